@@ -1,0 +1,73 @@
+namespace Guard.Inspection.Executables;
+
+/// <summary>What a file's first bytes (and, for dynamic ELF files, its dynamic section) say it is.</summary>
+public enum ExecutableKind
+{
+    /// <summary>Zero bytes.</summary>
+    Empty,
+    Elf,
+    /// <summary>Starts with <c>#!</c>.</summary>
+    Script,
+    MachO,
+    /// <summary>A Windows PE/COFF image (<c>MZ</c>).</summary>
+    PortableExecutable,
+    /// <summary>Mostly printable text without a shebang.</summary>
+    Text,
+    /// <summary>Binary content that is none of the above.</summary>
+    Unknown,
+}
+
+public enum ElfLinkage
+{
+    /// <summary>No program interpreter and no dynamic section.</summary>
+    Static,
+    /// <summary>Position-independent, self-relocating, no program interpreter (<c>-static-pie</c>).</summary>
+    StaticPie,
+    /// <summary>Needs a program interpreter and shared libraries.</summary>
+    Dynamic,
+}
+
+/// <summary>Facts about an executable, as far as they could be read.</summary>
+/// <param name="Kind">What the content is.</param>
+/// <param name="Elf">ELF details, when <paramref name="Kind"/> is <see cref="ExecutableKind.Elf"/>.</param>
+/// <param name="Script">Shebang details, when <paramref name="Kind"/> is <see cref="ExecutableKind.Script"/>.</param>
+/// <param name="Description">A short human description, e.g. "Mach-O 64-bit arm64", "PE32+ x86-64".</param>
+public sealed record ExecutableFacts(ExecutableKind Kind, ElfFacts? Elf = null, ScriptFacts? Script = null, string? Description = null);
+
+/// <param name="Is64Bit">ELFCLASS64.</param>
+/// <param name="IsLittleEndian">ELFDATA2LSB.</param>
+/// <param name="Machine">e_machine (62 = EM_X86_64, 183 = EM_AARCH64).</param>
+/// <param name="MachineName">"x86_64", "aarch64", "i386", "arm", … or "machine 1234".</param>
+/// <param name="FileType">e_type (2 = ET_EXEC, 3 = ET_DYN, 1 = ET_REL, 4 = ET_CORE).</param>
+/// <param name="Interpreter">PT_INTERP path, e.g. <c>/lib64/ld-linux-x86-64.so.2</c>; null when none.</param>
+/// <param name="GlibcVersionsRequired">Every <c>GLIBC_x.y</c> version named in <c>.gnu.version_r</c>, highest last.</param>
+/// <param name="NeededLibraries">DT_NEEDED names, e.g. <c>libc.so.6</c>.</param>
+/// <param name="IsGo">Built by the Go toolchain (Go build ID note or Go build info present in what was read).</param>
+/// <param name="Problem">Why the ELF could not be fully read (truncated or inconsistent headers); null when it could.</param>
+public sealed record ElfFacts(
+    bool Is64Bit,
+    bool IsLittleEndian,
+    ushort Machine,
+    string MachineName,
+    ushort FileType,
+    ElfLinkage Linkage,
+    string? Interpreter,
+    IReadOnlyList<Version> GlibcVersionsRequired,
+    IReadOnlyList<string> NeededLibraries,
+    bool IsGo,
+    string? Problem = null)
+{
+    public const ushort MachineX8664 = 62;
+    public const ushort MachineAarch64 = 183;
+    public const ushort TypeExecutable = 2;
+    public const ushort TypeSharedObject = 3;
+
+    /// <summary>The highest <c>GLIBC_x.y</c> needed, or null when none is.</summary>
+    public Version? GlibcRequired => GlibcVersionsRequired.Count == 0 ? null : GlibcVersionsRequired[^1];
+}
+
+/// <param name="Interpreter">The path after <c>#!</c>, e.g. <c>/bin/sh</c> (without a trailing <c>\r</c>).</param>
+/// <param name="Argument">The optional single argument after the interpreter, e.g. <c>python3</c> for <c>/usr/bin/env python3</c>.</param>
+/// <param name="EndsWithCarriageReturn">The shebang line ends in <c>\r\n</c> (Windows line endings).</param>
+/// <param name="StartsWithByteOrderMark">A UTF-8 BOM precedes <c>#!</c>, so the kernel does not see a shebang at all.</param>
+public sealed record ScriptFacts(string Interpreter, string? Argument, bool EndsWithCarriageReturn, bool StartsWithByteOrderMark);
