@@ -1,0 +1,254 @@
+using Guard.Inspection.Reading;
+
+namespace Guard.Inspection.Zip;
+
+/// <summary>
+/// Random access over a range source for one package: the tail read at open is kept and serves every read
+/// that falls inside it; other small reads go through a few cached 64 KiB-aligned blocks, fetched together
+/// in one request; large reads go straight to the source, at most <see cref="MaxRequestLength"/> per request.
+/// Not safe for concurrent use.
+/// </summary>
+internal sealed class BlockCachedReader
+{
+    public const int BlockSize = 64 * 1024;
+
+    /// <summary>No single request asks for more than this, whatever a header claims.</summary>
+    public const int MaxRequestLength = 1024 * 1024;
+
+    /// <summary>A local header with its name plus the first 64 KiB of data spans at most three blocks.</summary>
+    private const int MaxBlocksPerFetch = 3;
+
+    private const int CachedBlocks = 6;
+
+    private readonly IRangeSource _source;
+    private readonly byte[] _tail;
+    private readonly Block[] _blocks = new Block[CachedBlocks];
+    private long _clock;
+
+    private BlockCachedReader(IRangeSource source, long length, byte[] tail, int tailLength)
+    {
+        _source = source;
+        _tail = tail;
+        Length = length;
+        TailStart = length - tailLength;
+        for (var i = 0; i < _blocks.Length; i++)
+        {
+            _blocks[i] = new Block();
+        }
+    }
+
+    public long Length { get; }
+
+    /// <summary>Where the bytes held from the tail read begin; they run to <see cref="Length"/>.</summary>
+    public long TailStart { get; }
+
+    public ReadOnlySpan<byte> Tail => _tail.AsSpan(0, (int)(Length - TailStart));
+
+    public static async Task<BlockCachedReader> OpenAsync(IRangeSource source, int tailLength, CancellationToken cancellationToken)
+    {
+        var tail = new byte[tailLength];
+        var read = await source.ReadTailAsync(tail, cancellationToken).ConfigureAwait(false);
+        if (read.Length < 0 || read.BytesRead < 0 || read.BytesRead > tailLength || read.BytesRead > read.Length)
+        {
+            throw new InvalidOperationException($"{source.DisplayName} answered a tail read with {read.BytesRead} bytes of a {read.Length}-byte package");
+        }
+
+        return new BlockCachedReader(source, read.Length, tail, read.BytesRead);
+    }
+
+    /// <summary>
+    /// Reads up to <paramref name="destination"/>.Length bytes at <paramref name="offset"/>; fewer only at the end
+    /// of the package (or when the source returns less than it promised).
+    /// </summary>
+    public async ValueTask<int> ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        if (offset >= Length)
+        {
+            return 0;
+        }
+
+        var count = (int)Math.Min(destination.Length, Length - offset);
+        var done = 0;
+        while (done < count)
+        {
+            var position = offset + done;
+            if (position >= TailStart)
+            {
+                Tail.Slice((int)(position - TailStart), count - done).CopyTo(destination.Span[done..]);
+                return count;
+            }
+
+            var beforeTail = (int)Math.Min(count - done, TailStart - position);
+            var copied = CopyFromBlock(position, destination.Span.Slice(done, beforeTail));
+            if (copied > 0)
+            {
+                done += copied;
+                continue;
+            }
+
+            if (beforeTail <= BlockSize)
+            {
+                await FetchBlocksAsync(position, beforeTail, cancellationToken).ConfigureAwait(false);
+                copied = CopyFromBlock(position, destination.Span.Slice(done, beforeTail));
+            }
+            else
+            {
+                copied = await ReadSourceAsync(position, destination.Slice(done, Math.Min(beforeTail, MaxRequestLength)), cancellationToken).ConfigureAwait(false);
+            }
+
+            if (copied == 0)
+            {
+                break; // The source ended early: report what we have rather than loop.
+            }
+
+            done += copied;
+        }
+
+        return done;
+    }
+
+    /// <summary>
+    /// Makes sure the bytes at [offset, offset + length) are held (tail or blocks), in one request at most,
+    /// so a local header and the data after it cost one round trip together.
+    /// </summary>
+    public async ValueTask PrefetchAsync(long offset, int length, CancellationToken cancellationToken)
+    {
+        if (offset < 0 || offset >= TailStart)
+        {
+            return;
+        }
+
+        var end = Math.Min(offset + Math.Min(length, (MaxBlocksPerFetch - 1) * BlockSize), TailStart);
+        if (end > offset)
+        {
+            await FetchBlocksAsync(offset, (int)(end - offset), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private int CopyFromBlock(long position, Span<byte> destination)
+    {
+        var index = position / BlockSize;
+        foreach (var block in _blocks)
+        {
+            if (block.Index == index)
+            {
+                var within = (int)(position - index * BlockSize);
+                if (within >= block.Valid)
+                {
+                    return 0;
+                }
+
+                block.LastUse = ++_clock;
+                var count = Math.Min(destination.Length, block.Valid - within);
+                block.Data.AsSpan(within, count).CopyTo(destination);
+                return count;
+            }
+        }
+
+        return 0;
+    }
+
+    private bool IsHeld(long index)
+    {
+        foreach (var block in _blocks)
+        {
+            if (block.Index == index)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Fetches, in one request, the missing blocks among those covering [position, position + length).</summary>
+    private async ValueTask FetchBlocksAsync(long position, int length, CancellationToken cancellationToken)
+    {
+        var first = position / BlockSize;
+        var last = (position + Math.Max(length, 1) - 1) / BlockSize;
+        while (first <= last && IsHeld(first))
+        {
+            first++;
+        }
+
+        while (last >= first && IsHeld(last))
+        {
+            last--;
+        }
+
+        if (first > last)
+        {
+            return;
+        }
+
+        last = Math.Min(last, first + MaxBlocksPerFetch - 1);
+        var start = first * BlockSize;
+
+        // Bytes from TailStart on are already held; fetch only up to there.
+        var end = Math.Min((last + 1) * BlockSize, TailStart);
+        var buffer = new byte[(int)(end - start)];
+        var read = await ReadSourceAsync(start, buffer, cancellationToken).ConfigureAwait(false);
+        for (var index = first; index <= last; index++)
+        {
+            var offsetInBuffer = (int)((index - first) * BlockSize);
+            if (offsetInBuffer >= read)
+            {
+                break;
+            }
+
+            if (IsHeld(index))
+            {
+                continue;
+            }
+
+            var block = LeastRecentlyUsed();
+            block.Index = index;
+            block.Valid = Math.Min(BlockSize, read - offsetInBuffer);
+            block.LastUse = ++_clock;
+            buffer.AsSpan(offsetInBuffer, block.Valid).CopyTo(block.Data);
+        }
+    }
+
+    private Block LeastRecentlyUsed()
+    {
+        var oldest = _blocks[0];
+        foreach (var block in _blocks)
+        {
+            if (block.LastUse < oldest.LastUse)
+            {
+                oldest = block;
+            }
+        }
+
+        return oldest;
+    }
+
+    private async ValueTask<int> ReadSourceAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        while (total < destination.Length)
+        {
+            var chunk = destination.Slice(total, Math.Min(destination.Length - total, MaxRequestLength));
+            var read = await _source.ReadAsync(offset + total, chunk, cancellationToken).ConfigureAwait(false);
+            if (read <= 0 || read > chunk.Length)
+            {
+                break; // End of the package, or a source that broke its contract: never loop on it.
+            }
+
+            total += read;
+        }
+
+        return total;
+    }
+
+    private sealed class Block
+    {
+        public long Index = -1;
+        public int Valid;
+        public long LastUse;
+        private byte[]? _data;
+
+        public byte[] Data => _data ??= new byte[BlockSize];
+    }
+}
