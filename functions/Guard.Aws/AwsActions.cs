@@ -1,0 +1,55 @@
+namespace Guard.Aws;
+
+/// <summary>
+/// Every IAM action Guard's code performs, in one place. Each client call names its action here, and a CI
+/// check compares this list with the policy in the SAM template so the two cannot drift.
+/// </summary>
+public static class AwsActions
+{
+    public const string LambdaGetFunction = "lambda:GetFunction";
+
+    /// <summary>
+    /// Not called directly: GetFunction returns the function's <c>Tags</c> only when the caller is also
+    /// allowed <c>lambda:ListTags</c>, and Guard reads its <c>guard:mode</c> tag from there.
+    /// </summary>
+    public const string LambdaListTags = "lambda:ListTags";
+
+    /// <summary>The IAM action behind GetLayerVersionByArn (there is no separate action for the by-ARN form).</summary>
+    public const string LambdaGetLayerVersion = "lambda:GetLayerVersion";
+
+    public const string LambdaListFunctions = "lambda:ListFunctions";
+    public const string LambdaUpdateFunctionCode = "lambda:UpdateFunctionCode";
+    public const string LambdaUpdateFunctionConfiguration = "lambda:UpdateFunctionConfiguration";
+    public const string LambdaPutFunctionConcurrency = "lambda:PutFunctionConcurrency";
+    public const string LambdaTagResource = "lambda:TagResource";
+
+    public const string SnsPublish = "sns:Publish";
+
+    /// <summary>
+    /// With <c>WithDecryption</c>; a SecureString under a customer-managed KMS key also needs <c>kms:Decrypt</c>
+    /// on that key, which belongs to the template, not to this list (Guard never calls KMS itself).
+    /// </summary>
+    public const string SsmGetParameter = "ssm:GetParameter";
+
+    public const string S3GetObject = "s3:GetObject";
+
+    /// <summary>Reading an object by <c>versionId</c> is authorised by this action, not by s3:GetObject.</summary>
+    public const string S3GetObjectVersion = "s3:GetObjectVersion";
+
+    /// <summary>All actions above, sorted ordinally.</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        LambdaGetFunction,
+        LambdaGetLayerVersion,
+        LambdaListFunctions,
+        LambdaListTags,
+        LambdaPutFunctionConcurrency,
+        LambdaTagResource,
+        LambdaUpdateFunctionCode,
+        LambdaUpdateFunctionConfiguration,
+        S3GetObject,
+        S3GetObjectVersion,
+        SnsPublish,
+        SsmGetParameter,
+    ];
+}

@@ -1,0 +1,146 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Guard.Aws.Http;
+
+/// <summary>The error shape a service answers with: Lambda speaks REST-JSON, SNS speaks Query (XML).</summary>
+public enum AwsErrorProtocol
+{
+    RestJson,
+    Query,
+}
+
+/// <param name="Code">The sanitised error code.</param>
+/// <param name="Message">The service's message, trimmed of anything that may carry secrets.</param>
+public sealed record AwsError(string Code, string Message);
+
+/// <summary>Reads error codes and messages out of failed responses.</summary>
+public static class AwsErrorParser
+{
+    private const int MaxMessageLength = 512;
+
+    /// <summary>Parses the error of a non-2xx response; never throws on a malformed body.</summary>
+    public static AwsError Parse(AwsErrorProtocol protocol, int statusCode, string? errorTypeHeader, ReadOnlySpan<byte> body)
+    {
+        var (code, message) = protocol == AwsErrorProtocol.RestJson ? ReadJson(body) : ReadXml(body);
+
+        // aws-facts §2.3 / smithy restJson1: the header wins over body fields.
+        code = SanitizeCode(errorTypeHeader) ?? SanitizeCode(code) ?? FallbackCode(statusCode);
+        return new AwsError(code, SanitizeMessage(message) ?? $"HTTP {statusCode}");
+    }
+
+    /// <summary>
+    /// Smithy's rule for REST-JSON error types: keep the part before the first ':' (a URL may follow), then
+    /// the part after the first '#' (a namespace may precede), e.g.
+    /// <c>aws.lambda#ResourceNotFoundException:http://internal</c> becomes <c>ResourceNotFoundException</c>.
+    /// </summary>
+    public static string? SanitizeCode(string? raw)
+    {
+        if (string.IsNullOrWhiteSpace(raw))
+        {
+            return null;
+        }
+
+        var code = raw.Trim();
+        var colon = code.IndexOf(':', StringComparison.Ordinal);
+        if (colon >= 0)
+        {
+            code = code[..colon];
+        }
+
+        var hash = code.IndexOf('#', StringComparison.Ordinal);
+        if (hash >= 0)
+        {
+            code = code[(hash + 1)..];
+        }
+
+        return code.Length == 0 ? null : code;
+    }
+
+    /// <summary>
+    /// A signature mismatch answer quotes the canonical request, whose headers include the session token:
+    /// cut it there. Control characters go, and the message is bounded so a body can never flood a log.
+    /// </summary>
+    public static string? SanitizeMessage(string? raw)
+    {
+        if (string.IsNullOrWhiteSpace(raw))
+        {
+            return null;
+        }
+
+        var cut = raw.IndexOf("The Canonical String", StringComparison.OrdinalIgnoreCase);
+        var text = cut >= 0 ? raw[..cut] : raw;
+        var builder = new StringBuilder(Math.Min(text.Length, MaxMessageLength));
+        foreach (var c in text)
+        {
+            if (builder.Length == MaxMessageLength)
+            {
+                break;
+            }
+
+            builder.Append(char.IsControl(c) ? ' ' : c);
+        }
+
+        var message = builder.ToString().Trim();
+        return message.Length == 0 ? null : message;
+    }
+
+    private static string FallbackCode(int statusCode) => statusCode switch
+    {
+        429 => "TooManyRequestsException",
+        >= 500 => "ServiceUnavailable",
+        _ => $"Http{statusCode}",
+    };
+
+    private static (string? Code, string? Message) ReadJson(ReadOnlySpan<byte> body)
+    {
+        if (body.IsEmpty)
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return (null, null);
+            }
+
+            string? type = null, underscoreType = null, lowerCode = null, message = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.GetString();
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.String)
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                var value = reader.GetString();
+                switch (name)
+                {
+                    case "__type": underscoreType = value; break;
+                    case "code": lowerCode = value; break;
+                    case "Type": type = value; break;
+                    case "message" or "Message": message ??= value; break;
+                }
+            }
+
+            // Lambda's "Type" is often "User" or "Service" (who is at fault), not the error code, so it comes last.
+            return (underscoreType ?? lowerCode ?? type, message);
+        }
+        catch (JsonException)
+        {
+            return (null, null);
+        }
+    }
+
+    private static (string? Code, string? Message) ReadXml(ReadOnlySpan<byte> body)
+    {
+        // Query errors: ErrorResponse/Error/{Type,Code,Message}; only the first Error element counts.
+        var error = AwsXml.TryLoad(body)?.Descendants().FirstOrDefault(e => e.Name.LocalName == "Error");
+        return (AwsXml.ChildValue(error, "Code"), AwsXml.ChildValue(error, "Message"));
+    }
+}

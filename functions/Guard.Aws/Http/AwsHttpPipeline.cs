@@ -1,0 +1,148 @@
+using System.Net.Http.Headers;
+using Amazon.Runtime;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace Guard.Aws.Http;
+
+/// <summary>A successful (2xx) answer, body fully read.</summary>
+public sealed record AwsHttpResponse(int StatusCode, byte[] Body, string? RequestId);
+
+/// <summary>
+/// Sends one logical AWS call through a Polly pipeline: bounded attempts, each with its own timeout,
+/// jittered exponential backoff (or the server's <c>Retry-After</c>) between them, retrying only
+/// throttling, 5xx, timeouts and connection failures. Each attempt builds a new request from the caller's
+/// factory and goes through the signing handler again, so every attempt carries a fresh signature.
+/// A final failure becomes an <see cref="AwsServiceException"/>.
+/// </summary>
+public sealed class AwsHttpPipeline : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly AwsErrorProtocol _protocol;
+    private readonly TimeProvider _time;
+    private readonly ResiliencePipeline<Attempt> _pipeline;
+
+    /// <param name="signedClient">A client from <see cref="SignedHttpClientFactory"/>; the pipeline owns and disposes it.</param>
+    public AwsHttpPipeline(HttpClient signedClient, AwsErrorProtocol protocol, AwsRetryOptions? retry = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(signedClient);
+        retry ??= AwsRetryOptions.Default;
+        ArgumentOutOfRangeException.ThrowIfLessThan(retry.MaxAttempts, 1);
+
+        _http = signedClient;
+        _protocol = protocol;
+        _time = timeProvider ?? TimeProvider.System;
+        var maxDelay = retry.MaxDelay;
+
+        var builder = new ResiliencePipelineBuilder<Attempt> { TimeProvider = _time };
+        if (retry.MaxAttempts > 1)
+        {
+            builder.AddRetry(new RetryStrategyOptions<Attempt>
+            {
+                MaxRetryAttempts = retry.MaxAttempts - 1,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = retry.BaseDelay,
+                MaxDelay = maxDelay,
+                ShouldHandle = static args => ValueTask.FromResult(args.Outcome switch
+                {
+                    { Exception: HttpRequestException or TimeoutRejectedException } => true,
+                    { Result: { Error: not null } attempt } => TransientErrors.IsTransient(attempt.StatusCode, attempt.Error.Code),
+                    _ => false,
+                }),
+                // Retry-After, when the server sends one, replaces the computed backoff (bounded by MaxDelay).
+                DelayGenerator = args => ValueTask.FromResult(
+                    args.Outcome.Result?.RetryAfter is { } wait ? (TimeSpan?)(wait > maxDelay ? maxDelay : wait) : null),
+            });
+        }
+
+        // Added after the retry, so it sits inside it: the timeout applies to each attempt, not the whole call.
+        builder.AddTimeout(retry.AttemptTimeout);
+        _pipeline = builder.Build();
+    }
+
+    /// <summary>A pipeline over a fresh signed client for <paramref name="service"/>.</summary>
+    public static AwsHttpPipeline Create(
+        AwsEnvironment environment,
+        AwsService service,
+        AwsErrorProtocol protocol,
+        AWSCredentials credentials,
+        AwsRetryOptions? retry = null,
+        HttpMessageHandler? transport = null)
+    {
+        var client = SignedHttpClientFactory.Create(environment, service, credentials, transport);
+        return new AwsHttpPipeline(client, protocol, retry);
+    }
+
+    /// <summary>
+    /// Performs <paramref name="action"/> (one of <see cref="AwsActions"/>). <paramref name="createRequest"/>
+    /// is called once per attempt and must return a new message each time (relative URIs resolve against
+    /// the service endpoint).
+    /// </summary>
+    /// <exception cref="AwsServiceException">The call failed with a non-retryable error or ran out of attempts.</exception>
+    public async Task<AwsHttpResponse> SendAsync(string action, Func<HttpRequestMessage> createRequest, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(action);
+        ArgumentNullException.ThrowIfNull(createRequest);
+
+        Attempt last;
+        try
+        {
+            last = await _pipeline.ExecuteAsync(
+                static (state, token) => state.Self.SendOnceAsync(state.CreateRequest, token),
+                (Self: this, CreateRequest: createRequest),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutRejectedException e)
+        {
+            throw new AwsServiceException(TransientErrors.RequestTimeout, 0, "no response within the per-attempt timeout", action, null, e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new AwsServiceException(TransientErrors.NetworkFailure, 0, AwsErrorParser.SanitizeMessage(e.Message) ?? "connection failed", action, null, e);
+        }
+
+        if (last.Error is { } error)
+        {
+            throw new AwsServiceException(error.Code, last.StatusCode, error.Message, action, last.RequestId, null);
+        }
+
+        return new AwsHttpResponse(last.StatusCode, last.Body, last.RequestId);
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private async ValueTask<Attempt> SendOnceAsync(Func<HttpRequestMessage> createRequest, CancellationToken cancellationToken)
+    {
+        using var request = createRequest();
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        var status = (int)response.StatusCode;
+        var requestId = FirstHeader(response.Headers, "x-amzn-RequestId") ?? FirstHeader(response.Headers, "x-amz-request-id");
+        if (response.IsSuccessStatusCode)
+        {
+            return new Attempt(status, body, requestId, null, null);
+        }
+
+        var errorType = FirstHeader(response.Headers, "X-Amzn-ErrorType");
+        var error = AwsErrorParser.Parse(_protocol, status, errorType, body);
+        return new Attempt(status, body, requestId, error, RetryAfter(response.Headers.RetryAfter));
+    }
+
+    private TimeSpan? RetryAfter(RetryConditionHeaderValue? header)
+    {
+        var wait = header switch
+        {
+            { Delta: { } delta } => delta,
+            { Date: { } date } => date - _time.GetUtcNow(),
+            _ => (TimeSpan?)null,
+        };
+        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+    }
+
+    private static string? FirstHeader(HttpResponseHeaders headers, string name) =>
+        headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
+
+    private sealed record Attempt(int StatusCode, byte[] Body, string? RequestId, AwsError? Error, TimeSpan? RetryAfter);
+}

@@ -1,0 +1,13 @@
+namespace Guard.Aws.Http;
+
+/// <summary>
+/// The names one AWS service goes by: its SigV4 signing name, the suffix of its
+/// <c>AWS_ENDPOINT_URL_&lt;SERVICE&gt;</c> variable, and the first label of its regional host.
+/// </summary>
+public sealed record AwsService(string SigningName, string EndpointVariableSuffix, string HostPrefix)
+{
+    public static AwsService Lambda { get; } = new("lambda", "LAMBDA", "lambda");
+    public static AwsService Sns { get; } = new("sns", "SNS", "sns");
+    public static AwsService Ssm { get; } = new("ssm", "SSM", "ssm");
+    public static AwsService S3 { get; } = new("s3", "S3", "s3");
+}

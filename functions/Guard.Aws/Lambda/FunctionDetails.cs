@@ -1,0 +1,39 @@
+namespace Guard.Aws.Lambda;
+
+/// <summary>GetFunction's answer: the configuration, where the code is, and the function's tags.</summary>
+/// <param name="CodeLocation">Presigned URL of the deployment package, valid for about 10 minutes (zip functions).</param>
+/// <param name="RepositoryType"><c>S3</c> for zip functions, <c>ECR</c> for images.</param>
+/// <param name="Tags">Empty when the caller lacks <c>lambda:ListTags</c>: Lambda then leaves them out.</param>
+public sealed record FunctionDetails(
+    FunctionConfiguration Configuration,
+    string? CodeLocation,
+    string? RepositoryType,
+    string? ImageUri,
+    IReadOnlyDictionary<string, string> Tags);
+
+/// <summary>The fields of Lambda's FunctionConfiguration that Guard reads.</summary>
+/// <param name="Architectures">Never empty: Lambda omits it for older functions, which run on x86_64.</param>
+/// <param name="PackageType"><c>Zip</c> (also when Lambda omits it) or <c>Image</c>.</param>
+/// <param name="CodeSha256">Base64 SHA-256 of the deployment package.</param>
+public sealed record FunctionConfiguration(
+    string FunctionName,
+    string FunctionArn,
+    string? Runtime,
+    string? Handler,
+    IReadOnlyList<string> Architectures,
+    IReadOnlyList<LayerReference> Layers,
+    string PackageType,
+    string CodeSha256,
+    long CodeSize,
+    string? RevisionId,
+    string? State,
+    string? LastUpdateStatus,
+    string? Version,
+    string? Role);
+
+/// <param name="Arn">A layer-version ARN (ends in <c>:&lt;version&gt;</c>).</param>
+public sealed record LayerReference(string Arn, long CodeSize);
+
+/// <summary>GetLayerVersionByArn's answer, reduced to the package.</summary>
+/// <param name="Location">Presigned URL of the layer's zip, valid for about 10 minutes.</param>
+public sealed record LayerVersionContent(string LayerVersionArn, string? Location, string? CodeSha256, long CodeSize);

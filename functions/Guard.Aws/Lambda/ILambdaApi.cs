@@ -1,0 +1,31 @@
+namespace Guard.Aws.Lambda;
+
+/// <summary>
+/// The Lambda control-plane operations Guard uses (API version 2015-03-31). Failures surface as
+/// <see cref="Http.AwsServiceException"/>; a missing function as <see cref="FunctionNotFoundException"/>.
+/// </summary>
+public interface ILambdaApi
+{
+    /// <summary>GET /2015-03-31/functions/{name}.</summary>
+    Task<FunctionDetails> GetFunctionAsync(string functionNameOrArn, CancellationToken cancellationToken);
+
+    /// <summary>GET /2018-10-31/layers?find=LayerVersion&amp;Arn={arn}. A missing layer is a plain AwsServiceException.</summary>
+    Task<LayerVersionContent> GetLayerVersionByArnAsync(string layerVersionArn, CancellationToken cancellationToken);
+
+    /// <summary>Every function's $LATEST configuration, page by page (following NextMarker).</summary>
+    IAsyncEnumerable<FunctionConfiguration> ListFunctionsAsync(CancellationToken cancellationToken);
+
+    /// <summary>PUT /2015-03-31/functions/{name}/code from an S3 object; <paramref name="revisionId"/> guards against a concurrent update.</summary>
+    Task<FunctionConfiguration> UpdateFunctionCodeAsync(
+        string functionName, string s3Bucket, string s3Key, string? s3ObjectVersion, string? revisionId, CancellationToken cancellationToken);
+
+    /// <summary>PUT /2015-03-31/functions/{name}/configuration; null arguments are left unchanged, an empty layer list removes all layers.</summary>
+    Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(
+        string functionName, string? runtime, string? handler, IReadOnlyList<string>? layers, string? revisionId, CancellationToken cancellationToken);
+
+    /// <summary>PUT /2017-10-31/functions/{name}/concurrency; 0 stops all invocations.</summary>
+    Task<int> PutFunctionConcurrencyAsync(string functionName, int reservedConcurrentExecutions, CancellationToken cancellationToken);
+
+    /// <summary>POST /2017-03-31/tags/{arn}.</summary>
+    Task TagResourceAsync(string functionArn, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken);
+}

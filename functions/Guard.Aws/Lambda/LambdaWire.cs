@@ -1,0 +1,87 @@
+namespace Guard.Aws.Lambda;
+
+// Lambda's JSON as it travels (PascalCase names, every field optional), mapped to the public records in
+// LambdaClient. Only the fields Guard reads or sends are declared; the rest are skipped on read.
+
+internal sealed class GetFunctionResponse
+{
+    public FunctionConfigurationWire? Configuration { get; set; }
+    public FunctionCodeLocationWire? Code { get; set; }
+    public Dictionary<string, string>? Tags { get; set; }
+}
+
+internal sealed class FunctionCodeLocationWire
+{
+    public string? Location { get; set; }
+    public string? RepositoryType { get; set; }
+    public string? ImageUri { get; set; }
+}
+
+internal sealed class FunctionConfigurationWire
+{
+    public string? FunctionName { get; set; }
+    public string? FunctionArn { get; set; }
+    public string? Runtime { get; set; }
+    public string? Handler { get; set; }
+    public List<string>? Architectures { get; set; }
+    public List<LayerWire>? Layers { get; set; }
+    public string? PackageType { get; set; }
+    public string? CodeSha256 { get; set; }
+    public long CodeSize { get; set; }
+    public string? RevisionId { get; set; }
+    public string? State { get; set; }
+    public string? LastUpdateStatus { get; set; }
+    public string? Version { get; set; }
+    public string? Role { get; set; }
+}
+
+internal sealed class LayerWire
+{
+    public string? Arn { get; set; }
+    public long CodeSize { get; set; }
+}
+
+internal sealed class ListFunctionsResponse
+{
+    public List<FunctionConfigurationWire>? Functions { get; set; }
+    public string? NextMarker { get; set; }
+}
+
+internal sealed class GetLayerVersionResponse
+{
+    public string? LayerVersionArn { get; set; }
+    public LayerContentWire? Content { get; set; }
+}
+
+internal sealed class LayerContentWire
+{
+    public string? Location { get; set; }
+    public string? CodeSha256 { get; set; }
+    public long CodeSize { get; set; }
+}
+
+internal sealed class UpdateFunctionCodeRequest
+{
+    public string? S3Bucket { get; set; }
+    public string? S3Key { get; set; }
+    public string? S3ObjectVersion { get; set; }
+    public string? RevisionId { get; set; }
+}
+
+internal sealed class UpdateFunctionConfigurationRequest
+{
+    public string? Runtime { get; set; }
+    public string? Handler { get; set; }
+    public List<string>? Layers { get; set; }
+    public string? RevisionId { get; set; }
+}
+
+internal sealed class FunctionConcurrency
+{
+    public int? ReservedConcurrentExecutions { get; set; }
+}
+
+internal sealed class TagResourceRequest
+{
+    public Dictionary<string, string>? Tags { get; set; }
+}

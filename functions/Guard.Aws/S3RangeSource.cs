@@ -1,0 +1,280 @@
+using System.Globalization;
+using System.Net;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Guard.Inspection.Reading;
+
+namespace Guard.Aws;
+
+/// <summary>
+/// A package stored as an S3 object, read with ranged GetObject calls: the tail as a suffix range, whose
+/// <c>Content-Range</c> also gives the object's length, then <c>bytes=a-b</c>. Without a version id every read
+/// after the first carries <c>If-Match</c> with the first ETag, so an object overwritten mid-check fails
+/// instead of mixing two packages.
+/// </summary>
+/// <remarks>
+/// Needs <c>s3:GetObject</c>, or <c>s3:GetObjectVersion</c> when a version id is given. The client belongs to the
+/// caller (retries are the SDK's); disposing this source disposes nothing but its own state.
+/// </remarks>
+public sealed class S3RangeSource : IRangeSource
+{
+    private readonly IAmazonS3 _s3;
+    private readonly string _bucket;
+    private readonly string _key;
+    private readonly string? _versionId;
+    private long _length = -1;
+    private string? _eTag;
+
+    public S3RangeSource(IAmazonS3 s3, string bucket, string key, string? versionId = null)
+    {
+        ArgumentNullException.ThrowIfNull(s3);
+        ArgumentException.ThrowIfNullOrEmpty(bucket);
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        _s3 = s3;
+        _bucket = bucket;
+        _key = key;
+        _versionId = string.IsNullOrEmpty(versionId) ? null : versionId;
+        DisplayName = _versionId is null ? $"s3://{bucket}/{key}" : $"s3://{bucket}/{key}?versionId={_versionId}";
+    }
+
+    /// <summary><c>s3://bucket/key</c>, with <c>?versionId=…</c> when one was given (version ids are not secrets).</summary>
+    public string DisplayName { get; }
+
+    public async ValueTask<TailRead> ReadTailAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        // "bytes=-0" is unsatisfiable, so an empty buffer still asks for one byte (and does not read it).
+        var suffix = Math.Max(destination.Length, 1);
+        var request = NewRequest();
+        request.ByteRange = new ByteRange("bytes=-" + suffix.ToString(CultureInfo.InvariantCulture));
+
+        GetObjectResponse response;
+        try
+        {
+            response = await _s3.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
+        {
+            // S3 answers a suffix range on an empty object with 416 InvalidRange.
+            Remember(0, eTag: null);
+            return new TailRead(0, 0);
+        }
+        catch (Exception e) when (IsServiceFailure(e, cancellationToken))
+        {
+            throw Failure(e);
+        }
+
+        long total;
+        int count;
+        using (response)
+        {
+            if (TryParseContentRange(response.ContentRange, out var from, out var to, out var length))
+            {
+                if (to != length - 1 || to - from + 1 != Math.Min(suffix, length))
+                {
+                    throw new PackageUnavailableException($"{DisplayName}: asked for bytes=-{suffix} but S3 sent Content-Range: {response.ContentRange}");
+                }
+
+                total = length;
+                count = (int)Math.Min(destination.Length, total);
+                Remember(total, response.ETag);
+                await ReadBodyAsync(response, destination[..count], cancellationToken).ConfigureAwait(false);
+                return new TailRead(total, count);
+            }
+
+            // No Content-Range: the whole object came back (moto does this for an empty object).
+            total = response.ContentLength;
+            Remember(total, response.ETag);
+            if (total <= destination.Length)
+            {
+                count = (int)total;
+                await ReadBodyAsync(response, destination[..count], cancellationToken).ConfigureAwait(false);
+                return new TailRead(total, count);
+            }
+        }
+
+        // A whole, larger object despite the range: S3 does not do this, but do not stream it to find the tail.
+        count = destination.Length;
+        var read = await ReadAsync(total - count, destination, cancellationToken).ConfigureAwait(false);
+        return new TailRead(total, read);
+    }
+
+    public async ValueTask<int> ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        var length = Volatile.Read(ref _length);
+        if (destination.IsEmpty || (length >= 0 && offset >= length))
+        {
+            return 0;
+        }
+
+        var last = offset + destination.Length - 1;
+        if (length >= 0)
+        {
+            last = Math.Min(last, length - 1);
+        }
+
+        var request = NewRequest();
+        request.ByteRange = new ByteRange(offset, last);
+        if (_versionId is null && _eTag is { } eTag)
+        {
+            request.EtagToMatch = eTag;
+        }
+
+        GetObjectResponse response;
+        try
+        {
+            response = await _s3.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
+        {
+            return 0;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
+        {
+            throw new PackageUnavailableException($"{DisplayName}: the object changed while it was being read", e) { IsTransient = true };
+        }
+        catch (Exception e) when (IsServiceFailure(e, cancellationToken))
+        {
+            throw Failure(e);
+        }
+
+        using (response)
+        {
+            int count;
+            if (TryParseContentRange(response.ContentRange, out var from, out var to, out var total))
+            {
+                // S3 may shorten a range at the end of the object, never move its start.
+                if (from != offset || to > last || (to != last && to != total - 1))
+                {
+                    throw new PackageUnavailableException($"{DisplayName}: asked for bytes={offset}-{last} but S3 sent Content-Range: {response.ContentRange}");
+                }
+
+                Remember(total, response.ETag);
+                count = (int)(to - from + 1);
+            }
+            else if (offset == 0 && response.ContentLength <= destination.Length)
+            {
+                // The whole object, small enough to be exactly the bytes asked for.
+                Remember(response.ContentLength, response.ETag);
+                count = (int)response.ContentLength;
+            }
+            else
+            {
+                throw new PackageUnavailableException($"{DisplayName}: asked for bytes={offset}-{last} but S3 sent the whole object");
+            }
+
+            await ReadBodyAsync(response, destination[..count], cancellationToken).ConfigureAwait(false);
+            return count;
+        }
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>Parses <c>bytes first-last/complete-length</c> (RFC 9110 §14.4).</summary>
+    internal static bool TryParseContentRange(string? value, out long from, out long to, out long length)
+    {
+        from = to = length = 0;
+        if (string.IsNullOrEmpty(value) || !value.StartsWith("bytes ", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        var span = value.AsSpan(6).Trim();
+        var dash = span.IndexOf('-');
+        var slash = span.IndexOf('/');
+        return dash > 0 && slash > dash
+            && long.TryParse(span[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out from)
+            && long.TryParse(span[(dash + 1)..slash], NumberStyles.None, CultureInfo.InvariantCulture, out to)
+            && long.TryParse(span[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out length)
+            && from <= to && to < length;
+    }
+
+    private GetObjectRequest NewRequest() => new() { BucketName = _bucket, Key = _key, VersionId = _versionId };
+
+    private void Remember(long length, string? eTag)
+    {
+        var known = Interlocked.CompareExchange(ref _length, length, -1);
+        if (known >= 0 && known != length)
+        {
+            throw new PackageUnavailableException($"{DisplayName}: the object changed while it was being read (length {known}, then {length})") { IsTransient = true };
+        }
+
+        _eTag ??= string.IsNullOrEmpty(eTag) ? null : eTag;
+    }
+
+    private async Task ReadBodyAsync(GetObjectResponse response, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        int read;
+        try
+        {
+            read = await response.ResponseStream.ReadAtLeastAsync(destination, destination.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsServiceFailure(e, cancellationToken))
+        {
+            throw Failure(e);
+        }
+
+        if (read < destination.Length)
+        {
+            throw new PackageUnavailableException($"{DisplayName}: the connection closed after {read} of {destination.Length} bytes") { IsTransient = true };
+        }
+    }
+
+    private static bool IsServiceFailure(Exception e, CancellationToken cancellationToken) => e switch
+    {
+        AmazonServiceException or AmazonClientException or HttpRequestException or IOException or TimeoutException => true,
+        // The SDK's own timeout surfaces as a cancellation the caller did not ask for.
+        OperationCanceledException => !cancellationToken.IsCancellationRequested,
+        _ => false,
+    };
+
+    private PackageUnavailableException Failure(Exception e)
+    {
+        if (e is AmazonServiceException service)
+        {
+            var status = (int)service.StatusCode;
+            var code = service.ErrorCode;
+            if (code is "NoSuchKey" or "NoSuchBucket" or "NoSuchVersion" || service.StatusCode == HttpStatusCode.NotFound)
+            {
+                return new PackageUnavailableException($"{DisplayName}: not found", e);
+            }
+
+            if (code is "AccessDenied" or "AllAccessDisabled" || service.StatusCode == HttpStatusCode.Forbidden)
+            {
+                var needs = _versionId is null ? AwsActions.S3GetObject : AwsActions.S3GetObjectVersion;
+                return new PackageUnavailableException($"{DisplayName}: access denied (needs {needs})", e);
+            }
+
+            if (IsTransient(code, status))
+            {
+                return new PackageUnavailableException($"{DisplayName}: {code ?? "error"} (HTTP {status.ToString(CultureInfo.InvariantCulture)}); try again later", e) { IsTransient = true };
+            }
+
+            var described = status > 0 ? $"{code} (HTTP {status.ToString(CultureInfo.InvariantCulture)})" : code;
+            return new PackageUnavailableException($"{DisplayName}: {described}: {FirstLine(service.Message)}", e);
+        }
+
+        if (e is AmazonClientException client && e.InnerException is not (HttpRequestException or IOException or TimeoutException or OperationCanceledException))
+        {
+            // Configuration problems (no credentials, no region) rather than the network.
+            return new PackageUnavailableException($"{DisplayName}: {FirstLine(client.Message)}", e);
+        }
+
+        var what = e is OperationCanceledException or TimeoutException || e.InnerException is OperationCanceledException or TimeoutException
+            ? "timed out"
+            : FirstLine((e.InnerException ?? e).Message);
+        return new PackageUnavailableException($"{DisplayName}: {what}", e) { IsTransient = true };
+    }
+
+    private static bool IsTransient(string? code, int status) =>
+        status is 429 or 408 or >= 500
+        || code is "SlowDown" or "Throttling" or "ThrottlingException" or "RequestLimitExceeded" or "TooManyRequestsException"
+            or "RequestTimeout" or "InternalError" or "ServiceUnavailable";
+
+    private static string FirstLine(string message)
+    {
+        var newline = message.AsSpan().IndexOfAny('\r', '\n');
+        return newline < 0 ? message : message[..newline];
+    }
+}

@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Net;
+using Guard.Aws.Http;
+
+namespace Guard.Aws.Tests.Http;
+
+public sealed class AwsHttpPipelineTests
+{
+    private static readonly AwsRetryOptions FastRetry = new()
+    {
+        MaxAttempts = 4,
+        BaseDelay = TimeSpan.FromMilliseconds(1),
+        MaxDelay = TimeSpan.FromSeconds(2),
+        AttemptTimeout = TimeSpan.FromSeconds(5),
+    };
+
+    private static readonly AwsEnvironment LocalEnvironment = AwsEnvironment.From(new Dictionary<string, string?>
+    {
+        ["AWS_REGION"] = "us-east-1",
+        ["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9/",
+    });
+
+    [Fact]
+    public async Task SendAsync_Throttled429TwiceThen200_SucceedsAfterThreeFreshlySignedAttempts()
+    {
+        var transport = new ScriptedTransport()
+            .Then(HttpStatusCode.TooManyRequests, """{"Type":"User","message":"Rate exceeded"}""", ("X-Amzn-ErrorType", "TooManyRequestsException"), ("Retry-After", "1"))
+            .Then(HttpStatusCode.TooManyRequests, """{"Type":"User","message":"Rate exceeded"}""", ("X-Amzn-ErrorType", "TooManyRequestsException"), ("Retry-After", "1"))
+            .Then(HttpStatusCode.OK, """{"ok":true}""");
+        var credentials = new RecordingCredentials();
+        using var pipeline = AwsHttpPipeline.Create(LocalEnvironment, AwsService.Lambda, AwsErrorProtocol.RestJson, credentials, FastRetry, transport);
+        var clock = Stopwatch.StartNew();
+
+        var response = await pipeline.SendAsync(AwsActions.LambdaGetFunction, () => new HttpRequestMessage(HttpMethod.Get, "2015-03-31/functions/fn"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(200, response.StatusCode);
+        Assert.Equal(3, transport.Requests.Count);
+        Assert.Equal(3, credentials.Resolutions);
+        // Retry-After: 1 was honoured (the computed backoff would be milliseconds) ...
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1.9), $"took {clock.Elapsed}");
+        // ... so each attempt was signed at a different second, with a different signature.
+        Assert.Equal(3, transport.Requests.Select(r => r.Header("X-Amz-Date")).Distinct().Count());
+        Assert.Equal(3, transport.Requests.Select(r => r.Header("Authorization")).Distinct().Count());
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.InternalServerError, "ServiceException")]
+    [InlineData(HttpStatusCode.BadRequest, "ThrottlingException")]
+    [InlineData(HttpStatusCode.BadRequest, "RequestLimitExceeded")]
+    public async Task SendAsync_TransientThenOk_Retries(HttpStatusCode status, string code)
+    {
+        var transport = new ScriptedTransport()
+            .Then(status, $$"""{"__type":"{{code}}","message":"try later"}""")
+            .Then(HttpStatusCode.OK, "{}");
+        using var pipeline = AwsHttpPipeline.Create(LocalEnvironment, AwsService.Lambda, AwsErrorProtocol.RestJson, new RecordingCredentials(), FastRetry, transport);
+
+        var response = await pipeline.SendAsync(AwsActions.LambdaGetFunction, () => new HttpRequestMessage(HttpMethod.Get, "x"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(200, response.StatusCode);
+        Assert.Equal(2, transport.Requests.Count);
+    }
+
+    [Fact]
+    public async Task SendAsync_SnsThrottlingInXml_Retries()
+    {
+        var transport = new ScriptedTransport()
+            .Then(HttpStatusCode.BadRequest, "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error></ErrorResponse>")
+            .Then(HttpStatusCode.OK, "<PublishResponse/>");
+        using var pipeline = AwsHttpPipeline.Create(LocalEnvironment, AwsService.Sns, AwsErrorProtocol.Query, new RecordingCredentials(), FastRetry, transport);
+
+        await pipeline.SendAsync(AwsActions.SnsPublish, () => new HttpRequestMessage(HttpMethod.Post, (Uri?)null), TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, transport.Requests.Count);
+    }
+
+    [Fact]
+    public async Task SendAsync_ValidationException400_FailsAfterOneAttempt()
+    {
+        var transport = new ScriptedTransport()
+            .Then(HttpStatusCode.BadRequest, """{"message":"1 validation error detected"}""", ("X-Amzn-ErrorType", "ValidationException:http://internal/"));
+        using var pipeline = AwsHttpPipeline.Create(LocalEnvironment, AwsService.Lambda, AwsErrorProtocol.RestJson, new RecordingCredentials(), FastRetry, transport);
+
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() =>
+            pipeline.SendAsync(AwsActions.LambdaUpdateFunctionCode, () => new HttpRequestMessage(HttpMethod.Put, "x"), TestContext.Current.CancellationToken));
+
+        Assert.Single(transport.Requests);
+        Assert.Equal("ValidationException", error.ErrorCode);
+        Assert.Equal(400, error.StatusCode);
+        Assert.False(error.IsTransient);
+        Assert.Equal(AwsActions.LambdaUpdateFunctionCode, error.Action);
+        Assert.Equal("lambda:UpdateFunctionCode failed: ValidationException (HTTP 400): 1 validation error detected", error.Message);
+    }
+
+    [Fact]
+    public async Task SendAsync_AlwaysThrottled_StopsAtMaxAttemptsAndReportsTransient()
+    {
+        var transport = new ScriptedTransport().Then(HttpStatusCode.TooManyRequests, """{"__type":"TooManyRequestsException","message":"Rate exceeded"}""");
+        using var pipeline = AwsHttpPipeline.Create(LocalEnvironment, AwsService.Lambda, AwsErrorProtocol.RestJson, new RecordingCredentials(), FastRetry, transport);
+
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() =>
+            pipeline.SendAsync(AwsActions.LambdaGetFunction, () => new HttpRequestMessage(HttpMethod.Get, "x"), TestContext.Current.CancellationToken));
+
+        Assert.Equal(4, transport.Requests.Count);
+        Assert.Equal("TooManyRequestsException", error.ErrorCode);
+        Assert.True(error.IsTransient);
+    }
+
+    [Fact]
+    public async Task SendAsync_AttemptsStall_TimesOutEachAttemptAndReportsRequestTimeout()
+    {
+        var transport = new ScriptedTransport { Stall = TimeSpan.FromSeconds(30) }.Then(HttpStatusCode.OK, "{}");
+        var options = FastRetry with { MaxAttempts = 2, AttemptTimeout = TimeSpan.FromMilliseconds(200) };
+        using var pipeline = AwsHttpPipeline.Create(LocalEnvironment, AwsService.Lambda, AwsErrorProtocol.RestJson, new RecordingCredentials(), options, transport);
+
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() =>
+            pipeline.SendAsync(AwsActions.LambdaGetFunction, () => new HttpRequestMessage(HttpMethod.Get, "x"), TestContext.Current.CancellationToken));
+
+        Assert.Equal(2, transport.Requests.Count);
+        Assert.Equal(TransientErrors.RequestTimeout, error.ErrorCode);
+        Assert.Equal(0, error.StatusCode);
+        Assert.True(error.IsTransient);
+    }
+
+    [Fact]
+    public async Task SendAsync_Signed_CarriesSigV4HeadersForServiceAndRegion()
+    {
+        var transport = new ScriptedTransport().Then(HttpStatusCode.OK, "{}");
+        using var pipeline = AwsHttpPipeline.Create(LocalEnvironment, AwsService.Lambda, AwsErrorProtocol.RestJson, new RecordingCredentials(), FastRetry, transport);
+
+        await pipeline.SendAsync(AwsActions.LambdaGetFunction, () => new HttpRequestMessage(HttpMethod.Get, "2015-03-31/functions/fn"), TestContext.Current.CancellationToken);
+
+        var request = Assert.Single(transport.Requests);
+        Assert.Equal(new Uri("http://127.0.0.1:9/2015-03-31/functions/fn"), request.Uri);
+        Assert.Matches(
+            @"^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/\d{8}/us-east-1/lambda/aws4_request, SignedHeaders=[a-z0-9;-]*x-amz-security-token[a-z0-9;-]*, Signature=[0-9a-f]{64}$",
+            request.Header("Authorization"));
+        Assert.Equal("session-token-example", request.Header("X-Amz-Security-Token"));
+    }
+}

@@ -1,0 +1,152 @@
+using System.Net;
+using Guard.Aws.Http;
+using Guard.Aws.Lambda;
+using Guard.Aws.Tests.Http;
+
+namespace Guard.Aws.Tests.Lambda;
+
+/// <summary>LambdaClient paths moto cannot show: paging, layer lookup by ARN, omitted fields, request shapes.</summary>
+public sealed class LambdaClientStandInTests
+{
+    private static readonly AwsEnvironment LocalEnvironment = AwsEnvironment.From(new Dictionary<string, string?> { ["AWS_ENDPOINT_URL_LAMBDA"] = "http://lambda.test/" });
+    private static readonly AwsRetryOptions FastRetry = new() { BaseDelay = TimeSpan.FromMilliseconds(1) };
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task ListFunctions_TwoPages_FollowsNextMarker()
+    {
+        var transport = new ScriptedTransport()
+            .Then(HttpStatusCode.OK, """{"Functions":[{"FunctionName":"a","FunctionArn":"arn:a"},{"FunctionName":"b","FunctionArn":"arn:b"}],"NextMarker":"page+2/="}""")
+            .Then(HttpStatusCode.OK, """{"Functions":[{"FunctionName":"c","FunctionArn":"arn:c"}]}""");
+        using var lambda = LambdaClient.Create(LocalEnvironment, new RecordingCredentials(), FastRetry, transport);
+
+        var names = new List<string>();
+        await foreach (var function in lambda.ListFunctionsAsync(Cancel))
+        {
+            names.Add(function.FunctionName);
+        }
+
+        Assert.Equal(["a", "b", "c"], names);
+        Assert.Equal(2, transport.Requests.Count);
+        Assert.Equal("?MaxItems=50", transport.Requests[0].Uri.Query);
+        Assert.Equal("?MaxItems=50&Marker=page%2B2%2F%3D", transport.Requests[1].Uri.Query);
+    }
+
+    [Fact]
+    public async Task GetLayerVersionByArn_Found_MapsContent()
+    {
+        const string arn = "arn:aws:lambda:us-east-1:123456789012:layer:lay:3";
+        var transport = new ScriptedTransport().Then(HttpStatusCode.OK, $$$"""
+            {"LayerVersionArn":"{{{arn}}}","Version":3,"Content":{"Location":"https://awslambda-us-east-1-layers.s3.us-east-1.amazonaws.com/snapshots/x?X-Amz-Signature=s","CodeSha256":"abc=","CodeSize":4096}}
+            """);
+        using var lambda = LambdaClient.Create(LocalEnvironment, new RecordingCredentials(), FastRetry, transport);
+
+        var layer = await lambda.GetLayerVersionByArnAsync(arn, Cancel);
+
+        Assert.Equal(new LayerVersionContent(arn, "https://awslambda-us-east-1-layers.s3.us-east-1.amazonaws.com/snapshots/x?X-Amz-Signature=s", "abc=", 4096), layer);
+        var request = Assert.Single(transport.Requests);
+        Assert.Equal("/2018-10-31/layers", request.Uri.AbsolutePath);
+        Assert.Equal("?find=LayerVersion&Arn=arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Alayer%3Alay%3A3", request.Uri.Query);
+    }
+
+    [Fact]
+    public async Task GetLayerVersionByArn_AnswerWithoutLayerFields_ThrowsMalformed()
+    {
+        // moto 5 answers this request with ListLayers' shape.
+        var transport = new ScriptedTransport().Then(HttpStatusCode.OK, """{"Layers":[]}""");
+        using var lambda = LambdaClient.Create(LocalEnvironment, new RecordingCredentials(), FastRetry, transport);
+
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() => lambda.GetLayerVersionByArnAsync("arn:aws:lambda:us-east-1:1:layer:l:1", Cancel));
+
+        Assert.Equal("MalformedResponse", error.ErrorCode);
+    }
+
+    [Fact]
+    public async Task GetLayerVersionByArn_Missing_IsPlainServiceErrorNotFunctionNotFound()
+    {
+        var transport = new ScriptedTransport().Then(HttpStatusCode.NotFound, """{"Type":"User","message":"The resource you requested does not exist."}""", ("X-Amzn-ErrorType", "ResourceNotFoundException"));
+        using var lambda = LambdaClient.Create(LocalEnvironment, new RecordingCredentials(), FastRetry, transport);
+
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() => lambda.GetLayerVersionByArnAsync("arn:aws:lambda:us-east-1:1:layer:l:1", Cancel));
+
+        Assert.IsNotType<FunctionNotFoundException>(error);
+        Assert.Equal("ResourceNotFoundException", error.ErrorCode);
+    }
+
+    [Fact]
+    public async Task GetFunction_ArchitecturesAndPackageTypeOmitted_DefaultsToX8664Zip()
+    {
+        var transport = new ScriptedTransport().Then(HttpStatusCode.OK, """
+            {"Configuration":{"FunctionName":"old","FunctionArn":"arn:old","Runtime":"go1.x","CodeSha256":"abc=","CodeSize":9,"RevisionId":"rev-1","LastUpdateStatus":"Successful"},
+             "Code":{"RepositoryType":"S3","Location":"https://example/presigned"}}
+            """);
+        using var lambda = LambdaClient.Create(LocalEnvironment, new RecordingCredentials(), FastRetry, transport);
+
+        var details = await lambda.GetFunctionAsync("old", Cancel);
+
+        Assert.Equal(["x86_64"], details.Configuration.Architectures);
+        Assert.Equal("Zip", details.Configuration.PackageType);
+        Assert.Equal("rev-1", details.Configuration.RevisionId);
+        Assert.Empty(details.Tags);
+        Assert.Equal("/2015-03-31/functions/old", Assert.Single(transport.Requests).Uri.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task GetFunction_Throttled_RetriedAsOneLogicalCall()
+    {
+        var transport = new ScriptedTransport()
+            .Then(HttpStatusCode.TooManyRequests, """{"Type":"User","message":"Rate exceeded","Reason":"CallerRateLimitExceeded"}""", ("X-Amzn-ErrorType", "TooManyRequestsException"))
+            .Then(HttpStatusCode.OK, """{"Configuration":{"FunctionName":"fn","FunctionArn":"arn:fn"}}""");
+        using var lambda = LambdaClient.Create(LocalEnvironment, new RecordingCredentials(), FastRetry, transport);
+
+        var details = await lambda.GetFunctionAsync("fn", Cancel);
+
+        Assert.Equal("fn", details.Configuration.FunctionName);
+        Assert.Equal(2, transport.Requests.Count);
+    }
+
+    [Fact]
+    public async Task UpdateFunctionCode_WithRevision_SendsGuardedJsonBody()
+    {
+        var transport = new ScriptedTransport().Then(HttpStatusCode.OK, """{"FunctionName":"fn","FunctionArn":"arn:fn","CodeSha256":"new="}""");
+        using var lambda = LambdaClient.Create(LocalEnvironment, new RecordingCredentials(), FastRetry, transport);
+
+        var configuration = await lambda.UpdateFunctionCodeAsync("fn", "store", "lkg/fn.zip", "v1", "rev-1", Cancel);
+
+        Assert.Equal("new=", configuration.CodeSha256);
+        var request = Assert.Single(transport.Requests);
+        Assert.Equal(HttpMethod.Put, request.Method);
+        Assert.Equal("/2015-03-31/functions/fn/code", request.Uri.AbsolutePath);
+        Assert.Equal("""{"S3Bucket":"store","S3Key":"lkg/fn.zip","S3ObjectVersion":"v1","RevisionId":"rev-1"}""", request.Body);
+        Assert.Equal("application/json", request.Header("Content-Type"));
+    }
+
+    [Fact]
+    public async Task UpdateFunctionCode_RevisionConflict_ThrowsNonTransientConflict()
+    {
+        var transport = new ScriptedTransport().Then(
+            HttpStatusCode.PreconditionFailed, """{"Type":"User","message":"The Revision Id provided does not match the latest Revision Id."}""", ("X-Amzn-ErrorType", "PreconditionFailedException"));
+        using var lambda = LambdaClient.Create(LocalEnvironment, new RecordingCredentials(), FastRetry, transport);
+
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() => lambda.UpdateFunctionCodeAsync("fn", "b", "k", null, "stale", Cancel));
+
+        Assert.Equal("PreconditionFailedException", error.ErrorCode);
+        Assert.False(error.IsTransient);
+        Assert.Single(transport.Requests);
+    }
+
+    [Fact]
+    public async Task TagResource_FunctionArn_PostsToEscapedArnPath()
+    {
+        var transport = new ScriptedTransport().Then(HttpStatusCode.NoContent);
+        using var lambda = LambdaClient.Create(LocalEnvironment, new RecordingCredentials(), FastRetry, transport);
+
+        await lambda.TagResourceAsync("arn:aws:lambda:us-east-1:123456789012:function:fn", new Dictionary<string, string> { ["guard:rolled-back"] = "true" }, Cancel);
+
+        var request = Assert.Single(transport.Requests);
+        Assert.Equal(HttpMethod.Post, request.Method);
+        Assert.Equal("/2017-03-31/tags/arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Afn", request.Uri.AbsolutePath);
+        Assert.Equal("""{"Tags":{"guard:rolled-back":"true"}}""", request.Body);
+    }
+}
