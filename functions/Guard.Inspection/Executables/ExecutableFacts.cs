@@ -40,8 +40,9 @@ public sealed record ExecutableFacts(ExecutableKind Kind, ElfFacts? Elf = null, 
 /// <param name="MachineName">"x86_64", "aarch64", "i386", "arm", … or "machine 1234".</param>
 /// <param name="FileType">e_type (2 = ET_EXEC, 3 = ET_DYN, 1 = ET_REL, 4 = ET_CORE).</param>
 /// <param name="Interpreter">PT_INTERP path, e.g. <c>/lib64/ld-linux-x86-64.so.2</c>; null when none.</param>
-/// <param name="GlibcVersionsRequired">Every <c>GLIBC_x.y</c> version named in <c>.gnu.version_r</c>, highest last.</param>
-/// <param name="NeededLibraries">DT_NEEDED names, e.g. <c>libc.so.6</c>.</param>
+/// <param name="GlibcVersionsRequired">Every <c>GLIBC_x.y</c> version named in <c>.gnu.version_r</c>, highest last.
+/// Read only for files with a program interpreter: without one ld.so never runs, so nothing checks them.</param>
+/// <param name="NeededLibraries">DT_NEEDED names, e.g. <c>libc.so.6</c>; like the versions, read only when there is an interpreter.</param>
 /// <param name="IsGo">Built by the Go toolchain (Go build ID note or Go build info present in what was read).</param>
 /// <param name="Problem">Why the ELF could not be fully read (truncated or inconsistent headers); null when it could.</param>
 public sealed record ElfFacts(
@@ -70,4 +71,6 @@ public sealed record ElfFacts(
 /// <param name="Argument">The optional single argument after the interpreter, e.g. <c>python3</c> for <c>/usr/bin/env python3</c>.</param>
 /// <param name="EndsWithCarriageReturn">The shebang line ends in <c>\r\n</c> (Windows line endings).</param>
 /// <param name="StartsWithByteOrderMark">A UTF-8 BOM precedes <c>#!</c>, so the kernel does not see a shebang at all.</param>
-public sealed record ScriptFacts(string Interpreter, string? Argument, bool EndsWithCarriageReturn, bool StartsWithByteOrderMark);
+/// <param name="Problem">Why Linux would refuse the <c>#!</c> line itself (no interpreter named, or the interpreter path cut
+/// off by the 256 bytes the kernel reads); <paramref name="Interpreter"/> is empty then. Null when the line is usable.</param>
+public sealed record ScriptFacts(string Interpreter, string? Argument, bool EndsWithCarriageReturn, bool StartsWithByteOrderMark, string? Problem = null);

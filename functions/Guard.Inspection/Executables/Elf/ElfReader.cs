@@ -1,0 +1,406 @@
+using System.Globalization;
+using System.Text;
+
+namespace Guard.Inspection.Executables.Elf;
+
+/// <summary>
+/// Reads what decides whether Linux and ld.so can start an ELF file, as the System V gABI (Edition 4.1 and the
+/// 2013 draft "Object Files"/"Program Loading and Dynamic Linking" chapters, which define both ELFCLASS32 and
+/// ELFCLASS64) lays it out, plus the GNU symbol-versioning extension (LSB Core, "Symbol Versioning").
+/// The header and program headers usually sit in the prefix already read; for a file with a program interpreter, the
+/// dynamic section, dynamic strings and version needs usually do not, so each is read on its own with a cap. Every bound below is either a limit
+/// Linux itself enforces or far above what real toolchains emit; hitting one is reported, never thrown.
+/// </summary>
+internal static class ElfReader
+{
+    /// <summary>Linux's load_elf_phdrs refuses a larger program header table.</summary>
+    private const int MaxProgramHeaderTableSize = 64 * 1024;
+
+    /// <summary>Linux refuses a PT_INTERP longer than PATH_MAX (or shorter than 2 bytes).</summary>
+    private const int MaxInterpreterSize = 4096;
+
+    /// <summary>4,096 Elf64_Dyn entries; linkers emit a few dozen.</summary>
+    private const int MaxDynamicSectionSize = 64 * 1024;
+
+    private const int MaxNeededLibraries = 1024;
+
+    /// <summary>Elf_Verneed plus Elf_Vernaux entries walked; real files need a few dozen.</summary>
+    private const int MaxVersionEntries = 4096;
+
+    /// <summary>The version-needs chain is contiguous, so one read usually covers all of it.</summary>
+    private const int VersionNeedsReadAhead = 4096;
+
+    public static async Task<ElfFacts> ReadAsync(BoundedContentReader reader, CancellationToken cancellationToken)
+    {
+        var prefix = reader.Prefix;
+
+        // A truncated header is zero-padded so the fields that are present (class, machine, type) are still reported.
+        var headerBytes = new byte[ElfHeader.Size64];
+        prefix.Span[..Math.Min(prefix.Length, headerBytes.Length)].CopyTo(headerBytes);
+        var header = ElfHeader.Parse(headerBytes);
+        var state = new State(header);
+
+        if (header.Class is not (ElfHeader.ClassElf32 or ElfHeader.ClassElf64))
+        {
+            return state.Fail(string.Create(CultureInfo.InvariantCulture, $"unknown ELF class {header.Class} (EI_CLASS)"));
+        }
+
+        if (header.Data is not (ElfHeader.DataLittleEndian or ElfHeader.DataBigEndian))
+        {
+            return state.Fail(string.Create(CultureInfo.InvariantCulture, $"unknown ELF byte order {header.Data} (EI_DATA)"));
+        }
+
+        if (prefix.Length < header.Size)
+        {
+            return state.Fail(string.Create(CultureInfo.InvariantCulture, $"the ELF header is truncated ({prefix.Length} of {header.Size} bytes)"));
+        }
+
+        var programHeaders = await ReadProgramHeadersAsync(reader, header, state, cancellationToken).ConfigureAwait(false);
+        ProgramHeader? interpreterHeader = null;
+        ProgramHeader? dynamicHeader = null;
+        foreach (var programHeader in programHeaders)
+        {
+            // Linux and ld.so both act on the first PT_INTERP and the first PT_DYNAMIC.
+            if (programHeader.Type == ProgramHeader.TypeInterpreter)
+            {
+                interpreterHeader ??= programHeader;
+            }
+            else if (programHeader.Type == ProgramHeader.TypeDynamic)
+            {
+                dynamicHeader ??= programHeader;
+            }
+            else if (programHeader.Type == ProgramHeader.TypeNote && !state.IsGo)
+            {
+                state.IsGo = HasGoNoteInPrefix(prefix.Span, programHeader, header.ByteOrder);
+            }
+        }
+
+        state.IsGo |= GoToolchainMarkers.HasBuildInfo(prefix.Span);
+        state.Linkage = (interpreterHeader, dynamicHeader, header.Type) switch
+        {
+            ({ }, _, _) => ElfLinkage.Dynamic,
+            (null, { }, ElfFacts.TypeSharedObject) => ElfLinkage.StaticPie,
+            _ => ElfLinkage.Static,
+        };
+
+        if (interpreterHeader is { } interp)
+        {
+            await ReadInterpreterAsync(reader, interp, state, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Only ld.so reads DT_NEEDED and checks version needs, and only a file with PT_INTERP gets ld.so. Without one
+        // (static-pie, or a shared library shipped as the bootstrap) the kernel jumps straight to the entry point, so
+        // the dynamic section, which sits near the end of the file, is not worth inflating a compressed entry for.
+        if (interpreterHeader is not null && dynamicHeader is { } dynamic)
+        {
+            await ReadDynamicSectionAsync(reader, header.ByteOrder, dynamic, programHeaders, state, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (reader.BudgetExhausted)
+        {
+            state.Report(string.Create(CultureInfo.InvariantCulture, $"stopped after reading {reader.BudgetBeyondPrefix / 1024} KiB beyond the first bytes: the headers point at more data than an executable has"));
+        }
+
+        return state.ToFacts();
+    }
+
+    private static async Task<IReadOnlyList<ProgramHeader>> ReadProgramHeadersAsync(BoundedContentReader reader, ElfHeader header, State state, CancellationToken cancellationToken)
+    {
+        if (header.ProgramHeaderCount == 0)
+        {
+            if (header.Type != ElfHeader.TypeRelocatable)
+            {
+                state.Report("no program headers: Linux cannot load it");
+            }
+
+            return [];
+        }
+
+        int expected = ProgramHeader.SizeFor(header.Is64Bit), entrySize = header.ProgramHeaderEntrySize;
+        if (entrySize != expected)
+        {
+            state.Report(string.Create(CultureInfo.InvariantCulture, $"e_phentsize is {entrySize}, not {expected}: Linux refuses to load it"));
+            if (entrySize < expected)
+            {
+                return [];
+            }
+        }
+
+        var tableSize = (long)header.ProgramHeaderCount * entrySize;
+        if (tableSize > MaxProgramHeaderTableSize)
+        {
+            state.Report(string.Create(CultureInfo.InvariantCulture, $"the program header table is {tableSize} bytes, more than the 64 KiB Linux accepts"));
+        }
+
+        var count = (int)(Math.Min(tableSize, MaxProgramHeaderTableSize) / entrySize);
+        var bytes = await reader.ReadAsync(header.ProgramHeaderOffset, count * entrySize, cancellationToken).ConfigureAwait(false);
+        if (bytes.Length < count * entrySize)
+        {
+            state.Report("program headers run past the end of the file");
+        }
+
+        var programHeaders = new ProgramHeader[bytes.Length / entrySize];
+        for (var i = 0; i < programHeaders.Length; i++)
+        {
+            programHeaders[i] = ProgramHeader.Parse(bytes.Span.Slice(i * entrySize, expected), header.ByteOrder);
+        }
+
+        return programHeaders;
+    }
+
+    private static bool HasGoNoteInPrefix(ReadOnlySpan<byte> prefix, ProgramHeader note, ElfByteOrder order)
+    {
+        if (note.Offset >= (ulong)prefix.Length)
+        {
+            return false;
+        }
+
+        var notes = prefix[(int)note.Offset..];
+        notes = notes[..(int)Math.Min((ulong)notes.Length, note.FileSize)];
+        return GoToolchainMarkers.HasGoNote(notes, order, note.Align == 8 ? 8 : 4);
+    }
+
+    private static async Task ReadInterpreterAsync(BoundedContentReader reader, ProgramHeader interp, State state, CancellationToken cancellationToken)
+    {
+        if (interp.FileSize is < 2 or > MaxInterpreterSize)
+        {
+            state.Report(string.Create(CultureInfo.InvariantCulture, $"PT_INTERP is {interp.FileSize} bytes: Linux accepts 2 to {MaxInterpreterSize}"));
+            return;
+        }
+
+        var bytes = await reader.ReadAsync(interp.Offset, (int)interp.FileSize, cancellationToken).ConfigureAwait(false);
+        if (bytes.Length < (int)interp.FileSize)
+        {
+            state.Report("the program interpreter path runs past the end of the file");
+        }
+
+        var span = bytes.Span;
+        var end = span.IndexOf((byte)0);
+        if (end < 0 && bytes.Length == (int)interp.FileSize)
+        {
+            state.Report("the program interpreter path is not NUL-terminated: Linux refuses to load it");
+        }
+
+        state.Interpreter = Encoding.UTF8.GetString(end < 0 ? span : span[..end]);
+    }
+
+    private static async Task ReadDynamicSectionAsync(
+        BoundedContentReader reader,
+        ElfByteOrder order,
+        ProgramHeader dynamic,
+        IReadOnlyList<ProgramHeader> programHeaders,
+        State state,
+        CancellationToken cancellationToken)
+    {
+        var size = (int)Math.Min(dynamic.FileSize, MaxDynamicSectionSize);
+        var bytes = await reader.ReadAsync(dynamic.Offset, size, cancellationToken).ConfigureAwait(false);
+        var entries = ParseDynamicEntries(bytes.Span, order, out var terminated);
+        if (!terminated && bytes.Length < size)
+        {
+            state.Report("the dynamic section runs past the end of the file");
+        }
+
+        ulong? stringTableAddress = null, stringTableSize = null, versionNeedAddress = null;
+        var neededNameOffsets = new List<ulong>();
+        foreach (var entry in entries)
+        {
+            switch (entry.Tag)
+            {
+                case DynamicEntry.TagNeeded when neededNameOffsets.Count < MaxNeededLibraries:
+                    neededNameOffsets.Add(entry.Value);
+                    break;
+                case DynamicEntry.TagStringTable:
+                    stringTableAddress ??= entry.Value;
+                    break;
+                case DynamicEntry.TagStringTableSize:
+                    stringTableSize ??= entry.Value;
+                    break;
+                case DynamicEntry.TagVersionNeed:
+                    versionNeedAddress ??= entry.Value;
+                    break;
+            }
+        }
+
+        if (neededNameOffsets.Count == 0 && versionNeedAddress is null)
+        {
+            return;
+        }
+
+        if (stringTableAddress is not { } address)
+        {
+            state.Report("the dynamic section has no DT_STRTAB");
+            return;
+        }
+
+        if (!TryMapAddress(programHeaders, address, out var stringTableOffset))
+        {
+            state.Report(string.Create(CultureInfo.InvariantCulture, $"DT_STRTAB 0x{address:x} is not in any PT_LOAD segment"));
+            return;
+        }
+
+        var strings = new DynamicStringTable(reader, stringTableOffset, stringTableSize ?? ulong.MaxValue);
+        foreach (var nameOffset in neededNameOffsets)
+        {
+            if (await strings.GetAsync(nameOffset, cancellationToken).ConfigureAwait(false) is { } name)
+            {
+                state.NeededLibraries.Add(name);
+            }
+            else
+            {
+                state.Report("a DT_NEEDED name lies outside the dynamic string table");
+            }
+        }
+
+        if (versionNeedAddress is { } needAddress)
+        {
+            if (TryMapAddress(programHeaders, needAddress, out var needOffset))
+            {
+                await ReadVersionNeedsAsync(reader, order, needOffset, strings, state, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                state.Report(string.Create(CultureInfo.InvariantCulture, $"DT_VERNEED 0x{needAddress:x} is not in any PT_LOAD segment"));
+            }
+        }
+    }
+
+    private static List<DynamicEntry> ParseDynamicEntries(ReadOnlySpan<byte> bytes, ElfByteOrder order, out bool terminated)
+    {
+        var entrySize = DynamicEntry.SizeFor(order.Is64Bit);
+        var entries = new List<DynamicEntry>();
+        terminated = false;
+        for (var at = 0; at + entrySize <= bytes.Length; at += entrySize)
+        {
+            var entry = DynamicEntry.Parse(bytes[at..], order);
+            if (entry.Tag == DynamicEntry.TagNull)
+            {
+                terminated = true;
+                break;
+            }
+
+            entries.Add(entry);
+        }
+
+        return entries;
+    }
+
+    /// <summary>
+    /// Walks Elf_Verneed and its Elf_Vernaux entries the way glibc's ld.so does (_dl_check_map_versions): following
+    /// vn_next/vna_next until zero and ignoring vn_cnt and DT_VERNEEDNUM, since ld.so is what fails at start-up.
+    /// Offsets only grow (the next-offsets are unsigned and zero ends a chain), and the walk is capped, so it ends.
+    /// </summary>
+    private static async Task ReadVersionNeedsAsync(
+        BoundedContentReader reader,
+        ElfByteOrder order,
+        ulong needOffset,
+        DynamicStringTable strings,
+        State state,
+        CancellationToken cancellationToken)
+    {
+        var walked = 0;
+        while (true)
+        {
+            if (++walked > MaxVersionEntries)
+            {
+                state.Report(string.Create(CultureInfo.InvariantCulture, $"the version needs (DT_VERNEED) hold more than {MaxVersionEntries} entries"));
+                return;
+            }
+
+            var needBytes = await reader.ReadAsync(needOffset, VersionNeed.Size, cancellationToken, VersionNeedsReadAhead).ConfigureAwait(false);
+            if (needBytes.Length < VersionNeed.Size)
+            {
+                state.Report("the version needs (DT_VERNEED) run past the end of the file");
+                return;
+            }
+
+            var need = VersionNeed.Parse(needBytes.Span, order);
+            var auxOffset = needOffset + need.AuxOffset;
+            while (true)
+            {
+                if (++walked > MaxVersionEntries)
+                {
+                    state.Report(string.Create(CultureInfo.InvariantCulture, $"the version needs (DT_VERNEED) hold more than {MaxVersionEntries} entries"));
+                    return;
+                }
+
+                var auxBytes = await reader.ReadAsync(auxOffset, VersionNeedAux.Size, cancellationToken, VersionNeedsReadAhead).ConfigureAwait(false);
+                if (auxBytes.Length < VersionNeedAux.Size)
+                {
+                    state.Report("the version needs (DT_VERNEED) run past the end of the file");
+                    return;
+                }
+
+                var aux = VersionNeedAux.Parse(auxBytes.Span, order);
+                var name = await strings.GetAsync(aux.Name, cancellationToken).ConfigureAwait(false);
+                if (name is null)
+                {
+                    state.Report("a version name lies outside the dynamic string table");
+                }
+                else if (GlibcVersion.TryParse(name, out var version))
+                {
+                    state.GlibcVersions.Add(version);
+                }
+
+                if (aux.NextOffset == 0)
+                {
+                    break;
+                }
+
+                auxOffset += aux.NextOffset;
+            }
+
+            if (need.NextOffset == 0)
+            {
+                return;
+            }
+
+            needOffset += need.NextOffset;
+        }
+    }
+
+    private static bool TryMapAddress(IReadOnlyList<ProgramHeader> programHeaders, ulong address, out ulong fileOffset)
+    {
+        foreach (var programHeader in programHeaders)
+        {
+            if (programHeader.TryMap(address, out fileOffset))
+            {
+                return true;
+            }
+        }
+
+        fileOffset = 0;
+        return false;
+    }
+
+    private sealed class State(ElfHeader header)
+    {
+        public string? Problem { get; private set; }
+        public ElfLinkage Linkage { get; set; } = ElfLinkage.Static;
+        public string? Interpreter { get; set; }
+        public bool IsGo { get; set; }
+        public SortedSet<Version> GlibcVersions { get; } = [];
+        public List<string> NeededLibraries { get; } = [];
+
+        /// <summary>Keeps the first problem: later ones are usually its consequences.</summary>
+        public void Report(string problem) => Problem ??= problem;
+
+        public ElfFacts Fail(string problem)
+        {
+            Report(problem);
+            return ToFacts();
+        }
+
+        public ElfFacts ToFacts() => new(
+            header.Is64Bit,
+            header.IsLittleEndian,
+            header.Machine,
+            ElfMachineNames.For(header.Machine, header.Is64Bit, header.IsLittleEndian),
+            header.Type,
+            Linkage,
+            Interpreter,
+            [.. GlibcVersions],
+            [.. NeededLibraries],
+            IsGo,
+            Problem);
+    }
+}

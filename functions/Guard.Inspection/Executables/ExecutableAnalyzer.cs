@@ -1,0 +1,86 @@
+using Guard.Inspection.Executables.Elf;
+using Guard.Inspection.Reading;
+
+namespace Guard.Inspection.Executables;
+
+/// <summary>
+/// Tells what a file is from its bytes the way Linux's execve would (ELF, <c>#!</c> script, or neither), and for ELF
+/// files what Lambda's runtime must provide: machine, program interpreter and the glibc symbol versions ld.so will
+/// check. Reads the first 64 KiB, plus, for dynamic ELF files, the few structures that lie further in.
+/// </summary>
+public static class ExecutableAnalyzer
+{
+    /// <summary>The first read: enough for every header Guard classifies by, and for a Go binary's build ID note.</summary>
+    public const int PrefixSize = 64 * 1024;
+
+    /// <summary>
+    /// Most a single analysis reads beyond <see cref="PrefixSize"/>: far above what a real binary needs (a few KiB),
+    /// small enough that hostile header fields cannot turn one check into a large download or decompression.
+    /// </summary>
+    public const long MaxBytesBeyondPrefix = 1024 * 1024;
+
+    private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
+
+    /// <summary>
+    /// Analyzes <paramref name="content"/>. Never throws for malformed content: what could not be read is described in
+    /// <see cref="ElfFacts.Problem"/> or <see cref="ScriptFacts.Problem"/>. Exceptions from <paramref name="content"/>
+    /// itself (and cancellation) propagate.
+    /// </summary>
+    public static async Task<ExecutableFacts> AnalyzeAsync(IEntryContent content, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var buffer = new byte[(int)Math.Clamp(content.Length, 0, PrefixSize)];
+        var read = await BoundedContentReader.ReadFullyAsync(content, 0, buffer, cancellationToken).ConfigureAwait(false);
+        var prefix = buffer.AsMemory(0, read);
+        var span = prefix.Span;
+
+        if (span.IsEmpty)
+        {
+            return new ExecutableFacts(ExecutableKind.Empty);
+        }
+
+        if (span.StartsWith(ElfHeader.Magic))
+        {
+            var reader = new BoundedContentReader(content, prefix, MaxBytesBeyondPrefix);
+            var elf = await ElfReader.ReadAsync(reader, cancellationToken).ConfigureAwait(false);
+            return new ExecutableFacts(ExecutableKind.Elf, Elf: elf, Description: Describe(elf));
+        }
+
+        if (span.StartsWith("#!"u8))
+        {
+            return new ExecutableFacts(ExecutableKind.Script, Script: ShebangLine.Parse(span, startsWithByteOrderMark: false));
+        }
+
+        if (span.StartsWith(Utf8ByteOrderMark) && span[Utf8ByteOrderMark.Length..].StartsWith("#!"u8))
+        {
+            return new ExecutableFacts(
+                ExecutableKind.Script,
+                Script: ShebangLine.Parse(span[Utf8ByteOrderMark.Length..], startsWithByteOrderMark: true),
+                Description: "a script whose #! follows a UTF-8 byte order mark");
+        }
+
+        if (ForeignExecutable.TryIdentify(span, content.Length, out var kind, out var description))
+        {
+            return new ExecutableFacts(kind, Description: description);
+        }
+
+        var text = span.StartsWith(Utf8ByteOrderMark) ? span[Utf8ByteOrderMark.Length..] : span;
+        if (TextContent.IsMostlyText(text))
+        {
+            return new ExecutableFacts(ExecutableKind.Text, Description: "text without #!");
+        }
+
+        return new ExecutableFacts(ExecutableKind.Unknown, Description: ForeignExecutable.DescribeData(span));
+    }
+
+    private static string Describe(ElfFacts elf)
+    {
+        var linkage = elf.Linkage switch
+        {
+            ElfLinkage.Static => "static",
+            ElfLinkage.StaticPie => "static-pie",
+            _ => "dynamic",
+        };
+        return $"ELF {(elf.Is64Bit ? 64 : 32)}-bit {(elf.IsLittleEndian ? "LSB" : "MSB")} {elf.MachineName} {linkage}{(elf.IsGo ? " (Go)" : string.Empty)}";
+    }
+}

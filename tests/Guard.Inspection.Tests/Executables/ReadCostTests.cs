@@ -1,0 +1,69 @@
+using Guard.Inspection.Executables;
+using Guard.Inspection.Reading;
+using Guard.Testing;
+
+namespace Guard.Inspection.Tests.Executables;
+
+/// <summary>What analysis costs on real binaries: reads, bytes, and how far in (what a zip source must inflate).</summary>
+public class ReadCostTests
+{
+    private const long Budget = 256 * 1024;
+
+    [Fact]
+    public async Task Analyze_WhenRealDynamicBinary_ReadsLessThan256KiB()
+    {
+        var path = RealElfFiles.FirstExisting("/usr/bin/ssh", "/usr/bin/git", "/usr/bin/curl");
+        Assert.True(path is not null, "no dynamic binary (ssh, git, curl) found in /usr/bin");
+
+        var (facts, content) = await AnalyzeAsync(path);
+
+        Assert.Equal(ElfLinkage.Dynamic, facts.Elf!.Linkage);
+        Assert.NotEmpty(facts.Elf.GlibcVersionsRequired);
+        Assert.True(content.BytesRead < Budget, $"read {content.BytesRead} bytes");
+        Assert.True(content.Reads.Count <= 4, $"{content.Reads.Count} reads");
+    }
+
+    [Fact]
+    public async Task Analyze_OverSeveralRealBinaries_PrintsReadCost()
+    {
+        string[] candidates =
+        [
+            "/usr/bin/ssh", "/usr/bin/git", "/usr/bin/python3.11", "/usr/bin/curl", "/sbin/ldconfig",
+            "/usr/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/aarch64-linux-gnu/lib/libc.so.6",
+            "/usr/local/bin/terraform", "/usr/local/bin/docker",
+        ];
+        var output = TestContext.Current.TestOutputHelper;
+        output?.WriteLine("file | size | linkage | GLIBC needed | reads | bytes read | farthest byte");
+        foreach (var path in candidates.Where(File.Exists))
+        {
+            var (facts, content) = await AnalyzeAsync(path);
+            var elf = facts.Elf!;
+            output?.WriteLine(
+                $"{path} | {content.Length} | {elf.MachineName} {elf.Linkage} | {elf.GlibcRequired?.ToString() ?? "-"} | {content.Reads.Count} | {content.BytesRead} | {content.FarthestByteRead}");
+            Assert.Null(elf.Problem);
+            Assert.True(content.BytesRead < Budget, $"{path}: read {content.BytesRead} bytes");
+        }
+    }
+
+    [Fact]
+    public async Task Analyze_WhenRealGoBinary_ReportsGoFromThePrefixAlone()
+    {
+        var path = RealElfFiles.FirstExisting("/usr/local/bin/terraform", "/usr/local/bin/docker", "/usr/local/go/bin/go", "/usr/bin/go");
+        Assert.SkipWhen(path is null, "no Go binary (terraform, docker, go) on this machine");
+
+        var (facts, content) = await AnalyzeAsync(path);
+
+        Assert.True(facts.Elf!.IsGo);
+        Assert.Null(facts.Elf.Problem);
+        TestContext.Current.TestOutputHelper?.WriteLine($"{path}: {facts.Description}; {content.Reads.Count} reads, {content.BytesRead} bytes, farthest {content.FarthestByteRead} of {content.Length}");
+    }
+
+    private static async Task<(ExecutableFacts Facts, RecordingEntryContent Content)> AnalyzeAsync(string path)
+    {
+        var bytes = await File.ReadAllBytesAsync(path, TestContext.Current.CancellationToken);
+        var content = new RecordingEntryContent(new InMemoryEntryContent(bytes));
+        var facts = await ExecutableAnalyzer.AnalyzeAsync(content, TestContext.Current.CancellationToken);
+        Assert.Equal(ExecutableKind.Elf, facts.Kind);
+        return (facts, content);
+    }
+}
