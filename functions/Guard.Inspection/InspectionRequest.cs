@@ -1,0 +1,21 @@
+using Guard.Inspection.Reading;
+using Guard.Inspection.Rules;
+
+namespace Guard.Inspection;
+
+/// <summary>A package to judge and the function facts to judge it against.</summary>
+/// <param name="Package">The function's own zip.</param>
+/// <param name="Runtime">The runtime's API name, e.g. <c>provided.al2023</c>.</param>
+/// <param name="Architecture">The function's architecture.</param>
+/// <param name="Layers">The function's layers in configuration order (later layers win on <c>/opt</c>).</param>
+/// <param name="Handler">The function's Handler: ignored by custom runtimes, the executable's name on <c>go1.x</c>.</param>
+/// <param name="PackageSha256">The package's SHA-256 in base64 (Lambda's <c>CodeSha256</c>) when the caller already knows it.</param>
+/// <param name="PlaceholderSha256">Digests (base64 SHA-256) of packages the operator declares placeholders.</param>
+public sealed record InspectionRequest(
+    IRangeSource Package,
+    string Runtime = "provided.al2023",
+    Architecture Architecture = Architecture.X8664,
+    IReadOnlyList<IRangeSource>? Layers = null,
+    string? Handler = null,
+    string? PackageSha256 = null,
+    IReadOnlySet<string>? PlaceholderSha256 = null);

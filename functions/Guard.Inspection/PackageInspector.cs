@@ -1,0 +1,384 @@
+using System.Diagnostics;
+using Guard.Inspection.Executables;
+using Guard.Inspection.Reading;
+using Guard.Inspection.Reporting;
+using Guard.Inspection.Rules;
+using Guard.Inspection.Zip;
+
+namespace Guard.Inspection;
+
+/// <summary>
+/// The engine: judges a package the way Lambda will see it and returns a <see cref="Report"/>. Pure apart from
+/// the range sources it is handed; it does not log, and it throws only <see cref="PackageUnavailableException"/>
+/// (the package could not be fetched) and <see cref="OperationCanceledException"/>.
+/// </summary>
+public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog placeholders, TimeProvider time)
+{
+    /// <summary>Entries kept per package for lookups by name; the rest are only counted.</summary>
+    private const int MaxKeptEntries = 4096;
+
+    /// <summary>How many links deep a symlinked bootstrap is followed (Linux stops at 40; real packages use one).</summary>
+    private const int MaxSymlinkHops = 8;
+
+    private const string Bootstrap = "bootstrap";
+
+    public PackageInspector() : this(RuntimeCatalog.Default, PlaceholderCatalog.Default, TimeProvider.System)
+    {
+    }
+
+    public async Task<Report> InspectAsync(InspectionRequest request, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var runtime = runtimes.Find(request.Runtime);
+        var entrypoint = runtime.EntrypointIsHandler ? OpenedPackage.Normalize(request.Handler ?? "main") : Bootstrap;
+        var package = new CountingRangeSource(request.Package);
+        var layers = (request.Layers ?? []).Select(layer => new CountingRangeSource(layer)).ToArray();
+        var findings = new List<Finding>();
+
+        if (runtime.IsDeprecatedOn(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)))
+        {
+            findings.Add(Findings.RuntimeDeprecated(runtime));
+        }
+
+        var judged = await JudgeAsync(request, runtime, entrypoint, package, layers, findings, cancellationToken).ConfigureAwait(false);
+        var verdict = findings.Any(f => f.Severity == Severity.Error) ? Verdict.Broken
+            : judged.IsPlaceholder ? Verdict.Placeholder
+            : Verdict.Ok;
+        var sources = layers.Prepend(package).ToArray();
+        return new Report(
+            Report.CurrentSchemaVersion,
+            request.Package.DisplayName,
+            verdict,
+            runtime.Name,
+            request.Architecture.ToApiName(),
+            judged.Bootstrap,
+            findings.OrderBy(f => f.Severity).ToArray(),
+            new ReadStats(
+                sources.Sum(s => s.Requests),
+                sources.Sum(s => s.BytesRead),
+                (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds));
+    }
+
+    private async Task<Judgement> JudgeAsync(
+        InspectionRequest request,
+        RuntimeFacts runtime,
+        string entrypoint,
+        CountingRangeSource package,
+        CountingRangeSource[] layers,
+        List<Finding> findings,
+        CancellationToken cancellationToken)
+    {
+        var function = await OpenAsync("the package", "/var/task", package, KeepFor(entrypoint, request.Handler), findings, cancellationToken).ConfigureAwait(false);
+        if (function is null)
+        {
+            return Judgement.None;
+        }
+
+        if (await RecognizePlaceholderAsync(function, request, cancellationToken).ConfigureAwait(false) is { } placeholder)
+        {
+            findings.Add(Findings.Placeholder(placeholder));
+            return new Judgement(null, IsPlaceholder: true);
+        }
+
+        var openedLayers = new List<OpenedPackage>();
+        for (var i = 0; i < layers.Length; i++)
+        {
+            var label = $"layer {i + 1} ({layers[i].DisplayName})";
+            if (await OpenAsync(label, "/opt", layers[i], KeepFor(Bootstrap, null), findings, cancellationToken).ConfigureAwait(false) is { } layer)
+            {
+                openedLayers.Add(layer);
+            }
+        }
+
+        var total = openedLayers.Aggregate(function.Zip.TotalUncompressedSize, (sum, layer) => SaturatingAdd(sum, layer.Zip.TotalUncompressedSize));
+        if (total > runtimes.UnzippedSizeLimit)
+        {
+            findings.Add(Findings.PackageTooLarge(total, runtimes.UnzippedSizeLimit));
+        }
+
+        if (!runtime.EntrypointIsHandler && request.Handler is { Length: > 0 } handler && handler != Bootstrap)
+        {
+            findings.Add(Findings.HandlerIgnored(runtime.Name, handler));
+        }
+
+        var locator = new EntrypointLocator(function, openedLayers, entrypoint, runtime, request.Handler);
+        var located = await locator.LocateAsync(findings, cancellationToken).ConfigureAwait(false);
+        if (located is null)
+        {
+            return Judgement.None;
+        }
+
+        var summary = await JudgeEntrypointAsync(located, runtime, request.Architecture, function, openedLayers, findings, cancellationToken).ConfigureAwait(false);
+        return new Judgement(summary, IsPlaceholder: false);
+    }
+
+    private static async Task<OpenedPackage?> OpenAsync(
+        string label, string root, IRangeSource source, Func<CentralDirectoryEntry, bool> keep, List<Finding> findings, CancellationToken cancellationToken)
+    {
+        ZipPackage zip;
+        try
+        {
+            zip = await ZipPackage.ReadAsync(source, keep, MaxKeptEntries, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidZipException e)
+        {
+            findings.Add(Findings.ZipInvalid(label, e.Message));
+            return null;
+        }
+
+        if (zip.FirstEncryptedEntry is { } encrypted)
+        {
+            findings.Add(Findings.ZipEncrypted(label, encrypted.Name));
+        }
+
+        if (zip.FirstUnsupportedCompressionEntry is { } unsupported)
+        {
+            findings.Add(Findings.ZipUnsupportedCompression(label, unsupported.Name, unsupported.CompressionMethod));
+        }
+
+        return new OpenedPackage(label, root, source, zip);
+    }
+
+    /// <summary>
+    /// Which entries are worth remembering by name: everything at the root (bootstrap, the old go1.x binary,
+    /// placeholder stubs), nested bootstraps, the Handler's file, layer extensions and bundled program loaders.
+    /// </summary>
+    private static Func<CentralDirectoryEntry, bool> KeepFor(string entrypoint, string? handler)
+    {
+        var handlerPath = handler is null ? null : OpenedPackage.Normalize(handler);
+        return entry =>
+        {
+            var name = OpenedPackage.Normalize(entry.Name).TrimEnd('/');
+            var slash = name.IndexOf('/', StringComparison.Ordinal);
+            return slash < 0
+                || name == entrypoint
+                || name == handlerPath
+                || name.EndsWith("/" + Bootstrap, StringComparison.Ordinal)
+                || name.StartsWith(Bootstrap + "/", StringComparison.Ordinal) && name.IndexOf('/', Bootstrap.Length + 1) < 0
+                || name.StartsWith("extensions/", StringComparison.Ordinal)
+                || name[(name.LastIndexOf('/') + 1)..].StartsWith("ld-", StringComparison.Ordinal);
+        };
+    }
+
+    private async Task<string?> RecognizePlaceholderAsync(OpenedPackage function, InspectionRequest request, CancellationToken cancellationToken)
+    {
+        if (function.Zip.EntryCount == 0)
+        {
+            return "an empty archive";
+        }
+
+        if (request.PackageSha256 is { } digest && request.PlaceholderSha256 is { } known && known.Contains(digest))
+        {
+            return $"CodeSha256 {digest} is listed as a placeholder";
+        }
+
+        var files = function.Entries.Where(e => !e.IsDirectory).ToArray();
+        if (!function.IsComplete || files.Length > placeholders.MaxFiles || files.Any(f => f.UncompressedSize > placeholders.MaxFileBytes) ||
+            function.Zip.FirstEncryptedEntry is not null || function.Zip.FirstUnsupportedCompressionEntry is not null)
+        {
+            return null;
+        }
+
+        var contents = new List<(string, ReadOnlyMemory<byte>)>(files.Length);
+        foreach (var file in files)
+        {
+            try
+            {
+                contents.Add((OpenedPackage.Normalize(file.Name), await function.ReadSmallFileAsync(file, placeholders.MaxFileBytes, cancellationToken).ConfigureAwait(false)));
+            }
+            catch (InvalidZipException)
+            {
+                return null;
+            }
+        }
+
+        return placeholders.Recognize(contents) is { } tool ? $"the stub {tool} deploys before the real code" : null;
+    }
+
+    private async Task<BootstrapSummary?> JudgeEntrypointAsync(
+        LocatedEntrypoint located,
+        RuntimeFacts runtime,
+        Architecture architecture,
+        OpenedPackage function,
+        IReadOnlyList<OpenedPackage> layers,
+        List<Finding> findings,
+        CancellationToken cancellationToken)
+    {
+        var (owner, entry, path) = (located.Owner, located.Entry, located.Path);
+        var origin = ReferenceEquals(owner, function) ? "function" : "layer";
+        var layerName = ReferenceEquals(owner, function) ? null : owner.Source.DisplayName;
+
+        for (var hop = 0; entry.IsSymbolicLink; hop++)
+        {
+            var target = await ReadLinkSafelyAsync(owner, entry, cancellationToken).ConfigureAwait(false);
+            var resolved = hop < MaxSymlinkHops && target is not null
+                ? await ResolveLinkAsync(owner, entry, target, function, layers, cancellationToken).ConfigureAwait(false)
+                : null;
+            if (resolved is null)
+            {
+                findings.Add(Findings.BootstrapSymlinkUnresolved(path, target ?? "(unreadable)", hop >= MaxSymlinkHops ? "links on too deep" : "is not in the package or its layers"));
+                return Summary(path, origin, "symlink", entry, layerName, null);
+            }
+
+            (owner, entry) = resolved.Value;
+        }
+
+        if (entry.IsDirectory)
+        {
+            findings.Add(Findings.BootstrapIsDirectory(path));
+            return Summary(path, origin, "directory", entry, layerName, null);
+        }
+
+        var permissionProblem = entry.UnixMode switch
+        {
+            null => Findings.BootstrapNoUnixMode(path),
+            { } mode when (mode & 0b001) == 0 => Findings.BootstrapNotExecutable(path, mode, needsRead: false),
+            _ => null,
+        };
+
+        ExecutableFacts facts;
+        try
+        {
+            var content = await owner.Zip.OpenEntryAsync(entry, cancellationToken).ConfigureAwait(false);
+            facts = entry.UncompressedSize == 0
+                ? new ExecutableFacts(ExecutableKind.Empty)
+                : await ExecutableAnalyzer.AnalyzeAsync(content, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidZipException e)
+        {
+            if (permissionProblem is not null)
+            {
+                findings.Add(permissionProblem);
+            }
+
+            findings.Add(Findings.ZipInvalid(owner.Label, e.Message));
+            return Summary(path, origin, "unknown", entry, layerName, null);
+        }
+
+        // A script is read by its interpreter, so others need read permission as well as execute.
+        if (permissionProblem is null && facts.Kind == ExecutableKind.Script && entry.UnixMode is { } scriptMode && (scriptMode & 0b100) == 0)
+        {
+            permissionProblem = Findings.BootstrapNotExecutable(path, scriptMode, needsRead: true);
+        }
+
+        if (permissionProblem is not null)
+        {
+            findings.Add(permissionProblem);
+        }
+
+        findings.AddRange(ExecutableRules.Judge(path, facts, runtime, architecture, runtimes, shipped => Exists(shipped, function, layers)));
+        return Summary(path, origin, KindName(facts.Kind), entry, layerName, facts);
+    }
+
+    private static async Task<string?> ReadLinkSafelyAsync(OpenedPackage owner, CentralDirectoryEntry entry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await owner.ReadSymlinkTargetAsync(entry, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidZipException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<(OpenedPackage, CentralDirectoryEntry)?> ResolveLinkAsync(
+        OpenedPackage owner, CentralDirectoryEntry link, string target, OpenedPackage function, IReadOnlyList<OpenedPackage> layers, CancellationToken cancellationToken)
+    {
+        var linkPath = owner.Root + "/" + OpenedPackage.Normalize(link.Name);
+        var absolute = target.StartsWith('/') ? target : linkPath[..(linkPath.LastIndexOf('/') + 1)] + target;
+        var path = CollapseDots(absolute);
+        if (path is null)
+        {
+            return null;
+        }
+
+        foreach (var candidate in CandidatesFor(path, function, layers))
+        {
+            var relative = path[(candidate.Root.Length + 1)..];
+            if (await candidate.FindAsync(relative, cancellationToken).ConfigureAwait(false) is { } entry)
+            {
+                return (candidate, entry);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Packages that may hold an absolute path: the function for /var/task, layers (last wins) for /opt.</summary>
+    private static IEnumerable<OpenedPackage> CandidatesFor(string path, OpenedPackage function, IReadOnlyList<OpenedPackage> layers)
+    {
+        if (path.StartsWith(function.Root + "/", StringComparison.Ordinal))
+        {
+            return [function];
+        }
+
+        return path.StartsWith("/opt/", StringComparison.Ordinal) ? layers.Reverse() : [];
+    }
+
+    private static bool Exists(string path, OpenedPackage function, IReadOnlyList<OpenedPackage> layers) =>
+        CandidatesFor(path, function, layers).Any(p => p.Entries.Any(e => OpenedPackage.Normalize(e.Name) == path[(p.Root.Length + 1)..]));
+
+    private static string? CollapseDots(string absolute)
+    {
+        var parts = new List<string>();
+        foreach (var part in absolute.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            switch (part)
+            {
+                case ".":
+                    continue;
+                case "..":
+                    if (parts.Count == 0)
+                    {
+                        return null;
+                    }
+
+                    parts.RemoveAt(parts.Count - 1);
+                    break;
+                default:
+                    parts.Add(part);
+                    break;
+            }
+        }
+
+        return "/" + string.Join('/', parts);
+    }
+
+    private static BootstrapSummary Summary(string path, string origin, string kind, CentralDirectoryEntry entry, string? layer, ExecutableFacts? facts) => new(
+        path,
+        origin,
+        kind,
+        facts?.Elf?.MachineName,
+        facts?.Elf?.Linkage switch
+        {
+            ElfLinkage.Static => "static",
+            ElfLinkage.StaticPie => "static-pie",
+            ElfLinkage.Dynamic => "dynamic",
+            _ => null,
+        },
+        facts?.Elf?.Interpreter ?? facts?.Script?.Interpreter,
+        facts?.Elf?.GlibcRequired?.ToString(),
+        entry.UnixMode is { } mode ? Findings.Octal(mode) : null,
+        entry.UncompressedSize,
+        layer,
+        facts?.Elf?.IsGo == true ? "go" : null);
+
+    private static string KindName(ExecutableKind kind) => kind switch
+    {
+        ExecutableKind.Elf => "elf",
+        ExecutableKind.Script => "script",
+        ExecutableKind.MachO => "macho",
+        ExecutableKind.PortableExecutable => "pe",
+        ExecutableKind.Text => "text",
+        ExecutableKind.Empty => "empty",
+        _ => "unknown",
+    };
+
+    private static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
+
+    private sealed record Judgement(BootstrapSummary? Bootstrap, bool IsPlaceholder)
+    {
+        public static Judgement None { get; } = new(null, false);
+    }
+}

@@ -1,0 +1,135 @@
+using Guard.Inspection.Executables;
+
+namespace Guard.Inspection.Rules;
+
+/// <summary>Judges what an executable is against what the function's runtime and architecture can exec.</summary>
+public static class ExecutableRules
+{
+    private static readonly string[] ScriptInterpretersOnEveryRuntime =
+        ["/bin/sh", "/bin/bash", "/usr/bin/sh", "/usr/bin/bash", "/usr/bin/env", "/bin/env"];
+
+    /// <param name="path">How messages name the file, e.g. <c>bootstrap</c>.</param>
+    /// <param name="facts">What the file is.</param>
+    /// <param name="runtime">The function's runtime.</param>
+    /// <param name="architecture">The function's architecture.</param>
+    /// <param name="catalog">Other runtimes, to suggest one whose glibc is new enough.</param>
+    /// <param name="existsInPackages">Whether an absolute path (under /var/task or /opt) is shipped in the package or a layer.</param>
+    public static IReadOnlyList<Finding> Judge(
+        string path,
+        ExecutableFacts facts,
+        RuntimeFacts runtime,
+        Architecture architecture,
+        RuntimeCatalog catalog,
+        Func<string, bool> existsInPackages)
+    {
+        var findings = new List<Finding>();
+        var arch = architecture.ToApiName();
+        switch (facts.Kind)
+        {
+            case ExecutableKind.Empty:
+                findings.Add(Findings.BootstrapEmpty(path));
+                break;
+            case ExecutableKind.MachO:
+                findings.Add(Findings.BootstrapForeignBinary(path, facts.Description ?? "Mach-O (macOS)", isMac: true, arch));
+                break;
+            case ExecutableKind.PortableExecutable:
+                findings.Add(Findings.BootstrapForeignBinary(path, facts.Description ?? "PE (Windows)", isMac: false, arch));
+                break;
+            case ExecutableKind.Text:
+                findings.Add(Findings.BootstrapNoShebang(path, byteOrderMark: false));
+                break;
+            case ExecutableKind.Unknown:
+                findings.Add(Findings.BootstrapNotExecutableFormat(path, facts.Description ?? "binary data"));
+                break;
+            case ExecutableKind.Script when facts.Script is { } script:
+                JudgeScript(path, script, runtime, existsInPackages, findings);
+                break;
+            case ExecutableKind.Elf when facts.Elf is { } elf:
+                JudgeElf(path, elf, runtime, architecture, catalog, existsInPackages, findings);
+                break;
+        }
+
+        return findings;
+    }
+
+    private static void JudgeScript(string path, ScriptFacts script, RuntimeFacts runtime, Func<string, bool> existsInPackages, List<Finding> findings)
+    {
+        if (script.StartsWithByteOrderMark)
+        {
+            findings.Add(Findings.BootstrapNoShebang(path, byteOrderMark: true));
+            return;
+        }
+
+        if (script.EndsWithCarriageReturn)
+        {
+            findings.Add(Findings.BootstrapCrlf(path, script.Interpreter));
+            return;
+        }
+
+        if (script.Problem is { } problem)
+        {
+            findings.Add(Findings.BootstrapBadShebang(path, problem));
+            return;
+        }
+
+        // Only interpreters Guard can see are judged: the runtime's shells, and files shipped under /var/task or
+        // /opt. Anything else (/usr/bin/python3, …) may exist on the runtime; a false "broken" is worse than silence.
+        if (!ScriptInterpretersOnEveryRuntime.Contains(script.Interpreter, StringComparer.Ordinal) &&
+            IsShippedPath(script.Interpreter) && !existsInPackages(script.Interpreter))
+        {
+            findings.Add(Findings.BootstrapInterpreterMissing(path, script.Interpreter, runtime.Name, isScript: true));
+        }
+    }
+
+    private static void JudgeElf(
+        string path,
+        ElfFacts elf,
+        RuntimeFacts runtime,
+        Architecture architecture,
+        RuntimeCatalog catalog,
+        Func<string, bool> existsInPackages,
+        List<Finding> findings)
+    {
+        var arch = architecture.ToApiName();
+        var expectedMachine = architecture == Architecture.Arm64 ? ElfFacts.MachineAarch64 : ElfFacts.MachineX8664;
+        if (elf.Machine != expectedMachine || !elf.Is64Bit || !elf.IsLittleEndian)
+        {
+            var binary = elf.Machine is ElfFacts.MachineX8664 or ElfFacts.MachineAarch64 && elf.Is64Bit && elf.IsLittleEndian
+                ? elf.MachineName
+                : $"{(elf.Is64Bit ? "64" : "32")}-bit {(elf.IsLittleEndian ? string.Empty : "big-endian ")}{elf.MachineName}";
+            findings.Add(Findings.BootstrapWrongArch(path, binary, arch, elf.IsGo));
+            return;
+        }
+
+        if (elf.Problem is { } problem)
+        {
+            findings.Add(Findings.BootstrapCorrupt(path, problem));
+            return;
+        }
+
+        if (elf.FileType is not (ElfFacts.TypeExecutable or ElfFacts.TypeSharedObject))
+        {
+            findings.Add(Findings.BootstrapNotExecutableFormat(path, elf.FileType == 1 ? "an ELF object file (.o), not a linked executable" : "an ELF file that is not an executable"));
+            return;
+        }
+
+        if (elf.Interpreter is { } interpreter &&
+            !runtime.HasInterpreter(architecture, interpreter) &&
+            !(IsShippedPath(interpreter) && existsInPackages(interpreter)))
+        {
+            findings.Add(Findings.BootstrapInterpreterMissing(path, interpreter, runtime.Name, isScript: false));
+        }
+
+        if (elf.GlibcRequired is { } required && required > runtime.Glibc)
+        {
+            var newer = catalog.Names
+                .Select(catalog.Find)
+                .Where(r => !r.EntrypointIsHandler && r.Glibc > runtime.Glibc && required <= r.Glibc && r.Architectures.Contains(architecture))
+                .MaxBy(r => r.Glibc);
+            findings.Add(Findings.BootstrapGlibcTooNew(path, required, runtime, elf.IsGo, newer?.Name));
+        }
+    }
+
+    private static bool IsShippedPath(string path) =>
+        path.StartsWith("/var/task/", StringComparison.Ordinal) || path.StartsWith("/opt/", StringComparison.Ordinal);
+}

@@ -1,0 +1,49 @@
+namespace Guard.Inspection.Rules;
+
+/// <summary>The stable finding codes of design.md; existing codes keep their meaning forever.</summary>
+public static class FindingCodes
+{
+    public const string BootstrapMissing = "BOOTSTRAP_MISSING";
+    public const string BootstrapNested = "BOOTSTRAP_NESTED";
+    public const string BootstrapNotFile = "BOOTSTRAP_NOT_FILE";
+    public const string BootstrapNotExecutable = "BOOTSTRAP_NOT_EXECUTABLE";
+    public const string BootstrapEmpty = "BOOTSTRAP_EMPTY";
+    public const string BootstrapWrongOs = "BOOTSTRAP_WRONG_OS";
+    public const string BootstrapWrongArch = "BOOTSTRAP_WRONG_ARCH";
+    public const string BootstrapGlibcTooNew = "BOOTSTRAP_GLIBC_TOO_NEW";
+    public const string BootstrapInterpreterMissing = "BOOTSTRAP_INTERPRETER_MISSING";
+    public const string BootstrapNoShebang = "BOOTSTRAP_NO_SHEBANG";
+    public const string BootstrapCrlf = "BOOTSTRAP_CRLF";
+    public const string ZipInvalid = "ZIP_INVALID";
+    public const string ZipEncrypted = "ZIP_ENCRYPTED";
+    public const string ZipUnsupportedCompression = "ZIP_UNSUPPORTED_COMPRESSION";
+    public const string PackageTooLarge = "PACKAGE_TOO_LARGE";
+    public const string RuntimeDeprecated = "RUNTIME_DEPRECATED";
+    public const string PlaceholderOverGood = "PLACEHOLDER_OVER_GOOD";
+    public const string HandlerIgnored = "HANDLER_IGNORED";
+    public const string Placeholder = "PLACEHOLDER";
+
+    /// <summary>Every code with its severity and a one-line summary: the SARIF rules and the README table.</summary>
+    public static IReadOnlyList<(string Code, Severity Severity, string Summary)> All { get; } =
+    [
+        (BootstrapMissing, Severity.Error, "No bootstrap at the root of the package nor of any layer."),
+        (BootstrapNested, Severity.Error, "bootstrap exists only in a subfolder: the folder was zipped instead of its contents."),
+        (BootstrapNotFile, Severity.Error, "bootstrap is a directory, or a symlink that resolves to nothing usable."),
+        (BootstrapNotExecutable, Severity.Error, "bootstrap lacks execute permission for others, or the archive records no Unix mode."),
+        (BootstrapEmpty, Severity.Error, "bootstrap is zero bytes."),
+        (BootstrapWrongOs, Severity.Error, "bootstrap is a Mach-O or PE binary, or neither ELF nor a script."),
+        (BootstrapWrongArch, Severity.Error, "bootstrap is built for another CPU than the function's architecture."),
+        (BootstrapGlibcTooNew, Severity.Error, "bootstrap needs a newer glibc than the runtime has."),
+        (BootstrapInterpreterMissing, Severity.Error, "bootstrap's program interpreter does not exist on the runtime."),
+        (BootstrapNoShebang, Severity.Error, "bootstrap is a text file without #!."),
+        (BootstrapCrlf, Severity.Error, "bootstrap's shebang line ends in \\r (Windows line endings)."),
+        (ZipInvalid, Severity.Error, "The package is not a readable zip."),
+        (ZipEncrypted, Severity.Error, "The package has an encrypted entry; Lambda cannot extract it."),
+        (ZipUnsupportedCompression, Severity.Error, "The package uses a compression method other than stored or deflate."),
+        (PackageTooLarge, Severity.Error, "Function and layers unzipped exceed 262,144,000 bytes."),
+        (RuntimeDeprecated, Severity.Warning, "The runtime is past its deprecation date."),
+        (PlaceholderOverGood, Severity.Error, "A placeholder replaced a package that was good."),
+        (HandlerIgnored, Severity.Info, "Custom runtimes ignore Handler; Lambda runs bootstrap."),
+        (Placeholder, Severity.Info, "The package is a known placeholder upload; not judged yet."),
+    ];
+}

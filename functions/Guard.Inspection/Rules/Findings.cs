@@ -1,0 +1,220 @@
+using System.Globalization;
+
+namespace Guard.Inspection.Rules;
+
+/// <summary>
+/// Every finding Guard reports, with its message and its exact fix. Messages name the file and the fact;
+/// hints name the command. Go gets its own build line because most custom-runtime functions are Go.
+/// </summary>
+public static class Findings
+{
+    private const string ZipContentsHint = "zip the file itself at the root: chmod 755 bootstrap && zip function.zip bootstrap";
+
+    public static Finding ZipInvalid(string what, string why) => new(
+        FindingCodes.ZipInvalid, Severity.Error,
+        $"{what} is not a readable zip: {why}",
+        $"rebuild the archive with a standard zip tool: {ZipContentsHint}");
+
+    public static Finding ZipEncrypted(string what, string entry) => new(
+        FindingCodes.ZipEncrypted, Severity.Error,
+        $"{what} has an encrypted entry ({entry}); Lambda cannot extract it",
+        "zip without a password (drop -e / --encrypt / -P)");
+
+    public static Finding ZipUnsupportedCompression(string what, string entry, int method) => new(
+        FindingCodes.ZipUnsupportedCompression, Severity.Error,
+        $"{what} stores {entry} with compression method {method} ({CompressionName(method)}); Lambda extracts only stored and deflate entries",
+        "recompress with deflate: zip -r -Z deflate function.zip . (7-Zip: -mm=Deflate)");
+
+    public static Finding PackageTooLarge(long total, long limit) => new(
+        FindingCodes.PackageTooLarge, Severity.Error,
+        $"function and layers unzip to {total.ToString("N0", CultureInfo.InvariantCulture)} bytes; Lambda allows {limit.ToString("N0", CultureInfo.InvariantCulture)}",
+        "drop what the function does not need (debug symbols: go build -ldflags='-s -w'; strip), move shared files to fewer layers, or deploy a container image (10 GB)");
+
+    public static Finding RuntimeDeprecated(RuntimeFacts runtime)
+    {
+        var blocked = (runtime.BlockCreate, runtime.BlockUpdate) switch
+        {
+            ({ } create, { } update) => $"; creating functions on it is blocked from {Iso(create)}, updating them from {Iso(update)}",
+            _ => string.Empty,
+        };
+        var successor = runtime.Successor ?? "provided.al2023";
+        return new(
+            FindingCodes.RuntimeDeprecated, Severity.Warning,
+            $"{runtime.Name} is deprecated since {Iso(runtime.Deprecated!.Value)}{blocked}",
+            runtime.EntrypointIsHandler
+                ? $"move to {successor}: build the executable as bootstrap (GOOS=linux CGO_ENABLED=0 go build -tags lambda.norpc -o bootstrap .), zip it at the root, set Runtime: {successor} and Handler: bootstrap (guard migrate does this)"
+                : $"set Runtime: {successor} (glibc 2.34); rebuild first if the binary links glibc dynamically");
+    }
+
+    public static Finding HandlerIgnored(string runtime, string handler) => new(
+        FindingCodes.HandlerIgnored, Severity.Info,
+        $"{runtime} ignores Handler '{handler}': Lambda runs bootstrap",
+        "set Handler: bootstrap to say what runs");
+
+    public static Finding Placeholder(string what) => new(
+        FindingCodes.Placeholder, Severity.Info,
+        $"the package is a placeholder ({what}); Guard judges the real code when it arrives");
+
+    public static Finding PlaceholderOverGood(string what, string goodSha256) => new(
+        FindingCodes.PlaceholderOverGood, Severity.Error,
+        $"a placeholder ({what}) replaced code that was good (CodeSha256 {goodSha256}): the function no longer runs your code",
+        "deploy the real package again; if a pipeline re-applies infrastructure after the code deploy, make it ignore code changes (Terraform: lifecycle { ignore_changes = [filename, s3_key, source_code_hash] })");
+
+    public static Finding BootstrapMissing(string entrypoint, string runtime, IReadOnlyList<string> candidates, string? handler)
+    {
+        var message = $"no {entrypoint} at the root of the package nor of any layer: Lambda fails with Runtime.InvalidEntrypoint (Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap])";
+        if (entrypoint != "bootstrap")
+        {
+            message = $"the Handler names {entrypoint}, which is not in the package: {runtime} cannot start it";
+        }
+
+        var hint = candidates.Count switch
+        {
+            0 => entrypoint == "bootstrap"
+                ? "build the executable as bootstrap (Go: GOOS=linux CGO_ENABLED=0 go build -tags lambda.norpc -o bootstrap .) and zip it at the root: zip function.zip bootstrap"
+                : $"build the executable as {entrypoint} and zip it at the root",
+            _ => $"rename {candidates[0]} to bootstrap (Go: go build -o bootstrap .) and zip it at the root{(handler is not null && candidates[0] == handler ? "; custom runtimes ignore Handler" : string.Empty)}"
+                 + (candidates.Count > 1 ? $" (other executables: {string.Join(", ", candidates.Skip(1).Take(4))})" : string.Empty),
+        };
+        return new(FindingCodes.BootstrapMissing, Severity.Error, message, hint);
+    }
+
+    public static Finding BootstrapNested(string nestedPath)
+    {
+        var folder = nestedPath[..nestedPath.LastIndexOf('/')];
+        return new(
+            FindingCodes.BootstrapNested, Severity.Error,
+            $"bootstrap is at {nestedPath}, not at the root: the folder was zipped instead of its contents",
+            $"zip the folder's contents: (cd {folder} && zip -r ../function.zip .)");
+    }
+
+    public static Finding BootstrapIsDirectory(string path) => new(
+        FindingCodes.BootstrapNotFile, Severity.Error,
+        $"{path} is a directory, not an executable file",
+        "build the executable to a file named bootstrap (go build -o bootstrap .), not into a folder named bootstrap");
+
+    public static Finding BootstrapSymlinkUnresolved(string path, string target, string why) => new(
+        FindingCodes.BootstrapNotFile, Severity.Error,
+        $"{path} is a symlink to {target}, which {why}",
+        "zip the executable itself (zip without -y / --symlinks), or include the link's target");
+
+    public static Finding BootstrapNoUnixMode(string path) => new(
+        FindingCodes.BootstrapNotExecutable, Severity.Error,
+        $"the archive records no Unix permissions for {path} (made on Windows?): Lambda extracts it without the execute bit and fails with permission denied",
+        "zip on Linux/macOS/WSL after chmod 755 bootstrap, or on Windows use build-lambda-zip (go install github.com/aws/aws-lambda-go/cmd/build-lambda-zip@latest)");
+
+    public static Finding BootstrapNotExecutable(string path, int mode, bool needsRead) => new(
+        FindingCodes.BootstrapNotExecutable, Severity.Error,
+        needsRead
+            ? $"{path} has mode {Octal(mode)}: Lambda runs it as a user that owns nothing in the package, so others need read and execute (0755); it fails with permission denied"
+            : $"{path} has mode {Octal(mode)}: Lambda runs it as a user that owns nothing in the package, so others need execute (0755); it fails with permission denied",
+        $"chmod 755 {LastSegment(path)} before zipping (zip keeps the mode)");
+
+    public static Finding BootstrapEmpty(string path) => new(
+        FindingCodes.BootstrapEmpty, Severity.Error,
+        $"{path} is empty (0 bytes)",
+        "the build wrote nothing: check the build step's output and rebuild");
+
+    public static Finding BootstrapForeignBinary(string path, string description, bool isMac, string architecture) => new(
+        FindingCodes.BootstrapWrongOs, Severity.Error,
+        $"{path} is a {description} executable, not a Linux one: Lambda fails with exec format error",
+        $"build for Linux: GOOS=linux GOARCH={GoArch(architecture)} CGO_ENABLED=0 go build -tags lambda.norpc -o bootstrap . ({(isMac ? "on macOS" : "on Windows")} the default GOOS is {(isMac ? "darwin" : "windows")}; Rust: cargo lambda build{(architecture == ArchitectureNames.Arm64 ? " --arm64" : string.Empty)})");
+
+    public static Finding BootstrapNotExecutableFormat(string path, string what) => new(
+        FindingCodes.BootstrapWrongOs, Severity.Error,
+        $"{path} is {what}, neither a Linux executable (ELF) nor a script: Lambda fails with exec format error",
+        "bootstrap must be the built Linux executable (GOOS=linux go build -o bootstrap .) or a script starting with #!/bin/sh");
+
+    public static Finding BootstrapWrongArch(string path, string binary, string architecture, bool isGo)
+    {
+        var other = architecture == ArchitectureNames.Arm64 ? ArchitectureNames.X8664 : ArchitectureNames.Arm64;
+        var rebuild = isGo
+            ? $"rebuild with GOOS=linux GOARCH={GoArch(architecture)} CGO_ENABLED=0 go build -tags lambda.norpc -o bootstrap ."
+            : $"rebuild for {(architecture == ArchitectureNames.Arm64 ? "aarch64-unknown-linux-gnu (cargo lambda build --arm64; dotnet publish -r linux-arm64)" : "x86_64-unknown-linux-gnu (cargo lambda build --x86-64; dotnet publish -r linux-x64)")}";
+        var switchArch = binary is "x86_64" or "aarch64" ? $", or set Architectures: [{other}]" : string.Empty;
+        return new(
+            FindingCodes.BootstrapWrongArch, Severity.Error,
+            $"{path} is {Article(binary)} {binary} executable but the function runs on {architecture}: Lambda fails with exec format error",
+            rebuild + switchArch);
+    }
+
+    public static Finding BootstrapGlibcTooNew(string path, Version required, RuntimeFacts runtime, bool isGo, string? newerRuntimeWithEnough)
+    {
+        var fix = isGo
+            ? "build with CGO_ENABLED=0 (a static Go binary needs no glibc)"
+            : $"build against glibc {runtime.Glibc} or older (build on {runtime.OperatingSystem}, e.g. in public.ecr.aws/sam/build-{runtime.Name}; Rust: cargo lambda build), or link statically";
+        if (newerRuntimeWithEnough is not null)
+        {
+            fix += $", or move the function to {newerRuntimeWithEnough}";
+        }
+
+        return new(
+            FindingCodes.BootstrapGlibcTooNew, Severity.Error,
+            $"{path} needs GLIBC_{required} but {runtime.Name} has glibc {runtime.Glibc}: it fails at start with version `GLIBC_{required}' not found",
+            fix);
+    }
+
+    public static Finding BootstrapInterpreterMissing(string path, string interpreter, string runtime, bool isScript)
+    {
+        var musl = interpreter.Contains("musl", StringComparison.Ordinal);
+        var hint = (isScript, musl) switch
+        {
+            (true, _) => $"use an interpreter the runtime has (#!/bin/sh or #!/bin/bash), or ship it in the package or a layer",
+            (false, true) => "musl is not on Lambda's runtimes: link statically (x86_64-unknown-linux-musl with RUSTFLAGS='-C target-feature=+crt-static'; Go: CGO_ENABLED=0) or build against glibc",
+            _ => "link statically, or build on the runtime's OS so the binary asks for its loader",
+        };
+        return new(
+            FindingCodes.BootstrapInterpreterMissing, Severity.Error,
+            $"{path} needs the interpreter {interpreter}, which {runtime} does not have: exec fails with no such file or directory",
+            hint);
+    }
+
+    public static Finding BootstrapNoShebang(string path, bool byteOrderMark) => new(
+        FindingCodes.BootstrapNoShebang, Severity.Error,
+        byteOrderMark
+            ? $"{path} starts with a UTF-8 byte order mark before #!, so Linux does not see the shebang: exec fails with exec format error"
+            : $"{path} is a text file without #!: Linux cannot exec it (exec format error)",
+        byteOrderMark
+            ? "save the script as UTF-8 without BOM (sed -i '1s/^\\xEF\\xBB\\xBF//' bootstrap)"
+            : "start the script with #!/bin/sh, or make bootstrap the built executable");
+
+    public static Finding BootstrapBadShebang(string path, string problem) => new(
+        FindingCodes.BootstrapNoShebang, Severity.Error,
+        $"{path}'s #! line is unusable: {problem}",
+        "start the script with a complete interpreter path, e.g. #!/bin/sh");
+
+    public static Finding BootstrapCrlf(string path, string interpreter) => new(
+        FindingCodes.BootstrapCrlf, Severity.Error,
+        $"{path}'s shebang line ends in \\r (Windows line endings): Linux looks for '{interpreter}\\r' and exec fails with no such file or directory",
+        "convert to LF: dos2unix bootstrap (and add 'bootstrap text eol=lf' to .gitattributes)");
+
+    public static Finding BootstrapCorrupt(string path, string problem) => new(
+        FindingCodes.BootstrapWrongOs, Severity.Error,
+        $"{path} is a damaged ELF file ({problem}): Lambda fails with exec format error",
+        "rebuild the binary; check that the build finished and nothing truncated it");
+
+    private static string GoArch(string architecture) => architecture == ArchitectureNames.Arm64 ? "arm64" : "amd64";
+
+    // "an x86_64", "an aarch64", "a 32-bit i386": by sound, and x is read "ex".
+    private static string Article(string word) => word.Length > 0 && "aeiouxAEIOUX".Contains(word[0], StringComparison.Ordinal) ? "an" : "a";
+
+    private static string LastSegment(string path) => path[(path.LastIndexOf('/') + 1)..];
+
+    private static string Iso(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    public static string Octal(int mode) => "0" + Convert.ToString(mode & 0xFFF, 8).PadLeft(3, '0');
+
+    private static string CompressionName(int method) => method switch
+    {
+        1 => "shrink",
+        6 => "implode",
+        9 => "deflate64",
+        12 => "bzip2",
+        14 => "LZMA",
+        93 => "zstd",
+        95 => "xz",
+        98 => "PPMd",
+        99 => "AES encryption",
+        _ => "unknown",
+    };
+}

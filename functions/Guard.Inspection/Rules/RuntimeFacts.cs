@@ -1,0 +1,30 @@
+namespace Guard.Inspection.Rules;
+
+/// <summary>What one Lambda runtime offers an executable: its C library, its program interpreters, its lifetime.</summary>
+/// <param name="Name">The API name, e.g. <c>provided.al2023</c>.</param>
+/// <param name="OperatingSystem">e.g. "Amazon Linux 2023".</param>
+/// <param name="Glibc">The glibc version installed on the runtime.</param>
+/// <param name="EntrypointIsHandler">True for <c>go1.x</c>, which execs the file the Handler names instead of <c>bootstrap</c>.</param>
+/// <param name="Interpreters">Program interpreters (ELF PT_INTERP) that exist on the runtime, per architecture.</param>
+/// <param name="Architectures">The architectures the runtime is offered on.</param>
+/// <param name="Deprecated">When AWS stops patching it.</param>
+/// <param name="BlockCreate">When creating functions on it is blocked.</param>
+/// <param name="BlockUpdate">When updating functions on it is blocked.</param>
+/// <param name="Successor">The runtime to move to, when this one is deprecated.</param>
+public sealed record RuntimeFacts(
+    string Name,
+    string OperatingSystem,
+    Version Glibc,
+    bool EntrypointIsHandler,
+    IReadOnlyDictionary<Architecture, IReadOnlyList<string>> Interpreters,
+    IReadOnlyList<Architecture> Architectures,
+    DateOnly? Deprecated,
+    DateOnly? BlockCreate,
+    DateOnly? BlockUpdate,
+    string? Successor)
+{
+    public bool IsDeprecatedOn(DateOnly day) => Deprecated is { } deprecated && day >= deprecated;
+
+    public bool HasInterpreter(Architecture architecture, string path) =>
+        Interpreters.TryGetValue(architecture, out var paths) && paths.Contains(path, StringComparer.Ordinal);
+}
