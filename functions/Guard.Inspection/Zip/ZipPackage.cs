@@ -29,8 +29,12 @@ public sealed partial class ZipPackage
     /// <summary>Central directories beyond the tail are streamed in chunks of this size, never held whole.</summary>
     internal const int CentralDirectoryChunkLength = BlockCachedReader.MaxRequestLength;
 
-    /// <summary>What OpenEntryAsync fetches beyond the local header, so the first read of the data is free.</summary>
-    internal const int FirstDataLength = 64 * 1024;
+    /// <summary>
+    /// What OpenEntryAsync fetches beyond the local header, so the analyzer's first 64 KiB read is free. The
+    /// slack covers incompressible content, which deflate stores in blocks of at most 65,535 bytes plus a
+    /// 5-byte header: 64 KiB of output can need slightly more than 64 KiB of input.
+    /// </summary>
+    internal const int FirstDataLength = (64 * 1024) + 1024;
 
     /// <summary>Room left for a local extra field (timestamps, uid/gid: usually under 40 bytes).</summary>
     private const int LocalExtraAllowance = 512;

@@ -1,0 +1,208 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.Compression;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Guard.Benchmarks;
+
+internal enum BootstrapKind
+{
+    /// <summary>A static binary (what CGO_ENABLED=0 Go builds): the engine needs only its first page.</summary>
+    StaticGo,
+    /// <summary>A real dynamically linked binary from this machine: the engine must also read its dynamic section.</summary>
+    DynamicGlibc,
+}
+
+internal sealed record Measurement(int Requests, long Bytes, TimeSpan Elapsed);
+
+internal static class Arguments
+{
+    public static string Get(string[] args, string name, string fallback)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
+    }
+}
+
+/// <summary>Serves the benchmark packages over loopback HTTP with Range support, counting requests and bytes.</summary>
+internal sealed class PackageServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _requests;
+    private long _bytes;
+
+    private PackageServer(WebApplication app) => _app = app;
+
+    public int Requests => Volatile.Read(ref _requests);
+    public long BytesSent => Interlocked.Read(ref _bytes);
+
+    public static async Task<PackageServer> StartAsync(string directory)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var server = new PackageServer(app);
+        app.Use(async (context, next) =>
+        {
+            Interlocked.Increment(ref server._requests);
+            await next(context);
+            Interlocked.Add(ref server._bytes, context.Response.ContentLength ?? 0);
+        });
+        app.MapGet("/{name}", (string name) => Results.File(Path.Combine(directory, Path.GetFileName(name)), "application/zip", enableRangeProcessing: true));
+        await app.StartAsync();
+        return server;
+    }
+
+    public Uri UriFor(string path) => new(new Uri(_app.Urls.First()), Path.GetFileName(path));
+
+    public void ResetCounters()
+    {
+        Interlocked.Exchange(ref _requests, 0);
+        Interlocked.Exchange(ref _bytes, 0);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+/// <summary>Builds a package of about the asked size: bootstrap first, then incompressible assets, stored.</summary>
+internal static class BenchmarkPackage
+{
+    private const int AssetBytes = 16 * 1024 * 1024;
+
+    // A function prologue, a call and padding: the kind of bytes that repeat through real machine code.
+    private static readonly byte[] CodePattern =
+    [
+        0x48, 0x89, 0xe5, 0x48, 0x83, 0xec, 0x20, 0x48, 0x8b, 0x45, 0xf8, 0x48, 0x89, 0xc7, 0xe8, 0x00,
+        0x00, 0x00, 0x00, 0xc9, 0xc3, 0x90, 0x90, 0x90, 0x0f, 0x1f, 0x44, 0x00, 0x00, 0x66, 0x90, 0xcc,
+    ];
+
+    public static string Build(string directory, int sizeMb, BootstrapKind kind)
+    {
+        var path = Path.Combine(directory, $"package-{sizeMb}mb-{kind}.zip");
+        if (File.Exists(path))
+        {
+            return path;
+        }
+
+        var random = new Random(20261127);
+        using (var archive = ZipFile.Open(path + ".partial", ZipArchiveMode.Create))
+        {
+            var bootstrap = kind == BootstrapKind.StaticGo ? StaticBinary(random) : File.ReadAllBytes(DynamicBinaryOnThisMachine());
+            // Optimal is zlib's level 6, what zip, Go's archive/zip and SAM use.
+            Write(archive, "bootstrap", bootstrap, CompressionLevel.Optimal, mode: 0b111_101_101);
+            var buffer = new byte[AssetBytes];
+            for (var written = 0L; written + bootstrap.Length < sizeMb * 1000L * 1000L; written += AssetBytes)
+            {
+                random.NextBytes(buffer);
+                Write(archive, $"assets/blob-{written / AssetBytes:D4}.bin", buffer, CompressionLevel.NoCompression, mode: 0b110_100_100);
+            }
+        }
+
+        File.Move(path + ".partial", path);
+        return path;
+    }
+
+    /// <summary>A real dynamic ELF from this machine, as large as can be found, so its dynamic section lies far in.</summary>
+    public static string DynamicBinaryOnThisMachine() =>
+        new[] { "/usr/bin/gdb", "/usr/bin/cmake", "/usr/bin/perl", "/usr/bin/git" }.FirstOrDefault(File.Exists)
+        ?? throw new InvalidOperationException("no dynamic binary found (looked for gdb, cmake, perl, git)");
+
+    /// <summary>
+    /// ELF64 x86_64 ET_EXEC header and one PT_LOAD, followed by 12 MiB of "code" that deflates to about half, as
+    /// Go binaries do (half of every 64 bytes random, half a repeated pattern).
+    /// </summary>
+    private static byte[] StaticBinary(Random random)
+    {
+        var binary = new byte[12 * 1024 * 1024];
+        random.NextBytes(binary);
+        for (var line = 0; line < binary.Length; line += 64)
+        {
+            CodePattern.CopyTo(binary.AsSpan(line + 32));
+        }
+
+        var header = new byte[120];
+        "\u007fELF"u8.CopyTo(header);
+        header[4] = 2; // ELFCLASS64
+        header[5] = 1; // ELFDATA2LSB
+        header[6] = 1; // EV_CURRENT
+        WriteUInt16(header, 16, 2); // ET_EXEC
+        WriteUInt16(header, 18, 62); // EM_X86_64
+        BitConverter.TryWriteBytes(header.AsSpan(20), 1u);
+        BitConverter.TryWriteBytes(header.AsSpan(24), 0x400078UL); // e_entry
+        BitConverter.TryWriteBytes(header.AsSpan(32), 64UL); // e_phoff
+        WriteUInt16(header, 52, 64); // e_ehsize
+        WriteUInt16(header, 54, 56); // e_phentsize
+        WriteUInt16(header, 56, 1); // e_phnum
+        BitConverter.TryWriteBytes(header.AsSpan(64), 1u); // PT_LOAD
+        BitConverter.TryWriteBytes(header.AsSpan(68), 5u); // PF_R | PF_X
+        BitConverter.TryWriteBytes(header.AsSpan(80), 0x400000UL);
+        BitConverter.TryWriteBytes(header.AsSpan(88), 0x400000UL);
+        BitConverter.TryWriteBytes(header.AsSpan(96), (ulong)binary.Length);
+        BitConverter.TryWriteBytes(header.AsSpan(104), (ulong)binary.Length);
+        header.CopyTo(binary, 0);
+        return binary;
+    }
+
+    private static void WriteUInt16(byte[] buffer, int offset, ushort value) => BitConverter.TryWriteBytes(buffer.AsSpan(offset), value);
+
+    private static void Write(ZipArchive archive, string name, byte[] content, CompressionLevel level, int mode)
+    {
+        var entry = archive.CreateEntry(name, level);
+        entry.ExternalAttributes = (0x8000 | mode) << 16;
+        using var stream = entry.Open();
+        stream.Write(content);
+    }
+}
+
+/// <summary>Peak resident memory of a whole `guard check` process, by GNU time's %M (KiB).</summary>
+internal static class PeakRss
+{
+    public static long? OfGuardCheck(string guardDll, Uri uri)
+    {
+        var start = new ProcessStartInfo("/usr/bin/time", ["-f", "%M", "dotnet", guardDll, "check", uri.ToString(), "--format", "json"])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        using var process = Process.Start(start)!;
+        process.StandardOutput.ReadToEnd();
+        var lines = process.StandardError.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        process.WaitForExit();
+        return lines.Length > 0 && long.TryParse(lines[^1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var kib) ? kib : null;
+    }
+}
+
+internal static class Table
+{
+    public static string Header(int runs) =>
+        $"Medians of {runs} runs over loopback HTTP.\n\n" +
+        "| package | bootstrap | guard: requests | guard: bytes | guard: ms | download+open: bytes | download+open: ms | time ratio | bytes ratio | guard check peak RSS |\n" +
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|";
+
+    public static string Row(long packageBytes, BootstrapKind kind, List<Measurement> guard, List<Measurement> download, long? peakRssKib)
+    {
+        var guardMs = Median(guard.Select(m => m.Elapsed.TotalMilliseconds));
+        var downloadMs = Median(download.Select(m => m.Elapsed.TotalMilliseconds));
+        var guardBytes = Median(guard.Select(m => (double)m.Bytes));
+        var downloadBytes = Median(download.Select(m => (double)m.Bytes));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"| {packageBytes / 1e6:0} MB | {(kind == BootstrapKind.StaticGo ? "static (Go-like)" : "dynamic (glibc)")} | {Median(guard.Select(m => (double)m.Requests)):0} | {Kib(guardBytes)} | {guardMs:0.0} | {Kib(downloadBytes)} | {downloadMs:0.0} | {downloadMs / guardMs:0}× | {downloadBytes / guardBytes:0}× | {(peakRssKib is { } kib ? $"{kib / 1024.0:0.0} MiB" : "n/a")} |");
+    }
+
+    private static string Kib(double bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024:0.#} KiB");
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}
