@@ -1,0 +1,114 @@
+using System.Net;
+using System.Text.Json;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace Guard.Function.Deploys;
+
+/// <summary>What Guard remembers about a function's code: a good package, or a placeholder awaiting real code.</summary>
+/// <param name="CheckedAt">When Guard judged it (ISO 8601).</param>
+/// <param name="DeployedBy">The caller's ARN from CloudTrail.</param>
+public sealed record DeployRecord(
+    string FunctionArn,
+    string CodeSha256,
+    long CodeSize,
+    string Verdict,
+    string CheckedAt,
+    string? EventName,
+    string? EventTime,
+    string? DeployedBy);
+
+/// <summary>Where a function's last-known-good and pending-placeholder records live.</summary>
+public interface IDeployStore
+{
+    Task<DeployRecord?> GetGoodAsync(FunctionKey function, CancellationToken cancellationToken);
+
+    Task PutGoodAsync(FunctionKey function, DeployRecord record, CancellationToken cancellationToken);
+
+    Task PutPendingAsync(FunctionKey function, DeployRecord record, CancellationToken cancellationToken);
+
+    Task DeletePendingAsync(FunctionKey function, CancellationToken cancellationToken);
+}
+
+/// <summary>A function as the store keys it: <c>{account}/{region}/{name}</c>.</summary>
+public sealed record FunctionKey(string Account, string Region, string FunctionName)
+{
+    public string GoodKey => $"good/{Account}/{Region}/{FunctionName}.json";
+
+    public string PendingKey => $"pending/{Account}/{Region}/{FunctionName}.json";
+
+    /// <summary>From <c>arn:partition:lambda:region:account:function:name[:qualifier]</c>; the fallbacks when the ARN lacks them.</summary>
+    public static FunctionKey FromArn(string functionArn, string functionName, string? fallbackAccount, string? fallbackRegion)
+    {
+        ArgumentNullException.ThrowIfNull(functionArn);
+        var parts = functionArn.Split(':');
+        var region = parts.Length > 3 && parts[3].Length > 0 ? parts[3] : fallbackRegion ?? "unknown-region";
+        var account = parts.Length > 4 && parts[4].Length > 0 ? parts[4] : fallbackAccount ?? "unknown-account";
+        return new FunctionKey(account, region, functionName);
+    }
+}
+
+/// <summary>
+/// <see cref="IDeployStore"/> in an S3 bucket (<c>GUARD_STORE_BUCKET</c>), one small JSON object per function.
+/// S3 errors propagate: the invocation fails and Lambda retries the event.
+/// </summary>
+public sealed class S3DeployStore : IDeployStore
+{
+    private readonly IAmazonS3 _s3;
+    private readonly string _bucket;
+
+    public S3DeployStore(IAmazonS3 s3, string bucket)
+    {
+        ArgumentNullException.ThrowIfNull(s3);
+        ArgumentException.ThrowIfNullOrEmpty(bucket);
+        _s3 = s3;
+        _bucket = bucket;
+    }
+
+    public async Task<DeployRecord?> GetGoodAsync(FunctionKey function, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        try
+        {
+            using var response = await _s3.GetObjectAsync(_bucket, function.GoodKey, cancellationToken).ConfigureAwait(false);
+            return await JsonSerializer.DeserializeAsync(response.ResponseStream, FunctionJsonContext.Default.DeployRecord, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        catch (JsonException)
+        {
+            // A record someone edited by hand: treat it as absent rather than failing every deploy of the function.
+            return null;
+        }
+    }
+
+    public Task PutGoodAsync(FunctionKey function, DeployRecord record, CancellationToken cancellationToken) =>
+        PutAsync(function?.GoodKey, record, cancellationToken);
+
+    public Task PutPendingAsync(FunctionKey function, DeployRecord record, CancellationToken cancellationToken) =>
+        PutAsync(function?.PendingKey, record, cancellationToken);
+
+    public async Task DeletePendingAsync(FunctionKey function, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        // Deleting a missing key succeeds in S3, so this needs no read first.
+        await _s3.DeleteObjectAsync(_bucket, function.PendingKey, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task PutAsync(string? key, DeployRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(record);
+        await _s3.PutObjectAsync(
+            new PutObjectRequest
+            {
+                BucketName = _bucket,
+                Key = key,
+                ContentBody = JsonSerializer.Serialize(record, FunctionJsonContext.Default.DeployRecord),
+                ContentType = "application/json",
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+}

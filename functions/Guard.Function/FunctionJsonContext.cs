@@ -1,0 +1,27 @@
+using System.Text.Json.Serialization;
+using Guard.Function.Alerts;
+using Guard.Function.Deploys;
+using Guard.Function.Logging;
+using Guard.Function.Routing;
+using Guard.Function.RuntimeApi;
+
+namespace Guard.Function;
+
+/// <summary>
+/// Every JSON document this function reads or writes, source-generated (no reflection under Native AOT).
+/// Root types only; the report's own document goes through <c>ReportJsonContext</c>.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(CloudTrailEvent))]
+[JsonSerializable(typeof(RuntimeError))]
+[JsonSerializable(typeof(Acknowledgement))]
+[JsonSerializable(typeof(LogEntry))]
+[JsonSerializable(typeof(MetricsLine))]
+[JsonSerializable(typeof(DeployRecord))]
+[JsonSerializable(typeof(SnsMessageStructure))]
+[JsonSerializable(typeof(ChatbotNotification))]
+[JsonSerializable(typeof(AlertDocument))]
+[JsonSerializable(typeof(SlackMessage))]
+internal sealed partial class FunctionJsonContext : JsonSerializerContext;

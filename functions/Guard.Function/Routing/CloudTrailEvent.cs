@@ -1,0 +1,59 @@
+using System.Text.Json.Serialization;
+
+namespace Guard.Function.Routing;
+
+/// <summary>
+/// An EventBridge "AWS API Call via CloudTrail" event (aws-facts §1.3): the standard envelope around the
+/// CloudTrail record in <see cref="Detail"/>. Only the members Guard reads are modelled.
+/// </summary>
+public sealed record CloudTrailEvent(
+    [property: JsonPropertyName("id")] string? Id,
+    [property: JsonPropertyName("detail-type")] string? DetailType,
+    [property: JsonPropertyName("source")] string? Source,
+    [property: JsonPropertyName("account")] string? Account,
+    [property: JsonPropertyName("time")] string? Time,
+    [property: JsonPropertyName("region")] string? Region,
+    [property: JsonPropertyName("detail")] CloudTrailRecord? Detail)
+{
+    public const string ApiCallDetailType = "AWS API Call via CloudTrail";
+    public const string LambdaSource = "aws.lambda";
+
+    /// <summary>CloudTrail's eventID, else EventBridge's id: what log lines and alerts name the event by.</summary>
+    [JsonIgnore]
+    public string? EventId => Detail?.EventId ?? Id;
+}
+
+/// <summary>The CloudTrail record. Names as CloudTrail spells them (<c>eventID</c>, <c>recipientAccountId</c>).</summary>
+public sealed record CloudTrailRecord(
+    [property: JsonPropertyName("eventID")] string? EventId,
+    [property: JsonPropertyName("eventName")] string? EventName,
+    [property: JsonPropertyName("eventSource")] string? EventSource,
+    [property: JsonPropertyName("eventTime")] string? EventTime,
+    [property: JsonPropertyName("awsRegion")] string? AwsRegion,
+    [property: JsonPropertyName("recipientAccountId")] string? RecipientAccountId,
+    [property: JsonPropertyName("errorCode")] string? ErrorCode,
+    [property: JsonPropertyName("errorMessage")] string? ErrorMessage,
+    [property: JsonPropertyName("userIdentity")] UserIdentity? UserIdentity,
+    [property: JsonPropertyName("requestParameters")] LambdaRequestParameters? RequestParameters,
+    [property: JsonPropertyName("responseElements")] LambdaResponseElements? ResponseElements);
+
+/// <summary>Who made the call; <c>invokedBy</c> names the AWS service (e.g. cloudformation.amazonaws.com) that made it for them.</summary>
+public sealed record UserIdentity(
+    [property: JsonPropertyName("type")] string? Type,
+    [property: JsonPropertyName("arn")] string? Arn,
+    [property: JsonPropertyName("accountId")] string? AccountId,
+    [property: JsonPropertyName("principalId")] string? PrincipalId,
+    [property: JsonPropertyName("userName")] string? UserName,
+    [property: JsonPropertyName("invokedBy")] string? InvokedBy);
+
+/// <param name="FunctionName">A name or an ARN (possibly qualified), as the caller gave it.</param>
+public sealed record LambdaRequestParameters(
+    [property: JsonPropertyName("functionName")] string? FunctionName);
+
+/// <summary>The function's configuration after the call (camelCase FunctionConfiguration).</summary>
+public sealed record LambdaResponseElements(
+    [property: JsonPropertyName("functionName")] string? FunctionName,
+    [property: JsonPropertyName("functionArn")] string? FunctionArn,
+    [property: JsonPropertyName("codeSha256")] string? CodeSha256,
+    [property: JsonPropertyName("runtime")] string? Runtime,
+    [property: JsonPropertyName("revisionId")] string? RevisionId);

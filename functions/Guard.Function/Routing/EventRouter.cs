@@ -1,0 +1,200 @@
+using System.Text.Json;
+using Guard.Function.Logging;
+using Guard.Function.RuntimeApi;
+
+namespace Guard.Function.Routing;
+
+/// <summary>Handles one kind of event; returns the invocation's response body.</summary>
+public interface IRouteHandler
+{
+    Task<ReadOnlyMemory<byte>> HandleAsync(RoutedEvent routed, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The function's one entry point: tells events apart by shape and hands each to its handler. Events it
+/// does not know, and payloads that are not JSON, are logged and acknowledged: failing them would only make
+/// Lambda retry something that can never succeed.
+/// </summary>
+public sealed class EventRouter : IInvocationHandler
+{
+    private static readonly string[] DeployEventPrefixes = ["CreateFunction", "UpdateFunctionCode", "UpdateFunctionConfiguration"];
+
+    private readonly IRouteHandler _deploys;
+    private readonly IRouteHandler _customResources;
+    private readonly IRouteHandler _hooks;
+    private readonly IRouteHandler _scheduled;
+    private readonly GuardLog _log;
+
+    /// <param name="deploys">CloudTrail deploy events (<see cref="EventKind.Deploy"/>).</param>
+    /// <param name="customResources">CloudFormation custom resource requests (Custom::BootstrapCheck).</param>
+    /// <param name="hooks">CloudFormation Lambda hook requests.</param>
+    /// <param name="scheduled">Scheduled events (the placeholder sweep).</param>
+    public EventRouter(IRouteHandler deploys, IRouteHandler customResources, IRouteHandler hooks, IRouteHandler scheduled, GuardLog log)
+    {
+        ArgumentNullException.ThrowIfNull(deploys);
+        ArgumentNullException.ThrowIfNull(customResources);
+        ArgumentNullException.ThrowIfNull(hooks);
+        ArgumentNullException.ThrowIfNull(scheduled);
+        ArgumentNullException.ThrowIfNull(log);
+        _deploys = deploys;
+        _customResources = customResources;
+        _hooks = hooks;
+        _scheduled = scheduled;
+        _log = log;
+    }
+
+    public async Task<ReadOnlyMemory<byte>> HandleAsync(Invocation invocation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(invocation);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(invocation.Payload);
+        }
+        catch (JsonException e)
+        {
+            _log.Warn("event is not JSON; acknowledged", new LogContext(Outcome: Outcomes.Ignored), e);
+            return Acknowledgement.Serialize(new Acknowledgement(Outcomes.Ignored, "event is not JSON"));
+        }
+
+        using (document)
+        {
+            var routed = Classify(document.RootElement);
+            switch (routed.Kind)
+            {
+                case EventKind.Deploy:
+                    return await _deploys.HandleAsync(routed, cancellationToken).ConfigureAwait(false);
+                case EventKind.CustomResource:
+                    return await _customResources.HandleAsync(routed, cancellationToken).ConfigureAwait(false);
+                case EventKind.Hook:
+                    return await _hooks.HandleAsync(routed, cancellationToken).ConfigureAwait(false);
+                case EventKind.Scheduled:
+                    return await _scheduled.HandleAsync(routed, cancellationToken).ConfigureAwait(false);
+                default:
+                    _log.Info($"event ignored: {routed.Description}", new LogContext(EventId: routed.CloudTrail?.EventId, Outcome: Outcomes.Ignored));
+                    return Acknowledgement.Serialize(new Acknowledgement(Outcomes.Ignored, routed.Description, EventId: routed.CloudTrail?.EventId));
+            }
+        }
+    }
+
+    /// <summary>Tells what <paramref name="root"/> is from its shape alone.</summary>
+    public static RoutedEvent Classify(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return new RoutedEvent(EventKind.Unknown, $"a JSON {root.ValueKind.ToString().ToLowerInvariant()}, not an object", null, root);
+        }
+
+        var detailType = String(root, "detail-type");
+        var source = String(root, "source");
+        if (detailType == CloudTrailEvent.ApiCallDetailType)
+        {
+            return ClassifyApiCall(root, source);
+        }
+
+        if (detailType == "Scheduled Event" && source == "aws.events")
+        {
+            return new RoutedEvent(EventKind.Scheduled, "scheduled event", null, root);
+        }
+
+        if (String(root, "RequestType") is { } requestType && String(root, "ResponseURL") is not null)
+        {
+            return new RoutedEvent(EventKind.CustomResource, $"CloudFormation custom resource {requestType}", null, root);
+        }
+
+        if (root.TryGetProperty("hookTypeName", out _) || root.TryGetProperty("actionInvocationPoint", out _))
+        {
+            return new RoutedEvent(EventKind.Hook, $"CloudFormation hook {String(root, "actionInvocationPoint") ?? "request"}", null, root);
+        }
+
+        return new RoutedEvent(EventKind.Unknown, detailType is null ? "unknown event shape" : $"unknown event: {source}/{detailType}", null, root);
+    }
+
+    /// <summary>
+    /// True for the deploy calls, whatever version suffix CloudTrail adds (<c>UpdateFunctionCode20150331v2</c>),
+    /// but not for other calls that share the prefix (<c>CreateFunctionUrlConfig</c>): the suffix starts with a digit.
+    /// </summary>
+    public static bool IsDeployEventName(string? eventName)
+    {
+        if (eventName is null)
+        {
+            return false;
+        }
+
+        foreach (var prefix in DeployEventPrefixes)
+        {
+            if (eventName.StartsWith(prefix, StringComparison.Ordinal)
+                && (eventName.Length == prefix.Length || char.IsAsciiDigit(eventName[prefix.Length])))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static RoutedEvent ClassifyApiCall(JsonElement root, string? source)
+    {
+        CloudTrailEvent? cloudTrail;
+        try
+        {
+            cloudTrail = root.Deserialize(FunctionJsonContext.Default.CloudTrailEvent);
+        }
+        catch (JsonException e)
+        {
+            return new RoutedEvent(EventKind.Unknown, $"malformed CloudTrail event: {e.Message.ReplaceLineEndings(" ")}", null, root);
+        }
+
+        var detail = cloudTrail?.Detail;
+        var name = detail?.EventName ?? "(no eventName)";
+        if (source != CloudTrailEvent.LambdaSource || detail is null)
+        {
+            return new RoutedEvent(EventKind.Unknown, $"CloudTrail event {name} from {source ?? "no source"}", cloudTrail, root);
+        }
+
+        if (!string.IsNullOrEmpty(detail.ErrorCode))
+        {
+            return new RoutedEvent(EventKind.FailedCall, $"{name} failed with {detail.ErrorCode}: nothing was deployed", cloudTrail, root);
+        }
+
+        return IsDeployEventName(detail.EventName)
+            ? new RoutedEvent(EventKind.Deploy, name, cloudTrail, root)
+            : new RoutedEvent(EventKind.OtherLambdaCall, $"{name} is not a deploy", cloudTrail, root);
+    }
+
+    private static string? String(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}
+
+/// <summary>Acknowledges events whose handling belongs to a later change, so they are not retried meanwhile.</summary>
+public sealed class NotHandledYet(GuardLog log) : IRouteHandler
+{
+    public Task<ReadOnlyMemory<byte>> HandleAsync(RoutedEvent routed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(routed);
+        log.Warn($"{routed.Description}: not handled yet; acknowledged", new LogContext(Outcome: Outcomes.NotHandled));
+        return Task.FromResult(Acknowledgement.Serialize(new Acknowledgement(Outcomes.NotHandled, $"{routed.Description}: not handled yet")));
+    }
+}
+
+/// <summary>The response to an event that was not (fully) checked: what happened and why.</summary>
+public sealed record Acknowledgement(
+    string Outcome,
+    string Reason,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? FunctionName = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? EventId = null)
+{
+    public static ReadOnlyMemory<byte> Serialize(Acknowledgement acknowledgement) =>
+        JsonSerializer.SerializeToUtf8Bytes(acknowledgement, FunctionJsonContext.Default.Acknowledgement);
+}
+
+/// <summary>The outcomes an invocation reports in logs and responses.</summary>
+public static class Outcomes
+{
+    public const string Checked = "checked";
+    public const string Ignored = "ignored";
+    public const string Skipped = "skipped";
+    public const string Stale = "stale";
+    public const string NotFound = "not-found";
+    public const string NotHandled = "not-handled";
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Cold start of Guard's AOT bootstrap beside a minimal AOT Runtime API loop built with the same settings:
+# median exec -> first /next, exec -> first response, peak RSS (VmHWM), over N runs each.
+# The event is one Guard acknowledges without AWS calls (a scheduled event), so the figures are the
+# runtime's own cost; a real deploy check adds its AWS round trips.
+# Usage: functions/Guard.Function/bench/coldstart.sh [runs=20]   (needs clang, lld, python3)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+runs="${1:-20}"
+out="${BENCH_OUT:-/tmp/guard-coldstart}"
+mkdir -p "$out"
+
+publish() { # project output
+  dotnet publish "$1" -r linux-x64 -c Release -o "$2" --artifacts-path "$out/artifacts-$(basename "$2")" -nologo -v quiet >/dev/null
+}
+publish "$here/../Guard.Function.csproj" "$out/guard"
+publish "$here/MinimalRuntimeLoop/MinimalRuntimeLoop.csproj" "$out/minimal"
+
+guard=$(python3 "$here/runtime_api_bench.py" "$out/guard/bootstrap" "$runs" GUARD_MODE=alert)
+minimal=$(python3 "$here/runtime_api_bench.py" "$out/minimal/bootstrap" "$runs")
+python3 - "$guard" "$minimal" <<'PY'
+import json, sys
+g, m = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+print(f"{'':24}{'Guard bootstrap':>18}{'minimal loop':>15}{'ratio':>8}")
+for key, label in [("firstNextMs", "exec -> first /next ms"), ("firstResponseMs", "exec -> response ms"),
+                   ("peakRssMiB", "peak RSS MiB"), ("sizeMiB", "executable MiB")]:
+    print(f"{label:24}{g[key]:>18}{m[key]:>15}{g[key] / m[key]:>8.2f}")
+print(f"(median of {g['runs']} runs each)")
+PY

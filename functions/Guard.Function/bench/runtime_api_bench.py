@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Cold-start probe: exec a Lambda bootstrap under a one-event Runtime API, N times.
+
+Per run it records exec -> first GET /next, exec -> first POST /response, and the process's peak RSS
+(VmHWM from /proc/PID/status, read after the response). Prints one JSON object with the medians.
+"""
+import json, os, statistics, subprocess, sys, threading, time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+EVENT = json.dumps({"version": "0", "id": "bench", "detail-type": "Scheduled Event", "source": "aws.events",
+                    "account": "123456789012", "time": "2024-01-01T00:00:00Z", "region": "us-east-1",
+                    "resources": [], "detail": {}}).encode()
+
+
+class Run:
+    def __init__(self):
+        self.start = 0.0
+        self.first_next = None
+        self.response = None
+        self.served = False
+        self.done = threading.Event()
+        self.release = threading.Event()
+
+
+RUN = Run()
+
+
+class QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # the killed process drops its /next connection: expected, not worth a traceback
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        if self.path.endswith("/invocation/next"):
+            if RUN.first_next is None:
+                RUN.first_next = time.monotonic()
+            if RUN.served:
+                RUN.release.wait(30)  # long poll, as Lambda does between events
+                self.send_response(410)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            RUN.served = True
+            self.send_response(200)
+            self.send_header("Lambda-Runtime-Aws-Request-Id", "bench-1")
+            self.send_header("Lambda-Runtime-Deadline-Ms", str(int(time.time() * 1000) + 60000))
+            self.send_header("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:bench")
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(EVENT)))
+            self.end_headers()
+            self.wfile.write(EVENT)
+        else:
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", "0"))
+        self.rfile.read(length)
+        if RUN.response is None:
+            RUN.response = time.monotonic()
+        self.send_response(202)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        RUN.done.set()
+
+
+def peak_rss_kib(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return None
+
+
+def main():
+    executable, runs = sys.argv[1], int(sys.argv[2])
+    extra_env = dict(arg.split("=", 1) for arg in sys.argv[3:])
+    server = QuietServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    env = {"PATH": os.environ.get("PATH", ""), "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{server.server_address[1]}", **extra_env}
+    to_next, to_response, rss = [], [], []
+    for _ in range(runs):
+        global RUN
+        RUN = Run()
+        RUN.start = time.monotonic()
+        process = subprocess.Popen([executable], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if not RUN.done.wait(30):
+            process.kill()
+            raise SystemExit(f"{executable}: no response within 30 s")
+        time.sleep(0.05)  # let the second /next arrive, so the peak includes the return to the loop
+        rss.append(peak_rss_kib(process.pid))
+        RUN.release.set()
+        process.kill()
+        process.wait()
+        to_next.append((RUN.first_next - RUN.start) * 1000)
+        to_response.append((RUN.response - RUN.start) * 1000)
+    server.shutdown()
+    print(json.dumps({
+        "runs": runs,
+        "firstNextMs": round(statistics.median(to_next), 2),
+        "firstResponseMs": round(statistics.median(to_response), 2),
+        "peakRssMiB": round(statistics.median(rss) / 1024, 1),
+        "sizeMiB": round(os.path.getsize(executable) / 1048576, 1),
+    }))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+using System.Text.Json;
+using Guard.Aws.Notifications;
+using Guard.Function.Alerts;
+using Guard.Function.Deploys;
+using Guard.Function.Logging;
+using Guard.Function.Routing;
+using Guard.Function.Tests.Support;
+using Guard.Inspection;
+using Guard.Inspection.Reporting;
+using Guard.Inspection.Rules;
+using Guard.Testing;
+
+namespace Guard.Function.Tests.Deploys;
+
+/// <summary>
+/// DeployCheck against a real moto_server: a function created in moto's Lambda, GetFunction through the signed
+/// client, good-code records in a real S3 bucket, and the alert read back from an SQS queue subscribed to the
+/// SNS topic. moto's Code.Location is not fetchable, so the same zip bytes are served by a LocalHttpServer and
+/// the check reaches them through <see cref="CodeLocationRewrite"/> (the seam production leaves unset).
+/// </summary>
+public sealed class DeployCheckMotoTests(MotoServer moto) : IClassFixture<MotoServer>
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Check_X8664BinaryOnArm64Function_AlertReachesTheQueueWithTheReport()
+    {
+        using var world = await MotoWorld.CreateAsync(moto, "guard-wrongarch", Cancel);
+        await using var code = LocalHttpServer.Start();
+        var zip = Packages.GoodX8664("wrong-arch");
+        var arn = await world.CreateFunctionAsync("guard-wrongarch-fn", zip, "provided.al2023", "arm64", Cancel);
+        await world.ServeCodeAsync(code, "guard-wrongarch-fn", zip, Cancel);
+        var (check, output) = Compose(world, code);
+
+        var outcome = await CheckAsync(check, CloudTrailEvents.Deploy("CreateFunction20150331", "guard-wrongarch-fn", FunctionCatalogStandIn.Sha256(zip), account: "123456789012"));
+
+        Assert.Equal(Verdict.Broken, outcome.Report!.Verdict);
+        var alert = Assert.Single(await world.ReceiveAlertsAsync(1, TimeSpan.FromSeconds(10), Cancel));
+        Assert.Equal("Guard: guard-wrongarch-fn will not start (BOOTSTRAP_WRONG_ARCH)", alert.Subject);
+        using var document = JsonDocument.Parse(alert.Message);
+        var root = document.RootElement;
+        Assert.Equal(arn, root.GetProperty("functionArn").GetString());
+        Assert.Equal("BOOTSTRAP_WRONG_ARCH", root.GetProperty("report").GetProperty("findings")[0].GetProperty("code").GetString());
+        Assert.Equal("arm64", root.GetProperty("report").GetProperty("architecture").GetString());
+        Assert.True(code.RequestCount >= 1);
+        Assert.DoesNotContain("X-Amz-Signature", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_BootstrapWithoutExecBit_AlertInQueueAndNoGoodRecord()
+    {
+        using var world = await MotoWorld.CreateAsync(moto, "guard-noexec", Cancel);
+        await using var code = LocalHttpServer.Start();
+        var zip = Packages.NotExecutable("moto");
+        await world.CreateFunctionAsync("guard-noexec-fn", zip, "provided.al2", "x86_64", Cancel);
+        await world.ServeCodeAsync(code, "guard-noexec-fn", zip, Cancel);
+        var (check, _) = Compose(world, code);
+
+        var outcome = await CheckAsync(check, CloudTrailEvents.Deploy("UpdateFunctionCode20150331v2", "guard-noexec-fn", FunctionCatalogStandIn.Sha256(zip), account: "123456789012"));
+
+        Assert.Equal("BOOTSTRAP_NOT_EXECUTABLE", outcome.Report!.LeadingFinding!.Code);
+        var alert = Assert.Single(await world.ReceiveAlertsAsync(1, TimeSpan.FromSeconds(10), Cancel));
+        Assert.Contains("BOOTSTRAP_NOT_EXECUTABLE", alert.Message, StringComparison.Ordinal);
+        var keys = await world.S3.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = world.Bucket }, Cancel);
+        Assert.Empty(keys.S3Objects ?? []);
+    }
+
+    [Fact]
+    public async Task Check_GoodPackage_GoodRecordInTheBucketAndNoAlert()
+    {
+        using var world = await MotoWorld.CreateAsync(moto, "guard-good", Cancel);
+        await using var code = LocalHttpServer.Start();
+        var zip = Packages.GoodX8664("moto-good");
+        await world.CreateFunctionAsync("guard-good-fn", zip, "provided.al2023", "x86_64", Cancel);
+        await world.ServeCodeAsync(code, "guard-good-fn", zip, Cancel);
+        var (check, _) = Compose(world, code);
+
+        var outcome = await CheckAsync(check, CloudTrailEvents.Deploy("UpdateFunctionCode20150331v2", "guard-good-fn", FunctionCatalogStandIn.Sha256(zip), account: "123456789012"));
+
+        Assert.Equal(Verdict.Ok, outcome.Report!.Verdict);
+        using var stored = await world.S3.GetObjectAsync(world.Bucket, "good/123456789012/us-east-1/guard-good-fn.json", Cancel);
+        var record = await JsonSerializer.DeserializeAsync(stored.ResponseStream, FunctionJsonContext.Default.DeployRecord, Cancel);
+        Assert.Equal(FunctionCatalogStandIn.Sha256(zip), record!.CodeSha256);
+        Assert.Empty(await world.ReceiveAlertsAsync(1, TimeSpan.FromSeconds(2), Cancel));
+    }
+
+    [Fact]
+    public async Task Check_FunctionDeletedOrNeverExisted_AcknowledgedAsNotFound()
+    {
+        using var world = await MotoWorld.CreateAsync(moto, "guard-gone", Cancel);
+        await using var code = LocalHttpServer.Start();
+        var (check, _) = Compose(world, code);
+
+        var outcome = await CheckAsync(check, CloudTrailEvents.Deploy("UpdateFunctionCode20150331v2", "guard-gone-fn", "c2hh", account: "123456789012"));
+
+        Assert.Equal(Outcomes.NotFound, outcome.Outcome);
+    }
+
+    private static (DeployCheck Check, StringWriter Output) Compose(MotoWorld world, LocalHttpServer code)
+    {
+        var output = new StringWriter();
+        var log = new GuardLog(output, TimeProvider.System);
+        var options = new GuardOptions(GuardMode.Alert, world.TopicArn, world.Bucket, new HashSet<string>(), GuardOptions.DefaultPlaceholderGrace, null,
+            new CodeLocationRewrite(MotoWorld.MotoCodeHost, code.BaseAddress));
+        var check = new DeployCheck(
+            world.LambdaClient,
+            new HttpPackageOpener(new HttpClient(), options.CodeLocationRewrite),
+            new PackageInspector(),
+            RuntimeCatalog.Default,
+            new S3DeployStore(world.S3, world.Bucket),
+            new AlertSender(SnsClient.Create(world.Environment, MotoWorld.Credentials), world.TopicArn, null, log),
+            options,
+            log,
+            TimeProvider.System);
+        return (check, output);
+    }
+
+    private static Task<DeployOutcome> CheckAsync(DeployCheck check, string eventJson)
+    {
+        using var document = JsonDocument.Parse(eventJson);
+        return check.CheckAsync(EventRouter.Classify(document.RootElement).CloudTrail!, Cancel);
+    }
+}

@@ -1,0 +1,262 @@
+using System.Text.Json;
+using Guard.Aws.Http;
+using Guard.Function.Deploys;
+using Guard.Function.Routing;
+using Guard.Function.Tests.Support;
+using Guard.Inspection.Reading;
+using Guard.Inspection.Reporting;
+using Guard.Testing;
+
+namespace Guard.Function.Tests.Deploys;
+
+public sealed class DeployCheckTests
+{
+    private const string UpdateCode = "UpdateFunctionCode20150331v2";
+    private const string Create = "CreateFunction20150331";
+
+    [Fact]
+    public async Task Check_WhenBootstrapLacksExecuteBit_PublishesOneAlert()
+    {
+        var harness = new DeployHarness();
+        var zip = Packages.NotExecutable();
+        harness.Deploy("orders-api", zip);
+
+        var outcome = await harness.CheckAsync(CloudTrailEvents.Deploy(UpdateCode, "orders-api", FunctionCatalogStandIn.Sha256(zip)));
+
+        Assert.Equal(Outcomes.Checked, outcome.Outcome);
+        Assert.Equal(Verdict.Broken, outcome.Report!.Verdict);
+        Assert.Equal("BOOTSTRAP_NOT_EXECUTABLE", outcome.Report.LeadingFinding!.Code);
+        var published = Assert.Single(harness.Sns.Published);
+        Assert.Equal(DeployHarness.TopicArn, published.TopicArn);
+        Assert.True(published.MessageStructureJson);
+        Assert.Contains("orders-api", published.Subject, StringComparison.Ordinal);
+        Assert.Equal(new Logging.DeployMetrics(1, 1, 0, 1), outcome.Metrics);
+        Assert.Contains("\"findings\":[\"BOOTSTRAP_NOT_EXECUTABLE\"]", harness.Output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("\"_aws\":", harness.Output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_WhenPackageIsGood_RemembersGoodAndSendsNothing()
+    {
+        var harness = new DeployHarness();
+        var zip = Packages.GoodX8664();
+        harness.Deploy("orders-api", zip);
+        harness.Store.Objects["pending/266106314375/us-east-1/orders-api.json"] = new DeployRecord("a", "p", 1, "placeholder", "t", null, null, null);
+
+        var outcome = await harness.CheckAsync(CloudTrailEvents.Deploy(UpdateCode, "orders-api", FunctionCatalogStandIn.Sha256(zip)));
+
+        Assert.Equal(Verdict.Ok, outcome.Report!.Verdict);
+        Assert.Empty(harness.Sns.Published);
+        var good = harness.Store.Objects["good/266106314375/us-east-1/orders-api.json"];
+        Assert.Equal(FunctionCatalogStandIn.Sha256(zip), good.CodeSha256);
+        Assert.Equal(zip.Length, good.CodeSize);
+        Assert.Equal("arn:aws:iam::266106314375:user/christophe", good.DeployedBy);
+        Assert.False(harness.Store.Objects.ContainsKey("pending/266106314375/us-east-1/orders-api.json"));
+    }
+
+    [Fact]
+    public async Task Check_JudgesCurrentConfigurationNotEvent_X8664BinaryOnArm64IsWrongArch()
+    {
+        var harness = new DeployHarness();
+        var zip = Packages.GoodX8664();
+        // The event's responseElements say x86_64; the function was moved to arm64 since.
+        harness.Deploy("orders-api", zip, architecture: "arm64");
+
+        var outcome = await harness.CheckAsync(CloudTrailEvents.Deploy(UpdateCode, "orders-api", FunctionCatalogStandIn.Sha256(zip)));
+
+        Assert.Equal("BOOTSTRAP_WRONG_ARCH", outcome.Report!.LeadingFinding!.Code);
+        Assert.Single(harness.Sns.Published);
+    }
+
+    [Fact]
+    public async Task Check_PlaceholderOnCreate_NoAlertAndRememberedAsPending()
+    {
+        var placeholder = Packages.DummyPlaceholder();
+        var harness = new DeployHarness(placeholders: new HashSet<string> { FunctionCatalogStandIn.Sha256(placeholder) });
+        harness.Deploy("infra-first", placeholder);
+
+        var outcome = await harness.CheckAsync(CloudTrailEvents.Deploy(Create, "infra-first", FunctionCatalogStandIn.Sha256(placeholder)));
+
+        Assert.Equal(Verdict.Placeholder, outcome.Report!.Verdict);
+        Assert.Empty(harness.Sns.Published);
+        Assert.Equal("placeholder", harness.Store.Objects["pending/266106314375/us-east-1/infra-first.json"].Verdict);
+        Assert.Equal(1, outcome.Metrics.Placeholders);
+    }
+
+    [Fact]
+    public async Task Check_PlaceholderOverGoodOnUpdateCode_AlertsPlaceholderOverGood()
+    {
+        var placeholder = Packages.DummyPlaceholder();
+        var harness = new DeployHarness(placeholders: new HashSet<string> { FunctionCatalogStandIn.Sha256(placeholder) });
+        var good = Packages.GoodX8664();
+        harness.Deploy("infra-first", good);
+        await harness.CheckAsync(CloudTrailEvents.Deploy(UpdateCode, "infra-first", FunctionCatalogStandIn.Sha256(good)));
+        harness.Deploy("infra-first", placeholder);
+
+        var outcome = await harness.CheckAsync(CloudTrailEvents.Deploy(UpdateCode, "infra-first", FunctionCatalogStandIn.Sha256(placeholder)));
+
+        Assert.Equal(Verdict.Broken, outcome.Report!.Verdict);
+        Assert.Equal("PLACEHOLDER_OVER_GOOD", outcome.Report.LeadingFinding!.Code);
+        Assert.Contains(FunctionCatalogStandIn.Sha256(good), outcome.Report.LeadingFinding.Message, StringComparison.Ordinal);
+        var published = Assert.Single(harness.Sns.Published);
+        Assert.Contains("PLACEHOLDER_OVER_GOOD", published.Subject, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_StaleEvent_SaysSoWithoutReadingCode()
+    {
+        var harness = new DeployHarness();
+        harness.Deploy("orders-api", Packages.NotExecutable("newer"));
+
+        var outcome = await harness.CheckAsync(CloudTrailEvents.Deploy(UpdateCode, "orders-api", FunctionCatalogStandIn.Sha256(Packages.NotExecutable("older"))));
+
+        Assert.Equal(Outcomes.Stale, outcome.Outcome);
+        Assert.Null(outcome.Report);
+        Assert.Equal(0, harness.Opener.Opened);
+        Assert.Empty(harness.Sns.Published);
+        Assert.Contains("stale event", harness.Output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_ContainerImage_Skipped()
+    {
+        var harness = new DeployHarness();
+        harness.Deploy("image-fn", Packages.NotExecutable(), packageType: "Image");
+
+        var outcome = await harness.CheckAsync(CloudTrailEvents.Deploy(UpdateCode, "image-fn", FunctionCatalogStandIn.Sha256(Packages.NotExecutable())));
+
+        Assert.Equal(Outcomes.Skipped, outcome.Outcome);
+        Assert.Equal(0, harness.Opener.Opened);
+    }
+
+    [Theory]
+    [InlineData("python3.12")]
+    [InlineData("nodejs22.x")]
+    public async Task Check_ManagedRuntime_Skipped(string runtime)
+    {
+        var harness = new DeployHarness();
+        var zip = Packages.NotExecutable();
+        harness.Deploy("managed", zip, runtime: runtime);
+
+        var outcome = await harness.CheckAsync(CloudTrailEvents.Deploy(UpdateCode, "managed", FunctionCatalogStandIn.Sha256(zip), runtime: runtime));
+
+        Assert.Equal(Outcomes.Skipped, outcome.Outcome);
+        Assert.Contains("managed runtime", outcome.Reason, StringComparison.Ordinal);
+        Assert.Equal(0, harness.Opener.Opened);
+    }
+
+    [Fact]
+    public async Task Check_Go1x_CheckedAndReportedDeprecated()
+    {
+        var harness = new DeployHarness();
+        var zip = new PackageBuilder().AddFile("main", ElfBuilder.Static(ElfBuilder.X8664, go: true), PackageBuilder.ExecutableMode).ToArray();
+        harness.Deploy("legacy-go", zip, runtime: "go1.x", handler: "main");
+
+        var outcome = await harness.CheckAsync(CloudTrailEvents.Deploy(UpdateCode, "legacy-go", FunctionCatalogStandIn.Sha256(zip), runtime: "go1.x"));
+
+        Assert.Equal(Outcomes.Checked, outcome.Outcome);
+        Assert.Contains(outcome.Report!.Findings, f => f.Code == "RUNTIME_DEPRECATED");
+    }
+
+    [Fact]
+    public async Task Check_TagSaysOff_SkippedEvenWhenBroken()
+    {
+        var harness = new DeployHarness(GuardMode.Alert);
+        var zip = Packages.NotExecutable();
+        harness.Deploy("quiet", zip, tags: new Dictionary<string, string> { ["guard:mode"] = "off" });
+
+        var outcome = await harness.CheckAsync(CloudTrailEvents.Deploy(UpdateCode, "quiet", FunctionCatalogStandIn.Sha256(zip)));
+
+        Assert.Equal(Outcomes.Skipped, outcome.Outcome);
+        Assert.Contains("guard:mode", outcome.Reason, StringComparison.Ordinal);
+        Assert.Empty(harness.Sns.Published);
+    }
+
+    [Fact]
+    public async Task Check_EnvironmentOffButTagAlert_Checked()
+    {
+        var harness = new DeployHarness(GuardMode.Off);
+        var zip = Packages.NotExecutable();
+        harness.Deploy("loud", zip, tags: new Dictionary<string, string> { ["guard:mode"] = "alert" });
+
+        var outcome = await harness.CheckAsync(CloudTrailEvents.Deploy(UpdateCode, "loud", FunctionCatalogStandIn.Sha256(zip)));
+
+        Assert.Equal(Verdict.Broken, outcome.Report!.Verdict);
+        Assert.Single(harness.Sns.Published);
+    }
+
+    [Fact]
+    public async Task Check_FunctionDeletedSince_AcknowledgedAsNotFound()
+    {
+        var harness = new DeployHarness();
+
+        var outcome = await harness.CheckAsync(CloudTrailEvents.Deploy(UpdateCode, "gone", "sha="));
+
+        Assert.Equal(Outcomes.NotFound, outcome.Outcome);
+        Assert.Empty(harness.Sns.Published);
+    }
+
+    [Fact]
+    public async Task Check_LambdaThrottledPastRetries_Throws()
+    {
+        var harness = new DeployHarness();
+        harness.Lambda.FailWith = new AwsServiceException("TooManyRequestsException", 429, "Rate exceeded");
+
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() => harness.CheckAsync(CloudTrailEvents.Deploy(UpdateCode, "fn", "sha=")));
+
+        Assert.True(error.IsTransient);
+    }
+
+    [Fact]
+    public async Task Check_CodeLocationUnreadable_Throws()
+    {
+        var harness = new DeployHarness();
+        var zip = Packages.NotExecutable();
+        harness.Lambda.Add("unserved", zip);
+
+        await Assert.ThrowsAsync<PackageUnavailableException>(() => harness.CheckAsync(CloudTrailEvents.Deploy(UpdateCode, "unserved", FunctionCatalogStandIn.Sha256(zip))));
+    }
+
+    [Fact]
+    public async Task Check_SnsFails_ThrowsSoTheEventIsRetried()
+    {
+        var harness = new DeployHarness();
+        var zip = Packages.NotExecutable();
+        harness.Deploy("orders-api", zip);
+        harness.Sns.FailWith = new AwsServiceException("Throttling", 400, "Rate exceeded");
+
+        await Assert.ThrowsAsync<AwsServiceException>(() => harness.CheckAsync(CloudTrailEvents.Deploy(UpdateCode, "orders-api", FunctionCatalogStandIn.Sha256(zip))));
+    }
+
+    [Fact]
+    public async Task Check_BootstrapOnlyInLayer_JudgedWithTheLayer()
+    {
+        var harness = new DeployHarness();
+        var code = new PackageBuilder().AddFile("handler.txt", "no bootstrap here").ToArray();
+        var layerArn = "arn:aws:lambda:us-east-1:266106314375:layer:runtime:3";
+        var layerUrl = new Uri("https://awslambda-us-east-1-layers.s3.us-east-1.amazonaws.com/snapshots/runtime-3?X-Amz-Signature=s");
+        harness.Lambda.AddLayer(layerArn, layerUrl.AbsoluteUri);
+        harness.Opener.Serve(layerUrl, Packages.GoodX8664("layer"));
+        harness.Deploy("layered", code, layers: [layerArn]);
+
+        var outcome = await harness.CheckAsync(CloudTrailEvents.Deploy(UpdateCode, "layered", FunctionCatalogStandIn.Sha256(code)));
+
+        Assert.Equal(Verdict.Ok, outcome.Report!.Verdict);
+        Assert.Equal("layer", outcome.Report.Bootstrap!.Origin);
+    }
+
+    [Fact]
+    public async Task Handle_CheckedEvent_RespondsWithTheReportJson()
+    {
+        var harness = new DeployHarness();
+        var zip = Packages.NotExecutable();
+        harness.Deploy("orders-api", zip);
+        using var document = JsonDocument.Parse(CloudTrailEvents.Deploy(UpdateCode, "orders-api", FunctionCatalogStandIn.Sha256(zip)));
+
+        var response = await harness.Check.HandleAsync(EventRouter.Classify(document.RootElement), TestContext.Current.CancellationToken);
+
+        var report = JsonSerializer.Deserialize(response.Span, ReportJsonContext.Default.Report)!;
+        Assert.Equal(Verdict.Broken, report.Verdict);
+        Assert.Equal(1, report.SchemaVersion);
+    }
+}

@@ -1,0 +1,107 @@
+using Guard.Function.Deploys;
+using Guard.Function.Routing;
+
+namespace Guard.Function.Tests.Deploys;
+
+public sealed class DeployRulesTests
+{
+    private static DeployRecord Good(string sha) => new("arn", sha, 10, "ok", "2024-01-01T00:00:00Z", "UpdateFunctionCode20150331v2", null, null);
+
+    [Theory]
+    [InlineData("arn:aws:lambda:us-east-1:123456789012:function:fn", "arn:aws:lambda:us-east-1:123456789012:function:fn")]
+    [InlineData("arn:aws:lambda:us-east-1:123456789012:function:fn:1", "arn:aws:lambda:us-east-1:123456789012:function:fn")]
+    [InlineData("arn:aws:lambda:us-east-1:123456789012:function:fn:live", "arn:aws:lambda:us-east-1:123456789012:function:fn")]
+    [InlineData("fn", "fn")]
+    [InlineData("fn:$LATEST", "fn")]
+    [InlineData("123456789012:function:fn", "123456789012:function:fn")]
+    [InlineData("123456789012:function:fn:2", "123456789012:function:fn")]
+    public void FunctionToCheck_NameOrArn_DropsQualifier(string given, string expected)
+    {
+        var detail = new CloudTrailRecord(null, "UpdateFunctionCode20150331v2", null, null, null, null, null, null, null, new LambdaRequestParameters(given), null);
+
+        Assert.Equal(expected, DeployRules.FunctionToCheck(detail));
+    }
+
+    [Fact]
+    public void FunctionToCheck_NoRequestName_UsesResponseName()
+    {
+        var detail = new CloudTrailRecord(null, "CreateFunction20150331", null, null, null, null, null, null, null, null, new LambdaResponseElements("fn", null, null, null, null));
+
+        Assert.Equal("fn", DeployRules.FunctionToCheck(detail));
+    }
+
+    [Fact]
+    public void FunctionToCheck_NoNameAnywhere_IsNull()
+    {
+        Assert.Null(DeployRules.FunctionToCheck(new CloudTrailRecord(null, "CreateFunction20150331", null, null, null, null, null, null, null, null, null)));
+    }
+
+    [Theory]
+    [InlineData("abc=", "abc=", false)]
+    [InlineData("abc=", "xyz=", true)]
+    [InlineData(null, "xyz=", false)]
+    [InlineData("", "xyz=", false)]
+    public void IsStale_EventDigestAgainstCurrent_StaleOnlyWhenTheyDiffer(string? eventSha, string currentSha, bool stale)
+    {
+        Assert.Equal(stale, DeployRules.IsStale(eventSha, currentSha));
+    }
+
+    [Theory]
+    [InlineData(GuardMode.Alert, null, GuardMode.Alert, false)]
+    [InlineData(GuardMode.Alert, "off", GuardMode.Off, true)]
+    [InlineData(GuardMode.Off, "alert", GuardMode.Alert, true)]
+    [InlineData(GuardMode.Alert, "ROLLBACK", GuardMode.Rollback, true)]
+    [InlineData(GuardMode.Rollback, "banana", GuardMode.Rollback, false)]
+    public void ResolveMode_TagAgainstEnvironment_TagWinsWhenValid(GuardMode configured, string? tag, GuardMode expected, bool fromTag)
+    {
+        var tags = tag is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["guard:mode"] = tag };
+
+        Assert.Equal(expected, DeployRules.ResolveMode(configured, tags, out var usedTag));
+        Assert.Equal(fromTag, usedTag);
+    }
+
+    [Fact]
+    public void DecidePlaceholder_OnCreate_RememberedEvenOverGood()
+    {
+        Assert.Equal(PlaceholderAction.RememberPending, DeployRules.DecidePlaceholder(DeployCall.CreateFunction, Good("old="), "new="));
+    }
+
+    [Fact]
+    public void DecidePlaceholder_UpdateCodeOverGood_Alerts()
+    {
+        Assert.Equal(PlaceholderAction.AlertOverGood, DeployRules.DecidePlaceholder(DeployCall.UpdateFunctionCode, Good("old="), "new="));
+    }
+
+    [Fact]
+    public void DecidePlaceholder_UpdateCodeWithoutGood_Remembered()
+    {
+        Assert.Equal(PlaceholderAction.RememberPending, DeployRules.DecidePlaceholder(DeployCall.UpdateFunctionCode, null, "new="));
+    }
+
+    [Fact]
+    public void DecidePlaceholder_GoodRecordIsThisSameCode_Remembered()
+    {
+        Assert.Equal(PlaceholderAction.RememberPending, DeployRules.DecidePlaceholder(DeployCall.UpdateFunctionCode, Good("same="), "same="));
+    }
+
+    [Fact]
+    public void DecidePlaceholder_ConfigurationChangeOverGood_Remembered()
+    {
+        Assert.Equal(PlaceholderAction.RememberPending, DeployRules.DecidePlaceholder(DeployCall.UpdateFunctionConfiguration, Good("old="), "new="));
+    }
+
+    [Theory]
+    [InlineData("CreateFunction20150331", DeployCall.CreateFunction)]
+    [InlineData("UpdateFunctionCode20150331v2", DeployCall.UpdateFunctionCode)]
+    [InlineData("UpdateFunctionConfiguration20150331v2", DeployCall.UpdateFunctionConfiguration)]
+    public void CallOf_SuffixedName_IsItsCall(string name, DeployCall call)
+    {
+        Assert.Equal(call, DeployRules.CallOf(name));
+    }
+
+    [Fact]
+    public void CallOf_UrlConfig_IsNoDeploy()
+    {
+        Assert.Null(DeployRules.CallOf("CreateFunctionUrlConfig20211031"));
+    }
+}

@@ -1,0 +1,61 @@
+using Guard.Function.Alerts;
+using Guard.Function.Deploys;
+using Guard.Function.Logging;
+using Guard.Function.Routing;
+using Guard.Inspection;
+using Guard.Inspection.Rules;
+
+namespace Guard.Function.Tests.Support;
+
+/// <summary>A <see cref="DeployCheck"/> over stand-ins, with its log captured.</summary>
+public sealed class DeployHarness
+{
+    public const string TopicArn = "arn:aws:sns:us-east-1:266106314375:guard-alerts";
+
+    public DeployHarness(GuardMode mode = GuardMode.Alert, IReadOnlySet<string>? placeholders = null, bool withStore = true)
+    {
+        Log = new GuardLog(Output, TimeProvider.System);
+        Options = new GuardOptions(mode, TopicArn, withStore ? "guard-store" : null, placeholders ?? new HashSet<string>(), GuardOptions.DefaultPlaceholderGrace, null, null);
+        Check = new DeployCheck(
+            Lambda,
+            Opener,
+            new PackageInspector(),
+            RuntimeCatalog.Default,
+            withStore ? Store : null,
+            new AlertSender(Sns, TopicArn, null, Log),
+            Options,
+            Log,
+            TimeProvider.System);
+    }
+
+    public StringWriter Output { get; } = new();
+
+    public GuardLog Log { get; }
+
+    public GuardOptions Options { get; }
+
+    public FunctionCatalogStandIn Lambda { get; } = new();
+
+    public InMemoryPackageOpener Opener { get; } = new();
+
+    public InMemoryDeployStore Store { get; } = new();
+
+    public RecordingSnsPublisher Sns { get; } = new();
+
+    public DeployCheck Check { get; }
+
+    /// <summary>Registers the function in the Lambda stand-in and serves its zip at its Code.Location.</summary>
+    public void Deploy(string name, byte[] zip, string runtime = "provided.al2023", string architecture = "x86_64", string packageType = "Zip", IReadOnlyDictionary<string, string>? tags = null, IReadOnlyList<string>? layers = null, string handler = "bootstrap")
+    {
+        var details = Lambda.Add(name, zip, runtime, architecture, packageType, tags, layers, handler);
+        Opener.Serve(new Uri(details.CodeLocation!), zip);
+    }
+
+    public Task<DeployOutcome> CheckAsync(string eventJson)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(eventJson);
+        var routed = EventRouter.Classify(document.RootElement);
+        Assert.Equal(EventKind.Deploy, routed.Kind);
+        return Check.CheckAsync(routed.CloudTrail!, TestContext.Current.CancellationToken);
+    }
+}
