@@ -11,7 +11,9 @@ out="${BENCH_OUT:-/tmp/guard-coldstart}"
 mkdir -p "$out"
 
 publish() { # project output
-  dotnet publish "$1" -r linux-x64 -c Release -o "$2" --artifacts-path "$out/artifacts-$(basename "$2")" -nologo -v quiet >/dev/null
+  local log="$out/publish-$(basename "$2").log"
+  dotnet publish "$1" -r linux-x64 -c Release -o "$2" --artifacts-path "$out/artifacts-$(basename "$2")" -nologo -v quiet >"$log" 2>&1 \
+    || { cat "$log" >&2; echo "publish of $1 failed" >&2; exit 1; }
 }
 publish "$here/../Guard.Function.csproj" "$out/guard"
 publish "$here/MinimalRuntimeLoop/MinimalRuntimeLoop.csproj" "$out/minimal"
