@@ -36,6 +36,24 @@ public static class AwsActions
     /// <summary>Reading an object by <c>versionId</c> is authorised by this action, not by s3:GetObject.</summary>
     public const string S3GetObjectVersion = "s3:GetObjectVersion";
 
+    /// <summary>
+    /// The last-known-good store: records and code copies (PutObject, CopyObject's destination, and every
+    /// part of a multipart upload are authorised by this one action).
+    /// </summary>
+    public const string S3PutObject = "s3:PutObject";
+
+    /// <summary>Clears a function's pending-placeholder record once its real code has arrived.</summary>
+    public const string S3DeleteObject = "s3:DeleteObject";
+
+    /// <summary>Cleans up a streamed code copy that failed half-way (its digest did not match, or the source broke off).</summary>
+    public const string S3AbortMultipartUpload = "s3:AbortMultipartUpload";
+
+    /// <summary>
+    /// Not called directly: without it S3 answers a read of a missing key with 403 instead of 404, and Guard
+    /// could not tell "no good code stored yet" from "not allowed" on its own store bucket.
+    /// </summary>
+    public const string S3ListBucket = "s3:ListBucket";
+
     /// <summary>All actions above, sorted ordinally.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
@@ -47,8 +65,12 @@ public static class AwsActions
         LambdaTagResource,
         LambdaUpdateFunctionCode,
         LambdaUpdateFunctionConfiguration,
+        S3AbortMultipartUpload,
+        S3DeleteObject,
         S3GetObject,
         S3GetObjectVersion,
+        S3ListBucket,
+        S3PutObject,
         SnsPublish,
         SsmGetParameter,
     ];

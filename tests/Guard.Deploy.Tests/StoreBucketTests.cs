@@ -1,0 +1,63 @@
+using System.Text.Json;
+
+namespace Guard.Deploy.Tests;
+
+/// <summary>The store bucket (last known good and pending-placeholder records): private, TLS-only, encrypted, versioned.</summary>
+public sealed class StoreBucketTests
+{
+    [Fact]
+    public async Task StoreBucket_PublicAccessBlock_AllFourOn()
+    {
+        var block = (await CloudFormationTemplate.LoadAsync(Repository.TemplatePath)).Properties("StoreBucket").GetProperty("PublicAccessBlockConfiguration");
+
+        foreach (var setting in new[] { "BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets" })
+        {
+            Assert.True(block.GetProperty(setting).GetBoolean(), $"{setting} is not true");
+        }
+    }
+
+    [Fact]
+    public async Task StoreBucketPolicy_NonTlsRequests_DeniedOnBucketAndObjects()
+    {
+        var template = await CloudFormationTemplate.LoadAsync(Repository.TemplatePath);
+        var policy = template.ResourcesOfType("AWS::S3::BucketPolicy")
+            .Select(resource => resource.Resource.GetProperty("Properties"))
+            .Single(properties => CloudFormationTemplate.IsRefTo(properties.GetProperty("Bucket"), "StoreBucket"));
+
+        var denial = policy.GetProperty("PolicyDocument").GetProperty("Statement").EnumerateArray().Single(statement =>
+            statement.GetProperty("Effect").GetString() == "Deny"
+            && statement.TryGetProperty("Condition", out var condition)
+            && condition.GetProperty("Bool").GetProperty("aws:SecureTransport").GetString() == "false");
+
+        Assert.Equal("*", denial.GetProperty("Principal").GetString());
+        Assert.Equal("s3:*", denial.GetProperty("Action").GetString());
+        var resources = denial.GetProperty("Resource").EnumerateArray().ToArray();
+        Assert.Contains(resources, resource => CloudFormationTemplate.IsGetAtt(resource, "StoreBucket", "Arn"));
+        Assert.Contains(resources, resource => resource.TryGetProperty("Fn::Sub", out var sub) && sub.GetString() == "${StoreBucket.Arn}/*");
+    }
+
+    [Fact]
+    public async Task StoreBucket_EncryptedVersionedAndExpiringOldCopies()
+    {
+        var bucket = (await CloudFormationTemplate.LoadAsync(Repository.TemplatePath)).Properties("StoreBucket");
+
+        Assert.NotEmpty(bucket.GetProperty("BucketEncryption").GetProperty("ServerSideEncryptionConfiguration").EnumerateArray());
+        Assert.Equal("Enabled", bucket.GetProperty("VersioningConfiguration").GetProperty("Status").GetString());
+        var rules = bucket.GetProperty("LifecycleConfiguration").GetProperty("Rules").EnumerateArray().ToArray();
+        // Superseded good/ copies expire; the current one never does (it is the rollback target).
+        var good = Assert.Single(rules, rule => rule.TryGetProperty("Prefix", out var prefix) && prefix.GetString() == "good/");
+        Assert.True(good.TryGetProperty("NoncurrentVersionExpiration", out _));
+        Assert.False(good.TryGetProperty("ExpirationInDays", out _));
+        Assert.Contains(rules, rule => rule.TryGetProperty("AbortIncompleteMultipartUpload", out _));
+    }
+
+    [Fact]
+    public async Task StoreBucket_IsTheFunctionsStore()
+    {
+        var variables = (await CloudFormationTemplate.LoadAsync(Repository.TemplatePath)).Properties("GuardFunction").GetProperty("Environment").GetProperty("Variables");
+
+        Assert.True(CloudFormationTemplate.IsRefTo(variables.GetProperty("GUARD_STORE_BUCKET"), "StoreBucket"));
+        Assert.True(CloudFormationTemplate.IsRefTo(variables.GetProperty("GUARD_TOPIC_ARN"), "AlertTopic"));
+        Assert.Equal(JsonValueKind.Object, variables.GetProperty("GUARD_MODE").ValueKind);
+    }
+}
