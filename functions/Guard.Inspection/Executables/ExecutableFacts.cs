@@ -45,6 +45,8 @@ public sealed record ExecutableFacts(ExecutableKind Kind, ElfFacts? Elf = null, 
 /// <param name="NeededLibraries">DT_NEEDED names, e.g. <c>libc.so.6</c>; like the versions, read only when there is an interpreter.</param>
 /// <param name="IsGo">Built by the Go toolchain (Go build ID note or Go build info present in what was read).</param>
 /// <param name="Problem">Why the ELF could not be fully read (truncated or inconsistent headers); null when it could.</param>
+/// <param name="VersionNeedsFromPrefix">The version needs were found and verified in the first bytes, so the dynamic
+/// section (near the end of the file) was not read: <paramref name="NeededLibraries"/> is then empty.</param>
 public sealed record ElfFacts(
     bool Is64Bit,
     bool IsLittleEndian,
@@ -56,7 +58,8 @@ public sealed record ElfFacts(
     IReadOnlyList<Version> GlibcVersionsRequired,
     IReadOnlyList<string> NeededLibraries,
     bool IsGo,
-    string? Problem = null)
+    string? Problem = null,
+    bool VersionNeedsFromPrefix = false)
 {
     public const ushort MachineX8664 = 62;
     public const ushort MachineAarch64 = 183;

@@ -76,6 +76,7 @@ internal static class ElfReader
         }
 
         state.IsGo |= GoToolchainMarkers.HasBuildInfo(prefix.Span);
+        ReportSegmentsPastTheEnd(programHeaders, reader.Length, state);
         state.Linkage = (interpreterHeader, dynamicHeader, header.Type) switch
         {
             ({ }, _, _) => ElfLinkage.Dynamic,
@@ -93,7 +94,21 @@ internal static class ElfReader
         // the dynamic section, which sits near the end of the file, is not worth inflating a compressed entry for.
         if (interpreterHeader is not null && dynamicHeader is { } dynamic)
         {
-            await ReadDynamicSectionAsync(reader, header.ByteOrder, dynamic, programHeaders, state, cancellationToken).ConfigureAwait(false);
+            if (dynamic.Offset + dynamic.FileSize > (ulong)prefix.Length && PrefixVersionNeeds.TryRead(prefix.Span, header.ByteOrder, out var names))
+            {
+                state.VersionNeedsFromPrefix = true;
+                foreach (var name in names)
+                {
+                    if (GlibcVersion.TryParse(name, out var version))
+                    {
+                        state.GlibcVersions.Add(version);
+                    }
+                }
+            }
+            else
+            {
+                await ReadDynamicSectionAsync(reader, header.ByteOrder, dynamic, programHeaders, state, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         if (reader.BudgetExhausted)
@@ -102,6 +117,23 @@ internal static class ElfReader
         }
 
         return state.ToFacts();
+    }
+
+    /// <summary>
+    /// A loaded segment that runs past the end of the file maps pages with nothing behind them: the process dies
+    /// with SIGBUS as soon as it touches them. Checked from the headers alone, so it costs no read.
+    /// </summary>
+    private static void ReportSegmentsPastTheEnd(IReadOnlyList<ProgramHeader> programHeaders, long length, State state)
+    {
+        foreach (var segment in programHeaders)
+        {
+            if (segment.Type is ProgramHeader.TypeLoad or ProgramHeader.TypeDynamic or ProgramHeader.TypeInterpreter &&
+                segment.FileSize > 0 && (segment.Offset > (ulong)length || segment.FileSize > (ulong)length - segment.Offset))
+            {
+                state.Report(string.Create(CultureInfo.InvariantCulture, $"a segment ends at byte {segment.Offset + segment.FileSize} of a {length}-byte file: the file is truncated"));
+                return;
+            }
+        }
     }
 
     private static async Task<IReadOnlyList<ProgramHeader>> ReadProgramHeadersAsync(BoundedContentReader reader, ElfHeader header, State state, CancellationToken cancellationToken)
@@ -378,6 +410,7 @@ internal static class ElfReader
         public ElfLinkage Linkage { get; set; } = ElfLinkage.Static;
         public string? Interpreter { get; set; }
         public bool IsGo { get; set; }
+        public bool VersionNeedsFromPrefix { get; set; }
         public SortedSet<Version> GlibcVersions { get; } = [];
         public List<string> NeededLibraries { get; } = [];
 
@@ -401,6 +434,7 @@ internal static class ElfReader
             [.. GlibcVersions],
             [.. NeededLibraries],
             IsGo,
-            Problem);
+            Problem,
+            VersionNeedsFromPrefix);
     }
 }
