@@ -40,9 +40,11 @@ return 0;
 
 static async Task<Measurement> MeasureAsync(PackageServer server, Func<Task> action)
 {
+    await server.WaitUntilIdleAsync();
     server.ResetCounters();
     var started = Stopwatch.GetTimestamp();
     await action();
+    await server.WaitUntilIdleAsync();
     return new Measurement(server.Requests, server.BytesSent, Stopwatch.GetElapsedTime(started));
 }
 

@@ -5,6 +5,7 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 
 namespace Guard.Benchmarks;
@@ -33,6 +34,7 @@ internal sealed class PackageServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private int _requests;
+    private int _inFlight;
     private long _bytes;
 
     private PackageServer(WebApplication app) => _app = app;
@@ -47,11 +49,23 @@ internal sealed class PackageServer : IAsyncDisposable
         builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
         var server = new PackageServer(app);
+        // Bytes are counted as written: a response's Content-Length is not always set for ranges.
         app.Use(async (context, next) =>
         {
             Interlocked.Increment(ref server._requests);
-            await next(context);
-            Interlocked.Add(ref server._bytes, context.Response.ContentLength ?? 0);
+            Interlocked.Increment(ref server._inFlight);
+            var original = context.Features.Get<IHttpResponseBodyFeature>()!;
+            var counting = new CountingStream(original.Stream);
+            context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(counting, original));
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                Interlocked.Add(ref server._bytes, counting.Written);
+                Interlocked.Decrement(ref server._inFlight);
+            }
         });
         app.MapGet("/{name}", (string name) => Results.File(Path.Combine(directory, Path.GetFileName(name)), "application/zip", enableRangeProcessing: true));
         await app.StartAsync();
@@ -59,6 +73,18 @@ internal sealed class PackageServer : IAsyncDisposable
     }
 
     public Uri UriFor(string path) => new(new Uri(_app.Urls.First()), Path.GetFileName(path));
+
+    /// <summary>
+    /// Waits until every response has been counted: a client may finish reading a body before the server's
+    /// pipeline completes, and those bytes must not land in the next measurement.
+    /// </summary>
+    public async Task WaitUntilIdleAsync()
+    {
+        while (Volatile.Read(ref _inFlight) > 0)
+        {
+            await Task.Delay(1);
+        }
+    }
 
     public void ResetCounters()
     {
@@ -71,6 +97,45 @@ internal sealed class PackageServer : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
+}
+
+/// <summary>A write-only pass-through that counts what the server sends.</summary>
+internal sealed class CountingStream(Stream inner) : Stream
+{
+    private long _written;
+
+    public long Written => Interlocked.Read(ref _written);
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        inner.Write(buffer, offset, count);
+        Interlocked.Add(ref _written, count);
+    }
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        await inner.WriteAsync(buffer, cancellationToken);
+        Interlocked.Add(ref _written, buffer.Length);
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+    public override void Flush() => inner.Flush();
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
 }
 
 /// <summary>Builds a package of about the asked size: bootstrap first, then incompressible assets, stored.</summary>
