@@ -13,6 +13,8 @@ public static class GuardCommandLine
             "before Lambda finds out at the first invocation.")
         {
             CheckCommand.Create(output, error),
+            ScanCommand.Create(output, error),
+            MigrateCommand.Create(output, error),
         };
 
         var parsed = root.Parse(args);

@@ -1,0 +1,106 @@
+using System.CommandLine;
+using System.Text.Json;
+using Guard.Aws.Http;
+using Guard.Aws.Scanning;
+using Guard.Cli.Scanning;
+using Guard.Inspection.Reporting;
+
+namespace Guard.Cli.Commands;
+
+/// <summary><c>guard scan</c>: every function of one or more regions, one table, one exit code.</summary>
+internal static class ScanCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var regions = new Option<string[]>("--region")
+        {
+            Description = "A region to sweep; repeat for several. Default: AWS_REGION / AWS_DEFAULT_REGION, else us-east-1.",
+        };
+        var format = new Option<string>("--format")
+        {
+            Description = "text for people (a table), json for machines (design.md's report per function), sarif for GitHub code scanning.",
+            DefaultValueFactory = _ => "text",
+        };
+        format.AcceptOnlyFromAmong("text", "json", "sarif");
+        var concurrency = new Option<int>("--concurrency")
+        {
+            Description = "Functions checked at once (1-32). GetFunction is also held under 50 calls/s, half of Lambda's quota.",
+            DefaultValueFactory = _ => 4,
+        };
+        concurrency.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > 32)
+            {
+                result.AddError("--concurrency must be between 1 and 32");
+            }
+        });
+
+        var command = new Command(
+            "scan",
+            "Check every zip function on a custom runtime or go1.x in the account (images and managed runtimes are listed as skipped). " +
+            "Exit 0 when none is broken, 1 when any is, 2 on a usage or credentials error or when a function could not be checked.")
+        {
+            regions, format, concurrency,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var connection = AwsConnection.FromProcess();
+            var settings = new ScanSettings(parse.GetValue(regions) ?? [], parse.GetValue(format)!, parse.GetValue(concurrency));
+            var isTerminal = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
+            return await RunAsync(settings, connection, output, error, isTerminal, cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    internal static async Task<int> RunAsync(
+        ScanSettings settings, AwsConnection connection, TextWriter output, TextWriter error, bool isTerminal, CancellationToken cancellationToken)
+    {
+        var regions = settings.Regions.Count > 0 ? settings.Regions.Distinct(StringComparer.Ordinal).ToArray() : [connection.DefaultRegion];
+        var progress = isTerminal && settings.Format != "json" ? new ProgressLine(error, TimeProvider.System) : null;
+        var results = new List<FunctionScanResult>();
+        try
+        {
+            // Regions one after another: each has its own quotas, but one sweep at a time keeps the load predictable.
+            foreach (var region in regions)
+            {
+                var scanner = new FunctionScanner(connection.Lambda(region), connection.OpenPackage, new FunctionScannerOptions { Concurrency = settings.Concurrency });
+                results.AddRange(await scanner.ScanAsync(region, progress, cancellationToken).ConfigureAwait(false));
+            }
+        }
+        catch (CredentialsUnavailableException e)
+        {
+            progress?.Clear();
+            await error.WriteLineAsync($"guard: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.UsageOrUnavailable;
+        }
+        catch (AwsServiceException e)
+        {
+            // Only listing failures reach here (per-function failures are results): credentials, permissions, endpoint.
+            progress?.Clear();
+            await error.WriteLineAsync($"guard: cannot list functions: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.UsageOrUnavailable;
+        }
+
+        progress?.Clear();
+        var rendered = settings.Format switch
+        {
+            "json" => JsonSerializer.Serialize(ScanDocument.From(regions, results), ScanJsonContext.Default.ScanDocument) + Environment.NewLine,
+            "sarif" => SarifReportWriter.Write(
+                [.. results.Where(r => r.Report is not null).Select(r => r.Report!)],
+                typeof(ScanCommand).Assembly.GetName().Version?.ToString(3) ?? "0.0.0") + Environment.NewLine,
+            _ => ScanTableWriter.Write(regions, results),
+        };
+        await output.WriteAsync(rendered).ConfigureAwait(false);
+
+        foreach (var notChecked in results.Where(r => r.Outcome == ScanOutcome.Unchecked))
+        {
+            await error.WriteLineAsync($"guard: {notChecked.FunctionName}: not checked: {notChecked.Reason}").ConfigureAwait(false);
+        }
+
+        return results.Any(r => r.IsBroken) ? ExitCodes.Broken
+            : results.Any(r => r.Outcome == ScanOutcome.Unchecked) ? ExitCodes.UsageOrUnavailable
+            : ExitCodes.Ok;
+    }
+}
+
+internal sealed record ScanSettings(IReadOnlyList<string> Regions, string Format, int Concurrency);

@@ -1,0 +1,125 @@
+using Amazon.Runtime;
+using Amazon.S3;
+using Guard.Aws;
+using Guard.Aws.Http;
+using Guard.Aws.Lambda;
+using Guard.Inspection.Reading;
+
+namespace Guard.Cli.Scanning;
+
+/// <summary>
+/// What <c>guard scan</c> and <c>guard migrate</c> talk to: a Lambda client and an S3 client per region, and a way
+/// to open presigned package URLs. Built from the process environment in production; tests build one over
+/// moto_server with stand-ins where moto falls short (its Code.Location is not fetchable, it has no
+/// GetLayerVersionByArn).
+/// </summary>
+internal sealed class AwsConnection : IDisposable
+{
+    private static readonly HttpClient PackageHttp = new() { Timeout = TimeSpan.FromSeconds(60) };
+
+    private readonly Func<string, AwsEnvironment> _environment;
+    private readonly Lazy<AWSCredentials> _credentials;
+    private readonly Func<ILambdaApi, ILambdaApi> _wrapLambda;
+    private readonly Dictionary<string, LambdaClient> _lambdaClients = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IAmazonS3> _s3Clients = new(StringComparer.Ordinal);
+    private readonly object _gate = new();
+
+    /// <param name="environment">The environment for a region (endpoints, region name).</param>
+    /// <param name="credentials">Resolved on first use, so usage errors never need credentials.</param>
+    /// <param name="defaultRegion">The region when the user names none.</param>
+    /// <param name="openPackage">Opens a presigned URL.</param>
+    /// <param name="wrapLambda">Tests put a stand-in around the real client; production passes it through.</param>
+    public AwsConnection(
+        Func<string, AwsEnvironment> environment,
+        Func<AWSCredentials> credentials,
+        string defaultRegion,
+        Func<Uri, IRangeSource> openPackage,
+        Func<ILambdaApi, ILambdaApi>? wrapLambda = null)
+    {
+        _environment = environment;
+        _credentials = new Lazy<AWSCredentials>(credentials, LazyThreadSafetyMode.ExecutionAndPublication);
+        DefaultRegion = defaultRegion;
+        OpenPackage = openPackage;
+        _wrapLambda = wrapLambda ?? (client => client);
+    }
+
+    public string DefaultRegion { get; }
+
+    public Func<Uri, IRangeSource> OpenPackage { get; }
+
+    /// <summary>The process's environment and AWSSDK.Core's default credential chain.</summary>
+    public static AwsConnection FromProcess()
+    {
+        var process = AwsEnvironment.FromProcess();
+        return new AwsConnection(
+            region => new AwsEnvironment(name => name is "AWS_REGION" ? region : Environment.GetEnvironmentVariable(name)),
+            SignedHttpClientFactory.DefaultCredentials,
+            process.Region,
+            location => new HttpRangeSource(PackageHttp, location));
+    }
+
+    /// <exception cref="CredentialsUnavailableException">No credentials could be found.</exception>
+    public AWSCredentials Credentials
+    {
+        get
+        {
+            try
+            {
+                return _credentials.Value;
+            }
+            catch (AmazonClientException e)
+            {
+                throw new CredentialsUnavailableException(e.Message.ReplaceLineEndings(" "), e);
+            }
+        }
+    }
+
+    public AwsEnvironment EnvironmentFor(string region) => _environment(region);
+
+    /// <summary>The region's Lambda client, made once.</summary>
+    public ILambdaApi Lambda(string region)
+    {
+        lock (_gate)
+        {
+            if (!_lambdaClients.TryGetValue(region, out var client))
+            {
+                client = LambdaClient.Create(_environment(region), Credentials);
+                _lambdaClients[region] = client;
+            }
+
+            return _wrapLambda(client);
+        }
+    }
+
+    /// <summary>The region's S3 client, made once (path-style when an endpoint is configured).</summary>
+    public IAmazonS3 S3(string region)
+    {
+        lock (_gate)
+        {
+            if (!_s3Clients.TryGetValue(region, out var client))
+            {
+                client = PackageSourceFactory.CreateS3Client(_environment(region), Credentials);
+                _s3Clients[region] = client;
+            }
+
+            return client;
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var client in _lambdaClients.Values)
+        {
+            client.Dispose();
+        }
+
+        foreach (var client in _s3Clients.Values)
+        {
+            client.Dispose();
+        }
+    }
+}
+
+/// <summary>No AWS credentials anywhere in the default chain: a usage error (exit 2), not a broken function.</summary>
+internal sealed class CredentialsUnavailableException(string message, Exception innerException)
+    : Exception($"no AWS credentials: {message}", innerException);

@@ -1,0 +1,60 @@
+using Guard.Aws.Http;
+using Guard.Aws.Lambda;
+
+namespace Guard.Cli.Tests.Scanning;
+
+/// <summary>
+/// The real (moto-backed) client with what moto lacks filled in and failures injected: answers
+/// GetLayerVersionByArn from a table (moto 5 does not implement it), runs a hook before GetFunction (to delete a
+/// function mid-scan), and fails UpdateFunctionConfiguration on request. Counts calls.
+/// </summary>
+internal sealed class LambdaStandIn(ILambdaApi inner, IReadOnlyDictionary<string, string> layerLocations) : ILambdaApi
+{
+    private int _getFunctionCalls;
+
+    public Func<string, CancellationToken, Task>? BeforeGetFunction { get; set; }
+
+    public Exception? FailUpdateFunctionConfiguration { get; set; }
+
+    public int GetFunctionCalls => Volatile.Read(ref _getFunctionCalls);
+
+    public async Task<FunctionDetails> GetFunctionAsync(string functionNameOrArn, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _getFunctionCalls);
+        if (BeforeGetFunction is { } hook)
+        {
+            await hook(functionNameOrArn, cancellationToken);
+        }
+
+        return await inner.GetFunctionAsync(functionNameOrArn, cancellationToken);
+    }
+
+    public Task<LayerVersionContent> GetLayerVersionByArnAsync(string layerVersionArn, CancellationToken cancellationToken) =>
+        layerLocations.TryGetValue(layerVersionArn, out var location)
+            ? Task.FromResult(new LayerVersionContent(layerVersionArn, location, null, 0))
+            : Task.FromException<LayerVersionContent>(new AwsServiceException("ResourceNotFoundException", 404, $"no layer {layerVersionArn} in the stand-in"));
+
+    public IAsyncEnumerable<FunctionConfiguration> ListFunctionsAsync(CancellationToken cancellationToken) => inner.ListFunctionsAsync(cancellationToken);
+
+    public Task<FunctionConfiguration> UpdateFunctionCodeAsync(
+        string functionName, string s3Bucket, string s3Key, string? s3ObjectVersion, string? revisionId, CancellationToken cancellationToken) =>
+        inner.UpdateFunctionCodeAsync(functionName, s3Bucket, s3Key, s3ObjectVersion, revisionId, cancellationToken);
+
+    public Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(
+        string functionName, string? runtime, string? handler, IReadOnlyList<string>? layers, string? revisionId, CancellationToken cancellationToken)
+    {
+        // Fail only the move forward: the rollback's own update (back to the old runtime) goes through.
+        if (FailUpdateFunctionConfiguration is { } failure && handler == "bootstrap")
+        {
+            return Task.FromException<FunctionConfiguration>(failure);
+        }
+
+        return inner.UpdateFunctionConfigurationAsync(functionName, runtime, handler, layers, revisionId, cancellationToken);
+    }
+
+    public Task<int> PutFunctionConcurrencyAsync(string functionName, int reservedConcurrentExecutions, CancellationToken cancellationToken) =>
+        inner.PutFunctionConcurrencyAsync(functionName, reservedConcurrentExecutions, cancellationToken);
+
+    public Task TagResourceAsync(string functionArn, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken) =>
+        inner.TagResourceAsync(functionArn, tags, cancellationToken);
+}
