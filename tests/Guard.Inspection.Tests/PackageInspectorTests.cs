@@ -484,6 +484,17 @@ public class PackageInspectorTests
     }
 
     [Fact]
+    public async Task Inspect_OnGo1xWhenPackageHasBootstrapInstead_HintsTheCustomRuntime()
+    {
+        var package = new PackageBuilder().AddFile("bootstrap", StaticX8664, PackageBuilder.ExecutableMode);
+
+        var report = await InspectAsync(package, "go1.x", handler: "main");
+
+        var finding = Single(report, FindingCodes.BootstrapMissing);
+        Assert.Contains("set Runtime: provided.al2023 and Handler: bootstrap", finding.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Inspect_WhenHandlerNamesAnotherFile_NotesThatItIsIgnored()
     {
         var report = await InspectAsync(new PackageBuilder().AddFile("bootstrap", StaticX8664, PackageBuilder.ExecutableMode), handler: "main");

@@ -73,7 +73,9 @@ public static class Findings
             0 => entrypoint == "bootstrap"
                 ? "build the executable as bootstrap (Go: GOOS=linux CGO_ENABLED=0 go build -tags lambda.norpc -o bootstrap .) and zip it at the root: zip function.zip bootstrap"
                 : $"build the executable as {entrypoint} and zip it at the root",
-            _ => $"rename {candidates[0]} to bootstrap (Go: go build -o bootstrap .) and zip it at the root{(handler is not null && candidates[0] == handler ? "; custom runtimes ignore Handler" : string.Empty)}"
+            _ when entrypoint != "bootstrap" && candidates.Contains("bootstrap") =>
+                $"the package is built for a custom runtime (it has bootstrap): set Runtime: provided.al2023 and Handler: bootstrap",
+            _ => $"rename {candidates[0]} to {entrypoint} (Go: go build -o {entrypoint} .) and zip it at the root{(handler is not null && candidates[0] == handler && entrypoint == "bootstrap" ? "; custom runtimes ignore Handler" : string.Empty)}"
                  + (candidates.Count > 1 ? $" (other executables: {string.Join(", ", candidates.Skip(1).Take(4))})" : string.Empty),
         };
         return new(FindingCodes.BootstrapMissing, Severity.Error, message, hint);
