@@ -15,6 +15,7 @@ public static class GuardCommandLine
             CheckCommand.Create(output, error),
             ScanCommand.Create(output, error),
             MigrateCommand.Create(output, error),
+            RollbackCommand.Create(output, error),
         };
 
         var parsed = root.Parse(args);

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Guard.Function.Alerts;
+using Guard.Function.CloudFormation;
 using Guard.Function.Deploys;
 using Guard.Function.Logging;
 using Guard.Function.Routing;
@@ -24,4 +25,8 @@ namespace Guard.Function;
 [JsonSerializable(typeof(ChatbotNotification))]
 [JsonSerializable(typeof(AlertDocument))]
 [JsonSerializable(typeof(SlackMessage))]
+[JsonSerializable(typeof(CustomResourceRequest))]
+[JsonSerializable(typeof(CustomResourceResponse))]
+[JsonSerializable(typeof(HookRequest))]
+[JsonSerializable(typeof(HookResponse))]
 internal sealed partial class FunctionJsonContext : JsonSerializerContext;

@@ -51,6 +51,19 @@ public static class GuardModes
 /// <c>GUARD_CODE_LOCATION_REWRITE=fromPrefix=toPrefix</c>: only for local emulators (moto) whose
 /// <c>Code.Location</c> points at an unreachable host; never set on AWS.
 /// </param>
+/// <param name="Quarantine">
+/// <c>GUARD_QUARANTINE=true</c>: in rollback mode, a broken function with no good code to go back to gets reserved
+/// concurrency 0 and a <c>guard:quarantined</c> tag, so callers are throttled instead of crashing.
+/// </param>
+/// <param name="RoleArn"><c>GUARD_ROLE_ARN</c>: Guard's own role; deploys made under it are only checked, never rolled back.</param>
+/// <param name="OwnFunctionName">
+/// <c>AWS_LAMBDA_FUNCTION_NAME</c> (set by Lambda): the session name of Guard's role, which recognises Guard's own
+/// calls in CloudTrail even without <c>GUARD_ROLE_ARN</c>.
+/// </param>
+/// <param name="RollbackWait">
+/// <c>GUARD_ROLLBACK_WAIT_SECONDS</c>: how long a rollback waits for <c>LastUpdateStatus</c> to settle, per update.
+/// Keep the function's timeout above twice this plus the check itself.
+/// </param>
 public sealed record GuardOptions(
     GuardMode Mode,
     string? TopicArn,
@@ -58,9 +71,18 @@ public sealed record GuardOptions(
     IReadOnlySet<string> PlaceholderSha256,
     TimeSpan PlaceholderGrace,
     string? SlackWebhookParameter,
-    CodeLocationRewrite? CodeLocationRewrite)
+    CodeLocationRewrite? CodeLocationRewrite,
+    bool Quarantine = false,
+    string? RoleArn = null,
+    string? OwnFunctionName = null,
+    TimeSpan? RollbackWait = null)
 {
     public static readonly TimeSpan DefaultPlaceholderGrace = TimeSpan.FromMinutes(60);
+
+    public static readonly TimeSpan DefaultRollbackWait = TimeSpan.FromSeconds(60);
+
+    /// <summary><see cref="RollbackWait"/>, or <see cref="DefaultRollbackWait"/> when unset.</summary>
+    public TimeSpan RollbackWaitOrDefault => RollbackWait ?? DefaultRollbackWait;
 
     public static GuardOptions FromEnvironment(Func<string, string?> variables)
     {
@@ -102,6 +124,29 @@ public sealed record GuardOptions(
             throw new FormatException($"GUARD_TOPIC_ARN is '{topic}'; expected an SNS topic ARN");
         }
 
+        var quarantine = false;
+        if (Value("GUARD_QUARANTINE") is { } quarantineText && !bool.TryParse(quarantineText, out quarantine))
+        {
+            throw new FormatException($"GUARD_QUARANTINE is '{quarantineText}'; expected true or false");
+        }
+
+        var role = Value("GUARD_ROLE_ARN");
+        if (role is not null && !(role.StartsWith("arn:", StringComparison.Ordinal) && role.Contains(":role/", StringComparison.Ordinal)))
+        {
+            throw new FormatException($"GUARD_ROLE_ARN is '{role}'; expected an IAM role ARN (arn:aws:iam::123456789012:role/name)");
+        }
+
+        TimeSpan? wait = null;
+        if (Value("GUARD_ROLLBACK_WAIT_SECONDS") is { } waitText)
+        {
+            if (!int.TryParse(waitText, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds is < 1 or > 600)
+            {
+                throw new FormatException($"GUARD_ROLLBACK_WAIT_SECONDS is '{waitText}'; expected a whole number of seconds from 1 to 600");
+            }
+
+            wait = TimeSpan.FromSeconds(seconds);
+        }
+
         return new GuardOptions(
             mode,
             topic,
@@ -109,7 +154,11 @@ public sealed record GuardOptions(
             placeholders,
             grace,
             Value("GUARD_SLACK_WEBHOOK_PARAMETER"),
-            Value("GUARD_CODE_LOCATION_REWRITE") is { } rewrite ? CodeLocationRewrite.Parse(rewrite) : null);
+            Value("GUARD_CODE_LOCATION_REWRITE") is { } rewrite ? CodeLocationRewrite.Parse(rewrite) : null,
+            quarantine,
+            role,
+            Value("AWS_LAMBDA_FUNCTION_NAME"),
+            wait);
     }
 }
 

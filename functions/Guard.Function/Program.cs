@@ -4,8 +4,10 @@ using Guard.Aws.Lambda;
 using Guard.Aws.Notifications;
 using Guard.Function;
 using Guard.Function.Alerts;
+using Guard.Function.CloudFormation;
 using Guard.Function.Deploys;
 using Guard.Function.Logging;
+using Guard.Function.Rollback;
 using Guard.Function.Routing;
 using Guard.Function.RuntimeApi;
 using Guard.Inspection;
@@ -36,7 +38,24 @@ static EventRouter Compose(GuardOptions options, GuardLog log, TimeProvider time
 
     var notHandled = new NotHandledYet(log);
     var deploys = new DeferredRouteHandler(() => ComposeDeployCheck(options, log, time));
-    return new EventRouter(deploys, customResources: notHandled, hooks: notHandled, scheduled: notHandled, log);
+    // CloudFormation's two edges share one package check, built (like the deploy check) on first use.
+    var packageChecks = new Lazy<PackageCheck>(() => ComposePackageCheck(options, time), LazyThreadSafetyMode.PublicationOnly);
+    var customResources = new CustomResourceHandler(() => packageChecks.Value, new ResponseUrlClient(ResponseUrlClient.CreateDefaultHttpClient), RuntimeCatalog.Default, log, time);
+    var hooks = new HookHandler(() => packageChecks.Value, RuntimeCatalog.Default, log, time);
+    return new EventRouter(deploys, customResources, hooks, scheduled: notHandled, log);
+}
+
+static PackageCheck ComposePackageCheck(GuardOptions options, TimeProvider time)
+{
+    var environment = AwsEnvironment.FromProcess();
+    var credentials = SignedHttpClientFactory.DefaultCredentials();
+    return new PackageCheck(
+        LambdaClient.Create(environment, credentials),
+        new HttpPackageOpener(new HttpClient(SignedHttpClientFactory.CreateTransport()) { Timeout = TimeSpan.FromSeconds(20) }, options.CodeLocationRewrite),
+        new S3PackageOpener(() => PackageSourceFactory.CreateS3Client(environment, credentials)),
+        new PackageInspector(RuntimeCatalog.Default, PlaceholderCatalog.Default, time),
+        RuntimeCatalog.Default,
+        options.PlaceholderSha256);
 }
 
 static DeployCheck ComposeDeployCheck(GuardOptions options, GuardLog log, TimeProvider time)
@@ -58,6 +77,7 @@ static DeployCheck ComposeDeployCheck(GuardOptions options, GuardLog log, TimePr
         slack = new SlackWebhookPoster(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, source.GetAsync, log);
     }
 
+    var (codes, rollback) = RollbackComposition.Create(options, lambda, packages, store, environment, credentials, log, time);
     return new DeployCheck(
         lambda,
         packages,
@@ -67,5 +87,7 @@ static DeployCheck ComposeDeployCheck(GuardOptions options, GuardLog log, TimePr
         new AlertSender(sns, options.TopicArn, slack, log),
         options,
         log,
-        time);
+        time,
+        codes,
+        rollback);
 }

@@ -37,3 +37,13 @@ public sealed record LayerReference(string Arn, long CodeSize);
 /// <summary>GetLayerVersionByArn's answer, reduced to the package.</summary>
 /// <param name="Location">Presigned URL of the layer's zip, valid for about 10 minutes.</param>
 public sealed record LayerVersionContent(string LayerVersionArn, string? Location, string? CodeSha256, long CodeSize);
+
+/// <summary>UpdateFunctionCode's arguments when the code comes from S3.</summary>
+/// <param name="RevisionId">Lambda refuses the update (PreconditionFailedException) when the function changed since it was read.</param>
+/// <param name="Architectures">Null keeps the function's architecture.</param>
+public sealed record FunctionCodeUpdate(
+    string S3Bucket,
+    string S3Key,
+    string? S3ObjectVersion,
+    string? RevisionId,
+    IReadOnlyList<string>? Architectures = null);

@@ -19,6 +19,16 @@ public interface ILambdaApi
     Task<FunctionConfiguration> UpdateFunctionCodeAsync(
         string functionName, string s3Bucket, string s3Key, string? s3ObjectVersion, string? revisionId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// PUT /2015-03-31/functions/{name}/code from an S3 object, optionally with <c>Architectures</c> — the only
+    /// call that changes a function's architecture. Implementations that predate it pass through to the overload
+    /// above when no architecture is asked for.
+    /// </summary>
+    Task<FunctionConfiguration> UpdateFunctionCodeAsync(string functionName, FunctionCodeUpdate update, CancellationToken cancellationToken) =>
+        (update ?? throw new ArgumentNullException(nameof(update))).Architectures is null
+            ? UpdateFunctionCodeAsync(functionName, update.S3Bucket, update.S3Key, update.S3ObjectVersion, update.RevisionId, cancellationToken)
+            : throw new NotSupportedException($"{GetType().Name} cannot change a function's architecture");
+
     /// <summary>PUT /2015-03-31/functions/{name}/configuration; null arguments are left unchanged, an empty layer list removes all layers.</summary>
     Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(
         string functionName, string? runtime, string? handler, IReadOnlyList<string>? layers, string? revisionId, CancellationToken cancellationToken);

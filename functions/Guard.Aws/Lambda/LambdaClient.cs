@@ -81,14 +81,25 @@ public sealed class LambdaClient : ILambdaApi, IDisposable
         while (marker is not null);
     }
 
-    public async Task<FunctionConfiguration> UpdateFunctionCodeAsync(
-        string functionName, string s3Bucket, string s3Key, string? s3ObjectVersion, string? revisionId, CancellationToken cancellationToken)
+    public Task<FunctionConfiguration> UpdateFunctionCodeAsync(
+        string functionName, string s3Bucket, string s3Key, string? s3ObjectVersion, string? revisionId, CancellationToken cancellationToken) =>
+        UpdateFunctionCodeAsync(functionName, new FunctionCodeUpdate(s3Bucket, s3Key, s3ObjectVersion, revisionId), cancellationToken);
+
+    public async Task<FunctionConfiguration> UpdateFunctionCodeAsync(string functionName, FunctionCodeUpdate update, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(functionName);
-        ArgumentException.ThrowIfNullOrEmpty(s3Bucket);
-        ArgumentException.ThrowIfNullOrEmpty(s3Key);
+        ArgumentNullException.ThrowIfNull(update);
+        ArgumentException.ThrowIfNullOrEmpty(update.S3Bucket);
+        ArgumentException.ThrowIfNullOrEmpty(update.S3Key);
         var body = JsonSerializer.SerializeToUtf8Bytes(
-            new UpdateFunctionCodeRequest { S3Bucket = s3Bucket, S3Key = s3Key, S3ObjectVersion = s3ObjectVersion, RevisionId = revisionId },
+            new UpdateFunctionCodeRequest
+            {
+                S3Bucket = update.S3Bucket,
+                S3Key = update.S3Key,
+                S3ObjectVersion = update.S3ObjectVersion,
+                RevisionId = update.RevisionId,
+                Architectures = update.Architectures?.ToList(),
+            },
             LambdaJsonContext.Default.UpdateFunctionCodeRequest);
         var response = await ForFunction(functionName, () => SendAsync(
             AwsActions.LambdaUpdateFunctionCode, HttpMethod.Put, $"2015-03-31/functions/{Escape(functionName)}/code", cancellationToken, body)).ConfigureAwait(false);

@@ -66,6 +66,7 @@ internal sealed class UpdateFunctionCodeRequest
     public string? S3Key { get; set; }
     public string? S3ObjectVersion { get; set; }
     public string? RevisionId { get; set; }
+    public List<string>? Architectures { get; set; }
 }
 
 internal sealed class UpdateFunctionConfigurationRequest

@@ -9,8 +9,9 @@ using Guard.Inspection.Rules;
 
 namespace Guard.Function.Alerts;
 
-/// <summary>A broken deploy to tell people about: the verdict, the function as it is now, and the call that deployed it.</summary>
-public sealed record DeployAlert(Report Report, FunctionConfiguration Function, CloudTrailEvent Event, GuardMode Mode)
+/// <summary>A broken deploy to tell people about: the verdict, the function as it was deployed, the call that deployed it, and what Guard did.</summary>
+/// <param name="Action">Rollback mode's action (rolled back, quarantined, left alone, …); null in alert mode.</param>
+public sealed record DeployAlert(Report Report, FunctionConfiguration Function, CloudTrailEvent Event, GuardMode Mode, GuardAction? Action = null)
 {
     public Deployer DeployedBy => new(Event.Detail?.UserIdentity?.Arn ?? Event.Detail?.UserIdentity?.PrincipalId, Event.Detail?.UserIdentity?.Type, Event.Detail?.UserIdentity?.InvokedBy);
 
@@ -74,10 +75,15 @@ public static class AlertComposer
             attributes["guard.finding"] = leading.Code;
         }
 
+        if (alert.Action is { } action)
+        {
+            attributes["guard.action"] = action.Kind;
+        }
+
         return new SnsPublishRequest(
             topicArn,
             JsonSerializer.Serialize(structure, FunctionJsonContext.Default.SnsMessageStructure),
-            Subject(alert.Function.FunctionName, alert.Report.LeadingFinding?.Code),
+            Subject(alert),
             MessageStructureJson: true,
             attributes);
     }
@@ -100,6 +106,21 @@ public static class AlertComposer
         return Prefix + Truncate(OneLine(functionName), room) + suffix;
     }
 
+    /// <summary>The broken-deploy subject, or "Guard rolled back {function} ({code})" when Guard put good code back.</summary>
+    public static string Subject(DeployAlert alert)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        if (alert.Action is not { Restored: true })
+        {
+            return Subject(alert.Function.FunctionName, alert.Report.LeadingFinding?.Code);
+        }
+
+        const string Prefix = "Guard rolled back ";
+        var suffix = alert.Report.LeadingFinding?.Code is { } code ? $" ({OneLine(code)})" : string.Empty;
+        suffix = Truncate(suffix, MaxSubjectLength - Prefix.Length - 8);
+        return Prefix + Truncate(OneLine(alert.Function.FunctionName), MaxSubjectLength - Prefix.Length - suffix.Length) + suffix;
+    }
+
     public static string PlainText(DeployAlert alert)
     {
         ArgumentNullException.ThrowIfNull(alert);
@@ -108,6 +129,11 @@ public static class AlertComposer
         var detail = alert.Event.Detail;
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"Guard: {function.FunctionName} will not start. Verdict: {VerdictName(report.Verdict)}.\n\n");
+        if (alert.Action is { } action)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"What Guard did ({action.Kind}): {action.Summary}\n\n");
+        }
+
         text.Append(CultureInfo.InvariantCulture, $"Function:    {function.FunctionArn}\n");
         text.Append(CultureInfo.InvariantCulture, $"Runtime:     {report.Runtime} on {report.Architecture}\n");
         text.Append(CultureInfo.InvariantCulture, $"Deployed by: {alert.DeployedBy.Describe()}\n");
@@ -152,6 +178,11 @@ public static class AlertComposer
         }
 
         description.Append(CultureInfo.InvariantCulture, $"\nDeployed by {alert.DeployedBy.Describe()} at {alert.Event.Detail?.EventTime ?? alert.Event.Time ?? "an unknown time"}.");
+        if (alert.Action is { } action)
+        {
+            description.Append(CultureInfo.InvariantCulture, $"\n*What Guard did* ({action.Kind}): {action.Summary}");
+        }
+
         var nextSteps = report.Findings
             .Where(f => f.Severity == Severity.Error && f.Hint is not null)
             .Select(f => f.Hint!)
@@ -174,6 +205,11 @@ public static class AlertComposer
             ["region"] = alert.Region ?? "unknown",
             ["mode"] = alert.Mode.ToName(),
         };
+        if (alert.Action is { } taken)
+        {
+            context["guardAction"] = taken.Kind;
+        }
+
 
         return new ChatbotNotification(
             ChatbotNotification.SchemaVersion,
@@ -181,7 +217,8 @@ public static class AlertComposer
             alert.Event.EventId ?? Guid.NewGuid().ToString(),
             new ChatbotContent(
                 ChatbotContent.ClientMarkdown,
-                $":rotating_light: {function.FunctionName} will not start" + (leading is null ? string.Empty : $": {leading.Code}"),
+                (alert.Action is { Restored: true } ? $":leftwards_arrow_with_hook: Guard rolled back {function.FunctionName}" : $":rotating_light: {function.FunctionName} will not start")
+                    + (leading is null ? string.Empty : $": {leading.Code}"),
                 Truncate(description.ToString(), MaxChatDescriptionLength),
                 nextSteps,
                 keywords),
@@ -212,7 +249,8 @@ public static class AlertComposer
             alert.Function.CodeSha256,
             alert.Function.RevisionId,
             alert.ConsoleUrl,
-            alert.Report);
+            alert.Report,
+            alert.Action);
     }
 
     public static SlackMessage Slack(DeployAlert alert)
@@ -228,7 +266,7 @@ public static class AlertComposer
                 new SlackText("mrkdwn", Truncate($"{alert.Report.Runtime} on {alert.Report.Architecture} · {alert.Account ?? "?"} / {alert.Region ?? "?"} · <{alert.ConsoleUrl}|open in the console>", MaxSlackSectionLength)),
             ]),
         };
-        return new SlackMessage(Subject(alert.Function.FunctionName, alert.Report.LeadingFinding?.Code), blocks);
+        return new SlackMessage(Subject(alert), blocks);
     }
 
     private static string Describe(BootstrapSummary bootstrap)

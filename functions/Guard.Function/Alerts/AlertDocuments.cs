@@ -52,6 +52,7 @@ public sealed record ChatbotMetadata(
 /// What SQS and Lambda subscribers receive: the full report with the function and the deploy it judged, so
 /// a program can act on it without another call.
 /// </summary>
+/// <param name="Action">What Guard did in rollback mode (kind, summary, restored digest); null in alert mode.</param>
 public sealed record AlertDocument(
     int SchemaVersion,
     string Type,
@@ -67,7 +68,8 @@ public sealed record AlertDocument(
     string CodeSha256,
     string? RevisionId,
     string ConsoleUrl,
-    Report Report)
+    Report Report,
+    GuardAction? Action = null)
 {
     public const string BrokenDeployType = "guard.deploy.broken";
 }

@@ -4,6 +4,7 @@ using Guard.Aws.Http;
 using Guard.Aws.Lambda;
 using Guard.Function.Alerts;
 using Guard.Function.Logging;
+using Guard.Function.Rollback;
 using Guard.Function.Routing;
 using Guard.Inspection;
 using Guard.Inspection.Reading;
@@ -13,11 +14,13 @@ using Guard.Inspection.Rules;
 namespace Guard.Function.Deploys;
 
 /// <summary>What one deploy event came to: a report when the code was inspected, else why not.</summary>
-public sealed record DeployOutcome(string Outcome, string Reason, string? FunctionName, Report? Report, DeployMetrics Metrics);
+/// <param name="Action">What Guard did about a broken deploy in rollback mode; null otherwise.</param>
+public sealed record DeployOutcome(string Outcome, string Reason, string? FunctionName, Report? Report, DeployMetrics Metrics, GuardAction? Action = null);
 
 /// <summary>
-/// Checks the code a CloudTrail deploy event left on a function, and alerts when it cannot start. Wiring
-/// only: the decisions are <see cref="DeployRules"/>, the judgement is the engine's.
+/// Checks the code a CloudTrail deploy event left on a function, keeps good code in the store, and alerts when
+/// it cannot start — after rolling it back in rollback mode. Wiring only: the decisions are
+/// <see cref="DeployRules"/> and <see cref="RollbackRules"/>, the judgement is the engine's.
 /// </summary>
 /// <remarks>
 /// Failures: a deleted function is logged and acknowledged; every other AWS or fetch failure propagates, so
@@ -27,9 +30,11 @@ public sealed record DeployOutcome(string Outcome, string Reason, string? Functi
 public sealed class DeployCheck : IRouteHandler
 {
     private readonly ILambdaApi _lambda;
-    private readonly IPackageOpener _packages;
-    private readonly PackageInspector _inspector;
+    private readonly FunctionInspector _inspector;
     private readonly RuntimeCatalog _runtimes;
+    private readonly ICodeStore? _codes;
+    private readonly FunctionRollback? _rollback;
+    private readonly GuardIdentity _identity;
     private readonly IDeployStore? _store;
     private readonly IAlertSender _alerts;
     private readonly GuardOptions _options;
@@ -37,6 +42,8 @@ public sealed class DeployCheck : IRouteHandler
     private readonly TimeProvider _time;
 
     /// <param name="store">Null when <c>GUARD_STORE_BUCKET</c> is unset: placeholders are then never judged against good code.</param>
+    /// <param name="codes">Where good code is copied; null (no store bucket) keeps records only.</param>
+    /// <param name="rollback">Null when rollback cannot work (no store): rollback mode then alerts only, and says why.</param>
     public DeployCheck(
         ILambdaApi lambda,
         IPackageOpener packages,
@@ -46,7 +53,9 @@ public sealed class DeployCheck : IRouteHandler
         IAlertSender alerts,
         GuardOptions options,
         GuardLog log,
-        TimeProvider time)
+        TimeProvider time,
+        ICodeStore? codes = null,
+        FunctionRollback? rollback = null)
     {
         ArgumentNullException.ThrowIfNull(lambda);
         ArgumentNullException.ThrowIfNull(packages);
@@ -57,9 +66,11 @@ public sealed class DeployCheck : IRouteHandler
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(time);
         _lambda = lambda;
-        _packages = packages;
-        _inspector = inspector;
+        _inspector = new FunctionInspector(lambda, packages, inspector, options.PlaceholderSha256);
         _runtimes = runtimes;
+        _codes = codes;
+        _rollback = rollback;
+        _identity = new GuardIdentity(options.RoleArn, options.OwnFunctionName);
         _store = store;
         _alerts = alerts;
         _options = options;
@@ -70,16 +81,23 @@ public sealed class DeployCheck : IRouteHandler
     public async Task<ReadOnlyMemory<byte>> HandleAsync(RoutedEvent routed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(routed);
-        var outcome = await CheckAsync(routed.CloudTrail ?? throw new ArgumentException("a deploy event carries its CloudTrail record", nameof(routed)), cancellationToken)
-            .ConfigureAwait(false);
+        var outcome = await CheckAsync(
+            routed.CloudTrail ?? throw new ArgumentException("a deploy event carries its CloudTrail record", nameof(routed)),
+            DeployEventFacts.From(routed.Root),
+            cancellationToken).ConfigureAwait(false);
         return outcome.Report is { } report
             ? JsonSerializer.SerializeToUtf8Bytes(report, ReportJsonContext.Default.Report)
             : Acknowledgement.Serialize(new Acknowledgement(outcome.Outcome, outcome.Reason, outcome.FunctionName, routed.CloudTrail.EventId));
     }
 
-    public async Task<DeployOutcome> CheckAsync(CloudTrailEvent deploy, CancellationToken cancellationToken)
+    public Task<DeployOutcome> CheckAsync(CloudTrailEvent deploy, CancellationToken cancellationToken) =>
+        CheckAsync(deploy, DeployEventFacts.None, cancellationToken);
+
+    /// <param name="facts">What the raw event adds: the code's S3 origin, the caller's role.</param>
+    public async Task<DeployOutcome> CheckAsync(CloudTrailEvent deploy, DeployEventFacts facts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(deploy);
+        ArgumentNullException.ThrowIfNull(facts);
         var detail = deploy.Detail;
         var eventId = deploy.EventId;
         var call = DeployRules.CallOf(detail?.EventName);
@@ -125,14 +143,9 @@ public sealed class DeployCheck : IRouteHandler
                 name, eventId);
         }
 
-        if (function.CodeLocation is not { } location || !Uri.TryCreate(location, UriKind.Absolute, out var locationUri))
-        {
-            throw new PackageUnavailableException($"GetFunction gave no usable Code.Location for {name}");
-        }
-
-        var report = await InspectAsync(configuration, locationUri, cancellationToken).ConfigureAwait(false);
+        var report = await _inspector.InspectLiveAsync(function, cancellationToken).ConfigureAwait(false);
         var key = FunctionKey.FromArn(configuration.FunctionArn, name, deploy.Account ?? detail.RecipientAccountId, deploy.Region ?? detail.AwsRegion);
-        var record = Record(configuration, report.Verdict, detail);
+        var record = Record(configuration, report.Verdict, detail, key);
         var metrics = new DeployMetrics(DeploysChecked: 1);
 
         switch (report.Verdict)
@@ -140,7 +153,11 @@ public sealed class DeployCheck : IRouteHandler
             case Verdict.Ok:
                 if (_store is not null)
                 {
-                    await _store.PutGoodAsync(key, record, cancellationToken).ConfigureAwait(false);
+                    if (await KeepCodeAsync(function, record, facts, eventId, cancellationToken).ConfigureAwait(false) is { } kept)
+                    {
+                        await _store.PutGoodAsync(key, kept, cancellationToken).ConfigureAwait(false);
+                    }
+
                     await _store.DeletePendingAsync(key, cancellationToken).ConfigureAwait(false);
                 }
 
@@ -163,17 +180,17 @@ public sealed class DeployCheck : IRouteHandler
         }
 
         var context = new LogContext(name, eventId, VerdictName(report.Verdict), report.Findings.Select(f => f.Code).ToArray(), Outcomes.Checked);
+        GuardAction? action = null;
         if (report.Verdict == Verdict.Broken)
         {
             metrics = metrics with { Broken = 1 };
             _log.Warn($"{name} will not start: {report.LeadingFinding?.Message}", context);
             if (mode == GuardMode.Rollback)
             {
-                // Rollback is its own change; until then a rollback-mode function is alerted on like any other.
-                _log.Warn("mode rollback is not implemented yet: alerting only", context);
+                action = await RollBackAsync(key, function, report, detail, facts, eventId, cancellationToken).ConfigureAwait(false);
             }
 
-            var sent = await _alerts.SendAsync(new DeployAlert(report, configuration, deploy, mode), cancellationToken).ConfigureAwait(false);
+            var sent = await _alerts.SendAsync(new DeployAlert(report, configuration, deploy, mode, action), cancellationToken).ConfigureAwait(false);
             metrics = metrics with { AlertsSent = sent };
         }
         else
@@ -182,52 +199,47 @@ public sealed class DeployCheck : IRouteHandler
         }
 
         _log.Metrics(metrics, mode.ToName());
-        return new DeployOutcome(Outcomes.Checked, VerdictName(report.Verdict), name, report, metrics);
+        return new DeployOutcome(Outcomes.Checked, VerdictName(report.Verdict), name, report, metrics, action);
     }
 
-    private async Task<Report> InspectAsync(FunctionConfiguration configuration, Uri location, CancellationToken cancellationToken)
+    private async Task<GuardAction> RollBackAsync(
+        FunctionKey key, FunctionDetails function, Report report, CloudTrailRecord detail, DeployEventFacts facts, string? eventId, CancellationToken cancellationToken)
     {
-        var sources = new List<IRangeSource>();
+        if (_identity.IsGuard(detail.UserIdentity, facts.SessionIssuerArn))
+        {
+            // Guard's own rollback (or quarantine) produced this event: acting on it again could loop.
+            return new GuardAction(GuardAction.NotRolledBack, "This deploy was made by Guard itself, so Guard only checked it.");
+        }
+
+        if (_rollback is null)
+        {
+            return new GuardAction(GuardAction.NotRolledBack, "Rollback mode needs GUARD_STORE_BUCKET (where good code is kept); Guard only alerted.");
+        }
+
+        return await _rollback.RunAsync(new RollbackRequest(key, function, report, eventId), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The good record with where its code copy is; null when the code changed under the copy (a newer deploy's event follows).</summary>
+    private async Task<DeployRecord?> KeepCodeAsync(FunctionDetails function, DeployRecord record, DeployEventFacts facts, string? eventId, CancellationToken cancellationToken)
+    {
+        if (_codes is null || function.CodeLocation is not { } location || !Uri.TryCreate(location, UriKind.Absolute, out var locationUri))
+        {
+            return record;
+        }
+
         try
         {
-            var package = _packages.Open(location);
-            sources.Add(package);
-            var layers = new List<IRangeSource>();
-            foreach (var layer in configuration.Layers)
-            {
-                var content = await _lambda.GetLayerVersionByArnAsync(layer.Arn, cancellationToken).ConfigureAwait(false);
-                if (content.Location is not { } layerLocation || !Uri.TryCreate(layerLocation, UriKind.Absolute, out var layerUri))
-                {
-                    throw new PackageUnavailableException($"GetLayerVersionByArn gave no usable Content.Location for {layer.Arn}");
-                }
-
-                var source = _packages.Open(layerUri);
-                sources.Add(source);
-                layers.Add(source);
-            }
-
-            var architecture = ArchitectureNames.TryParse(configuration.Architectures.Count > 0 ? configuration.Architectures[0] : null, out var parsed) ? parsed : Architecture.X8664;
-            return await _inspector.InspectAsync(
-                new InspectionRequest(
-                    package,
-                    configuration.Runtime!,
-                    architecture,
-                    layers,
-                    configuration.Handler,
-                    configuration.CodeSha256,
-                    _options.PlaceholderSha256),
-                cancellationToken).ConfigureAwait(false);
+            var stored = await _codes.KeepAsync(record.CodeSha256, record.CodeSize, locationUri, facts.CodeOrigin, cancellationToken).ConfigureAwait(false);
+            return record with { CodeBucket = stored.Bucket, CodeKey = stored.Key };
         }
-        finally
+        catch (CodeCopyException e)
         {
-            foreach (var source in sources)
-            {
-                await source.DisposeAsync().ConfigureAwait(false);
-            }
+            _log.Warn($"good code not kept: {e.Message}", new LogContext(record.FunctionName, eventId, Outcome: Outcomes.Checked));
+            return null;
         }
     }
 
-    private DeployRecord Record(FunctionConfiguration configuration, Verdict verdict, CloudTrailRecord detail) => new(
+    private DeployRecord Record(FunctionConfiguration configuration, Verdict verdict, CloudTrailRecord detail, FunctionKey key) => new(
         configuration.FunctionArn,
         configuration.CodeSha256,
         configuration.CodeSize,
@@ -235,7 +247,14 @@ public sealed class DeployCheck : IRouteHandler
         _time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
         detail.EventName,
         detail.EventTime,
-        detail.UserIdentity?.Arn);
+        detail.UserIdentity?.Arn,
+        key.Account,
+        key.Region,
+        configuration.FunctionName,
+        configuration.Runtime,
+        configuration.Handler,
+        configuration.Architectures,
+        [.. configuration.Layers.Select(l => l.Arn)]);
 
     private DeployOutcome Done(string outcome, string reason, string? functionName, string? eventId)
     {

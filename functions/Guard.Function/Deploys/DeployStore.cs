@@ -5,9 +5,15 @@ using Amazon.S3.Model;
 
 namespace Guard.Function.Deploys;
 
-/// <summary>What Guard remembers about a function's code: a good package, or a placeholder awaiting real code.</summary>
+/// <summary>
+/// What Guard remembers about a function's code: a good package, or a placeholder awaiting real code. A good
+/// record also carries the configuration the code was judged under, so a later broken deploy can be undone —
+/// the code from <see cref="CodeBucket"/>/<see cref="CodeKey"/>, the configuration from the rest. Records
+/// written before rollback existed lack those (null).
+/// </summary>
 /// <param name="CheckedAt">When Guard judged it (ISO 8601).</param>
 /// <param name="DeployedBy">The caller's ARN from CloudTrail.</param>
+/// <param name="CodeKey">The copy of the code in the store (<c>code/{hex sha256}.zip</c>), once kept.</param>
 public sealed record DeployRecord(
     string FunctionArn,
     string CodeSha256,
@@ -16,7 +22,19 @@ public sealed record DeployRecord(
     string CheckedAt,
     string? EventName,
     string? EventTime,
-    string? DeployedBy);
+    string? DeployedBy,
+    string? Account = null,
+    string? Region = null,
+    string? FunctionName = null,
+    string? Runtime = null,
+    string? Handler = null,
+    IReadOnlyList<string>? Architectures = null,
+    IReadOnlyList<string>? Layers = null,
+    string? CodeBucket = null,
+    string? CodeKey = null);
+
+/// <summary>Guard's note that it rolled back (or tried to) one bad revision of a function: it never does so twice.</summary>
+public sealed record RollbackClaim(string FunctionArn, string BadRevisionId, string BadCodeSha256, string ClaimedAt, string? EventId);
 
 /// <summary>Where a function's last-known-good and pending-placeholder records live.</summary>
 public interface IDeployStore
@@ -28,6 +46,9 @@ public interface IDeployStore
     Task PutPendingAsync(FunctionKey function, DeployRecord record, CancellationToken cancellationToken);
 
     Task DeletePendingAsync(FunctionKey function, CancellationToken cancellationToken);
+
+    /// <summary>Records that Guard acts on this bad revision; false when it already did (or another invocation is).</summary>
+    Task<bool> TryClaimRollbackAsync(FunctionKey function, RollbackClaim claim, CancellationToken cancellationToken);
 }
 
 /// <summary>A function as the store keys it: <c>{account}/{region}/{name}</c>.</summary>
@@ -36,6 +57,8 @@ public sealed record FunctionKey(string Account, string Region, string FunctionN
     public string GoodKey => $"good/{Account}/{Region}/{FunctionName}.json";
 
     public string PendingKey => $"pending/{Account}/{Region}/{FunctionName}.json";
+
+    public string RollbackKey(string badRevisionId) => $"rollbacks/{Account}/{Region}/{FunctionName}/{badRevisionId}.json";
 
     /// <summary>From <c>arn:partition:lambda:region:account:function:name[:qualifier]</c>; the fallbacks when the ARN lacks them.</summary>
     public static FunctionKey FromArn(string functionArn, string functionName, string? fallbackAccount, string? fallbackRegion)
@@ -95,6 +118,32 @@ public sealed class S3DeployStore : IDeployStore
         ArgumentNullException.ThrowIfNull(function);
         // Deleting a missing key succeeds in S3, so this needs no read first.
         await _s3.DeleteObjectAsync(_bucket, function.PendingKey, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> TryClaimRollbackAsync(FunctionKey function, RollbackClaim claim, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(claim);
+        try
+        {
+            // If-None-Match: * makes S3 the arbiter: of two invocations racing on one revision (a retry, a duplicate
+            // delivery), exactly one creates the object.
+            await _s3.PutObjectAsync(
+                new PutObjectRequest
+                {
+                    BucketName = _bucket,
+                    Key = function.RollbackKey(claim.BadRevisionId),
+                    ContentBody = JsonSerializer.Serialize(claim, Rollback.RollbackJsonContext.Default.RollbackClaim),
+                    ContentType = "application/json",
+                    IfNoneMatch = "*",
+                },
+                cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict)
+        {
+            return false;
+        }
     }
 
     private async Task PutAsync(string? key, DeployRecord record, CancellationToken cancellationToken)

@@ -11,6 +11,15 @@ public interface IRouteHandler
 }
 
 /// <summary>
+/// A handler whose caller waits on an answer with a clock of its own (CloudFormation): it is given Lambda's
+/// deadline so it can answer before it, rather than be cut off by the timeout with nothing sent.
+/// </summary>
+public interface IDeadlineRouteHandler : IRouteHandler
+{
+    Task<ReadOnlyMemory<byte>> HandleAsync(RoutedEvent routed, DateTimeOffset deadlineUtc, CancellationToken cancellationToken);
+}
+
+/// <summary>
 /// The function's one entry point: tells events apart by shape and hands each to its handler. Events it
 /// does not know, and payloads that are not JSON, are logged and acknowledged: failing them would only make
 /// Lambda retry something that can never succeed.
@@ -26,8 +35,8 @@ public sealed class EventRouter : IInvocationHandler
     private readonly GuardLog _log;
 
     /// <param name="deploys">CloudTrail deploy events (<see cref="EventKind.Deploy"/>).</param>
-    /// <param name="customResources">CloudFormation custom resource requests (Custom::BootstrapCheck).</param>
-    /// <param name="hooks">CloudFormation Lambda hook requests.</param>
+    /// <param name="customResources">CloudFormation custom resource requests (Custom::BootstrapCheck); given the deadline when it is an <see cref="IDeadlineRouteHandler"/>.</param>
+    /// <param name="hooks">CloudFormation Lambda hook requests; given the deadline when it is an <see cref="IDeadlineRouteHandler"/>.</param>
     /// <param name="scheduled">Scheduled events (the placeholder sweep).</param>
     public EventRouter(IRouteHandler deploys, IRouteHandler customResources, IRouteHandler hooks, IRouteHandler scheduled, GuardLog log)
     {
@@ -65,9 +74,9 @@ public sealed class EventRouter : IInvocationHandler
                 case EventKind.Deploy:
                     return await _deploys.HandleAsync(routed, cancellationToken).ConfigureAwait(false);
                 case EventKind.CustomResource:
-                    return await _customResources.HandleAsync(routed, cancellationToken).ConfigureAwait(false);
+                    return await WithDeadlineAsync(_customResources, routed, invocation.DeadlineUtc, cancellationToken).ConfigureAwait(false);
                 case EventKind.Hook:
-                    return await _hooks.HandleAsync(routed, cancellationToken).ConfigureAwait(false);
+                    return await WithDeadlineAsync(_hooks, routed, invocation.DeadlineUtc, cancellationToken).ConfigureAwait(false);
                 case EventKind.Scheduled:
                     return await _scheduled.HandleAsync(routed, cancellationToken).ConfigureAwait(false);
                 default:
@@ -132,6 +141,11 @@ public sealed class EventRouter : IInvocationHandler
 
         return false;
     }
+
+    private static Task<ReadOnlyMemory<byte>> WithDeadlineAsync(IRouteHandler handler, RoutedEvent routed, DateTimeOffset deadlineUtc, CancellationToken cancellationToken) =>
+        handler is IDeadlineRouteHandler timed
+            ? timed.HandleAsync(routed, deadlineUtc, cancellationToken)
+            : handler.HandleAsync(routed, cancellationToken);
 
     private static RoutedEvent ClassifyApiCall(JsonElement root, string? source)
     {

@@ -2,6 +2,10 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 
+// One publish for the whole test assembly: three end-to-end classes use it, and publishing into the same folder
+// from parallel class fixtures corrupts the native link.
+[assembly: AssemblyFixture(typeof(Guard.Function.Tests.EndToEnd.PublishedBootstrap))]
+
 namespace Guard.Function.Tests.EndToEnd;
 
 /// <summary>

@@ -87,7 +87,10 @@ public static class CloudTrailEvents
         string runtime = "provided.al2023",
         string? errorCode = null,
         bool functionNameAsArn = true,
-        string? invokedBy = null)
+        string? invokedBy = null,
+        string? identityArn = null,
+        string? sessionIssuerArn = null,
+        (string Bucket, string Key, string? Version)? s3Code = null)
     {
         var record = JsonNode.Parse(RealRecord)!.AsObject();
         var arn = $"arn:aws:lambda:{region}:{account}:function:{functionName}";
@@ -113,6 +116,31 @@ public static class CloudTrailEvents
         if (invokedBy is not null)
         {
             identity["invokedBy"] = invokedBy;
+        }
+
+        if (identityArn is not null)
+        {
+            // An assumed-role session (what a Lambda function's own calls look like).
+            identity["type"] = "AssumedRole";
+            identity["arn"] = identityArn;
+            if (sessionIssuerArn is not null)
+            {
+                identity["sessionContext"] = new JsonObject
+                {
+                    ["sessionIssuer"] = new JsonObject { ["type"] = "Role", ["arn"] = sessionIssuerArn, ["accountId"] = account },
+                };
+            }
+        }
+
+        if (s3Code is { } s3)
+        {
+            // UpdateFunctionCode puts the S3 source at the top of requestParameters (aws-facts §1.4).
+            request["s3Bucket"] = s3.Bucket;
+            request["s3Key"] = s3.Key;
+            if (s3.Version is not null)
+            {
+                request["s3ObjectVersion"] = s3.Version;
+            }
         }
 
         if (errorCode is not null)

@@ -113,6 +113,40 @@ public sealed class MotoWorld : IDisposable
         return document.RootElement.GetProperty("FunctionArn").GetString()!;
     }
 
+    /// <summary>UpdateFunctionCode with <paramref name="zip"/> as ZipFile (a deploy by someone other than Guard).</summary>
+    public async Task UpdateFunctionCodeZipAsync(string functionName, byte[] zip, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteBase64String("ZipFile", zip);
+            writer.WriteEndObject();
+        }
+
+        var body = buffer.ToArray();
+        await _lambda.SendAsync(
+            "lambda:UpdateFunctionCode",
+            () => new HttpRequestMessage(HttpMethod.Put, new Uri($"2015-03-31/functions/{Uri.EscapeDataString(functionName)}/code", UriKind.Relative))
+            {
+                Content = new ByteArrayContent(body) { Headers = { ContentType = new("application/json") } },
+            },
+            cancellationToken);
+    }
+
+    /// <summary>GetFunctionConcurrency (GetFunction's <c>Concurrency</c> is left out by moto when the value is 0); null when unset.</summary>
+    public async Task<int?> ReservedConcurrencyAsync(string functionName, CancellationToken cancellationToken)
+    {
+        var response = await _lambda.SendAsync(
+            "lambda:GetFunctionConcurrency",
+            () => new HttpRequestMessage(HttpMethod.Get, new Uri($"2019-09-30/functions/{Uri.EscapeDataString(functionName)}/concurrency", UriKind.Relative)),
+            cancellationToken);
+        using var document = JsonDocument.Parse(response.Body);
+        return document.RootElement.TryGetProperty("ReservedConcurrentExecutions", out var reserved) && reserved.ValueKind == JsonValueKind.Number
+            ? reserved.GetInt32()
+            : null;
+    }
+
     /// <summary>
     /// moto's Code.Location is not fetchable (aws-facts, "Known moto gaps"): serve the same zip bytes from
     /// <paramref name="server"/> at the location's path, so a rewrite of the host reaches them.

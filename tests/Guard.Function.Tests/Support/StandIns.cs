@@ -129,6 +129,11 @@ public sealed class InMemoryDeployStore : IDeployStore
         Objects.TryRemove(function.PendingKey, out _);
         return Task.CompletedTask;
     }
+
+    public ConcurrentDictionary<string, RollbackClaim> Claims { get; } = new(StringComparer.Ordinal);
+
+    public Task<bool> TryClaimRollbackAsync(FunctionKey function, RollbackClaim claim, CancellationToken cancellationToken) =>
+        Task.FromResult(Claims.TryAdd(function.RollbackKey(claim.BadRevisionId), claim));
 }
 
 /// <summary>An <see cref="IPackageOpener"/> that serves zips from memory by URL path (query ignored, like a presigned URL).</summary>

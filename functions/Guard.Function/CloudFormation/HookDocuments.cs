@@ -1,0 +1,83 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Guard.Function.CloudFormation;
+
+/// <summary>
+/// A CloudFormation Lambda hook invocation for a resource operation (aws-facts §5.1). Every member optional:
+/// a request Guard cannot read still gets an answer.
+/// </summary>
+/// <param name="ActionInvocationPoint"><c>CREATE_PRE_PROVISION</c>, <c>UPDATE_PRE_PROVISION</c> or <c>DELETE_PRE_PROVISION</c>.</param>
+/// <param name="ClientRequestToken">Not in the documented input shape, but carried by every request and echoed in the answer.</param>
+public sealed record HookRequest(
+    string? AwsAccountId,
+    string? StackId,
+    string? ChangeSetId,
+    string? HookTypeName,
+    string? HookTypeVersion,
+    HookModel? HookModel,
+    string? ActionInvocationPoint,
+    HookRequestData? RequestData,
+    HookRequestContext? RequestContext,
+    string? ClientRequestToken)
+{
+    public const string CreatePreProvision = "CREATE_PRE_PROVISION";
+    public const string UpdatePreProvision = "UPDATE_PRE_PROVISION";
+}
+
+public sealed record HookModel([property: JsonPropertyName("LambdaFunction")] string? LambdaFunction);
+
+/// <param name="TargetName">The resource type, e.g. <c>AWS::Lambda::Function</c>.</param>
+/// <param name="TargetType">The same for CloudFormation; <c>RESOURCE</c> for Cloud Control.</param>
+/// <param name="TargetLogicalId">The template's logical id (Cloud Control constructs one).</param>
+public sealed record HookRequestData(
+    string? TargetName,
+    string? TargetType,
+    string? TargetLogicalId,
+    HookTargetModel? TargetModel);
+
+/// <param name="ResourceProperties">The proposed properties; empty on delete.</param>
+/// <param name="PreviousResourceProperties">The current properties; empty on create.</param>
+public sealed record HookTargetModel(JsonElement ResourceProperties, JsonElement PreviousResourceProperties);
+
+/// <param name="Invocation">1 for the first call; counts up when an answer was <c>IN_PROGRESS</c>.</param>
+/// <param name="CallbackContext">What the previous <c>IN_PROGRESS</c> answer carried.</param>
+public sealed record HookRequestContext(int Invocation, JsonElement CallbackContext);
+
+/// <summary>The hook's answer (aws-facts §5.2): the Lambda's response body.</summary>
+/// <param name="HookStatus"><c>SUCCESS</c>, <c>FAILED</c> or <c>IN_PROGRESS</c>.</param>
+/// <param name="ErrorCode">Required when FAILED: <c>NonCompliant</c> or <c>InternalFailure</c>.</param>
+/// <param name="Message">Shown in the stack's events; CloudFormation truncates it to 4096 characters, Cloud Control to 1024.</param>
+public sealed record HookResponse(
+    string HookStatus,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ErrorCode,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message,
+    string ClientRequestToken,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] HookCallbackContext? CallbackContext = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? CallbackDelaySeconds = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<HookAnnotation>? Annotations = null)
+{
+    public const string Success = "SUCCESS";
+    public const string Failed = "FAILED";
+    public const string InProgress = "IN_PROGRESS";
+    public const string NonCompliant = "NonCompliant";
+    public const string InternalFailure = "InternalFailure";
+
+    /// <summary>CloudFormation keeps 4096 characters of the message.</summary>
+    public const int MaxMessageChars = 4096;
+}
+
+/// <summary>What an <c>IN_PROGRESS</c> answer hands the next invocation.</summary>
+/// <param name="Retry">Why the check is tried again.</param>
+public sealed record HookCallbackContext(string Retry);
+
+/// <summary>One line of the hook's report in the console.</summary>
+/// <param name="Status"><c>PASSED</c>, <c>FAILED</c> or <c>SKIPPED</c>.</param>
+/// <param name="SeverityLevel"><c>INFORMATIONAL</c>, <c>LOW</c>, <c>MEDIUM</c>, <c>HIGH</c> or <c>CRITICAL</c>.</param>
+public sealed record HookAnnotation(
+    string AnnotationName,
+    string Status,
+    string StatusMessage,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RemediationMessage = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RemediationLink = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SeverityLevel = null);

@@ -1,0 +1,279 @@
+using System.Buffers;
+using System.Net;
+using System.Security.Cryptography;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Guard.Aws;
+using Guard.Function.Logging;
+using Guard.Inspection.Reading;
+
+namespace Guard.Function.Rollback;
+
+/// <summary>A copy of a function's code in the store bucket, addressed by its digest.</summary>
+/// <param name="CodeSha256">Lambda's form: base64 of the SHA-256 of the zip.</param>
+public sealed record StoredCode(string Bucket, string Key, string CodeSha256);
+
+/// <summary>Where the deploy call took its code from (CloudTrail <c>requestParameters</c>), when it named an S3 object.</summary>
+/// <param name="S3ObjectVersion">Only with a version is the object known to be the bytes Lambda read: a key alone may have been overwritten since.</param>
+public sealed record CodeOrigin(string S3Bucket, string S3Key, string? S3ObjectVersion);
+
+/// <summary>Keeps good code so it can be put back later.</summary>
+public interface ICodeStore
+{
+    string Bucket { get; }
+
+    Task<StoredCode?> FindAsync(string codeSha256, CancellationToken cancellationToken);
+
+    /// <summary>Copies the code unless the same digest is already stored; returns where it is.</summary>
+    /// <exception cref="CodeCopyException">The bytes read did not hash to <paramref name="codeSha256"/> (the function changed meanwhile).</exception>
+    Task<StoredCode> KeepAsync(string codeSha256, long codeSize, Uri codeLocation, CodeOrigin? origin, CancellationToken cancellationToken);
+
+    /// <summary>Range reads over a stored copy, to check it before it is put back.</summary>
+    IRangeSource Open(StoredCode code);
+}
+
+/// <summary>The code Guard read was not the code it was told it would be.</summary>
+public sealed class CodeCopyException(string message) : Exception(message);
+
+/// <summary>
+/// <see cref="ICodeStore"/> in <c>GUARD_STORE_BUCKET</c> under <c>code/{hex sha256}.zip</c> (hex, because
+/// base64's '/' and '+' make awkward keys). A versioned S3 source is copied server-side; anything else is
+/// streamed from the presigned <c>Code.Location</c> in parts of <see cref="PartSize"/>, so memory stays flat
+/// in package size, and hashed on the way: a copy is completed only when its SHA-256 is the function's
+/// <c>CodeSha256</c>.
+/// </summary>
+public sealed class S3CodeStore : ICodeStore
+{
+    /// <summary>S3's minimum part size is 5 MiB; 8 MiB keeps a 250 MB package under 32 parts.</summary>
+    public const int PartSize = 8 * 1024 * 1024;
+
+    private readonly IAmazonS3 _s3;
+    private readonly HttpClient _http;
+    private readonly CodeLocationRewrite? _rewrite;
+    private readonly GuardLog _log;
+
+    public S3CodeStore(IAmazonS3 s3, string bucket, HttpClient http, CodeLocationRewrite? rewrite, GuardLog log)
+    {
+        ArgumentNullException.ThrowIfNull(s3);
+        ArgumentException.ThrowIfNullOrEmpty(bucket);
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(log);
+        _s3 = s3;
+        Bucket = bucket;
+        _http = http;
+        _rewrite = rewrite;
+        _log = log;
+    }
+
+    public string Bucket { get; }
+
+    /// <summary><c>code/{lower-case hex of the digest}.zip</c>; the same layout <c>guard rollback</c> reads.</summary>
+    public static string KeyFor(string codeSha256)
+    {
+        ArgumentNullException.ThrowIfNull(codeSha256);
+        Span<byte> digest = stackalloc byte[48];
+        if (!Convert.TryFromBase64String(codeSha256, digest, out var written) || written != 32)
+        {
+            throw new FormatException($"'{codeSha256}' is not a base64 SHA-256 (Lambda's CodeSha256 form)");
+        }
+
+        return $"code/{Convert.ToHexStringLower(digest[..32])}.zip";
+    }
+
+    public async Task<StoredCode?> FindAsync(string codeSha256, CancellationToken cancellationToken)
+    {
+        var key = KeyFor(codeSha256);
+        try
+        {
+            await _s3.GetObjectMetadataAsync(Bucket, key, cancellationToken).ConfigureAwait(false);
+            return new StoredCode(Bucket, key, codeSha256);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public async Task<StoredCode> KeepAsync(string codeSha256, long codeSize, Uri codeLocation, CodeOrigin? origin, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(codeLocation);
+        if (await FindAsync(codeSha256, cancellationToken).ConfigureAwait(false) is { } stored)
+        {
+            return stored;
+        }
+
+        var target = new StoredCode(Bucket, KeyFor(codeSha256), codeSha256);
+        if (origin?.S3ObjectVersion is not null && await TryCopyAsync(origin, target, cancellationToken).ConfigureAwait(false))
+        {
+            return target;
+        }
+
+        var location = _rewrite?.Apply(codeLocation) ?? codeLocation;
+        using var response = await _http.GetAsync(location, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            // Not the URL: it is presigned, and its query is a credential.
+            throw new PackageUnavailableException($"{location.GetLeftPart(UriPartial.Path)}: HTTP {(int)response.StatusCode} while copying the code to the store");
+        }
+
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            if (codeSize <= PartSize)
+            {
+                await PutWholeAsync(stream, target, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await PutInPartsAsync(stream, target, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return target;
+    }
+
+    public IRangeSource Open(StoredCode code)
+    {
+        ArgumentNullException.ThrowIfNull(code);
+        return new S3RangeSource(_s3, code.Bucket, code.Key);
+    }
+
+    private async Task<bool> TryCopyAsync(CodeOrigin origin, StoredCode target, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var copied = await _s3.CopyObjectAsync(
+                new CopyObjectRequest
+                {
+                    SourceBucket = origin.S3Bucket,
+                    SourceKey = origin.S3Key,
+                    SourceVersionId = origin.S3ObjectVersion,
+                    DestinationBucket = target.Bucket,
+                    DestinationKey = target.Key,
+                    ChecksumAlgorithm = ChecksumAlgorithm.SHA256,
+                },
+                cancellationToken).ConfigureAwait(false);
+            if (copied.ChecksumSHA256 is { Length: > 0 } checksum && !string.Equals(checksum, target.CodeSha256, StringComparison.Ordinal))
+            {
+                // A whole-object SHA-256 that differs: not the deployed bytes. The streamed copy below overwrites it.
+                _log.Warn($"s3://{origin.S3Bucket}/{origin.S3Key} (version {origin.S3ObjectVersion}) hashes to {checksum}, not {target.CodeSha256}; copying from Code.Location instead");
+                return false;
+            }
+
+            return true;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.NotFound or HttpStatusCode.BadRequest)
+        {
+            // The deployer's bucket may not let Guard read it (or is in another region): Code.Location always can.
+            _log.Info($"server-side copy from s3://{origin.S3Bucket}/{origin.S3Key} refused ({e.ErrorCode}); copying from Code.Location instead");
+            return false;
+        }
+    }
+
+    private async Task PutWholeAsync(Stream source, StoredCode target, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(PartSize + 1);
+        try
+        {
+            var filled = await FillAsync(source, buffer.AsMemory(0, PartSize + 1), cancellationToken).ConfigureAwait(false);
+            if (filled > PartSize)
+            {
+                // CodeSize and CodeSha256 describe one package: a longer body cannot be it.
+                throw new CodeCopyException($"the code read is longer than its CodeSize: the function changed while Guard copied it");
+            }
+
+            Verify(SHA256.HashData(buffer.AsSpan(0, filled)), target);
+            using var body = new MemoryStream(buffer, 0, filled, writable: false);
+            await _s3.PutObjectAsync(
+                new PutObjectRequest { BucketName = target.Bucket, Key = target.Key, InputStream = body, AutoCloseStream = false, ContentType = "application/zip" },
+                cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task PutInPartsAsync(Stream source, StoredCode target, CancellationToken cancellationToken)
+    {
+        var upload = await _s3.InitiateMultipartUploadAsync(
+            new InitiateMultipartUploadRequest { BucketName = target.Bucket, Key = target.Key, ContentType = "application/zip" }, cancellationToken).ConfigureAwait(false);
+        var buffer = ArrayPool<byte>.Shared.Rent(PartSize);
+        var completed = false;
+        try
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var parts = new List<PartETag>();
+            while (true)
+            {
+                var filled = await FillAsync(source, buffer.AsMemory(0, PartSize), cancellationToken).ConfigureAwait(false);
+                if (filled == 0 && parts.Count > 0)
+                {
+                    break;
+                }
+
+                hash.AppendData(buffer, 0, filled);
+                using var part = new MemoryStream(buffer, 0, filled, writable: false);
+                var number = parts.Count + 1;
+                var uploaded = await _s3.UploadPartAsync(
+                    new UploadPartRequest
+                    {
+                        BucketName = target.Bucket,
+                        Key = target.Key,
+                        UploadId = upload.UploadId,
+                        PartNumber = number,
+                        InputStream = part,
+                        PartSize = filled,
+                    },
+                    cancellationToken).ConfigureAwait(false);
+                parts.Add(new PartETag(number, uploaded.ETag));
+                if (filled < PartSize)
+                {
+                    break;
+                }
+            }
+
+            Verify(hash.GetHashAndReset(), target);
+            await _s3.CompleteMultipartUploadAsync(
+                new CompleteMultipartUploadRequest { BucketName = target.Bucket, Key = target.Key, UploadId = upload.UploadId, PartETags = parts },
+                cancellationToken).ConfigureAwait(false);
+            completed = true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            if (!completed)
+            {
+                // Not the caller's token: it may be what failed, and the parts would otherwise be billed until a lifecycle rule clears them.
+                await _s3.AbortMultipartUploadAsync(
+                    new AbortMultipartUploadRequest { BucketName = target.Bucket, Key = target.Key, UploadId = upload.UploadId }, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static void Verify(byte[] digest, StoredCode target)
+    {
+        var actual = Convert.ToBase64String(digest);
+        if (!string.Equals(actual, target.CodeSha256, StringComparison.Ordinal))
+        {
+            throw new CodeCopyException($"the code read hashes to {actual}, not {target.CodeSha256}: the function changed while Guard copied it");
+        }
+    }
+
+    private static async Task<int> FillAsync(Stream source, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        var filled = 0;
+        while (filled < destination.Length)
+        {
+            var read = await source.ReadAsync(destination[filled..], cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                break;
+            }
+
+            filled += read;
+        }
+
+        return filled;
+    }
+}

@@ -1,0 +1,106 @@
+using Guard.Aws.Lambda;
+using Guard.Function.Deploys;
+
+namespace Guard.Function.Rollback;
+
+/// <summary>Configuration values to put back; null leaves one as it is.</summary>
+public sealed record ConfigurationRestore(string? Runtime, string? Handler, IReadOnlyList<string>? Layers)
+{
+    public bool IsEmpty => Runtime is null && Handler is null && Layers is null;
+}
+
+/// <summary>How to bring a function back to its last good state.</summary>
+/// <param name="CodeDiffers">The function's code is not the last good code.</param>
+/// <param name="Architectures">The good architecture when it differs (only UpdateFunctionCode changes it); else null.</param>
+public sealed record RestorePlan(DeployRecord LastGood, bool CodeDiffers, IReadOnlyList<string>? Architectures, ConfigurationRestore Configuration)
+{
+    /// <summary>UpdateFunctionCode from the stored copy: for the code, or for the architecture.</summary>
+    public bool UpdatesCode => CodeDiffers || Architectures is not null;
+
+    /// <summary>The settings the good code was judged under, which the stored copy is re-checked against.</summary>
+    public FunctionTarget Target => new(
+        LastGood.Runtime ?? "",
+        LastGood.Architectures is { Count: > 0 } architectures ? architectures : ["x86_64"],
+        LastGood.Layers ?? [],
+        LastGood.Handler,
+        LastGood.CodeSha256);
+}
+
+/// <summary>The rollback's decisions, free of I/O.</summary>
+public static class RollbackRules
+{
+    public const string QuarantineTag = "guard:quarantined";
+
+    /// <summary>Tag values allow letters, digits, spaces and <c>_ . : / = + - @</c>, up to 256 characters.</summary>
+    public const int MaxTagValueLength = 256;
+
+    /// <returns>Null, with <paramref name="whyNot"/>, when there is nothing good to go back to.</returns>
+    public static RestorePlan? Plan(FunctionConfiguration current, DeployRecord? lastGood, out string whyNot)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        if (lastGood is null)
+        {
+            whyNot = "Guard has no good code recorded for this function (a new function, or none of its deploys was seen passing)";
+            return null;
+        }
+
+        if (lastGood.Runtime is null)
+        {
+            whyNot = "the last good record predates rollback and holds no configuration to go back to";
+            return null;
+        }
+
+        var codeDiffers = !string.Equals(lastGood.CodeSha256, current.CodeSha256, StringComparison.Ordinal);
+        var goodArchitectures = lastGood.Architectures is { Count: > 0 } recorded ? recorded : ["x86_64"];
+        var architectureDiffers = !goodArchitectures.SequenceEqual(current.Architectures, StringComparer.Ordinal);
+        if ((codeDiffers || architectureDiffers) && lastGood.CodeKey is null)
+        {
+            whyNot = $"the last good code ({lastGood.CodeSha256}) was not kept in the store";
+            return null;
+        }
+
+        var layers = lastGood.Layers ?? [];
+        var configuration = new ConfigurationRestore(
+            string.Equals(lastGood.Runtime, current.Runtime, StringComparison.Ordinal) ? null : lastGood.Runtime,
+            lastGood.Handler is null || string.Equals(lastGood.Handler, current.Handler, StringComparison.Ordinal) ? null : lastGood.Handler,
+            layers.SequenceEqual(current.Layers.Select(l => l.Arn), StringComparer.Ordinal) ? null : layers);
+        if (!codeDiffers && !architectureDiffers && configuration.IsEmpty)
+        {
+            whyNot = "the function is exactly as it was when Guard last judged it good, so there is nothing to put back";
+            return null;
+        }
+
+        whyNot = "";
+        return new RestorePlan(lastGood, codeDiffers, architectureDiffers ? goodArchitectures : null, configuration);
+    }
+
+    /// <summary>
+    /// The bad revision's name in the store: its RevisionId, or — where none is reported (local emulators) — its
+    /// code digest in hex, which is safe in an S3 key where base64's '/' is not.
+    /// </summary>
+    public static string RevisionOf(FunctionConfiguration current)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        if (current.RevisionId is { Length: > 0 } revision)
+        {
+            return revision;
+        }
+
+        Span<byte> digest = stackalloc byte[48];
+        return Convert.TryFromBase64String(current.CodeSha256, digest, out var written)
+            ? $"code-{Convert.ToHexStringLower(digest[..written])}"
+            : $"code-{new string([.. current.CodeSha256.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')])}";
+    }
+
+    /// <summary>Lambda's answers to a write conditional on a RevisionId that is no longer current, or made during another update.</summary>
+    public static bool IsConcurrentChange(string errorCode) =>
+        errorCode is "PreconditionFailedException" or "ResourceConflictException";
+
+    /// <summary>The <c>guard:quarantined</c> value: why, and when; only characters a tag value allows.</summary>
+    public static string QuarantineReason(string? findingCode, DateTimeOffset when)
+    {
+        var text = $"{findingCode ?? "broken"} no good code to roll back to {when.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture)}";
+        var clean = new string([.. text.Select(c => char.IsAsciiLetterOrDigit(c) || c is ' ' or '_' or '.' or ':' or '/' or '=' or '+' or '-' or '@' ? c : ' ')]);
+        return clean.Length <= MaxTagValueLength ? clean : clean[..MaxTagValueLength];
+    }
+}

@@ -1,0 +1,131 @@
+using System.Security.Cryptography;
+using Amazon.S3.Model;
+using Guard.Cli.Commands;
+using Guard.Cli.Tests.Scanning;
+using Guard.Testing;
+
+namespace Guard.Cli.Tests;
+
+/// <summary>
+/// <c>guard rollback</c> against moto_server, reading a store laid out as the Guard Lambda writes it. The record
+/// below is the Lambda's DeployRecord JSON verbatim in shape (its own tests pin that shape on the Lambda's side).
+/// </summary>
+public sealed class RollbackCommandTests : IAsyncLifetime
+{
+    private const string StoreBucket = "guard-store";
+
+    private ScanMotoAccount _account = null!;
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _account = await ScanMotoAccount.StartAsync(Cancel);
+        await _account.S3.PutBucketAsync(StoreBucket, Cancel);
+    }
+
+    public ValueTask DisposeAsync() => _account.DisposeAsync();
+
+    [Fact]
+    public async Task Rollback_BrokenFunctionWithAGoodRecord_LastGoodCodeIsBack()
+    {
+        var good = Good("cli-good");
+        var broken = Broken();
+        await _account.CreateZipFunctionAsync("cli-rb", good, "provided.al2023", cancellationToken: Cancel);
+        await StoreAsync(good, "cli-rb");
+        await DeployBrokenAsync("cli-rb", broken);
+        var (code, output, error) = await RunAsync(new RollbackCommand.RollbackRequest("cli-rb", null, StoreBucket, null, TimeSpan.FromSeconds(5)));
+
+        Assert.True(code == ExitCodes.Ok, output + error);
+        Assert.Equal(Sha(good), (await _account.Lambda().GetFunctionAsync("cli-rb", Cancel)).Configuration.CodeSha256);
+        Assert.Contains("re-checked: ok", output, StringComparison.Ordinal);
+        Assert.Contains("aliases were left as they are", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rollback_ToStoredCodeThatDoesNotPass_RefusedAndUntouched()
+    {
+        var broken = Broken();
+        var alsoBroken = new PackageBuilder().AddFile("bootstrap", "#!/bin/sh\necho other\n").ToArray();
+        await _account.CreateZipFunctionAsync("cli-refuse", Good("cli-refuse"), "provided.al2023", cancellationToken: Cancel);
+        await DeployBrokenAsync("cli-refuse", broken);
+        await _account.S3.PutObjectAsync(new PutObjectRequest { BucketName = StoreBucket, Key = RollbackCommand.CodeKey(Sha(alsoBroken)), InputStream = new MemoryStream(alsoBroken) }, Cancel);
+
+        var (code, output, _) = await RunAsync(new RollbackCommand.RollbackRequest("cli-refuse", Convert.ToHexStringLower(SHA256.HashData(alsoBroken)), StoreBucket, null, TimeSpan.FromSeconds(5)));
+
+        Assert.Equal(ExitCodes.Broken, code);
+        Assert.Contains("does not pass", output, StringComparison.Ordinal);
+        Assert.Equal(Sha(broken), (await _account.Lambda().GetFunctionAsync("cli-refuse", Cancel)).Configuration.CodeSha256);
+    }
+
+    [Fact]
+    public async Task Rollback_NothingStored_RefusedWithExitOne()
+    {
+        await _account.CreateZipFunctionAsync("cli-empty", Broken(), "provided.al2023", cancellationToken: Cancel);
+
+        var (code, output, _) = await RunAsync(new RollbackCommand.RollbackRequest("cli-empty", null, StoreBucket, null, TimeSpan.FromSeconds(5)));
+
+        Assert.Equal(ExitCodes.Broken, code);
+        Assert.Contains("no good code stored", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rollback_NoStoreBucket_UsageError()
+    {
+        var previous = Environment.GetEnvironmentVariable("GUARD_STORE_BUCKET");
+        Environment.SetEnvironmentVariable("GUARD_STORE_BUCKET", null);
+        try
+        {
+            using var output = new StringWriter();
+            using var error = new StringWriter();
+
+            var code = await GuardCommandLine.RunAsync(["rollback", "fn"], output, error, Cancel);
+
+            Assert.Equal(ExitCodes.UsageOrUnavailable, code);
+            Assert.Contains("--store-bucket", error.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("GUARD_STORE_BUCKET", previous);
+        }
+    }
+
+    private static byte[] Good(string marker) =>
+        new PackageBuilder().AddFile("bootstrap", ElfBuilder.Static(ElfBuilder.X8664, go: true), PackageBuilder.ExecutableMode).AddFile("README.txt", marker).ToArray();
+
+    private static byte[] Broken() => new PackageBuilder().AddFile("bootstrap", "#!/bin/sh\necho broken\n", PackageBuilder.RegularFileMode).ToArray();
+
+    private static string Sha(byte[] zip) => Convert.ToBase64String(SHA256.HashData(zip));
+
+    /// <summary>What the Guard Lambda leaves after judging <paramref name="zip"/> good: the copy, and the record.</summary>
+    private async Task StoreAsync(byte[] zip, string name)
+    {
+        var key = RollbackCommand.CodeKey(Sha(zip));
+        await _account.S3.PutObjectAsync(new PutObjectRequest { BucketName = StoreBucket, Key = key, InputStream = new MemoryStream(zip) }, Cancel);
+        var record = $$"""
+            {"functionArn":"arn:aws:lambda:us-east-1:123456789012:function:{{name}}","codeSha256":"{{Sha(zip)}}","codeSize":{{zip.Length}},
+             "verdict":"ok","checkedAt":"2024-08-01T13:52:02Z","eventName":"UpdateFunctionCode20150331v2","eventTime":"2024-08-01T13:52:01Z",
+             "deployedBy":"arn:aws:iam::123456789012:user/christophe","account":"123456789012","region":"us-east-1","functionName":"{{name}}",
+             "runtime":"provided.al2023","handler":"bootstrap","architectures":["x86_64"],"layers":[],"codeBucket":"{{StoreBucket}}","codeKey":"{{key}}"}
+            """;
+        await _account.S3.PutObjectAsync(new PutObjectRequest { BucketName = StoreBucket, Key = $"good/123456789012/us-east-1/{name}.json", ContentBody = record }, Cancel);
+        // moto's Code.Location after an update from S3 names the key: serve the copy there.
+        _account.Code.Serve("/" + key, zip);
+    }
+
+    private async Task DeployBrokenAsync(string name, byte[] broken)
+    {
+        var key = $"guard-migrate/{name}-broken.zip";
+        await _account.S3.PutObjectAsync(new PutObjectRequest { BucketName = _account.StageBucket, Key = key, InputStream = new MemoryStream(broken) }, Cancel);
+        await _account.Lambda().UpdateFunctionCodeAsync(name, _account.StageBucket, key, null, null, Cancel);
+    }
+
+    private async Task<(int Code, string Output, string Error)> RunAsync(RollbackCommand.RollbackRequest request)
+    {
+        using var connection = _account.Connection();
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await RollbackCommand.RunAsync(request, connection, output, error, TimeProvider.System, Cancel);
+        return (code, output.ToString(), error.ToString());
+    }
+}

@@ -1,0 +1,123 @@
+using Amazon.S3;
+using Amazon.S3.Model;
+using Guard.Function.Logging;
+using Guard.Function.Rollback;
+using Guard.Function.Tests.Support;
+using Guard.Testing;
+
+namespace Guard.Function.Tests.Rollback;
+
+/// <summary>The code copy against moto's S3: streamed (whole or in parts) from a presigned-style URL, or copied server-side.</summary>
+public sealed class S3CodeStoreTests(MotoServer moto) : IClassFixture<MotoServer>
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task KeepAsync_PackageLargerThanOnePart_UploadedInPartsWithTheSameBytes()
+    {
+        using var world = await MotoWorld.CreateAsync(moto, "cs-large", Cancel);
+        await using var code = LocalHttpServer.Start();
+        var zip = Packages.GoodLarge(S3CodeStore.PartSize + (3 * 1024 * 1024), "large");
+        var location = code.Serve("/snapshots/large.zip", zip);
+        var store = Store(world);
+
+        var stored = await store.KeepAsync(FunctionCatalogStandIn.Sha256(zip), zip.Length, location, null, Cancel);
+
+        Assert.Equal(zip, await ReadAsync(world, stored.Key));
+        var head = await world.S3.GetObjectMetadataAsync(world.Bucket, stored.Key, Cancel);
+        // A multipart object's ETag ends in -{parts}.
+        Assert.EndsWith("-2\"", head.ETag, StringComparison.Ordinal);
+        Assert.Equal(1, code.RequestCount);
+    }
+
+    [Fact]
+    public async Task KeepAsync_BytesDoNotHashToCodeSha256_NothingStored()
+    {
+        using var world = await MotoWorld.CreateAsync(moto, "cs-mismatch", Cancel);
+        await using var code = LocalHttpServer.Start();
+        var served = Packages.GoodX8664("served");
+        var claimed = FunctionCatalogStandIn.Sha256(Packages.GoodX8664("claimed"));
+        var location = code.Serve("/snapshots/changed.zip", served);
+
+        await Assert.ThrowsAsync<CodeCopyException>(() => Store(world).KeepAsync(claimed, served.Length, location, null, Cancel));
+
+        var keys = await world.S3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = world.Bucket }, Cancel);
+        Assert.Empty(keys.S3Objects ?? []);
+    }
+
+    [Fact]
+    public async Task KeepAsync_LargeBytesDoNotHash_MultipartAbortedAndNothingStored()
+    {
+        using var world = await MotoWorld.CreateAsync(moto, "cs-abort", Cancel);
+        await using var code = LocalHttpServer.Start();
+        var served = Packages.GoodLarge(S3CodeStore.PartSize + 1024, "served");
+        var location = code.Serve("/snapshots/changed.zip", served);
+
+        await Assert.ThrowsAsync<CodeCopyException>(() => Store(world).KeepAsync(FunctionCatalogStandIn.Sha256([1, 2, 3]), served.Length, location, null, Cancel));
+
+        var keys = await world.S3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = world.Bucket }, Cancel);
+        Assert.Empty(keys.S3Objects ?? []);
+        var uploads = await world.S3.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = world.Bucket }, Cancel);
+        Assert.Empty(uploads.MultipartUploads ?? []);
+    }
+
+    [Fact]
+    public async Task KeepAsync_VersionedS3Source_CopiedServerSideWithoutReadingCodeLocation()
+    {
+        using var world = await MotoWorld.CreateAsync(moto, "cs-copy", Cancel);
+        await using var code = LocalHttpServer.Start();
+        var zip = Packages.GoodX8664("versioned");
+        var source = "cs-copy-artifacts";
+        await world.S3.PutBucketAsync(source, Cancel);
+        await world.S3.PutBucketVersioningAsync(new PutBucketVersioningRequest { BucketName = source, VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled } }, Cancel);
+        var put = await world.S3.PutObjectAsync(new PutObjectRequest { BucketName = source, Key = "builds/fn.zip", InputStream = new MemoryStream(zip) }, Cancel);
+        // Overwritten after the deploy: the version, not the key, names the deployed bytes.
+        await world.S3.PutObjectAsync(new PutObjectRequest { BucketName = source, Key = "builds/fn.zip", InputStream = new MemoryStream(Packages.NotExecutable()) }, Cancel);
+
+        var stored = await Store(world).KeepAsync(
+            FunctionCatalogStandIn.Sha256(zip), zip.Length, new Uri(code.BaseAddress, "/unreachable"), new CodeOrigin(source, "builds/fn.zip", put.VersionId), Cancel);
+
+        Assert.Equal(zip, await ReadAsync(world, stored.Key));
+        Assert.Equal(0, code.RequestCount);
+    }
+
+    [Fact]
+    public async Task KeepAsync_SameDigestTwice_StoredOnceAndNotFetchedAgain()
+    {
+        using var world = await MotoWorld.CreateAsync(moto, "cs-once", Cancel);
+        await using var code = LocalHttpServer.Start();
+        var zip = Packages.GoodX8664("once");
+        var location = code.Serve("/snapshots/once.zip", zip);
+        var store = Store(world);
+
+        await store.KeepAsync(FunctionCatalogStandIn.Sha256(zip), zip.Length, location, null, Cancel);
+        await store.KeepAsync(FunctionCatalogStandIn.Sha256(zip), zip.Length, location, null, Cancel);
+
+        Assert.Equal(1, code.RequestCount);
+    }
+
+    [Fact]
+    public async Task TryClaimRollbackAsync_SameRevisionTwice_OnlyTheFirstWins()
+    {
+        using var world = await MotoWorld.CreateAsync(moto, "cs-claim", Cancel);
+        var store = new Guard.Function.Deploys.S3DeployStore(world.S3, world.Bucket);
+        var key = new Guard.Function.Deploys.FunctionKey("123456789012", "us-east-1", "fn");
+        var claim = new Guard.Function.Deploys.RollbackClaim("arn", "rev-1", "sha", "2024-01-01T00:00:00Z", "event");
+
+        var first = await store.TryClaimRollbackAsync(key, claim, Cancel);
+        var second = await store.TryClaimRollbackAsync(key, claim with { EventId = "retry" }, Cancel);
+        var other = await store.TryClaimRollbackAsync(key, claim with { BadRevisionId = "rev-2" }, Cancel);
+
+        Assert.Equal((true, false, true), (first, second, other));
+    }
+
+    private static S3CodeStore Store(MotoWorld world) => new(world.S3, world.Bucket, new HttpClient(), null, new GuardLog(new StringWriter(), TimeProvider.System));
+
+    private static async Task<byte[]> ReadAsync(MotoWorld world, string key)
+    {
+        using var response = await world.S3.GetObjectAsync(world.Bucket, key, Cancel);
+        using var buffer = new MemoryStream();
+        await response.ResponseStream.CopyToAsync(buffer, Cancel);
+        return buffer.ToArray();
+    }
+}
