@@ -15,7 +15,10 @@ namespace Guard.Function.Tests.EndToEnd;
 /// </summary>
 public sealed partial class PublishedBootstrap : IAsyncLifetime
 {
-    private static readonly string Root = Path.Combine(Path.GetTempPath(), "guard-function-e2e");
+    // One folder per checkout: a publish reused from another clone would test another tree's code.
+    private static readonly string Root = Path.Combine(
+        Path.GetTempPath(),
+        "guard-function-e2e-" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(RepositoryRoot())))[..12]);
 
     public string ExecutablePath { get; private set; } = "";
 
