@@ -5,6 +5,7 @@ using Guard.Function.Deploys;
 using Guard.Function.Logging;
 using Guard.Function.Routing;
 using Guard.Function.RuntimeApi;
+using Guard.Function.Scheduled;
 
 namespace Guard.Function;
 
@@ -29,4 +30,9 @@ namespace Guard.Function;
 [JsonSerializable(typeof(CustomResourceResponse))]
 [JsonSerializable(typeof(HookRequest))]
 [JsonSerializable(typeof(HookResponse))]
+[JsonSerializable(typeof(AlertMarker))]
+[JsonSerializable(typeof(PlaceholderTagRecord))]
+[JsonSerializable(typeof(SweepMetricsLine))]
+[JsonSerializable(typeof(SweepAlertDocument))]
+[JsonSerializable(typeof(SweepSummary))]
 internal sealed partial class FunctionJsonContext : JsonSerializerContext;

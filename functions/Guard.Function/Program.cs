@@ -2,6 +2,7 @@ using Guard.Aws;
 using Guard.Aws.Http;
 using Guard.Aws.Lambda;
 using Guard.Aws.Notifications;
+using Guard.Aws.Scanning;
 using Guard.Function;
 using Guard.Function.Alerts;
 using Guard.Function.CloudFormation;
@@ -10,6 +11,7 @@ using Guard.Function.Logging;
 using Guard.Function.Rollback;
 using Guard.Function.Routing;
 using Guard.Function.RuntimeApi;
+using Guard.Function.Scheduled;
 using Guard.Inspection;
 using Guard.Inspection.Rules;
 
@@ -36,13 +38,51 @@ static EventRouter Compose(GuardOptions options, GuardLog log, TimeProvider time
         log.Warn($"GUARD_CODE_LOCATION_REWRITE is set: code locations starting with {rewrite.FromPrefix} are read from {rewrite.ToPrefix} (local emulators only)");
     }
 
-    var notHandled = new NotHandledYet(log);
     var deploys = new DeferredRouteHandler(() => ComposeDeployCheck(options, log, time));
     // CloudFormation's two edges share one package check, built (like the deploy check) on first use.
     var packageChecks = new Lazy<PackageCheck>(() => ComposePackageCheck(options, time), LazyThreadSafetyMode.PublicationOnly);
     var customResources = new CustomResourceHandler(() => packageChecks.Value, new ResponseUrlClient(ResponseUrlClient.CreateDefaultHttpClient), RuntimeCatalog.Default, log, time);
     var hooks = new HookHandler(() => packageChecks.Value, RuntimeCatalog.Default, log, time);
-    return new EventRouter(deploys, customResources, hooks, scheduled: notHandled, log);
+    var scheduled = new ScheduledHandler(
+        () => ComposeScheduled(options, log, time, ScheduledTasks.PlaceholderSweep),
+        () => ComposeScheduled(options, log, time, ScheduledTasks.FullScan),
+        log);
+    return new EventRouter(deploys, customResources, hooks, scheduled, log);
+}
+
+static IScheduledTask ComposeScheduled(GuardOptions options, GuardLog log, TimeProvider time, string task)
+{
+    if (options.StoreBucket is not { } bucket)
+    {
+        return new UnavailableTask(task, "GUARD_STORE_BUCKET is unset, so there are no pending records and nowhere to note what was alerted", log);
+    }
+
+    var environment = AwsEnvironment.FromProcess();
+    var credentials = SignedHttpClientFactory.DefaultCredentials();
+    var lambda = LambdaClient.Create(environment, credentials);
+    var store = new S3DeployStore(PackageSourceFactory.CreateS3Client(environment, credentials), bucket);
+    ISlackPoster? slack = null;
+    if (options.SlackWebhookParameter is { } parameter)
+    {
+        var source = SlackWebhookUrlSource.Create(environment, credentials, parameter);
+        slack = new SlackWebhookPoster(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, source.GetAsync, log);
+    }
+
+    var alerts = new SweepAlertSender(options.TopicArn is null ? null : SnsClient.Create(environment, credentials), options.TopicArn, slack, log);
+    if (task == ScheduledTasks.PlaceholderSweep)
+    {
+        return new PlaceholderSweep(lambda, store, alerts, options, environment.Region, log, time);
+    }
+
+    var packages = new HttpPackageOpener(new HttpClient(SignedHttpClientFactory.CreateTransport()) { Timeout = TimeSpan.FromSeconds(30) }, options.CodeLocationRewrite);
+    var scanner = new FunctionScanner(
+        lambda,
+        packages.Open,
+        new FunctionScannerOptions { PlaceholderSha256 = options.PlaceholderSha256 },
+        new PackageInspector(RuntimeCatalog.Default, PlaceholderCatalog.Default, time),
+        RuntimeCatalog.Default,
+        time);
+    return new FullScan(scanner, lambda, store, alerts, options, environment.Region, log, time);
 }
 
 static PackageCheck ComposePackageCheck(GuardOptions options, TimeProvider time)

@@ -29,6 +29,9 @@ public sealed record DeployOutcome(string Outcome, string Reason, string? Functi
 /// </remarks>
 public sealed class DeployCheck : IRouteHandler
 {
+    /// <summary>Set to <c>true</c>, marks the function's current code as a placeholder (design.md, "Lambda configuration").</summary>
+    public const string PlaceholderTag = "guard:placeholder";
+
     private readonly ILambdaApi _lambda;
     private readonly FunctionInspector _inspector;
     private readonly RuntimeCatalog _runtimes;
@@ -145,6 +148,15 @@ public sealed class DeployCheck : IRouteHandler
 
         var report = await _inspector.InspectLiveAsync(function, cancellationToken).ConfigureAwait(false);
         var key = FunctionKey.FromArn(configuration.FunctionArn, name, deploy.Account ?? detail.RecipientAccountId, deploy.Region ?? detail.AwsRegion);
+        if (report.Verdict != Verdict.Placeholder && await IsTaggedPlaceholderAsync(function, key, cancellationToken).ConfigureAwait(false))
+        {
+            report = report with
+            {
+                Verdict = Verdict.Placeholder,
+                Findings = [Findings.Placeholder($"tagged {PlaceholderTag}=true, CodeSha256 {configuration.CodeSha256}"), .. report.Findings],
+            };
+        }
+
         var record = Record(configuration, report.Verdict, detail, key);
         var metrics = new DeployMetrics(DeploysChecked: 1);
 
@@ -200,6 +212,28 @@ public sealed class DeployCheck : IRouteHandler
 
         _log.Metrics(metrics, mode.ToName());
         return new DeployOutcome(Outcomes.Checked, VerdictName(report.Verdict), name, report, metrics, action);
+    }
+
+    /// <summary>
+    /// A function tagged <c>guard:placeholder=true</c> is a placeholder until its code changes: the CodeSha256 it had
+    /// when the tag was first seen is recorded, and only that code is excused. Needs the store to remember it.
+    /// </summary>
+    private async Task<bool> IsTaggedPlaceholderAsync(FunctionDetails function, FunctionKey key, CancellationToken cancellationToken)
+    {
+        if (!(function.Tags.TryGetValue(PlaceholderTag, out var tag) && string.Equals(tag.Trim(), "true", StringComparison.OrdinalIgnoreCase)) || _store is not IPlaceholderTagStore tags)
+        {
+            return false;
+        }
+
+        var configuration = function.Configuration;
+        if (await tags.GetPlaceholderTagAsync(key, cancellationToken).ConfigureAwait(false) is { } first)
+        {
+            return string.Equals(first.CodeSha256, configuration.CodeSha256, StringComparison.Ordinal);
+        }
+
+        var seen = new PlaceholderTagRecord(configuration.FunctionArn, configuration.CodeSha256, _time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+        await tags.PutPlaceholderTagAsync(key, seen, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     private async Task<GuardAction> RollBackAsync(

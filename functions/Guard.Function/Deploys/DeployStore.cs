@@ -51,6 +51,47 @@ public interface IDeployStore
     Task<bool> TryClaimRollbackAsync(FunctionKey function, RollbackClaim claim, CancellationToken cancellationToken);
 }
 
+/// <summary>A pending-placeholder record as listed from the store; <see cref="Record"/> is null when it could not be read as JSON.</summary>
+public sealed record PendingPlaceholder(FunctionKey Function, DeployRecord? Record);
+
+/// <summary>Guard's note that it alerted about one problem with one revision of a function's code: it never does so twice.</summary>
+/// <param name="Problem">What was alerted: <see cref="AlertProblems"/>.</param>
+public sealed record AlertMarker(string FunctionArn, string Problem, string CodeSha256, string AlertedAt);
+
+/// <summary>The problems a scheduled sweep alerts about, once each per function and CodeSha256.</summary>
+public static class AlertProblems
+{
+    public const string OverduePlaceholder = "placeholder";
+    public const string Broken = "broken";
+}
+
+/// <summary>What the scheduled sweeps need beyond <see cref="IDeployStore"/>: the pending records, and the once-only alert markers.</summary>
+public interface ISweepStore
+{
+    /// <summary>Every pending-placeholder record, in key order.</summary>
+    IAsyncEnumerable<PendingPlaceholder> ListPendingAsync(CancellationToken cancellationToken);
+
+    Task DeletePendingAsync(FunctionKey function, CancellationToken cancellationToken);
+
+    /// <summary>Records that Guard alerts about this problem with this code; false when it already did (or another invocation is).</summary>
+    Task<bool> TryMarkAlertedAsync(FunctionKey function, AlertMarker marker, CancellationToken cancellationToken);
+
+    /// <summary>Forgets a marker: the alert it stood for failed to go out, or the problem went away.</summary>
+    Task ClearAlertedAsync(FunctionKey function, string problem, string codeSha256, CancellationToken cancellationToken);
+}
+
+/// <summary>The code a function held when Guard first saw its <c>guard:placeholder=true</c> tag.</summary>
+public sealed record PlaceholderTagRecord(string FunctionArn, string CodeSha256, string FirstSeenAt);
+
+/// <summary>Where the code a <c>guard:placeholder=true</c> tag was first seen on is remembered.</summary>
+public interface IPlaceholderTagStore
+{
+    Task<PlaceholderTagRecord?> GetPlaceholderTagAsync(FunctionKey function, CancellationToken cancellationToken);
+
+    /// <summary>Writes the record unless one exists: the first sighting wins.</summary>
+    Task PutPlaceholderTagAsync(FunctionKey function, PlaceholderTagRecord record, CancellationToken cancellationToken);
+}
+
 /// <summary>A function as the store keys it: <c>{account}/{region}/{name}</c>.</summary>
 public sealed record FunctionKey(string Account, string Region, string FunctionName)
 {
@@ -58,7 +99,33 @@ public sealed record FunctionKey(string Account, string Region, string FunctionN
 
     public string PendingKey => $"pending/{Account}/{Region}/{FunctionName}.json";
 
+    public string PlaceholderTagKey => $"placeholder-tags/{Account}/{Region}/{FunctionName}.json";
+
     public string RollbackKey(string badRevisionId) => $"rollbacks/{Account}/{Region}/{FunctionName}/{badRevisionId}.json";
+
+    /// <summary>
+    /// <c>alerted/{account}/{region}/{name}/{problem}-{hex sha256}.json</c>: hex, because base64 has '/' and '+',
+    /// which would make the digest a path. A CodeSha256 that is not base64 is escaped instead.
+    /// </summary>
+    public string AlertedKey(string problem, string codeSha256)
+    {
+        ArgumentNullException.ThrowIfNull(codeSha256);
+        Span<byte> digest = stackalloc byte[64];
+        var name = Convert.TryFromBase64String(codeSha256, digest, out var written)
+            ? Convert.ToHexStringLower(digest[..written])
+            : Uri.EscapeDataString(codeSha256);
+        return $"alerted/{Account}/{Region}/{FunctionName}/{problem}-{name}.json";
+    }
+
+    /// <summary>The function a <c>pending/{account}/{region}/{name}.json</c> key names; null for any other key.</summary>
+    public static FunctionKey? FromPendingKey(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var parts = key.Split('/');
+        return parts is ["pending", { Length: > 0 } account, { Length: > 0 } region, { Length: > 5 } file] && file.EndsWith(".json", StringComparison.Ordinal)
+            ? new FunctionKey(account, region, file[..^".json".Length])
+            : null;
+    }
 
     /// <summary>From <c>arn:partition:lambda:region:account:function:name[:qualifier]</c>; the fallbacks when the ARN lacks them.</summary>
     public static FunctionKey FromArn(string functionArn, string functionName, string? fallbackAccount, string? fallbackRegion)
@@ -75,8 +142,10 @@ public sealed record FunctionKey(string Account, string Region, string FunctionN
 /// <see cref="IDeployStore"/> in an S3 bucket (<c>GUARD_STORE_BUCKET</c>), one small JSON object per function.
 /// S3 errors propagate: the invocation fails and Lambda retries the event.
 /// </summary>
-public sealed class S3DeployStore : IDeployStore
+public sealed class S3DeployStore : IDeployStore, ISweepStore, IPlaceholderTagStore
 {
+    private const string PendingPrefix = "pending/";
+
     private readonly IAmazonS3 _s3;
     private readonly string _bucket;
 
@@ -143,6 +212,115 @@ public sealed class S3DeployStore : IDeployStore
         catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict)
         {
             return false;
+        }
+    }
+
+    public async IAsyncEnumerable<PendingPlaceholder> ListPendingAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var request = new ListObjectsV2Request { BucketName = _bucket, Prefix = PendingPrefix };
+        do
+        {
+            var page = await _s3.ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);
+            foreach (var item in page.S3Objects ?? [])
+            {
+                if (FunctionKey.FromPendingKey(item.Key) is not { } function)
+                {
+                    continue;
+                }
+
+                DeployRecord? record;
+                try
+                {
+                    using var response = await _s3.GetObjectAsync(_bucket, item.Key, cancellationToken).ConfigureAwait(false);
+                    record = await JsonSerializer.DeserializeAsync(response.ResponseStream, FunctionJsonContext.Default.DeployRecord, cancellationToken).ConfigureAwait(false);
+                }
+                catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+                {
+                    // Deleted between the listing and the read: its function's real code arrived meanwhile.
+                    continue;
+                }
+                catch (JsonException)
+                {
+                    record = null;
+                }
+
+                yield return new PendingPlaceholder(function, record);
+            }
+
+            request.ContinuationToken = page.IsTruncated == true ? page.NextContinuationToken : null;
+        }
+        while (request.ContinuationToken is not null);
+    }
+
+    public async Task<bool> TryMarkAlertedAsync(FunctionKey function, AlertMarker marker, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(marker);
+        try
+        {
+            // As with rollback claims, If-None-Match: * lets S3 pick one winner among overlapping sweeps and retries.
+            await _s3.PutObjectAsync(
+                new PutObjectRequest
+                {
+                    BucketName = _bucket,
+                    Key = function.AlertedKey(marker.Problem, marker.CodeSha256),
+                    ContentBody = JsonSerializer.Serialize(marker, FunctionJsonContext.Default.AlertMarker),
+                    ContentType = "application/json",
+                    IfNoneMatch = "*",
+                },
+                cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict)
+        {
+            return false;
+        }
+    }
+
+    public async Task ClearAlertedAsync(FunctionKey function, string problem, string codeSha256, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        await _s3.DeleteObjectAsync(_bucket, function.AlertedKey(problem, codeSha256), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<PlaceholderTagRecord?> GetPlaceholderTagAsync(FunctionKey function, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        try
+        {
+            using var response = await _s3.GetObjectAsync(_bucket, function.PlaceholderTagKey, cancellationToken).ConfigureAwait(false);
+            return await JsonSerializer.DeserializeAsync(response.ResponseStream, FunctionJsonContext.Default.PlaceholderTagRecord, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public async Task PutPlaceholderTagAsync(FunctionKey function, PlaceholderTagRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(record);
+        try
+        {
+            await _s3.PutObjectAsync(
+                new PutObjectRequest
+                {
+                    BucketName = _bucket,
+                    Key = function.PlaceholderTagKey,
+                    ContentBody = JsonSerializer.Serialize(record, FunctionJsonContext.Default.PlaceholderTagRecord),
+                    ContentType = "application/json",
+                    IfNoneMatch = "*",
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict)
+        {
+            // Another deploy's check recorded it first.
         }
     }
 

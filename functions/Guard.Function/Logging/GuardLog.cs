@@ -54,6 +54,14 @@ public sealed class GuardLog
         Emit(JsonSerializer.Serialize(line, FunctionJsonContext.Default.MetricsLine));
     }
 
+    /// <summary>One EMF line for a scheduled sweep, by Task (<c>placeholder-sweep</c>, <c>full-scan</c>).</summary>
+    public void Metrics(SweepMetrics metrics, string task)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        var line = SweepMetricsLine.Create(_time.GetUtcNow(), task, metrics);
+        Emit(JsonSerializer.Serialize(line, FunctionJsonContext.Default.SweepMetricsLine));
+    }
+
     private void Write(string level, string message, LogContext? context, Exception? exception)
     {
         var entry = new LogEntry(

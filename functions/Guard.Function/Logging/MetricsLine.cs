@@ -50,3 +50,40 @@ public sealed record EmfDirective(
 public sealed record EmfMetric(
     [property: JsonPropertyName("Name")] string Name,
     [property: JsonPropertyName("Unit")] string Unit);
+
+/// <summary>Counters for one scheduled sweep; metrics in namespace <see cref="MetricsLine.Namespace"/>, by Task.</summary>
+/// <param name="Examined">Pending records (placeholder sweep) or functions listed (full scan).</param>
+/// <param name="Dropped">Pending records removed: the function was deleted or its code changed.</param>
+/// <param name="Errors">Functions left unjudged this time (a permanent error, logged).</param>
+public sealed record SweepMetrics(int Examined = 0, int Placeholders = 0, int Broken = 0, int Dropped = 0, int AlertsSent = 0, int Errors = 0);
+
+/// <summary>The Embedded Metric Format line of one sweep (see <see cref="MetricsLine"/>), with dimension <c>Task</c>.</summary>
+public sealed record SweepMetricsLine(
+    [property: JsonPropertyName("_aws")] EmfMetadata Aws,
+    [property: JsonPropertyName("Task")] string Task,
+    [property: JsonPropertyName("SweepExamined")] int Examined,
+    [property: JsonPropertyName("SweepPlaceholders")] int Placeholders,
+    [property: JsonPropertyName("SweepBroken")] int Broken,
+    [property: JsonPropertyName("SweepDropped")] int Dropped,
+    [property: JsonPropertyName("SweepAlertsSent")] int AlertsSent,
+    [property: JsonPropertyName("SweepErrors")] int Errors)
+{
+    private static readonly IReadOnlyList<EmfMetric> Counters =
+    [
+        new("SweepExamined", "Count"),
+        new("SweepPlaceholders", "Count"),
+        new("SweepBroken", "Count"),
+        new("SweepDropped", "Count"),
+        new("SweepAlertsSent", "Count"),
+        new("SweepErrors", "Count"),
+    ];
+
+    public static SweepMetricsLine Create(DateTimeOffset now, string task, SweepMetrics metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        var directive = new EmfDirective(MetricsLine.Namespace, [["Task"]], Counters);
+        return new SweepMetricsLine(
+            new EmfMetadata(now.ToUnixTimeMilliseconds(), [directive]),
+            task, metrics.Examined, metrics.Placeholders, metrics.Broken, metrics.Dropped, metrics.AlertsSent, metrics.Errors);
+    }
+}

@@ -37,7 +37,7 @@ public sealed class EventRouter : IInvocationHandler
     /// <param name="deploys">CloudTrail deploy events (<see cref="EventKind.Deploy"/>).</param>
     /// <param name="customResources">CloudFormation custom resource requests (Custom::BootstrapCheck); given the deadline when it is an <see cref="IDeadlineRouteHandler"/>.</param>
     /// <param name="hooks">CloudFormation Lambda hook requests; given the deadline when it is an <see cref="IDeadlineRouteHandler"/>.</param>
-    /// <param name="scheduled">Scheduled events (the placeholder sweep).</param>
+    /// <param name="scheduled">Scheduled events: the placeholder sweep and the weekly full scan, told apart by <c>detail.task</c>.</param>
     public EventRouter(IRouteHandler deploys, IRouteHandler customResources, IRouteHandler hooks, IRouteHandler scheduled, GuardLog log)
     {
         ArgumentNullException.ThrowIfNull(deploys);
