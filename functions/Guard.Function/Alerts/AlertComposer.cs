@@ -57,14 +57,6 @@ public static class AlertComposer
     {
         ArgumentNullException.ThrowIfNull(alert);
         ArgumentException.ThrowIfNullOrEmpty(topicArn);
-        var text = PlainText(alert);
-        var document = JsonSerializer.Serialize(Document(alert), FunctionJsonContext.Default.AlertDocument);
-        var structure = new SnsMessageStructure(
-            Default: text,
-            Email: text,
-            Https: JsonSerializer.Serialize(Chatbot(alert), FunctionJsonContext.Default.ChatbotNotification),
-            Sqs: document,
-            Lambda: document);
         var attributes = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["guard.verdict"] = VerdictName(alert.Report.Verdict),
@@ -80,10 +72,27 @@ public static class AlertComposer
             attributes["guard.action"] = action.Kind;
         }
 
+        return SnsRequest(
+            topicArn,
+            Subject(alert),
+            PlainText(alert),
+            JsonSerializer.Serialize(Chatbot(alert), FunctionJsonContext.Default.ChatbotNotification),
+            JsonSerializer.Serialize(Document(alert), FunctionJsonContext.Default.AlertDocument),
+            attributes);
+    }
+
+    /// <summary>
+    /// One Publish with a form per subscriber protocol (MessageStructure=json): plain text for e-mail and the
+    /// default, the Chatbot custom notification for https (Slack through Chatbot), the JSON document for SQS and Lambda.
+    /// </summary>
+    internal static SnsPublishRequest SnsRequest(
+        string topicArn, string subject, string text, string chatbotJson, string document, IReadOnlyDictionary<string, string> attributes)
+    {
+        var structure = new SnsMessageStructure(Default: text, Email: text, Https: chatbotJson, Sqs: document, Lambda: document);
         return new SnsPublishRequest(
             topicArn,
             JsonSerializer.Serialize(structure, FunctionJsonContext.Default.SnsMessageStructure),
-            Subject(alert),
+            subject,
             MessageStructureJson: true,
             attributes);
     }

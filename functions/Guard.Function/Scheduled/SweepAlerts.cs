@@ -73,14 +73,6 @@ public static class SweepAlertComposer
     {
         ArgumentNullException.ThrowIfNull(alert);
         ArgumentException.ThrowIfNullOrEmpty(topicArn);
-        var text = PlainText(alert);
-        var document = JsonSerializer.Serialize(Document(alert), FunctionJsonContext.Default.SweepAlertDocument);
-        var structure = new SnsMessageStructure(
-            Default: text,
-            Email: text,
-            Https: JsonSerializer.Serialize(Chatbot(alert), FunctionJsonContext.Default.ChatbotNotification),
-            Sqs: document,
-            Lambda: document);
         var attributes = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["guard.verdict"] = alert.Report is null ? "placeholder" : "broken",
@@ -92,11 +84,12 @@ public static class SweepAlertComposer
             attributes["guard.finding"] = leading.Code;
         }
 
-        return new SnsPublishRequest(
+        return AlertComposer.SnsRequest(
             topicArn,
-            JsonSerializer.Serialize(structure, FunctionJsonContext.Default.SnsMessageStructure),
             Subject(alert),
-            MessageStructureJson: true,
+            PlainText(alert),
+            JsonSerializer.Serialize(Chatbot(alert), FunctionJsonContext.Default.ChatbotNotification),
+            JsonSerializer.Serialize(Document(alert), FunctionJsonContext.Default.SweepAlertDocument),
             attributes);
     }
 
