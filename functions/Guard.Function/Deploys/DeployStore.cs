@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Amazon.S3;
 using Amazon.S3.Model;
 
@@ -160,20 +161,7 @@ public sealed class S3DeployStore : IDeployStore, ISweepStore, IPlaceholderTagSt
     public async Task<DeployRecord?> GetGoodAsync(FunctionKey function, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(function);
-        try
-        {
-            using var response = await _s3.GetObjectAsync(_bucket, function.GoodKey, cancellationToken).ConfigureAwait(false);
-            return await JsonSerializer.DeserializeAsync(response.ResponseStream, FunctionJsonContext.Default.DeployRecord, cancellationToken).ConfigureAwait(false);
-        }
-        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-        catch (JsonException)
-        {
-            // A record someone edited by hand: treat it as absent rather than failing every deploy of the function.
-            return null;
-        }
+        return (await ReadRecordAsync(function.GoodKey, FunctionJsonContext.Default.DeployRecord, cancellationToken).ConfigureAwait(false)).Record;
     }
 
     public Task PutGoodAsync(FunctionKey function, DeployRecord record, CancellationToken cancellationToken) =>
@@ -228,20 +216,11 @@ public sealed class S3DeployStore : IDeployStore, ISweepStore, IPlaceholderTagSt
                     continue;
                 }
 
-                DeployRecord? record;
-                try
-                {
-                    using var response = await _s3.GetObjectAsync(_bucket, item.Key, cancellationToken).ConfigureAwait(false);
-                    record = await JsonSerializer.DeserializeAsync(response.ResponseStream, FunctionJsonContext.Default.DeployRecord, cancellationToken).ConfigureAwait(false);
-                }
-                catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+                var (exists, record) = await ReadRecordAsync(item.Key, FunctionJsonContext.Default.DeployRecord, cancellationToken).ConfigureAwait(false);
+                if (!exists)
                 {
                     // Deleted between the listing and the read: its function's real code arrived meanwhile.
                     continue;
-                }
-                catch (JsonException)
-                {
-                    record = null;
                 }
 
                 yield return new PendingPlaceholder(function, record);
@@ -286,18 +265,28 @@ public sealed class S3DeployStore : IDeployStore, ISweepStore, IPlaceholderTagSt
     public async Task<PlaceholderTagRecord?> GetPlaceholderTagAsync(FunctionKey function, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(function);
+        return (await ReadRecordAsync(function.PlaceholderTagKey, FunctionJsonContext.Default.PlaceholderTagRecord, cancellationToken).ConfigureAwait(false)).Record;
+    }
+
+    /// <summary>
+    /// Reads one JSON record. A missing key is (false, null); a record someone edited by hand into something
+    /// unreadable is (true, null), treated as absent rather than failing every deploy of the function.
+    /// </summary>
+    private async Task<(bool Exists, T? Record)> ReadRecordAsync<T>(string key, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+        where T : class
+    {
         try
         {
-            using var response = await _s3.GetObjectAsync(_bucket, function.PlaceholderTagKey, cancellationToken).ConfigureAwait(false);
-            return await JsonSerializer.DeserializeAsync(response.ResponseStream, FunctionJsonContext.Default.PlaceholderTagRecord, cancellationToken).ConfigureAwait(false);
+            using var response = await _s3.GetObjectAsync(_bucket, key, cancellationToken).ConfigureAwait(false);
+            return (true, await JsonSerializer.DeserializeAsync(response.ResponseStream, type, cancellationToken).ConfigureAwait(false));
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
-            return null;
+            return (false, null);
         }
         catch (JsonException)
         {
-            return null;
+            return (true, null);
         }
     }
 
