@@ -19,13 +19,13 @@ public sealed class LambdaClientMotoTests(MotoServer moto) : IClassFixture<MotoS
     [Fact]
     public async Task GetFunction_ExistingFunction_ReturnsConfigurationCodeAndTags()
     {
-        using var aws = new MotoAws(moto.Endpoint);
+        using var aws = MotoAws.Account(moto.Endpoint);
         using var lambda = LambdaClient.Create(aws.Environment, MotoAws.Credentials);
         var role = await aws.CreateRoleAsync("guard-get", Cancel);
-        var layerArn = await aws.PublishLayerVersionAsync("guard-layer", MotoAws.BootstrapZip("layer"), Cancel);
+        var layerArn = await aws.PublishLayerVersionAsync("guard-layer", MotoAws.BootstrapZip("layer"), ["provided.al2023"], Cancel);
         var zip = MotoAws.BootstrapZip("get");
         var arn = await aws.CreateFunctionAsync(
-            "guard-get", role, zip, "provided.al2023", "arm64", [layerArn], new Dictionary<string, string> { ["guard:mode"] = "rollback" }, Cancel);
+            "guard-get", role, zip, "provided.al2023", "arm64", [layerArn], new Dictionary<string, string> { ["guard:mode"] = "rollback" }, cancellationToken: Cancel);
 
         var details = await lambda.GetFunctionAsync("guard-get", Cancel);
 
@@ -50,10 +50,10 @@ public sealed class LambdaClientMotoTests(MotoServer moto) : IClassFixture<MotoS
     [Fact]
     public async Task GetFunction_ByArn_FindsFunction()
     {
-        using var aws = new MotoAws(moto.Endpoint);
+        using var aws = MotoAws.Account(moto.Endpoint);
         using var lambda = LambdaClient.Create(aws.Environment, MotoAws.Credentials);
         var role = await aws.CreateRoleAsync("guard-arn", Cancel);
-        var arn = await aws.CreateFunctionAsync("guard-arn", role, MotoAws.BootstrapZip("arn"), "provided.al2", "x86_64", [], new Dictionary<string, string>(), Cancel);
+        var arn = await aws.CreateFunctionAsync("guard-arn", role, MotoAws.BootstrapZip("arn"), "provided.al2", "x86_64", [], new Dictionary<string, string>(), cancellationToken: Cancel);
 
         var details = await lambda.GetFunctionAsync(arn, Cancel);
 
@@ -66,7 +66,7 @@ public sealed class LambdaClientMotoTests(MotoServer moto) : IClassFixture<MotoS
     [Fact]
     public async Task GetFunction_MissingFunction_ThrowsFunctionNotFound()
     {
-        using var aws = new MotoAws(moto.Endpoint);
+        using var aws = MotoAws.Account(moto.Endpoint);
         using var lambda = LambdaClient.Create(aws.Environment, MotoAws.Credentials);
 
         var error = await Assert.ThrowsAsync<FunctionNotFoundException>(() => lambda.GetFunctionAsync("guard-deleted", Cancel));
@@ -82,12 +82,12 @@ public sealed class LambdaClientMotoTests(MotoServer moto) : IClassFixture<MotoS
     [Fact]
     public async Task ListFunctions_SeveralFunctions_YieldsEach()
     {
-        using var aws = new MotoAws(moto.Endpoint);
+        using var aws = MotoAws.Account(moto.Endpoint);
         using var lambda = LambdaClient.Create(aws.Environment, MotoAws.Credentials);
         var role = await aws.CreateRoleAsync("guard-list", Cancel);
         foreach (var name in new[] { "guard-list-1", "guard-list-2", "guard-list-3" })
         {
-            await aws.CreateFunctionAsync(name, role, MotoAws.BootstrapZip(name), "provided.al2023", "x86_64", [], new Dictionary<string, string>(), Cancel);
+            await aws.CreateFunctionAsync(name, role, MotoAws.BootstrapZip(name), "provided.al2023", "x86_64", [], new Dictionary<string, string>(), cancellationToken: Cancel);
         }
 
         var names = new List<string>();
@@ -102,12 +102,12 @@ public sealed class LambdaClientMotoTests(MotoServer moto) : IClassFixture<MotoS
     [Fact]
     public async Task RollbackOperations_OnExistingFunction_ApplyInMoto()
     {
-        using var aws = new MotoAws(moto.Endpoint);
+        using var aws = MotoAws.Account(moto.Endpoint);
         using var lambda = LambdaClient.Create(aws.Environment, MotoAws.Credentials);
         var role = await aws.CreateRoleAsync("guard-rollback", Cancel);
-        var layerArn = await aws.PublishLayerVersionAsync("guard-rollback-layer", MotoAws.BootstrapZip("rollback-layer"), Cancel);
+        var layerArn = await aws.PublishLayerVersionAsync("guard-rollback-layer", MotoAws.BootstrapZip("rollback-layer"), ["provided.al2023"], Cancel);
         var arn = await aws.CreateFunctionAsync(
-            "guard-rollback", role, MotoAws.BootstrapZip("broken"), "provided.al2023", "x86_64", [layerArn], new Dictionary<string, string>(), Cancel);
+            "guard-rollback", role, MotoAws.BootstrapZip("broken"), "provided.al2023", "x86_64", [layerArn], new Dictionary<string, string>(), cancellationToken: Cancel);
         var lastKnownGood = MotoAws.BootstrapZip("last-known-good");
         using var s3 = new AmazonS3Client(MotoAws.Credentials, new AmazonS3Config { ServiceURL = moto.Endpoint.AbsoluteUri, ForcePathStyle = true, AuthenticationRegion = MotoAws.Region });
         await s3.PutBucketAsync("guard-store", Cancel);
@@ -130,7 +130,7 @@ public sealed class LambdaClientMotoTests(MotoServer moto) : IClassFixture<MotoS
     [Fact]
     public async Task UpdateFunctionCode_MissingFunction_ThrowsFunctionNotFound()
     {
-        using var aws = new MotoAws(moto.Endpoint);
+        using var aws = MotoAws.Account(moto.Endpoint);
         using var lambda = LambdaClient.Create(aws.Environment, MotoAws.Credentials);
 
         var error = await Assert.ThrowsAsync<FunctionNotFoundException>(() =>

@@ -16,7 +16,7 @@ public sealed class SnsClientMotoTests(MotoServer moto) : IClassFixture<MotoServ
     [Fact]
     public async Task Publish_JsonStructureWithAttributes_QueueReceivesSqsEntryWithAttributesAndSubject()
     {
-        using var aws = new MotoAws(moto.Endpoint);
+        using var aws = MotoAws.Account(moto.Endpoint);
         using var sns = SnsClient.Create(aws.Environment, MotoAws.Credentials);
         using var sqs = new AmazonSQSClient(MotoAws.Credentials, new AmazonSQSConfig { ServiceURL = moto.Endpoint.AbsoluteUri, AuthenticationRegion = MotoAws.Region });
         var topicArn = await aws.CreateTopicAsync("guard-alerts", Cancel);
@@ -52,7 +52,7 @@ public sealed class SnsClientMotoTests(MotoServer moto) : IClassFixture<MotoServ
     [Fact]
     public async Task Publish_PlainMessage_ReturnsMessageId()
     {
-        using var aws = new MotoAws(moto.Endpoint);
+        using var aws = MotoAws.Account(moto.Endpoint);
         using var sns = SnsClient.Create(aws.Environment, MotoAws.Credentials);
         var topicArn = await aws.CreateTopicAsync("guard-plain", Cancel);
 
@@ -64,7 +64,7 @@ public sealed class SnsClientMotoTests(MotoServer moto) : IClassFixture<MotoServ
     [Fact]
     public async Task Publish_MissingTopic_ThrowsQueryErrorWithoutRetrying()
     {
-        using var aws = new MotoAws(moto.Endpoint);
+        using var aws = MotoAws.Account(moto.Endpoint);
         using var sns = SnsClient.Create(aws.Environment, MotoAws.Credentials);
 
         var error = await Assert.ThrowsAsync<AwsServiceException>(() =>

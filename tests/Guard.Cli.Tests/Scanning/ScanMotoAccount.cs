@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Amazon.Runtime;
 using Amazon.S3;
 using Guard.Aws;
@@ -11,7 +10,7 @@ using Guard.Testing;
 namespace Guard.Cli.Tests.Scanning;
 
 /// <summary>
-/// An account in a running moto_server, seeded through Guard's own signed pipeline (CreateRole, CreateFunction,
+/// An account in a running moto_server, seeded through <see cref="MotoAccount"/> (CreateRole, CreateFunction,
 /// PublishLayerVersion, DeleteFunction are calls Guard never makes), plus the seams moto 5 needs:
 /// <list type="bullet">
 /// <item>moto's GetFunction <c>Code.Location</c> is not fetchable, so each function's zip is served at the same
@@ -20,17 +19,10 @@ namespace Guard.Cli.Tests.Scanning;
 /// <item>moto does not implement GetLayerVersionByArn, so <see cref="LambdaStandIn"/> answers it with a URL on the
 /// same server.</item>
 /// </list>
-/// (A copy of the seeding in Guard.Aws.Tests' MotoAws, reduced to what these tests need, rather than moving that
-/// class into Guard.Testing, which does not reference Guard.Aws.)
 /// </summary>
 internal sealed class ScanMotoAccount : IAsyncDisposable
 {
-    private const string CodeProperty = "Code";
-
-    private static readonly AwsService Iam = new("iam", "IAM", "iam");
-
-    private readonly AwsHttpPipeline _iam;
-    private readonly Dictionary<string, AwsHttpPipeline> _lambda = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, MotoAccount> _accounts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LambdaClient> _clients = new(StringComparer.Ordinal);
     private string? _roleArn;
 
@@ -38,7 +30,6 @@ internal sealed class ScanMotoAccount : IAsyncDisposable
     {
         Moto = moto;
         Code = code;
-        _iam = AwsHttpPipeline.Create(EnvironmentFor(MotoServer.Region), Iam, AwsErrorProtocol.Query, Credentials);
         S3 = PackageSourceFactory.CreateS3Client(EnvironmentFor(MotoServer.Region), Credentials);
     }
 
@@ -107,17 +98,7 @@ internal sealed class ScanMotoAccount : IAsyncDisposable
             return _roleArn;
         }
 
-        var response = await _iam.SendAsync("iam:CreateRole", () => new HttpRequestMessage(HttpMethod.Post, (Uri?)null)
-        {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["Action"] = "CreateRole",
-                ["Version"] = "2010-05-08",
-                ["RoleName"] = "guard-scan-role",
-                ["AssumeRolePolicyDocument"] = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}""",
-            }),
-        }, cancellationToken);
-        _roleArn = AwsXml.DescendantValue(AwsXml.TryLoad(response.Body), "Arn") ?? throw new InvalidOperationException("CreateRole returned no Arn");
+        _roleArn = await Account(MotoServer.Region).CreateRoleAsync("guard-scan-role", cancellationToken);
         return _roleArn;
     }
 
@@ -127,26 +108,7 @@ internal sealed class ScanMotoAccount : IAsyncDisposable
         IReadOnlyList<string>? layers = null, string region = MotoServer.Region, CancellationToken cancellationToken = default)
     {
         var role = await RoleAsync(cancellationToken);
-        await CreateAsync(region, w =>
-        {
-            w.WriteString("FunctionName", name);
-            w.WriteString("Runtime", runtime);
-            w.WriteString("Role", role);
-            w.WriteString("Handler", handler);
-            w.WriteStartObject(CodeProperty);
-            w.WriteBase64String("ZipFile", zip);
-            w.WriteEndObject();
-            w.WriteStartArray("Architectures");
-            w.WriteStringValue(architecture);
-            w.WriteEndArray();
-            w.WriteStartArray("Layers");
-            foreach (var layer in layers ?? [])
-            {
-                w.WriteStringValue(layer);
-            }
-
-            w.WriteEndArray();
-        }, cancellationToken);
+        await Account(region).CreateFunctionAsync(name, role, zip, runtime, architecture, layers ?? [], handler: handler, cancellationToken: cancellationToken);
         await ServeCodeAsync(name, zip, region, cancellationToken);
     }
 
@@ -160,44 +122,25 @@ internal sealed class ScanMotoAccount : IAsyncDisposable
     public async Task CreateImageFunctionAsync(string name, CancellationToken cancellationToken)
     {
         var role = await RoleAsync(cancellationToken);
-        await CreateAsync(MotoServer.Region, w =>
-        {
-            w.WriteString("FunctionName", name);
-            w.WriteString("Role", role);
-            w.WriteString("PackageType", "Image");
-            w.WriteStartObject(CodeProperty);
-            w.WriteString("ImageUri", "123456789012.dkr.ecr.us-east-1.amazonaws.com/orders:latest");
-            w.WriteEndObject();
-        }, cancellationToken);
+        await Account(MotoServer.Region).CreateImageFunctionAsync(name, role, "123456789012.dkr.ecr.us-east-1.amazonaws.com/orders:latest", cancellationToken);
     }
 
     /// <summary>PublishLayerVersion in moto (for a real layer ARN), its zip served on <see cref="Code"/> for the stand-in's GetLayerVersionByArn.</summary>
     public async Task<string> PublishLayerAsync(string name, byte[] zip, CancellationToken cancellationToken)
     {
-        var body = Json(w =>
-        {
-            w.WriteStartObject("Content");
-            w.WriteBase64String("ZipFile", zip);
-            w.WriteEndObject();
-        });
-        var response = await Pipeline(MotoServer.Region).SendAsync(
-            "lambda:PublishLayerVersion", () => JsonRequest(HttpMethod.Post, $"2018-10-31/layers/{name}/versions", body), cancellationToken);
-        using var document = JsonDocument.Parse(response.Body);
-        var arn = document.RootElement.GetProperty("LayerVersionArn").GetString()!;
+        var arn = await Account(MotoServer.Region).PublishLayerVersionAsync(name, zip, cancellationToken: cancellationToken);
         LayerLocations[arn] = Code.Serve($"/layers/{name}.zip", zip).AbsoluteUri;
         return arn;
     }
 
-    public async Task DeleteFunctionAsync(string name, CancellationToken cancellationToken) =>
-        await Pipeline(MotoServer.Region).SendAsync(
-            "lambda:DeleteFunction", () => new HttpRequestMessage(HttpMethod.Delete, new Uri($"2015-03-31/functions/{name}", UriKind.Relative)), cancellationToken);
+    public Task DeleteFunctionAsync(string name, CancellationToken cancellationToken) =>
+        Account(MotoServer.Region).DeleteFunctionAsync(name, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
-        _iam.Dispose();
-        foreach (var pipeline in _lambda.Values)
+        foreach (var account in _accounts.Values)
         {
-            pipeline.Dispose();
+            account.Dispose();
         }
 
         foreach (var client in _clients.Values)
@@ -210,36 +153,15 @@ internal sealed class ScanMotoAccount : IAsyncDisposable
         await Moto.DisposeAsync();
     }
 
-    private async Task CreateAsync(string region, Action<Utf8JsonWriter> properties, CancellationToken cancellationToken)
+    /// <summary>The seeding calls, in <paramref name="region"/>.</summary>
+    private MotoAccount Account(string region)
     {
-        var body = Json(properties);
-        await Pipeline(region).SendAsync("lambda:CreateFunction", () => JsonRequest(HttpMethod.Post, "2015-03-31/functions", body), cancellationToken);
-    }
-
-    private AwsHttpPipeline Pipeline(string region)
-    {
-        if (!_lambda.TryGetValue(region, out var pipeline))
+        if (!_accounts.TryGetValue(region, out var account))
         {
-            pipeline = AwsHttpPipeline.Create(EnvironmentFor(region), AwsService.Lambda, AwsErrorProtocol.RestJson, Credentials);
-            _lambda[region] = pipeline;
+            account = new MotoAccount(EnvironmentFor(region), Credentials);
+            _accounts[region] = account;
         }
 
-        return pipeline;
-    }
-
-    private static HttpRequestMessage JsonRequest(HttpMethod method, string path, byte[] body) =>
-        new(method, new Uri(path, UriKind.Relative)) { Content = new ByteArrayContent(body) { Headers = { ContentType = new("application/json") } } };
-
-    private static byte[] Json(Action<Utf8JsonWriter> properties)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            properties(writer);
-            writer.WriteEndObject();
-        }
-
-        return buffer.ToArray();
+        return account;
     }
 }

@@ -13,7 +13,7 @@ namespace Guard.Function.Tests.Support;
 /// <summary>
 /// Real resources in a running moto_server for one test: a store bucket, an SNS topic with an SQS queue
 /// subscribed, and functions created through Lambda's CreateFunction. Arranged through Guard's own signed
-/// pipeline (CreateFunction, CreateTopic, Subscribe are calls Guard never makes) and the SDK's S3/SQS clients.
+/// pipeline (<see cref="MotoAccount"/>: CreateFunction, CreateTopic, Subscribe are calls Guard never makes) and the SDK's S3/SQS clients.
 /// </summary>
 public sealed class MotoWorld : IDisposable
 {
@@ -22,20 +22,14 @@ public sealed class MotoWorld : IDisposable
     /// <summary>The host moto writes into Code.Location; nothing answers there.</summary>
     public const string MotoCodeHost = "https://awslambda-us-east-1-tasks.s3.us-east-1.amazonaws.com/";
 
-    private static readonly AwsService Iam = new("iam", "IAM", "iam");
-
-    private readonly AwsHttpPipeline _iam;
-    private readonly AwsHttpPipeline _lambda;
-    private readonly AwsHttpPipeline _sns;
+    private readonly MotoAccount _account;
 
     private MotoWorld(MotoServer moto, string name)
     {
         Moto = moto;
         Name = name;
         Environment = AwsEnvironment.From(moto.EnvironmentVariables);
-        _iam = AwsHttpPipeline.Create(Environment, Iam, AwsErrorProtocol.Query, Credentials);
-        _lambda = AwsHttpPipeline.Create(Environment, AwsService.Lambda, AwsErrorProtocol.RestJson, Credentials);
-        _sns = AwsHttpPipeline.Create(Environment, AwsService.Sns, AwsErrorProtocol.Query, Credentials);
+        _account = new MotoAccount(Environment, Credentials);
         S3 = PackageSourceFactory.CreateS3Client(Environment, Credentials);
         Sqs = new AmazonSQSClient(Credentials, new AmazonSQSConfig { ServiceURL = moto.Endpoint.AbsoluteUri, AuthenticationRegion = Region });
         LambdaClient = Guard.Aws.Lambda.LambdaClient.Create(Environment, Credentials);
@@ -68,79 +62,29 @@ public sealed class MotoWorld : IDisposable
     {
         var world = new MotoWorld(moto, name);
         await world.S3.PutBucketAsync(world.Bucket, cancellationToken);
-        var topic = await QueryAsync(world._sns, "sns:CreateTopic", cancellationToken, ("Action", "CreateTopic"), ("Version", "2010-03-31"), ("Name", $"{name}-alerts"));
-        world.TopicArn = AwsXml.DescendantValue(AwsXml.TryLoad(topic.Body), "TopicArn")!;
+        world.TopicArn = await world._account.CreateTopicAsync($"{name}-alerts", cancellationToken);
         world.QueueUrl = (await world.Sqs.CreateQueueAsync($"{name}-inbox", cancellationToken)).QueueUrl;
         var queueArn = (await world.Sqs.GetQueueAttributesAsync(world.QueueUrl, ["QueueArn"], cancellationToken)).QueueARN;
-        await QueryAsync(world._sns, "sns:Subscribe", cancellationToken,
-            ("Action", "Subscribe"), ("Version", "2010-03-31"), ("TopicArn", world.TopicArn), ("Protocol", "sqs"), ("Endpoint", queueArn));
-        var role = await QueryAsync(world._iam, "iam:CreateRole", cancellationToken,
-            ("Action", "CreateRole"), ("Version", "2010-05-08"), ("RoleName", $"{name}-role"),
-            ("AssumeRolePolicyDocument", """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"""));
-        world.RoleArn = AwsXml.DescendantValue(AwsXml.TryLoad(role.Body), "Arn")!;
+        await world._account.SubscribeAsync(world.TopicArn, "sqs", queueArn, cancellationToken);
+        world.RoleArn = await world._account.CreateRoleAsync($"{name}-role", cancellationToken);
         return world;
     }
 
     /// <summary>CreateFunction with <paramref name="zip"/> as ZipFile; returns the function's ARN.</summary>
-    public async Task<string> CreateFunctionAsync(string functionName, byte[] zip, string runtime, string architecture, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("FunctionName", functionName);
-            writer.WriteString("Runtime", runtime);
-            writer.WriteString("Role", RoleArn);
-            writer.WriteString("Handler", "bootstrap");
-            writer.WriteStartObject("Code");
-            writer.WriteBase64String("ZipFile", zip);
-            writer.WriteEndObject();
-            writer.WriteStartArray("Architectures");
-            writer.WriteStringValue(architecture);
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
-
-        var body = buffer.ToArray();
-        var response = await _lambda.SendAsync(
-            "lambda:CreateFunction",
-            () => new HttpRequestMessage(HttpMethod.Post, new Uri("2015-03-31/functions", UriKind.Relative))
-            {
-                Content = new ByteArrayContent(body) { Headers = { ContentType = new("application/json") } },
-            },
-            cancellationToken);
-        using var document = JsonDocument.Parse(response.Body);
-        return document.RootElement.GetProperty("FunctionArn").GetString()!;
-    }
+    public Task<string> CreateFunctionAsync(string functionName, byte[] zip, string runtime, string architecture, CancellationToken cancellationToken) =>
+        _account.CreateFunctionAsync(functionName, RoleArn, zip, runtime, architecture, cancellationToken: cancellationToken);
 
     /// <summary>UpdateFunctionCode with <paramref name="zip"/> as ZipFile (a deploy by someone other than Guard).</summary>
-    public async Task UpdateFunctionCodeZipAsync(string functionName, byte[] zip, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteBase64String("ZipFile", zip);
-            writer.WriteEndObject();
-        }
-
-        var body = buffer.ToArray();
-        await _lambda.SendAsync(
-            "lambda:UpdateFunctionCode",
-            () => new HttpRequestMessage(HttpMethod.Put, new Uri($"2015-03-31/functions/{Uri.EscapeDataString(functionName)}/code", UriKind.Relative))
-            {
-                Content = new ByteArrayContent(body) { Headers = { ContentType = new("application/json") } },
-            },
-            cancellationToken);
-    }
+    public Task UpdateFunctionCodeZipAsync(string functionName, byte[] zip, CancellationToken cancellationToken) =>
+        _account.LambdaAsync(
+            "lambda:UpdateFunctionCode", HttpMethod.Put, $"2015-03-31/functions/{Uri.EscapeDataString(functionName)}/code",
+            MotoAccount.Json(w => w.WriteBase64String("ZipFile", zip)), cancellationToken);
 
     /// <summary>GetFunctionConcurrency (GetFunction's <c>Concurrency</c> is left out by moto when the value is 0); null when unset.</summary>
     public async Task<int?> ReservedConcurrencyAsync(string functionName, CancellationToken cancellationToken)
     {
-        var response = await _lambda.SendAsync(
-            "lambda:GetFunctionConcurrency",
-            () => new HttpRequestMessage(HttpMethod.Get, new Uri($"2019-09-30/functions/{Uri.EscapeDataString(functionName)}/concurrency", UriKind.Relative)),
-            cancellationToken);
+        var response = await _account.LambdaAsync(
+            "lambda:GetFunctionConcurrency", HttpMethod.Get, $"2019-09-30/functions/{Uri.EscapeDataString(functionName)}/concurrency", null, cancellationToken);
         using var document = JsonDocument.Parse(response.Body);
         return document.RootElement.TryGetProperty("ReservedConcurrentExecutions", out var reserved) && reserved.ValueKind == JsonValueKind.Number
             ? reserved.GetInt32()
@@ -181,17 +125,9 @@ public sealed class MotoWorld : IDisposable
 
     public void Dispose()
     {
-        _iam.Dispose();
-        _lambda.Dispose();
-        _sns.Dispose();
+        _account.Dispose();
         S3.Dispose();
         Sqs.Dispose();
         LambdaClient.Dispose();
     }
-
-    private static Task<AwsHttpResponse> QueryAsync(AwsHttpPipeline pipeline, string action, CancellationToken cancellationToken, params (string Name, string Value)[] form) =>
-        pipeline.SendAsync(
-            action,
-            () => new HttpRequestMessage(HttpMethod.Post, (Uri?)null) { Content = new FormUrlEncodedContent(form.Select(p => KeyValuePair.Create(p.Name, p.Value))) },
-            cancellationToken);
 }
