@@ -41,8 +41,11 @@ static EventRouter Compose(GuardOptions options, GuardLog log, TimeProvider time
     var deploys = new DeferredRouteHandler(() => ComposeDeployCheck(options, log, time));
     // CloudFormation's two edges share one package check, built (like the deploy check) on first use.
     var packageChecks = new Lazy<PackageCheck>(() => ComposePackageCheck(options, time), LazyThreadSafetyMode.PublicationOnly);
-    var customResources = new CustomResourceHandler(() => packageChecks.Value, new ResponseUrlClient(ResponseUrlClient.CreateDefaultHttpClient), RuntimeCatalog.Default, log, time);
-    var hooks = new HookHandler(() => packageChecks.Value, RuntimeCatalog.Default, log, time);
+    // Every handler is built on its first event: the runtime catalog's JSON, HTTP clients and the like would
+    // otherwise be paid for before the first /next, which is where cold start is measured.
+    var customResources = new DeferredRouteHandler(() =>
+        new CustomResourceHandler(() => packageChecks.Value, new ResponseUrlClient(ResponseUrlClient.CreateDefaultHttpClient), RuntimeCatalog.Default, log, time));
+    var hooks = new DeferredRouteHandler(() => new HookHandler(() => packageChecks.Value, RuntimeCatalog.Default, log, time));
     var scheduled = new ScheduledHandler(
         () => ComposeScheduled(options, log, time, ScheduledTasks.PlaceholderSweep),
         () => ComposeScheduled(options, log, time, ScheduledTasks.FullScan),

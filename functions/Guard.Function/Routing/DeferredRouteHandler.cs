@@ -5,10 +5,18 @@ namespace Guard.Function.Routing;
 /// start-up) out of init, so the process reaches its first <c>/next</c> quickly; a failed build is retried
 /// on the next event.
 /// </summary>
-public sealed class DeferredRouteHandler(Func<IRouteHandler> create) : IRouteHandler
+public sealed class DeferredRouteHandler(Func<IRouteHandler> create) : IDeadlineRouteHandler
 {
     private IRouteHandler? _handler;
 
+    private IRouteHandler Handler => _handler ??= create();
+
     public Task<ReadOnlyMemory<byte>> HandleAsync(RoutedEvent routed, CancellationToken cancellationToken) =>
-        (_handler ??= create()).HandleAsync(routed, cancellationToken);
+        Handler.HandleAsync(routed, cancellationToken);
+
+    /// <summary>Passes the deadline on to handlers that answer before it (CloudFormation's), and drops it for the others.</summary>
+    public Task<ReadOnlyMemory<byte>> HandleAsync(RoutedEvent routed, DateTimeOffset deadlineUtc, CancellationToken cancellationToken) =>
+        Handler is IDeadlineRouteHandler withDeadline
+            ? withDeadline.HandleAsync(routed, deadlineUtc, cancellationToken)
+            : Handler.HandleAsync(routed, cancellationToken);
 }
