@@ -91,8 +91,7 @@ internal static class MigrateCommand
         {
             var lambda = connection.Lambda(region);
             var environment = connection.EnvironmentFor(region);
-            var updater = codeUpdater ?? new LambdaCodeUpdater(
-                lambda, () => AwsHttpPipeline.Create(environment, AwsService.Lambda, AwsErrorProtocol.RestJson, connection.Credentials));
+            var updater = codeUpdater ?? new LambdaCodeUpdater(lambda);
             var migrator = new FunctionMigrator(
                 lambda, updater, () => connection.S3(region), connection.OpenPackage, wait, TimeProvider.System,
                 line => output.WriteLine("  " + line));

@@ -12,9 +12,9 @@ using Guard.Inspection.Rules;
 namespace Guard.Cli.Migration;
 
 /// <summary>How long to wait for Lambda to finish an update.</summary>
-internal sealed record UpdateWait(TimeSpan FirstPoll, TimeSpan MaxPoll, TimeSpan Timeout)
+internal sealed record UpdateWait(TimeSpan Timeout)
 {
-    public static UpdateWait Default { get; } = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5));
+    public static UpdateWait Default { get; } = new(TimeSpan.FromMinutes(5));
 }
 
 /// <summary>
@@ -229,33 +229,21 @@ internal sealed class FunctionMigrator(
         return await WaitForUpdateAsync(name, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Polls GetFunction until LastUpdateStatus leaves InProgress (aws-facts §2.1); returns the new RevisionId.</summary>
+    /// <summary>Waits until the update settles (aws-facts §2.1); returns the new RevisionId.</summary>
     private async Task<string?> WaitForUpdateAsync(string name, CancellationToken cancellationToken, bool throwOnFailed = true)
     {
-        var started = time.GetTimestamp();
-        var delay = wait.FirstPoll;
-        while (true)
+        var settlement = await LambdaUpdateWaiter.WaitAsync(lambda, name, wait.Timeout, time, cancellationToken).ConfigureAwait(false);
+        if (!settlement.Settled)
         {
-            var configuration = (await lambda.GetFunctionAsync(name, cancellationToken).ConfigureAwait(false)).Configuration;
-            switch (configuration.LastUpdateStatus)
-            {
-                case "InProgress":
-                    break;
-                case "Failed" when throwOnFailed:
-                    throw new MigrationStepException($"Lambda reports LastUpdateStatus Failed for {name}");
-                default:
-                    // Successful, or absent (older functions and emulators leave it out).
-                    return configuration.RevisionId;
-            }
-
-            if (time.GetElapsedTime(started) > wait.Timeout)
-            {
-                throw new TimeoutException($"{name} was still InProgress after {wait.Timeout.TotalSeconds:0} s");
-            }
-
-            await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, wait.MaxPoll.Ticks));
+            throw new TimeoutException($"{name} was still {settlement.Function.Configuration.LastUpdateStatus} after {wait.Timeout.TotalSeconds:0} s");
         }
+
+        if (!settlement.Succeeded && throwOnFailed)
+        {
+            throw new MigrationStepException($"Lambda reports LastUpdateStatus Failed for {name}");
+        }
+
+        return settlement.Function.Configuration.RevisionId;
     }
 
     /// <summary>Reads the function back: configuration as intended, code as uploaded, and the engine's check of that code.</summary>

@@ -123,6 +123,19 @@ public sealed class LambdaClientStandInTests
     }
 
     [Fact]
+    public async Task UpdateFunctionCode_WithArchitecture_SendsItInTheBody()
+    {
+        // UpdateFunctionCode is the only call that changes a function's architecture; moto ignores the field.
+        var transport = new ScriptedTransport().Then(HttpStatusCode.OK, """{"FunctionName":"fn","FunctionArn":"arn:fn","CodeSha256":"new="}""");
+        using var lambda = LambdaClient.Create(LocalEnvironment, new RecordingCredentials(), FastRetry, transport);
+
+        await lambda.UpdateFunctionCodeAsync("fn", new FunctionCodeUpdate("stage", "guard-migrate/f/bootstrap-1.zip", null, "rev-1", ["arm64"]), Cancel);
+
+        var request = Assert.Single(transport.Requests);
+        Assert.Equal("""{"S3Bucket":"stage","S3Key":"guard-migrate/f/bootstrap-1.zip","RevisionId":"rev-1","Architectures":["arm64"]}""", request.Body);
+    }
+
+    [Fact]
     public async Task UpdateFunctionCode_RevisionConflict_ThrowsNonTransientConflict()
     {
         var transport = new ScriptedTransport().Then(

@@ -22,7 +22,7 @@ public sealed class MigrationAccount : IAsyncLifetime
 
 public sealed class MigrateCommandTests(MigrationAccount fixture) : IClassFixture<MigrationAccount>
 {
-    private static readonly UpdateWait FastWait = new(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(10));
+    private static readonly UpdateWait FastWait = new(TimeSpan.FromSeconds(10));
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
