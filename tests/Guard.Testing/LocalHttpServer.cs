@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 
 namespace Guard.Testing;
@@ -32,22 +31,16 @@ public sealed record LocalHttpRequest(string Method, string PathAndQuery, string
 /// </example>
 public sealed class LocalHttpServer : IAsyncDisposable
 {
-    private readonly HttpListener _listener;
+    private readonly LoopbackHttpListener _listener;
     private readonly ConcurrentDictionary<string, (ReadOnlyMemory<byte> Content, string ETag)> _resources = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<LocalHttpRequest> _requests = new();
-    private readonly Task _loop;
     private int _requestCount;
     private long _bytesSent;
 
-    private LocalHttpServer(HttpListener listener, Uri baseAddress)
-    {
-        _listener = listener;
-        BaseAddress = baseAddress;
-        _loop = Task.Run(AcceptLoopAsync);
-    }
+    private LocalHttpServer() => _listener = LoopbackHttpListener.Start(HandleAsync);
 
     /// <summary>e.g. <c>http://127.0.0.1:41234/</c>.</summary>
-    public Uri BaseAddress { get; }
+    public Uri BaseAddress => _listener.BaseAddress;
 
     /// <summary>When true, Range headers are ignored and every GET gets 200 with the whole body.</summary>
     public bool IgnoreRange { get; set; }
@@ -74,26 +67,7 @@ public sealed class LocalHttpServer : IAsyncDisposable
     public IReadOnlyList<LocalHttpRequest> Requests => [.. _requests];
 
     /// <summary>Starts a server on a free loopback port.</summary>
-    public static LocalHttpServer Start()
-    {
-        // HttpListener cannot bind port 0: find a free port, then retry if another process wins the race.
-        for (var attempt = 0; ; attempt++)
-        {
-            var port = FreeTcpPort();
-            var baseAddress = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
-            var listener = new HttpListener();
-            listener.Prefixes.Add(baseAddress.AbsoluteUri);
-            try
-            {
-                listener.Start();
-                return new LocalHttpServer(listener, baseAddress);
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                listener.Close();
-            }
-        }
-    }
+    public static LocalHttpServer Start() => new();
 
     /// <summary>Serves <paramref name="content"/> at <paramref name="path"/> (replacing what was there) and returns its URL.</summary>
     /// <param name="path">An absolute path such as <c>/snapshots/function.zip</c>.</param>
@@ -119,30 +93,7 @@ public sealed class LocalHttpServer : IAsyncDisposable
         _requests.Clear();
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _listener.Stop();
-        _listener.Close();
-        await _loop.ConfigureAwait(false);
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        while (true)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync().ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => HandleAsync(context));
-        }
-    }
+    public ValueTask DisposeAsync() => _listener.DisposeAsync();
 
     private async Task HandleAsync(HttpListenerContext context)
     {
@@ -289,12 +240,5 @@ public sealed class LocalHttpServer : IAsyncDisposable
         satisfiable = first < length;
         last = Math.Min(last, length - 1);
         return true;
-    }
-
-    private static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using Guard.Testing;
 
 namespace Guard.Function.Tests.Support;
 
@@ -27,21 +27,15 @@ public sealed class ResponseUrlStandIn : IAsyncDisposable
     /// <summary>The signature part of the URLs it hands out: tests assert it never reaches a log.</summary>
     public const string Signature = "X-Amz-Signature=5ecret5ignature0f7he5tand1n";
 
-    private readonly HttpListener _listener;
+    private readonly LoopbackHttpListener _listener;
     private readonly ConcurrentQueue<ResponseUrlPut> _received = new();
     private readonly Channel<ResponseUrlPut> _arrivals = Channel.CreateUnbounded<ResponseUrlPut>();
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
-    private readonly Task _loop;
     private int _failuresLeft;
 
-    private ResponseUrlStandIn(HttpListener listener, Uri baseAddress)
-    {
-        _listener = listener;
-        BaseAddress = baseAddress;
-        _loop = Task.Run(AcceptLoopAsync);
-    }
+    private ResponseUrlStandIn() => _listener = LoopbackHttpListener.Start(HandleAsync);
 
-    public Uri BaseAddress { get; }
+    public Uri BaseAddress => _listener.BaseAddress;
 
     public IReadOnlyList<ResponseUrlPut> Received => [.. _received];
 
@@ -50,31 +44,7 @@ public sealed class ResponseUrlStandIn : IAsyncDisposable
 
     public TimeSpan Elapsed => _clock.Elapsed;
 
-    public static ResponseUrlStandIn Start()
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            int port;
-            using (var probe = new TcpListener(IPAddress.Loopback, 0))
-            {
-                probe.Start();
-                port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            }
-
-            var baseAddress = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
-            var listener = new HttpListener();
-            listener.Prefixes.Add(baseAddress.AbsoluteUri);
-            try
-            {
-                listener.Start();
-                return new ResponseUrlStandIn(listener, baseAddress);
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                listener.Close();
-            }
-        }
-    }
+    public static ResponseUrlStandIn Start() => new();
 
     /// <summary>A presigned-looking URL for one request, unique per call.</summary>
     public string NewUrl(string name = "response") =>
@@ -98,36 +68,7 @@ public sealed class ResponseUrlStandIn : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _listener.Stop();
-        _listener.Close();
-        try
-        {
-            await _loop;
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        while (true)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => HandleAsync(context));
-        }
-    }
+    public ValueTask DisposeAsync() => _listener.DisposeAsync();
 
     private async Task HandleAsync(HttpListenerContext context)
     {

@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Threading.Channels;
+using Guard.Testing;
 
 namespace Guard.Function.Tests.Support;
 
@@ -19,24 +19,18 @@ public sealed record RuntimeAnswer(string Kind, string? RequestId, string Body, 
 /// </summary>
 public sealed class RuntimeApiStandIn : IAsyncDisposable
 {
-    private readonly HttpListener _listener;
+    private readonly LoopbackHttpListener _listener;
     private readonly Channel<(string RequestId, byte[] Payload, DateTimeOffset Deadline, string? TraceId)> _events = Channel.CreateUnbounded<(string, byte[], DateTimeOffset, string?)>();
     private readonly Channel<RuntimeAnswer> _answers = Channel.CreateUnbounded<RuntimeAnswer>();
     private readonly ConcurrentQueue<RuntimeAnswer> _all = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private readonly Task _loop;
     private long _firstNextTicks = -1;
     private int _nextCalls;
 
-    private RuntimeApiStandIn(HttpListener listener, string hostAndPort)
-    {
-        _listener = listener;
-        HostAndPort = hostAndPort;
-        _loop = Task.Run(AcceptLoopAsync);
-    }
+    private RuntimeApiStandIn() => _listener = LoopbackHttpListener.Start(HandleAsync);
 
     /// <summary>What <c>AWS_LAMBDA_RUNTIME_API</c> is set to: <c>127.0.0.1:port</c>.</summary>
-    public string HostAndPort { get; }
+    public string HostAndPort => _listener.HostAndPort;
 
     /// <summary>Time from <see cref="Start"/> (or <see cref="RestartClock"/>) to the first <c>/next</c>; null before it.</summary>
     public TimeSpan? FirstNext => Interlocked.Read(ref _firstNextTicks) is var t and >= 0 ? TimeSpan.FromTicks(t * TimeSpan.TicksPerSecond / Stopwatch.Frequency) : null;
@@ -45,31 +39,7 @@ public sealed class RuntimeApiStandIn : IAsyncDisposable
 
     public IReadOnlyList<RuntimeAnswer> Answers => [.. _all];
 
-    public static RuntimeApiStandIn Start()
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            int port;
-            using (var probe = new TcpListener(IPAddress.Loopback, 0))
-            {
-                probe.Start();
-                port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            }
-
-            var listener = new HttpListener();
-            var hostAndPort = $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
-            listener.Prefixes.Add($"http://{hostAndPort}/");
-            try
-            {
-                listener.Start();
-                return new RuntimeApiStandIn(listener, hostAndPort);
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                listener.Close();
-            }
-        }
-    }
+    public static RuntimeApiStandIn Start() => new();
 
     public void RestartClock()
     {
@@ -100,36 +70,10 @@ public sealed class RuntimeApiStandIn : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         _events.Writer.TryComplete();
-        _listener.Stop();
-        _listener.Close();
-        try
-        {
-            await _loop;
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        while (true)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => HandleAsync(context));
-        }
+        return _listener.DisposeAsync();
     }
 
     private async Task HandleAsync(HttpListenerContext context)
