@@ -1,8 +1,6 @@
 using System.Globalization;
-using System.Net;
-using Amazon.Runtime;
-using Amazon.S3;
-using Amazon.S3.Model;
+using Guard.Aws.Http;
+using Guard.Aws.S3;
 using Guard.Inspection.Reading;
 
 namespace Guard.Aws;
@@ -15,18 +13,18 @@ namespace Guard.Aws;
 /// </summary>
 /// <remarks>
 /// Needs <c>s3:GetObject</c>, or <c>s3:GetObjectVersion</c> when a version id is given. The client belongs to the
-/// caller (retries are the SDK's); disposing this source disposes nothing but its own state.
+/// caller (retries are its pipeline's); disposing this source disposes nothing but its own state.
 /// </remarks>
 public sealed class S3RangeSource : IRangeSource
 {
-    private readonly IAmazonS3 _s3;
+    private readonly S3Client _s3;
     private readonly string _bucket;
     private readonly string _key;
     private readonly string? _versionId;
     private long _length = -1;
     private string? _eTag;
 
-    public S3RangeSource(IAmazonS3 s3, string bucket, string key, string? versionId = null)
+    public S3RangeSource(S3Client s3, string bucket, string key, string? versionId = null)
     {
         ArgumentNullException.ThrowIfNull(s3);
         ArgumentException.ThrowIfNullOrEmpty(bucket);
@@ -45,15 +43,12 @@ public sealed class S3RangeSource : IRangeSource
     {
         // "bytes=-0" is unsatisfiable, so an empty buffer still asks for one byte (and does not read it).
         var suffix = Math.Max(destination.Length, 1);
-        var request = NewRequest();
-        request.ByteRange = new ByteRange("bytes=-" + suffix.ToString(CultureInfo.InvariantCulture));
-
-        GetObjectResponse response;
+        S3ObjectContent response;
         try
         {
-            response = await _s3.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
+            response = await _s3.GetObjectAsync(NewRequest("bytes=-" + suffix.ToString(CultureInfo.InvariantCulture), ifMatch: null), cancellationToken).ConfigureAwait(false);
         }
-        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
+        catch (AwsServiceException e) when (e.StatusCode == 416)
         {
             // S3 answers a suffix range on an empty object with 416 InvalidRange.
             Remember(0, eTag: null);
@@ -64,39 +59,25 @@ public sealed class S3RangeSource : IRangeSource
             throw Failure(e);
         }
 
-        long total;
-        int count;
-        using (response)
+        if (TryParseContentRange(response.ContentRange, out var from, out var to, out var length))
         {
-            if (TryParseContentRange(response.ContentRange, out var from, out var to, out var length))
+            if (to != length - 1 || to - from + 1 != Math.Min(suffix, length) || response.Body.Length != to - from + 1)
             {
-                if (to != length - 1 || to - from + 1 != Math.Min(suffix, length))
-                {
-                    throw new PackageUnavailableException($"{DisplayName}: asked for bytes=-{suffix} but S3 sent Content-Range: {response.ContentRange}");
-                }
-
-                total = length;
-                count = (int)Math.Min(destination.Length, total);
-                Remember(total, response.ETag);
-                await ReadBodyAsync(response, destination[..count], cancellationToken).ConfigureAwait(false);
-                return new TailRead(total, count);
+                throw new PackageUnavailableException($"{DisplayName}: asked for bytes=-{suffix} but S3 sent Content-Range: {response.ContentRange} with {response.Body.Length} bytes");
             }
 
-            // No Content-Range: the whole object came back (moto does this for an empty object).
-            total = response.ContentLength;
-            Remember(total, response.ETag);
-            if (total <= destination.Length)
-            {
-                count = (int)total;
-                await ReadBodyAsync(response, destination[..count], cancellationToken).ConfigureAwait(false);
-                return new TailRead(total, count);
-            }
+            Remember(length, response.ETag);
+            var count = (int)Math.Min(destination.Length, length);
+            response.Body.AsSpan(response.Body.Length - count).CopyTo(destination.Span);
+            return new TailRead(length, count);
         }
 
-        // A whole, larger object despite the range: S3 does not do this, but do not stream it to find the tail.
-        count = destination.Length;
-        var read = await ReadAsync(total - count, destination, cancellationToken).ConfigureAwait(false);
-        return new TailRead(total, read);
+        // No Content-Range: the whole object came back (moto does this for an empty object).
+        long total = response.Body.Length;
+        Remember(total, response.ETag);
+        var tail = (int)Math.Min(destination.Length, total);
+        response.Body.AsSpan((int)(total - tail)).CopyTo(destination.Span);
+        return new TailRead(total, tail);
     }
 
     public async ValueTask<int> ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
@@ -114,23 +95,17 @@ public sealed class S3RangeSource : IRangeSource
             last = Math.Min(last, length - 1);
         }
 
-        var request = NewRequest();
-        request.ByteRange = new ByteRange(offset, last);
-        if (_versionId is null && _eTag is { } eTag)
-        {
-            request.EtagToMatch = eTag;
-        }
-
-        GetObjectResponse response;
+        var range = string.Create(CultureInfo.InvariantCulture, $"bytes={offset}-{last}");
+        S3ObjectContent response;
         try
         {
-            response = await _s3.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
+            response = await _s3.GetObjectAsync(NewRequest(range, _versionId is null ? _eTag : null), cancellationToken).ConfigureAwait(false);
         }
-        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
+        catch (AwsServiceException e) when (e.StatusCode == 416)
         {
             return 0;
         }
-        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
+        catch (AwsServiceException e) when (e.StatusCode == 412)
         {
             throw new PackageUnavailableException($"{DisplayName}: the object changed while it was being read", e) { IsTransient = true };
         }
@@ -139,34 +114,31 @@ public sealed class S3RangeSource : IRangeSource
             throw Failure(e);
         }
 
-        using (response)
+        int count;
+        if (TryParseContentRange(response.ContentRange, out var from, out var to, out var total))
         {
-            int count;
-            if (TryParseContentRange(response.ContentRange, out var from, out var to, out var total))
+            // S3 may shorten a range at the end of the object, never move its start.
+            if (from != offset || to > last || (to != last && to != total - 1) || response.Body.Length != to - from + 1)
             {
-                // S3 may shorten a range at the end of the object, never move its start.
-                if (from != offset || to > last || (to != last && to != total - 1))
-                {
-                    throw new PackageUnavailableException($"{DisplayName}: asked for bytes={offset}-{last} but S3 sent Content-Range: {response.ContentRange}");
-                }
-
-                Remember(total, response.ETag);
-                count = (int)(to - from + 1);
-            }
-            else if (offset == 0 && response.ContentLength <= destination.Length)
-            {
-                // The whole object, small enough to be exactly the bytes asked for.
-                Remember(response.ContentLength, response.ETag);
-                count = (int)response.ContentLength;
-            }
-            else
-            {
-                throw new PackageUnavailableException($"{DisplayName}: asked for bytes={offset}-{last} but S3 sent the whole object");
+                throw new PackageUnavailableException($"{DisplayName}: asked for {range} but S3 sent Content-Range: {response.ContentRange} with {response.Body.Length} bytes");
             }
 
-            await ReadBodyAsync(response, destination[..count], cancellationToken).ConfigureAwait(false);
-            return count;
+            Remember(total, response.ETag);
+            count = (int)(to - from + 1);
         }
+        else if (offset == 0 && response.Body.Length <= destination.Length)
+        {
+            // The whole object, small enough to be exactly the bytes asked for.
+            Remember(response.Body.Length, response.ETag);
+            count = response.Body.Length;
+        }
+        else
+        {
+            throw new PackageUnavailableException($"{DisplayName}: asked for {range} but S3 sent the whole object");
+        }
+
+        response.Body.AsSpan(0, count).CopyTo(destination.Span);
+        return count;
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
@@ -190,7 +162,7 @@ public sealed class S3RangeSource : IRangeSource
             && from <= to && to < length;
     }
 
-    private GetObjectRequest NewRequest() => new() { BucketName = _bucket, Key = _key, VersionId = _versionId };
+    private S3ObjectRequest NewRequest(string range, string? ifMatch) => new(_bucket, _key, _versionId, range, ifMatch);
 
     private void Remember(long length, string? eTag)
     {
@@ -203,62 +175,42 @@ public sealed class S3RangeSource : IRangeSource
         _eTag ??= string.IsNullOrEmpty(eTag) ? null : eTag;
     }
 
-    private async Task ReadBodyAsync(GetObjectResponse response, Memory<byte> destination, CancellationToken cancellationToken)
-    {
-        int read;
-        try
-        {
-            read = await response.ResponseStream.ReadAtLeastAsync(destination, destination.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (IsServiceFailure(e, cancellationToken))
-        {
-            throw Failure(e);
-        }
-
-        if (read < destination.Length)
-        {
-            throw new PackageUnavailableException($"{DisplayName}: the connection closed after {read} of {destination.Length} bytes") { IsTransient = true };
-        }
-    }
-
     private static bool IsServiceFailure(Exception e, CancellationToken cancellationToken) => e switch
     {
-        AmazonServiceException or AmazonClientException or HttpRequestException or IOException or TimeoutException => true,
-        // The SDK's own timeout surfaces as a cancellation the caller did not ask for.
+        AwsServiceException or HttpRequestException or IOException or TimeoutException => true,
         OperationCanceledException => !cancellationToken.IsCancellationRequested,
         _ => false,
     };
 
     private PackageUnavailableException Failure(Exception e)
     {
-        if (e is AmazonServiceException service)
+        if (e is AwsServiceException service)
         {
-            var status = (int)service.StatusCode;
+            var status = service.StatusCode;
             var code = service.ErrorCode;
-            if (code is "NoSuchKey" or "NoSuchBucket" or "NoSuchVersion" || service.StatusCode == HttpStatusCode.NotFound)
+            if (code is "NoSuchKey" or "NoSuchBucket" or "NoSuchVersion" || status == 404)
             {
                 return new PackageUnavailableException($"{DisplayName}: not found", e);
             }
 
-            if (code is "AccessDenied" or "AllAccessDisabled" || service.StatusCode == HttpStatusCode.Forbidden)
+            if (code is "AccessDenied" or "AllAccessDisabled" || status == 403)
             {
                 var needs = _versionId is null ? AwsActions.S3GetObject : AwsActions.S3GetObjectVersion;
                 return new PackageUnavailableException($"{DisplayName}: access denied (needs {needs})", e);
             }
 
-            if (IsTransient(code, status))
+            if (code is "PermanentRedirect" or "AuthorizationHeaderMalformed" || status == 301)
             {
-                return new PackageUnavailableException($"{DisplayName}: {code ?? "error"} (HTTP {status.ToString(CultureInfo.InvariantCulture)}); try again later", e) { IsTransient = true };
+                return new PackageUnavailableException($"{DisplayName}: the bucket is in another region; set AWS_REGION to its region", e);
+            }
+
+            if (service.IsTransient || IsTransient(code, status))
+            {
+                return new PackageUnavailableException($"{DisplayName}: {code} (HTTP {status.ToString(CultureInfo.InvariantCulture)}); try again later", e) { IsTransient = true };
             }
 
             var described = status > 0 ? $"{code} (HTTP {status.ToString(CultureInfo.InvariantCulture)})" : code;
-            return new PackageUnavailableException($"{DisplayName}: {described}: {FirstLine(service.Message)}", e);
-        }
-
-        if (e is AmazonClientException client && e.InnerException is not (HttpRequestException or IOException or TimeoutException or OperationCanceledException))
-        {
-            // Configuration problems (no credentials, no region) rather than the network.
-            return new PackageUnavailableException($"{DisplayName}: {FirstLine(client.Message)}", e);
+            return new PackageUnavailableException($"{DisplayName}: {described}: {FirstLine(service.ServiceMessage)}", e);
         }
 
         var what = e is OperationCanceledException or TimeoutException || e.InnerException is OperationCanceledException or TimeoutException

@@ -3,11 +3,15 @@ using System.Text.Json;
 
 namespace Guard.Aws.Http;
 
-/// <summary>The error shape a service answers with: Lambda speaks REST-JSON, SNS speaks Query (XML).</summary>
+/// <summary>
+/// The error shape a service answers with: Lambda and SSM speak JSON, SNS speaks Query (XML) and S3 REST-XML,
+/// whose <c>Error</c> element is the document's root rather than inside an <c>ErrorResponse</c>.
+/// </summary>
 public enum AwsErrorProtocol
 {
     RestJson,
     Query,
+    RestXml,
 }
 
 /// <param name="Code">The sanitised error code.</param>
@@ -85,8 +89,12 @@ public static class AwsErrorParser
         return message.Length == 0 ? null : message;
     }
 
+    // A HEAD answer has no body to name its error, so the status alone has to.
     private static string FallbackCode(int statusCode) => statusCode switch
     {
+        403 => "Forbidden",
+        404 => "NotFound",
+        412 => "PreconditionFailed",
         429 => "TooManyRequestsException",
         >= 500 => "ServiceUnavailable",
         _ => $"Http{statusCode}",
@@ -139,7 +147,8 @@ public static class AwsErrorParser
 
     private static (string? Code, string? Message) ReadXml(ReadOnlySpan<byte> body)
     {
-        // Query errors: ErrorResponse/Error/{Type,Code,Message}; only the first Error element counts.
+        // Query errors: ErrorResponse/Error/{Type,Code,Message}; REST-XML: Error/{Code,Message} at the root.
+        // Only the first Error element counts (Descendants includes the root).
         var error = AwsXml.TryLoad(body)?.Descendants().FirstOrDefault(e => e.Name.LocalName == "Error");
         return (AwsXml.ChildValue(error, "Code"), AwsXml.ChildValue(error, "Message"));
     }

@@ -7,7 +7,11 @@ using Polly.Timeout;
 namespace Guard.Aws.Http;
 
 /// <summary>A successful (2xx) answer, body fully read.</summary>
-public sealed record AwsHttpResponse(int StatusCode, byte[] Body, string? RequestId);
+/// <param name="Headers">Response and content headers by name (case-insensitive), first value of each.</param>
+public sealed record AwsHttpResponse(int StatusCode, byte[] Body, string? RequestId, IReadOnlyDictionary<string, string> Headers)
+{
+    public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
+}
 
 /// <summary>
 /// Sends one logical AWS call through a Polly pipeline: bounded attempts, each with its own timeout,
@@ -21,6 +25,8 @@ public sealed class AwsHttpPipeline : IDisposable
     private readonly HttpClient _http;
     private readonly AwsErrorProtocol _protocol;
     private readonly TimeProvider _time;
+    private static readonly ResiliencePropertyKey<TimeSpan> AttemptTimeoutKey = new("Guard.AttemptTimeout");
+
     private readonly ResiliencePipeline<Attempt> _pipeline;
 
     /// <param name="signedClient">A client from <see cref="SignedHttpClientFactory"/>; the pipeline owns and disposes it.</param>
@@ -58,7 +64,13 @@ public sealed class AwsHttpPipeline : IDisposable
         }
 
         // Added after the retry, so it sits inside it: the timeout applies to each attempt, not the whole call.
-        builder.AddTimeout(retry.AttemptTimeout);
+        // A call that moves a large body (an S3 upload) may ask for a longer one.
+        var attemptTimeout = retry.AttemptTimeout;
+        builder.AddTimeout(new TimeoutStrategyOptions
+        {
+            TimeoutGenerator = args => ValueTask.FromResult(
+                args.Context.Properties.TryGetValue(AttemptTimeoutKey, out var custom) ? custom : attemptTimeout),
+        });
         _pipeline = builder.Build();
     }
 
@@ -80,19 +92,26 @@ public sealed class AwsHttpPipeline : IDisposable
     /// is called once per attempt and must return a new message each time (relative URIs resolve against
     /// the service endpoint).
     /// </summary>
+    /// <param name="attemptTimeout">Replaces <see cref="AwsRetryOptions.AttemptTimeout"/> for this call.</param>
     /// <exception cref="AwsServiceException">The call failed with a non-retryable error or ran out of attempts.</exception>
-    public async Task<AwsHttpResponse> SendAsync(string action, Func<HttpRequestMessage> createRequest, CancellationToken cancellationToken)
+    public async Task<AwsHttpResponse> SendAsync(string action, Func<HttpRequestMessage> createRequest, CancellationToken cancellationToken, TimeSpan? attemptTimeout = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(action);
         ArgumentNullException.ThrowIfNull(createRequest);
 
         Attempt last;
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
         try
         {
+            if (attemptTimeout is { } timeout)
+            {
+                context.Properties.Set(AttemptTimeoutKey, timeout);
+            }
+
             last = await _pipeline.ExecuteAsync(
-                static (state, token) => state.Self.SendOnceAsync(state.CreateRequest, token),
-                (Self: this, CreateRequest: createRequest),
-                cancellationToken).ConfigureAwait(false);
+                static (context, state) => state.Self.SendOnceAsync(state.CreateRequest, context.CancellationToken),
+                context,
+                (Self: this, CreateRequest: createRequest)).ConfigureAwait(false);
         }
         catch (TimeoutRejectedException e)
         {
@@ -102,13 +121,17 @@ public sealed class AwsHttpPipeline : IDisposable
         {
             throw new AwsServiceException(TransientErrors.NetworkFailure, 0, AwsErrorParser.SanitizeMessage(e.Message) ?? "connection failed", action, null, e);
         }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
 
         if (last.Error is { } error)
         {
             throw new AwsServiceException(error.Code, last.StatusCode, error.Message, action, last.RequestId, null);
         }
 
-        return new AwsHttpResponse(last.StatusCode, last.Body, last.RequestId);
+        return new AwsHttpResponse(last.StatusCode, last.Body, last.RequestId, last.Headers);
     }
 
     public void Dispose() => _http.Dispose();
@@ -122,12 +145,12 @@ public sealed class AwsHttpPipeline : IDisposable
         var requestId = FirstHeader(response.Headers, "x-amzn-RequestId") ?? FirstHeader(response.Headers, "x-amz-request-id");
         if (response.IsSuccessStatusCode)
         {
-            return new Attempt(status, body, requestId, null, null);
+            return new Attempt(status, body, requestId, HeadersOf(response), null, null);
         }
 
         var errorType = FirstHeader(response.Headers, "X-Amzn-ErrorType");
         var error = AwsErrorParser.Parse(_protocol, status, errorType, body);
-        return new Attempt(status, body, requestId, error, RetryAfter(response.Headers.RetryAfter));
+        return new Attempt(status, body, requestId, HeadersOf(response), error, RetryAfter(response.Headers.RetryAfter));
     }
 
     private TimeSpan? RetryAfter(RetryConditionHeaderValue? header)
@@ -144,5 +167,21 @@ public sealed class AwsHttpPipeline : IDisposable
     private static string? FirstHeader(HttpResponseHeaders headers, string name) =>
         headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
 
-    private sealed record Attempt(int StatusCode, byte[] Body, string? RequestId, AwsError? Error, TimeSpan? RetryAfter);
+    private static Dictionary<string, string> HeadersOf(HttpResponseMessage response)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, values) in response.Headers.NonValidated)
+        {
+            headers.TryAdd(name, values.ToString());
+        }
+
+        foreach (var (name, values) in response.Content.Headers.NonValidated)
+        {
+            headers.TryAdd(name, values.ToString());
+        }
+
+        return headers;
+    }
+
+    private sealed record Attempt(int StatusCode, byte[] Body, string? RequestId, IReadOnlyDictionary<string, string> Headers, AwsError? Error, TimeSpan? RetryAfter);
 }

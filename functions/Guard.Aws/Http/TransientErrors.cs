@@ -3,7 +3,7 @@ namespace Guard.Aws.Http;
 /// <summary>Which failures are worth another attempt.</summary>
 public static class TransientErrors
 {
-    /// <summary>Throttling codes across Lambda (REST-JSON) and SNS (Query); some arrive with HTTP 400.</summary>
+    /// <summary>Throttling codes across Lambda (REST-JSON), SNS (Query) and S3 (REST-XML); some arrive with HTTP 400.</summary>
     public static IReadOnlySet<string> ThrottlingCodes { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
         "TooManyRequestsException",
@@ -11,6 +11,7 @@ public static class TransientErrors
         "Throttling",
         "ThrottledException",
         "RequestLimitExceeded",
+        "SlowDown",
     };
 
     /// <summary>Codes the pipeline itself assigns when no response arrived.</summary>

@@ -1,7 +1,6 @@
 using Amazon.Runtime;
-using Amazon.SimpleSystemsManagement;
-using Amazon.SimpleSystemsManagement.Model;
 using Guard.Aws.Http;
+using Guard.Aws.Ssm;
 
 namespace Guard.Aws.Notifications;
 
@@ -12,14 +11,14 @@ namespace Guard.Aws.Notifications;
 /// </summary>
 public sealed class SlackWebhookUrlSource : IDisposable
 {
-    private readonly IAmazonSimpleSystemsManagement _ssm;
+    private readonly SsmClient _ssm;
     private readonly string _parameterName;
     private readonly bool _ownsClient;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private SlackWebhookUrl? _cached;
 
     /// <param name="ownsClient">Whether <see cref="Dispose"/> disposes <paramref name="ssm"/>.</param>
-    public SlackWebhookUrlSource(IAmazonSimpleSystemsManagement ssm, string parameterName, bool ownsClient = false)
+    public SlackWebhookUrlSource(SsmClient ssm, string parameterName, bool ownsClient = false)
     {
         ArgumentNullException.ThrowIfNull(ssm);
         ArgumentException.ThrowIfNullOrEmpty(parameterName);
@@ -32,19 +31,8 @@ public sealed class SlackWebhookUrlSource : IDisposable
     /// A source over a new SSM client for <paramref name="environment"/>'s region, pointed at
     /// <c>AWS_ENDPOINT_URL_SSM</c> / <c>AWS_ENDPOINT_URL</c> when set.
     /// </summary>
-    public static SlackWebhookUrlSource Create(AwsEnvironment environment, AWSCredentials credentials, string parameterName)
-    {
-        ArgumentNullException.ThrowIfNull(environment);
-        var config = new AmazonSimpleSystemsManagementConfig { RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(environment.Region) };
-        if (environment.ConfiguredEndpointFor(AwsService.Ssm) is { } endpoint)
-        {
-            config.ServiceURL = endpoint.AbsoluteUri;
-            // ServiceURL replaces the region for routing; keep the signing region explicit.
-            config.AuthenticationRegion = environment.Region;
-        }
-
-        return new SlackWebhookUrlSource(new AmazonSimpleSystemsManagementClient(credentials, config), parameterName, ownsClient: true);
-    }
+    public static SlackWebhookUrlSource Create(AwsEnvironment environment, AWSCredentials credentials, string parameterName) =>
+        new(SsmClient.Create(environment, credentials), parameterName, ownsClient: true);
 
     public string ParameterName => _parameterName;
 
@@ -79,22 +67,10 @@ public sealed class SlackWebhookUrlSource : IDisposable
 
     private async Task<SlackWebhookUrl> FetchAsync(CancellationToken cancellationToken)
     {
-        GetParameterResponse response;
+        var value = await _ssm.GetDecryptedParameterAsync(_parameterName, cancellationToken).ConfigureAwait(false);
         try
         {
-            response = await _ssm.GetParameterAsync(new GetParameterRequest { Name = _parameterName, WithDecryption = true }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (AmazonServiceException e)
-        {
-            // The SDK's own message is about the request (not found, denied), never the value.
-            throw new AwsServiceException(
-                e.ErrorCode ?? "Unknown", (int)e.StatusCode, $"parameter {_parameterName}: {AwsErrorParser.SanitizeMessage(e.Message) ?? "no message"}",
-                AwsActions.SsmGetParameter, e.RequestId, e);
-        }
-
-        try
-        {
-            return SlackWebhookUrl.Parse(response.Parameter?.Value ?? "");
+            return SlackWebhookUrl.Parse(value);
         }
         catch (FormatException e)
         {
