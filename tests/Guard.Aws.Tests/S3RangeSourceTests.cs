@@ -1,12 +1,14 @@
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Guard.Aws.Http;
+using Guard.Aws.S3;
 using Guard.Inspection.Reading;
 using Guard.Testing;
 
 namespace Guard.Aws.Tests;
 
-/// <summary>S3RangeSource against a real moto_server.</summary>
+/// <summary>S3RangeSource, through Guard's S3 client, against a real moto_server; AWSSDK.S3 only arranges.</summary>
 public sealed class S3RangeSourceTests(MotoServer moto) : IClassFixture<MotoServer>, IDisposable
 {
     private static readonly byte[] Package = MakeBytes(200_000, seed: 1);
@@ -15,16 +17,22 @@ public sealed class S3RangeSourceTests(MotoServer moto) : IClassFixture<MotoServ
         new BasicAWSCredentials(MotoServer.AccessKeyId, MotoServer.SecretAccessKey),
         new AmazonS3Config { ServiceURL = moto.Endpoint.AbsoluteUri, ForcePathStyle = true, AuthenticationRegion = MotoServer.Region, MaxErrorRetry = 0 });
 
+    private readonly S3Client _client = GuardS3(moto.Endpoint);
+
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    public void Dispose() => _s3.Dispose();
+    public void Dispose()
+    {
+        _s3.Dispose();
+        _client.Dispose();
+    }
 
     [Fact]
     public async Task ReadTail_ExistingObject_ReturnsLengthAndLastBytes()
     {
         var bucket = await CreateBucketAsync("tail");
         await PutAsync(bucket, "fn.zip", Package);
-        await using var source = new S3RangeSource(_s3, bucket, "fn.zip");
+        await using var source = new S3RangeSource(_client, bucket, "fn.zip");
         var buffer = new byte[65_536];
 
         var tail = await source.ReadTailAsync(buffer, Cancel);
@@ -38,7 +46,7 @@ public sealed class S3RangeSourceTests(MotoServer moto) : IClassFixture<MotoServ
     {
         var bucket = await CreateBucketAsync("small");
         await PutAsync(bucket, "fn.zip", Package[..100]);
-        await using var source = new S3RangeSource(_s3, bucket, "fn.zip");
+        await using var source = new S3RangeSource(_client, bucket, "fn.zip");
         var buffer = new byte[4096];
 
         var tail = await source.ReadTailAsync(buffer, Cancel);
@@ -52,7 +60,7 @@ public sealed class S3RangeSourceTests(MotoServer moto) : IClassFixture<MotoServ
     {
         var bucket = await CreateBucketAsync("empty");
         await PutAsync(bucket, "empty.zip", []);
-        await using var source = new S3RangeSource(_s3, bucket, "empty.zip");
+        await using var source = new S3RangeSource(_client, bucket, "empty.zip");
 
         var tail = await source.ReadTailAsync(new byte[64], Cancel);
 
@@ -64,7 +72,7 @@ public sealed class S3RangeSourceTests(MotoServer moto) : IClassFixture<MotoServ
     {
         var bucket = await CreateBucketAsync("range");
         await PutAsync(bucket, "fn.zip", Package);
-        await using var source = new S3RangeSource(_s3, bucket, "fn.zip");
+        await using var source = new S3RangeSource(_client, bucket, "fn.zip");
         await source.ReadTailAsync(new byte[22], Cancel);
         var buffer = new byte[10_000];
 
@@ -79,7 +87,7 @@ public sealed class S3RangeSourceTests(MotoServer moto) : IClassFixture<MotoServ
     {
         var bucket = await CreateBucketAsync("pastend");
         await PutAsync(bucket, "fn.zip", Package);
-        await using var source = new S3RangeSource(_s3, bucket, "fn.zip");
+        await using var source = new S3RangeSource(_client, bucket, "fn.zip");
         var buffer = new byte[1000];
 
         var read = await source.ReadAsync(Package.Length - 10, buffer, Cancel);
@@ -95,7 +103,7 @@ public sealed class S3RangeSourceTests(MotoServer moto) : IClassFixture<MotoServ
     {
         var bucket = await CreateBucketAsync("beyond");
         await PutAsync(bucket, "fn.zip", Package[..50]);
-        await using var source = new S3RangeSource(_s3, bucket, "fn.zip");
+        await using var source = new S3RangeSource(_client, bucket, "fn.zip");
 
         var read = await source.ReadAsync(1000, new byte[16], Cancel);
 
@@ -113,8 +121,8 @@ public sealed class S3RangeSourceTests(MotoServer moto) : IClassFixture<MotoServ
         var firstVersion = await PutAsync(bucket, "fn.zip", first);
         var secondVersion = await PutAsync(bucket, "fn.zip", second);
         Assert.NotEqual(firstVersion, secondVersion);
-        await using var old = new S3RangeSource(_s3, bucket, "fn.zip", firstVersion);
-        await using var latest = new S3RangeSource(_s3, bucket, "fn.zip");
+        await using var old = new S3RangeSource(_client, bucket, "fn.zip", firstVersion);
+        await using var latest = new S3RangeSource(_client, bucket, "fn.zip");
         var oldBuffer = new byte[10_000];
         var latestBuffer = new byte[10_000];
 
@@ -135,7 +143,7 @@ public sealed class S3RangeSourceTests(MotoServer moto) : IClassFixture<MotoServ
     public async Task ReadTail_MissingKey_ThrowsNotFound()
     {
         var bucket = await CreateBucketAsync("nokey");
-        await using var source = new S3RangeSource(_s3, bucket, "missing.zip");
+        await using var source = new S3RangeSource(_client, bucket, "missing.zip");
 
         var e = await Assert.ThrowsAsync<PackageUnavailableException>(async () => await source.ReadTailAsync(new byte[16], Cancel));
 
@@ -146,7 +154,7 @@ public sealed class S3RangeSourceTests(MotoServer moto) : IClassFixture<MotoServ
     [Fact]
     public async Task ReadTail_MissingBucket_ThrowsNotFound()
     {
-        await using var source = new S3RangeSource(_s3, "guard-no-such-bucket", "fn.zip");
+        await using var source = new S3RangeSource(_client, "guard-no-such-bucket", "fn.zip");
 
         var e = await Assert.ThrowsAsync<PackageUnavailableException>(async () => await source.ReadTailAsync(new byte[16], Cancel));
 
@@ -161,7 +169,7 @@ public sealed class S3RangeSourceTests(MotoServer moto) : IClassFixture<MotoServ
         await _s3.PutBucketVersioningAsync(
             new PutBucketVersioningRequest { BucketName = bucket, VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled } }, Cancel);
         await PutAsync(bucket, "fn.zip", Package[..10]);
-        await using var source = new S3RangeSource(_s3, bucket, "fn.zip", "no-such-version");
+        await using var source = new S3RangeSource(_client, bucket, "fn.zip", "no-such-version");
 
         var e = await Assert.ThrowsAsync<PackageUnavailableException>(async () => await source.ReadTailAsync(new byte[16], Cancel));
 
@@ -174,7 +182,7 @@ public sealed class S3RangeSourceTests(MotoServer moto) : IClassFixture<MotoServ
     {
         var bucket = await CreateBucketAsync("overwrite");
         await PutAsync(bucket, "fn.zip", Package);
-        await using var source = new S3RangeSource(_s3, bucket, "fn.zip");
+        await using var source = new S3RangeSource(_client, bucket, "fn.zip");
         await source.ReadTailAsync(new byte[16], Cancel);
         var replacement = (byte[])Package.Clone();
         replacement[0] ^= 0xFF;
@@ -189,9 +197,7 @@ public sealed class S3RangeSourceTests(MotoServer moto) : IClassFixture<MotoServ
     [Fact]
     public async Task ReadTail_WhenEndpointUnreachable_ThrowsTransient()
     {
-        using var nowhere = new AmazonS3Client(
-            new BasicAWSCredentials("test", "test"),
-            new AmazonS3Config { ServiceURL = "http://127.0.0.1:9/", ForcePathStyle = true, AuthenticationRegion = MotoServer.Region, MaxErrorRetry = 0 });
+        using var nowhere = GuardS3(new Uri("http://127.0.0.1:9/"));
         await using var source = new S3RangeSource(nowhere, "bucket", "fn.zip");
 
         var e = await Assert.ThrowsAsync<PackageUnavailableException>(async () => await source.ReadTailAsync(new byte[16], Cancel));
@@ -239,4 +245,9 @@ public sealed class S3RangeSourceTests(MotoServer moto) : IClassFixture<MotoServ
         new Random(seed).NextBytes(bytes);
         return bytes;
     }
+
+    private static S3Client GuardS3(Uri endpoint) => S3Client.Create(
+        AwsEnvironment.From(new Dictionary<string, string?> { ["AWS_REGION"] = MotoServer.Region, ["AWS_ENDPOINT_URL_S3"] = endpoint.AbsoluteUri }),
+        new BasicAWSCredentials(MotoServer.AccessKeyId, MotoServer.SecretAccessKey),
+        new AwsRetryOptions { MaxAttempts = 1 });
 }

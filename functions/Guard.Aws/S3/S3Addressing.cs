@@ -1,3 +1,4 @@
+using System.Globalization;
 using Guard.Aws.Http;
 
 namespace Guard.Aws.S3;
@@ -52,13 +53,13 @@ public sealed class S3Addressing
     {
         ArgumentException.ThrowIfNullOrEmpty(bucket);
         var suffix = query is null ? "" : "?" + query;
-        if (_pathStyleOnly || !IsDnsLabel(bucket))
-        {
-            return new Uri(_endpoint, Uri.EscapeDataString(bucket) + "/" + escapedKey + suffix);
-        }
+        var port = _endpoint.IsDefaultPort ? "" : ":" + _endpoint.Port.ToString(CultureInfo.InvariantCulture);
+        var text = _pathStyleOnly || !IsDnsLabel(bucket)
+            ? $"{_endpoint.Scheme}://{_endpoint.Host}{port}{_endpoint.AbsolutePath}{Uri.EscapeDataString(bucket)}/{escapedKey}{suffix}"
+            : $"{_endpoint.Scheme}://{bucket}.{_endpoint.Host}{port}/{escapedKey}{suffix}";
 
-        var authority = bucket + "." + _endpoint.Host + (_endpoint.IsDefaultPort ? "" : ":" + _endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        return new Uri($"{_endpoint.Scheme}://{authority}/{escapedKey}{suffix}");
+        // The key is escaped segment by segment above; canonicalisation would unescape "%2E%2E" and drop the segment.
+        return new Uri(text, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
     }
 
     // Lower-case letters, digits and inner hyphens, 3-63 characters: a name that is one DNS label.

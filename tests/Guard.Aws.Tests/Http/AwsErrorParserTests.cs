@@ -44,10 +44,23 @@ public sealed class AwsErrorParserTests
         Assert.Equal(new AwsError("Throttling", "Rate exceeded"), Parse(AwsErrorProtocol.Query, 400, null, body));
     }
 
+    [Fact]
+    public void Parse_RestXml_ReadsTheRootErrorElement()
+    {
+        const string body = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>fn.zip</Key><RequestId>r-2</RequestId></Error>
+            """;
+
+        Assert.Equal(new AwsError("NoSuchKey", "The specified key does not exist."), Parse(AwsErrorProtocol.RestXml, 404, null, body));
+    }
+
     [Theory]
     [InlineData(AwsErrorProtocol.RestJson, 503, "<html>Service Unavailable</html>", "ServiceUnavailable")]
     [InlineData(AwsErrorProtocol.Query, 429, "", "TooManyRequestsException")]
-    [InlineData(AwsErrorProtocol.RestJson, 403, "", "Http403")]
+    [InlineData(AwsErrorProtocol.RestJson, 403, "", "Forbidden")]
+    [InlineData(AwsErrorProtocol.RestXml, 404, "", "NotFound")]
+    [InlineData(AwsErrorProtocol.RestJson, 400, "", "Http400")]
     public void Parse_UnreadableBody_FallsBackToStatus(AwsErrorProtocol protocol, int status, string body, string code)
     {
         var error = Parse(protocol, status, null, body);
