@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net;
+using Amazon.Runtime;
+using Amazon.S3;
 using Amazon.S3.Model;
-using Guard.Aws;
-using Guard.Aws.Http;
 using Guard.Testing;
 
 namespace Guard.Cli.Tests;
@@ -84,7 +84,10 @@ public sealed class RemotePackageTests(MotoServer moto) : IClassFixture<MotoServ
     private async Task<string> CreateBucketWithAsync(string prefix, string key, byte[] content)
     {
         var bucket = $"{prefix}-{Guid.NewGuid():N}"[..30];
-        using var s3 = PackageSourceFactory.CreateS3Client(AwsEnvironment.From(moto.EnvironmentVariables));
+        // Arranged with AWSSDK.S3, not Guard's client: only the guard process under test reads through Guard's.
+        using var s3 = new AmazonS3Client(
+            new BasicAWSCredentials(MotoServer.AccessKeyId, MotoServer.SecretAccessKey),
+            new AmazonS3Config { ServiceURL = moto.Endpoint.AbsoluteUri, ForcePathStyle = true, AuthenticationRegion = MotoServer.Region });
         await s3.PutBucketAsync(bucket, TestContext.Current.CancellationToken);
         await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, InputStream = new MemoryStream(content) }, TestContext.Current.CancellationToken);
         return bucket;

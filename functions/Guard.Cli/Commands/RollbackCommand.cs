@@ -1,11 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Net;
 using System.Text.Json;
-using Amazon.S3;
 using Guard.Aws;
 using Guard.Aws.Http;
 using Guard.Aws.Lambda;
+using Guard.Aws.S3;
 using Guard.Cli.Scanning;
 using Guard.Inspection;
 using Guard.Inspection.Reading;
@@ -110,7 +109,7 @@ internal static class RollbackCommand
                 return ExitCodes.Broken;
             }
 
-            if (!await ExistsAsync(s3, request.StoreBucket, codeKey, cancellationToken).ConfigureAwait(false))
+            if (!await s3.ExistsAsync(request.StoreBucket, codeKey, cancellationToken).ConfigureAwait(false))
             {
                 await output.WriteLineAsync($"{current.FunctionName}: s3://{request.StoreBucket}/{codeKey} is not in the store; nothing to roll back to.").ConfigureAwait(false);
                 return ExitCodes.Broken;
@@ -187,7 +186,7 @@ internal static class RollbackCommand
             await error.WriteLineAsync($"guard: no function {request.Function} in {region}").ConfigureAwait(false);
             return ExitCodes.UsageOrUnavailable;
         }
-        catch (Exception e) when (e is AwsServiceException or CredentialsUnavailableException or AmazonS3Exception or PackageUnavailableException)
+        catch (Exception e) when (e is AwsServiceException or CredentialsUnavailableException or PackageUnavailableException)
         {
             await error.WriteLineAsync($"guard: {e.Message}").ConfigureAwait(false);
             return ExitCodes.UsageOrUnavailable;
@@ -266,25 +265,16 @@ internal static class RollbackCommand
         }
     }
 
-    private static async Task<bool> ExistsAsync(IAmazonS3 s3, string bucket, string key, CancellationToken cancellationToken)
+    private static async Task<GoodRecord?> ReadRecordAsync(S3Client s3, string bucket, string key, CancellationToken cancellationToken)
     {
-        try
+        if (await s3.TryGetObjectAsync(bucket, key, cancellationToken).ConfigureAwait(false) is not { } body)
         {
-            await s3.GetObjectMetadataAsync(bucket, key, cancellationToken).ConfigureAwait(false);
-            return true;
+            return null;
         }
-        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
-        {
-            return false;
-        }
-    }
 
-    private static async Task<GoodRecord?> ReadRecordAsync(IAmazonS3 s3, string bucket, string key, CancellationToken cancellationToken)
-    {
         try
         {
-            using var response = await s3.GetObjectAsync(bucket, key, cancellationToken).ConfigureAwait(false);
-            using var document = await JsonDocument.ParseAsync(response.ResponseStream, cancellationToken: cancellationToken).ConfigureAwait(false);
+            using var document = JsonDocument.Parse(body);
             var root = document.RootElement;
             if (String(root, "codeSha256") is not { } sha)
             {
@@ -294,10 +284,6 @@ internal static class RollbackCommand
             return new GoodRecord(
                 sha, String(root, "codeKey"), String(root, "checkedAt"), String(root, "deployedBy"), String(root, "runtime"), String(root, "handler"),
                 Strings(root, "architectures"), Strings(root, "layers"));
-        }
-        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
         }
         catch (JsonException)
         {

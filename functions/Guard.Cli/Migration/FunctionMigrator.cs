@@ -1,8 +1,7 @@
 using System.Globalization;
-using Amazon.S3;
-using Amazon.S3.Model;
 using Guard.Aws.Http;
 using Guard.Aws.Lambda;
+using Guard.Aws.S3;
 using Guard.Aws.Scanning;
 using Guard.Inspection;
 using Guard.Inspection.Reading;
@@ -25,7 +24,7 @@ internal sealed record UpdateWait(TimeSpan Timeout)
 internal sealed class FunctionMigrator(
     ILambdaApi lambda,
     IFunctionCodeUpdater codeUpdater,
-    Func<IAmazonS3> s3,
+    Func<S3Client> s3,
     Func<Uri, IRangeSource> openPackage,
     UpdateWait wait,
     TimeProvider time,
@@ -135,7 +134,7 @@ internal sealed class FunctionMigrator(
             log($"verified: {name} runs {plan.TargetRuntime} ({plan.TargetArchitecture.ToApiName()}) with Handler bootstrap, and its new code passes the check");
             return MigrationResult.Migrated;
         }
-        catch (Exception e) when (e is AwsServiceException or AmazonS3Exception or PackageUnavailableException or MigrationStepException or TimeoutException)
+        catch (Exception e) when (e is AwsServiceException or PackageUnavailableException or MigrationStepException or TimeoutException)
         {
             log($"failed: {OneLine(e)}");
             if (!codeChanged && !configurationChanged)
@@ -326,9 +325,8 @@ internal sealed class FunctionMigrator(
 
     private async Task UploadAsync(string bucket, string key, string path, CancellationToken cancellationToken)
     {
-        // From the file: the SDK streams it (and computes its checksum) without holding the zip in memory.
-        await s3().PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, FilePath = path, ContentType = "application/zip" }, cancellationToken)
-            .ConfigureAwait(false);
+        // From the file: streamed (hashed first for the signature), never the whole zip in memory.
+        await s3().PutFileAsync(bucket, key, path, "application/zip", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Base64 digests contain '/' and '+': a hex prefix names the object instead.</summary>

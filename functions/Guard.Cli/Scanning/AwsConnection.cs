@@ -1,8 +1,7 @@
 using Amazon.Runtime;
-using Amazon.S3;
-using Guard.Aws;
 using Guard.Aws.Http;
 using Guard.Aws.Lambda;
+using Guard.Aws.S3;
 using Guard.Inspection.Reading;
 
 namespace Guard.Cli.Scanning;
@@ -21,7 +20,7 @@ internal sealed class AwsConnection : IDisposable
     private readonly Lazy<AWSCredentials> _credentials;
     private readonly Func<ILambdaApi, ILambdaApi> _wrapLambda;
     private readonly Dictionary<string, LambdaClient> _lambdaClients = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, IAmazonS3> _s3Clients = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, S3Client> _s3Clients = new(StringComparer.Ordinal);
     private readonly object _gate = new();
 
     /// <param name="environment">The environment for a region (endpoints, region name).</param>
@@ -92,13 +91,13 @@ internal sealed class AwsConnection : IDisposable
     }
 
     /// <summary>The region's S3 client, made once (path-style when an endpoint is configured).</summary>
-    public IAmazonS3 S3(string region)
+    public S3Client S3(string region)
     {
         lock (_gate)
         {
             if (!_s3Clients.TryGetValue(region, out var client))
             {
-                client = PackageSourceFactory.CreateS3Client(_environment(region), Credentials);
+                client = S3Client.Create(_environment(region), Credentials);
                 _s3Clients[region] = client;
             }
 

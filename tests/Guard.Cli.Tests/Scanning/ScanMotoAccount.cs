@@ -3,6 +3,7 @@ using Amazon.S3;
 using Guard.Aws;
 using Guard.Aws.Http;
 using Guard.Aws.Lambda;
+using Guard.Aws.S3;
 using Guard.Cli.Scanning;
 using Guard.Inspection.Reading;
 using Guard.Testing;
@@ -19,18 +20,22 @@ namespace Guard.Cli.Tests.Scanning;
 /// <item>moto does not implement GetLayerVersionByArn, so <see cref="LambdaStandIn"/> answers it with a URL on the
 /// same server.</item>
 /// </list>
+/// Objects are arranged and read back with AWSSDK.S3 (<see cref="S3"/>), a second implementation, so a test sees
+/// what Guard's own <see cref="S3Client"/> wrote rather than what that client believes it wrote.
 /// </summary>
 internal sealed class ScanMotoAccount : IAsyncDisposable
 {
     private readonly Dictionary<string, MotoAccount> _accounts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LambdaClient> _clients = new(StringComparer.Ordinal);
+    private readonly S3Client _stagedCode;
     private string? _roleArn;
 
     private ScanMotoAccount(MotoServer moto, LocalHttpServer code)
     {
         Moto = moto;
         Code = code;
-        S3 = PackageSourceFactory.CreateS3Client(EnvironmentFor(MotoServer.Region), Credentials);
+        S3 = new AmazonS3Client(Credentials, new AmazonS3Config { ServiceURL = moto.Endpoint.AbsoluteUri, ForcePathStyle = true, AuthenticationRegion = MotoServer.Region });
+        _stagedCode = PackageSourceFactory.CreateS3Client(EnvironmentFor(MotoServer.Region), Credentials);
     }
 
     public static AWSCredentials Credentials { get; } = new BasicAWSCredentials(MotoServer.AccessKeyId, MotoServer.SecretAccessKey);
@@ -39,7 +44,8 @@ internal sealed class ScanMotoAccount : IAsyncDisposable
 
     public LocalHttpServer Code { get; }
 
-    public IAmazonS3 S3 { get; }
+    /// <summary>Arrange-only: puts objects into moto and reads back what Guard wrote.</summary>
+    public AmazonS3Client S3 { get; }
 
     /// <summary>Layer ARN → URL of its zip on <see cref="Code"/>.</summary>
     public Dictionary<string, string> LayerLocations { get; } = new(StringComparer.Ordinal);
@@ -83,7 +89,7 @@ internal sealed class ScanMotoAccount : IAsyncDisposable
         var path = Uri.UnescapeDataString(location.AbsolutePath);
         if (path.StartsWith("/guard-migrate/", StringComparison.Ordinal))
         {
-            return new S3RangeSource(S3, StageBucket, path.TrimStart('/'));
+            return new S3RangeSource(_stagedCode, StageBucket, path.TrimStart('/'));
         }
 
         return new HttpRangeSource(SharedHttp, location.Host == Code.BaseAddress.Host ? location : new Uri(Code.BaseAddress, location.AbsolutePath));
@@ -149,6 +155,7 @@ internal sealed class ScanMotoAccount : IAsyncDisposable
         }
 
         S3.Dispose();
+        _stagedCode.Dispose();
         await Code.DisposeAsync();
         await Moto.DisposeAsync();
     }
