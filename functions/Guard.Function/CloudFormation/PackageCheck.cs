@@ -1,6 +1,6 @@
-using Amazon.S3;
 using Guard.Aws;
 using Guard.Aws.Lambda;
+using Guard.Aws.S3;
 using Guard.Function.Deploys;
 using Guard.Inspection;
 using Guard.Inspection.Reading;
@@ -37,10 +37,10 @@ public interface IS3PackageOpener
 }
 
 /// <summary>S3 objects through <see cref="S3RangeSource"/>, with a client made on the first package (not at start-up).</summary>
-public sealed class S3PackageOpener(Func<IAmazonS3> createClient) : IS3PackageOpener
+public sealed class S3PackageOpener(Func<S3Client> createClient) : IS3PackageOpener
 {
     // PublicationOnly: a failed creation (no region, no credentials) is retried on the next request, not cached.
-    private readonly Lazy<IAmazonS3> _s3 = new(createClient, LazyThreadSafetyMode.PublicationOnly);
+    private readonly Lazy<S3Client> _s3 = new(createClient, LazyThreadSafetyMode.PublicationOnly);
 
     public IRangeSource Open(PackageLocation.S3Object location)
     {

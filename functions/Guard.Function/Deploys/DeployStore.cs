@@ -1,8 +1,6 @@
-using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Amazon.S3;
-using Amazon.S3.Model;
+using Guard.Aws.S3;
 
 namespace Guard.Function.Deploys;
 
@@ -146,11 +144,12 @@ public sealed record FunctionKey(string Account, string Region, string FunctionN
 public sealed class S3DeployStore : IDeployStore, ISweepStore, IPlaceholderTagStore
 {
     private const string PendingPrefix = "pending/";
+    private const string JsonContentType = "application/json";
 
-    private readonly IAmazonS3 _s3;
+    private readonly S3Client _s3;
     private readonly string _bucket;
 
-    public S3DeployStore(IAmazonS3 s3, string bucket)
+    public S3DeployStore(S3Client s3, string bucket)
     {
         ArgumentNullException.ThrowIfNull(s3);
         ArgumentException.ThrowIfNullOrEmpty(bucket);
@@ -181,42 +180,30 @@ public sealed class S3DeployStore : IDeployStore, ISweepStore, IPlaceholderTagSt
     {
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(claim);
-        try
-        {
-            // If-None-Match: * makes S3 the arbiter: of two invocations racing on one revision (a retry, a duplicate
-            // delivery), exactly one creates the object.
-            await _s3.PutObjectAsync(
-                new PutObjectRequest
-                {
-                    BucketName = _bucket,
-                    Key = function.RollbackKey(claim.BadRevisionId),
-                    ContentBody = JsonSerializer.Serialize(claim, Rollback.RollbackJsonContext.Default.RollbackClaim),
-                    ContentType = "application/json",
-                    IfNoneMatch = "*",
-                },
-                cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict)
-        {
-            return false;
-        }
+        // If-None-Match: * makes S3 the arbiter: of two invocations racing on one revision (a retry, a duplicate
+        // delivery), exactly one creates the object.
+        return await _s3.TryCreateObjectAsync(
+            _bucket,
+            function.RollbackKey(claim.BadRevisionId),
+            JsonSerializer.SerializeToUtf8Bytes(claim, Rollback.RollbackJsonContext.Default.RollbackClaim),
+            JsonContentType,
+            cancellationToken).ConfigureAwait(false);
     }
 
     public async IAsyncEnumerable<PendingPlaceholder> ListPendingAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var request = new ListObjectsV2Request { BucketName = _bucket, Prefix = PendingPrefix };
+        string? continuationToken = null;
         do
         {
-            var page = await _s3.ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);
-            foreach (var item in page.S3Objects ?? [])
+            var page = await _s3.ListObjectsAsync(_bucket, PendingPrefix, continuationToken, cancellationToken).ConfigureAwait(false);
+            foreach (var key in page.Keys)
             {
-                if (FunctionKey.FromPendingKey(item.Key) is not { } function)
+                if (FunctionKey.FromPendingKey(key) is not { } function)
                 {
                     continue;
                 }
 
-                var (exists, record) = await ReadRecordAsync(item.Key, FunctionJsonContext.Default.DeployRecord, cancellationToken).ConfigureAwait(false);
+                var (exists, record) = await ReadRecordAsync(key, FunctionJsonContext.Default.DeployRecord, cancellationToken).ConfigureAwait(false);
                 if (!exists)
                 {
                     // Deleted between the listing and the read: its function's real code arrived meanwhile.
@@ -226,34 +213,22 @@ public sealed class S3DeployStore : IDeployStore, ISweepStore, IPlaceholderTagSt
                 yield return new PendingPlaceholder(function, record);
             }
 
-            request.ContinuationToken = page.IsTruncated == true ? page.NextContinuationToken : null;
+            continuationToken = page.ContinuationToken;
         }
-        while (request.ContinuationToken is not null);
+        while (continuationToken is not null);
     }
 
     public async Task<bool> TryMarkAlertedAsync(FunctionKey function, AlertMarker marker, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(marker);
-        try
-        {
-            // As with rollback claims, If-None-Match: * lets S3 pick one winner among overlapping sweeps and retries.
-            await _s3.PutObjectAsync(
-                new PutObjectRequest
-                {
-                    BucketName = _bucket,
-                    Key = function.AlertedKey(marker.Problem, marker.CodeSha256),
-                    ContentBody = JsonSerializer.Serialize(marker, FunctionJsonContext.Default.AlertMarker),
-                    ContentType = "application/json",
-                    IfNoneMatch = "*",
-                },
-                cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict)
-        {
-            return false;
-        }
+        // As with rollback claims, If-None-Match: * lets S3 pick one winner among overlapping sweeps and retries.
+        return await _s3.TryCreateObjectAsync(
+            _bucket,
+            function.AlertedKey(marker.Problem, marker.CodeSha256),
+            JsonSerializer.SerializeToUtf8Bytes(marker, FunctionJsonContext.Default.AlertMarker),
+            JsonContentType,
+            cancellationToken).ConfigureAwait(false);
     }
 
     public async Task ClearAlertedAsync(FunctionKey function, string problem, string codeSha256, CancellationToken cancellationToken)
@@ -275,14 +250,14 @@ public sealed class S3DeployStore : IDeployStore, ISweepStore, IPlaceholderTagSt
     private async Task<(bool Exists, T? Record)> ReadRecordAsync<T>(string key, JsonTypeInfo<T> type, CancellationToken cancellationToken)
         where T : class
     {
-        try
-        {
-            using var response = await _s3.GetObjectAsync(_bucket, key, cancellationToken).ConfigureAwait(false);
-            return (true, await JsonSerializer.DeserializeAsync(response.ResponseStream, type, cancellationToken).ConfigureAwait(false));
-        }
-        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        if (await _s3.TryGetObjectAsync(_bucket, key, cancellationToken).ConfigureAwait(false) is not { } body)
         {
             return (false, null);
+        }
+
+        try
+        {
+            return (true, JsonSerializer.Deserialize(body, type));
         }
         catch (JsonException)
         {
@@ -294,23 +269,13 @@ public sealed class S3DeployStore : IDeployStore, ISweepStore, IPlaceholderTagSt
     {
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(record);
-        try
-        {
-            await _s3.PutObjectAsync(
-                new PutObjectRequest
-                {
-                    BucketName = _bucket,
-                    Key = function.PlaceholderTagKey,
-                    ContentBody = JsonSerializer.Serialize(record, FunctionJsonContext.Default.PlaceholderTagRecord),
-                    ContentType = "application/json",
-                    IfNoneMatch = "*",
-                },
-                cancellationToken).ConfigureAwait(false);
-        }
-        catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict)
-        {
-            // Another deploy's check recorded it first.
-        }
+        // The answer is ignored: false means another deploy's check recorded it first, and the first sighting wins.
+        await _s3.TryCreateObjectAsync(
+            _bucket,
+            function.PlaceholderTagKey,
+            JsonSerializer.SerializeToUtf8Bytes(record, FunctionJsonContext.Default.PlaceholderTagRecord),
+            JsonContentType,
+            cancellationToken).ConfigureAwait(false);
     }
 
     private async Task PutAsync(string? key, DeployRecord record, CancellationToken cancellationToken)
@@ -318,13 +283,10 @@ public sealed class S3DeployStore : IDeployStore, ISweepStore, IPlaceholderTagSt
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(record);
         await _s3.PutObjectAsync(
-            new PutObjectRequest
-            {
-                BucketName = _bucket,
-                Key = key,
-                ContentBody = JsonSerializer.Serialize(record, FunctionJsonContext.Default.DeployRecord),
-                ContentType = "application/json",
-            },
+            _bucket,
+            key,
+            JsonSerializer.SerializeToUtf8Bytes(record, FunctionJsonContext.Default.DeployRecord),
+            JsonContentType,
             cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,9 +1,8 @@
 using System.Buffers;
-using System.Net;
 using System.Security.Cryptography;
-using Amazon.S3;
-using Amazon.S3.Model;
 using Guard.Aws;
+using Guard.Aws.Http;
+using Guard.Aws.S3;
 using Guard.Function.Logging;
 using Guard.Inspection.Reading;
 
@@ -47,12 +46,14 @@ public sealed class S3CodeStore : ICodeStore
     /// <summary>S3's minimum part size is 5 MiB; 8 MiB keeps a 250 MB package under 32 parts.</summary>
     public const int PartSize = 8 * 1024 * 1024;
 
-    private readonly IAmazonS3 _s3;
+    private const string ZipContentType = "application/zip";
+
+    private readonly S3Client _s3;
     private readonly HttpClient _http;
     private readonly CodeLocationRewrite? _rewrite;
     private readonly GuardLog _log;
 
-    public S3CodeStore(IAmazonS3 s3, string bucket, HttpClient http, CodeLocationRewrite? rewrite, GuardLog log)
+    public S3CodeStore(S3Client s3, string bucket, HttpClient http, CodeLocationRewrite? rewrite, GuardLog log)
     {
         ArgumentNullException.ThrowIfNull(s3);
         ArgumentException.ThrowIfNullOrEmpty(bucket);
@@ -83,15 +84,9 @@ public sealed class S3CodeStore : ICodeStore
     public async Task<StoredCode?> FindAsync(string codeSha256, CancellationToken cancellationToken)
     {
         var key = KeyFor(codeSha256);
-        try
-        {
-            await _s3.GetObjectMetadataAsync(Bucket, key, cancellationToken).ConfigureAwait(false);
-            return new StoredCode(Bucket, key, codeSha256);
-        }
-        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
+        return await _s3.ExistsAsync(Bucket, key, cancellationToken).ConfigureAwait(false)
+            ? new StoredCode(Bucket, key, codeSha256)
+            : null;
     }
 
     public async Task<StoredCode> KeepAsync(string codeSha256, long codeSize, Uri codeLocation, CodeOrigin? origin, CancellationToken cancellationToken)
@@ -143,17 +138,11 @@ public sealed class S3CodeStore : ICodeStore
         try
         {
             var copied = await _s3.CopyObjectAsync(
-                new CopyObjectRequest
-                {
-                    SourceBucket = origin.S3Bucket,
-                    SourceKey = origin.S3Key,
-                    SourceVersionId = origin.S3ObjectVersion,
-                    DestinationBucket = target.Bucket,
-                    DestinationKey = target.Key,
-                    ChecksumAlgorithm = ChecksumAlgorithm.SHA256,
-                },
+                new S3ObjectRequest(origin.S3Bucket, origin.S3Key, origin.S3ObjectVersion),
+                target.Bucket,
+                target.Key,
                 cancellationToken).ConfigureAwait(false);
-            if (copied.ChecksumSHA256 is { Length: > 0 } checksum && !string.Equals(checksum, target.CodeSha256, StringComparison.Ordinal))
+            if (copied.ChecksumSha256 is { Length: > 0 } checksum && !string.Equals(checksum, target.CodeSha256, StringComparison.Ordinal))
             {
                 // A whole-object SHA-256 that differs: not the deployed bytes. The streamed copy below overwrites it.
                 _log.Warn($"s3://{origin.S3Bucket}/{origin.S3Key} (version {origin.S3ObjectVersion}) hashes to {checksum}, not {target.CodeSha256}; copying from Code.Location instead");
@@ -162,7 +151,7 @@ public sealed class S3CodeStore : ICodeStore
 
             return true;
         }
-        catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.NotFound or HttpStatusCode.BadRequest)
+        catch (AwsServiceException e) when (e.StatusCode is 403 or 404 or 400)
         {
             // The deployer's bucket may not let Guard read it (or is in another region): Code.Location always can.
             _log.Info($"server-side copy from s3://{origin.S3Bucket}/{origin.S3Key} refused ({e.ErrorCode}); copying from Code.Location instead");
@@ -183,10 +172,7 @@ public sealed class S3CodeStore : ICodeStore
             }
 
             Verify(SHA256.HashData(buffer.AsSpan(0, filled)), target);
-            using var body = new MemoryStream(buffer, 0, filled, writable: false);
-            await _s3.PutObjectAsync(
-                new PutObjectRequest { BucketName = target.Bucket, Key = target.Key, InputStream = body, AutoCloseStream = false, ContentType = "application/zip" },
-                cancellationToken).ConfigureAwait(false);
+            await _s3.PutObjectAsync(target.Bucket, target.Key, buffer.AsMemory(0, filled), ZipContentType, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -196,14 +182,13 @@ public sealed class S3CodeStore : ICodeStore
 
     private async Task PutInPartsAsync(Stream source, StoredCode target, CancellationToken cancellationToken)
     {
-        var upload = await _s3.InitiateMultipartUploadAsync(
-            new InitiateMultipartUploadRequest { BucketName = target.Bucket, Key = target.Key, ContentType = "application/zip" }, cancellationToken).ConfigureAwait(false);
+        var uploadId = await _s3.CreateMultipartUploadAsync(target.Bucket, target.Key, ZipContentType, cancellationToken).ConfigureAwait(false);
         var buffer = ArrayPool<byte>.Shared.Rent(PartSize);
         var completed = false;
         try
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            var parts = new List<PartETag>();
+            var parts = new List<S3Part>();
             while (true)
             {
                 var filled = await FillAsync(source, buffer.AsMemory(0, PartSize), cancellationToken).ConfigureAwait(false);
@@ -213,20 +198,8 @@ public sealed class S3CodeStore : ICodeStore
                 }
 
                 hash.AppendData(buffer, 0, filled);
-                using var part = new MemoryStream(buffer, 0, filled, writable: false);
-                var number = parts.Count + 1;
-                var uploaded = await _s3.UploadPartAsync(
-                    new UploadPartRequest
-                    {
-                        BucketName = target.Bucket,
-                        Key = target.Key,
-                        UploadId = upload.UploadId,
-                        PartNumber = number,
-                        InputStream = part,
-                        PartSize = filled,
-                    },
-                    cancellationToken).ConfigureAwait(false);
-                parts.Add(new PartETag(number, uploaded.ETag));
+                parts.Add(await _s3.UploadPartAsync(
+                    target.Bucket, target.Key, uploadId, parts.Count + 1, buffer.AsMemory(0, filled), cancellationToken).ConfigureAwait(false));
                 if (filled < PartSize)
                 {
                     break;
@@ -234,9 +207,7 @@ public sealed class S3CodeStore : ICodeStore
             }
 
             Verify(hash.GetHashAndReset(), target);
-            await _s3.CompleteMultipartUploadAsync(
-                new CompleteMultipartUploadRequest { BucketName = target.Bucket, Key = target.Key, UploadId = upload.UploadId, PartETags = parts },
-                cancellationToken).ConfigureAwait(false);
+            await _s3.CompleteMultipartUploadAsync(target.Bucket, target.Key, uploadId, parts, cancellationToken).ConfigureAwait(false);
             completed = true;
         }
         finally
@@ -245,8 +216,7 @@ public sealed class S3CodeStore : ICodeStore
             if (!completed)
             {
                 // Not the caller's token: it may be what failed, and the parts would otherwise be billed until a lifecycle rule clears them.
-                await _s3.AbortMultipartUploadAsync(
-                    new AbortMultipartUploadRequest { BucketName = target.Bucket, Key = target.Key, UploadId = upload.UploadId }, CancellationToken.None).ConfigureAwait(false);
+                await _s3.AbortMultipartUploadAsync(target.Bucket, target.Key, uploadId, CancellationToken.None).ConfigureAwait(false);
             }
         }
     }

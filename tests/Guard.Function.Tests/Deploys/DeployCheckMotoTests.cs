@@ -107,7 +107,7 @@ public sealed class DeployCheckMotoTests(MotoServer moto) : IClassFixture<MotoSe
             new HttpPackageOpener(new HttpClient(), options.CodeLocationRewrite),
             new PackageInspector(),
             RuntimeCatalog.Default,
-            new S3DeployStore(world.S3, world.Bucket),
+            new S3DeployStore(world.GuardS3, world.Bucket),
             new AlertSender(SnsClient.Create(world.Environment, MotoWorld.Credentials), world.TopicArn, null, log),
             options,
             log,

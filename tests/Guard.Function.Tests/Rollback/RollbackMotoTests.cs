@@ -291,8 +291,8 @@ public sealed class RollbackMotoTests(MotoServer moto) : IClassFixture<MotoServe
             RollbackWait: TimeSpan.FromSeconds(5));
         var lambda = new RevisionEnforcingLambda(world.LambdaClient);
         var packages = new HttpPackageOpener(new HttpClient(), options.CodeLocationRewrite);
-        var store = new S3DeployStore(world.S3, world.Bucket);
-        var codes = new S3CodeStore(world.S3, world.Bucket, new HttpClient(), options.CodeLocationRewrite, log);
+        var store = new S3DeployStore(world.GuardS3, world.Bucket);
+        var codes = new S3CodeStore(world.GuardS3, world.Bucket, new HttpClient(), options.CodeLocationRewrite, log);
         var rollback = new FunctionRollback(
             lambda, store, codes, new FunctionInspector(lambda, packages, new PackageInspector(), options.PlaceholderSha256), options, log, TimeProvider.System);
         var check = new DeployCheck(

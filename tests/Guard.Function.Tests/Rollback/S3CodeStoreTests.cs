@@ -82,6 +82,25 @@ public sealed class S3CodeStoreTests(MotoServer moto) : IClassFixture<MotoServer
     }
 
     [Fact]
+    public async Task KeepAsync_ServerSideCopyRefused_CopiedFromCodeLocationInstead()
+    {
+        using var world = await MotoWorld.CreateAsync(moto, "cs-refused", Cancel);
+        await using var code = LocalHttpServer.Start();
+        var zip = Packages.GoodX8664("refused");
+        var location = code.Serve("/snapshots/refused.zip", zip);
+        var output = new StringWriter();
+        var store = new S3CodeStore(world.GuardS3, world.Bucket, new HttpClient(), null, new GuardLog(output, TimeProvider.System));
+
+        // The deployer's bucket is gone (404 NoSuchBucket): the same fallback as a bucket that refuses Guard (403).
+        var stored = await store.KeepAsync(
+            FunctionCatalogStandIn.Sha256(zip), zip.Length, location, new CodeOrigin("cs-refused-no-such-bucket", "builds/fn.zip", "v1"), Cancel);
+
+        Assert.Equal(zip, await ReadAsync(world, stored.Key));
+        Assert.Equal(1, code.RequestCount);
+        Assert.Contains("server-side copy from s3://cs-refused-no-such-bucket/builds/fn.zip refused (NoSuchBucket)", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task KeepAsync_SameDigestTwice_StoredOnceAndNotFetchedAgain()
     {
         using var world = await MotoWorld.CreateAsync(moto, "cs-once", Cancel);
@@ -100,7 +119,7 @@ public sealed class S3CodeStoreTests(MotoServer moto) : IClassFixture<MotoServer
     public async Task TryClaimRollbackAsync_SameRevisionTwice_OnlyTheFirstWins()
     {
         using var world = await MotoWorld.CreateAsync(moto, "cs-claim", Cancel);
-        var store = new Guard.Function.Deploys.S3DeployStore(world.S3, world.Bucket);
+        var store = new Guard.Function.Deploys.S3DeployStore(world.GuardS3, world.Bucket);
         var key = new Guard.Function.Deploys.FunctionKey("123456789012", "us-east-1", "fn");
         var claim = new Guard.Function.Deploys.RollbackClaim("arn", "rev-1", "sha", "2024-01-01T00:00:00Z", "event");
 
@@ -111,7 +130,7 @@ public sealed class S3CodeStoreTests(MotoServer moto) : IClassFixture<MotoServer
         Assert.Equal((true, false, true), (first, second, other));
     }
 
-    private static S3CodeStore Store(MotoWorld world) => new(world.S3, world.Bucket, new HttpClient(), null, new GuardLog(new StringWriter(), TimeProvider.System));
+    private static S3CodeStore Store(MotoWorld world) => new(world.GuardS3, world.Bucket, new HttpClient(), null, new GuardLog(new StringWriter(), TimeProvider.System));
 
     private static async Task<byte[]> ReadAsync(MotoWorld world, string key)
     {

@@ -6,6 +6,7 @@ using Amazon.SQS.Model;
 using Guard.Aws;
 using Guard.Aws.Http;
 using Guard.Aws.Lambda;
+using Guard.Aws.S3;
 using Guard.Testing;
 
 namespace Guard.Function.Tests.Support;
@@ -14,6 +15,8 @@ namespace Guard.Function.Tests.Support;
 /// Real resources in a running moto_server for one test: a store bucket, an SNS topic with an SQS queue
 /// subscribed, and functions created through Lambda's CreateFunction. Arranged through Guard's own signed
 /// pipeline (<see cref="MotoAccount"/>: CreateFunction, CreateTopic, Subscribe are calls Guard never makes) and the SDK's S3/SQS clients.
+/// Guard's stores get <see cref="GuardS3"/>; <see cref="S3"/> (AWSSDK.S3) puts objects in and reads back what
+/// Guard wrote, so an assertion never goes through the client under test.
 /// </summary>
 public sealed class MotoWorld : IDisposable
 {
@@ -30,7 +33,8 @@ public sealed class MotoWorld : IDisposable
         Name = name;
         Environment = AwsEnvironment.From(moto.EnvironmentVariables);
         _account = new MotoAccount(Environment, Credentials);
-        S3 = PackageSourceFactory.CreateS3Client(Environment, Credentials);
+        S3 = new AmazonS3Client(Credentials, new AmazonS3Config { ServiceURL = moto.Endpoint.AbsoluteUri, ForcePathStyle = true, AuthenticationRegion = Region });
+        GuardS3 = PackageSourceFactory.CreateS3Client(Environment, Credentials);
         Sqs = new AmazonSQSClient(Credentials, new AmazonSQSConfig { ServiceURL = moto.Endpoint.AbsoluteUri, AuthenticationRegion = Region });
         LambdaClient = Guard.Aws.Lambda.LambdaClient.Create(Environment, Credentials);
     }
@@ -44,7 +48,11 @@ public sealed class MotoWorld : IDisposable
 
     public AwsEnvironment Environment { get; }
 
+    /// <summary>AWSSDK.S3, for arranging and asserting only.</summary>
     public IAmazonS3 S3 { get; }
+
+    /// <summary>Guard's own client, as the Lambda builds it (<see cref="PackageSourceFactory.CreateS3Client"/>), for the code under test.</summary>
+    public S3Client GuardS3 { get; }
 
     public IAmazonSQS Sqs { get; }
 
@@ -127,6 +135,7 @@ public sealed class MotoWorld : IDisposable
     {
         _account.Dispose();
         S3.Dispose();
+        GuardS3.Dispose();
         Sqs.Dispose();
         LambdaClient.Dispose();
     }
