@@ -1,8 +1,13 @@
 #!/usr/bin/env python3
-"""Cold-start probe: exec a Lambda bootstrap under a one-event Runtime API, N times.
+"""Cold-start probe: exec Lambda bootstraps under a one-event Runtime API, N rounds.
 
-Per run it records exec -> first GET /next, exec -> first POST /response, and the process's peak RSS
-(VmHWM from /proc/PID/status, read after the response). Prints one JSON object with the medians.
+Usage: runtime_api_bench.py RUNS LABEL=EXECUTABLE[,NAME=VALUE...] [LABEL=EXECUTABLE...]
+
+Each round runs every executable once, alternating which goes first, so drift on a noisy machine (another
+process, CPU frequency) lands on all of them alike. Per run it records exec -> first GET /next,
+exec -> first POST /response, and the process's peak RSS (VmHWM from /proc/PID/status, read after the
+response). Prints one JSON object: per label the medians, and for every label after the first the median
+of the per-round ratios to the *last* label (the baseline), which is steadier than a ratio of medians.
 """
 import json, os, statistics, subprocess, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -81,36 +86,55 @@ def peak_rss_kib(pid):
     return None
 
 
+def run_once(executable, env):
+    global RUN
+    RUN = Run()
+    RUN.start = time.monotonic()
+    process = subprocess.Popen([executable], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if not RUN.done.wait(30):
+        process.kill()
+        raise SystemExit(f"{executable}: no response within 30 s")
+    time.sleep(0.05)  # let the second /next arrive, so the peak includes the return to the loop
+    rss = peak_rss_kib(process.pid)
+    RUN.release.set()
+    process.kill()
+    process.wait()
+    return (RUN.first_next - RUN.start) * 1000, (RUN.response - RUN.start) * 1000, rss
+
+
 def main():
-    executable, runs = sys.argv[1], int(sys.argv[2])
-    extra_env = dict(arg.split("=", 1) for arg in sys.argv[3:])
+    runs = int(sys.argv[1])
+    subjects = []
+    for argument in sys.argv[2:]:
+        label, spec = argument.split("=", 1)
+        executable, *settings = spec.split(",")
+        subjects.append((label, executable, dict(setting.split("=", 1) for setting in settings)))
     server = QuietServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    env = {"PATH": os.environ.get("PATH", ""), "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{server.server_address[1]}", **extra_env}
-    to_next, to_response, rss = [], [], []
-    for _ in range(runs):
-        global RUN
-        RUN = Run()
-        RUN.start = time.monotonic()
-        process = subprocess.Popen([executable], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if not RUN.done.wait(30):
-            process.kill()
-            raise SystemExit(f"{executable}: no response within 30 s")
-        time.sleep(0.05)  # let the second /next arrive, so the peak includes the return to the loop
-        rss.append(peak_rss_kib(process.pid))
-        RUN.release.set()
-        process.kill()
-        process.wait()
-        to_next.append((RUN.first_next - RUN.start) * 1000)
-        to_response.append((RUN.response - RUN.start) * 1000)
+    base_env = {"PATH": os.environ.get("PATH", ""), "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{server.server_address[1]}"}
+    samples = {label: [] for label, _, _ in subjects}
+    for round_number in range(runs):
+        order = subjects if round_number % 2 == 0 else list(reversed(subjects))
+        for label, executable, settings in order:
+            samples[label].append(run_once(executable, {**base_env, **settings}))
     server.shutdown()
-    print(json.dumps({
-        "runs": runs,
-        "firstNextMs": round(statistics.median(to_next), 2),
-        "firstResponseMs": round(statistics.median(to_response), 2),
-        "peakRssMiB": round(statistics.median(rss) / 1024, 1),
-        "sizeMiB": round(os.path.getsize(executable) / 1048576, 1),
-    }))
+
+    baseline = subjects[-1][0]
+    result = {"runs": runs}
+    for label, executable, _ in subjects:
+        to_next, to_response, rss = zip(*samples[label])
+        entry = {
+            "firstNextMs": round(statistics.median(to_next), 2),
+            "firstResponseMs": round(statistics.median(to_response), 2),
+            "peakRssMiB": round(statistics.median(rss) / 1024, 1),
+            "sizeMiB": round(os.path.getsize(executable) / 1048576, 1),
+        }
+        if label != baseline:
+            ratios = [mine[0] / base[0] for mine, base in zip(samples[label], samples[baseline])]
+            entry["firstNextRatio"] = round(statistics.median(ratios), 3)
+            entry["firstNextRatioQuartiles"] = [round(q, 3) for q in statistics.quantiles(ratios, n=4)[::2]]
+        result[label] = entry
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":
