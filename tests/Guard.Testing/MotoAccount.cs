@@ -49,7 +49,7 @@ public sealed class MotoAccount : IDisposable
     {
         var response = await QueryAsync(_iam, "iam:CreateRole", cancellationToken,
             ("Action", "CreateRole"), ("Version", "2010-05-08"), ("RoleName", name), ("AssumeRolePolicyDocument", LambdaTrustPolicy));
-        return AwsXml.DescendantValue(AwsXml.TryLoad(response.Body), "Arn") ?? throw new InvalidOperationException("CreateRole returned no Arn");
+        return AwsXml.TryParse(response.Body)?.Find("Arn")?.Text ?? throw new InvalidOperationException("CreateRole returned no Arn");
     }
 
     /// <summary>
@@ -133,7 +133,7 @@ public sealed class MotoAccount : IDisposable
     public async Task<string> CreateTopicAsync(string name, CancellationToken cancellationToken)
     {
         var response = await QueryAsync(_sns, "sns:CreateTopic", cancellationToken, ("Action", "CreateTopic"), ("Version", "2010-03-31"), ("Name", name));
-        return AwsXml.DescendantValue(AwsXml.TryLoad(response.Body), "TopicArn") ?? throw new InvalidOperationException("CreateTopic returned no TopicArn");
+        return AwsXml.TryParse(response.Body)?.Find("TopicArn")?.Text ?? throw new InvalidOperationException("CreateTopic returned no TopicArn");
     }
 
     public Task SubscribeAsync(string topicArn, string protocol, string endpoint, CancellationToken cancellationToken) =>

@@ -148,8 +148,8 @@ public static class AwsErrorParser
     private static (string? Code, string? Message) ReadXml(ReadOnlySpan<byte> body)
     {
         // Query errors: ErrorResponse/Error/{Type,Code,Message}; REST-XML: Error/{Code,Message} at the root.
-        // Only the first Error element counts (Descendants includes the root).
-        var error = AwsXml.TryLoad(body)?.Descendants().FirstOrDefault(e => e.Name.LocalName == "Error");
-        return (AwsXml.ChildValue(error, "Code"), AwsXml.ChildValue(error, "Message"));
+        // Only the first Error element counts (Find starts at the root).
+        var error = AwsXml.TryParse(body)?.Find("Error");
+        return (error?.ChildText("Code"), error?.ChildText("Message"));
     }
 }

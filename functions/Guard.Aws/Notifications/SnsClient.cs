@@ -45,7 +45,7 @@ public sealed class SnsClient : ISnsPublisher, IDisposable
             () => new HttpRequestMessage(HttpMethod.Post, (Uri?)null) { Content = new FormUrlEncodedContent(form) },
             cancellationToken).ConfigureAwait(false);
 
-        return AwsXml.DescendantValue(AwsXml.TryLoad(response.Body), "MessageId") is { Length: > 0 } messageId
+        return AwsXml.TryParse(response.Body)?.Find("MessageId")?.Text is { Length: > 0 } messageId
             ? messageId
             : throw new AwsServiceException("MalformedResponse", response.StatusCode, "Publish answer has no MessageId", AwsActions.SnsPublish, response.RequestId, null);
     }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Xml.Linq;
 using Amazon.Runtime;
 using Guard.Aws.Http;
 
@@ -175,13 +174,13 @@ public sealed class S3Client : IDisposable
     {
         var uri = _addressing.BucketUri(bucket, Query(("list-type", "2"), ("prefix", prefix), ("continuation-token", continuationToken)));
         var response = await _pipeline.SendAsync(AwsActions.S3ListBucket, () => new HttpRequestMessage(HttpMethod.Get, uri), cancellationToken).ConfigureAwait(false);
-        var document = Parse(response, AwsActions.S3ListBucket);
-        var keys = document.Root!.Elements().Where(e => e.Name.LocalName == "Contents")
-            .Select(e => AwsXml.ChildValue(e, "Key"))
+        var result = Parse(response, AwsActions.S3ListBucket);
+        var keys = result.Children.Where(e => e.Name == "Contents")
+            .Select(e => e.ChildText("Key"))
             .OfType<string>()
             .ToList();
-        var truncated = string.Equals(AwsXml.ChildValue(document.Root, "IsTruncated"), "true", StringComparison.OrdinalIgnoreCase);
-        var next = AwsXml.ChildValue(document.Root, "NextContinuationToken");
+        var truncated = string.Equals(result.ChildText("IsTruncated"), "true", StringComparison.OrdinalIgnoreCase);
+        var next = result.ChildText("NextContinuationToken");
         return new S3ListPage(keys, truncated && !string.IsNullOrEmpty(next) ? next : null);
     }
 
@@ -202,8 +201,8 @@ public sealed class S3Client : IDisposable
             message.Headers.TryAddWithoutValidation("x-amz-checksum-algorithm", "SHA256");
             return message;
         }, cancellationToken, TransferAttemptTimeout).ConfigureAwait(false);
-        var document = Parse(response, AwsActions.S3PutObject);
-        return new S3CopyResult(AwsXml.DescendantValue(document, "ChecksumSHA256") is { Length: > 0 } checksum ? checksum : null);
+        var result = Parse(response, AwsActions.S3PutObject);
+        return new S3CopyResult(result.Find("ChecksumSHA256")?.Text is { Length: > 0 } checksum ? checksum : null);
     }
 
     /// <summary>CreateMultipartUpload; returns the upload id.</summary>
@@ -214,7 +213,7 @@ public sealed class S3Client : IDisposable
             AwsActions.S3PutObject,
             () => new HttpRequestMessage(HttpMethod.Post, uri) { Content = Body(ReadOnlyMemory<byte>.Empty, contentType) },
             cancellationToken).ConfigureAwait(false);
-        return AwsXml.DescendantValue(Parse(response, AwsActions.S3PutObject), "UploadId") is { Length: > 0 } uploadId
+        return Parse(response, AwsActions.S3PutObject).Find("UploadId")?.Text is { Length: > 0 } uploadId
             ? uploadId
             : throw Malformed(response, AwsActions.S3PutObject, "CreateMultipartUpload answer has no UploadId");
     }
@@ -238,10 +237,13 @@ public sealed class S3Client : IDisposable
     {
         ArgumentNullException.ThrowIfNull(parts);
         var uri = _addressing.ObjectUri(bucket, key, Query(("uploadId", uploadId)));
-        var document = new XElement(
-            "CompleteMultipartUpload",
-            parts.Select(p => new XElement("Part", new XElement("PartNumber", p.PartNumber), new XElement("ETag", p.ETag))));
-        var body = Encoding.UTF8.GetBytes(document.ToString(SaveOptions.DisableFormatting));
+        var document = new StringBuilder("<CompleteMultipartUpload>");
+        foreach (var part in parts)
+        {
+            document.Append(CultureInfo.InvariantCulture, $"<Part><PartNumber>{part.PartNumber}</PartNumber><ETag>{AwsXml.Escape(part.ETag)}</ETag></Part>");
+        }
+
+        var body = Encoding.UTF8.GetBytes(document.Append("</CompleteMultipartUpload>").ToString());
         var response = await _pipeline.SendAsync(
             AwsActions.S3PutObject,
             () => new HttpRequestMessage(HttpMethod.Post, uri) { Content = Body(body, "application/xml") },
@@ -266,16 +268,12 @@ public sealed class S3Client : IDisposable
         return content;
     }
 
-    /// <summary>The answer's XML; an <c>Error</c> root (S3's failure inside a 200) becomes the exception it stands for.</summary>
-    private static XDocument Parse(AwsHttpResponse response, string action)
+    /// <summary>The answer's root element; an <c>Error</c> root (S3's failure inside a 200) becomes the exception it stands for.</summary>
+    private static AwsXmlElement Parse(AwsHttpResponse response, string action)
     {
-        var document = AwsXml.TryLoad(response.Body);
-        if (document?.Root is null)
-        {
-            throw Malformed(response, action, "answer is not XML");
-        }
-
-        if (document.Root.Name.LocalName == "Error")
+        var document = AwsXml.TryParse(response.Body)
+            ?? throw Malformed(response, action, "answer is not XML");
+        if (document.Name == "Error")
         {
             var error = AwsErrorParser.Parse(AwsErrorProtocol.RestXml, 500, null, response.Body);
             // "InternalError" inside a 200 is S3's documented transient failure; status 500 keeps it retryable for the caller.
