@@ -22,11 +22,11 @@ public sealed record AwsHttpResponse(int StatusCode, byte[] Body, string? Reques
 /// </summary>
 public sealed class AwsHttpPipeline : IDisposable
 {
+    private static readonly ResiliencePropertyKey<TimeSpan> AttemptTimeoutKey = new("Guard.AttemptTimeout");
+
     private readonly HttpClient _http;
     private readonly AwsErrorProtocol _protocol;
     private readonly TimeProvider _time;
-    private static readonly ResiliencePropertyKey<TimeSpan> AttemptTimeoutKey = new("Guard.AttemptTimeout");
-
     private readonly ResiliencePipeline<Attempt> _pipeline;
 
     /// <param name="signedClient">A client from <see cref="SignedHttpClientFactory"/>; the pipeline owns and disposes it.</param>
@@ -34,7 +34,7 @@ public sealed class AwsHttpPipeline : IDisposable
     {
         ArgumentNullException.ThrowIfNull(signedClient);
         retry ??= AwsRetryOptions.Default;
-        ArgumentOutOfRangeException.ThrowIfLessThan(retry.MaxAttempts, 1);
+        retry.Validate();
 
         _http = signedClient;
         _protocol = protocol;
@@ -98,6 +98,10 @@ public sealed class AwsHttpPipeline : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(action);
         ArgumentNullException.ThrowIfNull(createRequest);
+        if (attemptTimeout is { } requested)
+        {
+            AwsRetryOptions.ValidateAttemptTimeout(requested, nameof(attemptTimeout));
+        }
 
         Attempt last;
         var context = ResilienceContextPool.Shared.Get(cancellationToken);

@@ -17,4 +17,30 @@ public sealed record AwsRetryOptions
     public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Polly's own bounds for these settings, checked here because the Native AOT Lambda is built without Polly's
+    /// DataAnnotations validation (functions/Guard.Function/Polly.Substitutions.xml says why).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting Polly would refuse.</exception>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxAttempts, 1, nameof(MaxAttempts));
+        ValidateDelay(BaseDelay, nameof(BaseDelay));
+        ValidateDelay(MaxDelay, nameof(MaxDelay));
+        ValidateAttemptTimeout(AttemptTimeout, nameof(AttemptTimeout));
+    }
+
+    /// <summary>Polly's timeout range: 10 ms to a day.</summary>
+    public static void ValidateAttemptTimeout(TimeSpan timeout, string name)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(timeout, TimeSpan.FromMilliseconds(10), name);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(timeout, TimeSpan.FromDays(1), name);
+    }
+
+    private static void ValidateDelay(TimeSpan delay, string name)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero, name);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(delay, TimeSpan.FromDays(1), name);
+    }
 }

@@ -136,4 +136,38 @@ public sealed class AwsHttpPipelineTests
             request.Header("Authorization"));
         Assert.Equal("session-token-example", request.Header("X-Amz-Security-Token"));
     }
+
+    [Fact]
+    public async Task SendAsync_LongerAttemptTimeoutForOneCall_OutlastsTheDefault()
+    {
+        // An S3 upload may take longer than the default per-attempt cut-off; only that call gets more time.
+        var transport = new ScriptedTransport { Stall = TimeSpan.FromMilliseconds(600) }.Then(HttpStatusCode.OK, "{}");
+        var options = FastRetry with { MaxAttempts = 1, AttemptTimeout = TimeSpan.FromMilliseconds(200) };
+        using var pipeline = AwsHttpPipeline.Create(LocalEnvironment, AwsService.S3, AwsErrorProtocol.RestXml, new RecordingCredentials(), options, transport);
+
+        var patient = await pipeline.SendAsync(AwsActions.S3PutObject, () => new HttpRequestMessage(HttpMethod.Put, "b/k"), TestContext.Current.CancellationToken, TimeSpan.FromSeconds(10));
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() =>
+            pipeline.SendAsync(AwsActions.S3GetObject, () => new HttpRequestMessage(HttpMethod.Get, "b/k"), TestContext.Current.CancellationToken));
+
+        Assert.Equal(200, patient.StatusCode);
+        Assert.Equal(TransientErrors.RequestTimeout, error.ErrorCode);
+    }
+
+    public static TheoryData<AwsRetryOptions> OptionsPollyRefuses => new()
+    {
+        FastRetry with { MaxAttempts = 0 },
+        FastRetry with { BaseDelay = TimeSpan.FromMilliseconds(-1) },
+        FastRetry with { MaxDelay = TimeSpan.FromDays(2) },
+        FastRetry with { AttemptTimeout = TimeSpan.FromMilliseconds(5) },
+        FastRetry with { AttemptTimeout = TimeSpan.FromDays(2) },
+    };
+
+    [Theory]
+    [MemberData(nameof(OptionsPollyRefuses))]
+    public void Create_OptionsOutsidePollysBounds_AreRefusedByGuardItself(AwsRetryOptions options)
+    {
+        // The AOT Lambda is built without Polly's own validation (Polly.Substitutions.xml), so Guard checks first.
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            AwsHttpPipeline.Create(LocalEnvironment, AwsService.Lambda, AwsErrorProtocol.RestJson, new RecordingCredentials(), options, new ScriptedTransport()));
+    }
 }

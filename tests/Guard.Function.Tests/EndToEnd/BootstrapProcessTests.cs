@@ -111,6 +111,19 @@ public sealed class BootstrapProcessTests(PublishedBootstrap bootstrap, MotoServ
         Assert.Equal("x86_64", report.Bootstrap!.Machine);
     }
 
+    [Fact]
+    public async Task PublishedImage_LeavesPollysDataAnnotationsValidationOut()
+    {
+        // Polly.Substitutions.xml stubs it for cold start; the compiler ignores a substitution whose method no longer
+        // exists (a Polly upgrade may rename it), so the symbol table of the published image is the proof it applied.
+        var symbols = await File.ReadAllBytesAsync(Path.ChangeExtension(bootstrap.ExecutablePath, ".dbg"), Cancel);
+
+        Assert.True(symbols.AsSpan().IndexOf("Polly_Core_Polly_ResiliencePipelineBuilderBase"u8) >= 0, "the image has no Polly symbols: is this the right file?");
+        Assert.True(
+            symbols.AsSpan().IndexOf("DataAnnotations_Validator__TryValidateObject"u8) < 0,
+            "Polly's DataAnnotations validation is back in the AOT image: update functions/Guard.Function/Polly.Substitutions.xml to Polly's current ValidationHelper");
+    }
+
     private Process Start(RuntimeApiStandIn api, MotoWorld? world, LocalHttpServer? code, params (string Name, string Value)[] settings)
     {
         var start = new ProcessStartInfo(bootstrap.ExecutablePath)
