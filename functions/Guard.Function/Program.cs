@@ -28,8 +28,17 @@ if (string.IsNullOrEmpty(runtimeApiAddress))
 
 using var runtimeApi = RuntimeApiClient.Create(runtimeApiAddress);
 // No signal handlers: Lambda freezes and kills the sandbox, and registering them costs start-up time.
-var started = await InvocationLoop.RunAsync(runtimeApi, () => Compose(GuardOptions.FromEnvironment(Environment.GetEnvironmentVariable), log, time), log, time, CancellationToken.None);
-return started ? 0 : 1;
+try
+{
+    var started = await InvocationLoop.RunAsync(runtimeApi, () => Compose(GuardOptions.FromEnvironment(Environment.GetEnvironmentVariable), log, time), log, time, CancellationToken.None);
+    return started ? 0 : 1;
+}
+catch (HttpRequestException e)
+{
+    // Nothing can be reported without the Runtime API: say so in one log line and exit (Lambda starts a new sandbox).
+    log.Error($"the Runtime API at {runtimeApiAddress} is unreachable; exiting", exception: e);
+    return 1;
+}
 
 static EventRouter Compose(GuardOptions options, GuardLog log, TimeProvider time)
 {

@@ -101,6 +101,32 @@ public sealed class BootstrapProcessTests(PublishedBootstrap bootstrap, MotoServ
     }
 
     [Fact]
+    public async Task Bootstrap_RuntimeApiUnreachable_LogsOneErrorLineAndExits()
+    {
+        var start = new ProcessStartInfo(bootstrap.ExecutablePath) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // Port 9 (discard) on loopback: nothing listens, so the first /next is refused.
+        start.Environment["AWS_LAMBDA_RUNTIME_API"] = "127.0.0.1:9";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(Cancel);
+        var stderr = process.StandardError.ReadToEndAsync(Cancel);
+        try
+        {
+            await process.WaitForExitAsync(Cancel).WaitAsync(Wait, Cancel);
+
+            Assert.Equal(1, process.ExitCode);
+            var line = Assert.Single((await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            using var logged = JsonDocument.Parse(line);
+            Assert.Equal("ERROR", logged.RootElement.GetProperty("level").GetString());
+            Assert.Contains("Runtime API at 127.0.0.1:9 is unreachable", logged.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+            Assert.DoesNotContain("Unhandled exception", await stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await StopAsync(process);
+        }
+    }
+
+    [Fact]
     public async Task Guard_ItsOwnBootstrap_WillStartOnProvidedAl2023()
     {
         var zip = new PackageBuilder().AddFile("bootstrap", await File.ReadAllBytesAsync(bootstrap.ExecutablePath, Cancel), PackageBuilder.ExecutableMode).ToArray();
