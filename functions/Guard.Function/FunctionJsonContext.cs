@@ -11,7 +11,8 @@ namespace Guard.Function;
 
 /// <summary>
 /// Every JSON document this function reads or writes, source-generated (no reflection under Native AOT).
-/// Root types only; the report's own document goes through <c>ReportJsonContext</c>.
+/// Root types only; the report's own document goes through <c>ReportJsonContext</c>, the store's records
+/// (<c>DeployRecord</c>) through <c>StoreJsonContext</c> in Guard.Aws, which <c>guard rollback</c> shares.
 /// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
@@ -21,7 +22,6 @@ namespace Guard.Function;
 [JsonSerializable(typeof(Acknowledgement))]
 [JsonSerializable(typeof(LogEntry))]
 [JsonSerializable(typeof(MetricsLine))]
-[JsonSerializable(typeof(DeployRecord))]
 [JsonSerializable(typeof(SnsMessageStructure))]
 [JsonSerializable(typeof(ChatbotNotification))]
 [JsonSerializable(typeof(AlertDocument))]

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Amazon.S3.Model;
+using Guard.Aws.Store;
 using Guard.Cli.Commands;
 using Guard.Cli.Tests.Scanning;
 using Guard.Testing;
@@ -8,7 +9,8 @@ namespace Guard.Cli.Tests;
 
 /// <summary>
 /// <c>guard rollback</c> against moto_server, reading a store laid out as the Guard Lambda writes it. The record
-/// below is the Lambda's DeployRecord JSON verbatim in shape (its own tests pin that shape on the Lambda's side).
+/// below is written by hand, the Lambda's DeployRecord JSON verbatim in shape, so that reading it does not depend on
+/// the shared code being read with (Guard.Aws.Tests' StoreLayoutTests pin that shape on the writing side).
 /// </summary>
 public sealed class RollbackCommandTests : IAsyncLifetime
 {
@@ -49,7 +51,7 @@ public sealed class RollbackCommandTests : IAsyncLifetime
         var alsoBroken = new PackageBuilder().AddFile("bootstrap", "#!/bin/sh\necho other\n").ToArray();
         await _account.CreateZipFunctionAsync("cli-refuse", Good("cli-refuse"), "provided.al2023", cancellationToken: Cancel);
         await DeployBrokenAsync("cli-refuse", broken);
-        await _account.S3.PutObjectAsync(new PutObjectRequest { BucketName = StoreBucket, Key = RollbackCommand.CodeKey(Sha(alsoBroken)), InputStream = new MemoryStream(alsoBroken) }, Cancel);
+        await _account.S3.PutObjectAsync(new PutObjectRequest { BucketName = StoreBucket, Key = CodeKeys.For(Sha(alsoBroken)), InputStream = new MemoryStream(alsoBroken) }, Cancel);
 
         var (code, output, _) = await RunAsync(new RollbackCommand.RollbackRequest("cli-refuse", Convert.ToHexStringLower(SHA256.HashData(alsoBroken)), StoreBucket, null, TimeSpan.FromSeconds(5)));
 
@@ -64,6 +66,20 @@ public sealed class RollbackCommandTests : IAsyncLifetime
         await _account.CreateZipFunctionAsync("cli-empty", Broken(), "provided.al2023", cancellationToken: Cancel);
 
         var (code, output, _) = await RunAsync(new RollbackCommand.RollbackRequest("cli-empty", null, StoreBucket, null, TimeSpan.FromSeconds(5)));
+
+        Assert.Equal(ExitCodes.Broken, code);
+        Assert.Contains("no good code stored", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("cli-unreadable", "{ not json")]
+    [InlineData("cli-no-sha", "{\"functionArn\":\"arn\",\"codeSize\":1,\"verdict\":\"ok\",\"codeKey\":\"code/00.zip\"}")]
+    public async Task Rollback_GoodRecordUnreadableOrWithoutCodeSha256_AsIfNothingStored(string name, string record)
+    {
+        await _account.CreateZipFunctionAsync(name, Broken(), "provided.al2023", cancellationToken: Cancel);
+        await _account.S3.PutObjectAsync(new PutObjectRequest { BucketName = StoreBucket, Key = $"good/123456789012/us-east-1/{name}.json", ContentBody = record }, Cancel);
+
+        var (code, output, _) = await RunAsync(new RollbackCommand.RollbackRequest(name, null, StoreBucket, null, TimeSpan.FromSeconds(5)));
 
         Assert.Equal(ExitCodes.Broken, code);
         Assert.Contains("no good code stored", output, StringComparison.Ordinal);
@@ -100,7 +116,7 @@ public sealed class RollbackCommandTests : IAsyncLifetime
     /// <summary>What the Guard Lambda leaves after judging <paramref name="zip"/> good: the copy, and the record.</summary>
     private async Task StoreAsync(byte[] zip, string name)
     {
-        var key = RollbackCommand.CodeKey(Sha(zip));
+        var key = CodeKeys.For(Sha(zip));
         await _account.S3.PutObjectAsync(new PutObjectRequest { BucketName = StoreBucket, Key = key, InputStream = new MemoryStream(zip) }, Cancel);
         var record = $$"""
             {"functionArn":"arn:aws:lambda:us-east-1:123456789012:function:{{name}}","codeSha256":"{{Sha(zip)}}","codeSize":{{zip.Length}},

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Guard.Function.Alerts;
-using Guard.Function.Deploys;
 using Guard.Function.Logging;
 using Guard.Function.Routing;
 using Guard.Function.RuntimeApi;
@@ -77,14 +76,6 @@ public sealed class FunctionJsonContextTests
         Assert.StartsWith("""{"_aws":{"Timestamp":1700000000000,"CloudWatchMetrics":[{"Namespace":"Guard","Dimensions":[["Mode"]],"Metrics":[{"Name":"DeploysChecked","Unit":"Count"}""", json, StringComparison.Ordinal);
         Assert.Contains("\"Mode\":\"alert\",\"DeploysChecked\":1,\"Broken\":1,\"Placeholders\":0,\"AlertsSent\":1}", json, StringComparison.Ordinal);
         Assert.Equal(value.AlertsSent, again.AlertsSent);
-    }
-
-    [Fact]
-    public void DeployRecord_RoundTrips()
-    {
-        var value = new DeployRecord("arn", "sha=", 10, "ok", "2024-01-01T00:00:00Z", "UpdateFunctionCode20150331v2", "t", "who");
-
-        Assert.Equal(value, RoundTrip(value, FunctionJsonContext.Default.DeployRecord));
     }
 
     [Fact]

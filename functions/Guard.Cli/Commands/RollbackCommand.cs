@@ -5,6 +5,7 @@ using Guard.Aws;
 using Guard.Aws.Http;
 using Guard.Aws.Lambda;
 using Guard.Aws.S3;
+using Guard.Aws.Store;
 using Guard.Cli.Scanning;
 using Guard.Inspection;
 using Guard.Inspection.Reading;
@@ -61,9 +62,6 @@ internal static class RollbackCommand
 
     internal sealed record RollbackRequest(string Function, string? To, string StoreBucket, string? Region, TimeSpan Wait);
 
-    /// <summary>What the store's record says (the fields the Lambda's DeployRecord writes, camelCase).</summary>
-    private sealed record GoodRecord(string CodeSha256, string? CodeKey, string? CheckedAt, string? DeployedBy, string? Runtime, string? Handler, IReadOnlyList<string>? Architectures, IReadOnlyList<string>? Layers);
-
     internal static async Task<int> RunAsync(RollbackRequest request, AwsConnection connection, TextWriter output, TextWriter error, TimeProvider time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -77,8 +75,7 @@ internal static class RollbackCommand
             var s3 = connection.S3(region);
             var function = await lambda.GetFunctionAsync(request.Function, cancellationToken).ConfigureAwait(false);
             var current = function.Configuration;
-            var arn = current.FunctionArn.Split(':');
-            var recordKey = $"good/{arn[4]}/{arn[3]}/{current.FunctionName}.json";
+            var recordKey = FunctionKey.FromArn(current.FunctionArn, current.FunctionName, fallbackAccount: null, fallbackRegion: region).GoodKey;
             var record = await ReadRecordAsync(s3, request.StoreBucket, recordKey, cancellationToken).ConfigureAwait(false);
 
             string sha;
@@ -91,7 +88,7 @@ internal static class RollbackCommand
                     return ExitCodes.UsageOrUnavailable;
                 }
 
-                codeKey = CodeKey(sha);
+                codeKey = CodeKeys.For(sha);
                 // The record's configuration belongs to its own code only.
                 if (record is not null && !string.Equals(record.CodeSha256, sha, StringComparison.Ordinal))
                 {
@@ -193,9 +190,6 @@ internal static class RollbackCommand
         }
     }
 
-    /// <summary><c>code/{lower-case hex}.zip</c>: the key the Lambda's code store uses.</summary>
-    internal static string CodeKey(string codeSha256) => $"code/{Convert.ToHexStringLower(Convert.FromBase64String(codeSha256))}.zip";
-
     /// <summary>Base64 (Lambda's form) or 64 hex digits → the base64 form.</summary>
     internal static bool TryNormalise(string value, out string codeSha256)
     {
@@ -265,7 +259,8 @@ internal static class RollbackCommand
         }
     }
 
-    private static async Task<GoodRecord?> ReadRecordAsync(S3Client s3, string bucket, string key, CancellationToken cancellationToken)
+    /// <summary>The good record as the Lambda wrote it; one that is not JSON, or lacks its CodeSha256, is as good as none.</summary>
+    private static async Task<DeployRecord?> ReadRecordAsync(S3Client s3, string bucket, string key, CancellationToken cancellationToken)
     {
         if (await s3.TryGetObjectAsync(bucket, key, cancellationToken).ConfigureAwait(false) is not { } body)
         {
@@ -274,28 +269,12 @@ internal static class RollbackCommand
 
         try
         {
-            using var document = JsonDocument.Parse(body);
-            var root = document.RootElement;
-            if (String(root, "codeSha256") is not { } sha)
-            {
-                return null;
-            }
-
-            return new GoodRecord(
-                sha, String(root, "codeKey"), String(root, "checkedAt"), String(root, "deployedBy"), String(root, "runtime"), String(root, "handler"),
-                Strings(root, "architectures"), Strings(root, "layers"));
+            // Without RespectRequiredConstructorParameters (the Lambda's options) a missing codeSha256 reads as null, not an error.
+            return JsonSerializer.Deserialize(body, StoreJsonContext.Default.DeployRecord) is { CodeSha256: not null } record ? record : null;
         }
         catch (JsonException)
         {
             return null;
         }
     }
-
-    private static string? String(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static string[]? Strings(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Array
-            ? [.. value.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!)]
-            : null;
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Guard.Aws.Http;
 using Guard.Aws.Lambda;
+using Guard.Aws.Store;
 using Guard.Function.Alerts;
 using Guard.Function.Logging;
 using Guard.Function.Rollback;

@@ -1,3 +1,4 @@
+using Guard.Aws.Store;
 using Guard.Function.Routing;
 
 namespace Guard.Function.Deploys;

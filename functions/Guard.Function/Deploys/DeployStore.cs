@@ -1,36 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Guard.Aws.S3;
+using Guard.Aws.Store;
 
 namespace Guard.Function.Deploys;
-
-/// <summary>
-/// What Guard remembers about a function's code: a good package, or a placeholder awaiting real code. A good
-/// record also carries the configuration the code was judged under, so a later broken deploy can be undone —
-/// the code from <see cref="CodeBucket"/>/<see cref="CodeKey"/>, the configuration from the rest. Records
-/// written before rollback existed lack those (null).
-/// </summary>
-/// <param name="CheckedAt">When Guard judged it (ISO 8601).</param>
-/// <param name="DeployedBy">The caller's ARN from CloudTrail.</param>
-/// <param name="CodeKey">The copy of the code in the store (<c>code/{hex sha256}.zip</c>), once kept.</param>
-public sealed record DeployRecord(
-    string FunctionArn,
-    string CodeSha256,
-    long CodeSize,
-    string Verdict,
-    string CheckedAt,
-    string? EventName,
-    string? EventTime,
-    string? DeployedBy,
-    string? Account = null,
-    string? Region = null,
-    string? FunctionName = null,
-    string? Runtime = null,
-    string? Handler = null,
-    IReadOnlyList<string>? Architectures = null,
-    IReadOnlyList<string>? Layers = null,
-    string? CodeBucket = null,
-    string? CodeKey = null);
 
 /// <summary>Guard's note that it rolled back (or tried to) one bad revision of a function: it never does so twice.</summary>
 public sealed record RollbackClaim(string FunctionArn, string BadRevisionId, string BadCodeSha256, string ClaimedAt, string? EventId);
@@ -91,52 +64,6 @@ public interface IPlaceholderTagStore
     Task PutPlaceholderTagAsync(FunctionKey function, PlaceholderTagRecord record, CancellationToken cancellationToken);
 }
 
-/// <summary>A function as the store keys it: <c>{account}/{region}/{name}</c>.</summary>
-public sealed record FunctionKey(string Account, string Region, string FunctionName)
-{
-    public string GoodKey => $"good/{Account}/{Region}/{FunctionName}.json";
-
-    public string PendingKey => $"pending/{Account}/{Region}/{FunctionName}.json";
-
-    public string PlaceholderTagKey => $"placeholder-tags/{Account}/{Region}/{FunctionName}.json";
-
-    public string RollbackKey(string badRevisionId) => $"rollbacks/{Account}/{Region}/{FunctionName}/{badRevisionId}.json";
-
-    /// <summary>
-    /// <c>alerted/{account}/{region}/{name}/{problem}-{hex sha256}.json</c>: hex, because base64 has '/' and '+',
-    /// which would make the digest a path. A CodeSha256 that is not base64 is escaped instead.
-    /// </summary>
-    public string AlertedKey(string problem, string codeSha256)
-    {
-        ArgumentNullException.ThrowIfNull(codeSha256);
-        Span<byte> digest = stackalloc byte[64];
-        var name = Convert.TryFromBase64String(codeSha256, digest, out var written)
-            ? Convert.ToHexStringLower(digest[..written])
-            : Uri.EscapeDataString(codeSha256);
-        return $"alerted/{Account}/{Region}/{FunctionName}/{problem}-{name}.json";
-    }
-
-    /// <summary>The function a <c>pending/{account}/{region}/{name}.json</c> key names; null for any other key.</summary>
-    public static FunctionKey? FromPendingKey(string key)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        var parts = key.Split('/');
-        return parts is ["pending", { Length: > 0 } account, { Length: > 0 } region, { Length: > 5 } file] && file.EndsWith(".json", StringComparison.Ordinal)
-            ? new FunctionKey(account, region, file[..^".json".Length])
-            : null;
-    }
-
-    /// <summary>From <c>arn:partition:lambda:region:account:function:name[:qualifier]</c>; the fallbacks when the ARN lacks them.</summary>
-    public static FunctionKey FromArn(string functionArn, string functionName, string? fallbackAccount, string? fallbackRegion)
-    {
-        ArgumentNullException.ThrowIfNull(functionArn);
-        var parts = functionArn.Split(':');
-        var region = parts.Length > 3 && parts[3].Length > 0 ? parts[3] : fallbackRegion ?? "unknown-region";
-        var account = parts.Length > 4 && parts[4].Length > 0 ? parts[4] : fallbackAccount ?? "unknown-account";
-        return new FunctionKey(account, region, functionName);
-    }
-}
-
 /// <summary>
 /// <see cref="IDeployStore"/> in an S3 bucket (<c>GUARD_STORE_BUCKET</c>), one small JSON object per function.
 /// S3 errors propagate: the invocation fails and Lambda retries the event.
@@ -160,7 +87,7 @@ public sealed class S3DeployStore : IDeployStore, ISweepStore, IPlaceholderTagSt
     public async Task<DeployRecord?> GetGoodAsync(FunctionKey function, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(function);
-        return (await ReadRecordAsync(function.GoodKey, FunctionJsonContext.Default.DeployRecord, cancellationToken).ConfigureAwait(false)).Record;
+        return (await ReadRecordAsync(function.GoodKey, StoreJsonContext.Default.DeployRecord, cancellationToken).ConfigureAwait(false)).Record;
     }
 
     public Task PutGoodAsync(FunctionKey function, DeployRecord record, CancellationToken cancellationToken) =>
@@ -203,7 +130,7 @@ public sealed class S3DeployStore : IDeployStore, ISweepStore, IPlaceholderTagSt
                     continue;
                 }
 
-                var (exists, record) = await ReadRecordAsync(key, FunctionJsonContext.Default.DeployRecord, cancellationToken).ConfigureAwait(false);
+                var (exists, record) = await ReadRecordAsync(key, StoreJsonContext.Default.DeployRecord, cancellationToken).ConfigureAwait(false);
                 if (!exists)
                 {
                     // Deleted between the listing and the read: its function's real code arrived meanwhile.
@@ -285,7 +212,7 @@ public sealed class S3DeployStore : IDeployStore, ISweepStore, IPlaceholderTagSt
         await _s3.PutObjectAsync(
             _bucket,
             key,
-            JsonSerializer.SerializeToUtf8Bytes(record, FunctionJsonContext.Default.DeployRecord),
+            JsonSerializer.SerializeToUtf8Bytes(record, StoreJsonContext.Default.DeployRecord),
             JsonContentType,
             cancellationToken).ConfigureAwait(false);
     }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Guard.Aws;
 using Guard.Aws.Http;
 using Guard.Aws.S3;
+using Guard.Aws.Store;
 using Guard.Function.Logging;
 using Guard.Inspection.Reading;
 
@@ -35,8 +36,8 @@ public interface ICodeStore
 public sealed class CodeCopyException(string message) : Exception(message);
 
 /// <summary>
-/// <see cref="ICodeStore"/> in <c>GUARD_STORE_BUCKET</c> under <c>code/{hex sha256}.zip</c> (hex, because
-/// base64's '/' and '+' make awkward keys). A versioned S3 source is copied server-side; anything else is
+/// <see cref="ICodeStore"/> in <c>GUARD_STORE_BUCKET</c> under <see cref="CodeKeys.For"/> (the layout
+/// <c>guard rollback</c> reads too). A versioned S3 source is copied server-side; anything else is
 /// streamed from the presigned <c>Code.Location</c> in parts of <see cref="PartSize"/>, so memory stays flat
 /// in package size, and hashed on the way: a copy is completed only when its SHA-256 is the function's
 /// <c>CodeSha256</c>.
@@ -68,22 +69,9 @@ public sealed class S3CodeStore : ICodeStore
 
     public string Bucket { get; }
 
-    /// <summary><c>code/{lower-case hex of the digest}.zip</c>; the same layout <c>guard rollback</c> reads.</summary>
-    public static string KeyFor(string codeSha256)
-    {
-        ArgumentNullException.ThrowIfNull(codeSha256);
-        Span<byte> digest = stackalloc byte[48];
-        if (!Convert.TryFromBase64String(codeSha256, digest, out var written) || written != 32)
-        {
-            throw new FormatException($"'{codeSha256}' is not a base64 SHA-256 (Lambda's CodeSha256 form)");
-        }
-
-        return $"code/{Convert.ToHexStringLower(digest[..32])}.zip";
-    }
-
     public async Task<StoredCode?> FindAsync(string codeSha256, CancellationToken cancellationToken)
     {
-        var key = KeyFor(codeSha256);
+        var key = CodeKeys.For(codeSha256);
         return await _s3.ExistsAsync(Bucket, key, cancellationToken).ConfigureAwait(false)
             ? new StoredCode(Bucket, key, codeSha256)
             : null;
@@ -97,7 +85,7 @@ public sealed class S3CodeStore : ICodeStore
             return stored;
         }
 
-        var target = new StoredCode(Bucket, KeyFor(codeSha256), codeSha256);
+        var target = new StoredCode(Bucket, CodeKeys.For(codeSha256), codeSha256);
         if (origin?.S3ObjectVersion is not null && await TryCopyAsync(origin, target, cancellationToken).ConfigureAwait(false))
         {
             return target;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Guard.Aws.Http;
 using Guard.Aws.Lambda;
+using Guard.Aws.Store;
 using Guard.Function.Alerts;
 using Guard.Function.Deploys;
 using Guard.Function.Logging;
@@ -65,7 +66,7 @@ public sealed class FunctionRollback
         }
 
         // Never roll back to code that does not itself pass: the stored copy is judged under the configuration it will run with.
-        var stored = new StoredCode(plan.LastGood.CodeBucket ?? _codes.Bucket, plan.LastGood.CodeKey ?? S3CodeStore.KeyFor(plan.LastGood.CodeSha256), plan.LastGood.CodeSha256);
+        var stored = new StoredCode(plan.LastGood.CodeBucket ?? _codes.Bucket, plan.LastGood.CodeKey ?? CodeKeys.For(plan.LastGood.CodeSha256), plan.LastGood.CodeSha256);
         var target = plan.LastGood.CodeKey is not null
             ? await _inspector.InspectAsync(_codes.Open(stored), plan.Target, cancellationToken).ConfigureAwait(false)
             : await _inspector.InspectLiveAsync(request.Broken, plan.Target, cancellationToken).ConfigureAwait(false);

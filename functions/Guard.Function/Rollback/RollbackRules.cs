@@ -1,4 +1,5 @@
 using Guard.Aws.Lambda;
+using Guard.Aws.Store;
 using Guard.Function.Deploys;
 
 namespace Guard.Function.Rollback;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Guard.Aws.Store;
 using Guard.Function.Deploys;
 
 namespace Guard.Function.Scheduled;

@@ -1,6 +1,7 @@
 using Guard.Aws.Http;
 using Guard.Aws.Lambda;
 using Guard.Aws.Scanning;
+using Guard.Aws.Store;
 using Guard.Function.Deploys;
 using Guard.Function.Logging;
 using Guard.Function.Routing;

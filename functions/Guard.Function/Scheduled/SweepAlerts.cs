@@ -3,8 +3,8 @@ using System.Text;
 using System.Text.Json;
 using Guard.Aws.Lambda;
 using Guard.Aws.Notifications;
+using Guard.Aws.Store;
 using Guard.Function.Alerts;
-using Guard.Function.Deploys;
 using Guard.Function.Logging;
 using Guard.Inspection.Reporting;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Guard.Aws.Lambda;
-using Guard.Function.Deploys;
+using Guard.Aws.Store;
 
 namespace Guard.Function.Scheduled;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Guard.Aws.Notifications;
+using Guard.Aws.Store;
 using Guard.Function.Alerts;
 using Guard.Function.Deploys;
 using Guard.Function.Logging;
@@ -79,7 +80,7 @@ public sealed class DeployCheckMotoTests(MotoServer moto) : IClassFixture<MotoSe
 
         Assert.Equal(Verdict.Ok, outcome.Report!.Verdict);
         using var stored = await world.S3.GetObjectAsync(world.Bucket, "good/123456789012/us-east-1/guard-good-fn.json", Cancel);
-        var record = await JsonSerializer.DeserializeAsync(stored.ResponseStream, FunctionJsonContext.Default.DeployRecord, Cancel);
+        var record = await JsonSerializer.DeserializeAsync(stored.ResponseStream, StoreJsonContext.Default.DeployRecord, Cancel);
         Assert.Equal(FunctionCatalogStandIn.Sha256(zip), record!.CodeSha256);
         Assert.Empty(await world.ReceiveAlertsAsync(1, TimeSpan.FromSeconds(2), Cancel));
     }

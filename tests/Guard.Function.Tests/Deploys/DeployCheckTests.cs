@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Guard.Aws.Http;
-using Guard.Function.Deploys;
+using Guard.Aws.Store;
 using Guard.Function.Routing;
 using Guard.Function.Tests.Support;
 using Guard.Inspection.Reading;

@@ -1,3 +1,4 @@
+using Guard.Aws.Store;
 using Guard.Function.Deploys;
 using Guard.Function.Routing;
 

@@ -1,4 +1,5 @@
 using Amazon.S3.Model;
+using Guard.Aws.Store;
 using Guard.Function.Deploys;
 using Guard.Function.Tests.Support;
 using Guard.Testing;

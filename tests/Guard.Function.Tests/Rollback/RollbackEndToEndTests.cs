@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Guard.Aws.Store;
 using Guard.Function.Rollback;
 using Guard.Function.Tests.EndToEnd;
 using Guard.Function.Tests.Support;
@@ -30,7 +31,7 @@ public sealed class RollbackEndToEndTests(PublishedBootstrap bootstrap, MotoServ
         var broken = Packages.NotExecutable("e2e-rb-broken");
         await world.CreateFunctionAsync("guard-e2e-rb-fn", good, "provided.al2023", "x86_64", Cancel);
         await world.ServeCodeAsync(code, "guard-e2e-rb-fn", good, Cancel);
-        code.Serve("/" + S3CodeStore.KeyFor(FunctionCatalogStandIn.Sha256(good)), good);
+        code.Serve("/" + CodeKeys.For(FunctionCatalogStandIn.Sha256(good)), good);
         using var process = Start(api, world, code);
         try
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Guard.Aws.Lambda;
+using Guard.Aws.Store;
 using Guard.Function.Deploys;
 using Guard.Function.Rollback;
 using Guard.Function.Routing;

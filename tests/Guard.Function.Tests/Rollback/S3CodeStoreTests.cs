@@ -1,5 +1,6 @@
 using Amazon.S3;
 using Amazon.S3.Model;
+using Guard.Aws.Store;
 using Guard.Function.Logging;
 using Guard.Function.Rollback;
 using Guard.Function.Tests.Support;
@@ -120,7 +121,7 @@ public sealed class S3CodeStoreTests(MotoServer moto) : IClassFixture<MotoServer
     {
         using var world = await MotoWorld.CreateAsync(moto, "cs-claim", Cancel);
         var store = new Guard.Function.Deploys.S3DeployStore(world.GuardS3, world.Bucket);
-        var key = new Guard.Function.Deploys.FunctionKey("123456789012", "us-east-1", "fn");
+        var key = new FunctionKey("123456789012", "us-east-1", "fn");
         var claim = new Guard.Function.Deploys.RollbackClaim("arn", "rev-1", "sha", "2024-01-01T00:00:00Z", "event");
 
         var first = await store.TryClaimRollbackAsync(key, claim, Cancel);

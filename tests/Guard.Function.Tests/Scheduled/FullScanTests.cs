@@ -1,4 +1,5 @@
 using Guard.Aws.Scanning;
+using Guard.Aws.Store;
 using Guard.Function.Deploys;
 using Guard.Function.Logging;
 using Guard.Function.Scheduled;

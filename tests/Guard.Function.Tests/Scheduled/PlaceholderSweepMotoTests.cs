@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Guard.Aws.Notifications;
+using Guard.Aws.Store;
 using Guard.Function.Deploys;
 using Guard.Function.Logging;
 using Guard.Function.Scheduled;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Guard.Aws.Lambda;
+using Guard.Aws.Store;
 using Guard.Function.Deploys;
 using Guard.Function.Tests.Support;
 

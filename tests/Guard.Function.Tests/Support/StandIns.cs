@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Guard.Aws.Http;
 using Guard.Aws.Lambda;
 using Guard.Aws.Notifications;
+using Guard.Aws.Store;
 using Guard.Function.Deploys;
 using Guard.Inspection.Reading;
 using Guard.Testing;

@@ -1,0 +1,29 @@
+namespace Guard.Aws.Store;
+
+/// <summary>
+/// What Guard remembers about a function's code: a good package, or a placeholder awaiting real code. A good
+/// record also carries the configuration the code was judged under, so a later broken deploy can be undone —
+/// the code from <see cref="CodeBucket"/>/<see cref="CodeKey"/>, the configuration from the rest. Records
+/// written before rollback existed lack those (null). Stored as <see cref="StoreJsonContext"/> writes it.
+/// </summary>
+/// <param name="CheckedAt">When Guard judged it (ISO 8601).</param>
+/// <param name="DeployedBy">The caller's ARN from CloudTrail.</param>
+/// <param name="CodeKey">The copy of the code in the store (<see cref="CodeKeys.For"/>), once kept.</param>
+public sealed record DeployRecord(
+    string FunctionArn,
+    string CodeSha256,
+    long CodeSize,
+    string Verdict,
+    string CheckedAt,
+    string? EventName,
+    string? EventTime,
+    string? DeployedBy,
+    string? Account = null,
+    string? Region = null,
+    string? FunctionName = null,
+    string? Runtime = null,
+    string? Handler = null,
+    IReadOnlyList<string>? Architectures = null,
+    IReadOnlyList<string>? Layers = null,
+    string? CodeBucket = null,
+    string? CodeKey = null);
