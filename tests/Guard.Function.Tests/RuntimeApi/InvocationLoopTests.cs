@@ -38,8 +38,10 @@ public sealed class InvocationLoopTests
         Assert.True(handler.DeadlineSeen > DateTimeOffset.UtcNow);
         Assert.Contains("\"level\":\"ERROR\"", output.ToString(), StringComparison.Ordinal);
 
+        // Cancelled while waiting on /next the loop throws; cancelled between two events it just returns. Either way it stops.
         await stop.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+        var ended = await Record.ExceptionAsync(() => running.WaitAsync(Wait, TestContext.Current.CancellationToken));
+        Assert.True(ended is null or OperationCanceledException, $"the loop did not stop cleanly: {ended}");
     }
 
     [Fact]
