@@ -22,6 +22,12 @@ public sealed record AwsHttpResponse(int StatusCode, byte[] Body, string? Reques
 /// </summary>
 public sealed class AwsHttpPipeline : IDisposable
 {
+    /// <summary>
+    /// The largest answer read into memory. AWS answers here are small (a JSON document, one S3 range); a server that
+    /// ignored a Range header on a 250 MB package must fail with a clear error, not exhaust a 128 MB function.
+    /// </summary>
+    public const int MaxBodyBytes = 64 * 1024 * 1024;
+
     private static readonly ResiliencePropertyKey<TimeSpan> AttemptTimeoutKey = new("Guard.AttemptTimeout");
 
     private readonly HttpClient _http;
@@ -143,10 +149,16 @@ public sealed class AwsHttpPipeline : IDisposable
     private async ValueTask<Attempt> SendOnceAsync(Func<HttpRequestMessage> createRequest, CancellationToken cancellationToken)
     {
         using var request = createRequest();
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         var status = (int)response.StatusCode;
         var requestId = FirstHeader(response.Headers, "x-amzn-RequestId") ?? FirstHeader(response.Headers, "x-amz-request-id");
+        if (await ReadBoundedAsync(response.Content, cancellationToken).ConfigureAwait(false) is not { } body)
+        {
+            // Not retried: the same request would bring the same answer.
+            var tooLarge = new AwsError("ResponseTooLarge", $"the answer is larger than {MaxBodyBytes / (1024 * 1024)} MiB; Guard reads only small answers whole");
+            return new Attempt(status, [], requestId, HeadersOf(response), tooLarge, null);
+        }
+
         if (response.IsSuccessStatusCode)
         {
             return new Attempt(status, body, requestId, HeadersOf(response), null, null);
@@ -170,6 +182,33 @@ public sealed class AwsHttpPipeline : IDisposable
 
     private static string? FirstHeader(HttpResponseHeaders headers, string name) =>
         headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
+
+    private static async Task<byte[]?> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        if (content.Headers.ContentLength > MaxBodyBytes)
+        {
+            return null;
+        }
+
+        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            using var buffer = new MemoryStream(content.Headers.ContentLength is { } length ? (int)length : 0);
+            var chunk = new byte[81920];
+            int read;
+            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > MaxBodyBytes)
+                {
+                    return null;
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+
+            return buffer.ToArray();
+        }
+    }
 
     private static Dictionary<string, string> HeadersOf(HttpResponseMessage response)
     {

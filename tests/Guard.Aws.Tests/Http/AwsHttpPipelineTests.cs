@@ -153,6 +153,21 @@ public sealed class AwsHttpPipelineTests
         Assert.Equal(TransientErrors.RequestTimeout, error.ErrorCode);
     }
 
+    [Fact]
+    public async Task SendAsync_AnswerLargerThanTheBound_FailsOnceWithAClearError()
+    {
+        // E.g. a server that ignored Range and sent a whole package: not read into memory, not retried.
+        var transport = new ScriptedTransport().Then(HttpStatusCode.OK, new string('x', AwsHttpPipeline.MaxBodyBytes + 1));
+        using var pipeline = AwsHttpPipeline.Create(LocalEnvironment, AwsService.S3, AwsErrorProtocol.RestXml, new RecordingCredentials(), FastRetry, transport);
+
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() =>
+            pipeline.SendAsync(AwsActions.S3GetObject, () => new HttpRequestMessage(HttpMethod.Get, "b/k"), TestContext.Current.CancellationToken));
+
+        Assert.Equal("ResponseTooLarge", error.ErrorCode);
+        Assert.False(error.IsTransient);
+        Assert.Single(transport.Requests);
+    }
+
     public static TheoryData<AwsRetryOptions> OptionsPollyRefuses => new()
     {
         FastRetry with { MaxAttempts = 0 },
