@@ -204,7 +204,7 @@ public sealed class S3RangeSource : IRangeSource
                 return new PackageUnavailableException($"{DisplayName}: the bucket is in another region; set AWS_REGION to its region", e);
             }
 
-            if (service.IsTransient || IsTransient(code, status))
+            if (service.IsTransient)
             {
                 return new PackageUnavailableException($"{DisplayName}: {code} (HTTP {status.ToString(CultureInfo.InvariantCulture)}); try again later", e) { IsTransient = true };
             }
@@ -218,11 +218,6 @@ public sealed class S3RangeSource : IRangeSource
             : FirstLine((e.InnerException ?? e).Message);
         return new PackageUnavailableException($"{DisplayName}: {what}", e) { IsTransient = true };
     }
-
-    private static bool IsTransient(string? code, int status) =>
-        status is 429 or 408 or >= 500
-        || code is "SlowDown" or "Throttling" or "ThrottlingException" or "RequestLimitExceeded" or "TooManyRequestsException"
-            or "RequestTimeout" or "InternalError" or "ServiceUnavailable";
 
     private static string FirstLine(string message)
     {
