@@ -117,7 +117,7 @@ public sealed class PackageSourceFactoryTests(MotoServer moto) : IClassFixture<M
 
     private async Task<string> ArrangeObjectAsync(byte[] content)
     {
-        using var s3 = new AmazonS3Client(Credentials, new AmazonS3Config { ServiceURL = moto.Endpoint.AbsoluteUri, ForcePathStyle = true, AuthenticationRegion = MotoServer.Region });
+        using var s3 = moto.S3Witness(Credentials);
         var bucket = $"guard-factory-{Guid.NewGuid():N}"[..40];
         await s3.PutBucketAsync(new PutBucketRequest { BucketName = bucket }, Cancel);
         await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "fn.zip", InputStream = new MemoryStream(content) }, Cancel);

@@ -13,9 +13,7 @@ public sealed class S3RangeSourceTests(MotoServer moto) : IClassFixture<MotoServ
 {
     private static readonly byte[] Package = MakeBytes(200_000, seed: 1);
 
-    private readonly AmazonS3Client _s3 = new(
-        new BasicAWSCredentials(MotoServer.AccessKeyId, MotoServer.SecretAccessKey),
-        new AmazonS3Config { ServiceURL = moto.Endpoint.AbsoluteUri, ForcePathStyle = true, AuthenticationRegion = MotoServer.Region, MaxErrorRetry = 0 });
+    private readonly AmazonS3Client _s3 = moto.S3Witness(maxErrorRetry: 0);
 
     private readonly S3Client _client = GuardS3(moto.Endpoint);
 

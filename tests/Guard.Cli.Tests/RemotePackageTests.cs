@@ -85,9 +85,7 @@ public sealed class RemotePackageTests(MotoServer moto) : IClassFixture<MotoServ
     {
         var bucket = $"{prefix}-{Guid.NewGuid():N}"[..30];
         // Arranged with AWSSDK.S3, not Guard's client: only the guard process under test reads through Guard's.
-        using var s3 = new AmazonS3Client(
-            new BasicAWSCredentials(MotoServer.AccessKeyId, MotoServer.SecretAccessKey),
-            new AmazonS3Config { ServiceURL = moto.Endpoint.AbsoluteUri, ForcePathStyle = true, AuthenticationRegion = MotoServer.Region });
+        using var s3 = moto.S3Witness();
         await s3.PutBucketAsync(bucket, TestContext.Current.CancellationToken);
         await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, InputStream = new MemoryStream(content) }, TestContext.Current.CancellationToken);
         return bucket;

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Amazon.Runtime;
+using Amazon.S3;
 
 namespace Guard.Testing;
 
@@ -51,6 +53,23 @@ public sealed class MotoServer : IAsyncDisposable
 
     /// <summary>The server's base address, e.g. <c>http://127.0.0.1:53127/</c>.</summary>
     public Uri Endpoint { get; }
+
+    /// <summary>
+    /// AWSSDK.S3 pointed at this server (path-style): the tests' independent witness, to arrange objects and to read
+    /// back what Guard's own S3 client wrote. The caller disposes it.
+    /// </summary>
+    /// <param name="credentials">Any (moto checks none); defaults to <see cref="AccessKeyId"/>/<see cref="SecretAccessKey"/>.</param>
+    /// <param name="maxErrorRetry">The SDK's retries; 0 makes a refused call fail at once.</param>
+    public AmazonS3Client S3Witness(AWSCredentials? credentials = null, int? maxErrorRetry = null)
+    {
+        var config = new AmazonS3Config { ServiceURL = Endpoint.AbsoluteUri, ForcePathStyle = true, AuthenticationRegion = Region };
+        if (maxErrorRetry is { } retries)
+        {
+            config.MaxErrorRetry = retries;
+        }
+
+        return new AmazonS3Client(credentials ?? new BasicAWSCredentials(AccessKeyId, SecretAccessKey), config);
+    }
 
     /// <summary>
     /// Variables that point an AWS SDK (or Guard's <c>AwsEnvironment.From</c>) at this server: <c>AWS_ENDPOINT_URL</c>,

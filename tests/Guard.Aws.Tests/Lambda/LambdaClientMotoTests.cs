@@ -109,7 +109,7 @@ public sealed class LambdaClientMotoTests(MotoServer moto) : IClassFixture<MotoS
         var arn = await aws.CreateFunctionAsync(
             "guard-rollback", role, MotoAws.BootstrapZip("broken"), "provided.al2023", "x86_64", [layerArn], new Dictionary<string, string>(), cancellationToken: Cancel);
         var lastKnownGood = MotoAws.BootstrapZip("last-known-good");
-        using var s3 = new AmazonS3Client(MotoAws.Credentials, new AmazonS3Config { ServiceURL = moto.Endpoint.AbsoluteUri, ForcePathStyle = true, AuthenticationRegion = MotoAws.Region });
+        using var s3 = moto.S3Witness(MotoAws.Credentials);
         await s3.PutBucketAsync("guard-store", Cancel);
         await s3.PutObjectAsync(new PutObjectRequest { BucketName = "guard-store", Key = "lkg/guard-rollback.zip", InputStream = new MemoryStream(lastKnownGood) }, Cancel);
 

@@ -11,9 +11,7 @@ namespace Guard.Aws.Tests.S3;
 /// <summary>Guard's S3 client against a real moto_server, with AWSSDK.S3 as the independent witness.</summary>
 public sealed class S3ClientMotoTests(MotoServer moto) : IClassFixture<MotoServer>, IDisposable
 {
-    private readonly AmazonS3Client _witness = new(
-        MotoAws.Credentials,
-        new AmazonS3Config { ServiceURL = moto.Endpoint.AbsoluteUri, ForcePathStyle = true, AuthenticationRegion = MotoAws.Region });
+    private readonly AmazonS3Client _witness = moto.S3Witness(MotoAws.Credentials);
 
     private readonly S3Client _s3 = S3Client.Create(
         AwsEnvironment.From(new Dictionary<string, string?> { ["AWS_REGION"] = MotoAws.Region, ["AWS_ENDPOINT_URL"] = moto.Endpoint.AbsoluteUri }),

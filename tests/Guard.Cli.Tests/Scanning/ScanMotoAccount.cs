@@ -34,7 +34,7 @@ internal sealed class ScanMotoAccount : IAsyncDisposable
     {
         Moto = moto;
         Code = code;
-        S3 = new AmazonS3Client(Credentials, new AmazonS3Config { ServiceURL = moto.Endpoint.AbsoluteUri, ForcePathStyle = true, AuthenticationRegion = MotoServer.Region });
+        S3 = moto.S3Witness(Credentials);
         _stagedCode = PackageSourceFactory.CreateS3Client(EnvironmentFor(MotoServer.Region), Credentials);
     }
 

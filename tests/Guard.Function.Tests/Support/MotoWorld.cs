@@ -33,7 +33,7 @@ public sealed class MotoWorld : IDisposable
         Name = name;
         Environment = AwsEnvironment.From(moto.EnvironmentVariables);
         _account = new MotoAccount(Environment, Credentials);
-        S3 = new AmazonS3Client(Credentials, new AmazonS3Config { ServiceURL = moto.Endpoint.AbsoluteUri, ForcePathStyle = true, AuthenticationRegion = Region });
+        S3 = moto.S3Witness(Credentials);
         GuardS3 = PackageSourceFactory.CreateS3Client(Environment, Credentials);
         Sqs = new AmazonSQSClient(Credentials, new AmazonSQSConfig { ServiceURL = moto.Endpoint.AbsoluteUri, AuthenticationRegion = Region });
         LambdaClient = Guard.Aws.Lambda.LambdaClient.Create(Environment, Credentials);
