@@ -26,12 +26,21 @@ public static class AwsErrorParser
     /// <summary>Parses the error of a non-2xx response; never throws on a malformed body.</summary>
     public static AwsError Parse(AwsErrorProtocol protocol, int statusCode, string? errorTypeHeader, ReadOnlySpan<byte> body)
     {
-        var (code, message) = protocol == AwsErrorProtocol.RestJson ? ReadJson(body) : ReadXml(body);
-
-        // aws-facts §2.3 / smithy restJson1: the header wins over body fields.
-        code = SanitizeCode(errorTypeHeader) ?? SanitizeCode(code) ?? FallbackCode(statusCode);
-        return new AwsError(code, SanitizeMessage(message) ?? $"HTTP {statusCode}");
+        var (code, message) = protocol == AwsErrorProtocol.RestJson ? ReadJson(body) : ReadXml(AwsXml.TryParse(body));
+        return Sanitize(statusCode, errorTypeHeader, code, message);
     }
+
+    /// <summary>The error in an XML answer already parsed (S3 reports some failures inside a 200).</summary>
+    public static AwsError Parse(int statusCode, AwsXmlElement document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        var (code, message) = ReadXml(document);
+        return Sanitize(statusCode, errorTypeHeader: null, code, message);
+    }
+
+    // aws-facts §2.3 / smithy restJson1: the header wins over body fields.
+    private static AwsError Sanitize(int statusCode, string? errorTypeHeader, string? code, string? message) =>
+        new(SanitizeCode(errorTypeHeader) ?? SanitizeCode(code) ?? FallbackCode(statusCode), SanitizeMessage(message) ?? $"HTTP {statusCode}");
 
     /// <summary>
     /// Smithy's rule for REST-JSON error types: keep the part before the first ':' (a URL may follow), then
@@ -145,11 +154,11 @@ public static class AwsErrorParser
         }
     }
 
-    private static (string? Code, string? Message) ReadXml(ReadOnlySpan<byte> body)
+    private static (string? Code, string? Message) ReadXml(AwsXmlElement? document)
     {
         // Query errors: ErrorResponse/Error/{Type,Code,Message}; REST-XML: Error/{Code,Message} at the root.
         // Only the first Error element counts (Find starts at the root).
-        var error = AwsXml.TryParse(body)?.Find("Error");
+        var error = document?.Find("Error");
         return (error?.ChildText("Code"), error?.ChildText("Message"));
     }
 }

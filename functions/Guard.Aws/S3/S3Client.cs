@@ -275,7 +275,7 @@ public sealed class S3Client : IDisposable
             ?? throw Malformed(response, action, "answer is not XML");
         if (document.Name == "Error")
         {
-            var error = AwsErrorParser.Parse(AwsErrorProtocol.RestXml, 500, null, response.Body);
+            var error = AwsErrorParser.Parse(500, document);
             // "InternalError" inside a 200 is S3's documented transient failure; status 500 keeps it retryable for the caller.
             throw new AwsServiceException(error.Code, 500, error.Message, action, response.RequestId, null);
         }
