@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The README's test command: installs what the tests need on a new Debian 12 machine, then runs every test.
+#
+#   build/test.sh                       set up, then dotnet test Guard.sln
+#   build/test.sh --filter Category!=Slow   extra arguments go to dotnet test
+#
+# What the tests need beyond the .NET 10 SDK, gcc and Python's moto_server / cfn-lint / aws (the machine
+# image ships those three under ~/.pyenv/shims), and why:
+#   make                          the Guard function's Makefile: the deploy tests build both release zips
+#   zip unzip                     Info-ZIP archives, as the build tools users run make them
+#   gcc-aarch64-linux-gnu         arm64 test binaries, and the linker driver of the arm64 Native AOT build
+#   binutils-aarch64-linux-gnu    aarch64-linux-gnu-objcopy strips the arm64 bootstrap
+#   libc6-dev-arm64-cross         crt1.o/crti.o, libc headers and -ldl -lrt -lm for arm64: apt leaves it out
+#                                 of gcc-aarch64-linux-gnu under --no-install-recommends (a Recommends only)
+#   clang                         Native AOT's linker driver: the x64 publish falls back to gcc without it, the
+#                                 arm64 cross-link needs clang --target=aarch64-linux-gnu (GNU ld links both)
+# It installs with apt-get as root, or through sudo; without either it names the packages and stops.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export PATH="$HOME/.pyenv/shims:$HOME/.pyenv/bin:$PATH"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+log() { printf '\n== %s\n' "$*"; }
+fail() { printf 'build/test.sh: %s\n' "$*" >&2; exit 1; }
+
+packages=(make zip unzip gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross clang)
+
+log "system packages"
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  if [ "$(id -u)" -eq 0 ]; then
+    sudo=()
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo=(sudo)
+  else
+    fail "the tests need: ${missing[*]} (apt-get install -y --no-install-recommends ${missing[*]}), and this user can neither install them nor sudo"
+  fi
+  echo "installing: ${missing[*]}"
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || fail "apt-get could not install: ${missing[*]}"
+else
+  echo "all present: ${packages[*]}"
+fi
+
+log "AWS emulator and linters"
+for tool in moto_server cfn-lint aws; do
+  command -v "$tool" >/dev/null 2>&1 \
+    || fail "$tool is missing: the machine image has it under ~/.pyenv/shims; elsewhere: pip install 'moto[server]' cfn-lint awscli"
+  echo "$tool: $(command -v "$tool")"
+done
+
+log "tests: dotnet test Guard.sln $*"
+output=$(mktemp)
+trap 'rm -f "$output"' EXIT
+set +e
+# A hung test is killed after 10 minutes and named, instead of eating CI's 90.
+dotnet test Guard.sln --blame-hang-timeout 10m --blame-hang-dump-type none "$@" 2>&1 | tee "$output"
+status=${PIPESTATUS[0]}
+set -e
+
+# One closing line over all test assemblies, in the plain form CI reads.
+count() { grep -Eo "$1:[[:space:]]+[0-9]+" "$output" | awk '{ sum += $2 } END { print sum + 0 }'; }
+echo
+echo "$(count Passed) passed, $(count Failed) failed, $(count Skipped) skipped"
+exit "$status"
