@@ -1,21 +1,22 @@
 using System.Diagnostics;
 using System.IO.Compression;
+using Guard.Testing;
 
 namespace Guard.Deploy.Tests;
 
 /// <summary>
 /// <c>make -C functions/Guard.Function zips</c>, run once for the class: both Native AOT builds (minutes), each
-/// zipped and passed by <c>guard check</c> inside the target. Builds under /tmp so it never races other builds.
+/// zipped and passed by <c>guard check</c> inside the target. Builds under /tmp, in a folder of this checkout's
+/// own, so it never races other builds or another clone's run. A failed build fails the fixture with the build's
+/// first error, and so every test that needs the zips says why they are missing.
 /// </summary>
 public sealed class ReleasePackages : IAsyncLifetime
 {
-    public static readonly string WorkDirectory = Path.Combine(Path.GetTempPath(), "guard-deploy-zips");
+    public static readonly string WorkDirectory = Checkout.ScratchDirectory("guard-deploy-zips");
 
     public string Dist { get; } = Path.Combine(WorkDirectory, "dist");
 
     public string DotnetArtifacts { get; } = Path.Combine(WorkDirectory, "artifacts");
-
-    public int ExitCode { get; private set; }
 
     public string Log { get; private set; } = "";
 
@@ -39,8 +40,11 @@ public sealed class ReleasePackages : IAsyncLifetime
             ["-C", "functions/Guard.Function", "zips", $"DIST={Dist}", $"DOTNET_ARTIFACTS={DotnetArtifacts}"],
             TimeSpan.FromMinutes(20));
         Elapsed = clock.Elapsed;
-        ExitCode = exitCode;
         Log = output + error;
+        if (exitCode != 0)
+        {
+            throw BuildLog.Failure($"make zips (after {Elapsed.TotalSeconds:0} s)", exitCode, Log);
+        }
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
@@ -52,7 +56,6 @@ public sealed class ReleasePackagesTests(ReleasePackages packages) : IClassFixtu
     [Fact]
     public void MakeZips_BothArchitectures_BuildAndPassGuardCheck()
     {
-        Assert.True(packages.ExitCode == 0, $"make zips exited {packages.ExitCode} after {packages.Elapsed}:\n{packages.Log}");
         Assert.True(File.Exists(packages.ZipPath("arm64")), packages.Log);
         Assert.True(File.Exists(packages.ZipPath("x86_64")), packages.Log);
         TestContext.Current.SendDiagnosticMessage($"make zips took {packages.Elapsed.TotalSeconds:0} s");

@@ -1,12 +1,12 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
+using Guard.Testing;
 
 namespace Guard.Deploy.Tests;
 
 /// <summary>The repository this test project lives in, and the command-line tools the checks run.</summary>
 internal static class Repository
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => Checkout.Root;
 
     public static string TemplatePath => Path.Combine(Root, "template.yaml");
 
@@ -69,7 +69,4 @@ internal static class Repository
 
         return (process.ExitCode, await stdout, await stderr);
     }
-
-    private static string FindRoot([CallerFilePath] string thisFile = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", ".."));
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
+using Guard.Testing;
 
 // One publish for the whole test assembly: three end-to-end classes use it, and publishing into the same folder
 // from parallel class fixtures corrupts the native link.
@@ -16,9 +16,7 @@ namespace Guard.Function.Tests.EndToEnd;
 public sealed partial class PublishedBootstrap : IAsyncLifetime
 {
     // One folder per checkout: a publish reused from another clone would test another tree's code.
-    private static readonly string Root = Path.Combine(
-        Path.GetTempPath(),
-        "guard-function-e2e-" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(RepositoryRoot())))[..12]);
+    private static readonly string Root = Checkout.ScratchDirectory("guard-function-e2e");
 
     public string ExecutablePath { get; private set; } = "";
 
@@ -26,7 +24,7 @@ public sealed partial class PublishedBootstrap : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var project = Path.Combine(RepositoryRoot(), "functions", "Guard.Function", "Guard.Function.csproj");
+        var project = Path.Combine(Checkout.Root, "functions", "Guard.Function", "Guard.Function.csproj");
         var output = Path.Combine(Root, "publish");
         var start = new ProcessStartInfo("dotnet")
         {
@@ -50,7 +48,7 @@ public sealed partial class PublishedBootstrap : IAsyncLifetime
         PublishLog = await stdout + await stderr;
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"dotnet publish failed ({process.ExitCode}); is clang/lld installed?\n{PublishLog}");
+            throw BuildLog.Failure("dotnet publish of the Native AOT bootstrap", process.ExitCode, PublishLog);
         }
 
         var aotWarnings = AotWarning().Matches(PublishLog).Select(m => m.Value).Distinct().ToArray();
@@ -67,9 +65,6 @@ public sealed partial class PublishedBootstrap : IAsyncLifetime
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
-    private static string RepositoryRoot([CallerFilePath] string thisFile = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", ".."));
 
     [GeneratedRegex(@"warning IL[23]\d{3}")]
     private static partial Regex AotWarning();
