@@ -34,6 +34,7 @@ public sealed class LocalHttpServer : IAsyncDisposable
     private readonly LoopbackHttpListener _listener;
     private readonly ConcurrentDictionary<string, (ReadOnlyMemory<byte> Content, string ETag)> _resources = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<LocalHttpRequest> _requests = new();
+    private readonly CancellationTokenSource _stopping = new();
     private int _requestCount;
     private long _bytesSent;
 
@@ -56,6 +57,15 @@ public sealed class LocalHttpServer : IAsyncDisposable
     /// still announces the full size: a dropped connection.
     /// </summary>
     public int? TruncateBodiesTo { get; set; }
+
+    /// <summary>
+    /// When set, bodies stop after this many bytes and the connection stays open, silent, until the client gives up
+    /// or the server is disposed: a server that stalls mid-body.
+    /// </summary>
+    public int? StallBodiesAfter { get; set; }
+
+    /// <summary>When set, every request is answered <c>302 Found</c> with this <c>Location</c>.</summary>
+    public string? RedirectTo { get; set; }
 
     /// <summary>Requests answered so far (including failures).</summary>
     public int RequestCount => Volatile.Read(ref _requestCount);
@@ -93,7 +103,12 @@ public sealed class LocalHttpServer : IAsyncDisposable
         _requests.Clear();
     }
 
-    public ValueTask DisposeAsync() => _listener.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _listener.DisposeAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
 
     private async Task HandleAsync(HttpListenerContext context)
     {
@@ -111,6 +126,7 @@ public sealed class LocalHttpServer : IAsyncDisposable
             var (status, body, headers) = Answer(request.HttpMethod, request.Url!.AbsolutePath, range, ifMatch);
             var send = request.HttpMethod == "HEAD" ? ReadOnlyMemory<byte>.Empty
                 : TruncateBodiesTo is { } cut ? body[..Math.Min(cut, body.Length)]
+                : StallBodiesAfter is { } stall ? body[..Math.Min(stall, body.Length)]
                 : body;
 
             // Recorded before the answer goes out: a client may see the whole body, and the test assert, before
@@ -131,6 +147,14 @@ public sealed class LocalHttpServer : IAsyncDisposable
                 await response.OutputStream.WriteAsync(send).ConfigureAwait(false);
             }
 
+            if (StallBodiesAfter is not null && send.Length < body.Length)
+            {
+                await response.OutputStream.FlushAsync().ConfigureAwait(false);
+                await Task.Delay(Timeout.Infinite, _stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+                response.Abort();
+                return;
+            }
+
             if (send.Length < body.Length && request.HttpMethod != "HEAD")
             {
                 response.Abort();
@@ -149,6 +173,12 @@ public sealed class LocalHttpServer : IAsyncDisposable
     private (int Status, ReadOnlyMemory<byte> Body, List<(string Name, string Value)> Headers) Answer(string method, string path, string? range, string? ifMatch)
     {
         List<(string, string)> headers = [];
+        if (RedirectTo is { } location)
+        {
+            headers.Add(("Location", location));
+            return (302, ReadOnlyMemory<byte>.Empty, headers);
+        }
+
         if (FailWith is { } failure)
         {
             return ((int)failure, "simulated failure\n"u8.ToArray(), headers);

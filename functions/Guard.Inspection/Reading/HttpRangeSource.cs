@@ -22,8 +22,12 @@ public sealed class HttpRangeSource : IRangeSource
 {
     private const int CopyBufferSize = 81920;
 
+    /// <summary>How long a response body may send nothing before the read fails: a server that stalls mid-body.</summary>
+    public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromSeconds(30);
+
     private readonly HttpClient _http;
     private readonly Uri _uri;
+    private readonly TimeSpan _idleTimeout;
     private readonly SemaphoreSlim _fallbackLock = new(1, 1);
     private long _length = -1;
     private EntityTagHeaderValue? _entityTag;
@@ -32,10 +36,15 @@ public sealed class HttpRangeSource : IRangeSource
 
     /// <param name="http">Sends the requests; the caller owns it and its handlers.</param>
     /// <param name="uri">An absolute http or https URL; its query string is sent but never shown.</param>
-    public HttpRangeSource(HttpClient http, Uri uri)
+    /// <param name="idleTimeout">
+    /// The longest silence allowed while a body is read (<see cref="DefaultIdleTimeout"/> when null).
+    /// <see cref="HttpClient.Timeout"/> ends when the headers arrive, since bodies are streamed; this bounds the rest.
+    /// </param>
+    public HttpRangeSource(HttpClient http, Uri uri, TimeSpan? idleTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(uri);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(idleTimeout ?? DefaultIdleTimeout, TimeSpan.Zero, nameof(idleTimeout));
         if (!uri.IsAbsoluteUri || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
             throw new ArgumentException("Expected an absolute http(s) URL.", nameof(uri));
@@ -43,6 +52,7 @@ public sealed class HttpRangeSource : IRangeSource
 
         _http = http;
         _uri = uri;
+        _idleTimeout = idleTimeout ?? DefaultIdleTimeout;
         DisplayName = DisplayNameOf(uri);
     }
 
@@ -101,21 +111,28 @@ public sealed class HttpRangeSource : IRangeSource
                 return await ReadTailFromFileAsync(file, destination, cancellationToken).ConfigureAwait(false);
 
             case HttpStatusCode.RequestedRangeNotSatisfiable:
-            {
-                // A suffix range is unsatisfiable only when the representation is empty (RFC 9110 §14.1.2).
-                var total = response.Content.Headers.ContentRange?.Length ?? 0;
-                if (total != 0)
-                {
-                    throw new PackageUnavailableException($"{DisplayName}: the server refused the range bytes=-{suffix} for a {total}-byte object");
-                }
-
-                RememberEntity(response, 0);
-                return new TailRead(0, 0);
-            }
+                // A suffix range is unsatisfiable only when the representation is empty (RFC 9110 §14.1.2). A server
+                // that refuses every range answers the same, so the empty object is confirmed without Range: calling
+                // a refused read a 0-byte zip would report "broken" for what is a fetch failure.
+                return await ReadTailWithoutRangeAsync(destination, suffix, cancellationToken).ConfigureAwait(false);
 
             default:
                 throw Failure(response);
         }
+    }
+
+    private async ValueTask<TailRead> ReadTailWithoutRangeAsync(Memory<byte> destination, int suffix, CancellationToken cancellationToken)
+    {
+        using var request = NewRequest();
+        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            throw new PackageUnavailableException(
+                $"{DisplayName}: the server refused the range bytes=-{suffix} (HTTP 416) and the whole object (HTTP {((int)response.StatusCode).ToString(CultureInfo.InvariantCulture)})");
+        }
+
+        var file = await BufferToDiskAsync(response, cancellationToken).ConfigureAwait(false);
+        return await ReadTailFromFileAsync(file, destination, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask<int> ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
@@ -207,9 +224,30 @@ public sealed class HttpRangeSource : IRangeSource
             // Headers only: the body is read straight into the caller's buffer, or streamed to disk.
             return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         }
+        catch (UriFormatException e)
+        {
+            // HttpClient's redirect handler parses Location itself; an unusable one (file://, a bad host) throws here.
+            throw new PackageUnavailableException($"{DisplayName}: the server redirected to an address that cannot be fetched ({e.Message.TrimEnd('.')}); give the final http(s) URL", e);
+        }
         catch (Exception e) when (IsTransportFailure(e, cancellationToken))
         {
             throw TransportFailure(e);
+        }
+    }
+
+    /// <summary>One read of a body, failed when the server sends nothing for the idle timeout.</summary>
+    private async ValueTask<int> ReadSomeAsync(Stream body, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        idle.CancelAfter(_idleTimeout);
+        try
+        {
+            return await body.ReadAsync(buffer, idle.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            var seconds = _idleTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+            throw new PackageUnavailableException($"{DisplayName}: the server stopped sending the body (nothing for {seconds} s)", e) { IsTransient = true };
         }
     }
 
@@ -220,7 +258,18 @@ public sealed class HttpRangeSource : IRangeSource
             var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             await using (body.ConfigureAwait(false))
             {
-                var read = await body.ReadAtLeastAsync(destination, destination.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+                var read = 0;
+                while (read < destination.Length)
+                {
+                    var count = await ReadSomeAsync(body, destination[read..], cancellationToken).ConfigureAwait(false);
+                    if (count == 0)
+                    {
+                        break;
+                    }
+
+                    read += count;
+                }
+
                 if (read < destination.Length)
                 {
                     throw new PackageUnavailableException($"{DisplayName}: the connection closed after {read} of {destination.Length} bytes") { IsTransient = true };
@@ -303,7 +352,7 @@ public sealed class HttpRangeSource : IRangeSource
                     int read;
                     try
                     {
-                        read = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                        read = await ReadSomeAsync(body, buffer, cancellationToken).ConfigureAwait(false);
                     }
                     catch (Exception e) when (IsTransportFailure(e, cancellationToken))
                     {
@@ -389,6 +438,14 @@ public sealed class HttpRangeSource : IRangeSource
     private PackageUnavailableException Mismatch(string asked, HttpResponseMessage response) =>
         new($"{DisplayName}: asked for {asked} but the server sent {Describe(response.Content.Headers.ContentRange)}");
 
+    /// <summary>A redirect target as it may be shown: <c>scheme://host/path</c>, never its query.</summary>
+    private string Describe(Uri? location) => location switch
+    {
+        null => "nowhere (no Location header)",
+        { IsAbsoluteUri: true } absolute => DisplayNameOf(absolute),
+        _ => DisplayNameOf(new Uri(_uri, location)),
+    };
+
     private static string Describe(ContentRangeHeaderValue? range) =>
         range is null ? "no Content-Range" : "Content-Range: " + range.ToString();
 
@@ -401,6 +458,7 @@ public sealed class HttpRangeSource : IRangeSource
             404 => new PackageUnavailableException($"{DisplayName}: not found"),
             429 => new PackageUnavailableException($"{DisplayName}: throttled (HTTP 429)") { IsTransient = true },
             408 => new PackageUnavailableException($"{DisplayName}: the server timed out (HTTP 408)") { IsTransient = true },
+            >= 300 and < 400 => new PackageUnavailableException($"{DisplayName}: redirected (HTTP {status.ToString(CultureInfo.InvariantCulture)}) to {Describe(response.Headers.Location)}, which is not followed; give the final http(s) URL"),
             >= 500 => new PackageUnavailableException($"{DisplayName}: server error (HTTP {status.ToString(CultureInfo.InvariantCulture)})") { IsTransient = true },
             _ => new PackageUnavailableException($"{DisplayName}: HTTP {status.ToString(CultureInfo.InvariantCulture)} {response.ReasonPhrase}".TrimEnd()),
         };

@@ -69,7 +69,74 @@ public sealed class HttpRangeSourceTests : IAsyncLifetime
         var tail = await source.ReadTailAsync(new byte[64], TestContext.Current.CancellationToken);
 
         Assert.Equal(new TailRead(0, 0), tail);
-        Assert.Equal(416, Assert.Single(_server.Requests).StatusCode);
+        // The 416 is confirmed by a read without Range: only then is the object known to be empty.
+        Assert.Equal([416, 200], _server.Requests.Select(r => r.StatusCode));
+    }
+
+    [Fact]
+    public async Task ReadTail_WhenServerRefusesEveryRequestWith416_FailsAsUnavailableNotAsAnEmptyPackage()
+    {
+        _server.FailWith = HttpStatusCode.RequestedRangeNotSatisfiable;
+        await using var source = new HttpRangeSource(_http, _url);
+
+        var e = await Assert.ThrowsAsync<PackageUnavailableException>(
+            async () => await source.ReadTailAsync(new byte[64], TestContext.Current.CancellationToken));
+
+        Assert.StartsWith(source.DisplayName + ": the server refused the range", e.Message, StringComparison.Ordinal);
+        Assert.Contains("HTTP 416", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadTail_WhenBodyStallsMidway_FailsAfterTheIdleTimeoutAsTransient()
+    {
+        _server.StallBodiesAfter = 100;
+        await using var source = new HttpRangeSource(_http, _url, idleTimeout: TimeSpan.FromMilliseconds(300));
+
+        // HttpClient.Timeout (30 s) ended with the headers; only the idle timeout can end this read.
+        var e = await Assert.ThrowsAsync<PackageUnavailableException>(
+            async () => await source.ReadTailAsync(new byte[4096], TestContext.Current.CancellationToken));
+
+        Assert.Equal($"{source.DisplayName}: the server stopped sending the body (nothing for 0.3 s)", e.Message);
+        Assert.True(e.IsTransient);
+    }
+
+    [Fact]
+    public async Task Read_WhenServerIgnoresRangeAndStalls_FailsAfterTheIdleTimeout()
+    {
+        _server.IgnoreRange = true;
+        _server.StallBodiesAfter = 1000;
+        await using var source = new HttpRangeSource(_http, _url, idleTimeout: TimeSpan.FromMilliseconds(300));
+
+        var e = await Assert.ThrowsAsync<PackageUnavailableException>(
+            async () => await source.ReadAsync(0, new byte[16], TestContext.Current.CancellationToken));
+
+        Assert.Contains("stopped sending the body", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadTail_WhenRedirectedToAFileUrl_FailsNamingTheUrlAndTheRedirect()
+    {
+        _server.RedirectTo = "file:///etc/passwd";
+        await using var source = new HttpRangeSource(_http, _url);
+
+        var e = await Assert.ThrowsAsync<PackageUnavailableException>(
+            async () => await source.ReadTailAsync(new byte[16], TestContext.Current.CancellationToken));
+
+        Assert.StartsWith(source.DisplayName + ": the server redirected to an address that cannot be fetched", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("SECRETTOKEN", e.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadTail_WhenARedirectIsNotFollowed_NamesWhereItPointsWithoutItsQuery()
+    {
+        _server.RedirectTo = "https://elsewhere.example/fn.zip?X-Amz-Signature=other";
+        using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false });
+        await using var source = new HttpRangeSource(http, _url);
+
+        var e = await Assert.ThrowsAsync<PackageUnavailableException>(
+            async () => await source.ReadTailAsync(new byte[16], TestContext.Current.CancellationToken));
+
+        Assert.Equal($"{source.DisplayName}: redirected (HTTP 302) to https://elsewhere.example/fn.zip, which is not followed; give the final http(s) URL", e.Message);
     }
 
     [Fact]
