@@ -71,6 +71,10 @@ public sealed class PackageSourceFactory : IDisposable
         {
             return _s3.Value;
         }
+        catch (CredentialsUnavailableException e)
+        {
+            throw new PackageUnavailableException($"{location.DisplayName}: {e.Message}", e);
+        }
         catch (Exception e) when (e is InvalidOperationException or AmazonClientException or ArgumentException)
         {
             throw new PackageUnavailableException($"{location.DisplayName}: cannot create the S3 client: {e.Message.ReplaceLineEndings(" ")}", e);

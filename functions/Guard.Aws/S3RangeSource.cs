@@ -204,6 +204,12 @@ public sealed class S3RangeSource : IRangeSource
                 return new PackageUnavailableException($"{DisplayName}: the bucket is in another region; set AWS_REGION to its region", e);
             }
 
+            if (status == 0)
+            {
+                // Never answered: the cause (DNS, refused, timed out) and the host are what the user can act on.
+                return new PackageUnavailableException($"{DisplayName}: could not reach S3: {FirstLine(service.ServiceMessage)}; check the network, proxy or AWS_ENDPOINT_URL, then try again", e) { IsTransient = true };
+            }
+
             if (service.IsTransient)
             {
                 return new PackageUnavailableException($"{DisplayName}: {code} (HTTP {status.ToString(CultureInfo.InvariantCulture)}); try again later", e) { IsTransient = true };

@@ -6,6 +6,9 @@ namespace Guard.Cli;
 /// <summary>The <c>guard</c> command line: parsing and dispatch, with the console passed in so tests can run it.</summary>
 public static class GuardCommandLine
 {
+    /// <summary>Set to 1 to print the stack trace of an internal error.</summary>
+    public const string TraceVariable = "GUARD_TRACE";
+
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var root = new RootCommand(
@@ -17,6 +20,13 @@ public static class GuardCommandLine
             MigrateCommand.Create(output, error),
             RollbackCommand.Create(output, error),
         };
+
+        if (args.Length == 0)
+        {
+            // Bare `guard` is a usage error with the usage, not "Required command was not provided.".
+            await root.Parse("--help").InvokeAsync(new InvocationConfiguration { Output = error, Error = error }, cancellationToken).ConfigureAwait(false);
+            return ExitCodes.UsageOrUnavailable;
+        }
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -30,7 +40,19 @@ public static class GuardCommandLine
             return ExitCodes.UsageOrUnavailable;
         }
 
-        var configuration = new InvocationConfiguration { Output = output, Error = error };
-        return await parsed.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+        // Guard's own failures must never read as exit 1, which CI takes to mean "the package is broken".
+        var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        try
+        {
+            return await parsed.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var trace = Environment.GetEnvironmentVariable(TraceVariable) is "1" or "true";
+            await error.WriteLineAsync(
+                $"guard: internal error, nothing was judged: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}" +
+                (trace ? Environment.NewLine + e : $" (run again with {TraceVariable}=1 for the stack trace, and please report it)")).ConfigureAwait(false);
+            return ExitCodes.UsageOrUnavailable;
+        }
     }
 }

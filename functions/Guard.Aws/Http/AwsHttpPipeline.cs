@@ -125,11 +125,11 @@ public sealed class AwsHttpPipeline : IDisposable
         }
         catch (TimeoutRejectedException e)
         {
-            throw new AwsServiceException(TransientErrors.RequestTimeout, 0, "no response within the per-attempt timeout", action, null, e);
+            throw new AwsServiceException(TransientErrors.RequestTimeout, 0, $"no response from {Endpoint} within the per-attempt timeout", action, null, e);
         }
         catch (HttpRequestException e)
         {
-            throw new AwsServiceException(TransientErrors.NetworkFailure, 0, AwsErrorParser.SanitizeMessage(e.Message) ?? "connection failed", action, null, e);
+            throw new AwsServiceException(TransientErrors.NetworkFailure, 0, NetworkCause(e), action, null, e);
         }
         finally
         {
@@ -145,6 +145,21 @@ public sealed class AwsHttpPipeline : IDisposable
     }
 
     public void Dispose() => _http.Dispose();
+
+    /// <summary>The service's host, as failures name it.</summary>
+    private string Endpoint => _http.BaseAddress?.Authority ?? "the service";
+
+    /// <summary>
+    /// What went wrong on the way, naming the host: socket errors carry <c>(host:port)</c>, but the generic
+    /// "An error occurred while sending the request." hides its cause in the inner exception and names no host.
+    /// </summary>
+    private string NetworkCause(HttpRequestException e)
+    {
+        var message = e.HttpRequestError == HttpRequestError.Unknown && e.InnerException is { } inner ? inner.Message : e.Message;
+        var cause = AwsErrorParser.SanitizeMessage(message) ?? "connection failed";
+        var host = _http.BaseAddress?.Host;
+        return host is null || cause.Contains(host, StringComparison.OrdinalIgnoreCase) ? cause : $"{cause} ({Endpoint})";
+    }
 
     private async ValueTask<Attempt> SendOnceAsync(Func<HttpRequestMessage> createRequest, CancellationToken cancellationToken)
     {

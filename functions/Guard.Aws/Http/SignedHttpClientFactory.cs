@@ -51,5 +51,16 @@ public static class SignedHttpClientFactory
     /// AWSSDK.Core's default chain: environment variables first (on Lambda these include
     /// <c>AWS_SESSION_TOKEN</c>), then profiles, container and instance credentials.
     /// </summary>
-    public static AWSCredentials DefaultCredentials() => DefaultAWSCredentialsIdentityResolver.GetCredentials(null);
+    /// <exception cref="CredentialsUnavailableException">None of them has credentials.</exception>
+    public static AWSCredentials DefaultCredentials()
+    {
+        try
+        {
+            return DefaultAWSCredentialsIdentityResolver.GetCredentials(null);
+        }
+        catch (AmazonClientException e)
+        {
+            throw CredentialsUnavailableException.From(e, Environment.GetEnvironmentVariable);
+        }
+    }
 }

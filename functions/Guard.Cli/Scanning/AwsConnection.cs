@@ -58,20 +58,7 @@ internal sealed class AwsConnection : IDisposable
     }
 
     /// <exception cref="CredentialsUnavailableException">No credentials could be found.</exception>
-    public AWSCredentials Credentials
-    {
-        get
-        {
-            try
-            {
-                return _credentials.Value;
-            }
-            catch (AmazonClientException e)
-            {
-                throw new CredentialsUnavailableException(e.Message.ReplaceLineEndings(" "), e);
-            }
-        }
-    }
+    public AWSCredentials Credentials => _credentials.Value;
 
     public AwsEnvironment EnvironmentFor(string region) => _environment(region);
 
@@ -118,7 +105,3 @@ internal sealed class AwsConnection : IDisposable
         }
     }
 }
-
-/// <summary>No AWS credentials anywhere in the default chain: a usage error (exit 2), not a broken function.</summary>
-internal sealed class CredentialsUnavailableException(string message, Exception innerException)
-    : Exception($"no AWS credentials: {message}", innerException);

@@ -6,7 +6,7 @@ namespace Guard.Inspection.Reporting;
 
 /// <summary>
 /// SARIF 2.1.0 (OASIS), the subset GitHub code scanning reads: one run, the finding codes as rules, one
-/// result per finding located at the package file.
+/// result per finding located at the package file, and one invocation that says whether the check ran.
 /// </summary>
 public static class SarifReportWriter
 {
@@ -14,10 +14,45 @@ public static class SarifReportWriter
 
     public static string Write(IReadOnlyList<Report> reports, string toolVersion)
     {
-        var rules = FindingCodes.All
-            .Select(rule => new SarifRule(rule.Code, rule.Code, new SarifText(rule.Summary), new SarifConfiguration(Level(rule.Severity))))
-            .ToArray();
-        var results = reports
+        ArgumentNullException.ThrowIfNull(reports);
+        return Serialize(toolVersion, ResultsOf(reports), new SarifInvocation(ExecutionSuccessful: true, ToolExecutionNotifications: null));
+    }
+
+    /// <summary>
+    /// The log of a run that could not check <paramref name="source"/> (it could not be fetched, …): no results,
+    /// <c>executionSuccessful: false</c> and the reason as an error notification, so an upload step that runs
+    /// <c>if: always()</c> still finds a valid log and code scanning shows why the run failed.
+    /// </summary>
+    /// <param name="source">What was to be checked, as the user named it (never a presigned query).</param>
+    /// <param name="reason">The one-line error guard printed.</param>
+    public static string WriteFailure(string source, string reason, string toolVersion)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(source);
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        var notification = new SarifNotification(
+            "error",
+            new SarifText(reason),
+            [new SarifLocation(new SarifPhysicalLocation(new SarifArtifactLocation(ArtifactUri(source))))]);
+        return Serialize(toolVersion, [], new SarifInvocation(ExecutionSuccessful: false, [notification]));
+    }
+
+    private static SarifRule[] Rules { get; } = FindingCodes.All
+        .Select(rule => new SarifRule(rule.Code, rule.Code, new SarifText(rule.Summary), new SarifConfiguration(Level(rule.Severity))))
+        .ToArray();
+
+    private static string Serialize(string toolVersion, SarifResult[] results, SarifInvocation invocation)
+    {
+        var log = new SarifLog(
+            SchemaUri,
+            "2.1.0",
+            [new SarifRun(new SarifTool(new SarifDriver("guard", toolVersion, Rules)), results, [invocation])]);
+        return JsonSerializer.Serialize(log, SarifJsonContext.Default.SarifLog);
+    }
+
+    private static SarifResult[] ResultsOf(IReadOnlyList<Report> reports)
+    {
+        var rules = Rules;
+        return reports
             .SelectMany(report => report.Findings.Select(finding => new SarifResult(
                 finding.Code,
                 Array.FindIndex(rules, r => r.Id == finding.Code),
@@ -25,11 +60,6 @@ public static class SarifReportWriter
                 new SarifText(finding.Hint is null ? finding.Message : $"{finding.Message}. Fix: {finding.Hint}"),
                 [new SarifLocation(new SarifPhysicalLocation(new SarifArtifactLocation(ArtifactUri(report.Source))))])))
             .ToArray();
-        var log = new SarifLog(
-            SchemaUri,
-            "2.1.0",
-            [new SarifRun(new SarifTool(new SarifDriver("guard", toolVersion, rules)), results)]);
-        return JsonSerializer.Serialize(log, SarifJsonContext.Default.SarifLog);
     }
 
     /// <summary>GitHub wants a repository-relative path; remote sources are kept as their (secret-free) URI.</summary>
@@ -46,7 +76,12 @@ public static class SarifReportWriter
 
 internal sealed record SarifLog([property: JsonPropertyName("$schema")] string Schema, string Version, IReadOnlyList<SarifRun> Runs);
 
-internal sealed record SarifRun(SarifTool Tool, IReadOnlyList<SarifResult> Results);
+internal sealed record SarifRun(SarifTool Tool, IReadOnlyList<SarifResult> Results, IReadOnlyList<SarifInvocation> Invocations);
+
+/// <summary>SARIF §3.20: whether the tool ran to completion, and what stopped it.</summary>
+internal sealed record SarifInvocation(bool ExecutionSuccessful, IReadOnlyList<SarifNotification>? ToolExecutionNotifications);
+
+internal sealed record SarifNotification(string Level, SarifText Message, IReadOnlyList<SarifLocation> Locations);
 
 internal sealed record SarifTool(SarifDriver Driver);
 
@@ -66,6 +101,6 @@ internal sealed record SarifPhysicalLocation(SarifArtifactLocation ArtifactLocat
 
 internal sealed record SarifArtifactLocation(string Uri);
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(SarifLog))]
 internal sealed partial class SarifJsonContext : JsonSerializerContext;

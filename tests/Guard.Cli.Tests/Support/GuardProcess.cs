@@ -1,0 +1,90 @@
+using System.Diagnostics;
+
+namespace Guard.Cli.Tests.Support;
+
+/// <summary>What a <c>guard</c> process did: its exit code and both streams.</summary>
+public sealed record GuardRun(int ExitCode, string Output, string Error)
+{
+    /// <summary>The non-empty lines of standard error.</summary>
+    public IReadOnlyList<string> ErrorLines => Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>
+    /// The CLI's promise for anything that stops a check: exit 2, exactly one line on standard error starting
+    /// <c>guard: </c>, no stack trace. Returns that line.
+    /// </summary>
+    public string AssertOneLineFailure()
+    {
+        var what = $"exit {ExitCode}; stderr:\n{Error}\nstdout:\n{Output}";
+        Assert.True(ExitCode == ExitCodes.UsageOrUnavailable, "expected exit 2, got " + what);
+        Assert.DoesNotContain("   at ", Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", Error, StringComparison.Ordinal);
+        var line = Assert.Single(ErrorLines);
+        Assert.StartsWith("guard: ", line, StringComparison.Ordinal);
+        return line;
+    }
+}
+
+/// <summary>
+/// Runs the built <c>guard</c> as a real process (the way CI runs it), in an environment cut off from the
+/// developer's: no AWS variables but the ones a test gives, a HOME without <c>~/.aws</c>, no instance metadata.
+/// </summary>
+public static class GuardProcess
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(90);
+
+    public static async Task<GuardRun> RunAsync(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    {
+        var home = Directory.CreateTempSubdirectory("guard-home-");
+        try
+        {
+            var start = new ProcessStartInfo("dotnet")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+                WorkingDirectory = home.FullName,
+            };
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "guard.dll"));
+            foreach (var arg in args)
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal) || k == "GUARD_TRACE").ToList())
+            {
+                start.Environment.Remove(name);
+            }
+
+            start.Environment["HOME"] = home.FullName;
+            start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
+            start.Environment["DOTNET_NOLOGO"] = "1";
+            foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            {
+                start.Environment[name] = value;
+            }
+
+            using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+            var output = process.StandardOutput.ReadToEndAsync();
+            var error = process.StandardError.ReadToEndAsync();
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            limit.CancelAfter(Limit);
+            try
+            {
+                await process.WaitForExitAsync(limit.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                Assert.Fail($"guard {string.Join(' ', args)} did not end within {Limit.TotalSeconds} s: it hangs");
+            }
+
+            return new GuardRun(process.ExitCode, await output, await error);
+        }
+        finally
+        {
+            home.Delete(recursive: true);
+        }
+    }
+
+    public static Task<GuardRun> RunAsync(params string[] args) => RunAsync(null, args);
+}
