@@ -35,6 +35,22 @@ public sealed class FunctionJsonContextTests
         Assert.Equal("AWS API Call via CloudTrail", again.DetailType);
     }
 
+    [Theory]
+    [InlineData("UpdateFunctionCode20150331v2")]
+    [InlineData("CreateFunction20150331")]
+    public void CloudTrailEvent_AssumedRoleDeployFromS3_RoundTripsSessionAndSource(string eventName)
+    {
+        var json = CloudTrailEvents.Deploy(
+            eventName, "fn", "sha", identityArn: "arn:aws:sts::1:assumed-role/ci/run", sessionIssuerArn: "arn:aws:iam::1:role/ci", s3Code: ("artifacts", "fn.zip", "v1"));
+        var parsed = JsonSerializer.Deserialize(json, FunctionJsonContext.Default.CloudTrailEvent)!;
+
+        var again = RoundTrip(parsed, FunctionJsonContext.Default.CloudTrailEvent);
+
+        Assert.Equal("arn:aws:iam::1:role/ci", again.Detail!.UserIdentity!.SessionContext!.SessionIssuer!.Arn);
+        Assert.Equal(parsed.Detail!.UserIdentity, again.Detail.UserIdentity);
+        Assert.Equal(parsed.Detail.RequestParameters, again.Detail.RequestParameters);
+    }
+
     [Fact]
     public void RuntimeError_RoundTrips_WithRuntimeApiNames()
     {

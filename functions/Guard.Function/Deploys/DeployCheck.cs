@@ -87,21 +87,16 @@ public sealed class DeployCheck : IRouteHandler
         ArgumentNullException.ThrowIfNull(routed);
         var outcome = await CheckAsync(
             routed.CloudTrail ?? throw new ArgumentException("a deploy event carries its CloudTrail record", nameof(routed)),
-            DeployEventFacts.From(routed.Root),
             cancellationToken).ConfigureAwait(false);
         return outcome.Report is { } report
             ? JsonSerializer.SerializeToUtf8Bytes(report, ReportJsonContext.Default.Report)
             : Acknowledgement.Serialize(new Acknowledgement(outcome.Outcome, outcome.Reason, outcome.FunctionName, routed.CloudTrail.EventId));
     }
 
-    public Task<DeployOutcome> CheckAsync(CloudTrailEvent deploy, CancellationToken cancellationToken) =>
-        CheckAsync(deploy, DeployEventFacts.None, cancellationToken);
-
-    /// <param name="facts">What the raw event adds: the code's S3 origin, the caller's role.</param>
-    public async Task<DeployOutcome> CheckAsync(CloudTrailEvent deploy, DeployEventFacts facts, CancellationToken cancellationToken)
+    /// <param name="deploy">The event as the router parsed it: the caller's session and the code's S3 origin included.</param>
+    public async Task<DeployOutcome> CheckAsync(CloudTrailEvent deploy, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(deploy);
-        ArgumentNullException.ThrowIfNull(facts);
         var detail = deploy.Detail;
         var eventId = deploy.EventId;
         var call = DeployRules.CallOf(detail?.EventName);
@@ -166,7 +161,7 @@ public sealed class DeployCheck : IRouteHandler
             case Verdict.Ok:
                 if (_store is not null)
                 {
-                    if (await KeepCodeAsync(function, record, facts, eventId, cancellationToken).ConfigureAwait(false) is { } kept)
+                    if (await KeepCodeAsync(function, record, detail, eventId, cancellationToken).ConfigureAwait(false) is { } kept)
                     {
                         await _store.PutGoodAsync(key, kept, cancellationToken).ConfigureAwait(false);
                     }
@@ -200,7 +195,7 @@ public sealed class DeployCheck : IRouteHandler
             _log.Warn($"{name} will not start: {report.LeadingFinding?.Message}", context);
             if (mode == GuardMode.Rollback)
             {
-                action = await RollBackAsync(key, function, report, detail, facts, eventId, cancellationToken).ConfigureAwait(false);
+                action = await RollBackAsync(key, function, report, detail, eventId, cancellationToken).ConfigureAwait(false);
             }
 
             var sent = await _alerts.SendAsync(new DeployAlert(report, configuration, deploy, mode, action), cancellationToken).ConfigureAwait(false);
@@ -238,9 +233,9 @@ public sealed class DeployCheck : IRouteHandler
     }
 
     private async Task<GuardAction> RollBackAsync(
-        FunctionKey key, FunctionDetails function, Report report, CloudTrailRecord detail, DeployEventFacts facts, string? eventId, CancellationToken cancellationToken)
+        FunctionKey key, FunctionDetails function, Report report, CloudTrailRecord detail, string? eventId, CancellationToken cancellationToken)
     {
-        if (_identity.IsGuard(detail.UserIdentity, facts.SessionIssuerArn))
+        if (_identity.IsGuard(detail.UserIdentity))
         {
             // Guard's own rollback (or quarantine) produced this event: acting on it again could loop.
             return new GuardAction(GuardAction.NotRolledBack, "This deploy was made by Guard itself, so Guard only checked it.");
@@ -255,7 +250,7 @@ public sealed class DeployCheck : IRouteHandler
     }
 
     /// <summary>The good record with where its code copy is; null when the code changed under the copy (a newer deploy's event follows).</summary>
-    private async Task<DeployRecord?> KeepCodeAsync(FunctionDetails function, DeployRecord record, DeployEventFacts facts, string? eventId, CancellationToken cancellationToken)
+    private async Task<DeployRecord?> KeepCodeAsync(FunctionDetails function, DeployRecord record, CloudTrailRecord detail, string? eventId, CancellationToken cancellationToken)
     {
         if (_codes is null || function.CodeLocation is not { } location || !Uri.TryCreate(location, UriKind.Absolute, out var locationUri))
         {
@@ -264,7 +259,7 @@ public sealed class DeployCheck : IRouteHandler
 
         try
         {
-            var stored = await _codes.KeepAsync(record.CodeSha256, record.CodeSize, locationUri, facts.CodeOrigin, cancellationToken).ConfigureAwait(false);
+            var stored = await _codes.KeepAsync(record.CodeSha256, record.CodeSize, locationUri, DeployRules.CodeOriginOf(detail.RequestParameters), cancellationToken).ConfigureAwait(false);
             return record with { CodeBucket = stored.Bucket, CodeKey = stored.Key };
         }
         catch (CodeCopyException e)

@@ -1,4 +1,5 @@
 using Guard.Aws.Store;
+using Guard.Function.Rollback;
 using Guard.Function.Routing;
 
 namespace Guard.Function.Deploys;
@@ -67,6 +68,15 @@ public static class DeployRules
     }
 
     /// <summary>
+    /// The S3 object the deploy took its code from: UpdateFunctionCode names it at the top of
+    /// <c>requestParameters</c>, CreateFunction under <c>requestParameters.code</c> (aws-facts §1.4); null for a
+    /// ZipFile upload, whose bytes CloudTrail omits.
+    /// </summary>
+    public static CodeOrigin? CodeOriginOf(LambdaRequestParameters? request) =>
+        Origin(request?.S3Bucket, request?.S3Key, request?.S3ObjectVersion)
+        ?? Origin(request?.Code?.S3Bucket, request?.Code?.S3Key, request?.Code?.S3ObjectVersion);
+
+    /// <summary>
     /// The event is stale when the function's code is no longer the code the event deployed: a newer deploy
     /// happened, and its own event will be checked. Without a digest in the event it is never stale.
     /// </summary>
@@ -97,4 +107,7 @@ public static class DeployRules
         && !string.Equals(lastGood.CodeSha256, currentCodeSha256, StringComparison.Ordinal)
             ? PlaceholderAction.AlertOverGood
             : PlaceholderAction.RememberPending;
+
+    private static CodeOrigin? Origin(string? bucket, string? key, string? version) =>
+        bucket is { Length: > 0 } && key is { Length: > 0 } ? new CodeOrigin(bucket, key, version is { Length: > 0 } ? version : null) : null;
 }

@@ -12,11 +12,11 @@ namespace Guard.Function.Rollback;
 /// <param name="OwnFunctionName"><c>AWS_LAMBDA_FUNCTION_NAME</c>, when running in Lambda.</param>
 public sealed record GuardIdentity(string? RoleArn, string? OwnFunctionName)
 {
-    public bool IsGuard(UserIdentity? identity, string? sessionIssuerArn)
+    public bool IsGuard(UserIdentity? identity)
     {
         if (RoleArn is { } role)
         {
-            if (string.Equals(sessionIssuerArn, role, StringComparison.Ordinal))
+            if (string.Equals(identity?.SessionContext?.SessionIssuer?.Arn, role, StringComparison.Ordinal))
             {
                 return true;
             }

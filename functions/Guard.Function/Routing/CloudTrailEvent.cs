@@ -38,17 +38,38 @@ public sealed record CloudTrailRecord(
     [property: JsonPropertyName("responseElements")] LambdaResponseElements? ResponseElements);
 
 /// <summary>Who made the call; <c>invokedBy</c> names the AWS service (e.g. cloudformation.amazonaws.com) that made it for them.</summary>
+/// <param name="SessionContext">Present for temporary credentials; for an assumed role it names the role behind the session.</param>
 public sealed record UserIdentity(
     [property: JsonPropertyName("type")] string? Type,
     [property: JsonPropertyName("arn")] string? Arn,
     [property: JsonPropertyName("accountId")] string? AccountId,
     [property: JsonPropertyName("principalId")] string? PrincipalId,
     [property: JsonPropertyName("userName")] string? UserName,
-    [property: JsonPropertyName("invokedBy")] string? InvokedBy);
+    [property: JsonPropertyName("invokedBy")] string? InvokedBy,
+    [property: JsonPropertyName("sessionContext")] SessionContext? SessionContext);
+
+public sealed record SessionContext(
+    [property: JsonPropertyName("sessionIssuer")] SessionIssuer? SessionIssuer);
+
+/// <param name="Arn">For an assumed-role session, the role's ARN (with its path, which the session's own ARN drops).</param>
+public sealed record SessionIssuer(
+    [property: JsonPropertyName("arn")] string? Arn);
 
 /// <param name="FunctionName">A name or an ARN (possibly qualified), as the caller gave it.</param>
+/// <param name="S3Bucket">UpdateFunctionCode from S3 puts the source at the top level (aws-facts §1.4); absent for a ZipFile upload.</param>
+/// <param name="Code">CreateFunction nests the source here instead: <c>{}</c> for a ZipFile create, or absent.</param>
 public sealed record LambdaRequestParameters(
-    [property: JsonPropertyName("functionName")] string? FunctionName);
+    [property: JsonPropertyName("functionName")] string? FunctionName,
+    [property: JsonPropertyName("s3Bucket")] string? S3Bucket,
+    [property: JsonPropertyName("s3Key")] string? S3Key,
+    [property: JsonPropertyName("s3ObjectVersion")] string? S3ObjectVersion,
+    [property: JsonPropertyName("code")] FunctionCode? Code);
+
+/// <summary>CreateFunction's <c>Code</c> parameter (Lambda's FunctionCode), as CloudTrail records it: ZipFile is omitted.</summary>
+public sealed record FunctionCode(
+    [property: JsonPropertyName("s3Bucket")] string? S3Bucket,
+    [property: JsonPropertyName("s3Key")] string? S3Key,
+    [property: JsonPropertyName("s3ObjectVersion")] string? S3ObjectVersion);
 
 /// <summary>The function's configuration after the call (camelCase FunctionConfiguration).</summary>
 public sealed record LambdaResponseElements(

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Guard.Aws.Http;
 using Guard.Aws.Store;
+using Guard.Function.Alerts;
+using Guard.Function.Rollback;
 using Guard.Function.Routing;
 using Guard.Function.Tests.Support;
 using Guard.Inspection.Reading;
@@ -243,6 +245,42 @@ public sealed class DeployCheckTests
 
         Assert.Equal(Verdict.Ok, outcome.Report!.Verdict);
         Assert.Equal("layer", outcome.Report.Bootstrap!.Origin);
+    }
+
+    [Fact]
+    public async Task Check_BrokenDeployWhoseSessionIssuerIsGuardsRole_OnlyChecked()
+    {
+        var guardRole = $"arn:aws:iam::{CloudTrailEvents.Account}:role/guard-GuardFunctionRole-1ABC";
+        var harness = new DeployHarness(GuardMode.Rollback, roleArn: guardRole);
+        var zip = Packages.NotExecutable();
+        harness.Deploy("orders-api", zip);
+
+        // The session's ARN names no role of Guard's, so only sessionIssuer.arn can tell this call was Guard's own.
+        var outcome = await harness.CheckAsync(CloudTrailEvents.Deploy(
+            UpdateCode, "orders-api", FunctionCatalogStandIn.Sha256(zip),
+            identityArn: $"arn:aws:sts::{CloudTrailEvents.Account}:assumed-role/renamed/guard-function", sessionIssuerArn: guardRole));
+
+        Assert.Equal(Verdict.Broken, outcome.Report!.Verdict);
+        Assert.Equal(GuardAction.NotRolledBack, outcome.Action!.Kind);
+        Assert.Contains("made by Guard itself", outcome.Action.Summary, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(UpdateCode)]
+    [InlineData(Create)]
+    public async Task Check_GoodDeployFromVersionedS3_CodeStoreToldTheObjectVersion(string eventName)
+    {
+        var codes = new RecordingCodeStore();
+        var harness = new DeployHarness(codes: codes);
+        var zip = Packages.GoodX8664("versioned");
+        harness.Deploy("orders-api", zip);
+
+        var outcome = await harness.CheckAsync(CloudTrailEvents.Deploy(
+            eventName, "orders-api", FunctionCatalogStandIn.Sha256(zip), s3Code: ("artifacts", "builds/orders.zip", "tufRRRRAn_XXXXrRhNThQq6N")));
+
+        Assert.Equal(Verdict.Ok, outcome.Report!.Verdict);
+        var kept = Assert.Single(codes.Kept);
+        Assert.Equal(new CodeOrigin("artifacts", "builds/orders.zip", "tufRRRRAn_XXXXrRhNThQq6N"), kept.Origin);
     }
 
     [Fact]

@@ -1,11 +1,21 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Guard.Aws.Store;
 using Guard.Function.Deploys;
+using Guard.Function.Rollback;
 using Guard.Function.Routing;
+using Guard.Function.Tests.Support;
 
 namespace Guard.Function.Tests.Deploys;
 
 public sealed class DeployRulesTests
 {
+    private static CloudTrailRecord Route(string eventJson)
+    {
+        using var document = JsonDocument.Parse(eventJson);
+        return EventRouter.Classify(document.RootElement).CloudTrail!.Detail!;
+    }
+
     private static DeployRecord Good(string sha) => new("arn", sha, 10, "ok", "2024-01-01T00:00:00Z", "UpdateFunctionCode20150331v2", null, null);
 
     [Theory]
@@ -18,9 +28,43 @@ public sealed class DeployRulesTests
     [InlineData("123456789012:function:fn:2", "123456789012:function:fn")]
     public void FunctionToCheck_NameOrArn_DropsQualifier(string given, string expected)
     {
-        var detail = new CloudTrailRecord(null, "UpdateFunctionCode20150331v2", null, null, null, null, null, null, null, new LambdaRequestParameters(given), null);
+        var detail = new CloudTrailRecord(null, "UpdateFunctionCode20150331v2", null, null, null, null, null, null, null, new LambdaRequestParameters(given, null, null, null, null), null);
 
         Assert.Equal(expected, DeployRules.FunctionToCheck(detail));
+    }
+
+    [Theory]
+    [InlineData("UpdateFunctionCode20150331v2")]
+    [InlineData("CreateFunction20150331")]
+    public void CodeOriginOf_DeployFromVersionedS3_BucketKeyAndVersion(string eventName)
+    {
+        var detail = Route(CloudTrailEvents.Deploy(eventName, "fn", "sha", s3Code: ("artifacts", "fn.zip", "v1")));
+
+        Assert.Equal(new CodeOrigin("artifacts", "fn.zip", "v1"), DeployRules.CodeOriginOf(detail.RequestParameters));
+    }
+
+    [Fact]
+    public void CodeOriginOf_UnversionedS3_NoVersion()
+    {
+        var detail = Route(CloudTrailEvents.Deploy("UpdateFunctionCode20150331v2", "fn", "sha", s3Code: ("artifacts", "fn.zip", null)));
+
+        Assert.Equal(new CodeOrigin("artifacts", "fn.zip", null), DeployRules.CodeOriginOf(detail.RequestParameters));
+    }
+
+    [Fact]
+    public void CodeOriginOf_ZipFileUpload_Null()
+    {
+        Assert.Null(DeployRules.CodeOriginOf(Route(CloudTrailEvents.Verbatim()).RequestParameters));
+    }
+
+    [Fact]
+    public void CodeOriginOf_ZipFileCreateWithEmptyCode_Null()
+    {
+        // A ZipFile CreateFunction records "code": {} (aws-facts §1.4).
+        var json = JsonNode.Parse(CloudTrailEvents.Deploy("CreateFunction20150331", "fn", "sha"))!;
+        json["detail"]!["requestParameters"]!["code"] = new JsonObject();
+
+        Assert.Null(DeployRules.CodeOriginOf(Route(json.ToJsonString()).RequestParameters));
     }
 
     [Fact]

@@ -317,7 +317,7 @@ public sealed class RollbackMotoTests(MotoServer moto) : IClassFixture<MotoServe
         {
             using var document = JsonDocument.Parse(eventJson);
             var routed = EventRouter.Classify(document.RootElement);
-            return Check.CheckAsync(routed.CloudTrail!, DeployEventFacts.From(routed.Root), Cancel);
+            return Check.CheckAsync(routed.CloudTrail!, Cancel);
         }
     }
 }

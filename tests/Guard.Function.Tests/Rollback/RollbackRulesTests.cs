@@ -102,30 +102,8 @@ public sealed class RollbackRulesTests
     [InlineData("arn:aws:sts::1:assumed-role/deployer/ci", "arn:aws:iam::1:role/deployer", "arn:aws:iam::1:role/guard", "guard-fn", false)]
     public void IsGuard_CallerIdentity_RecognisesGuardsOwnRole(string arn, string? issuer, string? roleArn, string? ownFunction, bool expected)
     {
-        var identity = new UserIdentity("AssumedRole", arn, "1", null, null, null);
+        var identity = new UserIdentity("AssumedRole", arn, "1", null, null, null, new SessionContext(new SessionIssuer(issuer)));
 
-        Assert.Equal(expected, new GuardIdentity(roleArn, ownFunction).IsGuard(identity, issuer));
-    }
-
-    [Fact]
-    public void DeployEventFacts_UpdateFromVersionedS3AndAssumedRole_Read()
-    {
-        var json = CloudTrailEvents.Deploy(
-            "UpdateFunctionCode20150331v2", "fn", GoodSha,
-            identityArn: "arn:aws:sts::1:assumed-role/ci/run", sessionIssuerArn: "arn:aws:iam::1:role/ci", s3Code: ("artifacts", "fn.zip", "v1"));
-        using var document = JsonDocument.Parse(json);
-
-        var facts = DeployEventFacts.From(document.RootElement);
-
-        Assert.Equal(new CodeOrigin("artifacts", "fn.zip", "v1"), facts.CodeOrigin);
-        Assert.Equal("arn:aws:iam::1:role/ci", facts.SessionIssuerArn);
-    }
-
-    [Fact]
-    public void DeployEventFacts_ZipFileUpload_NoOrigin()
-    {
-        using var document = JsonDocument.Parse(CloudTrailEvents.Verbatim());
-
-        Assert.Equal(DeployEventFacts.None, DeployEventFacts.From(document.RootElement));
+        Assert.Equal(expected, new GuardIdentity(roleArn, ownFunction).IsGuard(identity));
     }
 }

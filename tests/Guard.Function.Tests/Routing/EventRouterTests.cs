@@ -56,6 +56,17 @@ public sealed class EventRouterTests
     }
 
     [Fact]
+    public void Classify_DeployByAssumedRole_CarriesTheSessionIssuer()
+    {
+        var routed = Classify(CloudTrailEvents.Deploy(
+            "UpdateFunctionCode20150331v2", "fn", "sha", identityArn: "arn:aws:sts::1:assumed-role/ci/run", sessionIssuerArn: "arn:aws:iam::1:role/ci"));
+
+        var identity = routed.CloudTrail!.Detail!.UserIdentity!;
+        Assert.Equal("AssumedRole", identity.Type);
+        Assert.Equal("arn:aws:iam::1:role/ci", identity.SessionContext!.SessionIssuer!.Arn);
+    }
+
+    [Fact]
     public void Classify_FailedCall_IsIgnoredAsFailed()
     {
         var routed = Classify(CloudTrailEvents.Deploy("UpdateFunctionCode20150331v2", "fn", "sha", errorCode: "AccessDenied"));

@@ -134,12 +134,19 @@ public static class CloudTrailEvents
 
         if (s3Code is { } s3)
         {
-            // UpdateFunctionCode puts the S3 source at the top of requestParameters (aws-facts §1.4).
-            request["s3Bucket"] = s3.Bucket;
-            request["s3Key"] = s3.Key;
+            // UpdateFunctionCode puts the S3 source at the top of requestParameters, CreateFunction under code (aws-facts §1.4).
+            var source = request;
+            if (eventName.StartsWith("CreateFunction", StringComparison.Ordinal))
+            {
+                source = new JsonObject();
+                request["code"] = source;
+            }
+
+            source["s3Bucket"] = s3.Bucket;
+            source["s3Key"] = s3.Key;
             if (s3.Version is not null)
             {
-                request["s3ObjectVersion"] = s3.Version;
+                source["s3ObjectVersion"] = s3.Version;
             }
         }
 

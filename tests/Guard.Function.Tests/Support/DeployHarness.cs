@@ -1,6 +1,7 @@
 using Guard.Function.Alerts;
 using Guard.Function.Deploys;
 using Guard.Function.Logging;
+using Guard.Function.Rollback;
 using Guard.Function.Routing;
 using Guard.Inspection;
 using Guard.Inspection.Rules;
@@ -12,10 +13,12 @@ public sealed class DeployHarness
 {
     public const string TopicArn = "arn:aws:sns:us-east-1:266106314375:guard-alerts";
 
-    public DeployHarness(GuardMode mode = GuardMode.Alert, IReadOnlySet<string>? placeholders = null, bool withStore = true)
+    /// <param name="roleArn"><c>GUARD_ROLE_ARN</c>: the role whose sessions are Guard's own.</param>
+    /// <param name="codes">Where good code is copied; none by default.</param>
+    public DeployHarness(GuardMode mode = GuardMode.Alert, IReadOnlySet<string>? placeholders = null, bool withStore = true, string? roleArn = null, ICodeStore? codes = null)
     {
         Log = new GuardLog(Output, TimeProvider.System);
-        Options = new GuardOptions(mode, TopicArn, withStore ? "guard-store" : null, placeholders ?? new HashSet<string>(), GuardOptions.DefaultPlaceholderGrace, null, null);
+        Options = new GuardOptions(mode, TopicArn, withStore ? "guard-store" : null, placeholders ?? new HashSet<string>(), GuardOptions.DefaultPlaceholderGrace, null, null, RoleArn: roleArn);
         Check = new DeployCheck(
             Lambda,
             Opener,
@@ -25,7 +28,8 @@ public sealed class DeployHarness
             new AlertSender(Sns, TopicArn, null, Log),
             Options,
             Log,
-            TimeProvider.System);
+            TimeProvider.System,
+            codes);
     }
 
     public StringWriter Output { get; } = new();

@@ -6,6 +6,7 @@ using Guard.Aws.Lambda;
 using Guard.Aws.Notifications;
 using Guard.Aws.Store;
 using Guard.Function.Deploys;
+using Guard.Function.Rollback;
 using Guard.Inspection.Reading;
 using Guard.Testing;
 
@@ -153,4 +154,24 @@ public sealed class InMemoryPackageOpener : IPackageOpener
             ? new InMemoryRangeSource(zip, location.GetLeftPart(UriPartial.Path))
             : throw new PackageUnavailableException($"{location.GetLeftPart(UriPartial.Path)}: 404");
     }
+}
+
+/// <summary>An <see cref="ICodeStore"/> that records what it was asked to keep, and where the deploy said the code came from.</summary>
+public sealed class RecordingCodeStore : ICodeStore
+{
+    private readonly ConcurrentQueue<(string CodeSha256, CodeOrigin? Origin)> _kept = new();
+
+    public string Bucket => "guard-store";
+
+    public IReadOnlyList<(string CodeSha256, CodeOrigin? Origin)> Kept => [.. _kept];
+
+    public Task<StoredCode?> FindAsync(string codeSha256, CancellationToken cancellationToken) => Task.FromResult<StoredCode?>(null);
+
+    public Task<StoredCode> KeepAsync(string codeSha256, long codeSize, Uri codeLocation, CodeOrigin? origin, CancellationToken cancellationToken)
+    {
+        _kept.Enqueue((codeSha256, origin));
+        return Task.FromResult(new StoredCode(Bucket, CodeKeys.For(codeSha256), codeSha256));
+    }
+
+    public IRangeSource Open(StoredCode code) => throw new NotSupportedException("the deploy check only keeps code");
 }
