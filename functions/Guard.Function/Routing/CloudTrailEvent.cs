@@ -46,10 +46,10 @@ public sealed record UserIdentity(
     [property: JsonPropertyName("principalId")] string? PrincipalId,
     [property: JsonPropertyName("userName")] string? UserName,
     [property: JsonPropertyName("invokedBy")] string? InvokedBy,
-    [property: JsonPropertyName("sessionContext")] SessionContext? SessionContext);
+    [property: JsonPropertyName("sessionContext"), JsonConverter(typeof(ObjectOrNullConverter<SessionContext>))] SessionContext? SessionContext);
 
 public sealed record SessionContext(
-    [property: JsonPropertyName("sessionIssuer")] SessionIssuer? SessionIssuer);
+    [property: JsonPropertyName("sessionIssuer"), JsonConverter(typeof(ObjectOrNullConverter<SessionIssuer>))] SessionIssuer? SessionIssuer);
 
 /// <param name="Arn">For an assumed-role session, the role's ARN (with its path, which the session's own ARN drops).</param>
 public sealed record SessionIssuer(
@@ -63,7 +63,7 @@ public sealed record LambdaRequestParameters(
     [property: JsonPropertyName("s3Bucket")] string? S3Bucket,
     [property: JsonPropertyName("s3Key")] string? S3Key,
     [property: JsonPropertyName("s3ObjectVersion")] string? S3ObjectVersion,
-    [property: JsonPropertyName("code")] FunctionCode? Code);
+    [property: JsonPropertyName("code"), JsonConverter(typeof(ObjectOrNullConverter<FunctionCode>))] FunctionCode? Code);
 
 /// <summary>CreateFunction's <c>Code</c> parameter (Lambda's FunctionCode), as CloudTrail records it: ZipFile is omitted.</summary>
 public sealed record FunctionCode(

@@ -67,6 +67,20 @@ public sealed class EventRouterTests
     }
 
     [Fact]
+    public void Classify_DeployWhoseCodeFieldIsRedacted_IsStillADeployWithoutAnOrigin()
+    {
+        // CloudTrail replaces some request fields with a string; one Guard reads only for extras must not drop the event.
+        var json = CloudTrailEvents.Deploy("CreateFunction20150331", "fn", "sha")
+            .Replace("\"functionName\":\"fn\"", "\"functionName\":\"fn\",\"code\":\"HIDDEN_DUE_TO_SECURITY_REASONS\"", StringComparison.Ordinal);
+        Assert.Contains("HIDDEN_DUE_TO_SECURITY_REASONS", json, StringComparison.Ordinal);
+
+        var routed = Classify(json);
+
+        Assert.Equal(EventKind.Deploy, routed.Kind);
+        Assert.Null(routed.CloudTrail!.Detail!.RequestParameters!.Code);
+    }
+
+    [Fact]
     public void Classify_FailedCall_IsIgnoredAsFailed()
     {
         var routed = Classify(CloudTrailEvents.Deploy("UpdateFunctionCode20150331v2", "fn", "sha", errorCode: "AccessDenied"));
