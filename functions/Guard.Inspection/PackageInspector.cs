@@ -266,7 +266,17 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
             findings.Add(permissionProblem);
         }
 
-        findings.AddRange(ExecutableRules.Judge(path, facts, runtime, architecture, runtimes, shipped => Exists(shipped, function, layers)));
+        // The rules are pure: the paths they will ask about are looked up first (an entry not kept by name costs a rescan).
+        var shipped = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var asked in ExecutableRules.ShippedPathsAskedAbout(facts))
+        {
+            if (await FindShippedAsync(asked, function, layers, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                shipped.Add(asked);
+            }
+        }
+
+        findings.AddRange(ExecutableRules.Judge(path, facts, runtime, architecture, runtimes, shipped.Contains));
         return Summary(path, origin, KindName(facts.Kind), entry, layerName, facts);
     }
 
@@ -293,6 +303,13 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
             return null;
         }
 
+        return await FindShippedAsync(path, function, layers, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The entry an absolute path names on the runtime's file system, when the package or a layer ships it.</summary>
+    private static async Task<(OpenedPackage, CentralDirectoryEntry)?> FindShippedAsync(
+        string path, OpenedPackage function, IReadOnlyList<OpenedPackage> layers, CancellationToken cancellationToken)
+    {
         foreach (var candidate in CandidatesFor(path, function, layers))
         {
             var relative = path[(candidate.Root.Length + 1)..];
@@ -315,9 +332,6 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
 
         return path.StartsWith("/opt/", StringComparison.Ordinal) ? layers.Reverse() : [];
     }
-
-    private static bool Exists(string path, OpenedPackage function, IReadOnlyList<OpenedPackage> layers) =>
-        CandidatesFor(path, function, layers).Any(p => p.Entries.Any(e => OpenedPackage.Normalize(e.Name) == path[(p.Root.Length + 1)..]));
 
     private static string? CollapseDots(string absolute)
     {

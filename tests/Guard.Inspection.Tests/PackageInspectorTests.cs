@@ -350,6 +350,58 @@ public class PackageInspectorTests
         AssertOnlyError(report, FindingCodes.BootstrapInterpreterMissing);
     }
 
+    [Theory]
+    [InlineData("#!", "BOOTSTRAP_NO_SHEBANG")]
+    [InlineData("#!\n", "BOOTSTRAP_NO_SHEBANG")]
+    [InlineData("#! \t", "BOOTSTRAP_NO_SHEBANG")]
+    [InlineData("#!bin/sh\necho hi\n", "BOOTSTRAP_INTERPRETER_MISSING")]
+    [InlineData("#!./run\n", "BOOTSTRAP_INTERPRETER_MISSING")]
+    [InlineData("\uFEFF#!/bin/sh\n", "BOOTSTRAP_NO_SHEBANG")]
+    public async Task Inspect_WhenTheKernelWouldRefuseTheShebang_IsBroken(string bootstrap, string code)
+    {
+        var report = await InspectAsync(new PackageBuilder().AddFile("bootstrap", bootstrap, PackageBuilder.ExecutableMode));
+
+        AssertOnlyError(report, code);
+    }
+
+    [Fact]
+    public async Task Inspect_WhenARelativeInterpreterIsShippedUnderTheTaskRoot_IsOk()
+    {
+        // execve opens "bin/sh" from the working directory, /var/task on Lambda: the package's own bin/sh.
+        var report = await InspectAsync(new PackageBuilder()
+            .AddFile("bootstrap", "#!bin/busybox sh\necho hi\n", PackageBuilder.ExecutableMode)
+            .AddFile("bin/busybox", StaticX8664, PackageBuilder.ExecutableMode));
+
+        Assert.True(report.Verdict == Verdict.Ok, string.Join("; ", report.Findings.Select(f => f.Code + ": " + f.Message)));
+    }
+
+    [Fact]
+    public async Task Inspect_WhenAScriptsInterpreterIsInALayerSubfolder_IsOk()
+    {
+        // bin/node is not among the entries kept by name: it is found by looking, not assumed missing.
+        var report = await InspectAsync(
+            new PackageBuilder().AddFile("bootstrap", "#!/opt/bin/node\nrequire('./index')\n", PackageBuilder.ExecutableMode),
+            layers: [new PackageBuilder().AddFile("bin/node", StaticX8664, PackageBuilder.ExecutableMode)]);
+
+        Assert.True(report.Verdict == Verdict.Ok, string.Join("; ", report.Findings.Select(f => f.Code + ": " + f.Message)));
+    }
+
+    [Fact]
+    public async Task Inspect_WhenShebangHasAnArgumentAndFitsTheKernelBuffer_IsOk()
+    {
+        var report = await InspectAsync(new PackageBuilder().AddFile("bootstrap", "#!/bin/bash -eu\nexec ./app\n", PackageBuilder.ExecutableMode));
+
+        Assert.Equal(Verdict.Ok, report.Verdict);
+    }
+
+    [Fact]
+    public async Task Inspect_WhenTheInterpreterPathRunsPastTheKernelsBuffer_IsBroken()
+    {
+        var report = await InspectAsync(new PackageBuilder().AddFile("bootstrap", "#!/opt/" + new string('x', 260) + "/node\n", PackageBuilder.ExecutableMode));
+
+        AssertOnlyError(report, FindingCodes.BootstrapNoShebang);
+    }
+
     [Fact]
     public async Task Inspect_WhenPackageIsNotAZip_ReportsZipInvalid()
     {

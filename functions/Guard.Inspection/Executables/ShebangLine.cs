@@ -62,6 +62,12 @@ internal static class ShebangLine
 
         var separator = NextTerminator(line, nameStart);
         var interpreter = separator < 0 ? line[nameStart..] : line[nameStart..separator];
+        if (interpreter.IsEmpty)
+        {
+            // "#!" and then the end of the file: the kernel takes the empty string as the path and open_exec("") fails.
+            return Rejected(startsWithByteOrderMark, "no interpreter after #!: Linux cannot run it (no such file or directory)");
+        }
+
         scoped var argument = ReadOnlySpan<byte>.Empty;
         if (separator >= 0 && line[separator] != 0 && NextNonSpaceOrTab(line, separator) is var argumentStart and >= 0)
         {

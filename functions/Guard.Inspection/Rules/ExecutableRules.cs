@@ -5,6 +5,9 @@ namespace Guard.Inspection.Rules;
 /// <summary>Judges what an executable is against what the function's runtime and architecture can exec.</summary>
 public static class ExecutableRules
 {
+    /// <summary>Lambda's working directory for <c>bootstrap</c> (<c>LAMBDA_TASK_ROOT</c>).</summary>
+    private const string LambdaTaskRoot = "/var/task";
+
     private static readonly string[] ScriptInterpretersOnEveryRuntime =
         ["/bin/sh", "/bin/bash", "/usr/bin/sh", "/usr/bin/bash", "/usr/bin/env", "/bin/env"];
 
@@ -52,6 +55,27 @@ public static class ExecutableRules
         return findings;
     }
 
+    /// <summary>
+    /// The absolute paths <see cref="Judge"/> will pass to its <c>existsInPackages</c> for <paramref name="facts"/>:
+    /// an interpreter that only the package or a layer can provide. The caller looks them up first.
+    /// </summary>
+    public static IEnumerable<string> ShippedPathsAskedAbout(ExecutableFacts facts)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        var interpreter = facts.Kind switch
+        {
+            ExecutableKind.Script when facts.Script is { Problem: null, Interpreter.Length: > 0 } script => Resolve(script.Interpreter),
+            ExecutableKind.Elf => facts.Elf?.Interpreter,
+            _ => null,
+        };
+        return interpreter is not null && IsShippedPath(interpreter) ? [interpreter] : [];
+    }
+
+    /// <summary>Where the kernel finds a script's interpreter: a relative path is opened from the working directory, /var/task.</summary>
+    private static string Resolve(string interpreter) =>
+        interpreter.StartsWith('/') ? interpreter
+        : LambdaTaskRoot + "/" + (interpreter.StartsWith("./", StringComparison.Ordinal) ? interpreter[2..] : interpreter);
+
     private static void JudgeScript(string path, ScriptFacts script, RuntimeFacts runtime, Func<string, bool> existsInPackages, List<Finding> findings)
     {
         if (script.StartsWithByteOrderMark)
@@ -69,6 +93,19 @@ public static class ExecutableRules
         if (script.Problem is { } problem)
         {
             findings.Add(Findings.BootstrapBadShebang(path, problem));
+            return;
+        }
+
+        if (!script.Interpreter.StartsWith('/'))
+        {
+            // The kernel opens a relative interpreter from the process's working directory, which on Lambda is
+            // the task root: "#!bin/sh" means /var/task/bin/sh.
+            var resolved = Resolve(script.Interpreter);
+            if (!existsInPackages(resolved))
+            {
+                findings.Add(Findings.BootstrapInterpreterRelative(path, script.Interpreter, resolved));
+            }
+
             return;
         }
 

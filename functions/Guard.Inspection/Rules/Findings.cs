@@ -171,6 +171,11 @@ public static class Findings
             hint);
     }
 
+    public static Finding BootstrapInterpreterRelative(string path, string interpreter, string resolved) => new(
+        FindingCodes.BootstrapInterpreterMissing, Severity.Error,
+        $"{path}'s #! names the relative path {interpreter}, which Linux resolves from the working directory /var/task: {resolved} is not in the package, so exec fails with no such file or directory",
+        $"give the interpreter's absolute path, e.g. #!/{interpreter.TrimStart('.', '/')}");
+
     public static Finding BootstrapNoShebang(string path, bool byteOrderMark) => new(
         FindingCodes.BootstrapNoShebang, Severity.Error,
         byteOrderMark

@@ -40,6 +40,7 @@ public class ShebangLineTests
     }
 
     [Theory]
+    [InlineData("#!")]
     [InlineData("#!\n")]
     [InlineData("#!   \t \n")]
     public void Parse_WhenNoInterpreter_ReportsProblem(string content)
