@@ -5,7 +5,11 @@ namespace Guard.Function.RuntimeApi;
 /// <param name="DeadlineUtc"><c>Lambda-Runtime-Deadline-Ms</c>: when Lambda stops the invocation.</param>
 /// <param name="InvokedFunctionArn"><c>Lambda-Runtime-Invoked-Function-Arn</c>.</param>
 /// <param name="TraceId"><c>Lambda-Runtime-Trace-Id</c> (X-Ray), when tracing is on.</param>
-/// <param name="Payload">The event, as sent; the loop never reads it.</param>
+/// <param name="Payload">
+/// The event, as sent; the loop never reads it. Valid until the next <see cref="IRuntimeApi.NextAsync"/>:
+/// <see cref="RuntimeApiClient"/> reads every event into the same buffer, so a handler that needs any of it
+/// later copies that part out.
+/// </param>
 public sealed record Invocation(
     string RequestId,
     DateTimeOffset DeadlineUtc,

@@ -18,9 +18,15 @@ public sealed class RuntimeApiClient : IRuntimeApi, IDisposable
     private const string TraceIdHeader = "Lambda-Runtime-Trace-Id";
     private const string ErrorTypeHeader = "Lambda-Runtime-Function-Error-Type";
 
+    // Holds a scheduled event or a CloudFormation request; a CloudTrail event (EventBridge: < 256 KB) grows it once.
+    private const int MinimumBuffer = 16 * 1024;
+
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
     private readonly HttpClient _http;
+
+    // The last event's body; reused for the next, since the loop handles one invocation at a time.
+    private byte[] _buffer = [];
 
     /// <param name="http">Its BaseAddress is <c>http://host:port/2018-06-01/runtime/</c>; this client owns it.</param>
     public RuntimeApiClient(HttpClient http)
@@ -42,16 +48,21 @@ public sealed class RuntimeApiClient : IRuntimeApi, IDisposable
         });
     }
 
+    /// <remarks>
+    /// The payload is read straight from the connection into one buffer this client keeps, so a 6 MB event costs
+    /// 6 MB once, not the several growing copies <see cref="HttpContent.ReadAsByteArrayAsync()"/> makes; it is
+    /// therefore valid only until the next call (see <see cref="Invocation.Payload"/>).
+    /// </remarks>
     public async Task<Invocation> NextAsync(CancellationToken cancellationToken)
     {
-        using var response = await _http.GetAsync(new Uri("invocation/next", UriKind.Relative), HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        using var response = await _http.GetAsync(new Uri("invocation/next", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         response.EnsureSuccessStatusCode();
-        var payload = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         var requestId = Header(response, RequestIdHeader)
             ?? throw new InvalidOperationException($"Runtime API /next answered without {RequestIdHeader}");
         var deadline = long.TryParse(Header(response, DeadlineHeader), NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
             ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
             : DateTimeOffset.MaxValue;
+        var payload = await ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
         return new Invocation(requestId, deadline, Header(response, FunctionArnHeader), Header(response, TraceIdHeader), payload);
     }
 
@@ -80,6 +91,60 @@ public sealed class RuntimeApiClient : IRuntimeApi, IDisposable
         request.Headers.TryAddWithoutValidation(ErrorTypeHeader, error.ErrorType);
         using var answer = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         answer.EnsureSuccessStatusCode();
+    }
+
+    private async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            // The Runtime API sends Content-Length: one read of exactly that many bytes.
+            if (content.Headers.ContentLength is { } length)
+            {
+                if (length > Array.MaxLength)
+                {
+                    throw new InvalidOperationException($"Runtime API /next announced a {length}-byte event, more than an array holds");
+                }
+
+                EnsureCapacity((int)length);
+                await stream.ReadExactlyAsync(_buffer.AsMemory(0, (int)length), cancellationToken).ConfigureAwait(false);
+                return _buffer.AsMemory(0, (int)length);
+            }
+
+            // Without it (chunked), fill the buffer and grow it until the body ends.
+            var filled = 0;
+            while (true)
+            {
+                if (filled == _buffer.Length)
+                {
+                    EnsureCapacity(filled + 1, keep: filled);
+                }
+
+                var read = await stream.ReadAsync(_buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return _buffer.AsMemory(0, filled);
+                }
+
+                filled += read;
+            }
+        }
+    }
+
+    /// <summary>Grows the buffer to hold <paramref name="needed"/> bytes, copying its first <paramref name="keep"/>; it never shrinks.</summary>
+    private void EnsureCapacity(int needed, int keep = 0)
+    {
+        if (needed <= _buffer.Length)
+        {
+            return;
+        }
+
+        // Doubling bounds the number of reallocations when sizes creep up; uninitialized, because every byte
+        // handed out is read first, and pages never written stay out of the resident set.
+        var capacity = Math.Max(needed, (int)Math.Min(Math.Max(2L * _buffer.Length, MinimumBuffer), Array.MaxLength));
+        var grown = GC.AllocateUninitializedArray<byte>(capacity);
+        _buffer.AsSpan(0, keep).CopyTo(grown);
+        _buffer = grown;
     }
 
     private static string? Header(HttpResponseMessage response, string name) =>

@@ -20,7 +20,7 @@ public sealed record RuntimeAnswer(string Kind, string? RequestId, string Body, 
 public sealed class RuntimeApiStandIn : IAsyncDisposable
 {
     private readonly LoopbackHttpListener _listener;
-    private readonly Channel<(string RequestId, byte[] Payload, DateTimeOffset Deadline, string? TraceId)> _events = Channel.CreateUnbounded<(string, byte[], DateTimeOffset, string?)>();
+    private readonly Channel<(string RequestId, byte[] Payload, DateTimeOffset Deadline, string? TraceId, bool Chunked)> _events = Channel.CreateUnbounded<(string, byte[], DateTimeOffset, string?, bool)>();
     private readonly Channel<RuntimeAnswer> _answers = Channel.CreateUnbounded<RuntimeAnswer>();
     private readonly ConcurrentQueue<RuntimeAnswer> _all = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -48,10 +48,14 @@ public sealed class RuntimeApiStandIn : IAsyncDisposable
     }
 
     /// <summary>Queues an event; returns its request id.</summary>
-    public string Enqueue(string payload, TimeSpan? timeout = null, string? traceId = null)
+    public string Enqueue(string payload, TimeSpan? timeout = null, string? traceId = null) =>
+        Enqueue(Encoding.UTF8.GetBytes(payload), timeout, traceId);
+
+    /// <summary>Queues an event as these exact bytes; <paramref name="chunked"/> sends it without Content-Length, which Lambda never does.</summary>
+    public string Enqueue(byte[] payload, TimeSpan? timeout = null, string? traceId = null, bool chunked = false)
     {
         var requestId = Guid.NewGuid().ToString();
-        _events.Writer.TryWrite((requestId, Encoding.UTF8.GetBytes(payload), DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromMinutes(1)), traceId));
+        _events.Writer.TryWrite((requestId, payload, DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromMinutes(1)), traceId, chunked));
         return requestId;
     }
 
@@ -96,7 +100,7 @@ public sealed class RuntimeApiStandIn : IAsyncDisposable
             {
                 Interlocked.Increment(ref _nextCalls);
                 Interlocked.CompareExchange(ref _firstNextTicks, _clock.ElapsedTicks, -1);
-                (string RequestId, byte[] Payload, DateTimeOffset Deadline, string? TraceId) next;
+                (string RequestId, byte[] Payload, DateTimeOffset Deadline, string? TraceId, bool Chunked) next;
                 try
                 {
                     next = await _events.Reader.ReadAsync();
@@ -117,8 +121,25 @@ public sealed class RuntimeApiStandIn : IAsyncDisposable
                 }
 
                 response.ContentType = "application/json";
-                response.ContentLength64 = next.Payload.Length;
-                await response.OutputStream.WriteAsync(next.Payload);
+                if (next.Chunked)
+                {
+                    // Several writes, so the body arrives as several chunks.
+                    response.SendChunked = true;
+                    for (var offset = 0; offset < next.Payload.Length; offset += 64 * 1024)
+                    {
+                        await response.OutputStream.WriteAsync(next.Payload.AsMemory(offset, Math.Min(64 * 1024, next.Payload.Length - offset)));
+                    }
+                }
+                else
+                {
+                    // HttpListener copies a first write into the buffer holding its headers; a small one keeps the
+                    // 6 MB events' copy out of the allocation counts of the client's tests.
+                    response.ContentLength64 = next.Payload.Length;
+                    var head = Math.Min(next.Payload.Length, 4096);
+                    await response.OutputStream.WriteAsync(next.Payload.AsMemory(0, head));
+                    await response.OutputStream.WriteAsync(next.Payload.AsMemory(head));
+                }
+
                 response.Close();
                 return;
             }
