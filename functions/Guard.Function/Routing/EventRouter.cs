@@ -55,10 +55,10 @@ public sealed class EventRouter : IInvocationHandler
     public async Task<ReadOnlyMemory<byte>> HandleAsync(Invocation invocation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(invocation);
-        JsonDocument document;
+        EventShape shape;
         try
         {
-            document = JsonDocument.Parse(invocation.Payload);
+            shape = EventShape.Read(invocation.Payload.Span);
         }
         catch (JsonException e)
         {
@@ -66,57 +66,37 @@ public sealed class EventRouter : IInvocationHandler
             return Acknowledgement.Serialize(new Acknowledgement(Outcomes.Ignored, "event is not JSON"));
         }
 
-        using (document)
+        // An event that is none of Guard's by its top-level members is acknowledged from those alone: parsing
+        // it into a document would cost memory in proportion to it (up to Lambda's 6 MB) for nothing. CloudTrail
+        // events need their detail read, and arrive through EventBridge, which caps them at 256 KB.
+        if (ClassifyByShape(shape, default) is { Kind: EventKind.Unknown } notGuards)
         {
-            var routed = Classify(document.RootElement);
-            switch (routed.Kind)
-            {
-                case EventKind.Deploy:
-                    return await _deploys.HandleAsync(routed, cancellationToken).ConfigureAwait(false);
-                case EventKind.CustomResource:
-                    return await WithDeadlineAsync(_customResources, routed, invocation.DeadlineUtc, cancellationToken).ConfigureAwait(false);
-                case EventKind.Hook:
-                    return await WithDeadlineAsync(_hooks, routed, invocation.DeadlineUtc, cancellationToken).ConfigureAwait(false);
-                case EventKind.Scheduled:
-                    return await _scheduled.HandleAsync(routed, cancellationToken).ConfigureAwait(false);
-                default:
-                    _log.Info($"event ignored: {routed.Description}", new LogContext(EventId: routed.CloudTrail?.EventId, Outcome: Outcomes.Ignored));
-                    return Acknowledgement.Serialize(new Acknowledgement(Outcomes.Ignored, routed.Description, EventId: routed.CloudTrail?.EventId));
-            }
+            return Ignore(notGuards);
+        }
+
+        using var document = JsonDocument.Parse(invocation.Payload);
+        var root = document.RootElement;
+        var routed = ClassifyByShape(shape, root) ?? ClassifyApiCall(root, shape.Source);
+        switch (routed.Kind)
+        {
+            case EventKind.Deploy:
+                return await _deploys.HandleAsync(routed, cancellationToken).ConfigureAwait(false);
+            case EventKind.CustomResource:
+                return await WithDeadlineAsync(_customResources, routed, invocation.DeadlineUtc, cancellationToken).ConfigureAwait(false);
+            case EventKind.Hook:
+                return await WithDeadlineAsync(_hooks, routed, invocation.DeadlineUtc, cancellationToken).ConfigureAwait(false);
+            case EventKind.Scheduled:
+                return await _scheduled.HandleAsync(routed, cancellationToken).ConfigureAwait(false);
+            default:
+                return Ignore(routed);
         }
     }
 
     /// <summary>Tells what <paramref name="root"/> is from its shape alone.</summary>
     public static RoutedEvent Classify(JsonElement root)
     {
-        if (root.ValueKind != JsonValueKind.Object)
-        {
-            return new RoutedEvent(EventKind.Unknown, $"a JSON {root.ValueKind.ToString().ToLowerInvariant()}, not an object", null, root);
-        }
-
-        var detailType = String(root, "detail-type");
-        var source = String(root, "source");
-        if (detailType == CloudTrailEvent.ApiCallDetailType)
-        {
-            return ClassifyApiCall(root, source);
-        }
-
-        if (detailType == "Scheduled Event" && source == "aws.events")
-        {
-            return new RoutedEvent(EventKind.Scheduled, "scheduled event", null, root);
-        }
-
-        if (String(root, "RequestType") is { } requestType && String(root, "ResponseURL") is not null)
-        {
-            return new RoutedEvent(EventKind.CustomResource, $"CloudFormation custom resource {requestType}", null, root);
-        }
-
-        if (root.TryGetProperty("hookTypeName", out _) || root.TryGetProperty("actionInvocationPoint", out _))
-        {
-            return new RoutedEvent(EventKind.Hook, $"CloudFormation hook {String(root, "actionInvocationPoint") ?? "request"}", null, root);
-        }
-
-        return new RoutedEvent(EventKind.Unknown, detailType is null ? "unknown event shape" : $"unknown event: {source}/{detailType}", null, root);
+        var shape = EventShape.Of(root);
+        return ClassifyByShape(shape, root) ?? ClassifyApiCall(root, shape.Source);
     }
 
     /// <summary>
@@ -147,6 +127,43 @@ public sealed class EventRouter : IInvocationHandler
             ? timed.HandleAsync(routed, deadlineUtc, cancellationToken)
             : handler.HandleAsync(routed, cancellationToken);
 
+    /// <summary>Every kind but CloudTrail API calls, which need <c>detail</c> (null for them); <paramref name="root"/> is only passed on.</summary>
+    private static RoutedEvent? ClassifyByShape(EventShape shape, JsonElement root)
+    {
+        if (shape.ValueKind != JsonValueKind.Object)
+        {
+            return new RoutedEvent(EventKind.Unknown, $"a JSON {shape.ValueKind.ToString().ToLowerInvariant()}, not an object", null, root);
+        }
+
+        if (shape.DetailType == CloudTrailEvent.ApiCallDetailType)
+        {
+            return null;
+        }
+
+        if (shape.DetailType == "Scheduled Event" && shape.Source == "aws.events")
+        {
+            return new RoutedEvent(EventKind.Scheduled, "scheduled event", null, root);
+        }
+
+        if (shape.RequestType is { } requestType && shape.HasResponseUrl)
+        {
+            return new RoutedEvent(EventKind.CustomResource, $"CloudFormation custom resource {requestType}", null, root);
+        }
+
+        if (shape.HasHookTypeName || shape.HasActionInvocationPoint)
+        {
+            return new RoutedEvent(EventKind.Hook, $"CloudFormation hook {shape.ActionInvocationPoint ?? "request"}", null, root);
+        }
+
+        return new RoutedEvent(EventKind.Unknown, shape.DetailType is null ? "unknown event shape" : $"unknown event: {shape.Source}/{shape.DetailType}", null, root);
+    }
+
+    private ReadOnlyMemory<byte> Ignore(RoutedEvent routed)
+    {
+        _log.Info($"event ignored: {routed.Description}", new LogContext(EventId: routed.CloudTrail?.EventId, Outcome: Outcomes.Ignored));
+        return Acknowledgement.Serialize(new Acknowledgement(Outcomes.Ignored, routed.Description, EventId: routed.CloudTrail?.EventId));
+    }
+
     private static RoutedEvent ClassifyApiCall(JsonElement root, string? source)
     {
         CloudTrailEvent? cloudTrail;
@@ -175,9 +192,6 @@ public sealed class EventRouter : IInvocationHandler
             ? new RoutedEvent(EventKind.Deploy, name, cloudTrail, root)
             : new RoutedEvent(EventKind.OtherLambdaCall, $"{name} is not a deploy", cloudTrail, root);
     }
-
-    private static string? String(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }
 
 /// <summary>Acknowledges events whose handling belongs to a later change, so they are not retried meanwhile.</summary>

@@ -184,15 +184,57 @@ public sealed class EventRouterTests
         Assert.Contains("not handled yet", output.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Handle_SixMegabyteEventsNotGuards_AcknowledgedWithoutAHandlerOrADocument()
+    {
+        var handlers = new CountingRouteHandler();
+        var router = new EventRouter(handlers, handlers, handlers, handlers, new GuardLog(new StringWriter(), TimeProvider.System));
+        byte[][] events = [BigEvents.ApiGatewayBody(), BigEvents.SqsBatch()];
+
+        foreach (var payload in events)
+        {
+            // The path for an ignored event never awaits, so the current thread's count is the whole of it.
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var response = await router.HandleAsync(new Invocation("r", DateTimeOffset.MaxValue, null, null, payload), TestContext.Current.CancellationToken);
+            var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+            using var document = JsonDocument.Parse(response);
+            Assert.Equal("ignored", document.RootElement.GetProperty("outcome").GetString());
+            Assert.Equal("unknown event shape", document.RootElement.GetProperty("reason").GetString());
+            // A JsonDocument of the SQS batch alone rents a 6 MB-sized table of its tokens.
+            Assert.True(allocated < 64 * 1024, $"acknowledging a {payload.Length:N0}-byte event allocated {allocated:N0} bytes");
+        }
+
+        Assert.Equal(0, handlers.Calls);
+    }
+
+    [Fact]
+    public async Task Handle_SixMegabyteScheduledEvent_GoesToTheScheduledHandlerWithItsDetail()
+    {
+        var others = new CountingRouteHandler();
+        var scheduled = new CountingRouteHandler();
+        var router = new EventRouter(others, others, others, scheduled, new GuardLog(new StringWriter(), TimeProvider.System));
+
+        await router.HandleAsync(new Invocation("r", DateTimeOffset.MaxValue, null, null, BigEvents.ScheduledEvent()), TestContext.Current.CancellationToken);
+
+        Assert.Equal((0, 1), (others.Calls, scheduled.Calls));
+        Assert.Equal("placeholder-sweep", scheduled.LastTask);
+    }
+
     private static Invocation Invocation(string payload) => new("r", DateTimeOffset.MaxValue, null, null, Encoding.UTF8.GetBytes(payload));
 
     private sealed class CountingRouteHandler : IRouteHandler
     {
         public int Calls { get; private set; }
 
+        /// <summary><c>detail.task</c> of the last event, read while it is handled (the document is gone after).</summary>
+        public string? LastTask { get; private set; }
+
         public Task<ReadOnlyMemory<byte>> HandleAsync(RoutedEvent routed, CancellationToken cancellationToken)
         {
             Calls++;
+            LastTask = routed.Root.ValueKind == JsonValueKind.Object && routed.Root.TryGetProperty("detail", out var detail)
+                && detail.ValueKind == JsonValueKind.Object && detail.TryGetProperty("task", out var task) ? task.GetString() : null;
             return Task.FromResult<ReadOnlyMemory<byte>>("{}"u8.ToArray());
         }
     }

@@ -7,8 +7,7 @@ namespace Guard.Function.Tests.RuntimeApi;
 /// <summary><see cref="RuntimeApiClient.NextAsync"/> against <see cref="RuntimeApiStandIn"/>, with events up to Lambda's 6 MB.</summary>
 public sealed class RuntimeApiClientTests
 {
-    /// <summary>The largest synchronous invocation payload Lambda accepts (6 MB).</summary>
-    internal const int SixMegabytes = 6 * 1024 * 1024;
+    private const int SixMegabytes = BigEvents.SixMegabytes;
 
     [Fact]
     public async Task NextAsync_SixMegabytePayload_ReadByteExact()
@@ -105,15 +104,15 @@ public sealed class RuntimeApiClientAllocationTests
     {
         await using var api = RuntimeApiStandIn.Start();
         using var client = RuntimeApiClient.Create(api.HostAndPort);
-        api.Enqueue(RuntimeApiClientTests.Bytes(RuntimeApiClientTests.SixMegabytes, seed: 10));
-        api.Enqueue(RuntimeApiClientTests.Bytes(RuntimeApiClientTests.SixMegabytes, seed: 11));
+        api.Enqueue(RuntimeApiClientTests.Bytes(BigEvents.SixMegabytes, seed: 10));
+        api.Enqueue(RuntimeApiClientTests.Bytes(BigEvents.SixMegabytes, seed: 11));
         await client.NextAsync(TestContext.Current.CancellationToken);
 
         var before = GC.GetTotalAllocatedBytes(precise: true);
         var invocation = await client.NextAsync(TestContext.Current.CancellationToken);
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
 
-        Assert.Equal(RuntimeApiClientTests.SixMegabytes, invocation.Payload.Length);
+        Assert.Equal(BigEvents.SixMegabytes, invocation.Payload.Length);
         // Buffering in HttpClient then copying out allocated at least twice the payload (12 MB) per event.
         Assert.True(allocated < 1024 * 1024, $"reading a 6 MB event allocated {allocated:N0} bytes");
     }
