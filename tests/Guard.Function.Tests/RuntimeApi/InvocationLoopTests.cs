@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Guard.Function.Logging;
+using Guard.Function.Routing;
 using Guard.Function.RuntimeApi;
 using Guard.Function.Tests.Support;
 
@@ -75,6 +76,27 @@ public sealed class InvocationLoopTests
 
         var answer = await api.NextAnswerAsync(Wait, TestContext.Current.CancellationToken);
         Assert.Equal("error", answer.Kind);
+    }
+
+    [Fact]
+    public async Task Invoke_SixMegabyteEventsNotGuardsThroughTheRouter_EachAcknowledged()
+    {
+        await using var api = RuntimeApiStandIn.Start();
+        using var client = RuntimeApiClient.Create(api.HostAndPort);
+        var log = new GuardLog(new StringWriter(), TimeProvider.System);
+        var notHandled = new NotHandledYet(log);
+        var loop = new InvocationLoop(client, new EventRouter(notHandled, notHandled, notHandled, notHandled, log), log, TimeProvider.System);
+        string[] ids = [api.Enqueue(BigEvents.ApiGatewayBody()), api.Enqueue(BigEvents.SqsBatch()), api.Enqueue("""{"hello":"small"}""")];
+
+        foreach (var id in ids)
+        {
+            await loop.InvokeAsync(await client.NextAsync(TestContext.Current.CancellationToken), TestContext.Current.CancellationToken);
+            var answer = await api.NextAnswerAsync(Wait, TestContext.Current.CancellationToken);
+
+            Assert.Equal(("response", id), (answer.Kind, answer.RequestId));
+            using var body = JsonDocument.Parse(answer.Body);
+            Assert.Equal("ignored", body.RootElement.GetProperty("outcome").GetString());
+        }
     }
 
     private sealed class ScriptedHandler(Func<string, string> answer, TimeSpan delay = default) : IInvocationHandler
