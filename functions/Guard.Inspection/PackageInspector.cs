@@ -297,7 +297,7 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
     {
         var linkPath = owner.Root + "/" + OpenedPackage.Normalize(link.Name);
         var absolute = target.StartsWith('/') ? target : linkPath[..(linkPath.LastIndexOf('/') + 1)] + target;
-        var path = CollapseDots(absolute);
+        var path = RuntimePaths.CollapseDots(absolute);
         if (path is null)
         {
             return null;
@@ -331,32 +331,6 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
         }
 
         return path.StartsWith("/opt/", StringComparison.Ordinal) ? layers.Reverse() : [];
-    }
-
-    private static string? CollapseDots(string absolute)
-    {
-        var parts = new List<string>();
-        foreach (var part in absolute.Split('/', StringSplitOptions.RemoveEmptyEntries))
-        {
-            switch (part)
-            {
-                case ".":
-                    continue;
-                case "..":
-                    if (parts.Count == 0)
-                    {
-                        return null;
-                    }
-
-                    parts.RemoveAt(parts.Count - 1);
-                    break;
-                default:
-                    parts.Add(part);
-                    break;
-            }
-        }
-
-        return "/" + string.Join('/', parts);
     }
 
     private static BootstrapSummary Summary(string path, string origin, string kind, CentralDirectoryEntry entry, string? layer, ExecutableFacts? facts) => new(

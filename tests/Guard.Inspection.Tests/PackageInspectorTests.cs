@@ -376,6 +376,16 @@ public class PackageInspectorTests
     }
 
     [Fact]
+    public async Task Inspect_WhenARelativeInterpreterWithDotsResolvesToAShippedFile_IsOk()
+    {
+        var report = await InspectAsync(new PackageBuilder()
+            .AddFile("bootstrap", "#!./tools/../bin/busybox sh\necho hi\n", PackageBuilder.ExecutableMode)
+            .AddFile("bin/busybox", StaticX8664, PackageBuilder.ExecutableMode));
+
+        Assert.True(report.Verdict == Verdict.Ok, string.Join("; ", report.Findings.Select(f => f.Code + ": " + f.Message)));
+    }
+
+    [Fact]
     public async Task Inspect_WhenAScriptsInterpreterIsInALayerSubfolder_IsOk()
     {
         // bin/node is not among the entries kept by name: it is found by looking, not assumed missing.

@@ -73,8 +73,7 @@ public static class ExecutableRules
 
     /// <summary>Where the kernel finds a script's interpreter: a relative path is opened from the working directory, /var/task.</summary>
     private static string Resolve(string interpreter) =>
-        interpreter.StartsWith('/') ? interpreter
-        : LambdaTaskRoot + "/" + (interpreter.StartsWith("./", StringComparison.Ordinal) ? interpreter[2..] : interpreter);
+        interpreter.StartsWith('/') ? interpreter : RuntimePaths.CollapseDots(LambdaTaskRoot + "/" + interpreter) ?? "/";
 
     private static void JudgeScript(string path, ScriptFacts script, RuntimeFacts runtime, Func<string, bool> existsInPackages, List<Finding> findings)
     {
