@@ -54,7 +54,9 @@ public sealed class LoopbackHttpListener : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
+        // Close alone, not Stop then Close: on Linux the managed listener's Stop releases the port, and the Close after
+        // it removes the prefixes again by re-binding that port, which fails with "Address already in use" when a
+        // test running in parallel has taken the freed port meanwhile (seen in CI as random HttpRangeSourceTests failures).
         _listener.Close();
         try
         {
