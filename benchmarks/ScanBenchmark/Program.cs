@@ -3,6 +3,7 @@
 // concurrencies; prints the median wall time and the requests made.
 //
 //   dotnet run -c Release --project benchmarks/ScanBenchmark -- --functions 1000 --latency-ms 20 --runs 3 --concurrency 1,4,8 [--get-function-rate 50]
+using Guard.Aws.Functions;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -91,7 +92,7 @@ foreach (var concurrency in concurrencies)
         using var lambda = LambdaClient.Create(environment, new BasicAWSCredentials("bench", "bench"));
         var scanner = new FunctionScanner(
             lambda,
-            uri => new HttpRangeSource(http, uri),
+            new HttpPackageOpener(http),
             new FunctionScannerOptions { Concurrency = concurrency, GetFunctionPerSecond = rate });
         var watch = Stopwatch.StartNew();
         var results = await scanner.ScanAsync("us-east-1", null, CancellationToken.None);

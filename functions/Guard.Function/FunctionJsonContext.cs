@@ -12,7 +12,7 @@ namespace Guard.Function;
 /// <summary>
 /// Every JSON document this function reads or writes, source-generated (no reflection under Native AOT).
 /// Root types only; the report's own document goes through <c>ReportJsonContext</c>, the store's records
-/// (<c>DeployRecord</c>) through <c>StoreJsonContext</c> in Guard.Aws, which <c>guard rollback</c> shares.
+/// (<c>DeployRecord</c>, claims, markers) through <c>StoreJsonContext</c> in Guard.Aws, which <c>guard rollback</c> shares.
 /// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
@@ -30,8 +30,6 @@ namespace Guard.Function;
 [JsonSerializable(typeof(CustomResourceResponse))]
 [JsonSerializable(typeof(HookRequest))]
 [JsonSerializable(typeof(HookResponse))]
-[JsonSerializable(typeof(AlertMarker))]
-[JsonSerializable(typeof(PlaceholderTagRecord))]
 [JsonSerializable(typeof(SweepMetricsLine))]
 [JsonSerializable(typeof(SweepAlertDocument))]
 [JsonSerializable(typeof(SweepSummary))]

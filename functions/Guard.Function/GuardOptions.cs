@@ -1,3 +1,4 @@
+using Guard.Aws.Functions;
 using System.Globalization;
 
 namespace Guard.Function;
@@ -159,31 +160,5 @@ public sealed record GuardOptions(
             role,
             Value("AWS_LAMBDA_FUNCTION_NAME"),
             wait);
-    }
-}
-
-/// <summary>Replaces a URL prefix: lets a local emulator's unfetchable <c>Code.Location</c> be served from elsewhere.</summary>
-public sealed record CodeLocationRewrite(string FromPrefix, Uri ToPrefix)
-{
-    public static CodeLocationRewrite Parse(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        // The first '=' that is followed by a scheme separates the two URLs (query strings may contain '=').
-        var split = text.IndexOf("=http", StringComparison.Ordinal);
-        if (split <= 0 || !Uri.TryCreate(text[(split + 1)..], UriKind.Absolute, out var to))
-        {
-            throw new FormatException("GUARD_CODE_LOCATION_REWRITE must be fromPrefix=toPrefix, both absolute http(s) URLs");
-        }
-
-        return new CodeLocationRewrite(text[..split], to);
-    }
-
-    public Uri Apply(Uri location)
-    {
-        ArgumentNullException.ThrowIfNull(location);
-        var text = location.AbsoluteUri;
-        return text.StartsWith(FromPrefix, StringComparison.Ordinal)
-            ? new Uri(ToPrefix.AbsoluteUri.TrimEnd('/') + "/" + text[FromPrefix.Length..].TrimStart('/'))
-            : location;
     }
 }

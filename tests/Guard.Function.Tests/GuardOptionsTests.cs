@@ -1,3 +1,4 @@
+using Guard.Aws.Functions;
 namespace Guard.Function.Tests;
 
 public sealed class GuardOptionsTests

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Guard.Aws.Functions;
 using Guard.Aws.Http;
 using Guard.Aws.Lambda;
 using Guard.Inspection;
@@ -27,45 +28,44 @@ public sealed record FunctionScannerOptions
 }
 
 /// <summary>
-/// Sweeps one region: lists every function (following NextMarker) and judges each zip function on a runtime
-/// Guard knows (provided*, go1.x) with its layers, a bounded number at a time and under client-side rate limits;
-/// container images and managed runtimes are listed as skipped. It knows nothing of consoles: the CLI renders
-/// its results and the Lambda can alert on them.
+/// Sweeps one region: lists every function (following NextMarker) and judges each through
+/// <see cref="DeployedFunctionInspector"/>, a bounded number at a time and under client-side rate limits (GetFunction,
+/// and layer look-ups shared across functions); functions Guard does not judge are listed as skipped. It knows nothing
+/// of consoles: the CLI renders its results and the Lambda can alert on them.
 /// </summary>
 public sealed class FunctionScanner
 {
     private readonly ILambdaApi _lambda;
-    private readonly Func<Uri, IRangeSource> _openPackage;
-    private readonly PackageInspector _inspector;
-    private readonly RuntimeCatalog _runtimes;
+    private readonly DeployedFunctionInspector _functions;
     private readonly FunctionScannerOptions _options;
-    private readonly TimeProvider _time;
     private readonly TokenBucket _getFunction;
-    private readonly TokenBucket _layerLookups;
-    private readonly ConcurrentDictionary<string, (Task<LayerVersionContent> Lookup, long At)> _layers = new(StringComparer.Ordinal);
 
     /// <param name="lambda">The region's Lambda client.</param>
-    /// <param name="openPackage">Opens a presigned Code.Location or layer Content.Location (production: an <see cref="HttpRangeSource"/>).</param>
+    /// <param name="packages">Opens a presigned Code.Location or layer Content.Location (production: an <see cref="HttpPackageOpener"/>).</param>
     public FunctionScanner(
         ILambdaApi lambda,
-        Func<Uri, IRangeSource> openPackage,
+        IPackageOpener packages,
         FunctionScannerOptions? options = null,
         PackageInspector? inspector = null,
         RuntimeCatalog? runtimes = null,
         TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(lambda);
-        ArgumentNullException.ThrowIfNull(openPackage);
+        ArgumentNullException.ThrowIfNull(packages);
         _lambda = lambda;
-        _openPackage = openPackage;
         _options = options ?? new FunctionScannerOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.Concurrency, 1);
-        _time = time ?? TimeProvider.System;
-        _runtimes = runtimes ?? RuntimeCatalog.Default;
-        _inspector = inspector ?? new PackageInspector(_runtimes, PlaceholderCatalog.Default, _time);
+        var clock = time ?? TimeProvider.System;
+        var catalog = runtimes ?? RuntimeCatalog.Default;
+        _functions = new DeployedFunctionInspector(
+            lambda,
+            packages,
+            inspector ?? new PackageInspector(catalog, PlaceholderCatalog.Default, clock),
+            catalog,
+            _options.PlaceholderSha256,
+            LayerLookup.Shared(lambda, _options.LayerLookupsPerSecond, _options.LayerLookupLifetime, clock));
         // A burst as large as the concurrency: the first wave starts at once, then the rate holds.
-        _getFunction = new TokenBucket(_options.GetFunctionPerSecond, _options.Concurrency, _time);
-        _layerLookups = new TokenBucket(_options.LayerLookupsPerSecond, 1, _time);
+        _getFunction = new TokenBucket(_options.GetFunctionPerSecond, _options.Concurrency, clock);
     }
 
     /// <summary>Every function of the region, sorted by name.</summary>
@@ -115,130 +115,32 @@ public sealed class FunctionScanner
     public async Task<FunctionScanResult> CheckAsync(string region, FunctionConfiguration listed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(listed);
-        if (Skip(region, listed) is { } skipped)
+        // Judged on the listing first: a function Guard does not judge costs no GetFunction.
+        if (_functions.WhyNotChecked(listed) is { } skipped)
         {
-            return skipped;
+            return Result(region, listed, ScanOutcome.Skipped, null, skipped);
         }
 
-        FunctionDetails details;
+        var configuration = listed;
         try
         {
             await _getFunction.TakeAsync(cancellationToken).ConfigureAwait(false);
-            details = await _lambda.GetFunctionAsync(listed.FunctionArn, cancellationToken).ConfigureAwait(false);
-        }
-        catch (FunctionNotFoundException)
-        {
-            return Result(region, listed, ScanOutcome.Skipped, null, "deleted during the scan");
-        }
-        catch (AwsServiceException e)
-        {
-            return Result(region, listed, ScanOutcome.Unchecked, null, e.Message);
-        }
-
-        // The configuration may have changed since the listing: judge what GetFunction says now.
-        var configuration = details.Configuration;
-        if (Skip(region, configuration) is { } skippedNow)
-        {
-            return skippedNow;
-        }
-
-        if (details.CodeLocation is null || !Uri.TryCreate(details.CodeLocation, UriKind.Absolute, out var codeLocation))
-        {
-            return Result(region, configuration, ScanOutcome.Unchecked, null, "GetFunction returned no Code.Location");
-        }
-
-        var opened = new List<IRangeSource>();
-        try
-        {
-            var package = new LabelledRangeSource(_openPackage(codeLocation), configuration.FunctionArn);
-            opened.Add(package);
-            var layers = new List<IRangeSource>();
-            foreach (var layer in configuration.Layers)
-            {
-                var content = await LookUpLayerAsync(layer.Arn, cancellationToken).ConfigureAwait(false);
-                if (content.Location is null || !Uri.TryCreate(content.Location, UriKind.Absolute, out var layerLocation))
-                {
-                    return Result(region, configuration, ScanOutcome.Unchecked, null, $"layer {layer.Arn} has no Content.Location");
-                }
-
-                var source = new LabelledRangeSource(_openPackage(layerLocation), layer.Arn);
-                opened.Add(source);
-                layers.Add(source);
-            }
-
-            var request = new InspectionRequest(
-                package,
-                configuration.Runtime!,
-                ArchitectureOf(configuration),
-                layers,
-                configuration.Handler,
-                string.IsNullOrEmpty(configuration.CodeSha256) ? null : configuration.CodeSha256,
-                _options.PlaceholderSha256);
-            var report = await _inspector.InspectAsync(request, cancellationToken).ConfigureAwait(false);
-            return Result(region, configuration, ScanOutcome.Checked, report, null);
-        }
-        catch (PackageUnavailableException e)
-        {
-            return Result(region, configuration, ScanOutcome.Unchecked, null, e.Message);
+            var details = await _lambda.GetFunctionAsync(listed.FunctionArn, cancellationToken).ConfigureAwait(false);
+            // The configuration may have changed since the listing: judge what GetFunction says now.
+            configuration = details.Configuration;
+            var inspection = await _functions.InspectAsync(details, target: null, cancellationToken).ConfigureAwait(false);
+            return inspection.Report is { } report
+                ? Result(region, configuration, ScanOutcome.Checked, report, null)
+                : Result(region, configuration, ScanOutcome.Skipped, null, inspection.NotCheckedBecause);
         }
         catch (FunctionNotFoundException)
         {
             return Result(region, configuration, ScanOutcome.Skipped, null, "deleted during the scan");
         }
-        catch (AwsServiceException e)
+        catch (Exception e) when (e is PackageUnavailableException or AwsServiceException)
         {
             return Result(region, configuration, ScanOutcome.Unchecked, null, e.Message);
         }
-        finally
-        {
-            foreach (var source in opened)
-            {
-                await source.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>Lambda's architecture name to the engine's; older functions omit it and run on x86_64.</summary>
-    public static Architecture ArchitectureOf(FunctionConfiguration configuration)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        return configuration.Architectures.Count > 0 && ArchitectureNames.TryParse(configuration.Architectures[0], out var architecture)
-            ? architecture
-            : Architecture.X8664;
-    }
-
-    private FunctionScanResult? Skip(string region, FunctionConfiguration configuration)
-    {
-        if (string.Equals(configuration.PackageType, "Image", StringComparison.OrdinalIgnoreCase))
-        {
-            return Result(region, configuration, ScanOutcome.Skipped, null, "container image");
-        }
-
-        if (configuration.Runtime is not { Length: > 0 } runtime)
-        {
-            return Result(region, configuration, ScanOutcome.Skipped, null, "no runtime");
-        }
-
-        return _runtimes.TryFind(runtime, out _) ? null : Result(region, configuration, ScanOutcome.Skipped, null, $"managed runtime {runtime}");
-    }
-
-    /// <summary>Functions often share layers: one look-up per layer version, reused while its URL is fresh.</summary>
-    private async Task<LayerVersionContent> LookUpLayerAsync(string arn, CancellationToken cancellationToken)
-    {
-        var now = _time.GetTimestamp();
-        var entry = _layers.AddOrUpdate(
-            arn,
-            _ => (FetchLayerAsync(arn, cancellationToken), now),
-            (_, existing) => existing.Lookup.IsFaulted || existing.Lookup.IsCanceled || _time.GetElapsedTime(existing.At, now) > _options.LayerLookupLifetime
-                ? (FetchLayerAsync(arn, cancellationToken), now)
-                : existing);
-        return await entry.Lookup.ConfigureAwait(false);
-    }
-
-    private async Task<LayerVersionContent> FetchLayerAsync(string arn, CancellationToken cancellationToken)
-    {
-        await _layerLookups.TakeAsync(cancellationToken).ConfigureAwait(false);
-        return await _lambda.GetLayerVersionByArnAsync(arn, cancellationToken).ConfigureAwait(false);
     }
 
     private FunctionScanResult Result(string region, FunctionConfiguration configuration, ScanOutcome outcome, Inspection.Reporting.Report? report, string? reason) =>
@@ -247,10 +149,10 @@ public sealed class FunctionScanner
             configuration.FunctionName,
             configuration.FunctionArn,
             configuration.Runtime,
-            ArchitectureOf(configuration).ToApiName(),
+            FunctionTarget.Of(configuration).Architecture.ToApiName(),
             configuration.PackageType,
             outcome,
             report,
             reason,
-            configuration.Runtime is { } runtime && _runtimes.TryFind(runtime, out var facts) ? facts.Deprecated : null);
+            configuration.Runtime is { } runtime && _functions.Runtimes.TryFind(runtime, out var facts) ? facts.Deprecated : null);
 }

@@ -10,4 +10,7 @@ namespace Guard.Aws.Store;
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(DeployRecord))]
+[JsonSerializable(typeof(RollbackClaim))]
+[JsonSerializable(typeof(AlertMarker))]
+[JsonSerializable(typeof(PlaceholderTagRecord))]
 public sealed partial class StoreJsonContext : JsonSerializerContext;

@@ -93,7 +93,7 @@ internal static class MigrateCommand
             var environment = connection.EnvironmentFor(region);
             var updater = codeUpdater ?? new LambdaCodeUpdater(lambda);
             var migrator = new FunctionMigrator(
-                lambda, updater, () => connection.S3(region), connection.OpenPackage, wait, TimeProvider.System,
+                lambda, updater, () => connection.S3(region), connection.Functions(region), connection.Packages, wait, TimeProvider.System,
                 line => output.WriteLine("  " + line));
 
             foreach (var function in settings.Functions)

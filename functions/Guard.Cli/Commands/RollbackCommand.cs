@@ -2,8 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Guard.Aws;
+using Guard.Aws.Functions;
 using Guard.Aws.Http;
 using Guard.Aws.Lambda;
+using Guard.Aws.Rollback;
 using Guard.Aws.S3;
 using Guard.Aws.Store;
 using Guard.Cli.Scanning;
@@ -73,13 +75,14 @@ internal static class RollbackCommand
         {
             var lambda = connection.Lambda(region);
             var s3 = connection.S3(region);
+            var functions = connection.Functions(region);
+            var store = new S3GuardStore(s3, request.StoreBucket);
             var function = await lambda.GetFunctionAsync(request.Function, cancellationToken).ConfigureAwait(false);
             var current = function.Configuration;
-            var recordKey = FunctionKey.FromArn(current.FunctionArn, current.FunctionName, fallbackAccount: null, fallbackRegion: region).GoodKey;
-            var record = await ReadRecordAsync(s3, request.StoreBucket, recordKey, cancellationToken).ConfigureAwait(false);
+            var key = FunctionKey.FromArn(current.FunctionArn, current.FunctionName, fallbackAccount: null, fallbackRegion: region);
+            var record = await store.GetGoodAsync(key, cancellationToken).ConfigureAwait(false);
 
             string sha;
-            string codeKey;
             if (request.To is { } wanted)
             {
                 if (!TryNormalise(wanted, out sha))
@@ -88,95 +91,62 @@ internal static class RollbackCommand
                     return ExitCodes.UsageOrUnavailable;
                 }
 
-                codeKey = CodeKeys.For(sha);
-                // The record's configuration belongs to its own code only.
-                if (record is not null && !string.Equals(record.CodeSha256, sha, StringComparison.Ordinal))
+                // The record's configuration belongs to its own code only; other code is put back under the function's settings.
+                if (record is null || !string.Equals(record.CodeSha256, sha, StringComparison.Ordinal))
                 {
-                    record = null;
+                    record = Unrecorded(current, sha);
                 }
             }
-            else if (record?.CodeKey is { } recordedKey)
+            else if (record?.CodeKey is not null)
             {
                 sha = record.CodeSha256;
-                codeKey = recordedKey;
             }
             else
             {
-                await output.WriteLineAsync($"{current.FunctionName}: Guard has no good code stored for it in s3://{request.StoreBucket}/{recordKey}; nothing to roll back to.").ConfigureAwait(false);
+                await output.WriteLineAsync($"{current.FunctionName}: Guard has no good code stored for it in s3://{request.StoreBucket}/{key.GoodKey}; nothing to roll back to.").ConfigureAwait(false);
                 return ExitCodes.Broken;
             }
 
-            if (!await s3.ExistsAsync(request.StoreBucket, codeKey, cancellationToken).ConfigureAwait(false))
+            record = record with { CodeBucket = request.StoreBucket, CodeKey = record.CodeKey ?? CodeKeys.For(sha) };
+            if (!await s3.ExistsAsync(request.StoreBucket, record.CodeKey, cancellationToken).ConfigureAwait(false))
             {
-                await output.WriteLineAsync($"{current.FunctionName}: s3://{request.StoreBucket}/{codeKey} is not in the store; nothing to roll back to.").ConfigureAwait(false);
+                await output.WriteLineAsync($"{current.FunctionName}: s3://{request.StoreBucket}/{record.CodeKey} is not in the store; nothing to roll back to.").ConfigureAwait(false);
                 return ExitCodes.Broken;
             }
 
-            var runtime = record?.Runtime ?? current.Runtime ?? "provided.al2023";
-            var architectures = record?.Architectures is { Count: > 0 } recorded ? recorded : current.Architectures;
-            var layers = record?.Layers ?? [.. current.Layers.Select(l => l.Arn)];
-            var handler = record?.Handler ?? current.Handler;
-
-            // Never put back code that does not itself pass, under the settings it will run with.
-            var target = await InspectAsync(
-                lambda, connection, new S3RangeSource(s3, request.StoreBucket, codeKey), runtime, architectures, layers, handler, sha, cancellationToken).ConfigureAwait(false);
-            if (target.Verdict != Verdict.Ok)
+            if (RollbackRules.Plan(current, record, out var whyNot) is not { } plan)
             {
-                await output.WriteLineAsync(
-                    $"{current.FunctionName}: the stored code {sha} does not pass on {runtime} {string.Join(',', architectures)} " +
-                    $"({target.LeadingFinding?.Code}: {target.LeadingFinding?.Message}); not rolled back.").ConfigureAwait(false);
-                return ExitCodes.Broken;
+                // Nothing differs: say so, and judge what is live.
+                var live = await functions.InspectAsync(function, target: null, cancellationToken).ConfigureAwait(false);
+                await output.WriteLineAsync($"{current.FunctionName}: {whyNot}; re-checked: {Verdict(live)}.").ConfigureAwait(false);
+                return live.Report is { Verdict: Inspection.Reporting.Verdict.Ok } ? ExitCodes.Ok : ExitCodes.Broken;
             }
 
-            var revisionId = current.RevisionId;
-            var architectureDiffers = !architectures.SequenceEqual(current.Architectures, StringComparer.Ordinal);
-            if (!string.Equals(current.CodeSha256, sha, StringComparison.Ordinal) || architectureDiffers)
+            var restore = new FunctionRestore(lambda, functions, stored => new S3RangeSource(s3, stored.Bucket, stored.Key), time);
+            var result = await restore.RunAsync(function, plan, plan.StoredIn(request.StoreBucket), request.Wait, new ConsoleReporter(output), cancellationToken).ConfigureAwait(false);
+            switch (result.End)
             {
-                await lambda.UpdateFunctionCodeAsync(
-                    current.FunctionName, new FunctionCodeUpdate(request.StoreBucket, codeKey, null, revisionId, architectureDiffers ? architectures : null), cancellationToken).ConfigureAwait(false);
-                var settled = await SettleAsync(lambda, current.FunctionName, "UpdateFunctionCode", request.Wait, time, error, cancellationToken).ConfigureAwait(false);
-                if (settled is null)
-                {
+                case RestoreEnd.Refused:
+                    await output.WriteLineAsync(
+                        $"{current.FunctionName}: the stored code {sha} does not pass on {plan.Target.Runtime} {string.Join(',', plan.Target.Architectures)} " +
+                        $"({Verdict(result.Recheck)}); not rolled back.").ConfigureAwait(false);
+                    return ExitCodes.Broken;
+                case RestoreEnd.ChangedMeanwhile:
+                    await error.WriteLineAsync(
+                        $"guard: {request.Function} changed after Guard read it ({result.Detail}); nothing was overwritten" +
+                        (result.Function is null ? " (it has since been deleted)." : $" (now revision {result.Function.Configuration.RevisionId}, re-checked: {Verdict(result.Recheck)}).") +
+                        " Look at it, then run rollback again.").ConfigureAwait(false);
                     return ExitCodes.UsageOrUnavailable;
-                }
-
-                revisionId = settled.Configuration.RevisionId;
-                await output.WriteLineAsync($"{current.FunctionName}: code {current.CodeSha256} → {sha}" + (architectureDiffers ? $" on {string.Join(',', architectures)}" : "")).ConfigureAwait(false);
-            }
-
-            var runtimeChange = string.Equals(runtime, current.Runtime, StringComparison.Ordinal) ? null : runtime;
-            var handlerChange = handler is null || string.Equals(handler, current.Handler, StringComparison.Ordinal) ? null : handler;
-            var layerChange = layers.SequenceEqual(current.Layers.Select(l => l.Arn), StringComparer.Ordinal) ? null : layers;
-            if (runtimeChange is not null || handlerChange is not null || layerChange is not null)
-            {
-                await lambda.UpdateFunctionConfigurationAsync(current.FunctionName, runtimeChange, handlerChange, layerChange, revisionId, cancellationToken).ConfigureAwait(false);
-                if (await SettleAsync(lambda, current.FunctionName, "UpdateFunctionConfiguration", request.Wait, time, error, cancellationToken).ConfigureAwait(false) is null)
-                {
+                case RestoreEnd.Incomplete:
+                    await error.WriteLineAsync($"guard: {result.Detail}; check it.").ConfigureAwait(false);
                     return ExitCodes.UsageOrUnavailable;
-                }
-
-                await output.WriteLineAsync(
-                    $"{current.FunctionName}: configuration restored" +
-                    (runtimeChange is null ? "" : $", runtime {runtimeChange}") + (handlerChange is null ? "" : $", handler {handlerChange}") +
-                    (layerChange is null ? "" : $", layers [{string.Join(", ", layerChange)}]")).ConfigureAwait(false);
             }
 
-            var now = await lambda.GetFunctionAsync(current.FunctionName, cancellationToken).ConfigureAwait(false);
-            var recheck = now.CodeLocation is { } location && Uri.TryCreate(location, UriKind.Absolute, out var uri)
-                ? await InspectAsync(
-                    lambda, connection, connection.OpenPackage(uri), now.Configuration.Runtime ?? runtime, now.Configuration.Architectures,
-                    [.. now.Configuration.Layers.Select(l => l.Arn)], now.Configuration.Handler, now.Configuration.CodeSha256, cancellationToken).ConfigureAwait(false)
-                : null;
-            var verdict = recheck is null ? "not re-checked (no Code.Location)" : recheck.Verdict == Verdict.Ok ? "ok" : $"{recheck.LeadingFinding?.Code}";
+            var now = result.Function!.Configuration;
             await output.WriteLineAsync(
-                $"{current.FunctionName}: now CodeSha256 {now.Configuration.CodeSha256}, revision {now.Configuration.RevisionId ?? "(none)"}; re-checked: {verdict}. " +
+                $"{current.FunctionName}: now CodeSha256 {now.CodeSha256}, revision {now.RevisionId ?? "(none)"}; re-checked: {Verdict(result.Recheck)}. " +
                 "Published versions and aliases were left as they are.").ConfigureAwait(false);
-            return recheck is { Verdict: Verdict.Ok } ? ExitCodes.Ok : ExitCodes.Broken;
-        }
-        catch (AwsServiceException e) when (e.ErrorCode is "PreconditionFailedException" or "ResourceConflictException")
-        {
-            await error.WriteLineAsync($"guard: {request.Function} changed after Guard read it ({e.ErrorCode}); nothing was overwritten. Look at it, then run rollback again.").ConfigureAwait(false);
-            return ExitCodes.UsageOrUnavailable;
+            return result.Recheck?.Report is { Verdict: Inspection.Reporting.Verdict.Ok } ? ExitCodes.Ok : ExitCodes.Broken;
         }
         catch (FunctionNotFoundException)
         {
@@ -188,6 +158,37 @@ internal static class RollbackCommand
             await error.WriteLineAsync($"guard: {e.Message}").ConfigureAwait(false);
             return ExitCodes.UsageOrUnavailable;
         }
+    }
+
+    /// <summary>Code the store holds without a record of its own (<c>--to</c>): put back under the function's current settings.</summary>
+    private static DeployRecord Unrecorded(FunctionConfiguration current, string codeSha256) => new(
+        current.FunctionArn,
+        codeSha256,
+        0,
+        "ok",
+        "",
+        null,
+        null,
+        null,
+        null,
+        null,
+        current.FunctionName,
+        current.Runtime ?? "provided.al2023",
+        current.Handler,
+        current.Architectures,
+        [.. current.Layers.Select(l => l.Arn)]);
+
+    /// <summary>A finding code for a failed check, the verdict otherwise.</summary>
+    private static string Verdict(FunctionInspection? inspection) => inspection?.Report switch
+    {
+        null => inspection?.NotCheckedBecause ?? "not re-checked",
+        { Verdict: Inspection.Reporting.Verdict.Ok } => "ok",
+        var report => $"{report.LeadingFinding?.Code}: {report.LeadingFinding?.Message}",
+    };
+
+    private sealed class ConsoleReporter(TextWriter output) : IRestoreReporter
+    {
+        public void Changed(string functionName, string change) => output.WriteLine($"{functionName}: put back {change}");
     }
 
     /// <summary>Base64 (Lambda's form) or 64 hex digits → the base64 form.</summary>
@@ -209,72 +210,5 @@ internal static class RollbackCommand
 
         codeSha256 = "";
         return false;
-    }
-
-    private static async Task<FunctionDetails?> SettleAsync(
-        ILambdaApi lambda, string name, string call, TimeSpan wait, TimeProvider time, TextWriter error, CancellationToken cancellationToken)
-    {
-        var settlement = await LambdaUpdateWaiter.WaitAsync(lambda, name, wait, time, cancellationToken).ConfigureAwait(false);
-        if (settlement.Succeeded)
-        {
-            return settlement.Function;
-        }
-
-        await error.WriteLineAsync(settlement.Settled
-            ? $"guard: Lambda reports the {call} as Failed; {name} still runs what it ran before."
-            : $"guard: the {call} of {name} was still {settlement.Function.Configuration.LastUpdateStatus} after {wait.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s; check it.").ConfigureAwait(false);
-        return null;
-    }
-
-    private static async Task<Report> InspectAsync(
-        ILambdaApi lambda, AwsConnection connection, IRangeSource package, string runtime, IReadOnlyList<string> architectures,
-        IReadOnlyList<string> layerArns, string? handler, string sha, CancellationToken cancellationToken)
-    {
-        var sources = new List<IRangeSource> { package };
-        try
-        {
-            var layers = new List<IRangeSource>();
-            foreach (var layerArn in layerArns)
-            {
-                var content = await lambda.GetLayerVersionByArnAsync(layerArn, cancellationToken).ConfigureAwait(false);
-                if (content.Location is not { } location || !Uri.TryCreate(location, UriKind.Absolute, out var uri))
-                {
-                    throw new PackageUnavailableException($"GetLayerVersionByArn gave no usable Content.Location for {layerArn}");
-                }
-
-                var source = connection.OpenPackage(uri);
-                sources.Add(source);
-                layers.Add(source);
-            }
-
-            var architecture = ArchitectureNames.TryParse(architectures.Count > 0 ? architectures[0] : null, out var parsed) ? parsed : Architecture.X8664;
-            return await new PackageInspector().InspectAsync(new InspectionRequest(package, runtime, architecture, layers, handler, sha), cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            foreach (var source in sources)
-            {
-                await source.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>The good record as the Lambda wrote it; one that is not JSON, or lacks its CodeSha256, is as good as none.</summary>
-    private static async Task<DeployRecord?> ReadRecordAsync(S3Client s3, string bucket, string key, CancellationToken cancellationToken)
-    {
-        if (await s3.TryGetObjectAsync(bucket, key, cancellationToken).ConfigureAwait(false) is not { } body)
-        {
-            return null;
-        }
-
-        try
-        {
-            // Without RespectRequiredConstructorParameters (the Lambda's options) a missing codeSha256 reads as null, not an error.
-            return JsonSerializer.Deserialize(body, StoreJsonContext.Default.DeployRecord) is { CodeSha256: not null } record ? record : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 }

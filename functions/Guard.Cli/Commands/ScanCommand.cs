@@ -63,7 +63,7 @@ internal static class ScanCommand
             // Regions one after another: each has its own quotas, but one sweep at a time keeps the load predictable.
             foreach (var region in regions)
             {
-                var scanner = new FunctionScanner(connection.Lambda(region), connection.OpenPackage, new FunctionScannerOptions { Concurrency = settings.Concurrency });
+                var scanner = new FunctionScanner(connection.Lambda(region), connection.Packages, new FunctionScannerOptions { Concurrency = settings.Concurrency });
                 results.AddRange(await scanner.ScanAsync(region, progress, cancellationToken).ConfigureAwait(false));
             }
         }

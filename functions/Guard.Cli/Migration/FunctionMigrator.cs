@@ -2,7 +2,7 @@ using System.Globalization;
 using Guard.Aws.Http;
 using Guard.Aws.Lambda;
 using Guard.Aws.S3;
-using Guard.Aws.Scanning;
+using Guard.Aws.Functions;
 using Guard.Inspection;
 using Guard.Inspection.Reading;
 using Guard.Inspection.Reporting;
@@ -25,7 +25,8 @@ internal sealed class FunctionMigrator(
     ILambdaApi lambda,
     IFunctionCodeUpdater codeUpdater,
     Func<S3Client> s3,
-    Func<Uri, IRangeSource> openPackage,
+    DeployedFunctionInspector functions,
+    IPackageOpener packages,
     UpdateWait wait,
     TimeProvider time,
     Action<string> log)
@@ -52,8 +53,8 @@ internal sealed class FunctionMigrator(
             throw new MigrationRefusedException($"runtime {original.Runtime ?? "(none)"} is not go1.x, provided or provided.al2");
         }
 
-        var architecture = targetArchitecture ?? FunctionScanner.ArchitectureOf(original);
-        if (original.Runtime == targetRuntime && architecture == FunctionScanner.ArchitectureOf(original) && original.Handler == Bootstrap)
+        var architecture = targetArchitecture ?? FunctionTarget.Of(original).Architecture;
+        if (original.Runtime == targetRuntime && architecture == FunctionTarget.Of(original).Architecture && original.Handler == Bootstrap)
         {
             throw new MigrationRefusedException($"already on {targetRuntime} with Handler bootstrap");
         }
@@ -261,11 +262,9 @@ internal sealed class FunctionMigrator(
             throw new MigrationStepException($"verification: the function's CodeSha256 is {now.CodeSha256}, not the uploaded {expected}");
         }
 
-        var location = details.CodeLocation is { } text && Uri.TryCreate(text, UriKind.Absolute, out var uri)
-            ? uri
-            : throw new MigrationStepException("verification: GetFunction returned no Code.Location");
-        var report = await CheckAsync(
-            new LabelledRangeSource(openPackage(location), now.FunctionArn), now, plan.TargetRuntime, plan.TargetArchitecture, cancellationToken).ConfigureAwait(false);
+        // The live code under the settings it now has (Handler bootstrap included), through the same seam as every check.
+        var inspection = await functions.InspectAsync(details, Moved(now, plan.TargetRuntime, plan.TargetArchitecture), cancellationToken).ConfigureAwait(false);
+        var report = inspection.Report ?? throw new MigrationStepException($"verification: not checked: {inspection.NotCheckedBecause}");
         if (report.Verdict == Verdict.Broken)
         {
             var finding = report.LeadingFinding!;
@@ -273,40 +272,21 @@ internal sealed class FunctionMigrator(
         }
     }
 
+    /// <summary>The engine's verdict on the repackaged zip as the function will run it after the move.</summary>
     private async Task<Report> CheckAsync(IRangeSource package, FunctionConfiguration configuration, string runtime, Architecture architecture, CancellationToken cancellationToken)
     {
-        var opened = new List<IRangeSource> { package };
-        try
-        {
-            var layers = new List<IRangeSource>();
-            foreach (var layer in configuration.Layers)
-            {
-                var content = await lambda.GetLayerVersionByArnAsync(layer.Arn, cancellationToken).ConfigureAwait(false);
-                if (content.Location is null || !Uri.TryCreate(content.Location, UriKind.Absolute, out var layerLocation))
-                {
-                    throw new PackageUnavailableException($"layer {layer.Arn} has no Content.Location");
-                }
-
-                var source = new LabelledRangeSource(openPackage(layerLocation), layer.Arn);
-                opened.Add(source);
-                layers.Add(source);
-            }
-
-            return await new PackageInspector().InspectAsync(new InspectionRequest(package, runtime, architecture, layers, Bootstrap), cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            foreach (var source in opened)
-            {
-                await source.DisposeAsync().ConfigureAwait(false);
-            }
-        }
+        var inspection = await functions.InspectAsync(package, Moved(configuration, runtime, architecture) with { CodeSha256 = null }, cancellationToken).ConfigureAwait(false);
+        return inspection.Report ?? throw new MigrationStepException($"{configuration.FunctionName}: not checked: {inspection.NotCheckedBecause}");
     }
+
+    /// <summary>The function's settings after the move: the target runtime and architecture, Handler bootstrap, its layers.</summary>
+    private static FunctionTarget Moved(FunctionConfiguration configuration, string runtime, Architecture architecture) =>
+        FunctionTarget.Of(configuration) with { Runtime = runtime, Architectures = [architecture.ToApiName()], Handler = Bootstrap };
 
     /// <summary>Copies the package to disk through the same range source a check uses: chunked, never whole in memory.</summary>
     private async Task DownloadAsync(Uri location, string path, CancellationToken cancellationToken)
     {
-        await using var source = openPackage(location);
+        await using var source = packages.Open(location);
         var buffer = new byte[DownloadChunk];
         var tail = await source.ReadTailAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
         await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);

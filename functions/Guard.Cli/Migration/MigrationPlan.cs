@@ -28,7 +28,7 @@ internal sealed record MigrationPlan(
 {
     public string FunctionName => Original.FunctionName;
 
-    public Architecture OriginalArchitecture => Aws.Scanning.FunctionScanner.ArchitectureOf(Original);
+    public Architecture OriginalArchitecture => Aws.Functions.FunctionTarget.Of(Original).Architecture;
 
     public bool ChangesArchitecture => TargetArchitecture != OriginalArchitecture;
 

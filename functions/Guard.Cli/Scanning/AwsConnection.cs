@@ -1,8 +1,10 @@
 using Amazon.Runtime;
+using Guard.Aws.Functions;
 using Guard.Aws.Http;
 using Guard.Aws.Lambda;
 using Guard.Aws.S3;
-using Guard.Inspection.Reading;
+using Guard.Inspection;
+using Guard.Inspection.Rules;
 
 namespace Guard.Cli.Scanning;
 
@@ -26,25 +28,25 @@ internal sealed class AwsConnection : IDisposable
     /// <param name="environment">The environment for a region (endpoints, region name).</param>
     /// <param name="credentials">Resolved on first use, so usage errors never need credentials.</param>
     /// <param name="defaultRegion">The region when the user names none.</param>
-    /// <param name="openPackage">Opens a presigned URL.</param>
+    /// <param name="packages">Opens a presigned URL.</param>
     /// <param name="wrapLambda">Tests put a stand-in around the real client; production passes it through.</param>
     public AwsConnection(
         Func<string, AwsEnvironment> environment,
         Func<AWSCredentials> credentials,
         string defaultRegion,
-        Func<Uri, IRangeSource> openPackage,
+        IPackageOpener packages,
         Func<ILambdaApi, ILambdaApi>? wrapLambda = null)
     {
         _environment = environment;
         _credentials = new Lazy<AWSCredentials>(credentials, LazyThreadSafetyMode.ExecutionAndPublication);
         DefaultRegion = defaultRegion;
-        OpenPackage = openPackage;
+        Packages = packages;
         _wrapLambda = wrapLambda ?? (client => client);
     }
 
     public string DefaultRegion { get; }
 
-    public Func<Uri, IRangeSource> OpenPackage { get; }
+    public IPackageOpener Packages { get; }
 
     /// <summary>The process's environment and AWSSDK.Core's default credential chain.</summary>
     public static AwsConnection FromProcess()
@@ -54,7 +56,7 @@ internal sealed class AwsConnection : IDisposable
             region => new AwsEnvironment(name => name is "AWS_REGION" ? region : Environment.GetEnvironmentVariable(name)),
             SignedHttpClientFactory.DefaultCredentials,
             process.Region,
-            location => new HttpRangeSource(PackageHttp, location));
+            new HttpPackageOpener(PackageHttp));
     }
 
     /// <exception cref="CredentialsUnavailableException">No credentials could be found.</exception>
@@ -76,6 +78,10 @@ internal sealed class AwsConnection : IDisposable
             return _wrapLambda(client);
         }
     }
+
+    /// <summary>Inspects the region's deployed functions (the same seam the Guard Lambda uses).</summary>
+    public DeployedFunctionInspector Functions(string region) =>
+        new(Lambda(region), Packages, new PackageInspector(), RuntimeCatalog.Default);
 
     /// <summary>The region's S3 client, made once (path-style when an endpoint is configured).</summary>
     public S3Client S3(string region)

@@ -59,7 +59,7 @@ public static class AlertComposer
         ArgumentException.ThrowIfNullOrEmpty(topicArn);
         var attributes = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["guard.verdict"] = VerdictName(alert.Report.Verdict),
+            ["guard.verdict"] = VerdictNames.Of(alert.Report.Verdict),
             ["guard.function"] = alert.Function.FunctionName,
         };
         if (alert.Report.LeadingFinding is { } leading)
@@ -137,7 +137,7 @@ public static class AlertComposer
         var function = alert.Function;
         var detail = alert.Event.Detail;
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"Guard: {function.FunctionName} will not start. Verdict: {VerdictName(report.Verdict)}.\n\n");
+        text.Append(CultureInfo.InvariantCulture, $"Guard: {function.FunctionName} will not start. Verdict: {VerdictNames.Of(report.Verdict)}.\n\n");
         if (alert.Action is { } action)
         {
             text.Append(CultureInfo.InvariantCulture, $"What Guard did ({action.Kind}): {action.Summary}\n\n");
@@ -198,7 +198,7 @@ public static class AlertComposer
             .Distinct(StringComparer.Ordinal)
             .Append($"Open the function: {alert.ConsoleUrl}")
             .ToArray();
-        var keywords = new List<string> { "guard", VerdictName(report.Verdict), report.Runtime, report.Architecture };
+        var keywords = new List<string> { "guard", VerdictNames.Of(report.Verdict), report.Runtime, report.Architecture };
         keywords.AddRange(report.Findings.Where(f => f.Severity == Severity.Error).Select(f => f.Code).Distinct(StringComparer.Ordinal));
 
         var context = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -218,7 +218,6 @@ public static class AlertComposer
         {
             context["guardAction"] = taken.Kind;
         }
-
 
         return new ChatbotNotification(
             ChatbotNotification.SchemaVersion,
@@ -299,13 +298,6 @@ public static class AlertComposer
         parts.Add(bootstrap.Size.ToString("N0", CultureInfo.InvariantCulture) + " bytes");
         return string.Join(", ", parts);
     }
-
-    private static string VerdictName(Verdict verdict) => verdict switch
-    {
-        Verdict.Broken => "broken",
-        Verdict.Placeholder => "placeholder",
-        _ => "ok",
-    };
 
     private static string SeverityName(Severity severity) => severity switch
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Guard.Aws.Functions;
 using Guard.Aws.Http;
 using Guard.Aws.Lambda;
 using Guard.Function.Logging;
@@ -20,7 +21,7 @@ namespace Guard.Function.CloudFormation;
 /// <see cref="AnswerMargin"/> is left before Lambda's deadline is abandoned for a FAILED answer, so no stack
 /// waits out CloudFormation's one-hour timeout.
 /// </summary>
-public sealed class CustomResourceHandler : IDeadlineRouteHandler
+public sealed class CustomResourceHandler : IRouteHandler
 {
     /// <summary>Time kept back from Lambda's deadline to build and PUT the answer.</summary>
     public static readonly TimeSpan DefaultAnswerMargin = TimeSpan.FromSeconds(5);
@@ -49,13 +50,14 @@ public sealed class CustomResourceHandler : IDeadlineRouteHandler
 
     public TimeSpan AnswerMargin { get; }
 
-    public Task<ReadOnlyMemory<byte>> HandleAsync(RoutedEvent routed, CancellationToken cancellationToken) =>
-        HandleAsync(routed, DateTimeOffset.MaxValue, cancellationToken);
-
-    /// <summary>Answers on the ResponseURL; returns the same body (it carries no secret) as the invocation's response.</summary>
-    public async Task<ReadOnlyMemory<byte>> HandleAsync(RoutedEvent routed, DateTimeOffset deadlineUtc, CancellationToken cancellationToken)
+    /// <summary>
+    /// Answers on the ResponseURL before <see cref="RoutedEvent.DeadlineUtc"/>; returns the same body (it carries no
+    /// secret) as the invocation's response.
+    /// </summary>
+    public async Task<ReadOnlyMemory<byte>> HandleAsync(RoutedEvent routed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(routed);
+        var deadlineUtc = routed.DeadlineUtc;
         var request = Read(routed.Root);
         var response = await DecideAsync(request, deadlineUtc, cancellationToken).ConfigureAwait(false);
         var body = CustomResourceResponseBody.Serialize(response);
@@ -162,7 +164,7 @@ public sealed class CustomResourceHandler : IDeadlineRouteHandler
                 $"Guard: only {Math.Max(0, (deadlineUtc - _time.GetUtcNow()).TotalSeconds):0.#} s of the Guard function's timeout were left when the request arrived; nothing was judged. Update the stack to retry; if it keeps happening, raise the Guard function's Timeout."));
         }
 
-        PackageCheckResult result;
+        FunctionInspection result;
         try
         {
             // WaitAsync: a read that ignores cancellation is abandoned rather than awaited past the budget.
@@ -204,7 +206,7 @@ public sealed class CustomResourceHandler : IDeadlineRouteHandler
         var b = report.Bootstrap;
         return new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["Verdict"] = VerdictName(report.Verdict),
+            ["Verdict"] = VerdictNames.Of(report.Verdict),
             ["FindingCodes"] = string.Join(",", report.Findings.Select(f => f.Code).Distinct()),
             ["Runtime"] = report.Runtime,
             ["Architecture"] = report.Architecture,
@@ -241,13 +243,6 @@ public sealed class CustomResourceHandler : IDeadlineRouteHandler
         AwsServiceException { ErrorCode: "AccessDeniedException" or "AccessDenied" } denied => $"{denied.Message}. The Guard function's role needs {denied.Action ?? "this call"}.",
         AwsServiceException service => service.Message + (service.IsTransient ? " Update the stack to retry." : "."),
         _ => $"{e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}",
-    };
-
-    internal static string VerdictName(Verdict verdict) => verdict switch
-    {
-        Verdict.Broken => "broken",
-        Verdict.Placeholder => "placeholder",
-        _ => "ok",
     };
 
     private static string StackName(string? stackId)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Guard.Aws;
+using Guard.Aws.Functions;
 using Guard.Aws.Http;
 using Guard.Function.Logging;
 using Guard.Function.Routing;
@@ -25,7 +26,7 @@ namespace Guard.Function.CloudFormation;
 /// the hook's FailureMode turns into a warning (WARN) or a stop (FAIL). There is no partial state worth
 /// carrying between invocations, so the callback context only says why the check was retried.
 /// </remarks>
-public sealed class HookHandler : IDeadlineRouteHandler
+public sealed class HookHandler : IRouteHandler
 {
     public const string LambdaFunctionType = "AWS::Lambda::Function";
 
@@ -64,13 +65,11 @@ public sealed class HookHandler : IDeadlineRouteHandler
 
     public TimeSpan Budget { get; }
 
-    public Task<ReadOnlyMemory<byte>> HandleAsync(RoutedEvent routed, CancellationToken cancellationToken) =>
-        HandleAsync(routed, DateTimeOffset.MaxValue, cancellationToken);
-
-    public async Task<ReadOnlyMemory<byte>> HandleAsync(RoutedEvent routed, DateTimeOffset deadlineUtc, CancellationToken cancellationToken)
+    /// <summary>Answers within <see cref="Budget"/> and before <see cref="RoutedEvent.DeadlineUtc"/>.</summary>
+    public async Task<ReadOnlyMemory<byte>> HandleAsync(RoutedEvent routed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(routed);
-        var response = await AnswerAsync(routed.Root, deadlineUtc, cancellationToken).ConfigureAwait(false);
+        var response = await AnswerAsync(routed.Root, routed.DeadlineUtc, cancellationToken).ConfigureAwait(false);
         return JsonSerializer.SerializeToUtf8Bytes(response, FunctionJsonContext.Default.HookResponse);
     }
 
@@ -189,7 +188,7 @@ public sealed class HookHandler : IDeadlineRouteHandler
         var untilDeadline = deadlineUtc == DateTimeOffset.MaxValue ? Budget : deadlineUtc - TimeSpan.FromSeconds(1) - _time.GetUtcNow();
         budget.CancelAfter(untilDeadline < Budget ? (untilDeadline > TimeSpan.Zero ? untilDeadline : TimeSpan.Zero) : Budget);
 
-        PackageCheckResult result;
+        FunctionInspection result;
         try
         {
             result = await _checks().CheckAsync(target, budget.Token).WaitAsync(budget.Token).ConfigureAwait(false);
@@ -243,7 +242,7 @@ public sealed class HookHandler : IDeadlineRouteHandler
             SeverityLevel: f.Severity == Severity.Error ? "CRITICAL" : "LOW")).ToList();
         if (judged.Count == 0)
         {
-            var summary = CheckWording.Bootstrap(report) ?? $"verdict {CustomResourceHandler.VerdictName(report.Verdict)}";
+            var summary = CheckWording.Bootstrap(report) ?? $"verdict {VerdictNames.Of(report.Verdict)}";
             judged.Add(new HookAnnotation("BOOTSTRAP_CHECK", "PASSED", CheckWording.Truncate(summary, MaxAnnotationText), SeverityLevel: "INFORMATIONAL"));
         }
 

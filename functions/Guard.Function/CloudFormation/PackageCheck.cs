@@ -1,7 +1,6 @@
 using Guard.Aws;
-using Guard.Aws.Lambda;
+using Guard.Aws.Functions;
 using Guard.Aws.S3;
-using Guard.Function.Deploys;
 using Guard.Inspection;
 using Guard.Inspection.Reading;
 using Guard.Inspection.Reporting;
@@ -24,12 +23,6 @@ public sealed record PackageToCheck(
     IReadOnlyList<string>? Layers,
     string? Handler);
 
-/// <summary>The engine's report, or why there was nothing to judge (a container image, a managed runtime).</summary>
-public sealed record PackageCheckResult(Report? Report, string? NotCheckedBecause)
-{
-    public static PackageCheckResult NotChecked(string because) => new(null, because);
-}
-
 /// <summary>Opens an S3 object for ranged reads.</summary>
 public interface IS3PackageOpener
 {
@@ -50,107 +43,41 @@ public sealed class S3PackageOpener(Func<S3Client> createClient) : IS3PackageOpe
 }
 
 /// <summary>
-/// The check both CloudFormation edges run (the custom resource and the hook): resolves the package and its
-/// layers to range sources, runs the engine, and closes the sources. Failures to fetch propagate
+/// The check both CloudFormation edges run (the custom resource and the hook): a package about to be deployed (an S3
+/// object) or the code already on a function, judged through <see cref="DeployedFunctionInspector"/> under the facts
+/// the template gives, the function's own filling the gaps. Failures to fetch propagate
 /// (<see cref="PackageUnavailableException"/>, <see cref="Guard.Aws.Http.AwsServiceException"/>): the caller
 /// turns them into an answer CloudFormation understands.
 /// </summary>
-public sealed class PackageCheck
+public sealed class PackageCheck(DeployedFunctionInspector functions, IS3PackageOpener s3)
 {
-    private readonly ILambdaApi _lambda;
-    private readonly IPackageOpener _urls;
-    private readonly IS3PackageOpener _s3;
-    private readonly PackageInspector _inspector;
-    private readonly RuntimeCatalog _runtimes;
-    private readonly IReadOnlySet<string> _placeholderSha256;
-
-    /// <param name="urls">Presigned URLs: a function's <c>Code.Location</c>, a layer's <c>Content.Location</c>.</param>
-    public PackageCheck(ILambdaApi lambda, IPackageOpener urls, IS3PackageOpener s3, PackageInspector inspector, RuntimeCatalog runtimes, IReadOnlySet<string> placeholderSha256)
-    {
-        ArgumentNullException.ThrowIfNull(lambda);
-        ArgumentNullException.ThrowIfNull(urls);
-        ArgumentNullException.ThrowIfNull(s3);
-        ArgumentNullException.ThrowIfNull(inspector);
-        ArgumentNullException.ThrowIfNull(runtimes);
-        ArgumentNullException.ThrowIfNull(placeholderSha256);
-        _lambda = lambda;
-        _urls = urls;
-        _s3 = s3;
-        _inspector = inspector;
-        _runtimes = runtimes;
-        _placeholderSha256 = placeholderSha256;
-    }
-
-    public async Task<PackageCheckResult> CheckAsync(PackageToCheck target, CancellationToken cancellationToken)
+    public async Task<FunctionInspection> CheckAsync(PackageToCheck target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
-        var runtime = target.Runtime;
-        var architecture = target.Architecture;
-        var layers = target.Layers;
-        var handler = target.Handler;
-        string? codeSha256 = null;
-        Uri? codeLocation = null;
-
-        if (target.Code is null)
+        if (target.Code is { } code)
         {
-            var name = target.FunctionName ?? throw new ArgumentException("a package to check names an S3 object or a function", nameof(target));
-            var function = await _lambda.GetFunctionAsync(name, cancellationToken).ConfigureAwait(false);
-            var configuration = function.Configuration;
-            if (string.Equals(configuration.PackageType, "Image", StringComparison.OrdinalIgnoreCase))
-            {
-                return PackageCheckResult.NotChecked($"{configuration.FunctionName} is a container image: Lambda runs the image's entrypoint, not a bootstrap");
-            }
-
-            runtime ??= configuration.Runtime;
-            architecture ??= ArchitectureNames.TryParse(configuration.Architectures.Count > 0 ? configuration.Architectures[0] : null, out var parsed) ? parsed : Architecture.X8664;
-            layers ??= configuration.Layers.Select(l => l.Arn).ToArray();
-            handler ??= configuration.Handler;
-            codeSha256 = configuration.CodeSha256;
-            if (runtime is null || !_runtimes.TryFind(runtime, out _))
-            {
-                return PackageCheckResult.NotChecked($"{configuration.FunctionName} runs on the managed runtime {runtime ?? "(none)"}: Lambda supplies the bootstrap");
-            }
-
-            if (function.CodeLocation is not { } location || !Uri.TryCreate(location, UriKind.Absolute, out codeLocation))
-            {
-                throw new PackageUnavailableException($"GetFunction gave no usable Code.Location for {configuration.FunctionName}");
-            }
-        }
-        else if (runtime is null || !_runtimes.TryFind(runtime, out _))
-        {
-            return PackageCheckResult.NotChecked($"the managed runtime {runtime ?? "(none)"} supplies its own bootstrap");
+            var facts = new FunctionTarget(
+                target.Runtime ?? "",
+                [(target.Architecture ?? Architecture.X8664).ToApiName()],
+                target.Layers ?? [],
+                target.Handler,
+                CodeSha256: null);
+            return await functions.InspectAsync(s3.Open(code), facts, cancellationToken).ConfigureAwait(false);
         }
 
-        var sources = new List<IRangeSource>();
-        try
-        {
-            var package = codeLocation is null ? _s3.Open(target.Code!) : _urls.Open(codeLocation);
-            sources.Add(package);
-            var layerSources = new List<IRangeSource>();
-            foreach (var arn in layers ?? [])
+        var name = target.FunctionName ?? throw new ArgumentException("a package to check names an S3 object or a function", nameof(target));
+        var (function, inspection) = await functions.InspectAsync(
+            name,
+            own => own with
             {
-                var content = await _lambda.GetLayerVersionByArnAsync(arn, cancellationToken).ConfigureAwait(false);
-                if (content.Location is not { } layerLocation || !Uri.TryCreate(layerLocation, UriKind.Absolute, out var layerUri))
-                {
-                    throw new PackageUnavailableException($"GetLayerVersionByArn gave no usable Content.Location for {arn}");
-                }
-
-                var source = _urls.Open(layerUri);
-                sources.Add(source);
-                layerSources.Add(source);
-            }
-
-            var report = await _inspector.InspectAsync(
-                new InspectionRequest(package, runtime, architecture ?? Architecture.X8664, layerSources, handler, codeSha256, _placeholderSha256),
-                cancellationToken).ConfigureAwait(false);
-            return new PackageCheckResult(report, null);
-        }
-        finally
-        {
-            foreach (var source in sources)
-            {
-                await source.DisposeAsync().ConfigureAwait(false);
-            }
-        }
+                Runtime = target.Runtime ?? own.Runtime,
+                Architectures = target.Architecture is { } architecture ? [architecture.ToApiName()] : own.Architectures,
+                LayerArns = target.Layers ?? own.LayerArns,
+                Handler = target.Handler ?? own.Handler,
+            },
+            cancellationToken).ConfigureAwait(false);
+        return inspection.Report is null
+            ? FunctionInspection.NotChecked($"{function.Configuration.FunctionName}: {inspection.NotCheckedBecause}")
+            : inspection;
     }
 }

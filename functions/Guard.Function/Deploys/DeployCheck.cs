@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Guard.Aws.Functions;
 using Guard.Aws.Http;
 using Guard.Aws.Lambda;
 using Guard.Aws.Store;
@@ -34,12 +35,11 @@ public sealed class DeployCheck : IRouteHandler
     public const string PlaceholderTag = "guard:placeholder";
 
     private readonly ILambdaApi _lambda;
-    private readonly FunctionInspector _inspector;
-    private readonly RuntimeCatalog _runtimes;
+    private readonly DeployedFunctionInspector _functions;
     private readonly ICodeStore? _codes;
     private readonly FunctionRollback? _rollback;
     private readonly GuardIdentity _identity;
-    private readonly IDeployStore? _store;
+    private readonly IGuardStore? _store;
     private readonly IAlertSender _alerts;
     private readonly GuardOptions _options;
     private readonly GuardLog _log;
@@ -50,10 +50,8 @@ public sealed class DeployCheck : IRouteHandler
     /// <param name="rollback">Null when rollback cannot work (no store): rollback mode then alerts only, and says why.</param>
     public DeployCheck(
         ILambdaApi lambda,
-        IPackageOpener packages,
-        PackageInspector inspector,
-        RuntimeCatalog runtimes,
-        IDeployStore? store,
+        DeployedFunctionInspector functions,
+        IGuardStore? store,
         IAlertSender alerts,
         GuardOptions options,
         GuardLog log,
@@ -62,16 +60,13 @@ public sealed class DeployCheck : IRouteHandler
         FunctionRollback? rollback = null)
     {
         ArgumentNullException.ThrowIfNull(lambda);
-        ArgumentNullException.ThrowIfNull(packages);
-        ArgumentNullException.ThrowIfNull(inspector);
-        ArgumentNullException.ThrowIfNull(runtimes);
+        ArgumentNullException.ThrowIfNull(functions);
         ArgumentNullException.ThrowIfNull(alerts);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(time);
         _lambda = lambda;
-        _inspector = new FunctionInspector(lambda, packages, inspector, options.PlaceholderSha256);
-        _runtimes = runtimes;
+        _functions = functions;
         _codes = codes;
         _rollback = rollback;
         _identity = new GuardIdentity(options.RoleArn, options.OwnFunctionName);
@@ -124,14 +119,9 @@ public sealed class DeployCheck : IRouteHandler
             return Done(Outcomes.Skipped, $"Guard is off for this function ({(modeFromTag ? $"tag {DeployRules.ModeTag}" : "GUARD_MODE")})", name, eventId);
         }
 
-        if (string.Equals(configuration.PackageType, "Image", StringComparison.OrdinalIgnoreCase))
+        if (_functions.WhyNotChecked(configuration) is { } notChecked)
         {
-            return Done(Outcomes.Skipped, "container image: Lambda runs the image's entrypoint, not a bootstrap", name, eventId);
-        }
-
-        if (configuration.Runtime is not { } runtime || !_runtimes.TryFind(runtime, out _))
-        {
-            return Done(Outcomes.Skipped, $"managed runtime {configuration.Runtime ?? "(none)"}: Lambda supplies the bootstrap", name, eventId);
+            return Done(Outcomes.Skipped, notChecked, name, eventId);
         }
 
         if (DeployRules.IsStale(detail!.ResponseElements?.CodeSha256, configuration.CodeSha256))
@@ -142,7 +132,12 @@ public sealed class DeployCheck : IRouteHandler
                 name, eventId);
         }
 
-        var report = await _inspector.InspectLiveAsync(function, cancellationToken).ConfigureAwait(false);
+        var inspection = await _functions.InspectAsync(function, target: null, cancellationToken).ConfigureAwait(false);
+        if (inspection.Report is not { } report)
+        {
+            return Done(Outcomes.Skipped, inspection.NotCheckedBecause!, name, eventId);
+        }
+
         var key = FunctionKey.FromArn(configuration.FunctionArn, name, deploy.Account ?? detail.RecipientAccountId, deploy.Region ?? detail.AwsRegion);
         if (report.Verdict != Verdict.Placeholder && await IsTaggedPlaceholderAsync(function, key, cancellationToken).ConfigureAwait(false))
         {
@@ -187,7 +182,7 @@ public sealed class DeployCheck : IRouteHandler
                 break;
         }
 
-        var context = new LogContext(name, eventId, VerdictName(report.Verdict), report.Findings.Select(f => f.Code).ToArray(), Outcomes.Checked);
+        var context = new LogContext(name, eventId, VerdictNames.Of(report.Verdict), report.Findings.Select(f => f.Code).ToArray(), Outcomes.Checked);
         GuardAction? action = null;
         if (report.Verdict == Verdict.Broken)
         {
@@ -207,7 +202,7 @@ public sealed class DeployCheck : IRouteHandler
         }
 
         _log.Metrics(metrics, mode.ToName());
-        return new DeployOutcome(Outcomes.Checked, VerdictName(report.Verdict), name, report, metrics, action);
+        return new DeployOutcome(Outcomes.Checked, VerdictNames.Of(report.Verdict), name, report, metrics, action);
     }
 
     /// <summary>
@@ -216,7 +211,7 @@ public sealed class DeployCheck : IRouteHandler
     /// </summary>
     private async Task<bool> IsTaggedPlaceholderAsync(FunctionDetails function, FunctionKey key, CancellationToken cancellationToken)
     {
-        if (!(function.Tags.TryGetValue(PlaceholderTag, out var tag) && string.Equals(tag.Trim(), "true", StringComparison.OrdinalIgnoreCase)) || _store is not IPlaceholderTagStore tags)
+        if (!(function.Tags.TryGetValue(PlaceholderTag, out var tag) && string.Equals(tag.Trim(), "true", StringComparison.OrdinalIgnoreCase)) || _store is not { } tags)
         {
             return false;
         }
@@ -273,7 +268,7 @@ public sealed class DeployCheck : IRouteHandler
         configuration.FunctionArn,
         configuration.CodeSha256,
         configuration.CodeSize,
-        VerdictName(verdict),
+        VerdictNames.Of(verdict),
         _time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
         detail.EventName,
         detail.EventTime,
@@ -291,11 +286,4 @@ public sealed class DeployCheck : IRouteHandler
         _log.Info(reason, new LogContext(functionName, eventId, Outcome: outcome));
         return new DeployOutcome(outcome, reason, functionName, null, new DeployMetrics());
     }
-
-    private static string VerdictName(Verdict verdict) => verdict switch
-    {
-        Verdict.Broken => "broken",
-        Verdict.Placeholder => "placeholder",
-        _ => "ok",
-    };
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using Guard.Aws;
+using Guard.Aws.Functions;
 using Guard.Aws.Http;
 using Guard.Aws.S3;
 using Guard.Aws.Store;
@@ -8,10 +9,6 @@ using Guard.Function.Logging;
 using Guard.Inspection.Reading;
 
 namespace Guard.Function.Rollback;
-
-/// <summary>A copy of a function's code in the store bucket, addressed by its digest.</summary>
-/// <param name="CodeSha256">Lambda's form: base64 of the SHA-256 of the zip.</param>
-public sealed record StoredCode(string Bucket, string Key, string CodeSha256);
 
 /// <summary>Where the deploy call took its code from (CloudTrail <c>requestParameters</c>), when it named an S3 object.</summary>
 /// <param name="S3ObjectVersion">Only with a version is the object known to be the bytes Lambda read: a key alone may have been overwritten since.</param>

@@ -5,7 +5,7 @@ namespace Guard.Function.Routing;
 /// start-up) out of init, so the process reaches its first <c>/next</c> quickly; a failed build is retried
 /// on the next event.
 /// </summary>
-public sealed class DeferredRouteHandler(Func<IRouteHandler> create) : IDeadlineRouteHandler
+public sealed class DeferredRouteHandler(Func<IRouteHandler> create) : IRouteHandler
 {
     private IRouteHandler? _handler;
 
@@ -13,10 +13,4 @@ public sealed class DeferredRouteHandler(Func<IRouteHandler> create) : IDeadline
 
     public Task<ReadOnlyMemory<byte>> HandleAsync(RoutedEvent routed, CancellationToken cancellationToken) =>
         Handler.HandleAsync(routed, cancellationToken);
-
-    /// <summary>Passes the deadline on to handlers that answer before it (CloudFormation's), and drops it for the others.</summary>
-    public Task<ReadOnlyMemory<byte>> HandleAsync(RoutedEvent routed, DateTimeOffset deadlineUtc, CancellationToken cancellationToken) =>
-        Handler is IDeadlineRouteHandler withDeadline
-            ? withDeadline.HandleAsync(routed, deadlineUtc, cancellationToken)
-            : Handler.HandleAsync(routed, cancellationToken);
 }

@@ -11,15 +11,6 @@ public interface IRouteHandler
 }
 
 /// <summary>
-/// A handler whose caller waits on an answer with a clock of its own (CloudFormation): it is given Lambda's
-/// deadline so it can answer before it, rather than be cut off by the timeout with nothing sent.
-/// </summary>
-public interface IDeadlineRouteHandler : IRouteHandler
-{
-    Task<ReadOnlyMemory<byte>> HandleAsync(RoutedEvent routed, DateTimeOffset deadlineUtc, CancellationToken cancellationToken);
-}
-
-/// <summary>
 /// The function's one entry point: tells events apart by shape and hands each to its handler. Events it
 /// does not know, and payloads that are not JSON, are logged and acknowledged: failing them would only make
 /// Lambda retry something that can never succeed.
@@ -76,15 +67,15 @@ public sealed class EventRouter : IInvocationHandler
 
         using var document = JsonDocument.Parse(invocation.Payload);
         var root = document.RootElement;
-        var routed = ClassifyByShape(shape, root) ?? ClassifyApiCall(root, shape.Source);
+        var routed = (ClassifyByShape(shape, root) ?? ClassifyApiCall(root, shape.Source)) with { DeadlineUtc = invocation.DeadlineUtc };
         switch (routed.Kind)
         {
             case EventKind.Deploy:
                 return await _deploys.HandleAsync(routed, cancellationToken).ConfigureAwait(false);
             case EventKind.CustomResource:
-                return await WithDeadlineAsync(_customResources, routed, invocation.DeadlineUtc, cancellationToken).ConfigureAwait(false);
+                return await _customResources.HandleAsync(routed, cancellationToken).ConfigureAwait(false);
             case EventKind.Hook:
-                return await WithDeadlineAsync(_hooks, routed, invocation.DeadlineUtc, cancellationToken).ConfigureAwait(false);
+                return await _hooks.HandleAsync(routed, cancellationToken).ConfigureAwait(false);
             case EventKind.Scheduled:
                 return await _scheduled.HandleAsync(routed, cancellationToken).ConfigureAwait(false);
             default:
@@ -121,11 +112,6 @@ public sealed class EventRouter : IInvocationHandler
 
         return false;
     }
-
-    private static Task<ReadOnlyMemory<byte>> WithDeadlineAsync(IRouteHandler handler, RoutedEvent routed, DateTimeOffset deadlineUtc, CancellationToken cancellationToken) =>
-        handler is IDeadlineRouteHandler timed
-            ? timed.HandleAsync(routed, deadlineUtc, cancellationToken)
-            : handler.HandleAsync(routed, cancellationToken);
 
     /// <summary>Every kind but CloudTrail API calls, which need <c>detail</c> (null for them); <paramref name="root"/> is only passed on.</summary>
     private static RoutedEvent? ClassifyByShape(EventShape shape, JsonElement root)

@@ -33,4 +33,11 @@ public enum EventKind
 /// <summary>An event after routing: its kind, and for deploys the parsed CloudTrail event.</summary>
 /// <param name="Description">Short, for the log: e.g. the event name or why it was not recognised.</param>
 /// <param name="Root">The whole payload (valid while the router handles it), for handlers of other kinds.</param>
-public sealed record RoutedEvent(EventKind Kind, string Description, CloudTrailEvent? CloudTrail, JsonElement Root);
+public sealed record RoutedEvent(EventKind Kind, string Description, CloudTrailEvent? CloudTrail, JsonElement Root)
+{
+    /// <summary>
+    /// Lambda's deadline for the invocation (<see cref="DateTimeOffset.MaxValue"/> when there is none): handlers whose
+    /// caller waits on an answer with a clock of its own (CloudFormation) answer before it rather than be cut off.
+    /// </summary>
+    public DateTimeOffset DeadlineUtc { get; init; } = DateTimeOffset.MaxValue;
+}

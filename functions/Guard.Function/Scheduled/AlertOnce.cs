@@ -9,7 +9,7 @@ internal static class AlertOnce
 {
     /// <returns>Alerts sent; null when this problem with this code was already alerted.</returns>
     public static async Task<int?> SendAsync(
-        ISweepStore store, SweepAlertSender alerts, FunctionKey key, string problem, SweepAlert alert, TimeProvider time, CancellationToken cancellationToken)
+        IGuardStore store, SweepAlertSender alerts, FunctionKey key, string problem, SweepAlert alert, TimeProvider time, CancellationToken cancellationToken)
     {
         var function = alert.Function;
         var marker = new AlertMarker(function.FunctionArn, problem, function.CodeSha256, time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));

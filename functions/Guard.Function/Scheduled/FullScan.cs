@@ -21,7 +21,7 @@ namespace Guard.Function.Scheduled;
 /// is logged and counted; a transient error alerting propagates.
 /// </remarks>
 public sealed class FullScan(
-    FunctionScanner scanner, ILambdaApi lambda, ISweepStore store, SweepAlertSender alerts, GuardOptions options, string region, GuardLog log, TimeProvider time) : IScheduledTask
+    FunctionScanner scanner, ILambdaApi lambda, IGuardStore store, SweepAlertSender alerts, GuardOptions options, string region, GuardLog log, TimeProvider time) : IScheduledTask
 {
     public async Task<SweepSummary> RunAsync(CancellationToken cancellationToken)
     {
@@ -102,7 +102,6 @@ public sealed class FullScan(
     private async Task<bool> IsExcusedPlaceholderAsync(FunctionDetails function, FunctionKey key, CancellationToken cancellationToken) =>
         function.Tags.TryGetValue(DeployCheck.PlaceholderTag, out var tag)
         && string.Equals(tag.Trim(), "true", StringComparison.OrdinalIgnoreCase)
-        && store is IPlaceholderTagStore tags
-        && await tags.GetPlaceholderTagAsync(key, cancellationToken).ConfigureAwait(false) is { } first
+        && await store.GetPlaceholderTagAsync(key, cancellationToken).ConfigureAwait(false) is { } first
         && string.Equals(first.CodeSha256, function.Configuration.CodeSha256, StringComparison.Ordinal);
 }

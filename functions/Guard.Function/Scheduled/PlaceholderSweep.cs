@@ -1,5 +1,6 @@
 using Guard.Aws.Http;
 using Guard.Aws.Lambda;
+using Guard.Aws.Store;
 using Guard.Function.Deploys;
 using Guard.Function.Logging;
 using Guard.Function.Routing;
@@ -18,7 +19,7 @@ namespace Guard.Function.Scheduled;
 /// function (AccessDenied, say) is logged and counted, and the sweep goes on to the next.
 /// </remarks>
 public sealed class PlaceholderSweep(
-    ILambdaApi lambda, ISweepStore store, SweepAlertSender alerts, GuardOptions options, string region, GuardLog log, TimeProvider time) : IScheduledTask
+    ILambdaApi lambda, IGuardStore store, SweepAlertSender alerts, GuardOptions options, string region, GuardLog log, TimeProvider time) : IScheduledTask
 {
     public async Task<SweepSummary> RunAsync(CancellationToken cancellationToken)
     {

@@ -12,3 +12,14 @@ public enum Verdict
     /// <summary>A known placeholder upload; not judged yet.</summary>
     [JsonStringEnumMemberName("placeholder")] Placeholder,
 }
+
+/// <summary>A verdict's name as the JSON report spells it, for logs, alerts and messages.</summary>
+public static class VerdictNames
+{
+    public static string Of(Verdict verdict) => verdict switch
+    {
+        Verdict.Broken => "broken",
+        Verdict.Placeholder => "placeholder",
+        _ => "ok",
+    };
+}

@@ -21,7 +21,7 @@ public sealed class FunctionScannerTests
     public async Task ScanAsync_WithConcurrencyN_NeverChecksMoreThanNAtOnce(int concurrency)
     {
         var lambda = new InMemoryLambda(functions: 24, getFunctionDelay: TimeSpan.FromMilliseconds(15));
-        var scanner = new FunctionScanner(lambda, _ => new InMemoryRangeSource(GoodPackage, "memory://p.zip"),
+        var scanner = new FunctionScanner(lambda, new DelegatingPackageOpener(_ => new InMemoryRangeSource(GoodPackage, "memory://p.zip")),
             new FunctionScannerOptions { Concurrency = concurrency, GetFunctionPerSecond = 10_000 });
 
         var results = await scanner.ScanAsync("us-east-1", null, Token);
@@ -35,7 +35,7 @@ public sealed class FunctionScannerTests
     public async Task ScanAsync_GetFunctionRate_IsHeldByTheTokenBucket()
     {
         var lambda = new InMemoryLambda(functions: 12, getFunctionDelay: TimeSpan.Zero);
-        var scanner = new FunctionScanner(lambda, _ => new InMemoryRangeSource(GoodPackage, "memory://p.zip"),
+        var scanner = new FunctionScanner(lambda, new DelegatingPackageOpener(_ => new InMemoryRangeSource(GoodPackage, "memory://p.zip")),
             new FunctionScannerOptions { Concurrency = 4, GetFunctionPerSecond = 40 });
         var watch = Stopwatch.StartNew();
 
@@ -49,7 +49,7 @@ public sealed class FunctionScannerTests
     public async Task ScanAsync_WhenPackageCannotBeFetched_ReportsUncheckedNotBroken()
     {
         var lambda = new InMemoryLambda(functions: 2, getFunctionDelay: TimeSpan.Zero);
-        var scanner = new FunctionScanner(lambda, _ => new UnavailableSource());
+        var scanner = new FunctionScanner(lambda, new DelegatingPackageOpener(_ => new UnavailableSource()));
 
         var results = await scanner.ScanAsync("us-east-1", null, Token);
 
@@ -61,7 +61,7 @@ public sealed class FunctionScannerTests
     public async Task ScanAsync_ReportsProgressUpToEveryFunction()
     {
         var lambda = new InMemoryLambda(functions: 5, getFunctionDelay: TimeSpan.Zero);
-        var scanner = new FunctionScanner(lambda, _ => new InMemoryRangeSource(GoodPackage, "memory://p.zip"));
+        var scanner = new FunctionScanner(lambda, new DelegatingPackageOpener(_ => new InMemoryRangeSource(GoodPackage, "memory://p.zip")));
         var seen = new List<ScanProgress>();
 
         await scanner.ScanAsync("us-east-1", new SynchronousProgress(seen), Token);

@@ -134,8 +134,8 @@ public sealed class ScanCommandTests(SeededAccount seeded) : IClassFixture<Seede
         }
 
         Assert.Equal("deleted during the scan", functions[SeededAccount.DeletedMidScan].GetProperty("reason").GetString());
-        Assert.Equal("container image", functions["image-00"].GetProperty("reason").GetString());
-        Assert.Equal("managed runtime python3.12", functions["python-00"].GetProperty("reason").GetString());
+        Assert.Equal("container image: Lambda runs the image's entrypoint, not a bootstrap", functions["image-00"].GetProperty("reason").GetString());
+        Assert.Equal("managed runtime python3.12: Lambda supplies the bootstrap", functions["python-00"].GetProperty("reason").GetString());
         Assert.Equal("2024-01-08", functions["go1x-00"].GetProperty("runtimeDeprecated").GetString());
         Assert.StartsWith("arn:aws:lambda:us-east-1:", functions["no-exec-00"].GetProperty("report").GetProperty("source").GetString(), StringComparison.Ordinal);
         var summary = json.RootElement.GetProperty("summary");

@@ -80,7 +80,7 @@ internal sealed class ScanMotoAccount : IAsyncDisposable
         EnvironmentFor,
         () => Credentials,
         MotoServer.Region,
-        OpenPackage,
+        new DelegatingPackageOpener(OpenPackage),
         client => wrap?.Invoke(new LambdaStandIn(client, LayerLocations)) ?? new LambdaStandIn(client, LayerLocations));
 
     /// <summary>moto's Code.Location → the same path on <see cref="Code"/>, or the staged object in moto's S3.</summary>

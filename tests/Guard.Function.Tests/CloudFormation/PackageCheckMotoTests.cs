@@ -1,3 +1,4 @@
+using Guard.Aws.Functions;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Guard.Aws;
@@ -25,8 +26,9 @@ public sealed class PackageCheckMotoTests(MotoServer moto) : IClassFixture<MotoS
         await world.S3.PutObjectAsync(new PutObjectRequest { BucketName = world.Bucket, Key = "orders/function.zip", InputStream = new MemoryStream(Packages.NotExecutable()) }, Cancel);
         var output = new StringWriter();
         var log = new GuardLog(output, TimeProvider.System);
-        var check = new PackageCheck(world.LambdaClient, new InMemoryPackageOpener(), new S3PackageOpener(() => PackageSourceFactory.CreateS3Client(world.Environment, MotoWorld.Credentials)),
-            new PackageInspector(), RuntimeCatalog.Default, new HashSet<string>());
+        var check = new PackageCheck(
+            new DeployedFunctionInspector(world.LambdaClient, new InMemoryPackageOpener(), new PackageInspector(), RuntimeCatalog.Default),
+            new S3PackageOpener(() => PackageSourceFactory.CreateS3Client(world.Environment, MotoWorld.Credentials)));
         await using var responses = ResponseUrlStandIn.Start();
         var handler = new CustomResourceHandler(() => check, new ResponseUrlClient(() => new HttpClient()), RuntimeCatalog.Default, log, TimeProvider.System);
         var router = new Guard.Function.Routing.EventRouter(handler, handler, handler, handler, log);

@@ -1,3 +1,4 @@
+using Guard.Aws.Functions;
 using System.Text.Json;
 using Guard.Aws.Notifications;
 using Guard.Aws.Store;
@@ -105,10 +106,8 @@ public sealed class DeployCheckMotoTests(MotoServer moto) : IClassFixture<MotoSe
             new CodeLocationRewrite(MotoWorld.MotoCodeHost, code.BaseAddress));
         var check = new DeployCheck(
             world.LambdaClient,
-            new HttpPackageOpener(new HttpClient(), options.CodeLocationRewrite),
-            new PackageInspector(),
-            RuntimeCatalog.Default,
-            new S3DeployStore(world.GuardS3, world.Bucket),
+            new DeployedFunctionInspector(world.LambdaClient, new HttpPackageOpener(new HttpClient(), options.CodeLocationRewrite), new PackageInspector(), RuntimeCatalog.Default),
+            new S3GuardStore(world.GuardS3, world.Bucket),
             new AlertSender(SnsClient.Create(world.Environment, MotoWorld.Credentials), world.TopicArn, null, log),
             options,
             log,

@@ -20,7 +20,7 @@ public sealed class S3DeployStoreTests(MotoServer moto) : IClassFixture<MotoServ
     public async Task GetGoodAsync_RecordWrittenMissingOrUnreadable_RecordOrNull()
     {
         using var world = await MotoWorld.CreateAsync(moto, "ds-read", Cancel);
-        var store = new S3DeployStore(world.GuardS3, world.Bucket);
+        var store = new S3GuardStore(world.GuardS3, world.Bucket);
         var record = Record("fn");
         var edited = new FunctionKey(Function.Account, Function.Region, "edited");
 
@@ -37,7 +37,7 @@ public sealed class S3DeployStoreTests(MotoServer moto) : IClassFixture<MotoServ
     public async Task ListPendingAsync_ReadableUnreadableAndForeignKeys_ListsPendingRecordsInKeyOrder()
     {
         using var world = await MotoWorld.CreateAsync(moto, "ds-list", Cancel);
-        var store = new S3DeployStore(world.GuardS3, world.Bucket);
+        var store = new S3GuardStore(world.GuardS3, world.Bucket);
         var readable = new FunctionKey(Function.Account, Function.Region, "a-readable");
         var unreadable = new FunctionKey(Function.Account, Function.Region, "b-unreadable");
         await store.PutPendingAsync(readable, Record("a-readable"), Cancel);
@@ -58,7 +58,7 @@ public sealed class S3DeployStoreTests(MotoServer moto) : IClassFixture<MotoServ
     public async Task DeletePendingAsync_PresentThenMissing_BothSucceed()
     {
         using var world = await MotoWorld.CreateAsync(moto, "ds-delete", Cancel);
-        var store = new S3DeployStore(world.GuardS3, world.Bucket);
+        var store = new S3GuardStore(world.GuardS3, world.Bucket);
         await store.PutPendingAsync(Function, Record("fn"), Cancel);
 
         await store.DeletePendingAsync(Function, Cancel);
@@ -72,7 +72,7 @@ public sealed class S3DeployStoreTests(MotoServer moto) : IClassFixture<MotoServ
     public async Task TryMarkAlertedAsync_SameProblemTwice_OnlyTheFirstWinsUntilCleared()
     {
         using var world = await MotoWorld.CreateAsync(moto, "ds-alerted", Cancel);
-        var store = new S3DeployStore(world.GuardS3, world.Bucket);
+        var store = new S3GuardStore(world.GuardS3, world.Bucket);
         var sha = FunctionCatalogStandIn.Sha256([1, 2, 3]);
         var marker = new AlertMarker("arn", AlertProblems.Broken, sha, "2026-01-01T00:00:00Z");
 
@@ -88,7 +88,7 @@ public sealed class S3DeployStoreTests(MotoServer moto) : IClassFixture<MotoServ
     public async Task PutPlaceholderTagAsync_SecondSighting_FirstIsKept()
     {
         using var world = await MotoWorld.CreateAsync(moto, "ds-tag", Cancel);
-        var store = new S3DeployStore(world.GuardS3, world.Bucket);
+        var store = new S3GuardStore(world.GuardS3, world.Bucket);
         var first = new PlaceholderTagRecord("arn", "first", "2026-01-01T00:00:00Z");
 
         await store.PutPlaceholderTagAsync(Function, first, Cancel);

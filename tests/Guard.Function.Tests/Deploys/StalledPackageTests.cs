@@ -1,3 +1,5 @@
+using Guard.Inspection.Rules;
+using Guard.Aws.Functions;
 using System.Text;
 using Guard.Function.Deploys;
 using Guard.Function.Logging;
@@ -32,7 +34,7 @@ public sealed class StalledPackageTests
         var opener = new HttpPackageOpener(
             new HttpClient { Timeout = TimeSpan.FromSeconds(30) },
             new CodeLocationRewrite($"{location.Scheme}://{location.Authority}/", code.BaseAddress));
-        var inspector = new FunctionInspector(lambda, opener, new PackageInspector(), new HashSet<string>());
+        var inspector = new DeployedFunctionInspector(lambda, opener, new PackageInspector(), RuntimeCatalog.Default);
         await using var api = RuntimeApiStandIn.Start();
         using var client = RuntimeApiClient.Create(api.HostAndPort);
         var loop = new InvocationLoop(client, new InspectHandler(inspector, function), new GuardLog(new StringWriter(), TimeProvider.System), TimeProvider.System);
@@ -48,11 +50,11 @@ public sealed class StalledPackageTests
         Assert.Equal(206, Assert.Single(code.Requests).StatusCode);
     }
 
-    private sealed class InspectHandler(FunctionInspector inspector, Guard.Aws.Lambda.FunctionDetails function) : IInvocationHandler
+    private sealed class InspectHandler(DeployedFunctionInspector inspector, Guard.Aws.Lambda.FunctionDetails function) : IInvocationHandler
     {
         public async Task<ReadOnlyMemory<byte>> HandleAsync(Invocation invocation, CancellationToken cancellationToken)
         {
-            var report = await inspector.InspectLiveAsync(function, cancellationToken);
+            var report = (await inspector.InspectAsync(function, target: null, cancellationToken)).Report!;
             return Encoding.UTF8.GetBytes($"{{\"verdict\":\"{report.Verdict}\"}}");
         }
     }

@@ -1,3 +1,5 @@
+using Guard.Aws.Rollback;
+using Guard.Aws.Functions;
 using System.Text.Json;
 using Amazon.S3.Model;
 using Guard.Aws.Notifications;
@@ -292,15 +294,14 @@ public sealed class RollbackMotoTests(MotoServer moto) : IClassFixture<MotoServe
             RollbackWait: TimeSpan.FromSeconds(5));
         var lambda = new RevisionEnforcingLambda(world.LambdaClient);
         var packages = new HttpPackageOpener(new HttpClient(), options.CodeLocationRewrite);
-        var store = new S3DeployStore(world.GuardS3, world.Bucket);
+        var store = new S3GuardStore(world.GuardS3, world.Bucket);
         var codes = new S3CodeStore(world.GuardS3, world.Bucket, new HttpClient(), options.CodeLocationRewrite, log);
+        var functions = new DeployedFunctionInspector(lambda, packages, new PackageInspector(), RuntimeCatalog.Default, options.PlaceholderSha256);
         var rollback = new FunctionRollback(
-            lambda, store, codes, new FunctionInspector(lambda, packages, new PackageInspector(), options.PlaceholderSha256), options, log, TimeProvider.System);
+            lambda, store, codes, new FunctionRestore(lambda, functions, codes.Open, TimeProvider.System), options, log, TimeProvider.System);
         var check = new DeployCheck(
             lambda,
-            packages,
-            new PackageInspector(),
-            RuntimeCatalog.Default,
+            functions,
             store,
             new AlertSender(SnsClient.Create(world.Environment, MotoWorld.Credentials), world.TopicArn, null, log),
             options,

@@ -1,3 +1,4 @@
+using Guard.Aws.Rollback;
 using System.Text.Json;
 using Guard.Aws.Lambda;
 using Guard.Aws.Store;

@@ -120,9 +120,9 @@ public sealed class S3CodeStoreTests(MotoServer moto) : IClassFixture<MotoServer
     public async Task TryClaimRollbackAsync_SameRevisionTwice_OnlyTheFirstWins()
     {
         using var world = await MotoWorld.CreateAsync(moto, "cs-claim", Cancel);
-        var store = new Guard.Function.Deploys.S3DeployStore(world.GuardS3, world.Bucket);
+        var store = new S3GuardStore(world.GuardS3, world.Bucket);
         var key = new FunctionKey("123456789012", "us-east-1", "fn");
-        var claim = new Guard.Function.Deploys.RollbackClaim("arn", "rev-1", "sha", "2024-01-01T00:00:00Z", "event");
+        var claim = new RollbackClaim("arn", "rev-1", "sha", "2024-01-01T00:00:00Z", "event");
 
         var first = await store.TryClaimRollbackAsync(key, claim, Cancel);
         var second = await store.TryClaimRollbackAsync(key, claim with { EventId = "retry" }, Cancel);

@@ -27,7 +27,21 @@ public sealed class CloudFormationRoutesTests
         Assert.Equal(0, other.Calls);
     }
 
-    private sealed class DeadlineRecorder : IDeadlineRouteHandler
+    [Fact]
+    public async Task Handle_CustomResourceThroughADeferredHandler_TheDeadlineStillArrives()
+    {
+        var resources = new DeadlineRecorder();
+        var other = new DeadlineRecorder();
+        var router = new EventRouter(other, new DeferredRouteHandler(() => resources), other, other, new GuardLog(new StringWriter(), TimeProvider.System));
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(42);
+
+        await router.HandleAsync(
+            new Invocation("r", deadline, null, null, """{"RequestType":"Create","ResponseURL":"https://x/y","StackId":"s"}"""u8.ToArray()), TestContext.Current.CancellationToken);
+
+        Assert.Equal(deadline, resources.Deadline);
+    }
+
+    private sealed class DeadlineRecorder : IRouteHandler
     {
         public int Calls { get; private set; }
 
@@ -36,13 +50,8 @@ public sealed class CloudFormationRoutesTests
         public Task<ReadOnlyMemory<byte>> HandleAsync(RoutedEvent routed, CancellationToken cancellationToken)
         {
             Calls++;
+            Deadline = routed.DeadlineUtc;
             return Task.FromResult<ReadOnlyMemory<byte>>("{}"u8.ToArray());
-        }
-
-        public Task<ReadOnlyMemory<byte>> HandleAsync(RoutedEvent routed, DateTimeOffset deadlineUtc, CancellationToken cancellationToken)
-        {
-            Deadline = deadlineUtc;
-            return HandleAsync(routed, cancellationToken);
         }
     }
 }

@@ -1,3 +1,4 @@
+using Guard.Testing;
 using Guard.Aws.Scanning;
 using Guard.Aws.Store;
 using Guard.Function.Deploys;
@@ -14,7 +15,7 @@ public sealed class FullScanTests : IDisposable
     private readonly FunctionCatalogStandIn _catalog = new();
     private readonly ListingLambda _lambda;
     private readonly InMemoryPackageOpener _packages = new();
-    private readonly InMemorySweepStore _store = new();
+    private readonly InMemoryGuardStore _store = new();
     private readonly RecordingSnsPublisher _sns = new();
     private readonly StringWriter _output = new();
     private readonly FullScan _scan;
@@ -24,7 +25,7 @@ public sealed class FullScanTests : IDisposable
         _lambda = new ListingLambda(_catalog);
         var log = new GuardLog(_output, TimeProvider.System);
         var options = new GuardOptions(GuardMode.Alert, DeployHarness.TopicArn, "guard-store", new HashSet<string>(), GuardOptions.DefaultPlaceholderGrace, null, null);
-        var scanner = new FunctionScanner(_lambda, _packages.Open);
+        var scanner = new FunctionScanner(_lambda, _packages);
         _scan = new FullScan(scanner, _lambda, _store, new SweepAlertSender(_sns, DeployHarness.TopicArn, null, log), options, CloudTrailEvents.Region, log, TimeProvider.System);
     }
 

@@ -24,7 +24,7 @@ public sealed class PlaceholderSweepMotoTests(MotoServer moto) : IClassFixture<M
         var zip = Packages.DummyPlaceholder();
         var arn = await world.CreateFunctionAsync("guard-sweep-fn", zip, "provided.al2023", "x86_64", Cancel);
         var current = await world.LambdaClient.GetFunctionAsync("guard-sweep-fn", Cancel);
-        var store = new S3DeployStore(world.GuardS3, world.Bucket);
+        var store = new S3GuardStore(world.GuardS3, world.Bucket);
         var key = FunctionKey.FromArn(arn, "guard-sweep-fn", null, null);
         await store.PutPendingAsync(
             key,
@@ -56,7 +56,7 @@ public sealed class PlaceholderSweepMotoTests(MotoServer moto) : IClassFixture<M
     public async Task Run_FunctionDeleted_RecordDroppedFromTheBucket()
     {
         using var world = await MotoWorld.CreateAsync(moto, "guard-sweep-gone", Cancel);
-        var store = new S3DeployStore(world.GuardS3, world.Bucket);
+        var store = new S3GuardStore(world.GuardS3, world.Bucket);
         var arn = "arn:aws:lambda:us-east-1:123456789012:function:guard-sweep-gone-fn";
         var key = FunctionKey.FromArn(arn, "guard-sweep-gone-fn", null, null);
         await store.PutPendingAsync(key, new DeployRecord(arn, "c2hh", 1, "placeholder", "2026-01-01T00:00:00Z", null, null, null), Cancel);

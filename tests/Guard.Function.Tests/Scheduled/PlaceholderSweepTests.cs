@@ -1,3 +1,4 @@
+using Guard.Testing;
 using System.Text.Json;
 using Guard.Aws.Http;
 using Guard.Aws.Store;
@@ -16,7 +17,7 @@ public sealed class PlaceholderSweepTests : IDisposable
 
     private readonly ManualClock _clock = new(new DateTimeOffset(2026, 3, 2, 12, 0, 0, TimeSpan.Zero));
     private readonly FunctionCatalogStandIn _lambda = new();
-    private readonly InMemorySweepStore _store = new();
+    private readonly InMemoryGuardStore _store = new();
     private readonly RecordingSnsPublisher _sns = new();
     private readonly StringWriter _output = new();
     private readonly PlaceholderSweep _sweep;

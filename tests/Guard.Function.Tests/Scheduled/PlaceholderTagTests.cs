@@ -1,3 +1,5 @@
+using Guard.Aws.Functions;
+using Guard.Testing;
 using Guard.Function.Alerts;
 using Guard.Function.Deploys;
 using Guard.Function.Logging;
@@ -16,7 +18,7 @@ public sealed class PlaceholderTagTests
 
     private readonly FunctionCatalogStandIn _lambda = new();
     private readonly InMemoryPackageOpener _packages = new();
-    private readonly InMemorySweepStore _store = new();
+    private readonly InMemoryGuardStore _store = new();
     private readonly RecordingSnsPublisher _sns = new();
     private readonly DeployCheck _check;
 
@@ -24,7 +26,7 @@ public sealed class PlaceholderTagTests
     {
         var log = new GuardLog(new StringWriter(), TimeProvider.System);
         var options = new GuardOptions(GuardMode.Alert, DeployHarness.TopicArn, "guard-store", new HashSet<string>(), GuardOptions.DefaultPlaceholderGrace, null, null);
-        _check = new DeployCheck(_lambda, _packages, new PackageInspector(), RuntimeCatalog.Default, _store, new AlertSender(_sns, DeployHarness.TopicArn, null, log), options, log, TimeProvider.System);
+        _check = new DeployCheck(_lambda, new DeployedFunctionInspector(_lambda, _packages, new PackageInspector(), RuntimeCatalog.Default), _store, new AlertSender(_sns, DeployHarness.TopicArn, null, log), options, log, TimeProvider.System);
     }
 
     [Fact]

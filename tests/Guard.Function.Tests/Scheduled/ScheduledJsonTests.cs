@@ -1,3 +1,4 @@
+using Guard.Aws.Store;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Guard.Function.Deploys;
@@ -13,11 +14,11 @@ public sealed class ScheduledJsonTests
 
     [Fact]
     public void AlertMarker_RoundTrips() =>
-        Assert.Equal(new AlertMarker("arn", "placeholder", "sha", "t"), RoundTrip(new AlertMarker("arn", "placeholder", "sha", "t"), FunctionJsonContext.Default.AlertMarker));
+        Assert.Equal(new AlertMarker("arn", "placeholder", "sha", "t"), RoundTrip(new AlertMarker("arn", "placeholder", "sha", "t"), StoreJsonContext.Default.AlertMarker));
 
     [Fact]
     public void PlaceholderTagRecord_RoundTrips() =>
-        Assert.Equal(new PlaceholderTagRecord("arn", "sha", "t"), RoundTrip(new PlaceholderTagRecord("arn", "sha", "t"), FunctionJsonContext.Default.PlaceholderTagRecord));
+        Assert.Equal(new PlaceholderTagRecord("arn", "sha", "t"), RoundTrip(new PlaceholderTagRecord("arn", "sha", "t"), StoreJsonContext.Default.PlaceholderTagRecord));
 
     [Fact]
     public void SweepSummary_RoundTrips()

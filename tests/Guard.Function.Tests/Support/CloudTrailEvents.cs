@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Guard.Testing;
 
 namespace Guard.Function.Tests.Support;
 
@@ -9,8 +10,8 @@ namespace Guard.Function.Tests.Support;
 /// </summary>
 public static class CloudTrailEvents
 {
-    public const string Account = "266106314375";
-    public const string Region = "us-east-1";
+    public const string Account = FunctionCatalogStandIn.Account;
+    public const string Region = FunctionCatalogStandIn.Region;
 
     private const string RealRecord = """
         {

@@ -1,3 +1,5 @@
+using Guard.Aws.Functions;
+using Guard.Testing;
 using Guard.Function.Alerts;
 using Guard.Function.Deploys;
 using Guard.Function.Logging;
@@ -21,9 +23,7 @@ public sealed class DeployHarness
         Options = new GuardOptions(mode, TopicArn, withStore ? "guard-store" : null, placeholders ?? new HashSet<string>(), GuardOptions.DefaultPlaceholderGrace, null, null, RoleArn: roleArn);
         Check = new DeployCheck(
             Lambda,
-            Opener,
-            new PackageInspector(),
-            RuntimeCatalog.Default,
+            new DeployedFunctionInspector(Lambda, Opener, new PackageInspector(), RuntimeCatalog.Default, Options.PlaceholderSha256),
             withStore ? Store : null,
             new AlertSender(Sns, TopicArn, null, Log),
             Options,
@@ -42,7 +42,7 @@ public sealed class DeployHarness
 
     public InMemoryPackageOpener Opener { get; } = new();
 
-    public InMemoryDeployStore Store { get; } = new();
+    public InMemoryGuardStore Store { get; } = new();
 
     public RecordingSnsPublisher Sns { get; } = new();
 

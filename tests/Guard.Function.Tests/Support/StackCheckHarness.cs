@@ -1,3 +1,4 @@
+using Guard.Aws.Functions;
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
@@ -74,7 +75,7 @@ public sealed class StackCheckHarness : IAsyncDisposable
     public StackCheckHarness(TimeSpan? answerMargin = null, TimeSpan? hookBudget = null, IReadOnlySet<string>? placeholders = null)
     {
         Log = new GuardLog(Output, TimeProvider.System);
-        Check = new PackageCheck(Lambda, Urls, S3, new PackageInspector(), RuntimeCatalog.Default, placeholders ?? new HashSet<string>());
+        Check = new PackageCheck(new DeployedFunctionInspector(Lambda, Urls, new PackageInspector(), RuntimeCatalog.Default, placeholders), S3);
         CustomResources = new CustomResourceHandler(ChecksFactory, new ResponseUrlClient(() => new HttpClient { Timeout = TimeSpan.FromSeconds(5) }), RuntimeCatalog.Default, Log, TimeProvider.System, answerMargin);
         Hooks = new HookHandler(ChecksFactory, RuntimeCatalog.Default, Log, TimeProvider.System, hookBudget);
     }

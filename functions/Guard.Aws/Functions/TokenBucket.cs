@@ -1,4 +1,4 @@
-namespace Guard.Aws.Scanning;
+namespace Guard.Aws.Functions;
 
 /// <summary>
 /// A client-side token bucket that keeps a sweep under one of Lambda's control-plane quotas (aws-facts §2.3:

@@ -1,27 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Guard.Aws.S3;
-using Guard.Aws.Store;
 
-namespace Guard.Function.Deploys;
+namespace Guard.Aws.Store;
 
 /// <summary>Guard's note that it rolled back (or tried to) one bad revision of a function: it never does so twice.</summary>
 public sealed record RollbackClaim(string FunctionArn, string BadRevisionId, string BadCodeSha256, string ClaimedAt, string? EventId);
-
-/// <summary>Where a function's last-known-good and pending-placeholder records live.</summary>
-public interface IDeployStore
-{
-    Task<DeployRecord?> GetGoodAsync(FunctionKey function, CancellationToken cancellationToken);
-
-    Task PutGoodAsync(FunctionKey function, DeployRecord record, CancellationToken cancellationToken);
-
-    Task PutPendingAsync(FunctionKey function, DeployRecord record, CancellationToken cancellationToken);
-
-    Task DeletePendingAsync(FunctionKey function, CancellationToken cancellationToken);
-
-    /// <summary>Records that Guard acts on this bad revision; false when it already did (or another invocation is).</summary>
-    Task<bool> TryClaimRollbackAsync(FunctionKey function, RollbackClaim claim, CancellationToken cancellationToken);
-}
 
 /// <summary>A pending-placeholder record as listed from the store; <see cref="Record"/> is null when it could not be read as JSON.</summary>
 public sealed record PendingPlaceholder(FunctionKey Function, DeployRecord? Record);
@@ -37,38 +21,48 @@ public static class AlertProblems
     public const string Broken = "broken";
 }
 
-/// <summary>What the scheduled sweeps need beyond <see cref="IDeployStore"/>: the pending records, and the once-only alert markers.</summary>
-public interface ISweepStore
-{
-    /// <summary>Every pending-placeholder record, in key order.</summary>
-    IAsyncEnumerable<PendingPlaceholder> ListPendingAsync(CancellationToken cancellationToken);
-
-    Task DeletePendingAsync(FunctionKey function, CancellationToken cancellationToken);
-
-    /// <summary>Records that Guard alerts about this problem with this code; false when it already did (or another invocation is).</summary>
-    Task<bool> TryMarkAlertedAsync(FunctionKey function, AlertMarker marker, CancellationToken cancellationToken);
-
-    /// <summary>Forgets a marker: the alert it stood for failed to go out, or the problem went away.</summary>
-    Task ClearAlertedAsync(FunctionKey function, string problem, string codeSha256, CancellationToken cancellationToken);
-}
-
 /// <summary>The code a function held when Guard first saw its <c>guard:placeholder=true</c> tag.</summary>
 public sealed record PlaceholderTagRecord(string FunctionArn, string CodeSha256, string FirstSeenAt);
 
-/// <summary>Where the code a <c>guard:placeholder=true</c> tag was first seen on is remembered.</summary>
-public interface IPlaceholderTagStore
+/// <summary>
+/// Guard's store (<c>GUARD_STORE_BUCKET</c>): a function's last-known-good and pending-placeholder records, the
+/// once-only claims and alert markers, and the code first seen under a <c>guard:placeholder=true</c> tag. One
+/// interface over one bucket: every handler that needs the store gets all of it, and none has to ask which parts
+/// an implementation has.
+/// </summary>
+public interface IGuardStore
 {
-    Task<PlaceholderTagRecord?> GetPlaceholderTagAsync(FunctionKey function, CancellationToken cancellationToken);
+    Task<DeployRecord?> GetGoodAsync(FunctionKey functionKey, CancellationToken cancellationToken);
+
+    Task PutGoodAsync(FunctionKey functionKey, DeployRecord record, CancellationToken cancellationToken);
+
+    Task PutPendingAsync(FunctionKey functionKey, DeployRecord record, CancellationToken cancellationToken);
+
+    Task DeletePendingAsync(FunctionKey functionKey, CancellationToken cancellationToken);
+
+    /// <summary>Every pending-placeholder record, in key order.</summary>
+    IAsyncEnumerable<PendingPlaceholder> ListPendingAsync(CancellationToken cancellationToken);
+
+    /// <summary>Records that Guard acts on this bad revision; false when it already did (or another invocation is).</summary>
+    Task<bool> TryClaimRollbackAsync(FunctionKey functionKey, RollbackClaim claim, CancellationToken cancellationToken);
+
+    /// <summary>Records that Guard alerts about this problem with this code; false when it already did (or another invocation is).</summary>
+    Task<bool> TryMarkAlertedAsync(FunctionKey functionKey, AlertMarker marker, CancellationToken cancellationToken);
+
+    /// <summary>Forgets a marker: the alert it stood for failed to go out, or the problem went away.</summary>
+    Task ClearAlertedAsync(FunctionKey functionKey, string problem, string codeSha256, CancellationToken cancellationToken);
+
+    Task<PlaceholderTagRecord?> GetPlaceholderTagAsync(FunctionKey functionKey, CancellationToken cancellationToken);
 
     /// <summary>Writes the record unless one exists: the first sighting wins.</summary>
-    Task PutPlaceholderTagAsync(FunctionKey function, PlaceholderTagRecord record, CancellationToken cancellationToken);
+    Task PutPlaceholderTagAsync(FunctionKey functionKey, PlaceholderTagRecord record, CancellationToken cancellationToken);
 }
 
 /// <summary>
-/// <see cref="IDeployStore"/> in an S3 bucket (<c>GUARD_STORE_BUCKET</c>), one small JSON object per function.
+/// <see cref="IGuardStore"/> in an S3 bucket (<c>GUARD_STORE_BUCKET</c>), one small JSON object per functionKey.
 /// S3 errors propagate: the invocation fails and Lambda retries the event.
 /// </summary>
-public sealed class S3DeployStore : IDeployStore, ISweepStore, IPlaceholderTagStore
+public sealed class S3GuardStore : IGuardStore
 {
     private const string PendingPrefix = "pending/";
     private const string JsonContentType = "application/json";
@@ -76,7 +70,7 @@ public sealed class S3DeployStore : IDeployStore, ISweepStore, IPlaceholderTagSt
     private readonly S3Client _s3;
     private readonly string _bucket;
 
-    public S3DeployStore(S3Client s3, string bucket)
+    public S3GuardStore(S3Client s3, string bucket)
     {
         ArgumentNullException.ThrowIfNull(s3);
         ArgumentException.ThrowIfNullOrEmpty(bucket);
@@ -84,35 +78,38 @@ public sealed class S3DeployStore : IDeployStore, ISweepStore, IPlaceholderTagSt
         _bucket = bucket;
     }
 
-    public async Task<DeployRecord?> GetGoodAsync(FunctionKey function, CancellationToken cancellationToken)
+    public async Task<DeployRecord?> GetGoodAsync(FunctionKey functionKey, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(function);
-        return (await ReadRecordAsync(function.GoodKey, StoreJsonContext.Default.DeployRecord, cancellationToken).ConfigureAwait(false)).Record;
+        ArgumentNullException.ThrowIfNull(functionKey);
+        // Read without RespectRequiredConstructorParameters, a record missing its codeSha256 has it null: as good as none.
+        return (await ReadRecordAsync(functionKey.GoodKey, StoreJsonContext.Default.DeployRecord, cancellationToken).ConfigureAwait(false)).Record is { CodeSha256: not null } record
+            ? record
+            : null;
     }
 
-    public Task PutGoodAsync(FunctionKey function, DeployRecord record, CancellationToken cancellationToken) =>
-        PutAsync(function?.GoodKey, record, cancellationToken);
+    public Task PutGoodAsync(FunctionKey functionKey, DeployRecord record, CancellationToken cancellationToken) =>
+        PutAsync(functionKey?.GoodKey, record, cancellationToken);
 
-    public Task PutPendingAsync(FunctionKey function, DeployRecord record, CancellationToken cancellationToken) =>
-        PutAsync(function?.PendingKey, record, cancellationToken);
+    public Task PutPendingAsync(FunctionKey functionKey, DeployRecord record, CancellationToken cancellationToken) =>
+        PutAsync(functionKey?.PendingKey, record, cancellationToken);
 
-    public async Task DeletePendingAsync(FunctionKey function, CancellationToken cancellationToken)
+    public async Task DeletePendingAsync(FunctionKey functionKey, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(functionKey);
         // Deleting a missing key succeeds in S3, so this needs no read first.
-        await _s3.DeleteObjectAsync(_bucket, function.PendingKey, cancellationToken).ConfigureAwait(false);
+        await _s3.DeleteObjectAsync(_bucket, functionKey.PendingKey, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<bool> TryClaimRollbackAsync(FunctionKey function, RollbackClaim claim, CancellationToken cancellationToken)
+    public async Task<bool> TryClaimRollbackAsync(FunctionKey functionKey, RollbackClaim claim, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(functionKey);
         ArgumentNullException.ThrowIfNull(claim);
         // If-None-Match: * makes S3 the arbiter: of two invocations racing on one revision (a retry, a duplicate
         // delivery), exactly one creates the object.
         return await _s3.TryCreateObjectAsync(
             _bucket,
-            function.RollbackKey(claim.BadRevisionId),
-            JsonSerializer.SerializeToUtf8Bytes(claim, Rollback.RollbackJsonContext.Default.RollbackClaim),
+            functionKey.RollbackKey(claim.BadRevisionId),
+            JsonSerializer.SerializeToUtf8Bytes(claim, StoreJsonContext.Default.RollbackClaim),
             JsonContentType,
             cancellationToken).ConfigureAwait(false);
     }
@@ -145,34 +142,34 @@ public sealed class S3DeployStore : IDeployStore, ISweepStore, IPlaceholderTagSt
         while (continuationToken is not null);
     }
 
-    public async Task<bool> TryMarkAlertedAsync(FunctionKey function, AlertMarker marker, CancellationToken cancellationToken)
+    public async Task<bool> TryMarkAlertedAsync(FunctionKey functionKey, AlertMarker marker, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(functionKey);
         ArgumentNullException.ThrowIfNull(marker);
         // As with rollback claims, If-None-Match: * lets S3 pick one winner among overlapping sweeps and retries.
         return await _s3.TryCreateObjectAsync(
             _bucket,
-            function.AlertedKey(marker.Problem, marker.CodeSha256),
-            JsonSerializer.SerializeToUtf8Bytes(marker, FunctionJsonContext.Default.AlertMarker),
+            functionKey.AlertedKey(marker.Problem, marker.CodeSha256),
+            JsonSerializer.SerializeToUtf8Bytes(marker, StoreJsonContext.Default.AlertMarker),
             JsonContentType,
             cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task ClearAlertedAsync(FunctionKey function, string problem, string codeSha256, CancellationToken cancellationToken)
+    public async Task ClearAlertedAsync(FunctionKey functionKey, string problem, string codeSha256, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(function);
-        await _s3.DeleteObjectAsync(_bucket, function.AlertedKey(problem, codeSha256), cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(functionKey);
+        await _s3.DeleteObjectAsync(_bucket, functionKey.AlertedKey(problem, codeSha256), cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<PlaceholderTagRecord?> GetPlaceholderTagAsync(FunctionKey function, CancellationToken cancellationToken)
+    public async Task<PlaceholderTagRecord?> GetPlaceholderTagAsync(FunctionKey functionKey, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(function);
-        return (await ReadRecordAsync(function.PlaceholderTagKey, FunctionJsonContext.Default.PlaceholderTagRecord, cancellationToken).ConfigureAwait(false)).Record;
+        ArgumentNullException.ThrowIfNull(functionKey);
+        return (await ReadRecordAsync(functionKey.PlaceholderTagKey, StoreJsonContext.Default.PlaceholderTagRecord, cancellationToken).ConfigureAwait(false)).Record;
     }
 
     /// <summary>
     /// Reads one JSON record. A missing key is (false, null); a record someone edited by hand into something
-    /// unreadable is (true, null), treated as absent rather than failing every deploy of the function.
+    /// unreadable is (true, null), treated as absent rather than failing every deploy of the functionKey.
     /// </summary>
     private async Task<(bool Exists, T? Record)> ReadRecordAsync<T>(string key, JsonTypeInfo<T> type, CancellationToken cancellationToken)
         where T : class
@@ -192,15 +189,15 @@ public sealed class S3DeployStore : IDeployStore, ISweepStore, IPlaceholderTagSt
         }
     }
 
-    public async Task PutPlaceholderTagAsync(FunctionKey function, PlaceholderTagRecord record, CancellationToken cancellationToken)
+    public async Task PutPlaceholderTagAsync(FunctionKey functionKey, PlaceholderTagRecord record, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(functionKey);
         ArgumentNullException.ThrowIfNull(record);
         // The answer is ignored: false means another deploy's check recorded it first, and the first sighting wins.
         await _s3.TryCreateObjectAsync(
             _bucket,
-            function.PlaceholderTagKey,
-            JsonSerializer.SerializeToUtf8Bytes(record, FunctionJsonContext.Default.PlaceholderTagRecord),
+            functionKey.PlaceholderTagKey,
+            JsonSerializer.SerializeToUtf8Bytes(record, StoreJsonContext.Default.PlaceholderTagRecord),
             JsonContentType,
             cancellationToken).ConfigureAwait(false);
     }

@@ -1,8 +1,8 @@
+using Guard.Aws.Functions;
 using Guard.Aws.Lambda;
 using Guard.Aws.Store;
-using Guard.Function.Deploys;
 
-namespace Guard.Function.Rollback;
+namespace Guard.Aws.Rollback;
 
 /// <summary>Configuration values to put back; null leaves one as it is.</summary>
 public sealed record ConfigurationRestore(string? Runtime, string? Handler, IReadOnlyList<string>? Layers)
@@ -25,9 +25,13 @@ public sealed record RestorePlan(DeployRecord LastGood, bool CodeDiffers, IReadO
         LastGood.Layers ?? [],
         LastGood.Handler,
         LastGood.CodeSha256);
+
+    /// <summary>Where the good code's copy is: the record's, else the digest's key in <paramref name="defaultBucket"/>.</summary>
+    public StoredCode StoredIn(string defaultBucket) =>
+        new(LastGood.CodeBucket ?? defaultBucket, LastGood.CodeKey ?? CodeKeys.For(LastGood.CodeSha256), LastGood.CodeSha256);
 }
 
-/// <summary>The rollback's decisions, free of I/O.</summary>
+/// <summary>The rollback's decisions, free of I/O: the Guard Lambda's rollback mode and <c>guard rollback</c> share them.</summary>
 public static class RollbackRules
 {
     public const string QuarantineTag = "guard:quarantined";

@@ -1,6 +1,6 @@
 using Guard.Inspection.Reading;
 
-namespace Guard.Aws.Scanning;
+namespace Guard.Aws.Functions;
 
 /// <summary>
 /// A range source shown under another name: a presigned Code.Location says nothing to a person (a Lambda-owned

@@ -1,0 +1,134 @@
+using Guard.Aws.Lambda;
+using Guard.Inspection;
+using Guard.Inspection.Reading;
+using Guard.Inspection.Reporting;
+using Guard.Inspection.Rules;
+
+namespace Guard.Aws.Functions;
+
+/// <summary>The engine's report on a function's package, or why there was nothing to judge (a container image, a managed runtime).</summary>
+public sealed record FunctionInspection(Report? Report, string? NotCheckedBecause)
+{
+    public static FunctionInspection NotChecked(string because) => new(null, because);
+
+    public static FunctionInspection Of(Report report) => new(report ?? throw new ArgumentNullException(nameof(report)), null);
+}
+
+/// <summary>
+/// Inspects a deployed function: the one place that resolves its layers, opens its package and layers (named by their
+/// ARNs, not by presigned URLs), applies <see cref="FunctionEligibility"/>, runs the engine and closes what it opened.
+/// Every edge that judges a function — the deploy check, the CloudFormation check, the scans, rollback in the Lambda and
+/// in the CLI, migrate — goes through here.
+/// </summary>
+/// <remarks>
+/// Failures propagate for the caller to word: <see cref="FunctionNotFoundException"/>,
+/// <see cref="Http.AwsServiceException"/>, and <see cref="PackageUnavailableException"/> (no usable
+/// <c>Code.Location</c> or layer <c>Content.Location</c>, or the bytes could not be read).
+/// </remarks>
+public sealed class DeployedFunctionInspector
+{
+    private readonly ILambdaApi _lambda;
+    private readonly IPackageOpener _packages;
+    private readonly PackageInspector _inspector;
+    private readonly IReadOnlySet<string>? _placeholderSha256;
+    private readonly LayerLookup _layers;
+
+    /// <param name="placeholderSha256">Digests (base64 SHA-256) of packages the operator declares placeholders.</param>
+    /// <param name="layers">How layer locations are found; default: one GetLayerVersionByArn per layer.</param>
+    public DeployedFunctionInspector(
+        ILambdaApi lambda,
+        IPackageOpener packages,
+        PackageInspector inspector,
+        RuntimeCatalog runtimes,
+        IReadOnlySet<string>? placeholderSha256 = null,
+        LayerLookup? layers = null)
+    {
+        ArgumentNullException.ThrowIfNull(lambda);
+        ArgumentNullException.ThrowIfNull(packages);
+        ArgumentNullException.ThrowIfNull(inspector);
+        ArgumentNullException.ThrowIfNull(runtimes);
+        _lambda = lambda;
+        _packages = packages;
+        _inspector = inspector;
+        Runtimes = runtimes;
+        _placeholderSha256 = placeholderSha256;
+        _layers = layers ?? LayerLookup.Direct(lambda);
+    }
+
+    /// <summary>The runtimes Guard judges (the rest are <see cref="FunctionEligibility">not checked</see>).</summary>
+    public RuntimeCatalog Runtimes { get; }
+
+    /// <summary>Null when Guard judges this function; else why not.</summary>
+    public string? WhyNotChecked(FunctionConfiguration configuration) =>
+        FunctionEligibility.WhyNotChecked((configuration ?? throw new ArgumentNullException(nameof(configuration))).PackageType, configuration.Runtime, Runtimes);
+
+    /// <summary>The function as it is now (GetFunction), and its code judged under its own settings or those <paramref name="adjust"/> makes of them.</summary>
+    /// <param name="adjust">Changes to the function's settings (a template's values over the deployed ones); null for none.</param>
+    /// <exception cref="FunctionNotFoundException">No such function.</exception>
+    public async Task<(FunctionDetails Function, FunctionInspection Inspection)> InspectAsync(
+        string functionNameOrArn, Func<FunctionTarget, FunctionTarget>? adjust, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(functionNameOrArn);
+        var function = await _lambda.GetFunctionAsync(functionNameOrArn, cancellationToken).ConfigureAwait(false);
+        var own = FunctionTarget.Of(function.Configuration);
+        return (function, await InspectAsync(function, adjust?.Invoke(own) ?? own, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>The code now on <paramref name="function"/> (its <c>Code.Location</c>), under <paramref name="target"/> or, when null, the function's own settings.</summary>
+    public async Task<FunctionInspection> InspectAsync(FunctionDetails function, FunctionTarget? target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        var configuration = function.Configuration;
+        target ??= FunctionTarget.Of(configuration);
+        if (FunctionEligibility.WhyNotChecked(configuration.PackageType, target.Runtime, Runtimes) is { } why)
+        {
+            return FunctionInspection.NotChecked(why);
+        }
+
+        if (function.CodeLocation is not { } location || !Uri.TryCreate(location, UriKind.Absolute, out var locationUri))
+        {
+            throw new PackageUnavailableException($"GetFunction gave no usable Code.Location for {configuration.FunctionName}");
+        }
+
+        return await InspectAsync(new LabelledRangeSource(_packages.Open(locationUri), configuration.FunctionArn), target, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Judges <paramref name="package"/> — code not (yet, or no longer) on a function: a stored copy, an S3 object about
+    /// to be deployed, a repackaged zip — as Lambda would run it under <paramref name="target"/>. Disposes it.
+    /// </summary>
+    public async Task<FunctionInspection> InspectAsync(IRangeSource package, FunctionTarget target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        ArgumentNullException.ThrowIfNull(target);
+        var opened = new List<IRangeSource> { package };
+        try
+        {
+            if (FunctionEligibility.WhyNotChecked(packageType: null, target.Runtime, Runtimes) is { } why)
+            {
+                return FunctionInspection.NotChecked(why);
+            }
+
+            var layers = new List<IRangeSource>(target.LayerArns.Count);
+            foreach (var layerArn in target.LayerArns)
+            {
+                var location = await _layers.LocateAsync(layerArn, cancellationToken).ConfigureAwait(false);
+                var layer = new LabelledRangeSource(_packages.Open(location), layerArn);
+                opened.Add(layer);
+                layers.Add(layer);
+            }
+
+            var report = await _inspector.InspectAsync(
+                new InspectionRequest(package, target.Runtime, target.Architecture, layers, target.Handler, target.CodeSha256, _placeholderSha256),
+                cancellationToken).ConfigureAwait(false);
+            return FunctionInspection.Of(report);
+        }
+        finally
+        {
+            foreach (var source in opened)
+            {
+                await source.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using Guard.Aws.Functions;
+using Guard.Aws.Rollback;
+using Guard.Function.Alerts;
+using Guard.Function.CloudFormation;
+using Guard.Function.Deploys;
+using Guard.Function.Logging;
+using Guard.Function.Rollback;
+using Guard.Function.Routing;
+using Guard.Function.Scheduled;
+using Guard.Inspection;
+using Guard.Inspection.Rules;
+
+namespace Guard.Function;
+
+/// <summary>
+/// The one composition root: every handler of the Guard Lambda wired by hand over <see cref="GuardServices"/>. Nothing
+/// is built before its first event (the runtime catalog's JSON, HTTP clients and AWS clients would otherwise be paid
+/// for before the first <c>/next</c>, where cold start is measured), and every handler shares the one
+/// <see cref="DeployedFunctionInspector"/> and the one set of clients.
+/// </summary>
+public static class GuardComposition
+{
+    public static EventRouter CreateRouter(GuardOptions options, GuardServices aws, GuardLog log, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(aws);
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(time);
+        if (options.CodeLocationRewrite is { } rewrite)
+        {
+            log.Warn($"GUARD_CODE_LOCATION_REWRITE is set: code locations starting with {rewrite.FromPrefix} are read from {rewrite.ToPrefix} (local emulators only)");
+        }
+
+        var functions = new Lazy<DeployedFunctionInspector>(
+            () => new DeployedFunctionInspector(aws.Lambda, aws.Packages, new PackageInspector(RuntimeCatalog.Default, PlaceholderCatalog.Default, time), RuntimeCatalog.Default, options.PlaceholderSha256),
+            LazyThreadSafetyMode.PublicationOnly);
+        // CloudFormation's two edges share one package check.
+        var packageChecks = new Lazy<PackageCheck>(() => new PackageCheck(functions.Value, aws.S3Packages), LazyThreadSafetyMode.PublicationOnly);
+        var deploys = new DeferredRouteHandler(() => DeployCheck(options, aws, functions.Value, log, time));
+        var customResources = new DeferredRouteHandler(() => new CustomResourceHandler(() => packageChecks.Value, aws.Responses, RuntimeCatalog.Default, log, time));
+        var hooks = new DeferredRouteHandler(() => new HookHandler(() => packageChecks.Value, RuntimeCatalog.Default, log, time));
+        var scheduled = new ScheduledHandler(
+            () => Scheduled(options, aws, log, time, ScheduledTasks.PlaceholderSweep),
+            () => Scheduled(options, aws, log, time, ScheduledTasks.FullScan),
+            log);
+        return new EventRouter(deploys, customResources, hooks, scheduled, log);
+    }
+
+    private static DeployCheck DeployCheck(GuardOptions options, GuardServices aws, DeployedFunctionInspector functions, GuardLog log, TimeProvider time)
+    {
+        var store = aws.Store;
+        var codes = aws.Codes;
+        // Rollback needs somewhere good code is kept; without the store bucket, rollback mode only alerts.
+        var rollback = store is null || codes is null
+            ? null
+            : new FunctionRollback(aws.Lambda, store, codes, new FunctionRestore(aws.Lambda, functions, codes.Open, time), options, log, time);
+        return new DeployCheck(aws.Lambda, functions, store, new AlertSender(aws.Sns, options.TopicArn, aws.Slack, log), options, log, time, codes, rollback);
+    }
+
+    private static IScheduledTask Scheduled(GuardOptions options, GuardServices aws, GuardLog log, TimeProvider time, string task)
+    {
+        if (aws.Store is not { } store)
+        {
+            return new UnavailableTask(task, "GUARD_STORE_BUCKET is unset, so there are no pending records and nowhere to note what was alerted", log);
+        }
+
+        var alerts = new SweepAlertSender(aws.Sns, options.TopicArn, aws.Slack, log);
+        if (task == ScheduledTasks.PlaceholderSweep)
+        {
+            return new PlaceholderSweep(aws.Lambda, store, alerts, options, aws.Region, log, time);
+        }
+
+        var scanner = new Aws.Scanning.FunctionScanner(
+            aws.Lambda,
+            aws.Packages,
+            new Aws.Scanning.FunctionScannerOptions { PlaceholderSha256 = options.PlaceholderSha256 },
+            new PackageInspector(RuntimeCatalog.Default, PlaceholderCatalog.Default, time),
+            RuntimeCatalog.Default,
+            time);
+        return new FullScan(scanner, aws.Lambda, store, alerts, options, aws.Region, log, time);
+    }
+}

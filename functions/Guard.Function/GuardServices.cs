@@ -1,0 +1,121 @@
+using System.Diagnostics.CodeAnalysis;
+using Amazon.Runtime;
+using Guard.Aws;
+using Guard.Aws.Functions;
+using Guard.Aws.Http;
+using Guard.Aws.Lambda;
+using Guard.Aws.Notifications;
+using Guard.Aws.Store;
+using Guard.Function.Alerts;
+using Guard.Function.CloudFormation;
+using Guard.Function.Logging;
+using Guard.Function.Rollback;
+
+namespace Guard.Function;
+
+/// <summary>
+/// What the Guard Lambda talks to outside itself — Lambda, S3 (the store, packages), SNS, Slack, CloudFormation's
+/// response URLs — each made on first use, so the process reaches its first <c>/next</c> before any credential or
+/// HTTP handler is resolved, and a failed build (no credentials yet) is retried on the next use. Production builds it
+/// with <see cref="FromProcess"/>; tests build it from fakes and exercise the same graph through
+/// <see cref="GuardComposition"/>.
+/// </summary>
+public sealed class GuardServices
+{
+    private readonly Lazy<ILambdaApi> _lambda;
+    private readonly Lazy<IPackageOpener> _packages;
+    private readonly Lazy<IS3PackageOpener> _s3Packages;
+    private readonly Lazy<IGuardStore>? _store;
+    private readonly Lazy<ICodeStore>? _codes;
+    private readonly Lazy<ISnsPublisher>? _sns;
+    private readonly Lazy<ISlackPoster>? _slack;
+    private readonly Lazy<ResponseUrlClient> _responses;
+    private readonly Lazy<string> _region;
+
+    /// <param name="store">Null without <c>GUARD_STORE_BUCKET</c>; so is <paramref name="codes"/>.</param>
+    /// <param name="sns">Null without <c>GUARD_TOPIC_ARN</c>.</param>
+    /// <param name="slack">Null without <c>GUARD_SLACK_WEBHOOK_PARAMETER</c>.</param>
+    public GuardServices(
+        Func<ILambdaApi> lambda,
+        Func<IPackageOpener> packages,
+        Func<IS3PackageOpener> s3Packages,
+        Func<IGuardStore>? store,
+        Func<ICodeStore>? codes,
+        Func<ISnsPublisher>? sns,
+        Func<ISlackPoster>? slack,
+        Func<ResponseUrlClient> responses,
+        Func<string> region)
+    {
+        ArgumentNullException.ThrowIfNull(lambda);
+        ArgumentNullException.ThrowIfNull(packages);
+        ArgumentNullException.ThrowIfNull(s3Packages);
+        ArgumentNullException.ThrowIfNull(responses);
+        ArgumentNullException.ThrowIfNull(region);
+        _lambda = Once(lambda);
+        _packages = Once(packages);
+        _s3Packages = Once(s3Packages);
+        _store = store is null ? null : Once(store);
+        _codes = codes is null ? null : Once(codes);
+        _sns = sns is null ? null : Once(sns);
+        _slack = slack is null ? null : Once(slack);
+        _responses = Once(responses);
+        _region = Once(region);
+    }
+
+    public ILambdaApi Lambda => _lambda.Value;
+
+    /// <summary>Presigned package URLs: a function's <c>Code.Location</c>, a layer's <c>Content.Location</c>.</summary>
+    public IPackageOpener Packages => _packages.Value;
+
+    /// <summary>Packages in S3 that CloudFormation is about to deploy.</summary>
+    public IS3PackageOpener S3Packages => _s3Packages.Value;
+
+    public IGuardStore? Store => _store?.Value;
+
+    public ICodeStore? Codes => _codes?.Value;
+
+    public ISnsPublisher? Sns => _sns?.Value;
+
+    public ISlackPoster? Slack => _slack?.Value;
+
+    public ResponseUrlClient Responses => _responses.Value;
+
+    /// <summary>Guard's own region: the one the scheduled sweeps look at.</summary>
+    public string Region => _region.Value;
+
+    /// <summary>The process's environment and AWSSDK.Core's default credential chain, one client of each kind for every handler.</summary>
+    public static GuardServices FromProcess(GuardOptions options, GuardLog log)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(log);
+        var environment = Once(AwsEnvironment.FromProcess);
+        var credentials = Once<AWSCredentials>(SignedHttpClientFactory.DefaultCredentials);
+        var s3 = Once(() => PackageSourceFactory.CreateS3Client(environment.Value, credentials.Value));
+        var bucket = options.StoreBucket;
+        return new GuardServices(
+            () => LambdaClient.Create(environment.Value, credentials.Value),
+            // Range reads of presigned URLs: each request is small, so 30 s is a stall, not a slow package.
+            () => new HttpPackageOpener(new HttpClient(SignedHttpClientFactory.CreateTransport()) { Timeout = TimeSpan.FromSeconds(30) }, options.CodeLocationRewrite),
+            () => new S3PackageOpener(() => s3.Value),
+            bucket is null ? null : () => new S3GuardStore(s3.Value, bucket),
+            bucket is null ? null : () => new S3CodeStore(
+                s3.Value,
+                bucket,
+                // The code copy streams a whole package: a longer timeout than the range reads'.
+                new HttpClient(SignedHttpClientFactory.CreateTransport()) { Timeout = TimeSpan.FromMinutes(3) },
+                options.CodeLocationRewrite,
+                log),
+            options.TopicArn is null ? null : () => SnsClient.Create(environment.Value, credentials.Value),
+            options.SlackWebhookParameter is not { } parameter ? null : () =>
+            {
+                var source = SlackWebhookUrlSource.Create(environment.Value, credentials.Value, parameter);
+                return new SlackWebhookPoster(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, source.GetAsync, log);
+            },
+            () => new ResponseUrlClient(ResponseUrlClient.CreateDefaultHttpClient),
+            () => environment.Value.Region);
+    }
+
+    // PublicationOnly: a failed creation (no region, no credentials yet) is retried on the next use, not cached.
+    private static Lazy<T> Once<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T>(Func<T> create) =>
+        new(create, LazyThreadSafetyMode.PublicationOnly);
+}

@@ -1,0 +1,138 @@
+using Guard.Aws.Functions;
+using Guard.Aws.Http;
+using Guard.Aws.Lambda;
+using Guard.Inspection;
+using Guard.Inspection.Reading;
+using Guard.Inspection.Reporting;
+using Guard.Inspection.Rules;
+using Guard.Testing;
+
+namespace Guard.Aws.Tests.Functions;
+
+public sealed class DeployedFunctionInspectorTests
+{
+    private const string LayerArn = "arn:aws:lambda:us-east-1:266106314375:layer:bootstrap:3";
+    private static readonly Uri LayerLocation = new("https://awslambda-us-east-1-layers.s3.us-east-1.amazonaws.com/snapshots/bootstrap-3?X-Amz-Signature=secret");
+
+    private static readonly byte[] GoodZip = new PackageBuilder().AddFile("bootstrap", ElfBuilder.Static(ElfBuilder.X8664, go: true), PackageBuilder.ExecutableMode).ToArray();
+    private static readonly byte[] NoBootstrapZip = new PackageBuilder().AddFile("handler.txt", "code").ToArray();
+
+    private readonly FunctionCatalogStandIn _lambda = new();
+    private readonly DisposalCountingOpener _packages = new();
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    private DeployedFunctionInspector Inspector => new(_lambda, _packages, new PackageInspector(), RuntimeCatalog.Default);
+
+    [Fact]
+    public async Task Inspect_BootstrapOnlyInALayer_OkWithPackageAndLayerNamedByTheirArns()
+    {
+        var function = Deploy("layered-fn", NoBootstrapZip, layers: [LayerArn]);
+        _lambda.AddLayer(LayerArn, LayerLocation.AbsoluteUri);
+        _packages.Serve(LayerLocation, GoodZip);
+
+        var inspection = await Inspector.InspectAsync(function, target: null, Cancel);
+
+        var report = inspection.Report!;
+        Assert.Equal(Verdict.Ok, report.Verdict);
+        Assert.Equal(function.Configuration.FunctionArn, report.Source);
+        Assert.DoesNotContain(report.Findings, f => f.Message.Contains("X-Amz-Signature", StringComparison.Ordinal));
+        Assert.Equal((2, 2), (_packages.Opened, _packages.Disposed));
+    }
+
+    [Theory]
+    [InlineData("Image", "provided.al2023", "container image")]
+    [InlineData("Zip", "python3.12", "managed runtime python3.12")]
+    public async Task Inspect_FunctionGuardDoesNotJudge_NotCheckedAndOpensNothing(string packageType, string runtime, string because)
+    {
+        var function = Deploy("unjudged-fn", GoodZip, runtime: runtime, packageType: packageType);
+
+        var inspection = await Inspector.InspectAsync(function, target: null, Cancel);
+
+        Assert.Null(inspection.Report);
+        Assert.StartsWith(because, inspection.NotCheckedBecause, StringComparison.Ordinal);
+        Assert.Equal(0, _packages.Opened);
+    }
+
+    [Fact]
+    public async Task Inspect_WhenALayerCannotBeLookedUp_ThrowsAndClosesThePackageItOpened()
+    {
+        var function = Deploy("missing-layer-fn", NoBootstrapZip, layers: [LayerArn]);
+
+        await Assert.ThrowsAsync<AwsServiceException>(() => Inspector.InspectAsync(function, target: null, Cancel));
+
+        Assert.Equal((1, 1), (_packages.Opened, _packages.Disposed));
+    }
+
+    [Fact]
+    public async Task Inspect_WithoutCodeLocation_ThrowsPackageUnavailableNamingTheFunction()
+    {
+        var function = Deploy("no-location-fn", GoodZip) with { CodeLocation = null };
+
+        var error = await Assert.ThrowsAsync<PackageUnavailableException>(() => Inspector.InspectAsync(function, target: null, Cancel));
+
+        Assert.Contains("no-location-fn", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Inspect_ByNameWithAdjustedArchitecture_JudgesUnderTheAdjustedSettings()
+    {
+        Deploy("x86-fn", GoodZip);
+
+        var (function, inspection) = await Inspector.InspectAsync("x86-fn", own => own with { Architectures = ["arm64"] }, Cancel);
+
+        Assert.Equal(["x86_64"], function.Configuration.Architectures);
+        Assert.Equal(Verdict.Broken, inspection.Report!.Verdict);
+        Assert.Equal(FindingCodes.BootstrapWrongArch, inspection.Report.LeadingFinding!.Code);
+    }
+
+    [Fact]
+    public async Task Inspect_StoredCopyUnderAManagedRuntime_NotCheckedAndTheCopyClosed()
+    {
+        var copy = new DisposalCountingSource(new InMemoryRangeSource(GoodZip));
+
+        var inspection = await Inspector.InspectAsync(copy, new FunctionTarget("nodejs20.x", ["x86_64"], [], null, null), Cancel);
+
+        Assert.Null(inspection.Report);
+        Assert.True(copy.Disposed);
+    }
+
+    private FunctionDetails Deploy(string name, byte[] zip, string runtime = "provided.al2023", string packageType = "Zip", IReadOnlyList<string>? layers = null)
+    {
+        var details = _lambda.Add(name, zip, runtime, packageType: packageType, layers: layers);
+        _packages.Serve(new Uri(details.CodeLocation!), zip);
+        return details;
+    }
+
+    private sealed class DisposalCountingOpener : IPackageOpener
+    {
+        private readonly InMemoryPackageOpener _inner = new();
+        private int _disposed;
+
+        public int Opened => _inner.Opened;
+
+        public int Disposed => Volatile.Read(ref _disposed);
+
+        public void Serve(Uri location, byte[] zip) => _inner.Serve(location, zip);
+
+        public IRangeSource Open(Uri location) => new DisposalCountingSource(_inner.Open(location), () => Interlocked.Increment(ref _disposed));
+    }
+
+    private sealed class DisposalCountingSource(IRangeSource inner, Action? onDispose = null) : IRangeSource
+    {
+        public bool Disposed { get; private set; }
+
+        public string DisplayName => inner.DisplayName;
+
+        public ValueTask<TailRead> ReadTailAsync(Memory<byte> destination, CancellationToken cancellationToken) => inner.ReadTailAsync(destination, cancellationToken);
+
+        public ValueTask<int> ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken) => inner.ReadAsync(offset, destination, cancellationToken);
+
+        public ValueTask DisposeAsync()
+        {
+            Disposed = true;
+            onDispose?.Invoke();
+            return inner.DisposeAsync();
+        }
+    }
+}

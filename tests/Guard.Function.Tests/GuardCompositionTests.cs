@@ -1,0 +1,115 @@
+using System.Text;
+using System.Text.Json;
+using Guard.Aws.Functions;
+using Guard.Aws.Lambda;
+using Guard.Aws.Notifications;
+using Guard.Aws.Store;
+using Guard.Function.Alerts;
+using Guard.Function.CloudFormation;
+using Guard.Function.Logging;
+using Guard.Function.Rollback;
+using Guard.Function.Routing;
+using Guard.Function.RuntimeApi;
+using Guard.Function.Tests.Support;
+using Guard.Testing;
+
+namespace Guard.Function.Tests;
+
+/// <summary>
+/// The production graph — <see cref="GuardComposition"/> over <see cref="GuardServices"/> — built from fakes and driven
+/// by whole events, as the Runtime API delivers them: what the published Native AOT process runs, minus the sockets.
+/// </summary>
+public sealed class GuardCompositionTests : IDisposable
+{
+    private readonly StringWriter _output = new();
+    private readonly FunctionCatalogStandIn _lambda = new();
+    private readonly InMemoryPackageOpener _packages = new();
+    private readonly InMemoryGuardStore _store = new();
+    private readonly RecordingSnsPublisher _sns = new();
+    private readonly Dictionary<string, int> _built = new(StringComparer.Ordinal);
+
+    public void Dispose() => _output.Dispose();
+
+    [Fact]
+    public void CreateRouter_BeforeAnyEvent_BuildsNoClient()
+    {
+        _ = Compose(GuardMode.Alert);
+
+        Assert.Empty(_built);
+    }
+
+    [Fact]
+    public async Task Router_BrokenDeploy_IsJudgedAndAlertedThroughTheComposedGraph()
+    {
+        var router = Compose(GuardMode.Alert);
+        Deploy("composed-fn", Packages.NotExecutable());
+
+        var response = await HandleAsync(router, CloudTrailEvents.Deploy("UpdateFunctionCode20150331v2", "composed-fn", FunctionCatalogStandIn.Sha256(Packages.NotExecutable())));
+
+        Assert.Equal("broken", response.RootElement.GetProperty("verdict").GetString());
+        Assert.Single(_sns.Published);
+        Assert.Equal(1, _built["lambda"]);
+    }
+
+    [Fact]
+    public async Task Router_GoodDeployThenFullScan_ShareOneLambdaClientAndOneStore()
+    {
+        var router = Compose(GuardMode.Alert);
+        var zip = Packages.GoodX8664();
+        Deploy("shared-fn", zip);
+
+        await HandleAsync(router, CloudTrailEvents.Deploy("UpdateFunctionCode20150331v2", "shared-fn", FunctionCatalogStandIn.Sha256(zip)));
+        var scan = await HandleAsync(router, """{"version":"0","id":"9c1f","detail-type":"Scheduled Event","source":"aws.events","account":"266106314375","time":"2026-03-02T12:00:00Z","region":"us-east-1","resources":[],"detail":{"task":"full-scan"}}""");
+
+        Assert.Equal("full-scan", scan.RootElement.GetProperty("task").GetString());
+        Assert.Equal((1, 1), (_built["lambda"], _built["store"]));
+        Assert.Contains(_store.Objects.Keys, key => key.StartsWith("good/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Router_RollbackModeWithoutCodeStore_AlertsAndSaysWhyItDidNotRollBack()
+    {
+        var router = Compose(GuardMode.Rollback, withCodes: false);
+        Deploy("no-codes-fn", Packages.NotExecutable());
+
+        await HandleAsync(router, CloudTrailEvents.Deploy("UpdateFunctionCode20150331v2", "no-codes-fn", FunctionCatalogStandIn.Sha256(Packages.NotExecutable())));
+
+        var alert = Assert.Single(_sns.Published);
+        Assert.Contains("Rollback mode needs GUARD_STORE_BUCKET", alert.Message, StringComparison.Ordinal);
+    }
+
+    private EventRouter Compose(GuardMode mode, bool withCodes = true)
+    {
+        var log = new GuardLog(_output, TimeProvider.System);
+        var options = new GuardOptions(mode, DeployHarness.TopicArn, "guard-store", new HashSet<string>(), GuardOptions.DefaultPlaceholderGrace, null, null);
+        var services = new GuardServices(
+            Counted<ILambdaApi>("lambda", _lambda),
+            Counted<IPackageOpener>("packages", _packages),
+            Counted<IS3PackageOpener>("s3-packages", new S3PackageOpener(() => throw new InvalidOperationException("no S3 in this test"))),
+            Counted<IGuardStore>("store", _store),
+            withCodes ? Counted<ICodeStore>("codes", new RecordingCodeStore()) : null,
+            Counted<ISnsPublisher>("sns", _sns),
+            slack: null,
+            Counted("responses", new ResponseUrlClient(() => new HttpClient())),
+            Counted("region", FunctionCatalogStandIn.Region));
+        return GuardComposition.CreateRouter(options, services, log, TimeProvider.System);
+    }
+
+    private Func<T> Counted<T>(string name, T value) => () =>
+    {
+        _built[name] = _built.GetValueOrDefault(name) + 1;
+        return value;
+    };
+
+    private void Deploy(string name, byte[] zip)
+    {
+        var details = _lambda.Add(name, zip);
+        _packages.Serve(new Uri(details.CodeLocation!), zip);
+    }
+
+    private static async Task<JsonDocument> HandleAsync(EventRouter router, string payload)
+    {
+        var response = await router.HandleAsync(new Invocation("r", DateTimeOffset.MaxValue, null, null, Encoding.UTF8.GetBytes(payload)), TestContext.Current.CancellationToken);
+        return JsonDocument.Parse(response);
+    }
+}
