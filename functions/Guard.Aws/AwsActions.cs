@@ -25,6 +25,9 @@ public static class AwsActions
 
     public const string SnsPublish = "sns:Publish";
 
+    /// <summary>Organization mode: the central Guard role assumes <c>GuardMember</c> in the account an event came from.</summary>
+    public const string StsAssumeRole = "sts:AssumeRole";
+
     /// <summary>
     /// With <c>WithDecryption</c>; a SecureString under a customer-managed KMS key also needs <c>kms:Decrypt</c>
     /// on that key, which belongs to the template, not to this list (Guard never calls KMS itself).
@@ -54,6 +57,25 @@ public static class AwsActions
     /// </summary>
     public const string S3ListBucket = "s3:ListBucket";
 
+    /// <summary>
+    /// What Guard does in a member account of an organization, as its <c>GuardMember</c> role (org/member.yaml grants
+    /// exactly these): judge functions, roll back or quarantine them, and update code from the central store's copy.
+    /// Alerts, the store and STS are the central account's.
+    /// </summary>
+    public static IReadOnlyList<string> MemberAccount { get; } =
+    [
+        LambdaGetFunction,
+        LambdaGetLayerVersion,
+        LambdaListFunctions,
+        LambdaListTags,
+        LambdaPutFunctionConcurrency,
+        LambdaTagResource,
+        LambdaUpdateFunctionCode,
+        LambdaUpdateFunctionConfiguration,
+        S3GetObject,
+        S3GetObjectVersion,
+    ];
+
     /// <summary>All actions above, sorted ordinally.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
@@ -73,5 +95,6 @@ public static class AwsActions
         S3PutObject,
         SnsPublish,
         SsmGetParameter,
+        StsAssumeRole,
     ];
 }

@@ -33,4 +33,5 @@ namespace Guard.Function;
 [JsonSerializable(typeof(SweepMetricsLine))]
 [JsonSerializable(typeof(SweepAlertDocument))]
 [JsonSerializable(typeof(SweepSummary))]
+[JsonSerializable(typeof(AccountAlertDocument))]
 internal sealed partial class FunctionJsonContext : JsonSerializerContext;

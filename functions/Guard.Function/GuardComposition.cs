@@ -1,4 +1,5 @@
 using Guard.Aws.Functions;
+using Guard.Aws.Lambda;
 using Guard.Aws.Rollback;
 using Guard.Function.Alerts;
 using Guard.Function.CloudFormation;
@@ -15,8 +16,8 @@ namespace Guard.Function;
 /// <summary>
 /// The one composition root: every handler of the Guard Lambda wired by hand over <see cref="GuardServices"/>. Nothing
 /// is built before its first event (the runtime catalog's JSON, HTTP clients and AWS clients would otherwise be paid
-/// for before the first <c>/next</c>, where cold start is measured), and every handler shares the one
-/// <see cref="DeployedFunctionInspector"/> and the one set of clients.
+/// for before the first <c>/next</c>, where cold start is measured), and every handler shares the one set of
+/// clients; in Organization mode each member account and region gets its own deploy check over its own Lambda client.
 /// </summary>
 public static class GuardComposition
 {
@@ -31,12 +32,15 @@ public static class GuardComposition
             log.Warn($"GUARD_CODE_LOCATION_REWRITE is set: code locations starting with {rewrite.FromPrefix} are read from {rewrite.ToPrefix} (local emulators only)");
         }
 
-        var functions = new Lazy<DeployedFunctionInspector>(
-            () => new DeployedFunctionInspector(aws.Lambda, aws.Packages, new PackageInspector(RuntimeCatalog.Default, PlaceholderCatalog.Default, time), RuntimeCatalog.Default, options.PlaceholderSha256),
-            LazyThreadSafetyMode.PublicationOnly);
+        var functions = new Lazy<DeployedFunctionInspector>(() => Functions(options, aws, aws.Lambda, time), LazyThreadSafetyMode.PublicationOnly);
         // CloudFormation's two edges share one package check.
         var packageChecks = new Lazy<PackageCheck>(() => new PackageCheck(functions.Value, aws.S3Packages), LazyThreadSafetyMode.PublicationOnly);
-        var deploys = new DeferredRouteHandler(() => DeployCheck(options, aws, functions.Value, log, time));
+        var deploys = new DeferredRouteHandler(() => new AccountDeploys(
+            (account, region) => DeployCheck(options, aws, aws.LambdaIn(account, region), log, time),
+            new AccountAlertSender(aws.Sns, options.TopicArn, aws.Slack, log),
+            aws.Store,
+            log,
+            time));
         var customResources = new DeferredRouteHandler(() => new CustomResourceHandler(() => packageChecks.Value, aws.Responses, RuntimeCatalog.Default, log, time));
         var hooks = new DeferredRouteHandler(() => new HookHandler(() => packageChecks.Value, RuntimeCatalog.Default, log, time));
         var scheduled = new ScheduledHandler(
@@ -46,16 +50,21 @@ public static class GuardComposition
         return new EventRouter(deploys, customResources, hooks, scheduled, log);
     }
 
-    private static DeployCheck DeployCheck(GuardOptions options, GuardServices aws, DeployedFunctionInspector functions, GuardLog log, TimeProvider time)
+    /// <summary>The deploy check for one account and region: its Lambda client (the member role's, in Organization mode); the store, code copies and alerts are Guard's own.</summary>
+    private static DeployCheck DeployCheck(GuardOptions options, GuardServices aws, ILambdaApi lambda, GuardLog log, TimeProvider time)
     {
+        var functions = Functions(options, aws, lambda, time);
         var store = aws.Store;
         var codes = aws.Codes;
         // Rollback needs somewhere good code is kept; without the store bucket, rollback mode only alerts.
         var rollback = store is null || codes is null
             ? null
-            : new FunctionRollback(aws.Lambda, store, codes, new FunctionRestore(aws.Lambda, functions, codes.Open, time), options, log, time);
-        return new DeployCheck(aws.Lambda, functions, store, new AlertSender(aws.Sns, options.TopicArn, aws.Slack, log), options, log, time, codes, rollback);
+            : new FunctionRollback(lambda, store, codes, new FunctionRestore(lambda, functions, codes.Open, time), options, log, time);
+        return new DeployCheck(lambda, functions, store, new AlertSender(aws.Sns, options.TopicArn, aws.Slack, log), options, log, time, codes, rollback);
     }
+
+    private static DeployedFunctionInspector Functions(GuardOptions options, GuardServices aws, ILambdaApi lambda, TimeProvider time) =>
+        new(lambda, aws.Packages, new PackageInspector(RuntimeCatalog.Default, PlaceholderCatalog.Default, time), RuntimeCatalog.Default, options.PlaceholderSha256);
 
     private static IScheduledTask Scheduled(GuardOptions options, GuardServices aws, GuardLog log, TimeProvider time, string task)
     {

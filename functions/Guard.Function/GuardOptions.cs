@@ -65,6 +65,11 @@ public static class GuardModes
 /// <c>GUARD_ROLLBACK_WAIT_SECONDS</c>: how long a rollback waits for <c>LastUpdateStatus</c> to settle, per update.
 /// Keep the function's timeout above twice this plus the check itself.
 /// </param>
+/// <param name="MemberRole">
+/// <c>GUARD_MEMBER_ROLE</c>: Organization mode. Deploy events from other accounts (forwarded to the central bus) are
+/// checked, rolled back or quarantined in their own account through this role (the member stack's <c>GuardMember</c>);
+/// needs <c>GUARD_ROLE_ARN</c>, whose account is Guard's own.
+/// </param>
 public sealed record GuardOptions(
     GuardMode Mode,
     string? TopicArn,
@@ -76,7 +81,8 @@ public sealed record GuardOptions(
     bool Quarantine = false,
     string? RoleArn = null,
     string? OwnFunctionName = null,
-    TimeSpan? RollbackWait = null)
+    TimeSpan? RollbackWait = null,
+    string? MemberRole = null)
 {
     public static readonly TimeSpan DefaultPlaceholderGrace = TimeSpan.FromMinutes(60);
 
@@ -84,6 +90,12 @@ public sealed record GuardOptions(
 
     /// <summary><see cref="RollbackWait"/>, or <see cref="DefaultRollbackWait"/> when unset.</summary>
     public TimeSpan RollbackWaitOrDefault => RollbackWait ?? DefaultRollbackWait;
+
+    /// <summary>Guard's own account: the fifth field of <see cref="RoleArn"/>.</summary>
+    public string? OwnAccount => RoleArn?.Split(':') is { Length: > 5 } parts && parts[4].Length == 12 ? parts[4] : null;
+
+    /// <summary>The partition of <see cref="RoleArn"/> (aws, aws-cn, aws-us-gov).</summary>
+    public string Partition => RoleArn?.Split(':') is { Length: > 5 } parts && parts[1].Length > 0 ? parts[1] : "aws";
 
     public static GuardOptions FromEnvironment(Func<string, string?> variables)
     {
@@ -148,6 +160,20 @@ public sealed record GuardOptions(
             wait = TimeSpan.FromSeconds(seconds);
         }
 
+        var memberRole = Value("GUARD_MEMBER_ROLE");
+        if (memberRole is not null)
+        {
+            if (memberRole.Contains(':', StringComparison.Ordinal) || memberRole.Contains('/', StringComparison.Ordinal))
+            {
+                throw new FormatException($"GUARD_MEMBER_ROLE is '{memberRole}'; expected a role name (GuardMember), not an ARN");
+            }
+
+            if (role is null || role.Split(':') is not { Length: > 5 } roleParts || roleParts[4].Length != 12)
+            {
+                throw new FormatException("GUARD_MEMBER_ROLE (Organization mode) needs GUARD_ROLE_ARN: its account is Guard's own, and only that role may assume the member role");
+            }
+        }
+
         return new GuardOptions(
             mode,
             topic,
@@ -159,6 +185,7 @@ public sealed record GuardOptions(
             quarantine,
             role,
             Value("AWS_LAMBDA_FUNCTION_NAME"),
-            wait);
+            wait,
+            memberRole);
     }
 }

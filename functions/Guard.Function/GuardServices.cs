@@ -1,6 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Collections.Concurrent;
 using Amazon.Runtime;
 using Guard.Aws;
+using Guard.Aws.Accounts;
 using Guard.Aws.Functions;
 using Guard.Aws.Http;
 using Guard.Aws.Lambda;
@@ -31,10 +33,15 @@ public sealed class GuardServices
     private readonly Lazy<ISlackPoster>? _slack;
     private readonly Lazy<ResponseUrlClient> _responses;
     private readonly Lazy<string> _region;
+    private readonly Func<string, string, ILambdaApi>? _memberLambda;
+    private readonly string? _ownAccount;
+    private readonly ConcurrentDictionary<(string Account, string Region), Lazy<ILambdaApi>> _members = new();
 
     /// <param name="store">Null without <c>GUARD_STORE_BUCKET</c>; so is <paramref name="codes"/>.</param>
     /// <param name="sns">Null without <c>GUARD_TOPIC_ARN</c>.</param>
     /// <param name="slack">Null without <c>GUARD_SLACK_WEBHOOK_PARAMETER</c>.</param>
+    /// <param name="memberLambda">Organization mode: a Lambda client for (account, region) under that account's member role; null otherwise.</param>
+    /// <param name="ownAccount">Guard's own account, whose deploys use <paramref name="lambda"/>.</param>
     public GuardServices(
         Func<ILambdaApi> lambda,
         Func<IPackageOpener> packages,
@@ -44,7 +51,9 @@ public sealed class GuardServices
         Func<ISnsPublisher>? sns,
         Func<ISlackPoster>? slack,
         Func<ResponseUrlClient> responses,
-        Func<string> region)
+        Func<string> region,
+        Func<string, string, ILambdaApi>? memberLambda = null,
+        string? ownAccount = null)
     {
         ArgumentNullException.ThrowIfNull(lambda);
         ArgumentNullException.ThrowIfNull(packages);
@@ -60,9 +69,29 @@ public sealed class GuardServices
         _slack = slack is null ? null : Once(slack);
         _responses = Once(responses);
         _region = Once(region);
+        _memberLambda = memberLambda;
+        _ownAccount = ownAccount;
     }
 
     public ILambdaApi Lambda => _lambda.Value;
+
+    /// <summary>True when deploys from other accounts are checked there (Organization mode).</summary>
+    public bool SpansAccounts => _memberLambda is not null;
+
+    /// <summary>
+    /// The Lambda client for a deploy in <paramref name="account"/> and <paramref name="region"/>: Guard's own for its
+    /// own account (or outside Organization mode), else one per account and region under the member role, made once.
+    /// </summary>
+    public ILambdaApi LambdaIn(string? account, string? region)
+    {
+        if (_memberLambda is null || account is null || string.Equals(account, _ownAccount, StringComparison.Ordinal) && (region is null || region == Region))
+        {
+            return Lambda;
+        }
+
+        var key = (account, region ?? Region);
+        return _members.GetOrAdd(key, k => new Lazy<ILambdaApi>(() => _memberLambda(k.Account, k.Region), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+    }
 
     /// <summary>Presigned package URLs: a function's <c>Code.Location</c>, a layer's <c>Content.Location</c>.</summary>
     public IPackageOpener Packages => _packages.Value;
@@ -112,7 +141,23 @@ public sealed class GuardServices
                 return new SlackWebhookPoster(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, source.GetAsync, log);
             },
             () => new ResponseUrlClient(ResponseUrlClient.CreateDefaultHttpClient),
-            () => environment.Value.Region);
+            () => environment.Value.Region,
+            options.MemberRole is not { } memberRole ? null : MemberLambda(options, memberRole, environment, credentials),
+            options.OwnAccount);
+    }
+
+    /// <summary>Organization mode: each member account's Lambda, in the event's region, under its assumed role.</summary>
+    private static Func<string, string, ILambdaApi> MemberLambda(GuardOptions options, string memberRole, Lazy<AwsEnvironment> environment, Lazy<AWSCredentials> credentials)
+    {
+        var members = Once(() => new MemberAccounts(
+            options.OwnAccount!,
+            () => credentials.Value,
+            memberRole,
+            options.OwnFunctionName ?? "guard",
+            () => MemberAccounts.CreateSts(environment.Value, credentials.Value)) { Partition = options.Partition });
+        return (account, region) => LambdaClient.Create(
+            new AwsEnvironment(name => name == "AWS_REGION" ? region : Environment.GetEnvironmentVariable(name)),
+            members.Value.For(account));
     }
 
     // PublicationOnly: a failed creation (no region, no credentials yet) is retried on the next use, not cached.

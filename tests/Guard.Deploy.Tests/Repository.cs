@@ -10,6 +10,9 @@ internal static class Repository
 
     public static string TemplatePath => Path.Combine(Root, "template.yaml");
 
+    /// <summary>The Organization mode's member stack, deployed to every account by a StackSet.</summary>
+    public static string MemberTemplatePath => Path.Combine(Root, "org", "member.yaml");
+
     public static IEnumerable<string> ExampleTemplates =>
         Directory.EnumerateFiles(Path.Combine(Root, "examples"), "*.yaml").Order(StringComparer.Ordinal);
 

@@ -4,7 +4,10 @@ namespace Guard.Deploy.Tests;
 public sealed class TemplateLintTests
 {
     public static TheoryData<string> Templates =>
-        new([Path.GetRelativePath(Repository.Root, Repository.TemplatePath), .. Repository.ExampleTemplates.Select(path => Path.GetRelativePath(Repository.Root, path))]);
+        new([
+            Path.GetRelativePath(Repository.Root, Repository.TemplatePath),
+            Path.GetRelativePath(Repository.Root, Repository.MemberTemplatePath),
+            .. Repository.ExampleTemplates.Select(path => Path.GetRelativePath(Repository.Root, path))]);
 
     [Theory]
     [MemberData(nameof(Templates))]

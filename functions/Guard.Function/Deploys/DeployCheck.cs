@@ -69,7 +69,7 @@ public sealed class DeployCheck : IRouteHandler
         _functions = functions;
         _codes = codes;
         _rollback = rollback;
-        _identity = new GuardIdentity(options.RoleArn, options.OwnFunctionName);
+        _identity = new GuardIdentity(options.RoleArn, options.OwnFunctionName, options.MemberRole);
         _store = store;
         _alerts = alerts;
         _options = options;

@@ -10,10 +10,16 @@ namespace Guard.Function.Rollback;
 /// </summary>
 /// <param name="RoleArn"><c>GUARD_ROLE_ARN</c>, when set.</param>
 /// <param name="OwnFunctionName"><c>AWS_LAMBDA_FUNCTION_NAME</c>, when running in Lambda.</param>
-public sealed record GuardIdentity(string? RoleArn, string? OwnFunctionName)
+/// <param name="MemberRole"><c>GUARD_MEMBER_ROLE</c>: in a member account, Guard acts as that role, which only Guard may assume.</param>
+public sealed record GuardIdentity(string? RoleArn, string? OwnFunctionName, string? MemberRole = null)
 {
     public bool IsGuard(UserIdentity? identity)
     {
+        if (MemberRole is { Length: > 0 } member && identity?.Arn is { } memberArn && memberArn.Contains($":assumed-role/{member}/", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
         if (RoleArn is { } role)
         {
             if (string.Equals(identity?.SessionContext?.SessionIssuer?.Arn, role, StringComparison.Ordinal))

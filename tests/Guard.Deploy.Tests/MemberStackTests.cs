@@ -1,0 +1,68 @@
+using System.Text.Json;
+using Guard.Aws;
+
+namespace Guard.Deploy.Tests;
+
+/// <summary>
+/// Organization mode's member stack (org/member.yaml): its role grants exactly what Guard calls in a member account
+/// and trusts only the central Guard role, inside the organization; its rule forwards the central stack's pattern.
+/// </summary>
+public sealed class MemberStackTests
+{
+    [Fact]
+    public async Task MemberRole_Actions_EqualAwsActionsMemberAccount()
+    {
+        var role = (await CloudFormationTemplate.LoadAsync(Repository.MemberTemplatePath)).Properties("GuardMemberRole");
+
+        var granted = CloudFormationTemplate.Items(role.GetProperty("Policies"))
+            .SelectMany(policy => CloudFormationTemplate.Items(policy.GetProperty("PolicyDocument").GetProperty("Statement")))
+            .Where(statement => statement.GetProperty("Effect").GetString() == "Allow")
+            .SelectMany(statement => CloudFormationTemplate.Items(statement.GetProperty("Action")).Select(action => action.GetString()!))
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+
+        Assert.Equal(AwsActions.MemberAccount.Order(StringComparer.Ordinal), granted);
+        Assert.False(role.TryGetProperty("ManagedPolicyArns", out _), "managed policies grant actions no check sees");
+    }
+
+    [Fact]
+    public async Task MemberRole_Trust_OnlyTheCentralGuardRoleInTheOrganization()
+    {
+        var role = (await CloudFormationTemplate.LoadAsync(Repository.MemberTemplatePath)).Properties("GuardMemberRole");
+
+        var statement = Assert.Single(CloudFormationTemplate.Items(role.GetProperty("AssumeRolePolicyDocument").GetProperty("Statement")));
+
+        Assert.Equal("Allow", statement.GetProperty("Effect").GetString());
+        Assert.Equal("sts:AssumeRole", statement.GetProperty("Action").GetString());
+        var principal = statement.GetProperty("Principal");
+        Assert.Equal(["AWS"], principal.EnumerateObject().Select(p => p.Name));
+        Assert.True(CloudFormationTemplate.IsRefTo(principal.GetProperty("AWS"), "GuardRoleArn"), $"the member role must trust only the GuardRoleArn parameter, not {principal}");
+        Assert.True(
+            CloudFormationTemplate.IsRefTo(statement.GetProperty("Condition").GetProperty("StringEquals").GetProperty("aws:PrincipalOrgID"), "OrganizationId"),
+            "the trust must be conditioned on the organization id");
+    }
+
+    [Fact]
+    public async Task ForwardRule_Pattern_IsTheCentralStacksDeployPattern()
+    {
+        var member = await CloudFormationTemplate.LoadAsync(Repository.MemberTemplatePath);
+        var central = await CloudFormationTemplate.LoadAsync(Repository.TemplatePath);
+
+        var forwarded = member.Properties("ForwardDeployEventsRule").GetProperty("EventPattern");
+
+        Assert.True(JsonElement.DeepEquals(central.Properties("DeployEventsRule").GetProperty("EventPattern"), forwarded), "member and central deploy patterns differ");
+        Assert.True(JsonElement.DeepEquals(central.Properties("OrganizationDeployEventsRule").GetProperty("EventPattern"), forwarded), "the central bus's rule and the member's pattern differ");
+    }
+
+    [Fact]
+    public async Task CentralStack_OrganizationMode_AssumesOnlyTheMemberRoleInsideTheOrganization()
+    {
+        var template = await CloudFormationTemplate.LoadAsync(Repository.TemplatePath);
+        var statements = CloudFormationTemplate.Items(template.Properties("GuardCodePolicy").GetProperty("PolicyDocument").GetProperty("Statement"));
+
+        var assume = Assert.Single(statements, s => s.TryGetProperty("Action", out var a) && a.ValueKind == JsonValueKind.String && a.GetString() == AwsActions.StsAssumeRole);
+
+        Assert.Equal("arn:${AWS::Partition}:iam::*:role/${MemberRoleName}", assume.GetProperty("Resource").GetProperty("Fn::Sub").GetString());
+        Assert.True(CloudFormationTemplate.IsRefTo(assume.GetProperty("Condition").GetProperty("StringEquals").GetProperty("aws:ResourceOrgID"), "OrganizationId"));
+    }
+}

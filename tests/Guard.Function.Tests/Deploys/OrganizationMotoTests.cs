@@ -1,0 +1,129 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Amazon.Runtime;
+using Guard.Aws.Accounts;
+using Guard.Aws.Functions;
+using Guard.Aws.Lambda;
+using Guard.Aws.Notifications;
+using Guard.Aws.Store;
+using Guard.Function.CloudFormation;
+using Guard.Function.Logging;
+using Guard.Function.Rollback;
+using Guard.Function.Routing;
+using Guard.Function.RuntimeApi;
+using Guard.Function.Tests.Support;
+using Guard.Testing;
+
+namespace Guard.Function.Tests.Deploys;
+
+/// <summary>
+/// Organization mode against moto, which maps an assumed role's credentials to that role's account: a deploy event
+/// from a member account is checked — and quarantined — in that account, through the member role, by the same
+/// composition the Lambda runs; an account whose role cannot be assumed is an alert and a failed invocation.
+/// </summary>
+public sealed class OrganizationMotoTests(MotoServer moto) : IClassFixture<MotoServer>
+{
+    private const string CentralAccount = "123456789012";
+    private const string MemberAccount = "111111111111";
+    private const string MemberRole = "GuardMember";
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Deploy_InAMemberAccount_CheckedAndQuarantinedThereAndAlertedCentrally()
+    {
+        using var world = await MotoWorld.CreateAsync(moto, "org-member", Cancel);
+        await using var code = LocalHttpServer.Start();
+        using var members = new MemberAccounts(CentralAccount, () => MotoWorld.Credentials, MemberRole, "guard-fn", () => MemberAccounts.CreateSts(world.Environment, MotoWorld.Credentials));
+        var memberCredentials = members.For(MemberAccount);
+        using var member = new MotoAccount(world.Environment, memberCredentials);
+        using var memberLambda = LambdaClient.Create(world.Environment, memberCredentials);
+        var broken = Packages.NotExecutable("member");
+        var arn = await member.CreateFunctionAsync("org-fn", await member.CreateRoleAsync("org-fn-role", Cancel), broken, "provided.al2023", "x86_64", cancellationToken: Cancel);
+        var location = new Uri((await memberLambda.GetFunctionAsync("org-fn", Cancel)).CodeLocation!);
+        code.Serve(location.AbsolutePath, broken);
+        var router = Compose(world, code, members.For);
+
+        var response = await HandleAsync(router, CloudTrailEvents.Deploy("CreateFunction20150331", "org-fn", FunctionCatalogStandIn.Sha256(broken), account: MemberAccount));
+
+        Assert.StartsWith($"arn:aws:lambda:us-east-1:{MemberAccount}:", arn, StringComparison.Ordinal);
+        Assert.Equal("broken", response.RootElement.GetProperty("verdict").GetString());
+        // Checked where it lives: Guard's own account has no such function.
+        await Assert.ThrowsAsync<FunctionNotFoundException>(() => world.LambdaClient.GetFunctionAsync("org-fn", Cancel));
+        var quarantined = await memberLambda.GetFunctionAsync("org-fn", Cancel);
+        Assert.True(quarantined.Tags.ContainsKey(Aws.Rollback.RollbackRules.QuarantineTag), "the member account's function carries the quarantine tag");
+        var alert = Assert.Single(await world.ReceiveAlertsAsync(1, TimeSpan.FromSeconds(10), Cancel));
+        Assert.Contains(MemberAccount, alert.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Deploy_InAnAccountWhoseRoleCannotBeAssumed_AlertsOnceAndFailsTheInvocation()
+    {
+        using var world = await MotoWorld.CreateAsync(moto, "org-denied", Cancel);
+        await using var code = LocalHttpServer.Start();
+        // STS as it answers when the member stack (and its role) is missing: 403 AccessDenied.
+        await using var sts = LoopbackHttpListener.Start(async context =>
+        {
+            var body = Encoding.UTF8.GetBytes(
+                "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>AccessDenied</Code>" +
+                $"<Message>User: arn:aws:sts::{CentralAccount}:assumed-role/guard/guard-fn is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::{MemberAccount}:role/{MemberRole}</Message></Error>" +
+                "<RequestId>denied-1</RequestId></ErrorResponse>");
+            context.Response.StatusCode = (int)HttpStatusCode.Forbidden;
+            context.Response.ContentType = "text/xml";
+            await context.Response.OutputStream.WriteAsync(body);
+            context.Response.Close();
+        });
+        var stsEnvironment = new Guard.Aws.Http.AwsEnvironment(name => name switch
+        {
+            "AWS_REGION" => MotoServer.Region,
+            "AWS_ENDPOINT_URL_STS" => sts.BaseAddress.AbsoluteUri,
+            _ => null,
+        });
+        using var members = new MemberAccounts(CentralAccount, () => MotoWorld.Credentials, MemberRole, "guard-fn", () => MemberAccounts.CreateSts(stsEnvironment, MotoWorld.Credentials));
+        var router = Compose(world, code, members.For);
+        var deploy = CloudTrailEvents.Deploy("UpdateFunctionCode20150331v2", "orphan-fn", "c2hh", account: MemberAccount);
+
+        var first = await Assert.ThrowsAsync<MemberAccountUnavailableException>(() => HandleAsync(router, deploy));
+        // Lambda's retry of the same event: it fails again (and then lands in the failed-checks queue), without a second alert.
+        await Assert.ThrowsAsync<MemberAccountUnavailableException>(() => HandleAsync(router, deploy));
+
+        Assert.Equal(MemberAccount, first.Account);
+        Assert.Contains("AccessDenied", first.Message, StringComparison.Ordinal);
+        var alert = Assert.Single(await world.ReceiveAlertsAsync(1, TimeSpan.FromSeconds(5), Cancel));
+        Assert.Contains($"cannot check deploys in account {MemberAccount}", alert.Subject, StringComparison.Ordinal);
+        Assert.Contains($"arn:aws:iam::{MemberAccount}:role/{MemberRole}", alert.Message, StringComparison.Ordinal);
+    }
+
+    private static EventRouter Compose(MotoWorld world, LocalHttpServer code, Func<string?, AWSCredentials> credentialsFor)
+    {
+        var log = new GuardLog(new StringWriter(), TimeProvider.System);
+        var options = new GuardOptions(
+            GuardMode.Rollback, world.TopicArn, world.Bucket, new HashSet<string>(), GuardOptions.DefaultPlaceholderGrace, null,
+            new CodeLocationRewrite(MotoWorld.MotoCodeHost, code.BaseAddress),
+            Quarantine: true,
+            RoleArn: $"arn:aws:iam::{CentralAccount}:role/guard",
+            OwnFunctionName: "guard-fn",
+            RollbackWait: TimeSpan.FromSeconds(5),
+            MemberRole: MemberRole);
+        var services = new GuardServices(
+            () => world.LambdaClient,
+            () => new HttpPackageOpener(new HttpClient(), options.CodeLocationRewrite),
+            () => new S3PackageOpener(() => world.GuardS3),
+            () => new S3GuardStore(world.GuardS3, world.Bucket),
+            () => new S3CodeStore(world.GuardS3, world.Bucket, new HttpClient(), options.CodeLocationRewrite, log),
+            () => SnsClient.Create(world.Environment, MotoWorld.Credentials),
+            slack: null,
+            () => new ResponseUrlClient(() => new HttpClient()),
+            () => MotoServer.Region,
+            (account, region) => LambdaClient.Create(world.Environment, credentialsFor(account)),
+            CentralAccount);
+        return GuardComposition.CreateRouter(options, services, log, TimeProvider.System);
+    }
+
+    private static async Task<JsonDocument> HandleAsync(EventRouter router, string payload)
+    {
+        var response = await router.HandleAsync(new Invocation("r", DateTimeOffset.MaxValue, null, null, Encoding.UTF8.GetBytes(payload)), Cancel);
+        return JsonDocument.Parse(response);
+    }
+}
