@@ -8,9 +8,6 @@ public static class ExecutableRules
     /// <summary>Lambda's working directory for <c>bootstrap</c> (<c>LAMBDA_TASK_ROOT</c>).</summary>
     private const string LambdaTaskRoot = "/var/task";
 
-    private static readonly string[] ScriptInterpretersOnEveryRuntime =
-        ["/bin/sh", "/bin/bash", "/usr/bin/sh", "/usr/bin/bash", "/usr/bin/env", "/bin/env"];
-
     /// <param name="path">How messages name the file, e.g. <c>bootstrap</c>.</param>
     /// <param name="facts">What the file is.</param>
     /// <param name="runtime">The function's runtime.</param>
@@ -73,7 +70,7 @@ public static class ExecutableRules
 
     /// <summary>Where the kernel finds a script's interpreter: a relative path is opened from the working directory, /var/task.</summary>
     private static string Resolve(string interpreter) =>
-        interpreter.StartsWith('/') ? interpreter : RuntimePaths.CollapseDots(LambdaTaskRoot + "/" + interpreter) ?? "/";
+        interpreter.StartsWith('/') ? interpreter : RuntimePaths.CollapseDots(LambdaTaskRoot + "/" + interpreter);
 
     private static void JudgeScript(string path, ScriptFacts script, RuntimeFacts runtime, Func<string, bool> existsInPackages, List<Finding> findings)
     {
@@ -110,7 +107,7 @@ public static class ExecutableRules
 
         // Only interpreters Guard can see are judged: the runtime's shells, and files shipped under /var/task or
         // /opt. Anything else (/usr/bin/python3, …) may exist on the runtime; a false "broken" is worse than silence.
-        if (!ScriptInterpretersOnEveryRuntime.Contains(script.Interpreter, StringComparer.Ordinal) &&
+        if (!runtime.HasFile(script.Interpreter) &&
             IsShippedPath(script.Interpreter) && !existsInPackages(script.Interpreter))
         {
             findings.Add(Findings.BootstrapInterpreterMissing(path, script.Interpreter, runtime.Name, isScript: true));
