@@ -748,6 +748,38 @@ public class PackageInspectorTests
         Assert.Equal(report.Stats.BytesRead, package.BytesRead);
     }
 
+    /// <summary>README's "Measured" budget for a large static binary: the tail, then the local header and 64 KiB of data.</summary>
+    private const long StaticBinaryCheckBudget = 140 * 1024;
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Inspect_LargePackageWithALargeStaticBinary_CostsTwoRequestsWithin140KiB(bool stored)
+    {
+        // A 4 MiB static binary of random bytes after its headers: deflate cannot shrink it, so the compressed bytes
+        // behind 64 KiB of output are the most the first read can need (a real Go binary needs about half).
+        var binary = new byte[4 * 1024 * 1024];
+        new Random(5).NextBytes(binary);
+        StaticX8664.CopyTo(binary, 0);
+        var source = stored
+            ? (IRangeSource)new SparsePackage()
+                .AddFile("bootstrap", binary, PackageBuilder.ExecutableMode)
+                .AddZeros("assets/a.bin", 200_000_000)
+                .ToSource()
+            : new PackageBuilder()
+                .AddFile("bootstrap", binary, PackageBuilder.ExecutableMode)
+                .AddFile("assets/a.bin", binary, stored: true)
+                .ToSource();
+        var package = new RecordingRangeSource(source);
+
+        var report = await InspectAsync(package);
+
+        Assert.Equal(Verdict.Ok, report.Verdict);
+        Assert.Equal(2, report.Stats.Requests);
+        Assert.True(report.Stats.BytesRead <= StaticBinaryCheckBudget, $"read {report.Stats.BytesRead} bytes: {string.Join(", ", package.Requests)}");
+        Assert.Equal(report.Stats.BytesRead, package.BytesRead);
+    }
+
     [Fact]
     public async Task Inspect_FindingsAreOrderedBySeverity()
     {
