@@ -5,8 +5,10 @@ namespace Guard.Inspection.Zip;
 /// <summary>
 /// Random access over a range source for one package: the tail read at open is kept and serves every read
 /// that falls inside it; so do the exact ranges fetched by <see cref="PrefetchAsync"/> (a local header and the
-/// data after it). Other small reads go through a few cached 64 KiB-aligned blocks, fetched together in one
-/// request; large reads go straight to the source, at most <see cref="MaxRequestLength"/> per request.
+/// data after it), and reads of <see cref="ExactReadLength"/> bytes or more, fetched as asked and kept. Smaller reads
+/// go through a few cached 64 KiB-aligned blocks, fetched together in one request, so neighbouring headers come
+/// along; reads over <see cref="MaxPrefetchLength"/> go straight to the source, at most <see cref="MaxRequestLength"/>
+/// per request.
 /// Not safe for concurrent use.
 /// </summary>
 internal sealed class BlockCachedReader
@@ -28,6 +30,12 @@ internal sealed class BlockCachedReader
 
     /// <summary>Longest range one prefetch fetches: the local header, its name and extra field, and the first data.</summary>
     private const int MaxPrefetchLength = (MaxBlocksPerFetch - 1) * BlockSize;
+
+    /// <summary>
+    /// A read this long is fetched as asked rather than as whole blocks: it knows what it wants (a Go binary's build
+    /// information, a version-needs window), and a 64 KiB block around a few KiB would cost more than the read.
+    /// </summary>
+    private const int ExactReadLength = 4 * 1024;
 
     private readonly IRangeSource _source;
     private readonly byte[] _tail;
@@ -104,10 +112,15 @@ internal sealed class BlockCachedReader
                 continue;
             }
 
-            if (beforeTail <= BlockSize)
+            if (beforeTail < ExactReadLength)
             {
                 await FetchBlocksAsync(position, beforeTail, cancellationToken).ConfigureAwait(false);
                 copied = CopyFromBlock(position, destination.Span.Slice(done, beforeTail));
+            }
+            else if (beforeTail <= MaxPrefetchLength)
+            {
+                await HoldAsync(position, position + beforeTail, cancellationToken).ConfigureAwait(false);
+                copied = CopyFromHeld(position, destination.Span.Slice(done, beforeTail));
             }
             else
             {
@@ -138,11 +151,15 @@ internal sealed class BlockCachedReader
         }
 
         var end = Math.Min(offset + Math.Min(length, MaxPrefetchLength), TailStart);
-        if (end <= offset || IsHeld(offset, end))
+        if (end > offset && !IsHeld(offset, end))
         {
-            return;
+            await HoldAsync(offset, end, cancellationToken).ConfigureAwait(false);
         }
+    }
 
+    /// <summary>Fetches [offset, end) in one request and keeps it, dropping the oldest held range when full.</summary>
+    private async ValueTask HoldAsync(long offset, long end, CancellationToken cancellationToken)
+    {
         var bytes = new byte[(int)(end - offset)];
         var read = await ReadSourceAsync(offset, bytes, cancellationToken).ConfigureAwait(false);
         if (read == 0)
