@@ -281,7 +281,9 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
         entry.UnixMode is { } mode ? Findings.Octal(mode) : null,
         entry.UncompressedSize,
         layer,
-        facts?.Elf?.IsGo == true ? "go" : null);
+        facts?.Elf?.IsGo == true ? "go" : null,
+        facts?.Elf?.GoBuild?.GoVersion,
+        facts?.Elf?.GoBuild?.Dependency(ExecutableRules.AwsLambdaGo)?.Version);
 
     private static string KindName(ExecutableKind kind) => kind switch
     {

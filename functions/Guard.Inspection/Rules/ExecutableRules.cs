@@ -8,6 +8,9 @@ public static class ExecutableRules
     /// <summary>Lambda's working directory for <c>bootstrap</c> (<c>LAMBDA_TASK_ROOT</c>).</summary>
     private const string LambdaTaskRoot = "/var/task";
 
+    /// <summary>Lambda's Go runtime client: before v1.18.0 (tagged 2020-07-15) <c>lambda.Start</c> served only go1.x's RPC.</summary>
+    public const string AwsLambdaGo = "github.com/aws/aws-lambda-go";
+
     /// <param name="path">How messages name the file, e.g. <c>bootstrap</c>.</param>
     /// <param name="facts">What the file is.</param>
     /// <param name="runtime">The function's runtime.</param>
@@ -151,6 +154,13 @@ public static class ExecutableRules
             !(IsShippedPath(interpreter) && existsInPackages(interpreter)))
         {
             findings.Add(Findings.BootstrapInterpreterMissing(path, interpreter, runtime.Name, isScript: false));
+        }
+
+        // The version the build required counts, replaced or not: a replacement by a directory records "(devel)", which
+        // dates nothing, and a required v1.17.x means the author's go.mod never took the Runtime API client.
+        if (!runtime.EntrypointIsHandler && elf.GoBuild?.Dependency(AwsLambdaGo) is { } client && GoModuleVersions.IsSurelyBefore(client.Version, 1, 18))
+        {
+            findings.Add(Findings.GoRuntimeClientTooOld(path, client.Version, client.Replacement, runtime.Name, arch));
         }
 
         if (elf.GlibcRequired is { } required && required > runtime.Glibc)
