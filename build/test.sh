@@ -14,6 +14,7 @@
 #                                 of gcc-aarch64-linux-gnu under --no-install-recommends (a Recommends only)
 #   clang                         Native AOT's linker driver: the x64 publish falls back to gcc without it, the
 #                                 arm64 cross-link needs clang --target=aarch64-linux-gnu (GNU ld links both)
+#   golang-go                     real Go Lambda binaries (offline, GOPROXY=off) whose build information the Go tests read
 # It installs with apt-get as root, or through sudo; without either it names the packages and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +25,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 log() { printf '\n== %s\n' "$*"; }
 fail() { printf 'build/test.sh: %s\n' "$*" >&2; exit 1; }
 
-packages=(make zip unzip gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross clang)
+packages=(make zip unzip gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross clang golang-go)
 
 log "system packages"
 missing=()

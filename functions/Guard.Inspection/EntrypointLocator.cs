@@ -4,17 +4,22 @@ using Guard.Inspection.Zip;
 namespace Guard.Inspection;
 
 /// <param name="Owner">The package (function or layer) that holds the entry.</param>
+/// <param name="Entry">The entry at the lookup path itself (a symlink stays the symlink).</param>
 /// <param name="Path">How findings name it: <c>bootstrap</c>, or <c>/opt/bootstrap</c> from a layer.</param>
-internal sealed record LocatedEntrypoint(OpenedPackage Owner, CentralDirectoryEntry Entry, string Path);
+/// <param name="Resolved">What the entry is once its symlinks are followed; a <see cref="Resolution.File"/> is judged.</param>
+internal sealed record LocatedEntrypoint(OpenedPackage Owner, CentralDirectoryEntry Entry, string Path, Resolution Resolved);
 
 /// <summary>
 /// Finds the file Lambda will exec, in Lambda's order: <c>/var/task/bootstrap</c>, then <c>/opt/bootstrap</c>
-/// (the last layer that has one wins, as later layers overwrite earlier ones in /opt). On <c>go1.x</c> the
-/// file is the one the Handler names, in the function only.
+/// (the last layer that has one wins, as later layers overwrite earlier ones in /opt). Like the Runtime Interface
+/// Emulator's lookup (cmd/aws-lambda-rie, <c>isBootstrapFileExist</c>: <c>os.Stat</c> succeeds and is not a directory),
+/// a candidate that is a directory or a dangling symlink is skipped for the next one. On <c>go1.x</c> the file is
+/// the one the Handler names, in the function only.
 /// </summary>
 internal sealed class EntrypointLocator(
     OpenedPackage function,
     IReadOnlyList<OpenedPackage> layers,
+    RuntimeFileSystem files,
     string entrypoint,
     RuntimeFacts runtime,
     string? handler)
@@ -24,15 +29,14 @@ internal sealed class EntrypointLocator(
 
     public async Task<LocatedEntrypoint?> LocateAsync(List<Finding> findings, CancellationToken cancellationToken)
     {
+        var candidates = new List<(OpenedPackage Owner, CentralDirectoryEntry? Entry, string Path)>();
         if (await function.FindAsync(entrypoint, cancellationToken).ConfigureAwait(false) is { } own)
         {
-            return new LocatedEntrypoint(function, own, entrypoint);
+            candidates.Add((function, own, entrypoint));
         }
-
-        if (function.HasDirectory(entrypoint))
+        else if (function.HasDirectory(entrypoint))
         {
-            findings.Add(Findings.BootstrapIsDirectory(entrypoint));
-            return null;
+            candidates.Add((function, null, entrypoint));
         }
 
         if (!runtime.EntrypointIsHandler)
@@ -41,9 +45,53 @@ internal sealed class EntrypointLocator(
             {
                 if (await layer.FindAsync(entrypoint, cancellationToken).ConfigureAwait(false) is { } fromLayer)
                 {
-                    return new LocatedEntrypoint(layer, fromLayer, "/opt/" + entrypoint);
+                    candidates.Add((layer, fromLayer, "/opt/" + entrypoint));
+                    break;
+                }
+
+                if (layer.HasDirectory(entrypoint))
+                {
+                    candidates.Add((layer, null, "/opt/" + entrypoint));
+                    break;
                 }
             }
+        }
+
+        var skipped = new List<(OpenedPackage Owner, CentralDirectoryEntry? Entry, string Path, Resolution Resolved)>();
+        foreach (var (owner, entry, path) in candidates)
+        {
+            var resolved = entry is null ? new Resolution.Directory() : await files.ResolveAsync(owner, entry, cancellationToken).ConfigureAwait(false);
+            switch (resolved)
+            {
+                case Resolution.Directory or Resolution.Dangling:
+                    skipped.Add((owner, entry, path, resolved));
+                    continue;
+                case Resolution.OnRuntimeImage link:
+                    findings.Add(link.Known
+                        ? Findings.BootstrapLinksToRuntimeFile(path, link.Target, link.Path, runtime.Name)
+                        : Findings.BootstrapLinkUnverified(path, link.Target, link.Path, runtime.Name, FallbackAfter(path, candidates)));
+                    break;
+                case Resolution.Unresolvable link:
+                    findings.Add(Findings.BootstrapSymlinkUnresolved(path, link.Target, link.Why));
+                    break;
+            }
+
+            findings.AddRange(skipped.Select(s => Findings.BootstrapSkipped(s.Path, s.Resolved is Resolution.Dangling d ? d.Target : null, path)));
+            return new LocatedEntrypoint(owner, entry!, path, resolved);
+        }
+
+        if (skipped.Count > 0)
+        {
+            // Nothing Lambda would exec: each skipped candidate is why.
+            foreach (var (_, _, path, resolved) in skipped)
+            {
+                findings.Add(resolved is Resolution.Dangling dangling
+                    ? Findings.BootstrapSymlinkUnresolved(path, dangling.Target, "is not in the package or its layers")
+                    : Findings.BootstrapIsDirectory(path));
+            }
+
+            var first = skipped[0];
+            return first.Entry is null ? null : new LocatedEntrypoint(first.Owner, first.Entry, first.Path, first.Resolved);
         }
 
         var nested = function.Entries
@@ -60,6 +108,13 @@ internal sealed class EntrypointLocator(
 
         findings.Add(Findings.BootstrapMissing(entrypoint, runtime.Name, Candidates(), handler is null ? null : OpenedPackage.Normalize(handler)));
         return null;
+    }
+
+    /// <summary>The path Lambda tries next when the runtime lacks what <paramref name="path"/> links to; null when none.</summary>
+    private static string? FallbackAfter(string path, List<(OpenedPackage Owner, CentralDirectoryEntry? Entry, string Path)> candidates)
+    {
+        var index = candidates.FindIndex(c => c.Path == path);
+        return index + 1 < candidates.Count ? candidates[index + 1].Path : null;
     }
 
     /// <summary>

@@ -17,9 +17,6 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
     /// <summary>Entries kept per package for lookups by name; the rest are only counted.</summary>
     private const int MaxKeptEntries = 4096;
 
-    /// <summary>How many links deep a symlinked bootstrap is followed (Linux stops at 40; real packages use one).</summary>
-    private const int MaxSymlinkHops = 8;
-
     private const string Bootstrap = "bootstrap";
 
     public PackageInspector() : this(RuntimeCatalog.Default, PlaceholderCatalog.Default, TimeProvider.System)
@@ -101,14 +98,15 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
             findings.Add(Findings.HandlerIgnored(runtime.Name, handler));
         }
 
-        var locator = new EntrypointLocator(function, openedLayers, entrypoint, runtime, request.Handler);
+        var files = new RuntimeFileSystem(function, openedLayers, runtime);
+        var locator = new EntrypointLocator(function, openedLayers, files, entrypoint, runtime, request.Handler);
         var located = await locator.LocateAsync(findings, cancellationToken).ConfigureAwait(false);
         if (located is null)
         {
             return Judgement.None;
         }
 
-        var summary = await JudgeEntrypointAsync(located, runtime, request.Architecture, function, openedLayers, findings, cancellationToken).ConfigureAwait(false);
+        var summary = await JudgeEntrypointAsync(located, runtime, request.Architecture, function, files, findings, cancellationToken).ConfigureAwait(false);
         return new Judgement(summary, IsPlaceholder: false);
     }
 
@@ -200,33 +198,19 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
         RuntimeFacts runtime,
         Architecture architecture,
         OpenedPackage function,
-        IReadOnlyList<OpenedPackage> layers,
+        RuntimeFileSystem files,
         List<Finding> findings,
         CancellationToken cancellationToken)
     {
-        var (owner, entry, path) = (located.Owner, located.Entry, located.Path);
-        var origin = ReferenceEquals(owner, function) ? "function" : "layer";
-        var layerName = ReferenceEquals(owner, function) ? null : owner.Source.DisplayName;
+        var path = located.Path;
+        var origin = ReferenceEquals(located.Owner, function) ? "function" : "layer";
+        var layerName = ReferenceEquals(located.Owner, function) ? null : located.Owner.Source.DisplayName;
 
-        for (var hop = 0; entry.IsSymbolicLink; hop++)
+        // The locator has said what a link, a directory or a file of the runtime's own image means; only a file is read.
+        if (located.Resolved is not Resolution.File(var owner, var entry))
         {
-            var target = await ReadLinkSafelyAsync(owner, entry, cancellationToken).ConfigureAwait(false);
-            var resolved = hop < MaxSymlinkHops && target is not null
-                ? await ResolveLinkAsync(owner, entry, target, function, layers, cancellationToken).ConfigureAwait(false)
-                : null;
-            if (resolved is null)
-            {
-                findings.Add(Findings.BootstrapSymlinkUnresolved(path, target ?? "(unreadable)", hop >= MaxSymlinkHops ? "links on too deep" : "is not in the package or its layers"));
-                return Summary(path, origin, "symlink", entry, layerName, null);
-            }
-
-            (owner, entry) = resolved.Value;
-        }
-
-        if (entry.IsDirectory)
-        {
-            findings.Add(Findings.BootstrapIsDirectory(path));
-            return Summary(path, origin, "directory", entry, layerName, null);
+            var kind = located.Resolved is Resolution.Directory && !located.Entry.IsSymbolicLink ? "directory" : "symlink";
+            return Summary(path, origin, kind, located.Entry, layerName, null);
         }
 
         var permissionProblem = entry.UnixMode switch
@@ -270,7 +254,7 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
         var shipped = new HashSet<string>(StringComparer.Ordinal);
         foreach (var asked in ExecutableRules.ShippedPathsAskedAbout(facts))
         {
-            if (await FindShippedAsync(asked, function, layers, cancellationToken).ConfigureAwait(false) is not null)
+            if (await files.FindAsync(asked, cancellationToken).ConfigureAwait(false) is not null)
             {
                 shipped.Add(asked);
             }
@@ -278,59 +262,6 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
 
         findings.AddRange(ExecutableRules.Judge(path, facts, runtime, architecture, runtimes, shipped.Contains));
         return Summary(path, origin, KindName(facts.Kind), entry, layerName, facts);
-    }
-
-    private static async Task<string?> ReadLinkSafelyAsync(OpenedPackage owner, CentralDirectoryEntry entry, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await owner.ReadSymlinkTargetAsync(entry, cancellationToken).ConfigureAwait(false);
-        }
-        catch (InvalidZipException)
-        {
-            return null;
-        }
-    }
-
-    private static async Task<(OpenedPackage, CentralDirectoryEntry)?> ResolveLinkAsync(
-        OpenedPackage owner, CentralDirectoryEntry link, string target, OpenedPackage function, IReadOnlyList<OpenedPackage> layers, CancellationToken cancellationToken)
-    {
-        var linkPath = owner.Root + "/" + OpenedPackage.Normalize(link.Name);
-        var absolute = target.StartsWith('/') ? target : linkPath[..(linkPath.LastIndexOf('/') + 1)] + target;
-        var path = RuntimePaths.CollapseDots(absolute);
-        if (path is null)
-        {
-            return null;
-        }
-
-        return await FindShippedAsync(path, function, layers, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>The entry an absolute path names on the runtime's file system, when the package or a layer ships it.</summary>
-    private static async Task<(OpenedPackage, CentralDirectoryEntry)?> FindShippedAsync(
-        string path, OpenedPackage function, IReadOnlyList<OpenedPackage> layers, CancellationToken cancellationToken)
-    {
-        foreach (var candidate in CandidatesFor(path, function, layers))
-        {
-            var relative = path[(candidate.Root.Length + 1)..];
-            if (await candidate.FindAsync(relative, cancellationToken).ConfigureAwait(false) is { } entry)
-            {
-                return (candidate, entry);
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>Packages that may hold an absolute path: the function for /var/task, layers (last wins) for /opt.</summary>
-    private static IEnumerable<OpenedPackage> CandidatesFor(string path, OpenedPackage function, IReadOnlyList<OpenedPackage> layers)
-    {
-        if (path.StartsWith(function.Root + "/", StringComparison.Ordinal))
-        {
-            return [function];
-        }
-
-        return path.StartsWith("/opt/", StringComparison.Ordinal) ? layers.Reverse() : [];
     }
 
     private static BootstrapSummary Summary(string path, string origin, string kind, CentralDirectoryEntry entry, string? layer, ExecutableFacts? facts) => new(
@@ -350,7 +281,9 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
         entry.UnixMode is { } mode ? Findings.Octal(mode) : null,
         entry.UncompressedSize,
         layer,
-        facts?.Elf?.IsGo == true ? "go" : null);
+        facts?.Elf?.IsGo == true ? "go" : null,
+        facts?.Elf?.GoBuild?.GoVersion,
+        facts?.Elf?.GoBuild?.Dependency(ExecutableRules.AwsLambdaGo)?.Version);
 
     private static string KindName(ExecutableKind kind) => kind switch
     {

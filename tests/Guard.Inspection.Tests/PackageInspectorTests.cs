@@ -126,6 +126,124 @@ public class PackageInspectorTests
     }
 
     [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Inspect_WhenRootBootstrapIsADirectoryAndALayerHasOne_RunsTheLayersWithAWarning(bool directoryEntry)
+    {
+        var package = new PackageBuilder();
+        if (directoryEntry)
+        {
+            package.AddDirectory("bootstrap/");
+        }
+
+        var report = await InspectAsync(
+            package.AddFile("bootstrap/main", StaticX8664, PackageBuilder.ExecutableMode),
+            layers: [new PackageBuilder().AddFile("bootstrap", StaticX8664, PackageBuilder.ExecutableMode)]);
+
+        Assert.Equal(Verdict.Ok, report.Verdict);
+        Assert.Equal(("/opt/bootstrap", "layer", "elf"), (report.Bootstrap!.Path, report.Bootstrap.Origin, report.Bootstrap.Kind));
+        var skipped = Single(report, FindingCodes.BootstrapSkipped);
+        Assert.Equal(Severity.Warning, skipped.Severity);
+        Assert.Contains("bootstrap is a directory: Lambda skips it and runs /opt/bootstrap", skipped.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Inspect_WhenRootBootstrapIsADanglingSymlinkAndALayerHasOne_RunsTheLayers()
+    {
+        var report = await InspectAsync(
+            new PackageBuilder().AddSymlink("bootstrap", "bin/app"),
+            layers: [new PackageBuilder().AddFile("bootstrap", StaticX8664, PackageBuilder.ExecutableMode)]);
+
+        Assert.Equal(Verdict.Ok, report.Verdict);
+        Assert.Equal("/opt/bootstrap", report.Bootstrap!.Path);
+        Assert.Contains("symlink to bin/app", Single(report, FindingCodes.BootstrapSkipped).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Inspect_WhenRootBootstrapLinksToAFolderAndALayerHasOne_RunsTheLayers()
+    {
+        var report = await InspectAsync(
+            new PackageBuilder().AddSymlink("bootstrap", "dist").AddFile("dist/app", StaticX8664, PackageBuilder.ExecutableMode),
+            layers: [new PackageBuilder().AddFile("bootstrap", StaticX8664, PackageBuilder.ExecutableMode)]);
+
+        Assert.Equal(Verdict.Ok, report.Verdict);
+        Assert.Equal("/opt/bootstrap", report.Bootstrap!.Path);
+        Single(report, FindingCodes.BootstrapSkipped);
+    }
+
+    [Fact]
+    public async Task Inspect_WhenRootBootstrapIsSkippedForABrokenLayerBootstrap_JudgesTheLayers()
+    {
+        var report = await InspectAsync(
+            new PackageBuilder().AddDirectory("bootstrap/"),
+            layers: [new PackageBuilder().AddFile("bootstrap", StaticArm64, PackageBuilder.ExecutableMode)]);
+
+        AssertOnlyError(report, FindingCodes.BootstrapWrongArch);
+        Assert.Contains("/opt/bootstrap", Single(report, FindingCodes.BootstrapWrongArch).Message, StringComparison.Ordinal);
+        Single(report, FindingCodes.BootstrapSkipped);
+    }
+
+    [Fact]
+    public async Task Inspect_WhenRootAndLayerBootstrapsAreBothDirectories_ReportsNotFileForBoth()
+    {
+        var report = await InspectAsync(
+            new PackageBuilder().AddDirectory("bootstrap/"),
+            layers: [new PackageBuilder().AddFile("bootstrap/x", "x")]);
+
+        Assert.Equal(Verdict.Broken, report.Verdict);
+        Assert.Equal(2, report.Findings.Count(f => f.Code == FindingCodes.BootstrapNotFile && f.Severity == Severity.Error));
+        Assert.DoesNotContain(report.Findings, f => f.Code == FindingCodes.BootstrapSkipped);
+    }
+
+    [Theory]
+    [InlineData("/bin/sh", "/bin/sh")]
+    [InlineData("/usr/bin/bash", "/usr/bin/bash")]
+    [InlineData("/usr/bin/env", "/usr/bin/env")]
+    [InlineData("../../bin/sh", "/bin/sh")] // from /var/task: /var/task/../../bin/sh
+    [InlineData("../../../../usr/bin/bash", "/usr/bin/bash")] // ".." at / stays at /, as the kernel resolves it
+    public async Task Inspect_WhenBootstrapLinksToAFileTheRuntimeHas_IsOkWithAnInfo(string target, string resolved)
+    {
+        foreach (var runtime in new[] { "provided.al2023", "provided.al2" })
+        {
+            var report = await InspectAsync(new PackageBuilder().AddSymlink("bootstrap", target), runtime);
+
+            Assert.Equal(Verdict.Ok, report.Verdict);
+            Assert.DoesNotContain(report.Findings, f => f.Severity == Severity.Error || f.Code == FindingCodes.BootstrapLinkUnverified);
+            var info = Single(report, FindingCodes.BootstrapLinksToRuntimeFile);
+            Assert.Equal(Severity.Info, info.Severity);
+            Assert.Contains($"({resolved})", info.Message, StringComparison.Ordinal);
+            Assert.Equal("symlink", report.Bootstrap!.Kind);
+        }
+    }
+
+    [Theory]
+    [InlineData("/usr/bin/something", "/usr/bin/something")]
+    [InlineData("../../bin/x", "/bin/x")]
+    [InlineData("/usr/local/bin/app", "/usr/local/bin/app")]
+    public async Task Inspect_WhenBootstrapLinksOutOfThePackageToAnUnknownPath_WarnsThatGuardCannotTell(string target, string resolved)
+    {
+        var report = await InspectAsync(new PackageBuilder().AddSymlink("bootstrap", target));
+
+        Assert.Equal(Verdict.Ok, report.Verdict);
+        var warning = Single(report, FindingCodes.BootstrapLinkUnverified);
+        Assert.Equal(Severity.Warning, warning.Severity);
+        Assert.Contains($"({resolved})", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("Runtime.InvalidEntrypoint", warning.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(report.Findings, f => f.Code == FindingCodes.BootstrapNotFile);
+    }
+
+    [Fact]
+    public async Task Inspect_WhenBootstrapLinksToAnUnknownPathAndALayerHasOne_SaysTheLayersRunsInstead()
+    {
+        var report = await InspectAsync(
+            new PackageBuilder().AddSymlink("bootstrap", "/usr/bin/something"),
+            layers: [new PackageBuilder().AddFile("bootstrap", StaticX8664, PackageBuilder.ExecutableMode)]);
+
+        Assert.Equal(Verdict.Ok, report.Verdict);
+        Assert.Contains("if not, Lambda skips it and runs /opt/bootstrap", Single(report, FindingCodes.BootstrapLinkUnverified).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(0b111_000_000)] // 0700: owner only
     [InlineData(0b110_100_100)] // 0644: no execute bit at all
     [InlineData(0b111_101_100)] // 0754: group but not others
@@ -627,6 +745,38 @@ public class PackageInspectorTests
 
         Assert.Equal(2, report.Stats.Requests);
         Assert.True(report.Stats.BytesRead <= 512 * 1024, $"read {report.Stats.BytesRead} bytes");
+        Assert.Equal(report.Stats.BytesRead, package.BytesRead);
+    }
+
+    /// <summary>README's "Measured" budget for a large static binary: the tail, then the local header and 64 KiB of data.</summary>
+    private const long StaticBinaryCheckBudget = 140 * 1024;
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Inspect_LargePackageWithALargeStaticBinary_CostsTwoRequestsWithin140KiB(bool stored)
+    {
+        // A 4 MiB static binary of random bytes after its headers: deflate cannot shrink it, so the compressed bytes
+        // behind 64 KiB of output are the most the first read can need (a real Go binary needs about half).
+        var binary = new byte[4 * 1024 * 1024];
+        new Random(5).NextBytes(binary);
+        StaticX8664.CopyTo(binary, 0);
+        var source = stored
+            ? (IRangeSource)new SparsePackage()
+                .AddFile("bootstrap", binary, PackageBuilder.ExecutableMode)
+                .AddZeros("assets/a.bin", 200_000_000)
+                .ToSource()
+            : new PackageBuilder()
+                .AddFile("bootstrap", binary, PackageBuilder.ExecutableMode)
+                .AddFile("assets/a.bin", binary, stored: true)
+                .ToSource();
+        var package = new RecordingRangeSource(source);
+
+        var report = await InspectAsync(package);
+
+        Assert.Equal(Verdict.Ok, report.Verdict);
+        Assert.Equal(2, report.Stats.Requests);
+        Assert.True(report.Stats.BytesRead <= StaticBinaryCheckBudget, $"read {report.Stats.BytesRead} bytes: {string.Join(", ", package.Requests)}");
         Assert.Equal(report.Stats.BytesRead, package.BytesRead);
     }
 

@@ -9,6 +9,8 @@ public sealed class RecordingEntryContent(IEntryContent inner) : IEntryContent
 
     public long Length => inner.Length;
 
+    public bool IsCheapToRead(long offset, int count) => inner.IsCheapToRead(offset, count);
+
     public IReadOnlyList<(long Offset, int Requested, int Returned)> Reads => _reads;
 
     /// <summary>Bytes returned over all reads.</summary>

@@ -22,6 +22,10 @@ internal sealed class BoundedContentReader(IEntryContent content, ReadOnlyMemory
 
     public bool BudgetExhausted { get; private set; }
 
+    /// <summary>Whether the bytes at [offset, offset + count) are in the prefix, or cheap for the content to read.</summary>
+    public bool IsCheapToRead(ulong offset, int count) =>
+        offset + (ulong)count <= (ulong)prefix.Length || (offset <= long.MaxValue - (ulong)count && content.IsCheapToRead((long)offset, count));
+
     /// <summary>
     /// Returns up to <paramref name="count"/> bytes at <paramref name="offset"/>: fewer at the end of the content or once
     /// the budget is spent. A miss reads max(count, <paramref name="readAhead"/>) bytes and keeps them as a window.

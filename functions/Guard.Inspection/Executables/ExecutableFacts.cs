@@ -1,3 +1,5 @@
+using Guard.Inspection.Executables.Elf;
+
 namespace Guard.Inspection.Executables;
 
 /// <summary>What a file's first bytes (and, for dynamic ELF files, its dynamic section) say it is.</summary>
@@ -47,6 +49,8 @@ public sealed record ExecutableFacts(ExecutableKind Kind, ElfFacts? Elf = null, 
 /// <param name="Problem">Why the ELF could not be fully read (truncated or inconsistent headers); null when it could.</param>
 /// <param name="VersionNeedsFromPrefix">The version needs were found and verified in the first bytes, so the dynamic
 /// section (near the end of the file) was not read: <paramref name="NeededLibraries"/> is then empty.</param>
+/// <param name="GoBuild">A Go binary's build information (Go version, modules), when it could be read cheaply: the start
+/// of the data segment lies megabytes in, so a deflated entry is not inflated up to it. Null when not read.</param>
 public sealed record ElfFacts(
     bool Is64Bit,
     bool IsLittleEndian,
@@ -59,7 +63,8 @@ public sealed record ElfFacts(
     IReadOnlyList<string> NeededLibraries,
     bool IsGo,
     string? Problem = null,
-    bool VersionNeedsFromPrefix = false)
+    bool VersionNeedsFromPrefix = false,
+    GoBuildInfo? GoBuild = null)
 {
     public const ushort MachineX8664 = 62;
     public const ushort MachineAarch64 = 183;

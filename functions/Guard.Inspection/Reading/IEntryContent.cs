@@ -14,12 +14,20 @@ public interface IEntryContent
     /// at the end of the content.
     /// </summary>
     ValueTask<int> ReadAtAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether reading <paramref name="count"/> bytes at <paramref name="offset"/> costs about those bytes alone, rather than
+    /// decompressing everything before them. Facts that are only nice to have are read far in only when it does.
+    /// </summary>
+    bool IsCheapToRead(long offset, int count) => false;
 }
 
 /// <summary>Content already in memory: small files, tests.</summary>
 public sealed class InMemoryEntryContent(ReadOnlyMemory<byte> bytes) : IEntryContent
 {
     public long Length => bytes.Length;
+
+    public bool IsCheapToRead(long offset, int count) => true;
 
     public ValueTask<int> ReadAtAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {

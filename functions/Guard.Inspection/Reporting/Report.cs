@@ -39,6 +39,10 @@ public sealed record Report(
 /// <param name="Size">Uncompressed size in bytes.</param>
 /// <param name="Layer">For <c>layer</c> origin: which layer (as given) holds it.</param>
 /// <param name="Toolchain"><c>go</c> when the Go toolchain built it; null when unknown.</param>
+/// <param name="GoVersion">For a Go binary whose build information was read: the Go release that built it, e.g. <c>go1.19.8</c>.
+/// Null when unknown: Guard reads it only when that is cheap (a stored entry), not from deep inside a deflated one.</param>
+/// <param name="AwsLambdaGo">The <c>github.com/aws/aws-lambda-go</c> version the build required, e.g. <c>v1.47.0</c>; null when
+/// the build information was not read or does not list the module.</param>
 public sealed record BootstrapSummary(
     string Path,
     string Origin,
@@ -50,7 +54,9 @@ public sealed record BootstrapSummary(
     string? Mode,
     long Size,
     string? Layer = null,
-    string? Toolchain = null);
+    string? Toolchain = null,
+    string? GoVersion = null,
+    string? AwsLambdaGo = null);
 
 /// <param name="Requests">Range requests made, over the package and its layers.</param>
 /// <param name="BytesRead">Bytes transferred.</param>

@@ -64,7 +64,12 @@ public static class TextReportWriter
 
         if (bootstrap.Toolchain is { } toolchain)
         {
-            parts.Add($"built by {toolchain}");
+            parts.Add($"built by {bootstrap.GoVersion ?? toolchain}");
+        }
+
+        if (bootstrap.AwsLambdaGo is { } client)
+        {
+            parts.Add($"aws-lambda-go {client}");
         }
 
         parts.Add(bootstrap.Mode is { } mode ? $"mode {mode}" : "no Unix mode");

@@ -8,8 +8,8 @@ public static class ExecutableRules
     /// <summary>Lambda's working directory for <c>bootstrap</c> (<c>LAMBDA_TASK_ROOT</c>).</summary>
     private const string LambdaTaskRoot = "/var/task";
 
-    private static readonly string[] ScriptInterpretersOnEveryRuntime =
-        ["/bin/sh", "/bin/bash", "/usr/bin/sh", "/usr/bin/bash", "/usr/bin/env", "/bin/env"];
+    /// <summary>Lambda's Go runtime client: before v1.18.0 (tagged 2020-07-15) <c>lambda.Start</c> served only go1.x's RPC.</summary>
+    public const string AwsLambdaGo = "github.com/aws/aws-lambda-go";
 
     /// <param name="path">How messages name the file, e.g. <c>bootstrap</c>.</param>
     /// <param name="facts">What the file is.</param>
@@ -73,7 +73,7 @@ public static class ExecutableRules
 
     /// <summary>Where the kernel finds a script's interpreter: a relative path is opened from the working directory, /var/task.</summary>
     private static string Resolve(string interpreter) =>
-        interpreter.StartsWith('/') ? interpreter : RuntimePaths.CollapseDots(LambdaTaskRoot + "/" + interpreter) ?? "/";
+        interpreter.StartsWith('/') ? interpreter : RuntimePaths.CollapseDots(LambdaTaskRoot + "/" + interpreter);
 
     private static void JudgeScript(string path, ScriptFacts script, RuntimeFacts runtime, Func<string, bool> existsInPackages, List<Finding> findings)
     {
@@ -110,7 +110,7 @@ public static class ExecutableRules
 
         // Only interpreters Guard can see are judged: the runtime's shells, and files shipped under /var/task or
         // /opt. Anything else (/usr/bin/python3, …) may exist on the runtime; a false "broken" is worse than silence.
-        if (!ScriptInterpretersOnEveryRuntime.Contains(script.Interpreter, StringComparer.Ordinal) &&
+        if (!runtime.HasFile(script.Interpreter) &&
             IsShippedPath(script.Interpreter) && !existsInPackages(script.Interpreter))
         {
             findings.Add(Findings.BootstrapInterpreterMissing(path, script.Interpreter, runtime.Name, isScript: true));
@@ -154,6 +154,13 @@ public static class ExecutableRules
             !(IsShippedPath(interpreter) && existsInPackages(interpreter)))
         {
             findings.Add(Findings.BootstrapInterpreterMissing(path, interpreter, runtime.Name, isScript: false));
+        }
+
+        // The version the build required counts, replaced or not: a replacement by a directory records "(devel)", which
+        // dates nothing, and a required v1.17.x means the author's go.mod never took the Runtime API client.
+        if (!runtime.EntrypointIsHandler && elf.GoBuild?.Dependency(AwsLambdaGo) is { } client && GoModuleVersions.IsSurelyBefore(client.Version, 1, 18))
+        {
+            findings.Add(Findings.GoRuntimeClientTooOld(path, client.Version, client.Replacement, runtime.Name, arch));
         }
 
         if (elf.GlibcRequired is { } required && required > runtime.Glibc)

@@ -22,6 +22,10 @@ public static class FindingCodes
     public const string PlaceholderOverGood = "PLACEHOLDER_OVER_GOOD";
     public const string HandlerIgnored = "HANDLER_IGNORED";
     public const string Placeholder = "PLACEHOLDER";
+    public const string BootstrapSkipped = "BOOTSTRAP_SKIPPED";
+    public const string BootstrapLinksToRuntimeFile = "BOOTSTRAP_LINKS_TO_RUNTIME";
+    public const string BootstrapLinkUnverified = "BOOTSTRAP_LINK_UNVERIFIED";
+    public const string GoRuntimeClientTooOld = "GO_RUNTIME_CLIENT_TOO_OLD";
 
     /// <summary>Every code with its severity and a one-line summary: the SARIF rules and the README table.</summary>
     public static IReadOnlyList<(string Code, Severity Severity, string Summary)> All { get; } =
@@ -45,5 +49,9 @@ public static class FindingCodes
         (PlaceholderOverGood, Severity.Error, "A placeholder replaced a package that was good."),
         (HandlerIgnored, Severity.Info, "Custom runtimes ignore Handler; Lambda runs bootstrap."),
         (Placeholder, Severity.Info, "The package is a known placeholder upload; not judged yet."),
+        (BootstrapSkipped, Severity.Warning, "The function's bootstrap is a directory or a dangling symlink; Lambda skips it and runs /opt/bootstrap."),
+        (BootstrapLinksToRuntimeFile, Severity.Info, "bootstrap is a symlink to a file the runtime itself has (e.g. /bin/sh)."),
+        (BootstrapLinkUnverified, Severity.Warning, "bootstrap is a symlink out of the package to a path Guard cannot check on the runtime."),
+        (GoRuntimeClientTooOld, Severity.Error, "A Go bootstrap built with aws-lambda-go older than v1.18.0 never calls the Runtime API."),
     ];
 }

@@ -100,6 +100,29 @@ public static class Findings
         $"{path} is a symlink to {target}, which {why}",
         "zip the executable itself (zip without -y / --symlinks), or include the link's target");
 
+    public static Finding BootstrapSkipped(string path, string? danglingTarget, string used) => new(
+        FindingCodes.BootstrapSkipped, Severity.Warning,
+        danglingTarget is null
+            ? $"{path} is a directory: Lambda skips it and runs {used}"
+            : $"{path} is a symlink to {danglingTarget}, which is not in the package or its layers: Lambda skips it and runs {used}",
+        $"drop {path} from the package (or rename it) so what runs is plain to see");
+
+    public static Finding BootstrapLinksToRuntimeFile(string path, string target, string resolved, string runtime) => new(
+        FindingCodes.BootstrapLinksToRuntimeFile, Severity.Info,
+        $"{path} is a symlink to {target} ({resolved}), a file {runtime} itself has: Lambda runs it; Guard does not judge the runtime's own files");
+
+    public static Finding BootstrapLinkUnverified(string path, string target, string resolved, string runtime, string? fallback) => new(
+        FindingCodes.BootstrapLinkUnverified, Severity.Warning,
+        $"{path} is a symlink to {target} ({resolved}), outside the package and its layers: Guard cannot tell whether {runtime} has it; if not, "
+            + (fallback is null ? "Lambda fails with Runtime.InvalidEntrypoint (Couldn't find valid bootstrap(s))" : $"Lambda skips it and runs {fallback}"),
+        "zip the executable itself (zip without -y / --symlinks), or link to a file in the package or a layer");
+
+    public static Finding GoRuntimeClientTooOld(string path, string version, string? replacement, string runtime, string architecture) => new(
+        FindingCodes.GoRuntimeClientTooOld, Severity.Error,
+        $"{path} is built with github.com/aws/aws-lambda-go {version}{(replacement is null ? string.Empty : $" (replaced by {replacement})")}, which speaks only go1.x's RPC protocol: "
+            + $"on {runtime} it never calls the Runtime API, so the function fails at init (timeout) and never runs; the Runtime API client came in v1.18.0",
+        $"go get github.com/aws/aws-lambda-go@latest && go mod tidy, then rebuild: GOOS=linux GOARCH={GoArch(architecture)} CGO_ENABLED=0 go build -tags lambda.norpc -o bootstrap .");
+
     public static Finding BootstrapNoUnixMode(string path) => new(
         FindingCodes.BootstrapNotExecutable, Severity.Error,
         $"the archive records no Unix permissions for {path} (made on Windows?): Lambda extracts it without the execute bit and fails with permission denied",

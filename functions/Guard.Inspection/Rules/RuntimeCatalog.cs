@@ -60,7 +60,8 @@ public sealed class RuntimeCatalog
         ParseDate(runtime.Deprecated),
         ParseDate(runtime.BlockCreate),
         ParseDate(runtime.BlockUpdate),
-        runtime.Successor);
+        runtime.Successor,
+        runtime.Files ?? []);
 
     private static Architecture ParseArchitecture(string name) =>
         ArchitectureNames.TryParse(name, out var architecture) ? architecture : throw new InvalidDataException($"unknown architecture '{name}' in runtimes.json");
@@ -81,7 +82,8 @@ internal sealed record RuntimeDocument(
     string? Deprecated,
     string? BlockCreate,
     string? BlockUpdate,
-    string? Successor);
+    string? Successor,
+    string[]? Files);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(RuntimeCatalogDocument))]

@@ -11,6 +11,8 @@ namespace Guard.Inspection.Rules;
 /// <param name="BlockCreate">When creating functions on it is blocked.</param>
 /// <param name="BlockUpdate">When updating functions on it is blocked.</param>
 /// <param name="Successor">The runtime to move to, when this one is deprecated.</param>
+/// <param name="Files">Files of the runtime's own image that every function can count on (shells, <c>env</c>): a small,
+/// sourced subset, so a path not listed is unknown, not missing.</param>
 public sealed record RuntimeFacts(
     string Name,
     string OperatingSystem,
@@ -21,10 +23,14 @@ public sealed record RuntimeFacts(
     DateOnly? Deprecated,
     DateOnly? BlockCreate,
     DateOnly? BlockUpdate,
-    string? Successor)
+    string? Successor,
+    IReadOnlyList<string>? Files = null)
 {
     public bool IsDeprecatedOn(DateOnly day) => Deprecated is { } deprecated && day >= deprecated;
 
     public bool HasInterpreter(Architecture architecture, string path) =>
         Interpreters.TryGetValue(architecture, out var paths) && paths.Contains(path, StringComparer.Ordinal);
+
+    /// <summary>Whether <paramref name="path"/> (absolute, without dots) is one of the runtime's known <see cref="Files"/>.</summary>
+    public bool HasFile(string path) => Files?.Contains(path, StringComparer.Ordinal) == true;
 }

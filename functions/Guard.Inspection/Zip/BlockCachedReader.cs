@@ -4,8 +4,11 @@ namespace Guard.Inspection.Zip;
 
 /// <summary>
 /// Random access over a range source for one package: the tail read at open is kept and serves every read
-/// that falls inside it; other small reads go through a few cached 64 KiB-aligned blocks, fetched together
-/// in one request; large reads go straight to the source, at most <see cref="MaxRequestLength"/> per request.
+/// that falls inside it; so do the exact ranges fetched by <see cref="PrefetchAsync"/> (a local header and the
+/// data after it), and reads of <see cref="ExactReadLength"/> bytes or more, fetched as asked and kept. Smaller reads
+/// go through a few cached 64 KiB-aligned blocks, fetched together in one request, so neighbouring headers come
+/// along; reads over <see cref="MaxPrefetchLength"/> go straight to the source, at most <see cref="MaxRequestLength"/>
+/// per request.
 /// Not safe for concurrent use.
 /// </summary>
 internal sealed class BlockCachedReader
@@ -15,14 +18,29 @@ internal sealed class BlockCachedReader
     /// <summary>No single request asks for more than this, whatever a header claims.</summary>
     public const int MaxRequestLength = 1024 * 1024;
 
-    /// <summary>A local header with its name plus the first 64 KiB of data spans at most three blocks.</summary>
+    /// <summary>Blocks one small read fetches together, in one request.</summary>
     private const int MaxBlocksPerFetch = 3;
 
     private const int CachedBlocks = 6;
 
+    /// <summary>
+    /// Prefetched ranges kept: the bootstrap, what a symlink names and a shipped interpreter are the most one check opens.
+    /// </summary>
+    private const int HeldRanges = 4;
+
+    /// <summary>Longest range one prefetch fetches: the local header, its name and extra field, and the first data.</summary>
+    private const int MaxPrefetchLength = (MaxBlocksPerFetch - 1) * BlockSize;
+
+    /// <summary>
+    /// A read this long is fetched as asked rather than as whole blocks: it knows what it wants (a Go binary's build
+    /// information, a version-needs window), and a 64 KiB block around a few KiB would cost more than the read.
+    /// </summary>
+    private const int ExactReadLength = 4 * 1024;
+
     private readonly IRangeSource _source;
     private readonly byte[] _tail;
     private readonly Block[] _blocks = new Block[CachedBlocks];
+    private readonly List<(long Start, byte[] Bytes)> _held = new(HeldRanges);
     private long _clock;
 
     private BlockCachedReader(IRangeSource source, long length, byte[] tail, int tailLength)
@@ -80,17 +98,29 @@ internal sealed class BlockCachedReader
             }
 
             var beforeTail = (int)Math.Min(count - done, TailStart - position);
-            var copied = CopyFromBlock(position, destination.Span.Slice(done, beforeTail));
+            var copied = CopyFromHeld(position, destination.Span.Slice(done, beforeTail));
             if (copied > 0)
             {
                 done += copied;
                 continue;
             }
 
-            if (beforeTail <= BlockSize)
+            copied = CopyFromBlock(position, destination.Span.Slice(done, beforeTail));
+            if (copied > 0)
+            {
+                done += copied;
+                continue;
+            }
+
+            if (beforeTail < ExactReadLength)
             {
                 await FetchBlocksAsync(position, beforeTail, cancellationToken).ConfigureAwait(false);
                 copied = CopyFromBlock(position, destination.Span.Slice(done, beforeTail));
+            }
+            else if (beforeTail <= MaxPrefetchLength)
+            {
+                await HoldAsync(position, position + beforeTail, cancellationToken).ConfigureAwait(false);
+                copied = CopyFromHeld(position, destination.Span.Slice(done, beforeTail));
             }
             else
             {
@@ -109,8 +139,9 @@ internal sealed class BlockCachedReader
     }
 
     /// <summary>
-    /// Makes sure the bytes at [offset, offset + length) are held (tail or blocks), in one request at most,
-    /// so a local header and the data after it cost one round trip together.
+    /// Makes sure the bytes at [offset, offset + length) are held, in one request at most, so a local header and the
+    /// data after it cost one round trip together. Fetches exactly that range (up to <see cref="MaxPrefetchLength"/>,
+    /// never past the tail): rounding it out to blocks used to add up to 64 KiB nobody read.
     /// </summary>
     public async ValueTask PrefetchAsync(long offset, int length, CancellationToken cancellationToken)
     {
@@ -119,12 +150,49 @@ internal sealed class BlockCachedReader
             return;
         }
 
-        var end = Math.Min(offset + Math.Min(length, (MaxBlocksPerFetch - 1) * BlockSize), TailStart);
-        if (end > offset)
+        var end = Math.Min(offset + Math.Min(length, MaxPrefetchLength), TailStart);
+        if (end > offset && !IsHeld(offset, end))
         {
-            await FetchBlocksAsync(offset, (int)(end - offset), cancellationToken).ConfigureAwait(false);
+            await HoldAsync(offset, end, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Fetches [offset, end) in one request and keeps it, dropping the oldest held range when full.</summary>
+    private async ValueTask HoldAsync(long offset, long end, CancellationToken cancellationToken)
+    {
+        var bytes = new byte[(int)(end - offset)];
+        var read = await ReadSourceAsync(offset, bytes, cancellationToken).ConfigureAwait(false);
+        if (read == 0)
+        {
+            return;
+        }
+
+        if (_held.Count == HeldRanges)
+        {
+            _held.RemoveAt(0);
+        }
+
+        _held.Add((offset, read == bytes.Length ? bytes : bytes[..read]));
+    }
+
+    private int CopyFromHeld(long position, Span<byte> destination)
+    {
+        foreach (var (start, bytes) in _held)
+        {
+            if (position >= start && position < start + bytes.Length)
+            {
+                var count = (int)Math.Min(destination.Length, start + bytes.Length - position);
+                bytes.AsSpan((int)(position - start), count).CopyTo(destination);
+                return count;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>Whether one held range (or the tail) already covers [start, end).</summary>
+    private bool IsHeld(long start, long end) =>
+        start >= TailStart || _held.Exists(range => start >= range.Start && end <= range.Start + range.Bytes.Length);
 
     private int CopyFromBlock(long position, Span<byte> destination)
     {

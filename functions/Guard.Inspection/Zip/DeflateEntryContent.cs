@@ -22,6 +22,9 @@ internal sealed class DeflateEntryContent(BlockCachedReader reader, string name,
 
     public long Length => length;
 
+    /// <summary>Only what is already inflated and retained: anything further means inflating everything before it.</summary>
+    public bool IsCheapToRead(long offset, int count) => offset >= 0 && count >= 0 && offset + count <= _retainedFilled;
+
     public async ValueTask<int> ReadAtAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);

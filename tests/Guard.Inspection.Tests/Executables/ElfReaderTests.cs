@@ -133,7 +133,7 @@ public class ElfReaderTests
     public async Task Read_WhenGoBuildInfoInPrefix_ReportsGo()
     {
         var bytes = ElfBuilder.Static(ElfBuilder.X8664);
-        byte[] withBuildInfo = [.. bytes, .. "\xff Go buildinf:"u8, 8, 2];
+        byte[] withBuildInfo = [.. bytes, .. GoBuildInfo.Magic, 8, 2];
 
         var elf = await Analysis.ElfOfAsync(withBuildInfo);
 

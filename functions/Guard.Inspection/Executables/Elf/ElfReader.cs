@@ -30,6 +30,18 @@ internal static class ElfReader
     /// <summary>The version-needs chain is contiguous, so one read usually covers all of it.</summary>
     private const int VersionNeedsReadAhead = 4096;
 
+    /// <summary>
+    /// What is read at the start of a Go binary's data segment for its build information: Go's linker puts the blob
+    /// first there, and the 32-byte header, the version and a module list of a few dozen lines fit.
+    /// </summary>
+    private const int GoBuildInfoWindow = 8 * 1024;
+
+    /// <summary>debug/buildinfo reads no more than 64 KiB of the data segment either.</summary>
+    private const int MaxGoBuildInfoLength = 64 * 1024;
+
+    private const uint SegmentExecutable = 0x1;
+    private const uint SegmentWritable = 0x2;
+
     public static async Task<ElfFacts> ReadAsync(BoundedContentReader reader, CancellationToken cancellationToken)
     {
         var prefix = reader.Prefix;
@@ -111,12 +123,58 @@ internal static class ElfReader
             }
         }
 
+        if (state.IsGo)
+        {
+            await ReadGoBuildInfoAsync(reader, programHeaders, state, cancellationToken).ConfigureAwait(false);
+        }
+
         if (reader.BudgetExhausted)
         {
             state.Report(string.Create(CultureInfo.InvariantCulture, $"stopped after reading {reader.BudgetBeyondPrefix / 1024} KiB beyond the first bytes: the headers point at more data than an executable has"));
         }
 
         return state.ToFacts();
+    }
+
+    /// <summary>
+    /// The build information of a Go binary, where debug/buildinfo finds it when there is no .go.buildinfo section to go
+    /// by: the start of the first writable, non-executable PT_LOAD (Go's linker puts .go.buildinfo first in it, so the
+    /// section headers at the end of the file need not be read). Read only when that is cheap (a stored entry, or bytes
+    /// already inflated): in a deflated entry the data segment lies megabytes into the stream, and build information is
+    /// worth less than the request and bytes a check is allowed. An older (pre-1.18) or missing blob leaves it unknown.
+    /// </summary>
+    private static async Task ReadGoBuildInfoAsync(BoundedContentReader reader, IReadOnlyList<ProgramHeader> programHeaders, State state, CancellationToken cancellationToken)
+    {
+        var data = programHeaders.FirstOrDefault(p => p.Type == ProgramHeader.TypeLoad && (p.Flags & (SegmentExecutable | SegmentWritable)) == SegmentWritable);
+        if (data.Type != ProgramHeader.TypeLoad || data.FileSize == 0)
+        {
+            return;
+        }
+
+        var window = (int)Math.Min(data.FileSize, GoBuildInfoWindow);
+        if (!reader.IsCheapToRead(data.Offset, window))
+        {
+            return;
+        }
+
+        var bytes = await reader.ReadAsync(data.Offset, window, cancellationToken).ConfigureAwait(false);
+        var at = GoBuildInfo.Find(bytes.Span);
+        if (at < 0)
+        {
+            return;
+        }
+
+        var blob = bytes[at..];
+        if (GoBuildInfo.Length(blob.Span) is { } length && length > blob.Length && length <= MaxGoBuildInfoLength &&
+            reader.IsCheapToRead(data.Offset + (ulong)at, length))
+        {
+            blob = await reader.ReadAsync(data.Offset + (ulong)at, length, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (GoBuildInfo.TryParse(blob.Span, out var info))
+        {
+            state.GoBuild = info;
+        }
     }
 
     /// <summary>
@@ -411,6 +469,7 @@ internal static class ElfReader
         public string? Interpreter { get; set; }
         public bool IsGo { get; set; }
         public bool VersionNeedsFromPrefix { get; set; }
+        public GoBuildInfo? GoBuild { get; set; }
         public SortedSet<Version> GlibcVersions { get; } = [];
         public List<string> NeededLibraries { get; } = [];
 
@@ -435,6 +494,7 @@ internal static class ElfReader
             [.. NeededLibraries],
             IsGo,
             Problem,
-            VersionNeedsFromPrefix);
+            VersionNeedsFromPrefix,
+            GoBuild);
     }
 }

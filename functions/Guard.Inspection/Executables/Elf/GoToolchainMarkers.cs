@@ -9,11 +9,9 @@ internal static class GoToolchainMarkers
 {
     private const int NoteHeaderSize = 12;
 
-    private static ReadOnlySpan<byte> BuildInfoMagic => "\xff Go buildinf:"u8;
-
     private static ReadOnlySpan<byte> GoNoteName => "Go"u8;
 
-    public static bool HasBuildInfo(ReadOnlySpan<byte> prefix) => prefix.IndexOf(BuildInfoMagic) >= 0;
+    public static bool HasBuildInfo(ReadOnlySpan<byte> prefix) => prefix.IndexOf(GoBuildInfo.Magic) >= 0;
 
     /// <summary>Walks the notes of one PT_NOTE segment (gABI "Note Section": namesz, descsz, type, name, desc, each padded).</summary>
     /// <param name="notes">The segment's bytes, clipped to what was read.</param>
