@@ -15,6 +15,6 @@ public sealed class AwsActionsTests
 
         Assert.Equal(constants, AwsActions.All);
         Assert.Equal(AwsActions.All.Count, AwsActions.All.Distinct(StringComparer.Ordinal).Count());
-        Assert.All(AwsActions.All, action => Assert.Matches("^(lambda|sns|ssm|s3):[A-Z][A-Za-z]+$", action));
+        Assert.All(AwsActions.All, action => Assert.Matches("^(lambda|sns|ssm|s3|sts):[A-Z][A-Za-z]+$", action));
     }
 }
