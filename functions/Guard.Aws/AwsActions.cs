@@ -25,6 +25,12 @@ public static class AwsActions
 
     public const string SnsPublish = "sns:Publish";
 
+    /// <summary>
+    /// <c>guard scan --organization</c> only (the management account or a delegated administrator): not part of
+    /// <see cref="All"/>, since the Guard Lambda never lists accounts.
+    /// </summary>
+    public const string OrganizationsListAccounts = "organizations:ListAccounts";
+
     /// <summary>Organization mode: the central Guard role assumes <c>GuardMember</c> in the account an event came from.</summary>
     public const string StsAssumeRole = "sts:AssumeRole";
 
@@ -76,7 +82,10 @@ public static class AwsActions
         S3GetObjectVersion,
     ];
 
-    /// <summary>All actions above, sorted ordinally.</summary>
+    /// <summary>What only the CLI calls (never the Guard Lambda, so its role does not grant it).</summary>
+    public static IReadOnlyList<string> CliOnly { get; } = [OrganizationsListAccounts];
+
+    /// <summary>Every action above that the Guard Lambda calls (all but <see cref="CliOnly"/>), sorted ordinally.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         LambdaGetFunction,

@@ -11,4 +11,5 @@ public sealed record AwsService(string SigningName, string EndpointVariableSuffi
     public static AwsService Ssm { get; } = new("ssm", "SSM", "ssm");
     public static AwsService S3 { get; } = new("s3", "S3", "s3");
     public static AwsService Sts { get; } = new("sts", "STS", "sts");
+    public static AwsService Organizations { get; } = new("organizations", "ORGANIZATIONS", "organizations");
 }

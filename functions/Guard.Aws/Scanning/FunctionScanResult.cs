@@ -32,15 +32,13 @@ public sealed record FunctionScanResult(
     string? Reason,
     DateOnly? RuntimeDeprecated)
 {
+    /// <summary>The function's account (from its ARN), or the account a sweep could not enter.</summary>
+    public string? Account { get; init; } = FunctionArn.Split(':') is { Length: > 4 } parts && parts[4].Length > 0 ? parts[4] : null;
+
     /// <summary><c>ok</c>, <c>broken</c>, <c>placeholder</c>, <c>skipped</c> or <c>unchecked</c>.</summary>
     public string Verdict => Outcome switch
     {
-        ScanOutcome.Checked => Report!.Verdict switch
-        {
-            Inspection.Reporting.Verdict.Broken => "broken",
-            Inspection.Reporting.Verdict.Placeholder => "placeholder",
-            _ => "ok",
-        },
+        ScanOutcome.Checked => VerdictNames.Of(Report!.Verdict),
         ScanOutcome.Skipped => "skipped",
         _ => "unchecked",
     };
@@ -52,4 +50,5 @@ public sealed record FunctionScanResult(
 /// <param name="Listed">Functions listed so far.</param>
 /// <param name="Done">Functions finished (checked, skipped or unchecked).</param>
 /// <param name="Broken">Functions found broken so far.</param>
+/// <param name="Region">The region swept, or for an organization "N accounts × M regions".</param>
 public readonly record struct ScanProgress(string Region, int Listed, int Done, int Broken);

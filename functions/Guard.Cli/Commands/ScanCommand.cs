@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Guard.Aws.Http;
+using Guard.Aws.Organizations;
 using Guard.Aws.Scanning;
 using Guard.Cli.Scanning;
 using Guard.Inspection.Reporting;
@@ -35,17 +36,50 @@ internal static class ScanCommand
             }
         });
 
+        var accounts = new Option<string[]>("--accounts")
+        {
+            Description = "Accounts to sweep (12-digit ids, comma-separated or repeated), each through its member role. Default: the caller's account only.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var organization = new Option<bool>("--organization")
+        {
+            Description = "Sweep every ACTIVE account of the organization (ListAccounts: run it in the management account or a delegated administrator).",
+        };
+        var memberRole = new Option<string>("--member-role")
+        {
+            Description = "The role assumed in each other account (org/member.yaml's GuardMember).",
+            DefaultValueFactory = _ => "GuardMember",
+        };
+        var accountsAtOnce = new Option<int>("--accounts-at-once")
+        {
+            Description = "Accounts swept at once (1-64); each is held under its own GetFunction rate, as Lambda's quotas are per account.",
+            DefaultValueFactory = _ => 8,
+        };
+        accountsAtOnce.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > 64)
+            {
+                result.AddError("--accounts-at-once must be between 1 and 64");
+            }
+        });
+
         var command = new Command(
             "scan",
             "Check every zip function on a custom runtime or go1.x in the account (images and managed runtimes are listed as skipped). " +
             "Exit 0 when none is broken, 1 when any is, 2 on a usage or credentials error or when a function could not be checked.")
         {
-            regions, format, concurrency,
+            regions, format, concurrency, accounts, organization, memberRole, accountsAtOnce,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var connection = AwsConnection.FromProcess();
-            var settings = new ScanSettings(parse.GetValue(regions) ?? [], parse.GetValue(format)!, parse.GetValue(concurrency));
+            var settings = new ScanSettings(parse.GetValue(regions) ?? [], parse.GetValue(format)!, parse.GetValue(concurrency))
+            {
+                Accounts = [.. (parse.GetValue(accounts) ?? []).SelectMany(a => a.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))],
+                Organization = parse.GetValue(organization),
+                MemberRole = parse.GetValue(memberRole)!,
+                AccountsAtOnce = parse.GetValue(accountsAtOnce),
+            };
             var isTerminal = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
             return await RunAsync(settings, connection, output, error, isTerminal, cancellationToken).ConfigureAwait(false);
         });
@@ -58,19 +92,44 @@ internal static class ScanCommand
         var regions = settings.Regions.Count > 0 ? settings.Regions.Distinct(StringComparer.Ordinal).ToArray() : [connection.DefaultRegion];
         var progress = isTerminal && settings.Format != "json" ? new ProgressLine(error, TimeProvider.System) : null;
         var results = new List<FunctionScanResult>();
+        IReadOnlyList<string>? swept = null;
         try
         {
-            // Regions one after another: each has its own quotas, but one sweep at a time keeps the load predictable.
-            foreach (var region in regions)
+            if (settings.SpansAccounts)
             {
-                var scanner = new FunctionScanner(connection.Lambda(region), connection.Packages, new FunctionScannerOptions { Concurrency = settings.Concurrency });
-                results.AddRange(await scanner.ScanAsync(region, progress, cancellationToken).ConfigureAwait(false));
+                if (settings.Accounts.FirstOrDefault(a => a.Length != 12 || !a.All(char.IsAsciiDigit)) is { } bad)
+                {
+                    await error.WriteLineAsync($"guard: --accounts '{bad}' is not a 12-digit account id").ConfigureAwait(false);
+                    return ExitCodes.UsageOrUnavailable;
+                }
+
+                await connection.EnterOrganizationAsync(settings.MemberRole, cancellationToken).ConfigureAwait(false);
+                swept = settings.Accounts.Count > 0 ? [.. settings.Accounts.Distinct(StringComparer.Ordinal)] : await ActiveAccountsAsync(connection, cancellationToken).ConfigureAwait(false);
+                var scan = new OrganizationScan(
+                    (account, region) => new FunctionScanner(connection.Lambda(region, account), connection.Packages, new FunctionScannerOptions { Concurrency = settings.Concurrency }),
+                    settings.AccountsAtOnce);
+                results.AddRange(await scan.ScanAsync(swept, regions, progress, cancellationToken).ConfigureAwait(false));
+            }
+            else
+            {
+                // Regions one after another: each has its own quotas, but one sweep at a time keeps the load predictable.
+                foreach (var region in regions)
+                {
+                    var scanner = new FunctionScanner(connection.Lambda(region), connection.Packages, new FunctionScannerOptions { Concurrency = settings.Concurrency });
+                    results.AddRange(await scanner.ScanAsync(region, progress, cancellationToken).ConfigureAwait(false));
+                }
             }
         }
         catch (CredentialsUnavailableException e)
         {
             progress?.Clear();
             await error.WriteLineAsync($"guard: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.UsageOrUnavailable;
+        }
+        catch (OrganizationListingException e)
+        {
+            progress?.Clear();
+            await error.WriteLineAsync($"guard: cannot list the organization's accounts: {e.InnerException?.Message}").ConfigureAwait(false);
             return ExitCodes.UsageOrUnavailable;
         }
         catch (AwsServiceException e)
@@ -84,23 +143,61 @@ internal static class ScanCommand
         progress?.Clear();
         var rendered = settings.Format switch
         {
-            "json" => JsonSerializer.Serialize(ScanDocument.From(regions, results), ScanJsonContext.Default.ScanDocument) + Environment.NewLine,
+            "json" => JsonSerializer.Serialize(ScanDocument.From(regions, results, swept), ScanJsonContext.Default.ScanDocument) + Environment.NewLine,
             "sarif" => SarifReportWriter.Write(
                 [.. results.Where(r => r.Report is not null).Select(r => r.Report!)],
                 typeof(ScanCommand).Assembly.GetName().Version?.ToString(3) ?? "0.0.0") + Environment.NewLine,
-            _ => ScanTableWriter.Write(regions, results),
+            _ => ScanTableWriter.Write(regions, results, withAccount: swept is not null),
         };
         await output.WriteAsync(rendered).ConfigureAwait(false);
 
         foreach (var notChecked in results.Where(r => r.Outcome == ScanOutcome.Unchecked))
         {
-            await error.WriteLineAsync($"guard: {notChecked.FunctionName}: not checked: {notChecked.Reason}").ConfigureAwait(false);
+            var where = swept is null ? "" : $"{notChecked.Account} {notChecked.Region} ";
+            await error.WriteLineAsync($"guard: {where}{notChecked.FunctionName}: not checked: {notChecked.Reason}").ConfigureAwait(false);
         }
 
         return results.Any(r => r.IsBroken) ? ExitCodes.Broken
             : results.Any(r => r.Outcome == ScanOutcome.Unchecked) ? ExitCodes.UsageOrUnavailable
             : ExitCodes.Ok;
     }
+
+    /// <summary>Every ACTIVE account of the organization, in id order.</summary>
+    private static async Task<IReadOnlyList<string>> ActiveAccountsAsync(AwsConnection connection, CancellationToken cancellationToken)
+    {
+        using var organizations = connection.Organizations();
+        var accounts = new List<string>();
+        try
+        {
+            await foreach (var account in organizations.ListAccountsAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (account.IsActive)
+                {
+                    accounts.Add(account.Id);
+                }
+            }
+        }
+        catch (AwsServiceException e)
+        {
+            throw new OrganizationListingException(e);
+        }
+
+        return [.. accounts.Order(StringComparer.Ordinal)];
+    }
+
+    private sealed class OrganizationListingException(AwsServiceException inner) : Exception(inner.Message, inner);
 }
 
-internal sealed record ScanSettings(IReadOnlyList<string> Regions, string Format, int Concurrency);
+internal sealed record ScanSettings(IReadOnlyList<string> Regions, string Format, int Concurrency)
+{
+    public IReadOnlyList<string> Accounts { get; init; } = [];
+
+    public bool Organization { get; init; }
+
+    public string MemberRole { get; init; } = "GuardMember";
+
+    public int AccountsAtOnce { get; init; } = 8;
+
+    /// <summary>More than the caller's own account: through member roles.</summary>
+    public bool SpansAccounts => Organization || Accounts.Count > 0;
+}

@@ -1,7 +1,9 @@
 using Amazon.Runtime;
+using Guard.Aws.Accounts;
 using Guard.Aws.Functions;
 using Guard.Aws.Http;
 using Guard.Aws.Lambda;
+using Guard.Aws.Organizations;
 using Guard.Aws.S3;
 using Guard.Inspection;
 using Guard.Inspection.Rules;
@@ -21,7 +23,8 @@ internal sealed class AwsConnection : IDisposable
     private readonly Func<string, AwsEnvironment> _environment;
     private readonly Lazy<AWSCredentials> _credentials;
     private readonly Func<ILambdaApi, ILambdaApi> _wrapLambda;
-    private readonly Dictionary<string, LambdaClient> _lambdaClients = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string? Account, string Region), LambdaClient> _lambdaClients = new();
+    private MemberAccounts? _members;
     private readonly Dictionary<string, S3Client> _s3Clients = new(StringComparer.Ordinal);
     private readonly object _gate = new();
 
@@ -64,20 +67,56 @@ internal sealed class AwsConnection : IDisposable
 
     public AwsEnvironment EnvironmentFor(string region) => _environment(region);
 
-    /// <summary>The region's Lambda client, made once.</summary>
-    public ILambdaApi Lambda(string region)
+    /// <summary>The region's Lambda client, made once; in another account (after <see cref="EnterOrganizationAsync"/>), under its member role.</summary>
+    public ILambdaApi Lambda(string region, string? account = null)
     {
         lock (_gate)
         {
-            if (!_lambdaClients.TryGetValue(region, out var client))
+            var key = (account == _members?.OwnAccount ? null : account, region);
+            if (!_lambdaClients.TryGetValue(key, out var client))
             {
-                client = LambdaClient.Create(_environment(region), Credentials);
-                _lambdaClients[region] = client;
+                var credentials = key.Item1 is null ? Credentials
+                    : _members?.For(key.Item1) ?? throw new InvalidOperationException("another account's client needs EnterOrganizationAsync first");
+                client = LambdaClient.Create(_environment(region), credentials);
+                _lambdaClients[key] = client;
             }
 
             return _wrapLambda(client);
         }
     }
+
+    /// <summary>
+    /// Lets <see cref="Lambda"/> reach other accounts through <paramref name="memberRole"/> (the member stack's
+    /// GuardMember), assumed with this connection's credentials; returns the caller's own account (STS GetCallerIdentity).
+    /// </summary>
+    public async Task<string> EnterOrganizationAsync(string memberRole, CancellationToken cancellationToken)
+    {
+        using var sts = MemberAccounts.CreateSts(_environment(DefaultRegion), Credentials);
+        string own;
+        try
+        {
+            own = (await sts.GetCallerIdentityAsync(new Amazon.SecurityToken.Model.GetCallerIdentityRequest(), cancellationToken).ConfigureAwait(false)).Account;
+        }
+        catch (AmazonServiceException e)
+        {
+            throw new CredentialsUnavailableException($"STS GetCallerIdentity refused these credentials ({e.ErrorCode}): {e.Message.ReplaceLineEndings(" ")}", e);
+        }
+        catch (Exception e) when (e is AmazonClientException or HttpRequestException)
+        {
+            throw new CredentialsUnavailableException($"STS could not be reached to learn the caller's account ({e.GetType().Name}): {e.Message.ReplaceLineEndings(" ")}", e);
+        }
+
+        lock (_gate)
+        {
+            _members?.Dispose();
+            _members = new MemberAccounts(own, () => Credentials, memberRole, "guard-cli", () => MemberAccounts.CreateSts(_environment(DefaultRegion), Credentials));
+        }
+
+        return own;
+    }
+
+    /// <summary>Organizations, for <c>--organization</c>'s account list.</summary>
+    public OrganizationsClient Organizations() => OrganizationsClient.Create(_environment(OrganizationsClient.Region), Credentials);
 
     /// <summary>Inspects the region's deployed functions (the same seam the Guard Lambda uses).</summary>
     public DeployedFunctionInspector Functions(string region) =>
@@ -100,6 +139,7 @@ internal sealed class AwsConnection : IDisposable
 
     public void Dispose()
     {
+        _members?.Dispose();
         foreach (var client in _lambdaClients.Values)
         {
             client.Dispose();

@@ -8,12 +8,13 @@ namespace Guard.Cli.Scanning;
 /// <c>guard scan --format json</c>: one entry per function, each checked function carrying the report of
 /// design.md (schema version 1) with the function's ARN as its source.
 /// </summary>
-internal sealed record ScanDocument(int SchemaVersion, IReadOnlyList<string> Regions, ScanSummary Summary, IReadOnlyList<ScannedFunction> Functions)
+/// <param name="Accounts">The accounts swept (<c>--accounts</c>, <c>--organization</c>); null for the caller's own account only.</param>
+internal sealed record ScanDocument(int SchemaVersion, IReadOnlyList<string> Regions, ScanSummary Summary, IReadOnlyList<ScannedFunction> Functions, IReadOnlyList<string>? Accounts = null)
 {
     public const int CurrentSchemaVersion = 1;
 
-    public static ScanDocument From(IReadOnlyList<string> regions, IReadOnlyList<FunctionScanResult> results) =>
-        new(CurrentSchemaVersion, regions, ScanSummary.Of(results), [.. results.Select(ScannedFunction.From)]);
+    public static ScanDocument From(IReadOnlyList<string> regions, IReadOnlyList<FunctionScanResult> results, IReadOnlyList<string>? accounts = null) =>
+        new(CurrentSchemaVersion, regions, ScanSummary.Of(results), [.. results.Select(ScannedFunction.From)], accounts);
 }
 
 internal sealed record ScanSummary(int Total, int Ok, int Broken, int Placeholder, int Skipped, int Unchecked)
@@ -40,7 +41,8 @@ internal sealed record ScannedFunction(
     string Verdict,
     string? Reason,
     string? RuntimeDeprecated,
-    Report? Report)
+    Report? Report,
+    string? Account)
 {
     public static ScannedFunction From(FunctionScanResult result) => new(
         result.Region,
@@ -52,7 +54,8 @@ internal sealed record ScannedFunction(
         result.Verdict,
         result.Reason,
         result.RuntimeDeprecated?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-        result.Report);
+        result.Report,
+        result.Account);
 }
 
 [JsonSourceGenerationOptions(

@@ -10,12 +10,13 @@ internal static class ScanTableWriter
 {
     private const int FindingWidth = 60;
 
-    public static string Write(IReadOnlyList<string> regions, IReadOnlyList<FunctionScanResult> results)
+    /// <param name="withAccount">Several accounts were swept: rows start with the account.</param>
+    public static string Write(IReadOnlyList<string> regions, IReadOnlyList<FunctionScanResult> results, bool withAccount = false)
     {
-        var withRegion = regions.Count > 1;
-        string[] header = withRegion
-            ? ["REGION", "FUNCTION", "RUNTIME", "ARCH", "VERDICT", "FIRST FINDING", "DEPRECATED"]
-            : ["FUNCTION", "RUNTIME", "ARCH", "VERDICT", "FIRST FINDING", "DEPRECATED"];
+        var withRegion = regions.Count > 1 || withAccount;
+        string[] header = ["FUNCTION", "RUNTIME", "ARCH", "VERDICT", "FIRST FINDING", "DEPRECATED"];
+        header = withRegion ? ["REGION", .. header] : header;
+        header = withAccount ? ["ACCOUNT", .. header] : header;
         var rows = new List<string[]> { header };
         foreach (var result in results)
         {
@@ -28,7 +29,8 @@ internal static class ScanTableWriter
                 Truncate(FirstFinding(result)),
                 result.RuntimeDeprecated?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "-",
             ];
-            rows.Add(withRegion ? [result.Region, .. cells] : cells);
+            cells = withRegion ? [result.Region, .. cells] : cells;
+            rows.Add(withAccount ? [result.Account ?? "-", .. cells] : cells);
         }
 
         var widths = Enumerable.Range(0, header.Length).Select(column => rows.Max(row => row[column].Length)).ToArray();
