@@ -1,16 +1,15 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text.Json;
-using Guard.Aws;
-using Guard.Inspection;
-using Guard.Inspection.Reading;
+using Guard.Cli.Apps;
+using Guard.Cli.Apps.Reporting;
 using Guard.Inspection.Reporting;
 using Guard.Inspection.Rules;
 
 namespace Guard.Cli.Commands;
 
-/// <summary><c>guard check PACKAGE</c>: one package, one verdict, one exit code.</summary>
+/// <summary>
+/// <c>guard check PACKAGE...</c>: each package (a zip, a folder as it would be zipped, s3://, a URL) its own verdict,
+/// one exit code for all of them.
+/// </summary>
 internal static class CheckCommand
 {
     /// <summary>Long enough for a 250 MB package from a server that ignores Range; short enough to end a stuck CI job.</summary>
@@ -20,9 +19,11 @@ internal static class CheckCommand
 
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var package = new Argument<string>("PACKAGE")
+        var packages = new Argument<string[]>("PACKAGE")
         {
-            Description = "The zip to check: a local path, s3://bucket/key[?versionId=…], or an http(s):// URL (e.g. a presigned one).",
+            Description = "What to check, one or more: a zip (local path, s3://bucket/key[?versionId=…], an http(s):// URL such as a presigned one) " +
+                "or a local folder, judged as the zip it would become. Each gets its own verdict.",
+            Arity = ArgumentArity.OneOrMore,
         };
         var runtime = new Option<string>("--runtime")
         {
@@ -44,12 +45,12 @@ internal static class CheckCommand
         });
         var layers = new Option<string[]>("--layer")
         {
-            Description = "A layer's zip (same forms as PACKAGE), searched for /opt/bootstrap; repeat in the function's layer order.",
+            Description = "A layer's zip or folder (same forms as PACKAGE), searched for /opt/bootstrap; repeat in the function's layer order.",
             AllowMultipleArgumentsPerToken = false,
         };
         var format = new Option<string>("--format")
         {
-            Description = "text for people, json for machines (the report of design.md), sarif for GitHub code scanning.",
+            Description = "text for people, json for machines (the report of design.md; schema version 2 for several packages), sarif for GitHub code scanning.",
             DefaultValueFactory = _ => "text",
         };
         format.AcceptOnlyFromAmong("text", "json", "sarif");
@@ -68,7 +69,7 @@ internal static class CheckCommand
 
         var timeout = new Option<int>("--timeout")
         {
-            Description = "Give up (exit 2) when the package and layers are not read within this many seconds.",
+            Description = "Give up on a package (exit 2 for it) when it and its layers are not read within this many seconds.",
             DefaultValueFactory = _ => DefaultTimeoutSeconds,
         };
         timeout.Validators.Add(result =>
@@ -79,14 +80,16 @@ internal static class CheckCommand
             }
         });
 
-        var command = new Command("check", "Check one deployment package the way Lambda will start it. Exit 0 ok, 1 broken, 3 placeholder, 2 usage error or package unavailable.")
+        var command = new Command(
+            "check",
+            "Check deployment packages the way Lambda will start them. Exit 1 when any is broken, else 2 when any could not be checked, else 3 when any is a placeholder, else 0.")
         {
-            package, runtime, architecture, layers, format, handler, placeholders, outputFile, timeout,
+            packages, runtime, architecture, layers, format, handler, placeholders, outputFile, timeout,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = new CheckOptions(
-                parse.GetValue(package)!,
+                parse.GetValue(packages) ?? [],
                 parse.GetValue(runtime)!,
                 ArchitectureNames.TryParse(parse.GetValue(architecture), out var arch) ? arch : Architecture.X8664,
                 parse.GetValue(layers) ?? [],
@@ -109,94 +112,49 @@ internal static class CheckCommand
             return ExitCodes.UsageOrUnavailable;
         }
 
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(options.Timeout);
-        Report report;
-        try
+        using var sources = PackageSources.Create();
+        var check = new PackageCheck(new PackageOpener(sources), options.PlaceholderSha256, options.Timeout);
+        var results = new List<CheckResult>();
+        foreach (var package in options.Packages)
         {
-            report = await InspectAsync(options, deadline.Token).ConfigureAwait(false);
+            var request = new PackageRequest(package, options.Runtime, options.Architecture, options.Layers, options.Handler);
+            var result = await check.RunAsync(request, cancellationToken).ConfigureAwait(false);
+            if (result.Outcome == Outcome.NotChecked)
+            {
+                // One line per package that could not be checked, as for a single one; the others are still judged.
+                await error.WriteLineAsync($"guard: {result.Reason}").ConfigureAwait(false);
+            }
+
+            results.Add(result);
         }
-        catch (PackageUnavailableException e)
+
+        var failOn = FailOn.Error;
+        var exitCode = ExitCodePolicy.Worst(results.Select(r => ExitCodePolicy.ExitCodeOf(r, failOn)));
+        var single = results.Count == 1 ? results[0] : null;
+        if (single is { Outcome: Outcome.NotChecked })
         {
-            return await FailAsync(options, e.Message, output, error).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is ArgumentException or FormatException)
-        {
-            return await FailAsync(options, e.Message, output, error).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            var seconds = options.Timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
-            return await FailAsync(options, $"{Shown(options.Package)}: not read within {seconds} s (--timeout {seconds}); check the server, or raise --timeout", output, error).ConfigureAwait(false);
+            // Nothing was judged: stderr already says why; SARIF still records the failed run for upload steps.
+            if (options.Format == "sarif")
+            {
+                await WriteReportAsync(options, SarifReportWriter.WriteFailure(single.Source, single.Reason!, ToolVersion) + Environment.NewLine, output, error).ConfigureAwait(false);
+            }
+
+            return ExitCodes.UsageOrUnavailable;
         }
 
         var rendered = options.Format switch
         {
-            "json" => JsonSerializer.Serialize(report, ReportJsonContext.Default.Report) + Environment.NewLine,
-            "sarif" => SarifReportWriter.Write([report], ToolVersion) + Environment.NewLine,
-            _ => TextReportWriter.Write(report),
+            "json" when single is not null => ResultJsonWriter.WriteSingle(single),
+            "json" => ResultJsonWriter.WriteApp(results, exitCode),
+            "sarif" => ResultSarifWriter.Write(results, ToolVersion) + Environment.NewLine,
+            _ => ResultTextWriter.Write(results, exitCode, failOn),
         };
         if (!await WriteReportAsync(options, rendered, output, error).ConfigureAwait(false))
         {
             return ExitCodes.UsageOrUnavailable;
         }
 
-        return report.Verdict switch
-        {
-            Verdict.Broken => ExitCodes.Broken,
-            Verdict.Placeholder => ExitCodes.Placeholder,
-            _ => ExitCodes.Ok,
-        };
-    }
-
-    private static async Task<Report> InspectAsync(CheckOptions options, CancellationToken cancellationToken)
-    {
-        var opened = new List<IRangeSource>();
-        using var sources = PackageSources.Create();
-        try
-        {
-            var package = sources.Open(options.Package);
-            opened.Add(package);
-            var layers = new List<IRangeSource>();
-            foreach (var layer in options.Layers)
-            {
-                var source = sources.Open(layer);
-                opened.Add(source);
-                layers.Add(source);
-            }
-
-            var request = new InspectionRequest(
-                package,
-                options.Runtime,
-                options.Architecture,
-                layers,
-                options.Handler,
-                options.PlaceholderSha256.Count > 0 ? await LocalSha256Async(options.Package, cancellationToken).ConfigureAwait(false) : null,
-                options.PlaceholderSha256);
-            return await new PackageInspector().InspectAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            foreach (var source in opened)
-            {
-                await source.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>
-    /// A check that could not run: one line on standard error, exit 2, and for SARIF a log that records the
-    /// failed run, so an upload step that runs <c>if: always()</c> has a valid file to upload.
-    /// </summary>
-    private static async Task<int> FailAsync(CheckOptions options, string reason, TextWriter output, TextWriter error)
-    {
-        await error.WriteLineAsync($"guard: {reason}").ConfigureAwait(false);
-        if (options.Format == "sarif")
-        {
-            await WriteReportAsync(options, SarifReportWriter.WriteFailure(Shown(options.Package), reason, ToolVersion) + Environment.NewLine, output, error).ConfigureAwait(false);
-        }
-
-        return ExitCodes.UsageOrUnavailable;
+        return exitCode;
     }
 
     private static async Task<bool> WriteReportAsync(CheckOptions options, string rendered, TextWriter output, TextWriter error)
@@ -235,26 +193,10 @@ internal static class CheckCommand
 
         return file.Directory is { Exists: false } parent ? $"the folder {parent.FullName} does not exist" : null;
     }
-
-    /// <summary>PACKAGE as it may be shown: a URL without its query (a presigned signature), a path as written.</summary>
-    private static string Shown(string package) =>
-        PackageLocation.TryParse(package, out var location, out _) ? location.DisplayName : package.Split('?')[0];
-
-    /// <summary>Placeholders listed by digest can be matched only when the package's digest is at hand: local files.</summary>
-    private static async Task<string?> LocalSha256Async(string package, CancellationToken cancellationToken)
-    {
-        if (package.Contains("://", StringComparison.Ordinal) || !File.Exists(package))
-        {
-            return null;
-        }
-
-        await using var stream = File.OpenRead(package);
-        return Convert.ToBase64String(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
-    }
 }
 
 internal sealed record CheckOptions(
-    string Package,
+    IReadOnlyList<string> Packages,
     string Runtime,
     Architecture Architecture,
     IReadOnlyList<string> Layers,
