@@ -101,6 +101,12 @@ internal sealed class FolderPackageSource : IRangeSource
             throw new PackageUnavailableException($"{folder}: {e.Message.ReplaceLineEndings(" ")}", e);
         }
 
+        if (entries.Count == 0)
+        {
+            // Not a placeholder upload: a build that produced nothing (and Lambda rejects an empty zip at upload).
+            throw new PackageUnavailableException($"{folder}: the folder is empty: nothing was built into it");
+        }
+
         return new FolderPackageSource(folder.TrimEnd('/') + "/", entries);
     }
 

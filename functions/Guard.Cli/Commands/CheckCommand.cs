@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Guard.Cli.Apps;
 using Guard.Cli.Apps.Reporting;
+using Guard.Cli.Apps.Templates;
 using Guard.Inspection.Reporting;
 using Guard.Inspection.Rules;
 
@@ -21,8 +22,8 @@ internal static class CheckCommand
     {
         var packages = new Argument<string[]>("PACKAGE")
         {
-            Description = "What to check, one or more: a zip (local path, s3://bucket/key[?versionId=…], an http(s):// URL such as a presigned one) " +
-                "or a local folder, judged as the zip it would become. Each gets its own verdict.",
+            Description = "What to check, one or more: a zip (local path, s3://bucket/key[?versionId=…], an http(s):// URL such as a presigned one), " +
+                "a local folder, judged as the zip it would become, or a SAM/CloudFormation template (.yaml, .yml, .json), every function in it. Each gets its own verdict.",
             Arity = ArgumentArity.OneOrMore,
         };
         var runtime = new Option<string>("--runtime")
@@ -80,14 +81,35 @@ internal static class CheckCommand
             }
         });
 
+        var parameterOverrides = new Option<string[]>("--parameter-overrides")
+        {
+            Description = "For templates: parameter values as sam deploy takes them (Key=Value, or ParameterKey=K,ParameterValue=V), several after one flag; they win over Default.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+
         var command = new Command(
             "check",
             "Check deployment packages the way Lambda will start them. Exit 1 when any is broken, else 2 when any could not be checked, else 3 when any is a placeholder, else 0.")
         {
-            packages, runtime, architecture, layers, format, handler, placeholders, outputFile, timeout,
+            packages, runtime, architecture, layers, format, handler, placeholders, outputFile, timeout, parameterOverrides,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (!TryParseOverrides(parse.GetValue(parameterOverrides) ?? [], out var overrides, out var overrideError))
+            {
+                await error.WriteLineAsync($"guard: --parameter-overrides: {overrideError}").ConfigureAwait(false);
+                return ExitCodes.UsageOrUnavailable;
+            }
+
+            // A template names each function's runtime, architecture, handler and layers: a flag that would be ignored is a mistake.
+            var template = (parse.GetValue(packages) ?? []).FirstOrDefault(TemplateFile.LooksLikeTemplate);
+            var perPackage = new Option[] { runtime, architecture, layers, handler }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false });
+            if (template is not null && perPackage is not null)
+            {
+                await error.WriteLineAsync($"guard: {perPackage.Name} applies to packages, not to {template}: the template sets it for each function").ConfigureAwait(false);
+                return ExitCodes.UsageOrUnavailable;
+            }
+
             var options = new CheckOptions(
                 parse.GetValue(packages) ?? [],
                 parse.GetValue(runtime)!,
@@ -97,7 +119,8 @@ internal static class CheckCommand
                 parse.GetValue(handler),
                 (parse.GetValue(placeholders) ?? []).SelectMany(p => p.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToHashSet(StringComparer.Ordinal),
                 parse.GetValue(outputFile),
-                TimeSpan.FromSeconds(parse.GetValue(timeout)));
+                TimeSpan.FromSeconds(parse.GetValue(timeout)),
+                overrides);
             return await RunAsync(options, output, error, cancellationToken).ConfigureAwait(false);
         });
         return command;
@@ -115,8 +138,16 @@ internal static class CheckCommand
         using var sources = PackageSources.Create();
         var check = new PackageCheck(new PackageOpener(sources), options.PlaceholderSha256, options.Timeout);
         var results = new List<CheckResult>();
+        var isApp = false;
         foreach (var package in options.Packages)
         {
+            if (TemplateFile.LooksLikeTemplate(package))
+            {
+                isApp = true;
+                results.AddRange(await CheckAppAsync(package, options, check, error, cancellationToken).ConfigureAwait(false));
+                continue;
+            }
+
             var request = new PackageRequest(package, options.Runtime, options.Architecture, options.Layers, options.Handler);
             var result = await check.RunAsync(request, cancellationToken).ConfigureAwait(false);
             if (result.Outcome == Outcome.NotChecked)
@@ -130,7 +161,8 @@ internal static class CheckCommand
 
         var failOn = FailOn.Error;
         var exitCode = ExitCodePolicy.Worst(results.Select(r => ExitCodePolicy.ExitCodeOf(r, failOn)));
-        var single = results.Count == 1 ? results[0] : null;
+        // A template that could not be read is one failure like a package that could not be fetched: nothing on stdout.
+        var single = results.Count == 1 && (!isApp || results[0].Function is null) ? results[0] : null;
         if (single is { Outcome: Outcome.NotChecked })
         {
             // Nothing was judged: stderr already says why; SARIF still records the failed run for upload steps.
@@ -155,6 +187,68 @@ internal static class CheckCommand
         }
 
         return exitCode;
+    }
+
+    /// <summary>Every function of a template, each its own result; a template that cannot be read is one result that was not checked.</summary>
+    private static async Task<List<CheckResult>> CheckAppAsync(string templateFile, CheckOptions options, PackageCheck check, TextWriter error, CancellationToken cancellationToken)
+    {
+        List<FunctionPlan> plans;
+        try
+        {
+            var root = TemplateFile.Read(templateFile);
+            if (AppPlanner.UnknownOverrides(root, options.ParameterOverrides).FirstOrDefault() is { } unknown)
+            {
+                throw new TemplateFormatException(templateFile, 1, 1, $"--parameter-overrides names {unknown}, which the template's Parameters do not declare");
+            }
+
+            plans = [.. new AppPlanner(templateFile, root, options.ParameterOverrides, new HashSet<string>(StringComparer.Ordinal)).Plan()];
+        }
+        catch (TemplateFormatException e)
+        {
+            await error.WriteLineAsync($"guard: {e.Message}").ConfigureAwait(false);
+            return [CheckResult.NotChecked(templateFile, null, null, null, e.Message)];
+        }
+
+        var results = new List<CheckResult>();
+        foreach (var plan in plans)
+        {
+            results.Add(plan.Decided ?? await check.RunAsync(plan.Request!, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (results.Count == 0)
+        {
+            await error.WriteLineAsync($"guard: {templateFile}: no AWS::Serverless::Function or AWS::Lambda::Function resources").ConfigureAwait(false);
+            results.Add(CheckResult.NotChecked(templateFile, null, null, null, $"{templateFile}: no AWS::Serverless::Function or AWS::Lambda::Function resources"));
+        }
+
+        return results;
+    }
+
+    /// <summary><c>Key=Value</c> (sam deploy's short form) or <c>ParameterKey=K,ParameterValue=V</c> (the AWS CLI's).</summary>
+    internal static bool TryParseOverrides(IEnumerable<string> tokens, out Dictionary<string, string> overrides, out string? error)
+    {
+        overrides = new Dictionary<string, string>(StringComparer.Ordinal);
+        error = null;
+        foreach (var token in tokens)
+        {
+            const string Long = "ParameterKey=";
+            if (token.StartsWith(Long, StringComparison.Ordinal) && token.IndexOf(",ParameterValue=", StringComparison.Ordinal) is var comma and > 0)
+            {
+                overrides[token[Long.Length..comma]] = token[(comma + ",ParameterValue=".Length)..];
+                continue;
+            }
+
+            var equals = token.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                error = $"'{token}' is not Key=Value";
+                return false;
+            }
+
+            overrides[token[..equals]] = token[(equals + 1)..];
+        }
+
+        return true;
     }
 
     private static async Task<bool> WriteReportAsync(CheckOptions options, string rendered, TextWriter output, TextWriter error)
@@ -204,4 +298,5 @@ internal sealed record CheckOptions(
     string? Handler,
     IReadOnlySet<string> PlaceholderSha256,
     FileInfo? OutputFile,
-    TimeSpan Timeout);
+    TimeSpan Timeout,
+    IReadOnlyDictionary<string, string> ParameterOverrides);

@@ -83,6 +83,18 @@ public sealed class FolderPackageTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_WhenFolderIsEmpty_ExitsTwoSayingNothingWasBuilt()
+    {
+        var empty = _scratch.Folder("build");
+
+        var (exitCode, output, error) = await RunAsync("check", empty);
+
+        Assert.Equal(ExitCodes.UsageOrUnavailable, exitCode);
+        Assert.Empty(output);
+        Assert.Equal($"guard: {empty}: the folder is empty: nothing was built into it", error.Trim());
+    }
+
+    [Fact]
     public async Task Check_WhenFolderHoldsLargeFiles_ReadsOnlyTheBootstrapsFirstBytes()
     {
         _scratch.Write("build/bootstrap", ElfBuilder.Static(ElfBuilder.X8664), Scratch.Executable);
@@ -149,7 +161,7 @@ public sealed class FolderPackageTests : IDisposable
         Assert.Contains("OK  " + _scratch.PathOf("good"), output, StringComparison.Ordinal);
         Assert.Contains("BROKEN  " + _scratch.PathOf("bad"), output, StringComparison.Ordinal);
         Assert.Contains("NOT CHECKED  " + missing, output, StringComparison.Ordinal);
-        Assert.EndsWith("4 checked: 2 ok, 1 broken, 1 not checked; exit 1\n", output, StringComparison.Ordinal);
+        Assert.EndsWith("4 packages: 2 ok, 1 broken, 1 not checked; exit 1\n", output, StringComparison.Ordinal);
     }
 
     [Theory]

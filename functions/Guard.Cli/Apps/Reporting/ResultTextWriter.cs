@@ -33,7 +33,8 @@ internal static class ResultTextWriter
         {
             var counts = results.GroupBy(r => r.Outcome).OrderBy(g => g.Key).Select(g => $"{g.Count()} {Name(g.Key).ToLowerInvariant()}");
             text.AppendLine();
-            text.Append(CultureInfo.InvariantCulture, $"{results.Count} checked: {string.Join(", ", counts)}; exit {exitCode}").AppendLine();
+            var what = results.All(r => r.Function is not null) ? "functions" : results.All(r => r.Function is null) ? "packages" : "results";
+            text.Append(CultureInfo.InvariantCulture, $"{results.Count} {what}: {string.Join(", ", counts)}; exit {exitCode}").AppendLine();
         }
 
         return text.ToString();
@@ -90,6 +91,11 @@ internal static class ResultTextWriter
         if (result.Reason is { } reason)
         {
             text.Append(CultureInfo.InvariantCulture, $"{indent}  {reason}").AppendLine();
+        }
+
+        if (result.Findings.FirstOrDefault(f => f.Finding.Code == AppFindings.FunctionNotChecked && !f.IsSuppressed)?.Finding.Hint is { } notCheckedHint)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{indent}  fix: {notCheckedHint}").AppendLine();
         }
 
         foreach (var judged in result.Findings.Where(f => f.Finding.Code != AppFindings.FunctionNotChecked || f.IsSuppressed))
