@@ -87,11 +87,31 @@ internal static class CheckCommand
             AllowMultipleArgumentsPerToken = true,
         };
 
+        var failOn = new Option<string>("--fail-on")
+        {
+            Description = "Which findings fail the check (exit 1): error (the default; a package with only warnings exits 0) or warning.",
+            DefaultValueFactory = _ => "error",
+        };
+        failOn.AcceptOnlyFromAmong("error", "warning");
+        var ignore = new Option<string[]>("--ignore")
+        {
+            Description = "A finding code to suppress everywhere (repeat, or comma-separate): still shown, marked suppressed, not counted. " +
+                "One function of a template: Metadata: { guard: { ignore: [CODE] } } on its resource.",
+        };
+        ignore.Validators.Add(result =>
+        {
+            var known = FindingCodes.All.Select(c => c.Code).Concat(AppFindings.All.Select(c => c.Code)).ToHashSet(StringComparer.Ordinal);
+            foreach (var code in SplitCodes(result.GetValueOrDefault<string[]>() ?? []).Where(c => !known.Contains(c)))
+            {
+                result.AddError($"--ignore {code}: not a finding code (see the table in the README, e.g. BOOTSTRAP_NOT_EXECUTABLE)");
+            }
+        });
+
         var command = new Command(
             "check",
             "Check deployment packages the way Lambda will start them. Exit 1 when any is broken, else 2 when any could not be checked, else 3 when any is a placeholder, else 0.")
         {
-            packages, runtime, architecture, layers, format, handler, placeholders, outputFile, timeout, parameterOverrides,
+            packages, runtime, architecture, layers, format, handler, placeholders, outputFile, timeout, parameterOverrides, failOn, ignore,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -120,7 +140,9 @@ internal static class CheckCommand
                 (parse.GetValue(placeholders) ?? []).SelectMany(p => p.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToHashSet(StringComparer.Ordinal),
                 parse.GetValue(outputFile),
                 TimeSpan.FromSeconds(parse.GetValue(timeout)),
-                overrides);
+                overrides,
+                parse.GetValue(failOn) == "warning" ? FailOn.Warning : FailOn.Error,
+                SplitCodes(parse.GetValue(ignore) ?? []).ToHashSet(StringComparer.Ordinal));
             return await RunAsync(options, output, error, cancellationToken).ConfigureAwait(false);
         });
         return command;
@@ -139,6 +161,7 @@ internal static class CheckCommand
         var check = new PackageCheck(new PackageOpener(sources), options.PlaceholderSha256, options.Timeout);
         var results = new List<CheckResult>();
         var isApp = false;
+        var ignored = options.Ignore.ToDictionary(code => code, _ => "--ignore", StringComparer.Ordinal);
         foreach (var package in options.Packages)
         {
             if (TemplateFile.LooksLikeTemplate(package))
@@ -148,7 +171,7 @@ internal static class CheckCommand
                 continue;
             }
 
-            var request = new PackageRequest(package, options.Runtime, options.Architecture, options.Layers, options.Handler);
+            var request = new PackageRequest(package, options.Runtime, options.Architecture, options.Layers, options.Handler, Ignored: ignored);
             var result = await check.RunAsync(request, cancellationToken).ConfigureAwait(false);
             if (result.Outcome == Outcome.NotChecked)
             {
@@ -159,7 +182,7 @@ internal static class CheckCommand
             results.Add(result);
         }
 
-        var failOn = FailOn.Error;
+        var failOn = options.FailOn;
         var exitCode = ExitCodePolicy.Worst(results.Select(r => ExitCodePolicy.ExitCodeOf(r, failOn)));
         // A template that could not be read is one failure like a package that could not be fetched: nothing on stdout.
         var single = results.Count == 1 && (!isApp || results[0].Function is null) ? results[0] : null;
@@ -201,7 +224,7 @@ internal static class CheckCommand
                 throw new TemplateFormatException(templateFile, 1, 1, $"--parameter-overrides names {unknown}, which the template's Parameters do not declare");
             }
 
-            plans = [.. new AppPlanner(templateFile, root, options.ParameterOverrides, new HashSet<string>(StringComparer.Ordinal)).Plan()];
+            plans = [.. new AppPlanner(templateFile, root, options.ParameterOverrides, options.Ignore).Plan()];
         }
         catch (TemplateFormatException e)
         {
@@ -223,6 +246,9 @@ internal static class CheckCommand
 
         return results;
     }
+
+    private static IEnumerable<string> SplitCodes(IEnumerable<string> values) =>
+        values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     /// <summary><c>Key=Value</c> (sam deploy's short form) or <c>ParameterKey=K,ParameterValue=V</c> (the AWS CLI's).</summary>
     internal static bool TryParseOverrides(IEnumerable<string> tokens, out Dictionary<string, string> overrides, out string? error)
@@ -299,4 +325,6 @@ internal sealed record CheckOptions(
     IReadOnlySet<string> PlaceholderSha256,
     FileInfo? OutputFile,
     TimeSpan Timeout,
-    IReadOnlyDictionary<string, string> ParameterOverrides);
+    IReadOnlyDictionary<string, string> ParameterOverrides,
+    FailOn FailOn,
+    IReadOnlySet<string> Ignore);

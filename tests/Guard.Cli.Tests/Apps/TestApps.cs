@@ -245,6 +245,36 @@ internal static class TestApps
           SamResourceId: BillingFunction
     """;
 
+    public const string Legacy = """
+    AWSTemplateFormatVersion: "2010-09-09"
+    Transform: AWS::Serverless-2016-10-31
+    Description: Two functions on one runtime parameter; one accepts the deprecation warning for now.
+
+    Parameters:
+      RuntimeVersion:
+        Type: String
+        Default: provided.al2023
+
+    Globals:
+      Function:
+        Runtime: !Ref RuntimeVersion
+        Handler: bootstrap
+
+    Resources:
+      LegacyFunction:
+        Type: AWS::Serverless::Function
+        Metadata:
+          guard:
+            ignore: [RUNTIME_DEPRECATED]
+        Properties:
+          CodeUri: functions/legacy/
+
+      CurrentFunction:
+        Type: AWS::Serverless::Function
+        Properties:
+          CodeUri: functions/current/
+    """;
+
     /// <summary>Line 9 has a tab in the indentation: not YAML.</summary>
     public const string MalformedYaml = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: provided.al2023\n      CodeUri: src/\n      Layers:\n\t- !Ref Base\n";
 
@@ -257,6 +287,7 @@ internal static class TestApps
         ("layers/template.yaml", LayerOrder),
         ("built/template.yaml", SourceWithBuildMethod),
         ("built/.aws-sam/build/template.yaml", Built),
+        ("legacy/template.yaml", Legacy),
     ];
 
     public static byte[] Arm64 => ElfBuilder.Static(ElfBuilder.Aarch64);
@@ -310,6 +341,14 @@ internal static class TestApps
         }
 
         return scratch.Write("built/template.yaml", SourceWithBuildMethod);
+    }
+
+    /// <summary>Two good x86_64 functions on the RuntimeVersion parameter; LegacyFunction suppresses RUNTIME_DEPRECATED.</summary>
+    public static string WriteLegacy(Scratch scratch)
+    {
+        scratch.Write("legacy/functions/legacy/bootstrap", X8664, Scratch.Executable);
+        scratch.Write("legacy/functions/current/bootstrap", X8664, Scratch.Executable);
+        return scratch.Write("legacy/template.yaml", Legacy);
     }
 
     /// <summary>.aws-sam/build: the built template and one folder per function (billing's bootstrap lost its execute bit).</summary>

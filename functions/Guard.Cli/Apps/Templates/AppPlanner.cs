@@ -399,7 +399,7 @@ internal sealed class AppPlanner
             var items = codes is SequenceNode sequence ? sequence.Items : [codes];
             foreach (var code in items.OfType<ScalarNode>())
             {
-                ignored.TryAdd(code.Value, $"Metadata.guard.ignore of {origin.LogicalId}");
+                ignored[code.Value] = $"Metadata.guard.ignore of {origin.LogicalId}"; // the more specific suppression names itself
             }
         }
 
