@@ -10,24 +10,21 @@ namespace Guard.Cli.Apps;
 
 /// <summary>One package to judge, with the function facts to judge it against and what to say beside it.</summary>
 /// <param name="Package">PACKAGE as given (or resolved from a template): a folder, a zip, s3:// or an http(s) URL.</param>
-/// <param name="Layers">Layers Guard can read, in the function's order.</param>
+/// <param name="Layers">The function's layers, in its order (later ones win on /opt).</param>
 /// <param name="Function">For a function of an app.</param>
-/// <param name="AppFindings">Guard's findings about the app (e.g. layers it could not read), reported with the engine's.</param>
-/// <param name="UnreadLayers">True when some layer was not read: findings that depend on /opt are then not certain.</param>
 /// <param name="Ignored">Codes suppressed for this package, with what suppressed them.</param>
 internal sealed record PackageRequest(
     string Package,
     string Runtime,
     Architecture Architecture,
-    IReadOnlyList<string> Layers,
+    IReadOnlyList<LayerSource> Layers,
     string? Handler,
     FunctionOrigin? Function = null,
-    IReadOnlyList<Finding>? AppFindings = null,
-    bool UnreadLayers = false,
     IReadOnlyDictionary<string, string>? Ignored = null);
 
 /// <summary>Runs the engine on one <see cref="PackageRequest"/> and turns what happened into a <see cref="CheckResult"/>; never throws for a package.</summary>
-internal sealed class PackageCheck(PackageOpener opener, IReadOnlySet<string> placeholderSha256, TimeSpan timeout)
+/// <param name="layers">Looks up layer-version ARNs; null reads none of them (each is then LAYER_NOT_CHECKED).</param>
+internal sealed class PackageCheck(PackageOpener opener, ILayerLocator? layers, IReadOnlySet<string> placeholderSha256, TimeSpan timeout)
 {
     public async Task<CheckResult> RunAsync(PackageRequest request, CancellationToken cancellationToken)
     {
@@ -35,9 +32,10 @@ internal sealed class PackageCheck(PackageOpener opener, IReadOnlySet<string> pl
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         Report report;
+        var unread = new List<Finding>();
         try
         {
-            report = await InspectAsync(request, deadline.Token).ConfigureAwait(false);
+            report = await InspectAsync(request, unread, deadline.Token).ConfigureAwait(false);
         }
         catch (PackageUnavailableException e)
         {
@@ -55,17 +53,17 @@ internal sealed class PackageCheck(PackageOpener opener, IReadOnlySet<string> pl
 
         // A function without its own bootstrap may get /opt/bootstrap (or an interpreter under /opt) from a layer
         // Guard did not read: what the engine says about /opt is then a guess, and a guess is not a verdict.
-        if (request.UnreadLayers && report.Findings.FirstOrDefault(DependsOnOpt) is { } uncertain)
+        if (unread.Count > 0 && report.Findings.FirstOrDefault(DependsOnOpt) is { } uncertain)
         {
             var reason = $"{uncertain.Code}: {uncertain.Message}; a layer Guard did not read may provide it";
-            return NotChecked(request, shown, reason, [.. request.AppFindings ?? []]);
+            return NotChecked(request, shown, reason, unread);
         }
 
-        var findings = report.Findings.Concat(request.AppFindings ?? []).Select(f => Judge(f, request.Ignored)).ToArray();
+        var findings = report.Findings.Concat(unread).Select(f => Judge(f, request.Ignored)).ToArray();
         return CheckResult.Inspected(shown, request.Function, report, findings);
     }
 
-    private async Task<Report> InspectAsync(PackageRequest request, CancellationToken cancellationToken)
+    private async Task<Report> InspectAsync(PackageRequest request, List<Finding> unread, CancellationToken cancellationToken)
     {
         var opened = new List<IRangeSource>();
         try
@@ -75,9 +73,12 @@ internal sealed class PackageCheck(PackageOpener opener, IReadOnlySet<string> pl
             var layers = new List<IRangeSource>();
             foreach (var layer in request.Layers)
             {
-                var source = opener.Open(layer);
-                opened.Add(source);
-                layers.Add(source);
+                var source = await OpenLayerAsync(layer, unread, cancellationToken).ConfigureAwait(false);
+                if (source is not null)
+                {
+                    opened.Add(source);
+                    layers.Add(source);
+                }
             }
 
             var inspection = new InspectionRequest(
@@ -96,6 +97,43 @@ internal sealed class PackageCheck(PackageOpener opener, IReadOnlySet<string> pl
             {
                 await source.DisposeAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>The layer's bytes, or null (with a LAYER_NOT_CHECKED finding) when it cannot be read.</summary>
+    private async Task<IRangeSource?> OpenLayerAsync(LayerSource layer, List<Finding> unread, CancellationToken cancellationToken)
+    {
+        if (layer.Location is { } location)
+        {
+            return opener.Open(location);
+        }
+
+        if (layer.Arn is not { } arn)
+        {
+            unread.Add(AppFindings.LayerNotRead(layer.Display, layer.NotReadWhy ?? "it cannot be read"));
+            return null;
+        }
+
+        if (layers is null)
+        {
+            unread.Add(AppFindings.LayerNotRead(arn, "not in the app"));
+            return null;
+        }
+
+        try
+        {
+            var url = await layers.LocateAsync(arn, cancellationToken).ConfigureAwait(false);
+            return new NamedRangeSource(opener.Open(url), arn);
+        }
+        catch (PackageUnavailableException e)
+        {
+            unread.Add(AppFindings.LayerNotRead(arn, $"not in the app, and {e.Message}"));
+            return null;
+        }
+        catch (FormatException e)
+        {
+            unread.Add(AppFindings.LayerNotRead(arn, $"not in the app, and its Content.Location is not a URL Guard can read: {e.Message}"));
+            return null;
         }
     }
 

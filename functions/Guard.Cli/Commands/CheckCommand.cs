@@ -46,7 +46,7 @@ internal static class CheckCommand
         });
         var layers = new Option<string[]>("--layer")
         {
-            Description = "A layer's zip or folder (same forms as PACKAGE), searched for /opt/bootstrap; repeat in the function's layer order.",
+            Description = "A layer's zip or folder (same forms as PACKAGE) or a layer-version ARN (read with GetLayerVersionByArn), searched for /opt/bootstrap; repeat in the function's layer order.",
             AllowMultipleArgumentsPerToken = false,
         };
         var format = new Option<string>("--format")
@@ -158,7 +158,8 @@ internal static class CheckCommand
         }
 
         using var sources = PackageSources.Create();
-        var check = new PackageCheck(new PackageOpener(sources), options.PlaceholderSha256, options.Timeout);
+        using var layerLocator = new LambdaLayerLocator();
+        var check = new PackageCheck(new PackageOpener(sources), layerLocator, options.PlaceholderSha256, options.Timeout);
         var results = new List<CheckResult>();
         var isApp = false;
         var ignored = options.Ignore.ToDictionary(code => code, _ => "--ignore", StringComparer.Ordinal);
@@ -171,7 +172,7 @@ internal static class CheckCommand
                 continue;
             }
 
-            var request = new PackageRequest(package, options.Runtime, options.Architecture, options.Layers, options.Handler, Ignored: ignored);
+            var request = new PackageRequest(package, options.Runtime, options.Architecture, [.. options.Layers.Select(LayerSource.Open)], options.Handler, Ignored: ignored);
             var result = await check.RunAsync(request, cancellationToken).ConfigureAwait(false);
             if (result.Outcome == Outcome.NotChecked)
             {

@@ -102,10 +102,10 @@ public sealed class TemplateCheckTests : IDisposable
     {
         var template = TestApps.WriteLayerOrder(_scratch);
 
-        var (exitCode, output, _) = await RunAsync("check", template, "--format", "json");
+        var run = await GuardProcess.RunAsync("check", template, "--format", "json");
 
-        Assert.Equal(ExitCodes.Ok, exitCode);
-        using var json = JsonDocument.Parse(output);
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        using var json = JsonDocument.Parse(run.Output);
         var api = ByLogicalId(json)["ApiFunction"];
         Assert.Equal("ok", api.GetProperty("verdict").GetString());
         Assert.Equal("aarch64", api.GetProperty("bootstrap").GetProperty("machine").GetString());

@@ -275,6 +275,23 @@ internal static class TestApps
           CodeUri: functions/current/
     """;
 
+    public const string ArnLayer = """
+    AWSTemplateFormatVersion: "2010-09-09"
+    Transform: AWS::Serverless-2016-10-31
+    Description: The bootstrap comes from a custom-runtime layer published elsewhere.
+
+    Resources:
+      ApiFunction:
+        Type: AWS::Serverless::Function
+        Properties:
+          CodeUri: functions/api/
+          Runtime: provided.al2023
+          Handler: bootstrap
+          Architectures: [arm64]
+          Layers:
+            - arn:aws:lambda:eu-west-1:123456789012:layer:provided-runtime:3
+    """;
+
     /// <summary>Line 9 has a tab in the indentation: not YAML.</summary>
     public const string MalformedYaml = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: provided.al2023\n      CodeUri: src/\n      Layers:\n\t- !Ref Base\n";
 
@@ -288,6 +305,7 @@ internal static class TestApps
         ("built/template.yaml", SourceWithBuildMethod),
         ("built/.aws-sam/build/template.yaml", Built),
         ("legacy/template.yaml", Legacy),
+        ("arn/template.yaml", ArnLayer),
     ];
 
     public static byte[] Arm64 => ElfBuilder.Static(ElfBuilder.Aarch64);

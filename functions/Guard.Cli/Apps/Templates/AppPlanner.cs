@@ -116,11 +116,8 @@ internal sealed class AppPlanner
                     return NotChecked(origin, code.Display, runtime, architecture, code.Problem!, code.Hint, ignored);
             }
 
-            var (layers, layerFindings) = Layers(properties);
             var handler = OptionalOrNull(properties, "Handler");
-            return new FunctionPlan(
-                new PackageRequest(code.Location, runtime, parsedArchitecture, [.. layers.OfType<string>()], handler, origin, layerFindings, layers.Any(l => l is null), ignored),
-                null);
+            return new FunctionPlan(new PackageRequest(code.Location, runtime, parsedArchitecture, Layers(properties), handler, origin, ignored), null);
         }
         catch (UnresolvableException e)
         {
@@ -240,16 +237,15 @@ internal sealed class AppPlanner
     }
 
     /// <summary>
-    /// The function's layers in order: a local path for a LayerVersion of this template, null for one Guard does not
-    /// read (an ARN, a layer in S3 it was not asked to fetch), each of those with a LAYER_NOT_CHECKED finding.
+    /// The function's layers in order: a local path for a LayerVersion of this template, an ARN to look up, or one
+    /// that cannot be read and why (each of those becomes a LAYER_NOT_CHECKED finding).
     /// </summary>
-    private (List<string?> Layers, List<Finding> Findings) Layers(MappingNode properties)
+    private List<LayerSource> Layers(MappingNode properties)
     {
-        var layers = new List<string?>();
-        var findings = new List<Finding>();
+        var layers = new List<LayerSource>();
         if (properties["Layers"] is not { } node)
         {
-            return (layers, findings);
+            return layers;
         }
 
         IReadOnlyList<TemplateNode> items;
@@ -260,9 +256,8 @@ internal sealed class AppPlanner
         }
         catch (UnresolvableException e)
         {
-            layers.Add(null);
-            findings.Add(AppFindings.LayerNotRead(node is MappingNode call ? IntrinsicEvaluator.Short(call) : "?", e.Message));
-            return (layers, findings);
+            layers.Add(LayerSource.NotRead(node is MappingNode call ? IntrinsicEvaluator.Short(call) : "Layers", e.Message));
+            return layers;
         }
 
         foreach (var item in items)
@@ -271,32 +266,22 @@ internal sealed class AppPlanner
                 LayerResource(name, argument) is { } layerId)
             {
                 var (path, why) = LocalLayer(layerId);
-                layers.Add(path);
-                if (path is null)
-                {
-                    findings.Add(AppFindings.LayerNotRead(layerId, why!));
-                }
-
+                layers.Add(path is null ? LayerSource.NotRead(layerId, why!) : new LayerSource(path, Location: path));
                 continue;
             }
 
-            string arn;
             try
             {
-                arn = _evaluator.EvaluateString(item);
+                var arn = _evaluator.EvaluateString(item);
+                layers.Add(LayerSource.IsLayerVersionArn(arn) ? new LayerSource(arn, Arn: arn) : LayerSource.NotRead(arn, "not a layer-version ARN (arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION)"));
             }
             catch (UnresolvableException e)
             {
-                layers.Add(null);
-                findings.Add(AppFindings.LayerNotRead(item is MappingNode call ? IntrinsicEvaluator.Short(call) : "?", e.Message));
-                continue;
+                layers.Add(LayerSource.NotRead(item is MappingNode call ? IntrinsicEvaluator.Short(call) : "?", e.Message));
             }
-
-            layers.Add(null);
-            findings.Add(AppFindings.LayerNotRead(arn, "not in the app (Guard reads only layers the template builds)"));
         }
 
-        return (layers, findings);
+        return layers;
     }
 
     /// <summary>The logical id of a LayerVersion of this template that <c>!Ref X</c> (or <c>!GetAtt X.LayerVersionArn</c>) names.</summary>
