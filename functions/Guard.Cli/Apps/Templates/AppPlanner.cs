@@ -156,9 +156,9 @@ internal sealed class AppPlanner
             return new Code(CodeKind.Inline, "", "InlineCode");
         }
 
-        if (properties["ImageUri"] is not null)
+        if (properties["ImageUri"] is { } imageUri)
         {
-            return new Code(CodeKind.Image, "", "ImageUri");
+            return new Code(CodeKind.Image, "", StringOrNull(imageUri) ?? "ImageUri");
         }
 
         var codeUri = properties["CodeUri"];
@@ -189,7 +189,7 @@ internal sealed class AppPlanner
         if (_evaluator.Evaluate(code) is MappingNode location)
         {
             return location["ZipFile"] is not null ? new Code(CodeKind.Inline, "", "Code.ZipFile")
-                : location["ImageUri"] is not null ? new Code(CodeKind.Image, "", "Code.ImageUri")
+                : location["ImageUri"] is { } imageUri ? new Code(CodeKind.Image, "", StringOrNull(imageUri) ?? "Code.ImageUri")
                 : S3(location, "S3Bucket", "S3Key", "S3ObjectVersion");
         }
 
@@ -359,6 +359,18 @@ internal sealed class AppPlanner
         catch (UnresolvableException e)
         {
             throw new UnresolvableException($"{name} {e.Message}");
+        }
+    }
+
+    private string? StringOrNull(TemplateNode node)
+    {
+        try
+        {
+            return _evaluator.EvaluateString(node);
+        }
+        catch (UnresolvableException)
+        {
+            return null;
         }
     }
 
