@@ -24,7 +24,9 @@ internal static class CheckCommand
         {
             Description = "What to check, one or more: a zip (local path, s3://bucket/key[?versionId=…], an http(s):// URL such as a presigned one), " +
                 "a local folder, judged as the zip it would become, or a SAM/CloudFormation template (.yaml, .yml, .json), every function in it. Each gets its own verdict.",
-            Arity = ArgumentArity.OneOrMore,
+            // Zero here, checked in the action: --parameter-overrides takes every token after it, and a PACKAGE
+            // written after the overrides (no '=') is given back to PACKAGE there.
+            Arity = ArgumentArity.ZeroOrMore,
         };
         var runtime = new Option<string>("--runtime")
         {
@@ -115,14 +117,23 @@ internal static class CheckCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            if (!TryParseOverrides(parse.GetValue(parameterOverrides) ?? [], out var overrides, out var overrideError))
+            var overrideTokens = parse.GetValue(parameterOverrides) ?? [];
+            string[] given = [.. parse.GetValue(packages) ?? [], .. overrideTokens.Where(t => !t.Contains('=', StringComparison.Ordinal))];
+            if (given.Length == 0)
+            {
+                await error.WriteLineAsync("guard: PACKAGE is missing: give a zip, a folder or a template (guard check dist/function.zip)").ConfigureAwait(false);
+                await error.WriteLineAsync("Run 'guard --help' for usage.").ConfigureAwait(false);
+                return ExitCodes.UsageOrUnavailable;
+            }
+
+            if (!TryParseOverrides(overrideTokens.Where(t => t.Contains('=', StringComparison.Ordinal)), out var overrides, out var overrideError))
             {
                 await error.WriteLineAsync($"guard: --parameter-overrides: {overrideError}").ConfigureAwait(false);
                 return ExitCodes.UsageOrUnavailable;
             }
 
             // A template names each function's runtime, architecture, handler and layers: a flag that would be ignored is a mistake.
-            var template = (parse.GetValue(packages) ?? []).FirstOrDefault(TemplateFile.LooksLikeTemplate);
+            var template = given.FirstOrDefault(TemplateFile.LooksLikeTemplate);
             var perPackage = new Option[] { runtime, architecture, layers, handler }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false });
             if (template is not null && perPackage is not null)
             {
@@ -131,7 +142,7 @@ internal static class CheckCommand
             }
 
             var options = new CheckOptions(
-                parse.GetValue(packages) ?? [],
+                given,
                 parse.GetValue(runtime)!,
                 ArchitectureNames.TryParse(parse.GetValue(architecture), out var arch) ? arch : Architecture.X8664,
                 parse.GetValue(layers) ?? [],
@@ -220,7 +231,8 @@ internal static class CheckCommand
         try
         {
             var root = TemplateFile.Read(templateFile);
-            if (AppPlanner.UnknownOverrides(root, options.ParameterOverrides).FirstOrDefault() is { } unknown)
+            // With several templates an override may be meant for another one; with one, an undeclared name is a typo.
+            if (options.Packages.Count(TemplateFile.LooksLikeTemplate) == 1 && AppPlanner.UnknownOverrides(root, options.ParameterOverrides).FirstOrDefault() is { } unknown)
             {
                 throw new TemplateFormatException(templateFile, 1, 1, $"--parameter-overrides names {unknown}, which the template's Parameters do not declare");
             }

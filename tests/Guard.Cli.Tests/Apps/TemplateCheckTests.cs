@@ -72,6 +72,18 @@ public sealed class TemplateCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_WithParameterOverridesBeforeTheTemplate_StillReadsTheTemplate()
+    {
+        var template = TestApps.WriteApp(_scratch);
+
+        var (_, output, error) = await RunAsync("check", "--parameter-overrides", "Arch=x86_64", template, "--format", "json");
+
+        Assert.Empty(error);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal("x86_64", ByLogicalId(json)["WrongArchFunction"].GetProperty("architecture").GetString());
+    }
+
+    [Fact]
     public async Task Check_WithParameterOverrideTheTemplateLacks_ExitsTwoNamingIt()
     {
         var template = TestApps.WriteApp(_scratch);
