@@ -1,16 +1,16 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text.Json;
-using Guard.Aws;
-using Guard.Inspection;
-using Guard.Inspection.Reading;
+using Guard.Cli.Apps;
+using Guard.Cli.Apps.Reporting;
+using Guard.Cli.Apps.Templates;
 using Guard.Inspection.Reporting;
 using Guard.Inspection.Rules;
 
 namespace Guard.Cli.Commands;
 
-/// <summary><c>guard check PACKAGE</c>: one package, one verdict, one exit code.</summary>
+/// <summary>
+/// <c>guard check PACKAGE...</c>: each package (a zip, a folder as it would be zipped, s3://, a URL) its own verdict,
+/// one exit code for all of them.
+/// </summary>
 internal static class CheckCommand
 {
     /// <summary>Long enough for a 250 MB package from a server that ignores Range; short enough to end a stuck CI job.</summary>
@@ -20,9 +20,13 @@ internal static class CheckCommand
 
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var package = new Argument<string>("PACKAGE")
+        var packages = new Argument<string[]>("PACKAGE")
         {
-            Description = "The zip to check: a local path, s3://bucket/key[?versionId=…], or an http(s):// URL (e.g. a presigned one).",
+            Description = "What to check, one or more: a zip (local path, s3://bucket/key[?versionId=…], an http(s):// URL such as a presigned one), " +
+                "a local folder, judged as the zip it would become, or a SAM/CloudFormation template (.yaml, .yml, .json), every function in it. Each gets its own verdict.",
+            // Zero here, checked in the action: --parameter-overrides takes every token after it, and a PACKAGE
+            // written after the overrides (no '=') is given back to PACKAGE there.
+            Arity = ArgumentArity.ZeroOrMore,
         };
         var runtime = new Option<string>("--runtime")
         {
@@ -44,12 +48,12 @@ internal static class CheckCommand
         });
         var layers = new Option<string[]>("--layer")
         {
-            Description = "A layer's zip (same forms as PACKAGE), searched for /opt/bootstrap; repeat in the function's layer order.",
+            Description = "A layer's zip or folder (same forms as PACKAGE) or a layer-version ARN (read with GetLayerVersionByArn), searched for /opt/bootstrap; repeat in the function's layer order.",
             AllowMultipleArgumentsPerToken = false,
         };
         var format = new Option<string>("--format")
         {
-            Description = "text for people, json for machines (the report of design.md), sarif for GitHub code scanning.",
+            Description = "text for people, json for machines (the report of design.md; schema version 2 for several packages), sarif for GitHub code scanning.",
             DefaultValueFactory = _ => "text",
         };
         format.AcceptOnlyFromAmong("text", "json", "sarif");
@@ -68,7 +72,7 @@ internal static class CheckCommand
 
         var timeout = new Option<int>("--timeout")
         {
-            Description = "Give up (exit 2) when the package and layers are not read within this many seconds.",
+            Description = "Give up on a package (exit 2 for it) when it and its layers are not read within this many seconds.",
             DefaultValueFactory = _ => DefaultTimeoutSeconds,
         };
         timeout.Validators.Add(result =>
@@ -79,14 +83,66 @@ internal static class CheckCommand
             }
         });
 
-        var command = new Command("check", "Check one deployment package the way Lambda will start it. Exit 0 ok, 1 broken, 3 placeholder, 2 usage error or package unavailable.")
+        var parameterOverrides = new Option<string[]>("--parameter-overrides")
         {
-            package, runtime, architecture, layers, format, handler, placeholders, outputFile, timeout,
+            Description = "For templates: parameter values as sam deploy takes them (Key=Value, or ParameterKey=K,ParameterValue=V), several after one flag; they win over Default.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+
+        var failOn = new Option<string>("--fail-on")
+        {
+            Description = "Which findings fail the check (exit 1): error (the default; a package with only warnings exits 0) or warning.",
+            DefaultValueFactory = _ => "error",
+        };
+        failOn.AcceptOnlyFromAmong("error", "warning");
+        var ignore = new Option<string[]>("--ignore")
+        {
+            Description = "A finding code to suppress everywhere (repeat, or comma-separate): still shown, marked suppressed, not counted. " +
+                "One function of a template: Metadata: { guard: { ignore: [CODE] } } on its resource.",
+        };
+        ignore.Validators.Add(result =>
+        {
+            var known = FindingCodes.All.Select(c => c.Code).Concat(AppFindings.All.Select(c => c.Code)).ToHashSet(StringComparer.Ordinal);
+            foreach (var code in SplitCodes(result.GetValueOrDefault<string[]>() ?? []).Where(c => !known.Contains(c)))
+            {
+                result.AddError($"--ignore {code}: not a finding code (see the table in the README, e.g. BOOTSTRAP_NOT_EXECUTABLE)");
+            }
+        });
+
+        var command = new Command(
+            "check",
+            "Check deployment packages the way Lambda will start them. Exit 1 when any is broken, else 2 when any could not be checked, else 3 when any is a placeholder, else 0.")
+        {
+            packages, runtime, architecture, layers, format, handler, placeholders, outputFile, timeout, parameterOverrides, failOn, ignore,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            var overrideTokens = parse.GetValue(parameterOverrides) ?? [];
+            string[] given = [.. parse.GetValue(packages) ?? [], .. overrideTokens.Where(t => !t.Contains('=', StringComparison.Ordinal))];
+            if (given.Length == 0)
+            {
+                await error.WriteLineAsync("guard: PACKAGE is missing: give a zip, a folder or a template (guard check dist/function.zip)").ConfigureAwait(false);
+                await error.WriteLineAsync("Run 'guard --help' for usage.").ConfigureAwait(false);
+                return ExitCodes.UsageOrUnavailable;
+            }
+
+            if (!TryParseOverrides(overrideTokens.Where(t => t.Contains('=', StringComparison.Ordinal)), out var overrides, out var overrideError))
+            {
+                await error.WriteLineAsync($"guard: --parameter-overrides: {overrideError}").ConfigureAwait(false);
+                return ExitCodes.UsageOrUnavailable;
+            }
+
+            // A template names each function's runtime, architecture, handler and layers: a flag that would be ignored is a mistake.
+            var template = given.FirstOrDefault(TemplateFile.LooksLikeTemplate);
+            var perPackage = new Option[] { runtime, architecture, layers, handler }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false });
+            if (template is not null && perPackage is not null)
+            {
+                await error.WriteLineAsync($"guard: {perPackage.Name} applies to packages, not to {template}: the template sets it for each function").ConfigureAwait(false);
+                return ExitCodes.UsageOrUnavailable;
+            }
+
             var options = new CheckOptions(
-                parse.GetValue(package)!,
+                given,
                 parse.GetValue(runtime)!,
                 ArchitectureNames.TryParse(parse.GetValue(architecture), out var arch) ? arch : Architecture.X8664,
                 parse.GetValue(layers) ?? [],
@@ -94,7 +150,10 @@ internal static class CheckCommand
                 parse.GetValue(handler),
                 (parse.GetValue(placeholders) ?? []).SelectMany(p => p.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToHashSet(StringComparer.Ordinal),
                 parse.GetValue(outputFile),
-                TimeSpan.FromSeconds(parse.GetValue(timeout)));
+                TimeSpan.FromSeconds(parse.GetValue(timeout)),
+                overrides,
+                parse.GetValue(failOn) == "warning" ? FailOn.Warning : FailOn.Error,
+                SplitCodes(parse.GetValue(ignore) ?? []).ToHashSet(StringComparer.Ordinal));
             return await RunAsync(options, output, error, cancellationToken).ConfigureAwait(false);
         });
         return command;
@@ -109,94 +168,126 @@ internal static class CheckCommand
             return ExitCodes.UsageOrUnavailable;
         }
 
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(options.Timeout);
-        Report report;
-        try
+        using var sources = PackageSources.Create();
+        using var layerLocator = new LambdaLayerLocator();
+        var check = new ArgumentCheck(new PackageArguments(sources), layerLocator, options.PlaceholderSha256, options.Timeout);
+        var results = new List<CheckResult>();
+        var isApp = false;
+        var ignored = options.Ignore.ToDictionary(code => code, _ => "--ignore", StringComparer.Ordinal);
+        foreach (var package in options.Packages)
         {
-            report = await InspectAsync(options, deadline.Token).ConfigureAwait(false);
+            if (TemplateFile.LooksLikeTemplate(package))
+            {
+                isApp = true;
+                results.AddRange(await CheckAppAsync(package, options, check, error, cancellationToken).ConfigureAwait(false));
+                continue;
+            }
+
+            var request = new PackageRequest(package, options.Runtime, options.Architecture, [.. options.Layers.Select(LayerSource.Open)], options.Handler, Ignored: ignored);
+            var result = await check.RunAsync(request, cancellationToken).ConfigureAwait(false);
+            if (result.Outcome == Outcome.NotChecked)
+            {
+                // One line per package that could not be checked, as for a single one; the others are still judged.
+                await error.WriteLineAsync($"guard: {result.Reason}").ConfigureAwait(false);
+            }
+
+            results.Add(result);
         }
-        catch (PackageUnavailableException e)
+
+        var failOn = options.FailOn;
+        var exitCode = ExitCodePolicy.Worst(results.Select(r => ExitCodePolicy.ExitCodeOf(r, failOn)));
+        // A template that could not be read is one failure like a package that could not be fetched: nothing on stdout.
+        var single = results.Count == 1 && (!isApp || results[0].Function is null) ? results[0] : null;
+        if (single is { Outcome: Outcome.NotChecked })
         {
-            return await FailAsync(options, e.Message, output, error).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is ArgumentException or FormatException)
-        {
-            return await FailAsync(options, e.Message, output, error).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            var seconds = options.Timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
-            return await FailAsync(options, $"{Shown(options.Package)}: not read within {seconds} s (--timeout {seconds}); check the server, or raise --timeout", output, error).ConfigureAwait(false);
+            // Nothing was judged: stderr already says why; SARIF still records the failed run for upload steps.
+            if (options.Format == "sarif")
+            {
+                await WriteReportAsync(options, SarifReportWriter.WriteFailure(single.Source, single.Reason!, ToolVersion) + Environment.NewLine, output, error).ConfigureAwait(false);
+            }
+
+            return ExitCodes.UsageOrUnavailable;
         }
 
         var rendered = options.Format switch
         {
-            "json" => JsonSerializer.Serialize(report, ReportJsonContext.Default.Report) + Environment.NewLine,
-            "sarif" => SarifReportWriter.Write([report], ToolVersion) + Environment.NewLine,
-            _ => TextReportWriter.Write(report),
+            "json" when single is not null => ResultJsonWriter.WriteSingle(single),
+            "json" => ResultJsonWriter.WriteApp(results, exitCode),
+            "sarif" => ResultSarifWriter.Write(results, ToolVersion) + Environment.NewLine,
+            _ => ResultTextWriter.Write(results, exitCode, failOn),
         };
         if (!await WriteReportAsync(options, rendered, output, error).ConfigureAwait(false))
         {
             return ExitCodes.UsageOrUnavailable;
         }
 
-        return report.Verdict switch
-        {
-            Verdict.Broken => ExitCodes.Broken,
-            Verdict.Placeholder => ExitCodes.Placeholder,
-            _ => ExitCodes.Ok,
-        };
+        return exitCode;
     }
 
-    private static async Task<Report> InspectAsync(CheckOptions options, CancellationToken cancellationToken)
+    /// <summary>Every function of a template, each its own result; a template that cannot be read is one result that was not checked.</summary>
+    private static async Task<List<CheckResult>> CheckAppAsync(string templateFile, CheckOptions options, ArgumentCheck check, TextWriter error, CancellationToken cancellationToken)
     {
-        var opened = new List<IRangeSource>();
-        using var sources = PackageSources.Create();
+        List<FunctionPlan> plans;
         try
         {
-            var package = sources.Open(options.Package);
-            opened.Add(package);
-            var layers = new List<IRangeSource>();
-            foreach (var layer in options.Layers)
+            var root = TemplateFile.Read(templateFile);
+            // With several templates an override may be meant for another one; with one, an undeclared name is a typo.
+            if (options.Packages.Count(TemplateFile.LooksLikeTemplate) == 1 && AppPlanner.UnknownOverrides(root, options.ParameterOverrides).FirstOrDefault() is { } unknown)
             {
-                var source = sources.Open(layer);
-                opened.Add(source);
-                layers.Add(source);
+                throw new TemplateFormatException(templateFile, 1, 1, $"--parameter-overrides names {unknown}, which the template's Parameters do not declare");
             }
 
-            var request = new InspectionRequest(
-                package,
-                options.Runtime,
-                options.Architecture,
-                layers,
-                options.Handler,
-                options.PlaceholderSha256.Count > 0 ? await LocalSha256Async(options.Package, cancellationToken).ConfigureAwait(false) : null,
-                options.PlaceholderSha256);
-            return await new PackageInspector().InspectAsync(request, cancellationToken).ConfigureAwait(false);
+            plans = [.. new AppPlanner(templateFile, root, options.ParameterOverrides, options.Ignore).Plan()];
         }
-        finally
+        catch (TemplateFormatException e)
         {
-            foreach (var source in opened)
-            {
-                await source.DisposeAsync().ConfigureAwait(false);
-            }
+            await error.WriteLineAsync($"guard: {e.Message}").ConfigureAwait(false);
+            return [CheckResult.NotChecked(templateFile, null, null, null, e.Message)];
         }
+
+        var results = new List<CheckResult>();
+        foreach (var plan in plans)
+        {
+            results.Add(plan.Decided ?? await check.RunAsync(plan.Request!, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (results.Count == 0)
+        {
+            await error.WriteLineAsync($"guard: {templateFile}: no AWS::Serverless::Function or AWS::Lambda::Function resources").ConfigureAwait(false);
+            results.Add(CheckResult.NotChecked(templateFile, null, null, null, $"{templateFile}: no AWS::Serverless::Function or AWS::Lambda::Function resources"));
+        }
+
+        return results;
     }
 
-    /// <summary>
-    /// A check that could not run: one line on standard error, exit 2, and for SARIF a log that records the
-    /// failed run, so an upload step that runs <c>if: always()</c> has a valid file to upload.
-    /// </summary>
-    private static async Task<int> FailAsync(CheckOptions options, string reason, TextWriter output, TextWriter error)
+    private static IEnumerable<string> SplitCodes(IEnumerable<string> values) =>
+        values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    /// <summary><c>Key=Value</c> (sam deploy's short form) or <c>ParameterKey=K,ParameterValue=V</c> (the AWS CLI's).</summary>
+    internal static bool TryParseOverrides(IEnumerable<string> tokens, out Dictionary<string, string> overrides, out string? error)
     {
-        await error.WriteLineAsync($"guard: {reason}").ConfigureAwait(false);
-        if (options.Format == "sarif")
+        overrides = new Dictionary<string, string>(StringComparer.Ordinal);
+        error = null;
+        foreach (var token in tokens)
         {
-            await WriteReportAsync(options, SarifReportWriter.WriteFailure(Shown(options.Package), reason, ToolVersion) + Environment.NewLine, output, error).ConfigureAwait(false);
+            const string Long = "ParameterKey=";
+            if (token.StartsWith(Long, StringComparison.Ordinal) && token.IndexOf(",ParameterValue=", StringComparison.Ordinal) is var comma and > 0)
+            {
+                overrides[token[Long.Length..comma]] = token[(comma + ",ParameterValue=".Length)..];
+                continue;
+            }
+
+            var equals = token.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                error = $"'{token}' is not Key=Value";
+                return false;
+            }
+
+            overrides[token[..equals]] = token[(equals + 1)..];
         }
 
-        return ExitCodes.UsageOrUnavailable;
+        return true;
     }
 
     private static async Task<bool> WriteReportAsync(CheckOptions options, string rendered, TextWriter output, TextWriter error)
@@ -235,26 +326,10 @@ internal static class CheckCommand
 
         return file.Directory is { Exists: false } parent ? $"the folder {parent.FullName} does not exist" : null;
     }
-
-    /// <summary>PACKAGE as it may be shown: a URL without its query (a presigned signature), a path as written.</summary>
-    private static string Shown(string package) =>
-        PackageLocation.TryParse(package, out var location, out _) ? location.DisplayName : package.Split('?')[0];
-
-    /// <summary>Placeholders listed by digest can be matched only when the package's digest is at hand: local files.</summary>
-    private static async Task<string?> LocalSha256Async(string package, CancellationToken cancellationToken)
-    {
-        if (package.Contains("://", StringComparison.Ordinal) || !File.Exists(package))
-        {
-            return null;
-        }
-
-        await using var stream = File.OpenRead(package);
-        return Convert.ToBase64String(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
-    }
 }
 
 internal sealed record CheckOptions(
-    string Package,
+    IReadOnlyList<string> Packages,
     string Runtime,
     Architecture Architecture,
     IReadOnlyList<string> Layers,
@@ -262,4 +337,7 @@ internal sealed record CheckOptions(
     string? Handler,
     IReadOnlySet<string> PlaceholderSha256,
     FileInfo? OutputFile,
-    TimeSpan Timeout);
+    TimeSpan Timeout,
+    IReadOnlyDictionary<string, string> ParameterOverrides,
+    FailOn FailOn,
+    IReadOnlySet<string> Ignore);

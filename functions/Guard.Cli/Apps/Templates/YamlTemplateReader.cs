@@ -1,0 +1,198 @@
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace Guard.Cli.Apps.Templates;
+
+/// <summary>
+/// Reads a YAML template into <see cref="TemplateNode"/>s with YamlDotNet's event parser (no object mapping, so no
+/// reflection), turning CloudFormation's short-form tags into their long form: <c>!Ref X</c> →
+/// <c>{Ref: X}</c>, <c>!GetAtt A.B</c> → <c>{Fn::GetAtt: [A, B]}</c>, <c>!Sub …</c> → <c>{Fn::Sub: …}</c>.
+/// </summary>
+internal static class YamlTemplateReader
+{
+    /// <summary>The short forms CloudFormation's YAML accepts (AWS::LanguageExtensions adds the last ones).</summary>
+    private static readonly Dictionary<string, string> ShortForms = new(StringComparer.Ordinal)
+    {
+        ["!Ref"] = "Ref",
+        ["!Condition"] = "Condition",
+        ["!GetAtt"] = "Fn::GetAtt",
+        ["!Sub"] = "Fn::Sub",
+        ["!If"] = "Fn::If",
+        ["!Join"] = "Fn::Join",
+        ["!FindInMap"] = "Fn::FindInMap",
+        ["!Select"] = "Fn::Select",
+        ["!Split"] = "Fn::Split",
+        ["!ImportValue"] = "Fn::ImportValue",
+        ["!Base64"] = "Fn::Base64",
+        ["!Equals"] = "Fn::Equals",
+        ["!Not"] = "Fn::Not",
+        ["!And"] = "Fn::And",
+        ["!Or"] = "Fn::Or",
+        ["!GetAZs"] = "Fn::GetAZs",
+        ["!Cidr"] = "Fn::Cidr",
+        ["!Transform"] = "Fn::Transform",
+        ["!Length"] = "Fn::Length",
+        ["!ToJsonString"] = "Fn::ToJsonString",
+        ["!ForEach"] = "Fn::ForEach",
+    };
+
+    /// <exception cref="TemplateFormatException">Not YAML, or a tag CloudFormation does not know.</exception>
+    public static TemplateNode Read(string file, string text)
+    {
+        var anchors = new Dictionary<string, TemplateNode>(StringComparer.Ordinal);
+        var parser = new PositionTrackingParser(new Parser(new StringReader(text)));
+        try
+        {
+            parser.Consume<StreamStart>();
+            if (!parser.TryConsume<DocumentStart>(out _))
+            {
+                throw new TemplateFormatException(file, 1, 1, "the file is empty: not a template");
+            }
+
+            return ReadNode(file, parser, anchors);
+        }
+        catch (YamlException e)
+        {
+            // YamlDotNet's messages start with the position in its own words; keep the reason only.
+            var message = e.Message;
+            var cut = message.IndexOf("): ", StringComparison.Ordinal);
+            var reason = cut >= 0 && message.StartsWith('(') ? message[(cut + 3)..] : message;
+
+            // For a tab in the indentation YamlDotNet points at the mapping it was in; the tab's line is what helps.
+            var (line, column) = reason.Contains("tab", StringComparison.Ordinal) && FirstTabIndentedLine(text) is { } tab
+                ? (tab, 1)
+                : ((int)e.Start.Line, (int)e.Start.Column);
+            throw new TemplateFormatException(file, line, column, $"not valid YAML: {reason.ReplaceLineEndings(" ")}");
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet 18 throws this from its scanner on some unterminated flow collections.
+            throw new TemplateFormatException(file, parser.LastLine, parser.LastColumn, "not valid YAML: an unterminated [ … ] or { … } after this point");
+        }
+    }
+
+    private static int? FirstTabIndentedLine(string text)
+    {
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var indentation = lines[i][..(lines[i].Length - lines[i].TrimStart(' ', '\t').Length)];
+            if (indentation.Contains('\t', StringComparison.Ordinal))
+            {
+                return i + 1;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Remembers where the last event began, to place an error the parser reports without a position.</summary>
+    private sealed class PositionTrackingParser(IParser inner) : IParser
+    {
+        public int LastLine { get; private set; } = 1;
+        public int LastColumn { get; private set; } = 1;
+
+        public ParsingEvent? Current => inner.Current;
+
+        public bool MoveNext()
+        {
+            if (inner.Current is { } current)
+            {
+                (LastLine, LastColumn) = ((int)current.Start.Line, (int)current.Start.Column);
+            }
+
+            return inner.MoveNext();
+        }
+    }
+
+    private static TemplateNode ReadNode(string file, IParser parser, Dictionary<string, TemplateNode> anchors)
+    {
+        var start = parser.Current ?? throw new TemplateFormatException(file, 1, 1, "unexpected end of the file");
+        var (line, column) = ((int)start.Start.Line, (int)start.Start.Column);
+        TemplateNode node;
+        switch (start)
+        {
+            case AnchorAlias alias:
+                parser.MoveNext();
+                return anchors.TryGetValue(alias.Value.Value, out var anchored)
+                    ? anchored
+                    : throw new TemplateFormatException(file, line, column, $"alias *{alias.Value.Value} names no anchor");
+            case Scalar scalar:
+                parser.MoveNext();
+                node = new ScalarNode(
+                    scalar.Value,
+                    scalar.Style == ScalarStyle.Plain && scalar.Tag.IsEmpty && scalar.Value is "" or "~" or "null" or "Null" or "NULL",
+                    line,
+                    column);
+                break;
+            case SequenceStart:
+                parser.MoveNext();
+                var items = new List<TemplateNode>();
+                while (!parser.TryConsume<SequenceEnd>(out _))
+                {
+                    items.Add(ReadNode(file, parser, anchors));
+                }
+
+                node = new SequenceNode(items, line, column);
+                break;
+            case MappingStart:
+                parser.MoveNext();
+                var entries = new List<MappingEntry>();
+                while (!parser.TryConsume<MappingEnd>(out _))
+                {
+                    var key = ReadNode(file, parser, anchors);
+                    if (key is not ScalarNode { } keyScalar)
+                    {
+                        throw new TemplateFormatException(file, key.Line, key.Column, "a mapping key must be a plain value");
+                    }
+
+                    entries.Add(new(keyScalar.Value, keyScalar.Line, keyScalar.Column, ReadNode(file, parser, anchors)));
+                }
+
+                node = new MappingNode(entries, line, column);
+                break;
+            default:
+                throw new TemplateFormatException(file, line, column, $"unexpected {start.GetType().Name}");
+        }
+
+        var nodeEvent = (NodeEvent)start;
+        node = ApplyTag(file, nodeEvent.Tag, node);
+        if (!nodeEvent.Anchor.IsEmpty)
+        {
+            anchors[nodeEvent.Anchor.Value] = node;
+        }
+
+        return node;
+    }
+
+    private static TemplateNode ApplyTag(string file, TagName tag, TemplateNode node)
+    {
+        if (tag.IsEmpty || tag.IsNonSpecific || tag.Value.StartsWith("tag:yaml.org,2002:", StringComparison.Ordinal))
+        {
+            return node;
+        }
+
+        if (!ShortForms.TryGetValue(tag.Value, out var longForm))
+        {
+            throw new TemplateFormatException(file, node.Line, node.Column, $"unknown tag {tag.Value}: CloudFormation knows !Ref, !Sub, !GetAtt, !If and the other Fn:: short forms");
+        }
+
+        // !GetAtt Resource.Attribute is the one short form whose scalar is a list in the long form.
+        if (longForm == "Fn::GetAtt" && node is ScalarNode { } dotted)
+        {
+            var dot = dotted.Value.IndexOf('.', StringComparison.Ordinal);
+            node = dot < 0
+                ? node
+                : new SequenceNode(
+                    [new ScalarNode(dotted.Value[..dot], false, dotted.Line, dotted.Column), new ScalarNode(dotted.Value[(dot + 1)..], false, dotted.Line, dotted.Column)],
+                    dotted.Line,
+                    dotted.Column);
+        }
+        else if (node is ScalarNode { IsNull: true } empty)
+        {
+            node = empty with { IsNull = false };
+        }
+
+        return new MappingNode([new(longForm, node.Line, node.Column, node)], node.Line, node.Column);
+    }
+}

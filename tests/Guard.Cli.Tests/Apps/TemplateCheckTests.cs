@@ -1,0 +1,257 @@
+using System.Text.Json;
+using Guard.Cli.Tests.Support;
+
+namespace Guard.Cli.Tests.Apps;
+
+/// <summary><c>guard check template.yaml</c>: every function of a SAM or CloudFormation app, each with its own verdict.</summary>
+public sealed class TemplateCheckTests : IDisposable
+{
+    private readonly Scratch _scratch = new();
+
+    public void Dispose() => _scratch.Dispose();
+
+    private static Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => FolderPackageTests.RunAsync(args);
+
+    private static Dictionary<string, JsonElement> ByLogicalId(JsonDocument json) =>
+        json.RootElement.GetProperty("functions").EnumerateArray().ToDictionary(f => f.GetProperty("logicalId").GetString()!, f => f.Clone());
+
+    [Fact]
+    public async Task Check_OnASamApp_GivesEachFunctionItsOwnVerdict()
+    {
+        var template = TestApps.WriteApp(_scratch);
+
+        var (exitCode, output, error) = await RunAsync("check", template, "--format", "json");
+
+        Assert.Equal(ExitCodes.Broken, exitCode);
+        Assert.Empty(error);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(2, json.RootElement.GetProperty("schemaVersion").GetInt32());
+        var functions = ByLogicalId(json);
+        Assert.Equal("ok", functions["OrdersFunction"].GetProperty("verdict").GetString());
+        Assert.Equal("arm64", functions["OrdersFunction"].GetProperty("architecture").GetString());
+        Assert.Equal("provided.al2023", functions["OrdersFunction"].GetProperty("runtime").GetString());
+        Assert.Equal(_scratch.PathOf("app/functions/orders"), functions["OrdersFunction"].GetProperty("codePath").GetString());
+        Assert.Equal(template, functions["OrdersFunction"].GetProperty("templateFile").GetString());
+        Assert.Equal("BOOTSTRAP_MISSING", Code(functions["MissingBootstrapFunction"]));
+        Assert.Equal("BOOTSTRAP_NOT_EXECUTABLE", Code(functions["NotExecutableFunction"]));
+        Assert.Equal("BOOTSTRAP_WRONG_ARCH", Code(functions["WrongArchFunction"]));
+        Assert.Equal("ok", functions["LayerBootstrapFunction"].GetProperty("verdict").GetString());
+        Assert.Equal("/opt/bootstrap", functions["LayerBootstrapFunction"].GetProperty("bootstrap").GetProperty("path").GetString());
+        Assert.Equal("skipped", functions["ReportsFunction"].GetProperty("verdict").GetString());
+        Assert.Contains("python3.12 is a managed runtime", functions["ReportsFunction"].GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal("skipped", functions["ThumbnailFunction"].GetProperty("verdict").GetString());
+        Assert.Contains("PackageType Image", functions["ThumbnailFunction"].GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(7, functions.Count);
+    }
+
+    [Fact]
+    public async Task Check_OnASamApp_GroupsTheTextByFunctionWithTemplateLine()
+    {
+        var template = TestApps.WriteApp(_scratch);
+
+        var (_, output, _) = await RunAsync("check", template);
+
+        Assert.Contains($"OrdersFunction  ({template}:17)\n  OK  {_scratch.PathOf("app/functions/orders")}", output, StringComparison.Ordinal);
+        Assert.Contains($"WrongArchFunction  ({template}:38)\n  BROKEN", output, StringComparison.Ordinal);
+        Assert.Contains("SKIPPED  ", output, StringComparison.Ordinal);
+        Assert.EndsWith("7 functions: 2 ok, 3 broken, 2 skipped; exit 1\n", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_WithParameterOverride_UsesItOverTheDefault()
+    {
+        var template = TestApps.WriteApp(_scratch);
+
+        var (_, output, _) = await RunAsync("check", template, "--format", "json", "--parameter-overrides", "Arch=x86_64");
+
+        using var json = JsonDocument.Parse(output);
+        var functions = ByLogicalId(json);
+        Assert.Equal("ok", functions["WrongArchFunction"].GetProperty("verdict").GetString());
+        Assert.Equal("x86_64", functions["WrongArchFunction"].GetProperty("architecture").GetString());
+        Assert.Equal("BOOTSTRAP_WRONG_ARCH", Code(functions["OrdersFunction"]));
+    }
+
+    [Fact]
+    public async Task Check_WithParameterOverridesBeforeTheTemplate_StillReadsTheTemplate()
+    {
+        var template = TestApps.WriteApp(_scratch);
+
+        var (_, output, error) = await RunAsync("check", "--parameter-overrides", "Arch=x86_64", template, "--format", "json");
+
+        Assert.Empty(error);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal("x86_64", ByLogicalId(json)["WrongArchFunction"].GetProperty("architecture").GetString());
+    }
+
+    [Fact]
+    public async Task Check_WithParameterOverrideTheTemplateLacks_ExitsTwoNamingIt()
+    {
+        var template = TestApps.WriteApp(_scratch);
+
+        var (exitCode, _, error) = await RunAsync("check", template, "--parameter-overrides", "Archh=x86_64");
+
+        Assert.Equal(ExitCodes.UsageOrUnavailable, exitCode);
+        Assert.Contains("Archh", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_WhenRuntimeIsGetAtt_ReportsThatFunctionNotCheckedAndChecksTheOthers()
+    {
+        var template = TestApps.WriteGetAtt(_scratch);
+
+        var (exitCode, output, error) = await RunAsync("check", template);
+
+        Assert.Equal(ExitCodes.UsageOrUnavailable, exitCode);
+        Assert.Empty(error);
+        Assert.Contains($"DynamicFunction  ({template}:12)\n  NOT CHECKED", output, StringComparison.Ordinal);
+        Assert.Contains("Runtime !GetAtt RuntimeName.Value: a resource's attribute is known only after deploy", output, StringComparison.Ordinal);
+        Assert.Contains($"StaticFunction  ({template}:19)\n  OK", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_WhenGlobalsAndFunctionBothListLayers_GlobalsComeFirstAndTheFunctionsLayerWins()
+    {
+        var template = TestApps.WriteLayerOrder(_scratch);
+
+        var run = await GuardProcess.RunAsync("check", template, "--format", "json");
+
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        using var json = JsonDocument.Parse(run.Output);
+        var api = ByLogicalId(json)["ApiFunction"];
+        Assert.Equal("ok", api.GetProperty("verdict").GetString());
+        Assert.Equal("aarch64", api.GetProperty("bootstrap").GetProperty("machine").GetString());
+        Assert.Equal(_scratch.PathOf("layers/layers/override") + "/", api.GetProperty("bootstrap").GetProperty("layer").GetString());
+        var layerNotChecked = Assert.Single(api.GetProperty("findings").EnumerateArray(), f => f.GetProperty("code").GetString() == "LAYER_NOT_CHECKED");
+        Assert.Equal("info", layerNotChecked.GetProperty("severity").GetString());
+        Assert.Contains("arn:aws:lambda:us-east-1:123456789012:layer:insights:21 was not checked: not in the app", layerNotChecked.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_OnTheBuiltTemplate_ChecksTheBuiltFolders()
+    {
+        var template = TestApps.WriteBuilt(_scratch);
+
+        var (exitCode, output, _) = await RunAsync("check", template, "--format", "json");
+
+        Assert.Equal(ExitCodes.Broken, exitCode);
+        using var json = JsonDocument.Parse(output);
+        var functions = ByLogicalId(json);
+        Assert.Equal("ok", functions["OrdersFunction"].GetProperty("verdict").GetString());
+        Assert.Equal(_scratch.PathOf("built/.aws-sam/build/OrdersFunction"), functions["OrdersFunction"].GetProperty("codePath").GetString());
+        Assert.Equal("BOOTSTRAP_NOT_EXECUTABLE", Code(functions["BillingFunction"]));
+    }
+
+    [Fact]
+    public async Task Check_OnASourceTemplateWithBuildMethod_ChecksWhatSamBuildMade()
+    {
+        var template = TestApps.WriteSourceWithBuildMethod(_scratch, build: true);
+
+        var (exitCode, output, _) = await RunAsync("check", template, "--format", "json");
+
+        Assert.Equal(ExitCodes.Broken, exitCode);
+        using var json = JsonDocument.Parse(output);
+        var functions = ByLogicalId(json);
+        Assert.Equal(_scratch.PathOf("built/.aws-sam/build/OrdersFunction"), functions["OrdersFunction"].GetProperty("codePath").GetString());
+        Assert.Equal("ok", functions["OrdersFunction"].GetProperty("verdict").GetString());
+    }
+
+    [Fact]
+    public async Task Check_OnASourceTemplateNotYetBuilt_SaysToRunSamBuild()
+    {
+        var template = TestApps.WriteSourceWithBuildMethod(_scratch, build: false);
+
+        var (exitCode, output, _) = await RunAsync("check", template);
+
+        Assert.Equal(ExitCodes.UsageOrUnavailable, exitCode);
+        Assert.Contains("is built by sam build (Metadata.BuildMethod)", output, StringComparison.Ordinal);
+        Assert.Contains("fix: run sam build, then guard check", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_OnCloudFormationJson_ChecksTheLocalZipAndNamesWhyS3CodeWasNotRead()
+    {
+        var template = TestApps.WriteCloudFormationJson(_scratch);
+
+        var run = await GuardProcess.RunAsync("check", template, "--format", "json");
+
+        Assert.Equal(ExitCodes.UsageOrUnavailable, run.ExitCode);
+        using var json = JsonDocument.Parse(run.Output);
+        var functions = ByLogicalId(json);
+        Assert.Equal("ok", functions["LocalZipFunction"].GetProperty("verdict").GetString());
+        Assert.Equal(_scratch.PathOf("cfn/dist/function.zip"), functions["LocalZipFunction"].GetProperty("codePath").GetString());
+        var s3 = functions["FromS3Function"];
+        Assert.Equal("unchecked", s3.GetProperty("verdict").GetString());
+        Assert.Equal("s3://guard-test-artifacts/orders/function.zip", s3.GetProperty("codePath").GetString());
+        Assert.StartsWith("s3://guard-test-artifacts/orders/function.zip: ", s3.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(17, s3.GetProperty("line").GetInt32());
+        Assert.DoesNotContain("   at ", run.Output + run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_OnMalformedYaml_ExitsTwoNamingFileAndLine()
+    {
+        var template = _scratch.Write("bad/template.yaml", TestApps.MalformedYaml);
+
+        var run = await GuardProcess.RunAsync("check", template);
+
+        var line = run.AssertOneLineFailure();
+        Assert.StartsWith($"guard: {template}:9:", line, StringComparison.Ordinal);
+        Assert.Contains("not valid YAML", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_OnATemplateWithAnUnknownTag_ExitsTwoNamingTheTag()
+    {
+        var template = _scratch.Write("bad/template.yaml", "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: !Reff Name\n");
+
+        var (exitCode, _, error) = await RunAsync("check", template);
+
+        Assert.Equal(ExitCodes.UsageOrUnavailable, exitCode);
+        Assert.StartsWith($"guard: {template}:5:", error, StringComparison.Ordinal);
+        Assert.Contains("unknown tag !Reff", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_WithATemplateAndARuntimeFlag_IsAUsageError()
+    {
+        var template = TestApps.WriteApp(_scratch);
+
+        var (exitCode, _, error) = await RunAsync("check", template, "--architecture", "arm64");
+
+        Assert.Equal(ExitCodes.UsageOrUnavailable, exitCode);
+        Assert.Contains("--architecture applies to packages", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_OnAnAppAsSarif_LocatesResultsAtTheFunctionsLineWithThePackageRelated()
+    {
+        var template = TestApps.WriteApp(_scratch);
+
+        var (_, output, _) = await RunAsync("check", template, "--format", "sarif");
+
+        using var json = JsonDocument.Parse(output);
+        var runs = json.RootElement.GetProperty("runs");
+        Assert.Equal(1, runs.GetArrayLength());
+        var wrongArch = Assert.Single(runs[0].GetProperty("results").EnumerateArray(), r => r.GetProperty("ruleId").GetString() == "BOOTSTRAP_WRONG_ARCH");
+        var physical = wrongArch.GetProperty("locations")[0].GetProperty("physicalLocation");
+        Assert.Equal(template.TrimStart('/'), physical.GetProperty("artifactLocation").GetProperty("uri").GetString());
+        Assert.Equal(38, physical.GetProperty("region").GetProperty("startLine").GetInt32());
+        var related = wrongArch.GetProperty("relatedLocations")[0].GetProperty("physicalLocation").GetProperty("artifactLocation").GetProperty("uri").GetString();
+        Assert.Equal(_scratch.PathOf("app/functions/wrong-arch").TrimStart('/'), related);
+        Assert.StartsWith("WrongArchFunction: ", wrongArch.GetProperty("message").GetProperty("text").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_OnAJsonTemplate_LocatesFunctionsAtTheirLine()
+    {
+        var template = TestApps.WriteCloudFormationJson(_scratch);
+
+        var (_, output, _) = await RunAsync("check", template, "--format", "json");
+
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(26, ByLogicalId(json)["LocalZipFunction"].GetProperty("line").GetInt32());
+    }
+
+    private static string? Code(JsonElement function) => function.GetProperty("findings")[0].GetProperty("code").GetString();
+}
