@@ -10,7 +10,7 @@ namespace Guard.Aws.Scanning;
 /// after another. An account Guard cannot enter (its member role cannot be assumed, ListFunctions is refused) is one
 /// unchecked row naming the account, and the others go on.
 /// </summary>
-public sealed class OrganizationScan(Func<string, string, FunctionScanner> scannerIn, int accountsAtOnce = 8)
+public sealed class OrganizationScan(Func<string, string, FunctionScanner> scannerIn, int accountsAtOnce = 64)
 {
     public async Task<IReadOnlyList<FunctionScanResult>> ScanAsync(
         IReadOnlyList<string> accounts, IReadOnlyList<string> regions, IProgress<ScanProgress>? progress, CancellationToken cancellationToken)

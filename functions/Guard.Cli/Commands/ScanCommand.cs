@@ -52,14 +52,14 @@ internal static class ScanCommand
         };
         var accountsAtOnce = new Option<int>("--accounts-at-once")
         {
-            Description = "Accounts swept at once (1-64); each is held under its own GetFunction rate, as Lambda's quotas are per account.",
-            DefaultValueFactory = _ => 8,
+            Description = "Accounts swept at once (1-256); each is held under its own GetFunction rate, as Lambda's quotas are per account.",
+            DefaultValueFactory = _ => 64,
         };
         accountsAtOnce.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int>() is < 1 or > 64)
+            if (result.GetValueOrDefault<int>() is < 1 or > 256)
             {
-                result.AddError("--accounts-at-once must be between 1 and 64");
+                result.AddError("--accounts-at-once must be between 1 and 256");
             }
         });
 
@@ -196,7 +196,7 @@ internal sealed record ScanSettings(IReadOnlyList<string> Regions, string Format
 
     public string MemberRole { get; init; } = "GuardMember";
 
-    public int AccountsAtOnce { get; init; } = 8;
+    public int AccountsAtOnce { get; init; } = 64;
 
     /// <summary>More than the caller's own account: through member roles.</summary>
     public bool SpansAccounts => Organization || Accounts.Count > 0;
