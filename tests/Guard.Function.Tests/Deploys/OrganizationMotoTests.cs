@@ -58,6 +58,35 @@ public sealed class OrganizationMotoTests(MotoServer moto) : IClassFixture<MotoS
     }
 
     [Fact]
+    public async Task Deploy_BrokenInAMemberAccount_RolledBackThereFromTheCentralCopy()
+    {
+        using var world = await MotoWorld.CreateAsync(moto, "org-rollback", Cancel);
+        await using var code = LocalHttpServer.Start();
+        using var members = new MemberAccounts(CentralAccount, () => MotoWorld.Credentials, MemberRole, "guard-fn", () => MemberAccounts.CreateSts(world.Environment, MotoWorld.Credentials));
+        var memberCredentials = members.For(MemberAccount);
+        using var member = new MotoAccount(world.Environment, memberCredentials);
+        using var memberLambda = LambdaClient.Create(world.Environment, memberCredentials);
+        var good = Packages.GoodX8664("member-good");
+        var broken = Packages.NotExecutable("member-broken");
+        await member.CreateFunctionAsync("org-rb-fn", await member.CreateRoleAsync("org-rb-role", Cancel), good, "provided.al2023", "x86_64", cancellationToken: Cancel);
+        code.Serve(new Uri((await memberLambda.GetFunctionAsync("org-rb-fn", Cancel)).CodeLocation!).AbsolutePath, good);
+        var router = Compose(world, code, members.For);
+        await HandleAsync(router, CloudTrailEvents.Deploy("CreateFunction20150331", "org-rb-fn", FunctionCatalogStandIn.Sha256(good), account: MemberAccount));
+        await member.LambdaAsync(
+            "lambda:UpdateFunctionCode", HttpMethod.Put, "2015-03-31/functions/org-rb-fn/code", MotoAccount.Json(w => w.WriteBase64String("ZipFile", broken)), Cancel);
+        code.Serve(new Uri((await memberLambda.GetFunctionAsync("org-rb-fn", Cancel)).CodeLocation!).AbsolutePath, broken);
+        code.Serve("/" + CodeKeys.For(FunctionCatalogStandIn.Sha256(good)), good);
+
+        var response = await HandleAsync(router, CloudTrailEvents.Deploy("UpdateFunctionCode20150331v2", "org-rb-fn", FunctionCatalogStandIn.Sha256(broken), account: MemberAccount));
+
+        Assert.Equal("broken", response.RootElement.GetProperty("verdict").GetString());
+        var now = await memberLambda.GetFunctionAsync("org-rb-fn", Cancel);
+        Assert.Equal(FunctionCatalogStandIn.Sha256(good), now.Configuration.CodeSha256);
+        var alerts = await world.ReceiveAlertsAsync(1, TimeSpan.FromSeconds(10), Cancel);
+        Assert.Contains(alerts, a => a.Subject.StartsWith("Guard rolled back org-rb-fn", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Deploy_InAnAccountWhoseRoleCannotBeAssumed_AlertsOnceAndFailsTheInvocation()
     {
         using var world = await MotoWorld.CreateAsync(moto, "org-denied", Cancel);
