@@ -80,12 +80,19 @@ public static class AwsActions
         LambdaUpdateFunctionConfiguration,
         S3GetObject,
         S3GetObjectVersion,
+        IamListAccountAliases,
     ];
+
+    /// <summary>Organization mode: the account's alias, for alerts (as the member role; the central account's own is not looked up).</summary>
+    public const string IamListAccountAliases = "iam:ListAccountAliases";
+
+    /// <summary>What Guard calls only as the member role, in member accounts: granted by org/member.yaml, not by the central role.</summary>
+    public static IReadOnlyList<string> MemberOnly { get; } = [IamListAccountAliases];
 
     /// <summary>What only the CLI calls (never the Guard Lambda, so its role does not grant it).</summary>
     public static IReadOnlyList<string> CliOnly { get; } = [OrganizationsListAccounts];
 
-    /// <summary>Every action above that the Guard Lambda calls (all but <see cref="CliOnly"/>), sorted ordinally.</summary>
+    /// <summary>Every action above that the Guard Lambda's own role needs (all but <see cref="CliOnly"/> and <see cref="MemberOnly"/>), sorted ordinally.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         LambdaGetFunction,

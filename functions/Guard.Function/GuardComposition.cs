@@ -36,7 +36,7 @@ public static class GuardComposition
         // CloudFormation's two edges share one package check.
         var packageChecks = new Lazy<PackageCheck>(() => new PackageCheck(functions.Value, aws.S3Packages), LazyThreadSafetyMode.PublicationOnly);
         var deploys = new DeferredRouteHandler(() => new AccountDeploys(
-            (account, region) => DeployCheck(options, aws, aws.LambdaIn(account, region), log, time),
+            (account, region) => DeployCheck(options, aws, aws.LambdaIn(account, region), aws.AliasLookupIn(account), log, time),
             new AccountAlertSender(aws.Sns, options.TopicArn, aws.Slack, log),
             aws.Store,
             log,
@@ -51,7 +51,8 @@ public static class GuardComposition
     }
 
     /// <summary>The deploy check for one account and region: its Lambda client (the member role's, in Organization mode); the store, code copies and alerts are Guard's own.</summary>
-    private static DeployCheck DeployCheck(GuardOptions options, GuardServices aws, ILambdaApi lambda, GuardLog log, TimeProvider time)
+    private static DeployCheck DeployCheck(
+        GuardOptions options, GuardServices aws, ILambdaApi lambda, Func<CancellationToken, Task<string?>>? accountAlias, GuardLog log, TimeProvider time)
     {
         var functions = Functions(options, aws, lambda, time);
         var store = aws.Store;
@@ -60,7 +61,7 @@ public static class GuardComposition
         var rollback = store is null || codes is null
             ? null
             : new FunctionRollback(lambda, store, codes, new FunctionRestore(lambda, functions, codes.Open, time), options, log, time);
-        return new DeployCheck(lambda, functions, store, new AlertSender(aws.Sns, options.TopicArn, aws.Slack, log), options, log, time, codes, rollback);
+        return new DeployCheck(lambda, functions, store, new AlertSender(aws.Sns, options.TopicArn, aws.Slack, log), options, log, time, codes, rollback, accountAlias);
     }
 
     private static DeployedFunctionInspector Functions(GuardOptions options, GuardServices aws, ILambdaApi lambda, TimeProvider time) =>

@@ -36,12 +36,14 @@ public sealed class GuardServices
     private readonly Func<string, string, ILambdaApi>? _memberLambda;
     private readonly string? _ownAccount;
     private readonly ConcurrentDictionary<(string Account, string Region), Lazy<ILambdaApi>> _members = new();
+    private readonly AccountAliases? _aliases;
 
     /// <param name="store">Null without <c>GUARD_STORE_BUCKET</c>; so is <paramref name="codes"/>.</param>
     /// <param name="sns">Null without <c>GUARD_TOPIC_ARN</c>.</param>
     /// <param name="slack">Null without <c>GUARD_SLACK_WEBHOOK_PARAMETER</c>.</param>
     /// <param name="memberLambda">Organization mode: a Lambda client for (account, region) under that account's member role; null otherwise.</param>
     /// <param name="ownAccount">Guard's own account, whose deploys use <paramref name="lambda"/>.</param>
+    /// <param name="aliases">Organization mode: member accounts' aliases for alerts.</param>
     public GuardServices(
         Func<ILambdaApi> lambda,
         Func<IPackageOpener> packages,
@@ -53,7 +55,8 @@ public sealed class GuardServices
         Func<ResponseUrlClient> responses,
         Func<string> region,
         Func<string, string, ILambdaApi>? memberLambda = null,
-        string? ownAccount = null)
+        string? ownAccount = null,
+        AccountAliases? aliases = null)
     {
         ArgumentNullException.ThrowIfNull(lambda);
         ArgumentNullException.ThrowIfNull(packages);
@@ -71,6 +74,7 @@ public sealed class GuardServices
         _region = Once(region);
         _memberLambda = memberLambda;
         _ownAccount = ownAccount;
+        _aliases = aliases;
     }
 
     public ILambdaApi Lambda => _lambda.Value;
@@ -92,6 +96,12 @@ public sealed class GuardServices
         var key = (account, region ?? Region);
         return _members.GetOrAdd(key, k => new Lazy<ILambdaApi>(() => _memberLambda(k.Account, k.Region), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
     }
+
+    /// <summary>How alerts learn a member account's alias; null for Guard's own account and outside Organization mode.</summary>
+    public Func<CancellationToken, Task<string?>>? AliasLookupIn(string? account) =>
+        _aliases is { } aliases && account is not null && !string.Equals(account, _ownAccount, StringComparison.Ordinal)
+            ? cancellationToken => aliases.AliasOfAsync(account, cancellationToken)
+            : null;
 
     /// <summary>Presigned package URLs: a function's <c>Code.Location</c>, a layer's <c>Content.Location</c>.</summary>
     public IPackageOpener Packages => _packages.Value;
@@ -121,6 +131,12 @@ public sealed class GuardServices
         var credentials = Once<AWSCredentials>(SignedHttpClientFactory.DefaultCredentials);
         var s3 = Once(() => PackageSourceFactory.CreateS3Client(environment.Value, credentials.Value));
         var bucket = options.StoreBucket;
+        var members = Once(() => new MemberAccounts(
+            options.OwnAccount!,
+            () => credentials.Value,
+            options.MemberRole!,
+            options.OwnFunctionName ?? "guard",
+            () => MemberAccounts.CreateSts(environment.Value, credentials.Value)) { Partition = options.Partition });
         return new GuardServices(
             () => LambdaClient.Create(environment.Value, credentials.Value),
             // Range reads of presigned URLs: each request is small, so 30 s is a stall, not a slow package.
@@ -142,23 +158,16 @@ public sealed class GuardServices
             },
             () => new ResponseUrlClient(ResponseUrlClient.CreateDefaultHttpClient),
             () => environment.Value.Region,
-            options.MemberRole is not { } memberRole ? null : MemberLambda(options, memberRole, environment, credentials),
-            options.OwnAccount);
+            options.MemberRole is null ? null : MemberLambda(members),
+            options.OwnAccount,
+            options.MemberRole is null ? null : new AccountAliases(account => AccountAliasClient.Create(environment.Value, members.Value.For(account))));
     }
 
     /// <summary>Organization mode: each member account's Lambda, in the event's region, under its assumed role.</summary>
-    private static Func<string, string, ILambdaApi> MemberLambda(GuardOptions options, string memberRole, Lazy<AwsEnvironment> environment, Lazy<AWSCredentials> credentials)
-    {
-        var members = Once(() => new MemberAccounts(
-            options.OwnAccount!,
-            () => credentials.Value,
-            memberRole,
-            options.OwnFunctionName ?? "guard",
-            () => MemberAccounts.CreateSts(environment.Value, credentials.Value)) { Partition = options.Partition });
-        return (account, region) => LambdaClient.Create(
+    private static Func<string, string, ILambdaApi> MemberLambda(Lazy<MemberAccounts> members) =>
+        (account, region) => LambdaClient.Create(
             new AwsEnvironment(name => name == "AWS_REGION" ? region : Environment.GetEnvironmentVariable(name)),
             members.Value.For(account));
-    }
 
     // PublicationOnly: a failed creation (no region, no credentials yet) is retried on the next use, not cached.
     private static Lazy<T> Once<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T>(Func<T> create) =>

@@ -13,9 +13,9 @@ public sealed class AwsActionsTests
             .Order(StringComparer.Ordinal)
             .ToList();
 
-        Assert.Equal(constants, AwsActions.All.Concat(AwsActions.CliOnly).Order(StringComparer.Ordinal));
+        Assert.Equal(constants, AwsActions.All.Concat(AwsActions.CliOnly).Concat(AwsActions.MemberOnly).Order(StringComparer.Ordinal));
         Assert.Equal(AwsActions.All.Order(StringComparer.Ordinal), AwsActions.All);
         Assert.Equal(AwsActions.All.Count, AwsActions.All.Distinct(StringComparer.Ordinal).Count());
-        Assert.All(constants, action => Assert.Matches("^(lambda|sns|ssm|s3|sts|organizations):[A-Z][A-Za-z]+$", action));
+        Assert.All(constants, action => Assert.Matches("^(lambda|sns|ssm|s3|sts|organizations|iam):[A-Z][A-Za-z]+$", action));
     }
 }

@@ -36,7 +36,9 @@ public sealed class AwsEnvironment
     public Uri EndpointFor(AwsService service)
     {
         ArgumentNullException.ThrowIfNull(service);
-        return ConfiguredEndpointFor(service) ?? new Uri($"https://{service.HostPrefix}.{Region}.{DnsSuffix(Region)}/");
+        return ConfiguredEndpointFor(service)
+            ?? (service.GlobalEndpoint is { } global && DnsSuffix(Region) == "amazonaws.com" ? global : null)
+            ?? new Uri($"https://{service.HostPrefix}.{Region}.{DnsSuffix(Region)}/");
     }
 
     /// <summary>The endpoint set by an <c>AWS_ENDPOINT_URL*</c> variable, or null when the real one applies.</summary>

@@ -4,7 +4,8 @@ namespace Guard.Aws.Http;
 /// The names one AWS service goes by: its SigV4 signing name, the suffix of its
 /// <c>AWS_ENDPOINT_URL_&lt;SERVICE&gt;</c> variable, and the first label of its regional host.
 /// </summary>
-public sealed record AwsService(string SigningName, string EndpointVariableSuffix, string HostPrefix)
+/// <param name="GlobalEndpoint">For a global service (IAM), its one endpoint in the aws partition; null for regional ones.</param>
+public sealed record AwsService(string SigningName, string EndpointVariableSuffix, string HostPrefix, Uri? GlobalEndpoint = null)
 {
     public static AwsService Lambda { get; } = new("lambda", "LAMBDA", "lambda");
     public static AwsService Sns { get; } = new("sns", "SNS", "sns");
@@ -12,4 +13,7 @@ public sealed record AwsService(string SigningName, string EndpointVariableSuffi
     public static AwsService S3 { get; } = new("s3", "S3", "s3");
     public static AwsService Sts { get; } = new("sts", "STS", "sts");
     public static AwsService Organizations { get; } = new("organizations", "ORGANIZATIONS", "organizations");
+
+    /// <summary>IAM answers on iam.amazonaws.com only (signed for us-east-1).</summary>
+    public static AwsService Iam { get; } = new("iam", "IAM", "iam", new Uri("https://iam.amazonaws.com/"));
 }

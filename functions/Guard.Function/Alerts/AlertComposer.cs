@@ -11,7 +11,8 @@ namespace Guard.Function.Alerts;
 
 /// <summary>A broken deploy to tell people about: the verdict, the function as it was deployed, the call that deployed it, and what Guard did.</summary>
 /// <param name="Action">Rollback mode's action (rolled back, quarantined, left alone, …); null in alert mode.</param>
-public sealed record DeployAlert(Report Report, FunctionConfiguration Function, CloudTrailEvent Event, GuardMode Mode, GuardAction? Action = null)
+/// <param name="AccountAlias">The account's IAM alias (Organization mode, member accounts), when it has one.</param>
+public sealed record DeployAlert(Report Report, FunctionConfiguration Function, CloudTrailEvent Event, GuardMode Mode, GuardAction? Action = null, string? AccountAlias = null)
 {
     public Deployer DeployedBy => new(Event.Detail?.UserIdentity?.Arn ?? Event.Detail?.UserIdentity?.PrincipalId, Event.Detail?.UserIdentity?.Type, Event.Detail?.UserIdentity?.InvokedBy);
 
@@ -147,7 +148,7 @@ public static class AlertComposer
         text.Append(CultureInfo.InvariantCulture, $"Runtime:     {report.Runtime} on {report.Architecture}\n");
         text.Append(CultureInfo.InvariantCulture, $"Deployed by: {alert.DeployedBy.Describe()}\n");
         text.Append(CultureInfo.InvariantCulture, $"When:        {detail?.EventTime ?? alert.Event.Time ?? "unknown"} ({detail?.EventName ?? "unknown call"})\n");
-        text.Append(CultureInfo.InvariantCulture, $"Account:     {alert.Account ?? "unknown"}, region {alert.Region ?? "unknown"}\n");
+        text.Append(CultureInfo.InvariantCulture, $"Account:     {alert.Account ?? "unknown"}{(alert.AccountAlias is { } alias ? $" ({alias})" : "")}, region {alert.Region ?? "unknown"}\n");
         text.Append(CultureInfo.InvariantCulture, $"Code:        CodeSha256 {function.CodeSha256} ({function.CodeSize.ToString("N0", CultureInfo.InvariantCulture)} bytes)\n");
         if (report.Bootstrap is { } bootstrap)
         {
@@ -210,7 +211,7 @@ public static class AlertComposer
             ["deployedBy"] = alert.DeployedBy.Describe(),
             ["eventName"] = alert.Event.Detail?.EventName ?? "unknown",
             ["eventTime"] = alert.Event.Detail?.EventTime ?? alert.Event.Time ?? "unknown",
-            ["account"] = alert.Account ?? "unknown",
+            ["account"] = alert.AccountAlias is { } accountAlias ? $"{alert.Account} ({accountAlias})" : alert.Account ?? "unknown",
             ["region"] = alert.Region ?? "unknown",
             ["mode"] = alert.Mode.ToName(),
         };
@@ -258,7 +259,8 @@ public static class AlertComposer
             alert.Function.RevisionId,
             alert.ConsoleUrl,
             alert.Report,
-            alert.Action);
+            alert.Action,
+            alert.AccountAlias);
     }
 
     public static SlackMessage Slack(DeployAlert alert)

@@ -69,7 +69,8 @@ public sealed record AlertDocument(
     string? RevisionId,
     string ConsoleUrl,
     Report Report,
-    GuardAction? Action = null)
+    GuardAction? Action = null,
+    string? AccountAlias = null)
 {
     public const string BrokenDeployType = "guard.deploy.broken";
 }

@@ -38,6 +38,7 @@ public sealed class DeployCheck : IRouteHandler
     private readonly DeployedFunctionInspector _functions;
     private readonly ICodeStore? _codes;
     private readonly FunctionRollback? _rollback;
+    private readonly Func<CancellationToken, Task<string?>>? _accountAlias;
     private readonly GuardIdentity _identity;
     private readonly IGuardStore? _store;
     private readonly IAlertSender _alerts;
@@ -48,6 +49,7 @@ public sealed class DeployCheck : IRouteHandler
     /// <param name="store">Null when <c>GUARD_STORE_BUCKET</c> is unset: placeholders are then never judged against good code.</param>
     /// <param name="codes">Where good code is copied; null (no store bucket) keeps records only.</param>
     /// <param name="rollback">Null when rollback cannot work (no store): rollback mode then alerts only, and says why.</param>
+    /// <param name="accountAlias">The account's alias for alerts (Organization mode, member accounts); null when not looked up.</param>
     public DeployCheck(
         ILambdaApi lambda,
         DeployedFunctionInspector functions,
@@ -57,7 +59,8 @@ public sealed class DeployCheck : IRouteHandler
         GuardLog log,
         TimeProvider time,
         ICodeStore? codes = null,
-        FunctionRollback? rollback = null)
+        FunctionRollback? rollback = null,
+        Func<CancellationToken, Task<string?>>? accountAlias = null)
     {
         ArgumentNullException.ThrowIfNull(lambda);
         ArgumentNullException.ThrowIfNull(functions);
@@ -69,6 +72,7 @@ public sealed class DeployCheck : IRouteHandler
         _functions = functions;
         _codes = codes;
         _rollback = rollback;
+        _accountAlias = accountAlias;
         _identity = new GuardIdentity(options.RoleArn, options.OwnFunctionName, options.MemberRole);
         _store = store;
         _alerts = alerts;
@@ -193,7 +197,8 @@ public sealed class DeployCheck : IRouteHandler
                 action = await RollBackAsync(key, function, report, detail, eventId, cancellationToken).ConfigureAwait(false);
             }
 
-            var sent = await _alerts.SendAsync(new DeployAlert(report, configuration, deploy, mode, action), cancellationToken).ConfigureAwait(false);
+            var alias = _accountAlias is null ? null : await _accountAlias(cancellationToken).ConfigureAwait(false);
+            var sent = await _alerts.SendAsync(new DeployAlert(report, configuration, deploy, mode, action, alias), cancellationToken).ConfigureAwait(false);
             metrics = metrics with { AlertsSent = sent };
         }
         else

@@ -43,7 +43,8 @@ public sealed class OrganizationMotoTests(MotoServer moto) : IClassFixture<MotoS
         var arn = await member.CreateFunctionAsync("org-fn", await member.CreateRoleAsync("org-fn-role", Cancel), broken, "provided.al2023", "x86_64", cancellationToken: Cancel);
         var location = new Uri((await memberLambda.GetFunctionAsync("org-fn", Cancel)).CodeLocation!);
         code.Serve(location.AbsolutePath, broken);
-        var router = Compose(world, code, members.For);
+        await CreateAccountAliasAsync(world, memberCredentials, "orders-prod");
+        var router = Compose(world, code, members.For, new AccountAliases(account => AccountAliasClient.Create(world.Environment, members.For(account))));
 
         var response = await HandleAsync(router, CloudTrailEvents.Deploy("CreateFunction20150331", "org-fn", FunctionCatalogStandIn.Sha256(broken), account: MemberAccount));
 
@@ -54,7 +55,8 @@ public sealed class OrganizationMotoTests(MotoServer moto) : IClassFixture<MotoS
         var quarantined = await memberLambda.GetFunctionAsync("org-fn", Cancel);
         Assert.True(quarantined.Tags.ContainsKey(Aws.Rollback.RollbackRules.QuarantineTag), "the member account's function carries the quarantine tag");
         var alert = Assert.Single(await world.ReceiveAlertsAsync(1, TimeSpan.FromSeconds(10), Cancel));
-        Assert.Contains(MemberAccount, alert.Message, StringComparison.Ordinal);
+        using var document = JsonDocument.Parse(alert.Message);
+        Assert.Equal((MemberAccount, "orders-prod"), (document.RootElement.GetProperty("account").GetString(), document.RootElement.GetProperty("accountAlias").GetString()));
     }
 
     [Fact]
@@ -124,7 +126,7 @@ public sealed class OrganizationMotoTests(MotoServer moto) : IClassFixture<MotoS
         Assert.Contains($"arn:aws:iam::{MemberAccount}:role/{MemberRole}", alert.Message, StringComparison.Ordinal);
     }
 
-    private static EventRouter Compose(MotoWorld world, LocalHttpServer code, Func<string?, AWSCredentials> credentialsFor)
+    private static EventRouter Compose(MotoWorld world, LocalHttpServer code, Func<string?, AWSCredentials> credentialsFor, AccountAliases? aliases = null)
     {
         var log = new GuardLog(new StringWriter(), TimeProvider.System);
         var options = new GuardOptions(
@@ -146,8 +148,19 @@ public sealed class OrganizationMotoTests(MotoServer moto) : IClassFixture<MotoS
             () => new ResponseUrlClient(() => new HttpClient()),
             () => MotoServer.Region,
             (account, region) => LambdaClient.Create(world.Environment, credentialsFor(account)),
-            CentralAccount);
+            CentralAccount,
+            aliases);
         return GuardComposition.CreateRouter(options, services, log, TimeProvider.System);
+    }
+
+    /// <summary>IAM CreateAccountAlias (Query protocol) in the account <paramref name="credentials"/> belong to.</summary>
+    private static async Task CreateAccountAliasAsync(MotoWorld world, AWSCredentials credentials, string alias)
+    {
+        using var iam = Guard.Aws.Http.AwsHttpPipeline.Create(world.Environment, Guard.Aws.Http.AwsService.Iam, Guard.Aws.Http.AwsErrorProtocol.RestXml, credentials);
+        await iam.SendAsync("iam:CreateAccountAlias", () => new HttpRequestMessage(HttpMethod.Post, (Uri?)null)
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["Action"] = "CreateAccountAlias", ["AccountAlias"] = alias, ["Version"] = "2010-05-08" }),
+        }, Cancel);
     }
 
     private static async Task<JsonDocument> HandleAsync(EventRouter router, string payload)
