@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace Guard.Inspection.Rules;
 
@@ -6,7 +7,7 @@ namespace Guard.Inspection.Rules;
 /// Every finding Guard reports, with its message and its exact fix. Messages name the file and the fact;
 /// hints name the command. Go gets its own build line because most custom-runtime functions are Go.
 /// </summary>
-public static class Findings
+public static partial class Findings
 {
     private const string ZipContentsHint = "zip the file itself at the root: chmod 755 bootstrap && zip function.zip bootstrap";
 
@@ -222,6 +223,46 @@ public static class Findings
         FindingCodes.BootstrapWrongOs, Severity.Error,
         $"{path} is a damaged ELF file ({problem}): Lambda fails with exec format error",
         "rebuild the binary; check that the build finished and nothing truncated it");
+
+    /// <summary>
+    /// What a rule found about a bootstrap, said of a layer's extension: the extension code, the layer named, and
+    /// what Lambda then reports. Exec failures (mode, format, machine, interpreter) are <c>Extension.LaunchError</c>
+    /// (<c>fork/exec /opt/extensions/NAME: permission denied</c>); a process that starts and dies before registering
+    /// (ld.so refusing the glibc version) is <c>Extension.Crash</c>. Null for a finding that does not apply to an
+    /// extension (an extension does not speak the Runtime API, so the Go client's age does not matter).
+    /// </summary>
+    /// <param name="finding">What the shared rules reported about <paramref name="path"/>.</param>
+    /// <param name="layer">The layer's name: its ARN for a deployed function.</param>
+    /// <param name="path">The extension, e.g. <c>/opt/extensions/telemetry</c>.</param>
+    public static Finding? ForExtension(Finding finding, string layer, string path)
+    {
+        ArgumentNullException.ThrowIfNull(finding);
+        ArgumentNullException.ThrowIfNull(path);
+        if (finding.Code == FindingCodes.GoRuntimeClientTooOld)
+        {
+            return null;
+        }
+
+        if (FindingCodes.ExtensionCodeFor(finding.Code) is not { } code)
+        {
+            return finding;
+        }
+
+        var errorType = finding.Code == FindingCodes.BootstrapGlibcTooNew ? "Extension.Crash" : "Extension.LaunchError";
+        var consequence = finding.Severity == Severity.Error
+            ? $"init fails with {errorType} even when bootstrap is fine"
+            : $"if it cannot start, init fails with {errorType}";
+        var relative = path.StartsWith("/opt/", StringComparison.Ordinal) ? path["/opt/".Length..] : path;
+        return new(
+            code,
+            finding.Severity,
+            $"{finding.Message} (an extension from layer {layer}: Lambda starts every file of /opt/extensions before the runtime, so {consequence})",
+            finding.Hint is null ? null : BootstrapWord().Replace(finding.Hint, relative));
+    }
+
+    // Hints name the file to fix as "bootstrap" (chmod, dos2unix, go build -o); for an extension it is extensions/NAME.
+    [GeneratedRegex(@"(?<![\w./-])bootstrap(?![\w.-])")]
+    private static partial Regex BootstrapWord();
 
     private static string GoArch(string architecture) => architecture == ArchitectureNames.Arm64 ? "arm64" : "amd64";
 
