@@ -9,6 +9,9 @@ namespace Guard.Inspection.Rules;
 /// </summary>
 public static partial class Findings
 {
+    /// <summary>How env fails when PATH has no such program (coreutils: "env: 'NAME': No such file or directory", exit 127).</summary>
+    private const string EnvProgramNotFound = "env exits with 127";
+
     private const string ZipContentsHint = "zip the file itself at the root: chmod 755 bootstrap && zip function.zip bootstrap";
 
     public static Finding ZipInvalid(string what, string why) => new(
@@ -195,6 +198,21 @@ public static partial class Findings
             hint);
     }
 
+    public static Finding BootstrapInterpreterUnverified(string path, string interpreter, string runtime) => new(
+        FindingCodes.BootstrapInterpreterUnverified, Severity.Warning,
+        $"{path}'s #! names {interpreter}, which is not in the package or its layers and not among the files Guard knows {runtime}'s image has: Guard cannot tell; if {runtime} lacks it, exec fails with no such file or directory",
+        "ship the interpreter in a layer and name its /opt path (a layer's bin/python3 is /opt/bin/python3), or use #!/bin/sh; provided.* images carry no language runtimes of their own");
+
+    public static Finding BootstrapEnvProgramUnverified(string path, string program, string runtime, IReadOnlyList<string> searched) => new(
+        FindingCodes.BootstrapInterpreterUnverified, Severity.Warning,
+        $"{path} runs #!/usr/bin/env {program}, and no layer ships {program} where env looks ({string.Join(", ", searched.Where(p => p.StartsWith("/opt/", StringComparison.Ordinal)).DefaultIfEmpty(searched[0]))}); Guard cannot tell whether {runtime}'s image has it on PATH: if not, {EnvProgramNotFound} (env: '{program}': No such file or directory) and the process fails at start",
+        $"ship {program} in a layer's bin/ folder (it lands in /opt/bin, which is on Lambda's PATH), or start the script with #!/bin/sh");
+
+    public static Finding BootstrapEnvProgramMissing(string path, string program, string runtime, IReadOnlyList<string> searched) => new(
+        FindingCodes.BootstrapInterpreterMissing, Severity.Error,
+        $"{path} runs #!/usr/bin/env {program}, but no {program} is on Lambda's PATH ({string.Join(", ", searched)}): not in {runtime}'s image nor in a layer's bin/, so {EnvProgramNotFound} (env: '{program}': No such file or directory) and the process exits at start (for bootstrap, Runtime.ExitError)",
+        $"ship {program} in a layer's bin/ folder (it lands in /opt/bin, which is on Lambda's PATH), or start the script with #!/bin/sh");
+
     public static Finding BootstrapInterpreterRelative(string path, string interpreter, string resolved) => new(
         FindingCodes.BootstrapInterpreterMissing, Severity.Error,
         $"{path}'s #! names the relative path {interpreter}, which Linux resolves from the working directory /var/task: {resolved} is not in the package, so exec fails with no such file or directory",
@@ -228,7 +246,7 @@ public static partial class Findings
     /// What a rule found about a bootstrap, said of a layer's extension: the extension code, the layer named, and
     /// what Lambda then reports. Exec failures (mode, format, machine, interpreter) are <c>Extension.LaunchError</c>
     /// (<c>fork/exec /opt/extensions/NAME: permission denied</c>); a process that starts and dies before registering
-    /// (ld.so refusing the glibc version) is <c>Extension.Crash</c>. Null for a finding that does not apply to an
+    /// (ld.so refusing the glibc version, env finding no program) is <c>Extension.Crash</c>. Null for a finding that does not apply to an
     /// extension (an extension does not speak the Runtime API, so the Go client's age does not matter).
     /// </summary>
     /// <param name="finding">What the shared rules reported about <paramref name="path"/>.</param>
@@ -248,7 +266,9 @@ public static partial class Findings
             return finding;
         }
 
-        var errorType = finding.Code == FindingCodes.BootstrapGlibcTooNew ? "Extension.Crash" : "Extension.LaunchError";
+        // env itself starts, so a program it cannot find is a process that exits, not one that never launched.
+        var started = finding.Code == FindingCodes.BootstrapGlibcTooNew || finding.Message.Contains(EnvProgramNotFound, StringComparison.Ordinal);
+        var errorType = started ? "Extension.Crash" : "Extension.LaunchError";
         var consequence = finding.Severity == Severity.Error
             ? $"init fails with {errorType} even when bootstrap is fine"
             : $"if it cannot start, init fails with {errorType}";
