@@ -67,6 +67,7 @@ public sealed class ExtensionTests
         var error = OnlyError(report, FindingCodes.ExtensionNotExecutable);
         Assert.Contains("/opt/extensions/telemetry has mode 0644", error.Message, StringComparison.Ordinal);
         Assert.Contains(LayerArn, error.Message, StringComparison.Ordinal);
+        Assert.Contains("chmod 755 extensions/telemetry", error.Hint, StringComparison.Ordinal);
     }
 
     [Theory]

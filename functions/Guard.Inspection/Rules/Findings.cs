@@ -137,7 +137,7 @@ public static partial class Findings
         needsRead
             ? $"{path} has mode {Octal(mode)}: Lambda runs it as a user that owns nothing in the package, so others need read and execute (0755); it fails with permission denied"
             : $"{path} has mode {Octal(mode)}: Lambda runs it as a user that owns nothing in the package, so others need execute (0755); it fails with permission denied",
-        $"chmod 755 {LastSegment(path)} before zipping (zip keeps the mode)");
+        $"chmod 755 {PathInItsZip(path)} before zipping (zip keeps the mode)");
 
     public static Finding BootstrapEmpty(string path) => new(
         FindingCodes.BootstrapEmpty, Severity.Error,
@@ -289,7 +289,11 @@ public static partial class Findings
     // "an x86_64", "an aarch64", "a 32-bit i386": by sound, and x is read "ex".
     private static string Article(string word) => word.Length > 0 && "aeiouxAEIOUX".Contains(word[0], StringComparison.Ordinal) ? "an" : "a";
 
-    private static string LastSegment(string path) => path[(path.LastIndexOf('/') + 1)..];
+    // Where the file sits in the zip that must be fixed: /opt/extensions/x is extensions/x in its layer, /opt/bootstrap is bootstrap.
+    private static string PathInItsZip(string path) =>
+        path.StartsWith("/opt/", StringComparison.Ordinal) ? path["/opt/".Length..]
+        : path.StartsWith("/var/task/", StringComparison.Ordinal) ? path["/var/task/".Length..]
+        : path;
 
     private static string Iso(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
