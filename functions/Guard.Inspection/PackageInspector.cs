@@ -19,6 +19,12 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
 
     private const string Bootstrap = "bootstrap";
 
+    /// <summary>Where a layer's extensions sit; they land at <c>/opt/extensions</c>.</summary>
+    private const string ExtensionsFolder = "extensions";
+
+    /// <summary>Lambda allows 10 extensions per function; a few more are judged so a layer that ships too many is still read, never unbounded.</summary>
+    private const int MaxExtensionsJudged = 16;
+
     public PackageInspector() : this(RuntimeCatalog.Default, PlaceholderCatalog.Default, TimeProvider.System)
     {
     }
@@ -99,6 +105,8 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
         }
 
         var files = new RuntimeFileSystem(function, openedLayers, runtime);
+        await JudgeExtensionsAsync(openedLayers, runtime, request.Architecture, files, findings, cancellationToken).ConfigureAwait(false);
+
         var locator = new EntrypointLocator(function, openedLayers, files, entrypoint, runtime, request.Handler);
         var located = await locator.LocateAsync(findings, cancellationToken).ConfigureAwait(false);
         if (located is null)
@@ -213,6 +221,25 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
             return Summary(path, origin, kind, located.Entry, layerName, null);
         }
 
+        var facts = await JudgeFileAsync(path, owner, entry, runtime, architecture, files, findings, cancellationToken).ConfigureAwait(false);
+        return Summary(path, origin, facts is null ? "unknown" : KindName(facts.Kind), entry, layerName, facts);
+    }
+
+    /// <summary>
+    /// Judges the file Lambda will exec at <paramref name="path"/>: its mode, then what its bytes are, against the
+    /// runtime and architecture. Bootstrap and extensions share it, so both get the same rules. Null when its content
+    /// could not be read (the zip finding says why).
+    /// </summary>
+    private async Task<ExecutableFacts?> JudgeFileAsync(
+        string path,
+        OpenedPackage owner,
+        CentralDirectoryEntry entry,
+        RuntimeFacts runtime,
+        Architecture architecture,
+        RuntimeFileSystem files,
+        List<Finding> findings,
+        CancellationToken cancellationToken)
+    {
         var permissionProblem = entry.UnixMode switch
         {
             null => Findings.BootstrapNoUnixMode(path),
@@ -236,7 +263,7 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
             }
 
             findings.Add(Findings.ZipInvalid(owner.Label, e.Message));
-            return Summary(path, origin, "unknown", entry, layerName, null);
+            return null;
         }
 
         // A script is read by its interpreter, so others need read permission as well as execute.
@@ -261,7 +288,80 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
         }
 
         findings.AddRange(ExecutableRules.Judge(path, facts, runtime, architecture, runtimes, shipped.Contains));
-        return Summary(path, origin, KindName(facts.Kind), entry, layerName, facts);
+        return facts;
+    }
+
+    /// <summary>
+    /// Judges every extension the layers put in <c>/opt/extensions</c>. Lambda lists that folder and execs each entry
+    /// that is not a directory (the Runtime Interface Emulator's <c>ListExternalAgentPaths</c>: <c>os.ReadDir</c>,
+    /// skipping <c>IsDir()</c>, which does not follow links), before the runtime starts: one that cannot start fails
+    /// init however good bootstrap is. A later layer's file replaces an earlier one's at the same path. Only the
+    /// central directories already read say which files exist; an extension's content is read only when there is one.
+    /// </summary>
+    private async Task JudgeExtensionsAsync(
+        IReadOnlyList<OpenedPackage> layers,
+        RuntimeFacts runtime,
+        Architecture architecture,
+        RuntimeFileSystem files,
+        List<Finding> findings,
+        CancellationToken cancellationToken)
+    {
+        var effective = new SortedDictionary<string, (OpenedPackage Layer, CentralDirectoryEntry Entry)>(StringComparer.Ordinal);
+        foreach (var layer in layers)
+        {
+            foreach (var entry in layer.Entries)
+            {
+                var name = OpenedPackage.Normalize(entry.Name).TrimEnd('/');
+                if (!name.StartsWith(ExtensionsFolder + "/", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var relative = name[(ExtensionsFolder.Length + 1)..];
+                var slash = relative.IndexOf('/', StringComparison.Ordinal);
+                if (slash >= 0 || entry.IsDirectory)
+                {
+                    // A subfolder of extensions/ is not exec'd, and it replaces an earlier layer's file of that name.
+                    effective.Remove(slash >= 0 ? relative[..slash] : relative);
+                    continue;
+                }
+
+                if (relative.Length > 0)
+                {
+                    effective[relative] = (layer, entry);
+                }
+            }
+        }
+
+        foreach (var (name, (layer, entry)) in effective.Take(MaxExtensionsJudged))
+        {
+            var path = "/opt/" + ExtensionsFolder + "/" + name;
+            var judged = new List<Finding>();
+            switch (await files.ResolveAsync(layer, entry, cancellationToken).ConfigureAwait(false))
+            {
+                case Resolution.File(var owner, var file):
+                    await JudgeFileAsync(path, owner, file, runtime, architecture, files, judged, cancellationToken).ConfigureAwait(false);
+                    break;
+                case Resolution.Directory:
+                    // A link to a directory is not IsDir() to os.ReadDir, so Lambda execs it and fails.
+                    judged.Add(Findings.BootstrapIsDirectory(path));
+                    break;
+                case Resolution.Dangling dangling:
+                    judged.Add(Findings.BootstrapSymlinkUnresolved(path, dangling.Target, "is not in the package or its layers"));
+                    break;
+                case Resolution.Unresolvable link:
+                    judged.Add(Findings.BootstrapSymlinkUnresolved(path, link.Target, link.Why));
+                    break;
+            }
+
+            foreach (var finding in judged)
+            {
+                if (Findings.ForExtension(finding, layer.Source.DisplayName, path) is { } extensionFinding)
+                {
+                    findings.Add(extensionFinding);
+                }
+            }
+        }
     }
 
     private static BootstrapSummary Summary(string path, string origin, string kind, CentralDirectoryEntry entry, string? layer, ExecutableFacts? facts) => new(

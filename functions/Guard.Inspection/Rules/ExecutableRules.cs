@@ -8,6 +8,13 @@ public static class ExecutableRules
     /// <summary>Lambda's working directory for <c>bootstrap</c> (<c>LAMBDA_TASK_ROOT</c>).</summary>
     private const string LambdaTaskRoot = "/var/task";
 
+    /// <summary>
+    /// Lambda's PATH on provided.al2023 and provided.al2, in order (the base images' Dockerfiles set
+    /// <c>PATH=/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin</c>): where <c>#!/usr/bin/env NAME</c> looks for NAME.
+    /// /var/task is not on it. A layer's <c>bin/</c> lands at /opt/bin.
+    /// </summary>
+    public static IReadOnlyList<string> LambdaPath { get; } = ["/var/lang/bin", "/usr/local/bin", "/usr/bin", "/bin", "/opt/bin"];
+
     /// <summary>Lambda's Go runtime client: before v1.18.0 (tagged 2020-07-15) <c>lambda.Start</c> served only go1.x's RPC.</summary>
     public const string AwsLambdaGo = "github.com/aws/aws-lambda-go";
 
@@ -68,8 +75,58 @@ public static class ExecutableRules
             ExecutableKind.Elf => facts.Elf?.Interpreter,
             _ => null,
         };
-        return interpreter is not null && IsShippedPath(interpreter) ? [interpreter] : [];
+        var asked = new List<string>();
+        if (interpreter is not null && IsShippedPath(interpreter))
+        {
+            asked.Add(interpreter);
+        }
+
+        if (facts.Script is { Problem: null } envScript && IsEnv(envScript.Interpreter) && EnvProgram(envScript.Argument) is { } program)
+        {
+            asked.AddRange(Candidates(program).Where(IsShippedPath));
+        }
+
+        return asked;
     }
+
+    /// <summary>
+    /// The program <c>#!/usr/bin/env ARGUMENT</c> runs, when Guard can tell: the kernel passes everything after the
+    /// interpreter as one argument, so only a bare name (or <c>-S</c> followed by one) is a program env can find.
+    /// Null for options, assignments and names with spaces, which Guard leaves unjudged.
+    /// </summary>
+    private static string? EnvProgram(string? argument)
+    {
+        if (argument is null)
+        {
+            return null;
+        }
+
+        if (argument.StartsWith("-S", StringComparison.Ordinal))
+        {
+            // env -S splits the one argument the kernel passed into words; the first word is the program.
+            var words = argument[2..].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            return words.Length > 0 && IsPlainProgram(words[0]) ? words[0] : null;
+        }
+
+        return IsPlainProgram(argument) && !argument.Contains(' ', StringComparison.Ordinal) && !argument.Contains('\t', StringComparison.Ordinal) ? argument : null;
+    }
+
+    private static bool IsPlainProgram(string word) => word.Length > 0 && !word.StartsWith('-') && !word.Contains('=', StringComparison.Ordinal);
+
+    private static bool IsEnv(string interpreter) => interpreter is "/usr/bin/env" or "/bin/env";
+
+    /// <summary>Where env looks for <paramref name="program"/>: a name with a slash is opened as given (from /var/task); any other along <see cref="LambdaPath"/>.</summary>
+    private static IEnumerable<string> Candidates(string program) =>
+        program.Contains('/', StringComparison.Ordinal) ? [Resolve(program)] : LambdaPath.Select(directory => directory + "/" + program);
+
+    private static string DirectoryOf(string path) => path.LastIndexOf('/') is > 0 and var slash ? path[..slash] : "/";
+
+    /// <summary>What Guard knows of <paramref name="path"/> on the function's file system: there, missing, or unknown (null).</summary>
+    private static bool? Exists(string path, RuntimeFacts runtime, Func<string, bool> existsInPackages) =>
+        IsShippedPath(path) ? existsInPackages(path)
+        : runtime.HasFile(path) ? true
+        : runtime.ListsEveryFileIn(DirectoryOf(path)) ? false
+        : null;
 
     /// <summary>Where the kernel finds a script's interpreter: a relative path is opened from the working directory, /var/task.</summary>
     private static string Resolve(string interpreter) =>
@@ -108,12 +165,30 @@ public static class ExecutableRules
             return;
         }
 
-        // Only interpreters Guard can see are judged: the runtime's shells, and files shipped under /var/task or
-        // /opt. Anything else (/usr/bin/python3, …) may exist on the runtime; a false "broken" is worse than silence.
-        if (!runtime.HasFile(script.Interpreter) &&
-            IsShippedPath(script.Interpreter) && !existsInPackages(script.Interpreter))
+        // An interpreter Guard cannot see (neither shipped nor among the image's catalogued files, in a directory the
+        // catalog does not list in full) is only a warning: a false "broken" is worse than a miss.
+        switch (Exists(script.Interpreter, runtime, existsInPackages))
         {
-            findings.Add(Findings.BootstrapInterpreterMissing(path, script.Interpreter, runtime.Name, isScript: true));
+            case false:
+                findings.Add(Findings.BootstrapInterpreterMissing(path, script.Interpreter, runtime.Name, isScript: true));
+                return;
+            case null:
+                findings.Add(Findings.BootstrapInterpreterUnverified(path, script.Interpreter, runtime.Name));
+                return;
+        }
+
+        if (IsEnv(script.Interpreter) && EnvProgram(script.Argument) is { } program)
+        {
+            var candidates = Candidates(program).ToArray();
+            var known = candidates.Select(candidate => Exists(candidate, runtime, existsInPackages)).ToArray();
+            if (known.Contains(true))
+            {
+                return;
+            }
+
+            findings.Add(known.Contains(null)
+                ? Findings.BootstrapEnvProgramUnverified(path, program, runtime.Name, candidates)
+                : Findings.BootstrapEnvProgramMissing(path, program, runtime.Name, candidates));
         }
     }
 

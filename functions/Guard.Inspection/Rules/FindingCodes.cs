@@ -26,6 +26,36 @@ public static class FindingCodes
     public const string BootstrapLinksToRuntimeFile = "BOOTSTRAP_LINKS_TO_RUNTIME";
     public const string BootstrapLinkUnverified = "BOOTSTRAP_LINK_UNVERIFIED";
     public const string GoRuntimeClientTooOld = "GO_RUNTIME_CLIENT_TOO_OLD";
+    public const string BootstrapInterpreterUnverified = "BOOTSTRAP_INTERPRETER_UNVERIFIED";
+    public const string ExtensionNotFile = "EXTENSION_NOT_FILE";
+    public const string ExtensionNotExecutable = "EXTENSION_NOT_EXECUTABLE";
+    public const string ExtensionEmpty = "EXTENSION_EMPTY";
+    public const string ExtensionWrongOs = "EXTENSION_WRONG_OS";
+    public const string ExtensionWrongArch = "EXTENSION_WRONG_ARCH";
+    public const string ExtensionGlibcTooNew = "EXTENSION_GLIBC_TOO_NEW";
+    public const string ExtensionInterpreterMissing = "EXTENSION_INTERPRETER_MISSING";
+    public const string ExtensionNoShebang = "EXTENSION_NO_SHEBANG";
+    public const string ExtensionCrlf = "EXTENSION_CRLF";
+    public const string ExtensionInterpreterUnverified = "EXTENSION_INTERPRETER_UNVERIFIED";
+
+    /// <summary>
+    /// The extension code for what the shared rules report about a bootstrap: an extension is judged by the same
+    /// rules, and only the code (and the consequence) differs. Null for a code with no extension counterpart.
+    /// </summary>
+    public static string? ExtensionCodeFor(string bootstrapCode) => bootstrapCode switch
+    {
+        BootstrapNotFile => ExtensionNotFile,
+        BootstrapNotExecutable => ExtensionNotExecutable,
+        BootstrapEmpty => ExtensionEmpty,
+        BootstrapWrongOs => ExtensionWrongOs,
+        BootstrapWrongArch => ExtensionWrongArch,
+        BootstrapGlibcTooNew => ExtensionGlibcTooNew,
+        BootstrapInterpreterMissing => ExtensionInterpreterMissing,
+        BootstrapNoShebang => ExtensionNoShebang,
+        BootstrapCrlf => ExtensionCrlf,
+        BootstrapInterpreterUnverified => ExtensionInterpreterUnverified,
+        _ => null,
+    };
 
     /// <summary>Every code with its severity and a one-line summary: the SARIF rules and the README table.</summary>
     public static IReadOnlyList<(string Code, Severity Severity, string Summary)> All { get; } =
@@ -53,5 +83,16 @@ public static class FindingCodes
         (BootstrapLinksToRuntimeFile, Severity.Info, "bootstrap is a symlink to a file the runtime itself has (e.g. /bin/sh)."),
         (BootstrapLinkUnverified, Severity.Warning, "bootstrap is a symlink out of the package to a path Guard cannot check on the runtime."),
         (GoRuntimeClientTooOld, Severity.Error, "A Go bootstrap built with aws-lambda-go older than v1.18.0 never calls the Runtime API."),
+        (BootstrapInterpreterUnverified, Severity.Warning, "A script's interpreter (or the program #!/usr/bin/env runs) is not shipped and Guard cannot tell whether the runtime's image has it."),
+        (ExtensionNotFile, Severity.Error, "A file of a layer's extensions/ folder is a symlink to a directory or to nothing."),
+        (ExtensionNotExecutable, Severity.Error, "A layer's extension lacks execute permission for others, or the archive records no Unix mode."),
+        (ExtensionEmpty, Severity.Error, "A layer's extension is zero bytes."),
+        (ExtensionWrongOs, Severity.Error, "A layer's extension is a Mach-O or PE binary, or neither ELF nor a script."),
+        (ExtensionWrongArch, Severity.Error, "A layer's extension is built for another CPU than the function's architecture."),
+        (ExtensionGlibcTooNew, Severity.Error, "A layer's extension needs a newer glibc than the runtime has."),
+        (ExtensionInterpreterMissing, Severity.Error, "A layer's extension names a program interpreter the runtime and layers do not have."),
+        (ExtensionNoShebang, Severity.Error, "A layer's extension is a text file without #!."),
+        (ExtensionCrlf, Severity.Error, "A layer's extension has a shebang line ending in \\r (Windows line endings)."),
+        (ExtensionInterpreterUnverified, Severity.Warning, "A layer's script extension names an interpreter Guard cannot find in the layers nor in what it knows of the runtime's image."),
     ];
 }

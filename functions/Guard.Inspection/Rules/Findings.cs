@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace Guard.Inspection.Rules;
 
@@ -6,8 +7,11 @@ namespace Guard.Inspection.Rules;
 /// Every finding Guard reports, with its message and its exact fix. Messages name the file and the fact;
 /// hints name the command. Go gets its own build line because most custom-runtime functions are Go.
 /// </summary>
-public static class Findings
+public static partial class Findings
 {
+    /// <summary>How env fails when PATH has no such program (coreutils: "env: 'NAME': No such file or directory", exit 127).</summary>
+    private const string EnvProgramNotFound = "env exits with 127";
+
     private const string ZipContentsHint = "zip the file itself at the root: chmod 755 bootstrap && zip function.zip bootstrap";
 
     public static Finding ZipInvalid(string what, string why) => new(
@@ -133,7 +137,7 @@ public static class Findings
         needsRead
             ? $"{path} has mode {Octal(mode)}: Lambda runs it as a user that owns nothing in the package, so others need read and execute (0755); it fails with permission denied"
             : $"{path} has mode {Octal(mode)}: Lambda runs it as a user that owns nothing in the package, so others need execute (0755); it fails with permission denied",
-        $"chmod 755 {LastSegment(path)} before zipping (zip keeps the mode)");
+        $"chmod 755 {PathInItsZip(path)} before zipping (zip keeps the mode)");
 
     public static Finding BootstrapEmpty(string path) => new(
         FindingCodes.BootstrapEmpty, Severity.Error,
@@ -194,6 +198,21 @@ public static class Findings
             hint);
     }
 
+    public static Finding BootstrapInterpreterUnverified(string path, string interpreter, string runtime) => new(
+        FindingCodes.BootstrapInterpreterUnverified, Severity.Warning,
+        $"{path}'s #! names {interpreter}, which is not in the package or its layers and not among the files Guard knows {runtime}'s image has: Guard cannot tell; if {runtime} lacks it, exec fails with no such file or directory",
+        "ship the interpreter in a layer and name its /opt path (a layer's bin/python3 is /opt/bin/python3), or use #!/bin/sh; provided.* images carry no language runtimes of their own");
+
+    public static Finding BootstrapEnvProgramUnverified(string path, string program, string runtime, IReadOnlyList<string> searched) => new(
+        FindingCodes.BootstrapInterpreterUnverified, Severity.Warning,
+        $"{path} runs #!/usr/bin/env {program}, and no layer ships {program} where env looks ({string.Join(", ", searched.Where(p => p.StartsWith("/opt/", StringComparison.Ordinal)).DefaultIfEmpty(searched[0]))}); Guard cannot tell whether {runtime}'s image has it on PATH: if not, {EnvProgramNotFound} (env: '{program}': No such file or directory) and the process fails at start",
+        $"ship {program} in a layer's bin/ folder (it lands in /opt/bin, which is on Lambda's PATH), or start the script with #!/bin/sh");
+
+    public static Finding BootstrapEnvProgramMissing(string path, string program, string runtime, IReadOnlyList<string> searched) => new(
+        FindingCodes.BootstrapInterpreterMissing, Severity.Error,
+        $"{path} runs #!/usr/bin/env {program}, but no {program} is on Lambda's PATH ({string.Join(", ", searched)}): not in {runtime}'s image nor in a layer's bin/, so {EnvProgramNotFound} (env: '{program}': No such file or directory) and the process exits at start (for bootstrap, Runtime.ExitError)",
+        $"ship {program} in a layer's bin/ folder (it lands in /opt/bin, which is on Lambda's PATH), or start the script with #!/bin/sh");
+
     public static Finding BootstrapInterpreterRelative(string path, string interpreter, string resolved) => new(
         FindingCodes.BootstrapInterpreterMissing, Severity.Error,
         $"{path}'s #! names the relative path {interpreter}, which Linux resolves from the working directory /var/task: {resolved} is not in the package, so exec fails with no such file or directory",
@@ -223,12 +242,58 @@ public static class Findings
         $"{path} is a damaged ELF file ({problem}): Lambda fails with exec format error",
         "rebuild the binary; check that the build finished and nothing truncated it");
 
+    /// <summary>
+    /// What a rule found about a bootstrap, said of a layer's extension: the extension code, the layer named, and
+    /// what Lambda then reports. Exec failures (mode, format, machine, interpreter) are <c>Extension.LaunchError</c>
+    /// (<c>fork/exec /opt/extensions/NAME: permission denied</c>); a process that starts and dies before registering
+    /// (ld.so refusing the glibc version, env finding no program) is <c>Extension.Crash</c>. Null for a finding that does not apply to an
+    /// extension (an extension does not speak the Runtime API, so the Go client's age does not matter).
+    /// </summary>
+    /// <param name="finding">What the shared rules reported about <paramref name="path"/>.</param>
+    /// <param name="layer">The layer's name: its ARN for a deployed function.</param>
+    /// <param name="path">The extension, e.g. <c>/opt/extensions/telemetry</c>.</param>
+    public static Finding? ForExtension(Finding finding, string layer, string path)
+    {
+        ArgumentNullException.ThrowIfNull(finding);
+        ArgumentNullException.ThrowIfNull(path);
+        if (finding.Code == FindingCodes.GoRuntimeClientTooOld)
+        {
+            return null;
+        }
+
+        if (FindingCodes.ExtensionCodeFor(finding.Code) is not { } code)
+        {
+            return finding;
+        }
+
+        // env itself starts, so a program it cannot find is a process that exits, not one that never launched.
+        var started = finding.Code == FindingCodes.BootstrapGlibcTooNew || finding.Message.Contains(EnvProgramNotFound, StringComparison.Ordinal);
+        var errorType = started ? "Extension.Crash" : "Extension.LaunchError";
+        var consequence = finding.Severity == Severity.Error
+            ? $"init fails with {errorType} even when bootstrap is fine"
+            : $"if it cannot start, init fails with {errorType}";
+        var relative = path.StartsWith("/opt/", StringComparison.Ordinal) ? path["/opt/".Length..] : path;
+        return new(
+            code,
+            finding.Severity,
+            $"{finding.Message} (an extension from layer {layer}: Lambda starts every file of /opt/extensions before the runtime, so {consequence})",
+            finding.Hint is null ? null : BootstrapWord().Replace(finding.Hint, relative));
+    }
+
+    // Hints name the file to fix as "bootstrap" (chmod, dos2unix, go build -o); for an extension it is extensions/NAME.
+    [GeneratedRegex(@"(?<![\w./-])bootstrap(?![\w.-])")]
+    private static partial Regex BootstrapWord();
+
     private static string GoArch(string architecture) => architecture == ArchitectureNames.Arm64 ? "arm64" : "amd64";
 
     // "an x86_64", "an aarch64", "a 32-bit i386": by sound, and x is read "ex".
     private static string Article(string word) => word.Length > 0 && "aeiouxAEIOUX".Contains(word[0], StringComparison.Ordinal) ? "an" : "a";
 
-    private static string LastSegment(string path) => path[(path.LastIndexOf('/') + 1)..];
+    // Where the file sits in the zip that must be fixed: /opt/extensions/x is extensions/x in its layer, /opt/bootstrap is bootstrap.
+    private static string PathInItsZip(string path) =>
+        path.StartsWith("/opt/", StringComparison.Ordinal) ? path["/opt/".Length..]
+        : path.StartsWith("/var/task/", StringComparison.Ordinal) ? path["/var/task/".Length..]
+        : path;
 
     private static string Iso(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 

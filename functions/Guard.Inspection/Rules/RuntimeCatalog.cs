@@ -61,7 +61,8 @@ public sealed class RuntimeCatalog
         ParseDate(runtime.BlockCreate),
         ParseDate(runtime.BlockUpdate),
         runtime.Successor,
-        runtime.Files ?? []);
+        runtime.Files ?? [],
+        runtime.CompleteDirectories ?? []);
 
     private static Architecture ParseArchitecture(string name) =>
         ArchitectureNames.TryParse(name, out var architecture) ? architecture : throw new InvalidDataException($"unknown architecture '{name}' in runtimes.json");
@@ -83,7 +84,8 @@ internal sealed record RuntimeDocument(
     string? BlockCreate,
     string? BlockUpdate,
     string? Successor,
-    string[]? Files);
+    string[]? Files,
+    string[]? CompleteDirectories = null);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(RuntimeCatalogDocument))]

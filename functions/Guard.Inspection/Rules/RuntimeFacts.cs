@@ -13,6 +13,8 @@ namespace Guard.Inspection.Rules;
 /// <param name="Successor">The runtime to move to, when this one is deprecated.</param>
 /// <param name="Files">Files of the runtime's own image that every function can count on (shells, <c>env</c>): a small,
 /// sourced subset, so a path not listed is unknown, not missing.</param>
+/// <param name="CompleteDirectories">Directories of the image whose every file is in <paramref name="Files"/>: only there
+/// is a path not listed known to be missing. Empty until a sourced listing of the image exists.</param>
 public sealed record RuntimeFacts(
     string Name,
     string OperatingSystem,
@@ -24,7 +26,8 @@ public sealed record RuntimeFacts(
     DateOnly? BlockCreate,
     DateOnly? BlockUpdate,
     string? Successor,
-    IReadOnlyList<string>? Files = null)
+    IReadOnlyList<string>? Files = null,
+    IReadOnlyList<string>? CompleteDirectories = null)
 {
     public bool IsDeprecatedOn(DateOnly day) => Deprecated is { } deprecated && day >= deprecated;
 
@@ -33,4 +36,7 @@ public sealed record RuntimeFacts(
 
     /// <summary>Whether <paramref name="path"/> (absolute, without dots) is one of the runtime's known <see cref="Files"/>.</summary>
     public bool HasFile(string path) => Files?.Contains(path, StringComparer.Ordinal) == true;
+
+    /// <summary>Whether the catalog lists every file the image has in <paramref name="directory"/> (absolute, no trailing slash).</summary>
+    public bool ListsEveryFileIn(string directory) => CompleteDirectories?.Contains(directory, StringComparer.Ordinal) == true;
 }
