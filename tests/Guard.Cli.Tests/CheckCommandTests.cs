@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Guard.Cli;
+using Guard.Cli.Tests.Support;
 
 namespace Guard.Cli.Tests;
 
@@ -12,6 +13,7 @@ public class CheckCommandTests
         var output = new StringWriter();
         var error = new StringWriter();
         var exitCode = await GuardCommandLine.RunAsync(args, output, error, TestContext.Current.CancellationToken);
+        ReportSchemaGate.AssertReportMatches(args, output.ToString());
         return (exitCode, output.ToString(), error.ToString());
     }
 

@@ -3,6 +3,7 @@ using System.Net;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Guard.Cli.Tests.Support;
 using Guard.Testing;
 
 namespace Guard.Cli.Tests;
@@ -114,6 +115,7 @@ public sealed class RemotePackageTests(MotoServer moto) : IClassFixture<MotoServ
         var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        ReportSchemaGate.AssertReportMatches(args, await output);
         return (process.ExitCode, await output, await error);
     }
 }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Guard.Cli.Tests.Support;
 using Guard.Testing;
 
 namespace Guard.Cli.Tests;
@@ -10,7 +10,6 @@ namespace Guard.Cli.Tests;
 [Trait("Category", "Slow")]
 public sealed class ToolPackageTests : IDisposable
 {
-    // One folder per checkout, with its own artifacts: the pack never races the test project's build.
     private static readonly string Root = Checkout.ScratchDirectory("guard-cli-tool");
 
     private readonly DirectoryInfo _tools = Directory.CreateTempSubdirectory("guard-tool-path-");
@@ -20,18 +19,9 @@ public sealed class ToolPackageTests : IDisposable
     [Fact]
     public async Task Pack_ThenToolInstallFromAFolderFeed_PutsAGuardThatChecksPackages()
     {
-        var feed = Path.Combine(Root, "feed");
-        if (Directory.Exists(feed))
-        {
-            Directory.Delete(feed, recursive: true);
-        }
-
-        var project = Path.Combine(Checkout.Root, "functions", "Guard.Cli", "Guard.Cli.csproj");
-        var pack = await RunAsync("dotnet", ["pack", project, "-c", "Release", "-o", feed, "--artifacts-path", Path.Combine(Root, "artifacts"), "-nologo"], TimeSpan.FromMinutes(10));
-        if (pack.ExitCode != 0)
-        {
-            throw BuildLog.Failure("dotnet pack of Guard.Cli", pack.ExitCode, pack.Output);
-        }
+        // The feed the GitHub Action's test installs from too: packed once per run, never racing this project's build.
+        var feed = await ToolFeed.FolderAsync();
+        Directory.CreateDirectory(Root);
 
         var config = Path.Combine(Root, "nuget.config");
         await File.WriteAllTextAsync(
@@ -55,7 +45,7 @@ public sealed class ToolPackageTests : IDisposable
 
         var install = await RunAsync(
             "dotnet",
-            ["tool", "install", "Guard.Cli", "--tool-path", _tools.FullName, "--configfile", config, "--version", "0.1.0"],
+            ["tool", "install", "Guard.Cli", "--tool-path", _tools.FullName, "--configfile", config, "--version", ToolFeed.Version],
             TimeSpan.FromMinutes(3),
             new Dictionary<string, string> { ["NUGET_PACKAGES"] = packages });
         Assert.True(install.ExitCode == 0, $"dotnet tool install exited {install.ExitCode}:\n{install.Output}");
@@ -71,42 +61,6 @@ public sealed class ToolPackageTests : IDisposable
         Assert.Contains("BOOTSTRAP_WRONG_ARCH", broken.Output, StringComparison.Ordinal);
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string fileName, string[] arguments, TimeSpan limit, Dictionary<string, string>? environment = null)
-    {
-        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // The test host's MSBuild variables would otherwise leak into the child build.
-        foreach (var name in new[] { "MSBuildSDKsPath", "MSBuildExtensionsPath", "MSBUILD_EXE_PATH" })
-        {
-            start.Environment.Remove(name);
-        }
-
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        foreach (var (name, value) in environment ?? [])
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        cancel.CancelAfter(limit);
-        try
-        {
-            await process.WaitForExitAsync(cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} ran longer than {limit}");
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
-    }
+    private static Task<ProcessRun> RunAsync(string fileName, string[] arguments, TimeSpan limit, Dictionary<string, string>? environment = null) =>
+        ToolFeed.RunAsync(fileName, arguments, limit, environment, TestContext.Current.CancellationToken);
 }

@@ -19,6 +19,7 @@ public sealed class FolderPackageTests : IDisposable
         var output = new StringWriter();
         var error = new StringWriter();
         var exitCode = await GuardCommandLine.RunAsync(args, output, error, TestContext.Current.CancellationToken);
+        ReportSchemaGate.AssertReportMatches(args, output.ToString());
         return (exitCode, output.ToString(), error.ToString());
     }
 

@@ -78,7 +78,9 @@ public static class GuardProcess
                 Assert.Fail($"guard {string.Join(' ', args)} did not end within {Limit.TotalSeconds} s: it hangs");
             }
 
-            return new GuardRun(process.ExitCode, await output, await error);
+            var run = new GuardRun(process.ExitCode, await output, await error);
+            ReportSchemaGate.AssertReportMatches(args, run.Output, home.FullName);
+            return run;
         }
         finally
         {
