@@ -65,4 +65,37 @@ public sealed class MemberStackTests
         Assert.Equal("arn:${AWS::Partition}:iam::*:role/${MemberRoleName}", assume.GetProperty("Resource").GetProperty("Fn::Sub").GetString());
         Assert.True(CloudFormationTemplate.IsRefTo(assume.GetProperty("Condition").GetProperty("StringEquals").GetProperty("aws:ResourceOrgID"), "OrganizationId"));
     }
+
+    [Fact]
+    public async Task CentralStack_OrganizationMode_StoreLetsOnlyMemberRolesReadGoodCode()
+    {
+        var template = await CloudFormationTemplate.LoadAsync(Repository.TemplatePath);
+        var statements = CloudFormationTemplate.Items(template.Properties("StoreBucketPolicy").GetProperty("PolicyDocument").GetProperty("Statement")).ToArray();
+
+        var read = Assert.Single(statements, s => s.TryGetProperty("Sid", out var sid) && sid.GetString() == "MemberRolesReadGoodCode");
+
+        Assert.Equal("Allow", read.GetProperty("Effect").GetString());
+        Assert.Equal([AwsActions.S3GetObject, AwsActions.S3GetObjectVersion], CloudFormationTemplate.Items(read.GetProperty("Action")).Select(a => a.GetString()));
+        Assert.Equal("${StoreBucket.Arn}/code/*", read.GetProperty("Resource").GetProperty("Fn::Sub").GetString());
+        var condition = read.GetProperty("Condition");
+        Assert.True(CloudFormationTemplate.IsRefTo(condition.GetProperty("StringEquals").GetProperty("aws:PrincipalOrgID"), "OrganizationId"));
+        Assert.Equal("arn:${AWS::Partition}:iam::*:role/${MemberRoleName}", condition.GetProperty("ArnLike").GetProperty("aws:PrincipalArn").GetProperty("Fn::Sub").GetString());
+        Assert.All(
+            CloudFormationTemplate.Items(template.Properties("FailedChecksQueuePolicy").GetProperty("PolicyDocument").GetProperty("Statement")),
+            statement => Assert.False(statement.TryGetProperty("Sid", out var sid) && sid.GetString() == "MemberRolesReadGoodCode", "the S3 grant belongs to the store's policy"));
+    }
+
+    [Fact]
+    public async Task CentralStack_OrganizationRule_DeadLettersToAQueueThatAdmitsIt()
+    {
+        var template = await CloudFormationTemplate.LoadAsync(Repository.TemplatePath);
+        var target = Assert.Single(template.Properties("OrganizationDeployEventsRule").GetProperty("Targets").EnumerateArray());
+        Assert.True(CloudFormationTemplate.IsGetAtt(target.GetProperty("DeadLetterConfig").GetProperty("Arn"), "FailedChecksQueue", "Arn"));
+
+        var fromEventBridge = CloudFormationTemplate.Items(template.Properties("FailedChecksQueuePolicy").GetProperty("PolicyDocument").GetProperty("Statement"))
+            .Single(s => s.TryGetProperty("Sid", out var sid) && sid.GetString() == "EventBridgeDeadLetters");
+        var sources = CloudFormationTemplate.Items(fromEventBridge.GetProperty("Condition").GetProperty("ArnEquals").GetProperty("aws:SourceArn"));
+
+        Assert.Contains(sources, arn => CloudFormationTemplate.IsGetAtt(arn, "OrganizationDeployEventsRule", "Arn"));
+    }
 }

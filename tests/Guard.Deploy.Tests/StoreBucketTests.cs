@@ -24,7 +24,8 @@ public sealed class StoreBucketTests
             .Select(resource => resource.Resource.GetProperty("Properties"))
             .Single(properties => CloudFormationTemplate.IsRefTo(properties.GetProperty("Bucket"), "StoreBucket"));
 
-        var denial = policy.GetProperty("PolicyDocument").GetProperty("Statement").EnumerateArray().Single(statement =>
+        // Through Fn::If: Organization mode adds a conditional statement.
+        var denial = CloudFormationTemplate.Items(policy.GetProperty("PolicyDocument").GetProperty("Statement")).Single(statement =>
             statement.GetProperty("Effect").GetString() == "Deny"
             && statement.TryGetProperty("Condition", out var condition)
             && condition.GetProperty("Bool").GetProperty("aws:SecureTransport").GetString() == "false");
