@@ -73,13 +73,17 @@ internal sealed class LambdaLayerLocator : ILayerLocator, IDisposable
 
     private LambdaClient ClientFor(string region)
     {
-        if (!_clients.TryGetValue(region, out var client))
+        // An app's functions are checked in parallel: one client per region, made once.
+        lock (_clients)
         {
-            var environment = new AwsEnvironment(name => name is "AWS_REGION" ? region : Environment.GetEnvironmentVariable(name));
-            client = LambdaClient.Create(environment, _credentials.Value);
-            _clients[region] = client;
-        }
+            if (!_clients.TryGetValue(region, out var client))
+            {
+                var environment = new AwsEnvironment(name => name is "AWS_REGION" ? region : Environment.GetEnvironmentVariable(name));
+                client = LambdaClient.Create(environment, _credentials.Value);
+                _clients[region] = client;
+            }
 
-        return client;
+            return client;
+        }
     }
 }

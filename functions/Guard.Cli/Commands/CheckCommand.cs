@@ -245,11 +245,14 @@ internal static class CheckCommand
             return [CheckResult.NotChecked(templateFile, null, null, null, e.Message)];
         }
 
-        var results = new List<CheckResult>();
-        foreach (var plan in plans)
-        {
-            results.Add(plan.Decided ?? await check.RunAsync(plan.Request!, cancellationToken).ConfigureAwait(false));
-        }
+        // The functions' packages are judged a few at a time (each is a handful of small reads and some inflating),
+        // and reported in the template's order whatever order they finish in.
+        var judged = new CheckResult[plans.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, plans.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = PackagesAtOnce, CancellationToken = cancellationToken },
+            async (index, token) => judged[index] = plans[index].Decided ?? await check.RunAsync(plans[index].Request!, token).ConfigureAwait(false)).ConfigureAwait(false);
+        var results = judged.ToList();
 
         if (results.Count == 0)
         {
@@ -259,6 +262,9 @@ internal static class CheckCommand
 
         return results;
     }
+
+    /// <summary>An app's packages judged at once: enough to overlap one package's waits (S3, a layer look-up) with another's work.</summary>
+    internal static int PackagesAtOnce => Math.Max(4, Environment.ProcessorCount * 2);
 
     private static IEnumerable<string> SplitCodes(IEnumerable<string> values) =>
         values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
