@@ -133,7 +133,7 @@ internal static class CheckCommand
             }
 
             // A template names each function's runtime, architecture, handler and layers: a flag that would be ignored is a mistake.
-            var template = given.FirstOrDefault(TemplateFile.LooksLikeTemplate);
+            var template = given.FirstOrDefault(IsApp);
             var perPackage = new Option[] { runtime, architecture, layers, handler }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false });
             if (template is not null && perPackage is not null)
             {
@@ -179,7 +179,14 @@ internal static class CheckCommand
             if (TemplateFile.LooksLikeTemplate(package))
             {
                 isApp = true;
-                results.AddRange(await CheckAppAsync(package, options, check, error, cancellationToken).ConfigureAwait(false));
+                results.AddRange(await CheckAppAsync(package, AppLayout.Template, options, check, error, cancellationToken).ConfigureAwait(false));
+                continue;
+            }
+
+            if (AppFolder.IsAppFolder(package))
+            {
+                isApp = true;
+                results.AddRange(await CheckAppFolderAsync(package, options, check, error, cancellationToken).ConfigureAwait(false));
                 continue;
             }
 
@@ -224,20 +231,63 @@ internal static class CheckCommand
         return exitCode;
     }
 
+    /// <summary>A template, or a folder that is an app (a CDK cloud assembly, a Serverless Framework package folder).</summary>
+    private static bool IsApp(string argument) => TemplateFile.LooksLikeTemplate(argument) || AppFolder.IsAppFolder(argument);
+
+    /// <summary>
+    /// <c>cdk.out/</c>: every stack template its manifest lists; <c>.serverless/</c>: its update-stack template. A stack
+    /// without functions is no problem in an assembly of several; an assembly without any is.
+    /// </summary>
+    private static async Task<List<CheckResult>> CheckAppFolderAsync(string folder, CheckOptions options, ArgumentCheck check, TextWriter error, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<AppTemplate> templates;
+        try
+        {
+            templates = AppFolder.Templates(folder);
+        }
+        catch (TemplateFormatException e)
+        {
+            await error.WriteLineAsync($"guard: {e.Message}").ConfigureAwait(false);
+            return [CheckResult.NotChecked(folder, null, null, null, e.Message)];
+        }
+
+        var results = new List<CheckResult>();
+        foreach (var template in templates)
+        {
+            results.AddRange(await CheckAppAsync(template.TemplateFile, template.Layout, options, check, error, cancellationToken, reportEmpty: false).ConfigureAwait(false));
+        }
+
+        if (results.Count == 0)
+        {
+            var reason = $"{folder}: no AWS::Lambda::Function resources in {string.Join(", ", templates.Select(t => t.TemplateFile))}";
+            await error.WriteLineAsync($"guard: {reason}").ConfigureAwait(false);
+            results.Add(CheckResult.NotChecked(folder, null, null, null, reason));
+        }
+
+        return results;
+    }
+
     /// <summary>Every function of a template, each its own result; a template that cannot be read is one result that was not checked.</summary>
-    private static async Task<List<CheckResult>> CheckAppAsync(string templateFile, CheckOptions options, ArgumentCheck check, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<List<CheckResult>> CheckAppAsync(
+        string templateFile,
+        AppLayout layout,
+        CheckOptions options,
+        ArgumentCheck check,
+        TextWriter error,
+        CancellationToken cancellationToken,
+        bool reportEmpty = true)
     {
         List<FunctionPlan> plans;
         try
         {
             var root = TemplateFile.Read(templateFile);
             // With several templates an override may be meant for another one; with one, an undeclared name is a typo.
-            if (options.Packages.Count(TemplateFile.LooksLikeTemplate) == 1 && AppPlanner.UnknownOverrides(root, options.ParameterOverrides).FirstOrDefault() is { } unknown)
+            if (layout == AppLayout.Template && options.Packages.Count(IsApp) == 1 && AppPlanner.UnknownOverrides(root, options.ParameterOverrides).FirstOrDefault() is { } unknown)
             {
                 throw new TemplateFormatException(templateFile, 1, 1, $"--parameter-overrides names {unknown}, which the template's Parameters do not declare");
             }
 
-            plans = [.. new AppPlanner(templateFile, root, options.ParameterOverrides, options.Ignore).Plan()];
+            plans = [.. new AppPlanner(templateFile, root, options.ParameterOverrides, options.Ignore, layout).Plan()];
         }
         catch (TemplateFormatException e)
         {
@@ -254,7 +304,7 @@ internal static class CheckCommand
             async (index, token) => judged[index] = plans[index].Decided ?? await check.RunAsync(plans[index].Request!, token).ConfigureAwait(false)).ConfigureAwait(false);
         var results = judged.ToList();
 
-        if (results.Count == 0)
+        if (results.Count == 0 && reportEmpty)
         {
             await error.WriteLineAsync($"guard: {templateFile}: no AWS::Serverless::Function or AWS::Lambda::Function resources").ConfigureAwait(false);
             results.Add(CheckResult.NotChecked(templateFile, null, null, null, $"{templateFile}: no AWS::Serverless::Function or AWS::Lambda::Function resources"));

@@ -23,15 +23,18 @@ internal sealed class AppPlanner
     private readonly MappingNode? _globals;
     private readonly IntrinsicEvaluator _evaluator;
     private readonly IReadOnlyDictionary<string, string> _ignored;
+    private readonly AppLayout _layout;
 
     /// <param name="templateFile">The template as named on the command line; paths in it are relative to its folder.</param>
     /// <param name="root">The template's tree.</param>
     /// <param name="overrides">--parameter-overrides.</param>
     /// <param name="ignored">--ignore codes, suppressed for every function.</param>
+    /// <param name="layout">Where the functions' code is: as the template says, or a CDK or Serverless Framework folder's own.</param>
     /// <exception cref="TemplateFormatException">Not a template: no Resources.</exception>
-    public AppPlanner(string templateFile, TemplateNode root, IReadOnlyDictionary<string, string> overrides, IReadOnlySet<string> ignored)
+    public AppPlanner(string templateFile, TemplateNode root, IReadOnlyDictionary<string, string> overrides, IReadOnlySet<string> ignored, AppLayout layout = AppLayout.Template)
     {
         _templateFile = templateFile;
+        _layout = layout;
         _folder = Path.GetDirectoryName(templateFile) ?? "";
         // sam build writes a template whose CodeUri already names the built folders: no BuildMethod redirection there.
         _isBuilt = Path.GetFullPath(string.IsNullOrEmpty(_folder) ? "." : _folder).Replace('\\', '/').EndsWith("/.aws-sam/build", StringComparison.Ordinal);
@@ -84,7 +87,7 @@ internal sealed class AppPlanner
 
             var packageType = Optional(properties, "PackageType");
             runtime = Optional(properties, "Runtime");
-            var code = serverless ? ServerlessCode(properties, body, origin) : LambdaCode(properties);
+            var code = serverless ? ServerlessCode(properties, body, origin) : LambdaCode(properties, body, origin);
             if (packageType == "Image" || code is { Kind: CodeKind.Image })
             {
                 return Skip(origin, code?.Display ?? ".", runtime, null, "PackageType Image: a container image brings its own entrypoint; Guard checks zip packages");
@@ -178,9 +181,20 @@ internal sealed class AppPlanner
     }
 
     /// <summary>CloudFormation: <c>Code</c> as <c>{S3Bucket, S3Key, S3ObjectVersion}</c>, <c>{ZipFile}</c>, <c>{ImageUri}</c>, or (before <c>aws cloudformation package</c>) a local path.</summary>
-    private Code? LambdaCode(MappingNode properties)
+    private Code? LambdaCode(MappingNode properties, MappingNode body, FunctionOrigin origin)
     {
         var code = properties["Code"];
+        // Before Code is evaluated: it names the deploy bucket (Fn::Sub over AWS::AccountId), not a value before deploy.
+        if (_layout == AppLayout.CdkAssembly && CdkAsset(body, origin) is { } asset)
+        {
+            return asset;
+        }
+
+        if (_layout == AppLayout.Serverless && code is MappingNode { } serverlessCode && ServerlessFrameworkZip(serverlessCode, origin) is { } zip)
+        {
+            return zip;
+        }
+
         if (code is null)
         {
             return null;
@@ -194,6 +208,53 @@ internal sealed class AppPlanner
         }
 
         return Local(_evaluator.EvaluateString(code), "Code");
+    }
+
+    /// <summary>
+    /// CDK: <c>Metadata: { "aws:asset:path": "asset.HASH", "aws:asset:property": "Code" }</c>, the folder or zip cdk
+    /// synth staged in the assembly (the template's folder); null when Code is not an asset.
+    /// </summary>
+    private Code? CdkAsset(MappingNode body, FunctionOrigin origin)
+    {
+        if (body["Metadata"] is not MappingNode metadata ||
+            metadata["aws:asset:property"] is not ScalarNode { Value: "Code" } ||
+            metadata["aws:asset:path"] is not ScalarNode { IsNull: false } assetPath)
+        {
+            return null;
+        }
+
+        var resolved = Resolve(assetPath.Value);
+        return File.Exists(resolved) || Directory.Exists(resolved)
+            ? new Code(CodeKind.Package, resolved, resolved)
+            : new Code(
+                CodeKind.Missing,
+                resolved,
+                resolved,
+                $"the CDK asset {assetPath.Value} of {origin.LogicalId} (Metadata aws:asset:path) does not exist (looked for {resolved})",
+                "run cdk synth again: the assembly holds the assets it staged, and a copied cdk.out may have lost them");
+    }
+
+    /// <summary>
+    /// Serverless Framework: <c>Code.S3Key</c> is <c>serverless/SERVICE/STAGE/TIMESTAMP/NAME.zip</c>, and serverless
+    /// package left <c>NAME.zip</c> beside the template; null when there is no literal S3Key.
+    /// </summary>
+    private Code? ServerlessFrameworkZip(MappingNode code, FunctionOrigin origin)
+    {
+        if (code["S3Key"] is not { } keyNode || StringOrNull(keyNode) is not { Length: > 0 } key)
+        {
+            return null;
+        }
+
+        var name = key[(key.LastIndexOf('/') + 1)..];
+        var resolved = Resolve(name);
+        return File.Exists(resolved)
+            ? new Code(CodeKind.Package, resolved, resolved)
+            : new Code(
+                CodeKind.Missing,
+                resolved,
+                resolved,
+                $"the package {name} of {origin.LogicalId} (Code.S3Key {key}) is not in the Serverless folder (looked for {resolved})",
+                "run serverless package again: it writes each zip beside cloudformation-template-update-stack.json");
     }
 
     private Code S3(MappingNode location, string bucketKey, string keyKey, string versionKey)
