@@ -88,7 +88,6 @@ internal static class AppFolders
             "Role": { "Fn::GetAtt": ["FunctionRole4B9C1D2E", "Arn"] },
             "Runtime": "provided.al2023"
           },
-          "DependsOn": ["FunctionRole4B9C1D2E"],
           "Metadata": {
             "aws:cdk:path": "OrdersStack/OrdersFunction/Resource",
             "aws:asset:path": "{{OrdersAsset}}",
@@ -107,7 +106,6 @@ internal static class AppFolders
             "Role": { "Fn::GetAtt": ["FunctionRole4B9C1D2E", "Arn"] },
             "Runtime": "provided.al2023"
           },
-          "DependsOn": ["FunctionRole4B9C1D2E"],
           "Metadata": {
             "aws:cdk:path": "OrdersStack/BillingFunction/Resource",
             "aws:asset:path": "{{BillingAsset}}",
@@ -127,7 +125,6 @@ internal static class AppFolders
             "Role": { "Fn::GetAtt": ["FunctionRole4B9C1D2E", "Arn"] },
             "Runtime": "provided.al2023"
           },
-          "DependsOn": ["FunctionRole4B9C1D2E"],
           "Metadata": {
             "aws:cdk:path": "OrdersStack/LedgerFunction/Resource",
             "aws:asset:path": "{{LedgerAsset}}",
@@ -146,7 +143,6 @@ internal static class AppFolders
             "Role": { "Fn::GetAtt": ["FunctionRole4B9C1D2E", "Arn"] },
             "Runtime": "python3.12"
           },
-          "DependsOn": ["FunctionRole4B9C1D2E"],
           "Metadata": {
             "aws:cdk:path": "OrdersStack/ReportsFunction/Resource",
             "aws:asset:path": "{{ReportsAsset}}",
@@ -165,7 +161,6 @@ internal static class AppFolders
             "Role": { "Fn::GetAtt": ["FunctionRole4B9C1D2E", "Arn"] },
             "Runtime": "provided.al2023"
           },
-          "DependsOn": ["FunctionRole4B9C1D2E"],
           "Metadata": {
             "aws:cdk:path": "OrdersStack/ExportFunction/Resource",
             "aws:asset:path": "{{ExportAsset}}",

@@ -6,7 +6,7 @@ namespace Guard.Cli.Tests.Apps;
 /// <summary>
 /// Real SAM and CloudFormation apps laid out on disk: templates plus the folders and zips they name. Every
 /// template here is linted by cfn-lint in <see cref="TemplateLintTests"/> (all but <see cref="MalformedYaml"/>,
-/// which is broken on purpose).
+/// which is broken on purpose), and the CDK and Serverless Framework templates of <see cref="AppFolders"/>.
 /// </summary>
 internal static class TestApps
 {
@@ -306,6 +306,8 @@ internal static class TestApps
         ("built/.aws-sam/build/template.yaml", Built),
         ("legacy/template.yaml", Legacy),
         ("arn/template.yaml", ArnLayer),
+        ("cdk.out/OrdersStack.template.json", AppFolders.CdkStackTemplate),
+        ("sls/.serverless/cloudformation-template-update-stack.json", AppFolders.ServerlessTemplate),
     ];
 
     public static byte[] Arm64 => ElfBuilder.Static(ElfBuilder.Aarch64);
