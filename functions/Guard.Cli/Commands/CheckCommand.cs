@@ -23,7 +23,8 @@ internal static class CheckCommand
         var packages = new Argument<string[]>("PACKAGE")
         {
             Description = "What to check, one or more: a zip (local path, s3://bucket/key[?versionId=…], an http(s):// URL such as a presigned one), " +
-                "a local folder, judged as the zip it would become, or a SAM/CloudFormation template (.yaml, .yml, .json), every function in it. Each gets its own verdict.",
+                "a local folder, judged as the zip it would become, a SAM/CloudFormation template (.yaml, .yml, .json), every function in it, " +
+                "or an app folder: cdk.out/ (every stack, each function from its asset) or .serverless/ (each function from its zip). Each gets its own verdict.",
             // Zero here, checked in the action: --parameter-overrides takes every token after it, and a PACKAGE
             // written after the overrides (no '=') is given back to PACKAGE there.
             Arity = ArgumentArity.ZeroOrMore,
