@@ -103,6 +103,24 @@ public sealed class AppFolderCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_OnAServerlessServicePackagedAsOne_ChecksEveryFunctionFromTheServiceZip()
+    {
+        var keyed = AppFolders.ServerlessTemplate.Replace("/api.zip", "/svc.zip", StringComparison.Ordinal)
+            .Replace("/worker.zip", "/svc.zip", StringComparison.Ordinal).Replace("/cleanup.zip", "/svc.zip", StringComparison.Ordinal);
+        _scratch.Write("one/.serverless/cloudformation-template-update-stack.json", keyed);
+        _scratch.Write("one/.serverless/svc.zip", new Guard.Testing.PackageBuilder().AddFile("bootstrap", TestApps.Arm64, Guard.Testing.PackageBuilder.ExecutableMode).ToArray());
+
+        var (exitCode, output, _) = await FolderPackageTests.RunAsync("check", _scratch.PathOf("one/.serverless"), "--format", "json");
+
+        Assert.Equal(ExitCodes.Ok, exitCode);
+        using var json = JsonDocument.Parse(output);
+        var functions = ByLogicalId(json);
+        Assert.Equal(3, functions.Count);
+        Assert.All(functions.Values, f => Assert.Equal(_scratch.PathOf("one/.serverless/svc.zip"), f.GetProperty("codePath").GetString()));
+        Assert.All(functions.Values, f => Assert.Equal("ok", Verdict(f)));
+    }
+
+    [Fact]
     public async Task Check_OnACdkAssemblyWithRuntimeFlag_RefusesTheFlag()
     {
         var cdkOut = AppFolders.WriteCdkOut(_scratch);
