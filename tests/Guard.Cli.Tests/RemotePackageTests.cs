@@ -82,6 +82,88 @@ public sealed class RemotePackageTests(MotoServer moto) : IClassFixture<MotoServ
         Assert.Equal($"guard: s3://{bucket}/missing.zip: not found", error.Trim());
     }
 
+    [Fact]
+    public async Task Check_TemplateAfterCloudFormationPackage_JudgesEachFunctionFromItsS3Object()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        var app = Directory.CreateTempSubdirectory("guard-cfn-package-");
+        try
+        {
+            await File.WriteAllBytesAsync(Path.Combine(app.FullName, "good.zip"), Package, cancel);
+            await File.WriteAllBytesAsync(
+                Path.Combine(app.FullName, "broken.zip"),
+                new PackageBuilder().AddFile("bootstrap", ElfBuilder.Static(ElfBuilder.Aarch64), PackageBuilder.RegularFileMode).ToArray(),
+                cancel);
+            await File.WriteAllTextAsync(Path.Combine(app.FullName, "template.yaml"), """
+                AWSTemplateFormatVersion: "2010-09-09"
+                Transform: AWS::Serverless-2016-10-31
+                Globals:
+                  Function:
+                    Runtime: provided.al2023
+                    Handler: bootstrap
+                    Architectures: [arm64]
+                Resources:
+                  GoodFunction:
+                    Type: AWS::Serverless::Function
+                    Properties:
+                      CodeUri: good.zip
+                  BrokenFunction:
+                    Type: AWS::Serverless::Function
+                    Properties:
+                      CodeUri: broken.zip
+                """, cancel);
+            var bucket = $"artifacts-{Guid.NewGuid():N}"[..30];
+            using (var s3 = moto.S3Witness())
+            {
+                await s3.PutBucketAsync(bucket, cancel);
+            }
+
+            // The real `aws cloudformation package`: it uploads each CodeUri to the bucket and rewrites it to s3://.
+            var (packageExit, packageOutput, packageError) = await RunAsync(
+                "aws", ["cloudformation", "package", "--template-file", "template.yaml", "--s3-bucket", bucket, "--output-template-file", "packaged.yaml"], app.FullName);
+            Assert.True(packageExit == 0, packageOutput + packageError);
+            var packaged = await File.ReadAllTextAsync(Path.Combine(app.FullName, "packaged.yaml"), cancel);
+            Assert.Contains($"s3://{bucket}/", packaged, StringComparison.Ordinal);
+
+            var (exitCode, output, error) = await RunGuardAsync(["check", Path.Combine(app.FullName, "packaged.yaml"), "--format", "json"]);
+
+            Assert.True(exitCode == ExitCodes.Broken, output + error);
+            using var json = System.Text.Json.JsonDocument.Parse(output);
+            var verdicts = json.RootElement.GetProperty("functions").EnumerateArray()
+                .ToDictionary(f => f.GetProperty("logicalId").GetString()!, f => f.GetProperty("verdict").GetString());
+            Assert.Equal("ok", verdicts["GoodFunction"]);
+            Assert.Equal("broken", verdicts["BrokenFunction"]);
+            Assert.Contains($"s3://{bucket}/", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            app.Delete(recursive: true);
+        }
+    }
+
+    private async Task<(int ExitCode, string Output, string Error)> RunAsync(string tool, string[] args, string workingDirectory)
+    {
+        var home = Environment.GetEnvironmentVariable("HOME") ?? "";
+        var path = new[] { Path.Combine(home, ".pyenv", "shims", tool) }.FirstOrDefault(File.Exists)
+            ?? throw new InvalidOperationException($"{tool} is not in ~/.pyenv/shims (the machine image has it; elsewhere pip install awscli)");
+        var start = new ProcessStartInfo(path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in moto.EnvironmentVariables)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return (process.ExitCode, await output, await error);
+    }
+
     private async Task<string> CreateBucketWithAsync(string prefix, string key, byte[] content)
     {
         var bucket = $"{prefix}-{Guid.NewGuid():N}"[..30];
