@@ -8,7 +8,8 @@ namespace Guard.Inspection;
 /// </summary>
 /// <param name="Label">How findings name it: "the package", "layer 2 (…)".</param>
 /// <param name="Root">Where Lambda extracts it: <c>/var/task</c> for the function, <c>/opt</c> for layers.</param>
-internal sealed class OpenedPackage(string label, string root, IRangeSource source, ZipPackage zip)
+/// <param name="Keeps">Which normalized names the central-directory pass kept: a miss for one of them is a real miss.</param>
+internal sealed class OpenedPackage(string label, string root, IRangeSource source, ZipPackage zip, Func<string, bool> keeps)
 {
     /// <summary>Longest symlink target Guard reads; Linux's PATH_MAX.</summary>
     private const int MaxSymlinkTarget = 4096;
@@ -39,7 +40,7 @@ internal sealed class OpenedPackage(string label, string root, IRangeSource sour
 
     /// <summary>
     /// The entry at <paramref name="name"/> (no trailing slash), looked up in the kept entries and, when they do
-    /// not cover the whole archive, by one more pass over the central directory.
+    /// not cover the name, by one more pass over the central directory.
     /// </summary>
     public async Task<CentralDirectoryEntry?> FindAsync(string name, CancellationToken cancellationToken)
     {
@@ -48,7 +49,7 @@ internal sealed class OpenedPackage(string label, string root, IRangeSource sour
             return entry;
         }
 
-        if (IsComplete)
+        if (IsComplete || !Zip.KeptEntriesTruncated && keeps(name))
         {
             return null;
         }

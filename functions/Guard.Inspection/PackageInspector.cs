@@ -119,12 +119,12 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
     }
 
     private static async Task<OpenedPackage?> OpenAsync(
-        string label, string root, IRangeSource source, Func<CentralDirectoryEntry, bool> keep, List<Finding> findings, CancellationToken cancellationToken)
+        string label, string root, IRangeSource source, Func<string, bool> keep, List<Finding> findings, CancellationToken cancellationToken)
     {
         ZipPackage zip;
         try
         {
-            zip = await ZipPackage.ReadAsync(source, keep, MaxKeptEntries, cancellationToken).ConfigureAwait(false);
+            zip = await ZipPackage.ReadAsync(source, entry => keep(OpenedPackage.Normalize(entry.Name).TrimEnd('/')), MaxKeptEntries, cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidZipException e)
         {
@@ -142,27 +142,29 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
             findings.Add(Findings.ZipUnsupportedCompression(label, unsupported.Name, unsupported.CompressionMethod));
         }
 
-        return new OpenedPackage(label, root, source, zip);
+        return new OpenedPackage(label, root, source, zip, keep);
     }
 
     /// <summary>
-    /// Which entries are worth remembering by name: everything at the root (bootstrap, the old go1.x binary,
-    /// placeholder stubs), nested bootstraps, the Handler's file, layer extensions and bundled program loaders.
+    /// Which entries (by normalized name) are worth remembering: everything at the root (bootstrap, the old go1.x
+    /// binary, placeholder stubs), nested bootstraps, the Handler's file, layer extensions, bundled program loaders and
+    /// shared libraries (a name with <c>.so</c> in it), which the loader looks for folder by folder.
     /// </summary>
-    private static Func<CentralDirectoryEntry, bool> KeepFor(string entrypoint, string? handler)
+    private static Func<string, bool> KeepFor(string entrypoint, string? handler)
     {
         var handlerPath = handler is null ? null : OpenedPackage.Normalize(handler);
-        return entry =>
+        return name =>
         {
-            var name = OpenedPackage.Normalize(entry.Name).TrimEnd('/');
             var slash = name.IndexOf('/', StringComparison.Ordinal);
+            var fileName = name[(name.LastIndexOf('/') + 1)..];
             return slash < 0
                 || name == entrypoint
                 || name == handlerPath
                 || name.EndsWith("/" + Bootstrap, StringComparison.Ordinal)
                 || name.StartsWith(Bootstrap + "/", StringComparison.Ordinal) && name.IndexOf('/', Bootstrap.Length + 1) < 0
                 || name.StartsWith("extensions/", StringComparison.Ordinal)
-                || name[(name.LastIndexOf('/') + 1)..].StartsWith("ld-", StringComparison.Ordinal);
+                || fileName.StartsWith("ld-", StringComparison.Ordinal)
+                || fileName.Contains(".so", StringComparison.Ordinal);
         };
     }
 
@@ -287,7 +289,18 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
             }
         }
 
-        findings.AddRange(ExecutableRules.Judge(path, facts, runtime, architecture, runtimes, shipped.Contains));
+        var judged = ExecutableRules.Judge(path, facts, runtime, architecture, runtimes, shipped.Contains);
+        findings.AddRange(judged);
+
+        // ld.so runs only for a dynamic file of the right machine whose program interpreter exists.
+        if (facts.Elf is { Linkage: ElfLinkage.Dynamic, Problem: null } elf && runtime.ImageFor(architecture) is { IsCatalogued: true } image &&
+            !judged.Any(f => f.Code is FindingCodes.BootstrapWrongArch or FindingCodes.BootstrapInterpreterMissing))
+        {
+            var loader = new SharedLibraryLoader(files, image, architecture);
+            var map = await loader.LoadAsync(owner.Root + "/" + OpenedPackage.Normalize(entry.Name), elf, cancellationToken).ConfigureAwait(false);
+            findings.AddRange(LibraryRules.Judge(path, map, runtime));
+        }
+
         return facts;
     }
 

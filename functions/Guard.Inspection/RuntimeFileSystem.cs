@@ -87,6 +87,18 @@ internal sealed class RuntimeFileSystem(OpenedPackage function, IReadOnlyList<Op
         return null;
     }
 
+    /// <summary>
+    /// The absolute paths of the files named <paramref name="fileName"/> (in any folder) among the entries the package
+    /// and layers keep by name, shared libraries among them.
+    /// </summary>
+    public IEnumerable<string> ShippedFilesNamed(string fileName) =>
+        layers.Prepend(function).SelectMany(package => package.Entries
+            .Where(entry => !entry.IsDirectory)
+            .Select(entry => OpenedPackage.Normalize(entry.Name))
+            .Where(name => name == fileName || name.EndsWith("/" + fileName, StringComparison.Ordinal))
+            .Select(name => package.Root + "/" + name))
+        .Distinct(StringComparer.Ordinal);
+
     /// <summary>Whether a path under /var/task or /opt is a directory that only the entries below it imply.</summary>
     private bool HasDirectory(string path) =>
         CandidatesFor(path).Any(candidate => candidate.HasDirectory(path[(candidate.Root.Length + 1)..]));

@@ -26,7 +26,14 @@ public static class ExecutableAnalyzer
     /// <see cref="ElfFacts.Problem"/> or <see cref="ScriptFacts.Problem"/>. Exceptions from <paramref name="content"/>
     /// itself (and cancellation) propagate.
     /// </summary>
-    public static async Task<ExecutableFacts> AnalyzeAsync(IEntryContent content, CancellationToken cancellationToken)
+    public static Task<ExecutableFacts> AnalyzeAsync(IEntryContent content, CancellationToken cancellationToken) =>
+        AnalyzeAsync(content, asLibrary: false, cancellationToken);
+
+    /// <summary>
+    /// Analyzes <paramref name="content"/>; with <paramref name="asLibrary"/>, as a shared library ld.so loads for
+    /// another file, whose dynamic section (needs, search paths, version definitions) counts without a program interpreter.
+    /// </summary>
+    public static async Task<ExecutableFacts> AnalyzeAsync(IEntryContent content, bool asLibrary, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
         var buffer = new byte[(int)Math.Clamp(content.Length, 0, PrefixSize)];
@@ -42,7 +49,7 @@ public static class ExecutableAnalyzer
         if (span.StartsWith(ElfHeader.Magic))
         {
             var reader = new BoundedContentReader(content, prefix, MaxBytesBeyondPrefix);
-            var elf = await ElfReader.ReadAsync(reader, cancellationToken).ConfigureAwait(false);
+            var elf = await ElfReader.ReadAsync(reader, asLibrary, cancellationToken).ConfigureAwait(false);
             return new ExecutableFacts(ExecutableKind.Elf, Elf: elf, Description: Describe(elf));
         }
 

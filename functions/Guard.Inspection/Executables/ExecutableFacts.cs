@@ -51,6 +51,13 @@ public sealed record ExecutableFacts(ExecutableKind Kind, ElfFacts? Elf = null, 
 /// section (near the end of the file) was not read: <paramref name="NeededLibraries"/> is then empty.</param>
 /// <param name="GoBuild">A Go binary's build information (Go version, modules), when it could be read cheaply: the start
 /// of the data segment lies megabytes in, so a deflated entry is not inflated up to it. Null when not read.</param>
+/// <param name="VersionNeeds">Every symbol version ld.so will look for, with the library it must come from
+/// (<c>.gnu.version_r</c>): <c>GLIBCXX_3.4.30</c> from <c>libstdc++.so.6</c>. Read when the dynamic section is.</param>
+/// <param name="SoName">DT_SONAME: the name a shared library answers to; null when none.</param>
+/// <param name="RPath">DT_RPATH directories, split on <c>:</c>, with <c>$ORIGIN</c> left as written.</param>
+/// <param name="RunPath">DT_RUNPATH directories, split on <c>:</c>, with <c>$ORIGIN</c> left as written.</param>
+/// <param name="VersionDefinitions">The versions a shared library defines (<c>.gnu.version_d</c>, without the base entry naming the
+/// file); null when it defines none, which ld.so accepts for any version need with only a warning.</param>
 public sealed record ElfFacts(
     bool Is64Bit,
     bool IsLittleEndian,
@@ -64,7 +71,12 @@ public sealed record ElfFacts(
     bool IsGo,
     string? Problem = null,
     bool VersionNeedsFromPrefix = false,
-    GoBuildInfo? GoBuild = null)
+    GoBuildInfo? GoBuild = null,
+    IReadOnlyList<LibraryVersionNeed>? VersionNeeds = null,
+    string? SoName = null,
+    IReadOnlyList<string>? RPath = null,
+    IReadOnlyList<string>? RunPath = null,
+    IReadOnlyList<string>? VersionDefinitions = null)
 {
     public const ushort MachineX8664 = 62;
     public const ushort MachineAarch64 = 183;
@@ -74,6 +86,12 @@ public sealed record ElfFacts(
     /// <summary>The highest <c>GLIBC_x.y</c> needed, or null when none is.</summary>
     public Version? GlibcRequired => GlibcVersionsRequired.Count == 0 ? null : GlibcVersionsRequired[^1];
 }
+
+/// <summary>One symbol version an ELF file needs from one library (an Elf_Vernaux under its Elf_Verneed).</summary>
+/// <param name="Library">vn_file: the DT_NEEDED name the version must come from, e.g. <c>libstdc++.so.6</c>.</param>
+/// <param name="Version">vna_name, e.g. <c>GLIBCXX_3.4.30</c>.</param>
+/// <param name="IsWeak">VER_FLG_WEAK: ld.so only warns when it is missing.</param>
+public sealed record LibraryVersionNeed(string Library, string Version, bool IsWeak);
 
 /// <param name="Interpreter">The path after <c>#!</c>, e.g. <c>/bin/sh</c> (without a trailing <c>\r</c>).</param>
 /// <param name="Argument">The optional single argument after the interpreter, e.g. <c>python3</c> for <c>/usr/bin/env python3</c>.</param>

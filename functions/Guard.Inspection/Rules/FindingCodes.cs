@@ -37,6 +37,12 @@ public static class FindingCodes
     public const string ExtensionNoShebang = "EXTENSION_NO_SHEBANG";
     public const string ExtensionCrlf = "EXTENSION_CRLF";
     public const string ExtensionInterpreterUnverified = "EXTENSION_INTERPRETER_UNVERIFIED";
+    public const string BootstrapLibraryMissing = "BOOTSTRAP_LIBRARY_MISSING";
+    public const string BootstrapLibraryVersionMissing = "BOOTSTRAP_LIBRARY_VERSION_MISSING";
+    public const string BootstrapLibraryUnverified = "BOOTSTRAP_LIBRARY_UNVERIFIED";
+    public const string ExtensionLibraryMissing = "EXTENSION_LIBRARY_MISSING";
+    public const string ExtensionLibraryVersionMissing = "EXTENSION_LIBRARY_VERSION_MISSING";
+    public const string ExtensionLibraryUnverified = "EXTENSION_LIBRARY_UNVERIFIED";
 
     /// <summary>
     /// The extension code for what the shared rules report about a bootstrap: an extension is judged by the same
@@ -54,6 +60,9 @@ public static class FindingCodes
         BootstrapNoShebang => ExtensionNoShebang,
         BootstrapCrlf => ExtensionCrlf,
         BootstrapInterpreterUnverified => ExtensionInterpreterUnverified,
+        BootstrapLibraryMissing => ExtensionLibraryMissing,
+        BootstrapLibraryVersionMissing => ExtensionLibraryVersionMissing,
+        BootstrapLibraryUnverified => ExtensionLibraryUnverified,
         _ => null,
     };
 
@@ -94,5 +103,11 @@ public static class FindingCodes
         (ExtensionNoShebang, Severity.Error, "A layer's extension is a text file without #!."),
         (ExtensionCrlf, Severity.Error, "A layer's extension has a shebang line ending in \\r (Windows line endings)."),
         (ExtensionInterpreterUnverified, Severity.Warning, "A layer's script extension names an interpreter Guard cannot find in the layers nor in what it knows of the runtime's image."),
+        (BootstrapLibraryMissing, Severity.Error, "bootstrap (or a library it loads) needs a shared library that is nowhere ld.so looks: not shipped on the search path, and not in the runtime's image."),
+        (BootstrapLibraryVersionMissing, Severity.Error, "bootstrap (or a library it loads) needs a symbol version (e.g. GLIBCXX_3.4.30) that the library ld.so picks does not define."),
+        (BootstrapLibraryUnverified, Severity.Warning, "bootstrap needs a shared library (or version) that is not shipped and that Guard's catalog of the runtime's image does not settle."),
+        (ExtensionLibraryMissing, Severity.Error, "A layer's extension needs a shared library that is nowhere ld.so looks."),
+        (ExtensionLibraryVersionMissing, Severity.Error, "A layer's extension needs a symbol version that the library ld.so picks does not define."),
+        (ExtensionLibraryUnverified, Severity.Warning, "A layer's extension needs a shared library (or version) that is not shipped and that Guard's catalog of the runtime's image does not settle."),
     ];
 }

@@ -183,6 +183,93 @@ public static partial class Findings
             fix);
     }
 
+    public static Finding LibraryMissing(string path, LibraryResolution.Missing missing, RuntimeFacts runtime)
+    {
+        ArgumentNullException.ThrowIfNull(missing);
+        ArgumentNullException.ThrowIfNull(runtime);
+        var through = missing.NeededBy == path || missing.NeededBy.EndsWith("/" + path, StringComparison.Ordinal) ? string.Empty : $" (through {missing.NeededBy})";
+        var searched = missing.Searched.Count > 0 ? $"searched {string.Join(", ", missing.Searched)}" : "searched the package and layers";
+        var message = $"{path} needs {missing.SoName}{through}, which is nowhere ld.so looks ({searched}) and not in {runtime.Name}'s image ({missing.Absent.Why}): " +
+            $"it stops at start with error while loading shared libraries: {missing.SoName}: cannot open shared object file";
+        if (missing.Unusable.Count > 0)
+        {
+            message += $"; passed over: {string.Join(", ", missing.Unusable)}";
+        }
+
+        if (missing.ShippedElsewhere.Count > 0)
+        {
+            message += $"; shipped at {string.Join(", ", missing.ShippedElsewhere)}, which is not on the library search path";
+        }
+
+        var hint = missing.ShippedElsewhere.Count > 0
+            ? $"move {PathInItsZip(missing.ShippedElsewhere[0])} to lib/ (on Lambda's LD_LIBRARY_PATH as /var/task/lib, or /opt/lib from a layer), or link with -Wl,-rpath,'$ORIGIN/{RelativeDirectory(missing.ShippedElsewhere[0])}'"
+            : missing.Absent.Fix ?? LibraryFix(missing.SoName, runtime);
+        return new(FindingCodes.BootstrapLibraryMissing, Severity.Error, message, hint);
+    }
+
+    public static Finding LibraryVersionMissing(string path, string needingPath, LibraryResolution provider, IReadOnlyList<string> versions, RuntimeFacts runtime)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        ArgumentNullException.ThrowIfNull(versions);
+        ArgumentNullException.ThrowIfNull(runtime);
+        var (providerPath, described) = provider switch
+        {
+            LibraryResolution.InImage image => (image.Library.Path, $"{runtime.Name}'s {image.Library.Path} ({image.Library.Package})"),
+            LibraryResolution.Shipped shipped => (shipped.Path, $"the shipped {shipped.Path}"),
+            _ => (provider.SoName, provider.SoName),
+        };
+        var needing = needingPath == path || needingPath.EndsWith("/" + path, StringComparison.Ordinal) ? path : $"{needingPath} (loaded for {path})";
+        var ordered = versions.OrderByDescending(VersionNumber).ThenByDescending(v => v, StringComparer.Ordinal).ToArray();
+        var listed = string.Join(", ", ordered);
+        var hint = provider is LibraryResolution.InImage { Shadowed.Count: > 0 } shadowed
+            ? $"the copy shipped at {shadowed.Shadowed[0]} is never loaded: the image's {providerPath} comes first on LD_LIBRARY_PATH; link with -Wl,--disable-new-dtags,-rpath,'$ORIGIN/lib' so DT_RPATH finds yours first, or {LibraryFix(provider.SoName, runtime)}"
+            : LibraryFix(provider.SoName, runtime);
+        return new(
+            FindingCodes.BootstrapLibraryVersionMissing, Severity.Error,
+            $"{needing} needs {listed} from {provider.SoName}, which {described} does not define: ld.so stops at start with {providerPath}: version `{ordered[0]}' not found (required by {needingPath})",
+            hint);
+    }
+
+    public static Finding LibraryUnverified(string path, IReadOnlyList<string> needs, string runtime)
+    {
+        ArgumentNullException.ThrowIfNull(needs);
+        return new(
+            FindingCodes.BootstrapLibraryUnverified, Severity.Warning,
+            $"{path} needs {string.Join(", ", needs)}, which {(needs.Count == 1 ? "is" : "are")} not in the package or its layers and not in what Guard knows of {runtime}'s image: Guard cannot tell; " +
+            "if the image lacks one, ld.so stops at start with cannot open shared object file (or version not found)",
+            "ship the library in the package's lib/ folder (on Lambda's LD_LIBRARY_PATH as /var/task/lib; a layer's lib/ is /opt/lib), or link it statically");
+    }
+
+    /// <summary>The number a version tag ends in (<c>GLIBCXX_3.4.30</c>: 3.4.30), so 3.4.30 sorts above 3.4.9.</summary>
+    private static Version VersionNumber(string tag) =>
+        ImageLibraryVersions.TryParseDotted(tag[(tag.LastIndexOf('_') + 1)..], out var number) ? number : new Version();
+
+    /// <summary>The fix for a library the runtime's image lacks (or has too old), by what it is.</summary>
+    private static string LibraryFix(string soName, RuntimeFacts runtime)
+    {
+        var build = $"build on {runtime.OperatingSystem} (e.g. in public.ecr.aws/sam/build-{runtime.Name}) so it links against the image's own libraries";
+        if (soName.StartsWith("libssl.", StringComparison.Ordinal) || soName.StartsWith("libcrypto.", StringComparison.Ordinal))
+        {
+            return "Rust: build OpenSSL in (the openssl crate's vendored feature: openssl = { version = \"0.10\", features = [\"vendored\"] }) or drop it for rustls " +
+                $"(reqwest: default-features = false, features = [\"rustls-tls\"]); otherwise ship {soName} in lib/ or {build}";
+        }
+
+        if (soName.StartsWith("libstdc++.", StringComparison.Ordinal) || soName.StartsWith("libgcc_s.", StringComparison.Ordinal))
+        {
+            return $"link the C++ runtime statically (g++ -static-libstdc++ -static-libgcc; Rust cc builds: the same in RUSTFLAGS), or {build}";
+        }
+
+        return $"link {soName} statically, ship it in the package's lib/ folder (on Lambda's LD_LIBRARY_PATH as /var/task/lib; a layer's lib/ is /opt/lib), or {build}";
+    }
+
+    /// <summary>The directory of a shipped path relative to its package root, for an $ORIGIN rpath: /var/task/libs/x.so is libs.</summary>
+    private static string RelativeDirectory(string path)
+    {
+        var relative = PathInItsZip(path);
+        var slash = relative.LastIndexOf('/');
+        return slash < 0 ? "." : relative[..slash];
+    }
+
     public static Finding BootstrapInterpreterMissing(string path, string interpreter, string runtime, bool isScript)
     {
         var musl = interpreter.Contains("musl", StringComparison.Ordinal);
@@ -267,7 +354,9 @@ public static partial class Findings
         }
 
         // env itself starts, so a program it cannot find is a process that exits, not one that never launched.
-        var started = finding.Code == FindingCodes.BootstrapGlibcTooNew || finding.Message.Contains(EnvProgramNotFound, StringComparison.Ordinal);
+        // ld.so failures happen after exec succeeds, in the started process.
+        var started = finding.Code is FindingCodes.BootstrapGlibcTooNew or FindingCodes.BootstrapLibraryMissing or FindingCodes.BootstrapLibraryVersionMissing or FindingCodes.BootstrapLibraryUnverified ||
+            finding.Message.Contains(EnvProgramNotFound, StringComparison.Ordinal);
         var errorType = started ? "Extension.Crash" : "Extension.LaunchError";
         var consequence = finding.Severity == Severity.Error
             ? $"init fails with {errorType} even when bootstrap is fine"

@@ -32,23 +32,28 @@ public sealed class RuntimeCatalog
     public RuntimeFacts Find(string name) =>
         TryFind(name, out var facts) ? facts : throw new ArgumentException($"unknown runtime '{name}' (known: {string.Join(", ", Names)})", nameof(name));
 
-    public static RuntimeCatalog Parse(string json)
+    /// <param name="json">The runtimes (<c>runtimes.json</c>).</param>
+    /// <param name="imagesJson">What their images hold for ld.so (<c>images.json</c>); without it every library is unknown.</param>
+    public static RuntimeCatalog Parse(string json, string? imagesJson = null)
     {
         var document = JsonSerializer.Deserialize(json, RuntimeCatalogJsonContext.Default.RuntimeCatalogDocument)
             ?? throw new InvalidDataException("runtime catalog is empty");
-        var runtimes = document.Runtimes.ToDictionary(r => r.Name, ToFacts, StringComparer.Ordinal);
+        var images = imagesJson is null ? [] : RuntimeImages.Parse(imagesJson);
+        var runtimes = document.Runtimes.ToDictionary(r => r.Name, r => ToFacts(r, images), StringComparer.Ordinal);
         return new RuntimeCatalog(runtimes, document.UnzippedSizeLimit);
     }
 
-    private static RuntimeCatalog LoadEmbedded()
+    private static RuntimeCatalog LoadEmbedded() => Parse(ReadEmbedded("runtimes.json"), ReadEmbedded("images.json"));
+
+    private static string ReadEmbedded(string name)
     {
-        using var stream = typeof(RuntimeCatalog).Assembly.GetManifestResourceStream("Guard.Inspection.Rules.runtimes.json")
-            ?? throw new InvalidOperationException("runtimes.json is not embedded in Guard.Inspection");
+        using var stream = typeof(RuntimeCatalog).Assembly.GetManifestResourceStream("Guard.Inspection.Rules." + name)
+            ?? throw new InvalidOperationException($"{name} is not embedded in Guard.Inspection");
         using var reader = new StreamReader(stream);
-        return Parse(reader.ReadToEnd());
+        return reader.ReadToEnd();
     }
 
-    private static RuntimeFacts ToFacts(RuntimeDocument runtime) => new(
+    private static RuntimeFacts ToFacts(RuntimeDocument runtime, Dictionary<(string Runtime, Architecture Architecture), RuntimeImage> images) => new(
         runtime.Name,
         runtime.OperatingSystem,
         Version.Parse(runtime.Glibc),
@@ -62,7 +67,8 @@ public sealed class RuntimeCatalog
         ParseDate(runtime.BlockUpdate),
         runtime.Successor,
         runtime.Files ?? [],
-        runtime.CompleteDirectories ?? []);
+        runtime.CompleteDirectories ?? [],
+        images.Where(pair => pair.Key.Runtime == runtime.Name).ToDictionary(pair => pair.Key.Architecture, pair => pair.Value));
 
     private static Architecture ParseArchitecture(string name) =>
         ArchitectureNames.TryParse(name, out var architecture) ? architecture : throw new InvalidDataException($"unknown architecture '{name}' in runtimes.json");

@@ -15,6 +15,7 @@ namespace Guard.Inspection.Rules;
 /// sourced subset, so a path not listed is unknown, not missing.</param>
 /// <param name="CompleteDirectories">Directories of the image whose every file is in <paramref name="Files"/>: only there
 /// is a path not listed known to be missing. Empty until a sourced listing of the image exists.</param>
+/// <param name="Images">What each architecture's image holds for ld.so (<c>images.json</c>); none for a runtime not catalogued.</param>
 public sealed record RuntimeFacts(
     string Name,
     string OperatingSystem,
@@ -27,8 +28,13 @@ public sealed record RuntimeFacts(
     DateOnly? BlockUpdate,
     string? Successor,
     IReadOnlyList<string>? Files = null,
-    IReadOnlyList<string>? CompleteDirectories = null)
+    IReadOnlyList<string>? CompleteDirectories = null,
+    IReadOnlyDictionary<Architecture, RuntimeImage>? Images = null)
 {
+    /// <summary>The image the function runs on, or <see cref="RuntimeImage.Unknown"/> when the catalog has none for it.</summary>
+    public RuntimeImage ImageFor(Architecture architecture) =>
+        Images is not null && Images.TryGetValue(architecture, out var image) ? image : RuntimeImage.Unknown;
+
     public bool IsDeprecatedOn(DateOnly day) => Deprecated is { } deprecated && day >= deprecated;
 
     public bool HasInterpreter(Architecture architecture, string path) =>

@@ -31,13 +31,31 @@ public class ReadCostTests
     {
         Assert.True(File.Exists(path), $"{path} is part of the machine image this test expects");
 
-        var (facts, content) = await AnalyzeAsync(path);
+        var (facts, content) = await AnalyzeAsync(path, deflated: true);
 
         // The dynamic section lies megabytes in; a compressed entry would have to be inflated up to it.
         Assert.True(facts.Elf!.VersionNeedsFromPrefix);
         Assert.NotEmpty(facts.Elf.GlibcVersionsRequired);
+        Assert.Contains(facts.Elf.VersionNeeds!, need => need.Library == "libc.so.6" && need.Version.StartsWith("GLIBC_2.", StringComparison.Ordinal));
         Assert.Single(content.Reads);
         Assert.True(content.FarthestByteRead <= ExecutableAnalyzer.PrefixSize, $"read up to byte {content.FarthestByteRead}");
+    }
+
+    [Theory]
+    [InlineData("/usr/bin/ssh")]
+    [InlineData("/usr/bin/git")]
+    public async Task Analyze_WhenDynamicSectionIsCheapToReach_ReadsItForTheLoader(string path)
+    {
+        Assert.True(File.Exists(path), $"{path} is part of the machine image this test expects");
+
+        var (facts, content) = await AnalyzeAsync(path);
+
+        // A stored entry or a local file: the dynamic section costs one small read, and only it names every DT_NEEDED.
+        Assert.False(facts.Elf!.VersionNeedsFromPrefix);
+        Assert.Contains("libc.so.6", facts.Elf.NeededLibraries);
+        Assert.Contains(facts.Elf.VersionNeeds!, need => need.Library == "libc.so.6");
+        Assert.True(content.Reads.Count <= 4, $"{content.Reads.Count} reads");
+        Assert.True(content.BytesRead < Budget, $"read {content.BytesRead} bytes");
     }
 
     [Fact]
@@ -75,12 +93,23 @@ public class ReadCostTests
         TestContext.Current.TestOutputHelper?.WriteLine($"{path}: {facts.Description}; {content.Reads.Count} reads, {content.BytesRead} bytes, farthest {content.FarthestByteRead} of {content.Length}");
     }
 
-    private static async Task<(ExecutableFacts Facts, RecordingEntryContent Content)> AnalyzeAsync(string path)
+    private static async Task<(ExecutableFacts Facts, RecordingEntryContent Content)> AnalyzeAsync(string path, bool deflated = false)
     {
         var bytes = await File.ReadAllBytesAsync(path, TestContext.Current.CancellationToken);
-        var content = new RecordingEntryContent(new InMemoryEntryContent(bytes));
+        IEntryContent inner = new InMemoryEntryContent(bytes);
+        var content = new RecordingEntryContent(deflated ? new InflatedOnlyInOrder(inner) : inner);
         var facts = await ExecutableAnalyzer.AnalyzeAsync(content, TestContext.Current.CancellationToken);
         Assert.Equal(ExecutableKind.Elf, facts.Kind);
         return (facts, content);
+    }
+
+    /// <summary>What a deflated entry promises: no range is cheap, as reaching it means inflating everything before it.</summary>
+    private sealed class InflatedOnlyInOrder(IEntryContent inner) : IEntryContent
+    {
+        public long Length => inner.Length;
+
+        public bool IsCheapToRead(long offset, int count) => false;
+
+        public ValueTask<int> ReadAtAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken) => inner.ReadAtAsync(offset, destination, cancellationToken);
     }
 }

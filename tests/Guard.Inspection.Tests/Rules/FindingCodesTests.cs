@@ -24,6 +24,7 @@ public sealed class FindingCodesTests
             FindingCodes.BootstrapNotFile, FindingCodes.BootstrapNotExecutable, FindingCodes.BootstrapEmpty, FindingCodes.BootstrapWrongOs,
             FindingCodes.BootstrapWrongArch, FindingCodes.BootstrapGlibcTooNew, FindingCodes.BootstrapInterpreterMissing,
             FindingCodes.BootstrapInterpreterUnverified, FindingCodes.BootstrapNoShebang, FindingCodes.BootstrapCrlf,
+            FindingCodes.BootstrapLibraryMissing, FindingCodes.BootstrapLibraryVersionMissing, FindingCodes.BootstrapLibraryUnverified,
         ];
         var all = FindingCodes.All.ToDictionary(c => c.Code, c => c.Severity, StringComparer.Ordinal);
 

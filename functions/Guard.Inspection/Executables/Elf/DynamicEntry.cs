@@ -10,6 +10,18 @@ internal readonly record struct DynamicEntry(long Tag, ulong Value)
     public const long TagStringTable = 5;
     public const long TagStringTableSize = 10;
 
+    /// <summary>DT_SONAME: the name a library answers to, which its users record as DT_NEEDED.</summary>
+    public const long TagSoName = 14;
+
+    /// <summary>DT_RPATH: directories searched before LD_LIBRARY_PATH, for this object's needs and (inherited) its libraries' needs; ignored when DT_RUNPATH is present.</summary>
+    public const long TagRPath = 15;
+
+    /// <summary>DT_RUNPATH: directories searched after LD_LIBRARY_PATH, for this object's own needs only.</summary>
+    public const long TagRunPath = 29;
+
+    /// <summary>DT_VERDEF: address of the Elf_Verdef chain, the versions a library defines (GNU extension).</summary>
+    public const long TagVersionDefinition = 0x6ffffffc;
+
     /// <summary>DT_VERNEED: address of the Elf_Verneed chain (GNU extension, LSB "Symbol Versioning").</summary>
     public const long TagVersionNeed = 0x6ffffffe;
 

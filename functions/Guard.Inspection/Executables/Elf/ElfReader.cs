@@ -42,7 +42,11 @@ internal static class ElfReader
     private const uint SegmentExecutable = 0x1;
     private const uint SegmentWritable = 0x2;
 
-    public static async Task<ElfFacts> ReadAsync(BoundedContentReader reader, CancellationToken cancellationToken)
+    /// <param name="reader">The file, its first bytes already read.</param>
+    /// <param name="asLibrary">Read the dynamic section even without PT_INTERP: the file is a shared library ld.so loads
+    /// for another, so its DT_NEEDED, DT_SONAME, search paths and version definitions count.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    public static async Task<ElfFacts> ReadAsync(BoundedContentReader reader, bool asLibrary, CancellationToken cancellationToken)
     {
         var prefix = reader.Prefix;
 
@@ -101,20 +105,21 @@ internal static class ElfReader
             await ReadInterpreterAsync(reader, interp, state, cancellationToken).ConfigureAwait(false);
         }
 
-        // Only ld.so reads DT_NEEDED and checks version needs, and only a file with PT_INTERP gets ld.so. Without one
-        // (static-pie, or a shared library shipped as the bootstrap) the kernel jumps straight to the entry point, so
-        // the dynamic section, which sits near the end of the file, is not worth inflating a compressed entry for.
-        if (interpreterHeader is not null && dynamicHeader is { } dynamic)
+        // Only ld.so reads DT_NEEDED and checks version needs, and only a file with PT_INTERP gets ld.so (or a library it
+        // loads). Without one (static-pie, or a shared library shipped as the bootstrap) the kernel jumps straight to the
+        // entry point. The dynamic section sits near the end of the file: when that means inflating a compressed entry
+        // almost to its end, the version needs found in the first bytes stand in for it (they name every library a
+        // versioned symbol comes from, but not unversioned needs nor the search paths).
+        if ((interpreterHeader is not null || asLibrary) && dynamicHeader is { } dynamic)
         {
-            if (dynamic.Offset + dynamic.FileSize > (ulong)prefix.Length && PrefixVersionNeeds.TryRead(prefix.Span, header.ByteOrder, out var names))
+            var dynamicSize = (int)Math.Min(dynamic.FileSize, MaxDynamicSectionSize);
+            if (dynamic.Offset + dynamic.FileSize > (ulong)prefix.Length && !reader.IsCheapToRead(dynamic.Offset, dynamicSize) &&
+                PrefixVersionNeeds.TryRead(prefix.Span, header.ByteOrder, out var needs))
             {
                 state.VersionNeedsFromPrefix = true;
-                foreach (var name in names)
+                foreach (var need in needs)
                 {
-                    if (GlibcVersion.TryParse(name, out var version))
-                    {
-                        state.GlibcVersions.Add(version);
-                    }
+                    state.AddVersionNeed(need);
                 }
             }
             else
@@ -290,7 +295,8 @@ internal static class ElfReader
             state.Report("the dynamic section runs past the end of the file");
         }
 
-        ulong? stringTableAddress = null, stringTableSize = null, versionNeedAddress = null;
+        ulong? stringTableAddress = null, stringTableSize = null, versionNeedAddress = null, versionDefinitionAddress = null;
+        ulong? soNameOffset = null, rpathOffset = null, runPathOffset = null;
         var neededNameOffsets = new List<ulong>();
         foreach (var entry in entries)
         {
@@ -308,10 +314,22 @@ internal static class ElfReader
                 case DynamicEntry.TagVersionNeed:
                     versionNeedAddress ??= entry.Value;
                     break;
+                case DynamicEntry.TagVersionDefinition:
+                    versionDefinitionAddress ??= entry.Value;
+                    break;
+                case DynamicEntry.TagSoName:
+                    soNameOffset ??= entry.Value;
+                    break;
+                case DynamicEntry.TagRPath:
+                    rpathOffset ??= entry.Value;
+                    break;
+                case DynamicEntry.TagRunPath:
+                    runPathOffset ??= entry.Value;
+                    break;
             }
         }
 
-        if (neededNameOffsets.Count == 0 && versionNeedAddress is null)
+        if (neededNameOffsets.Count == 0 && versionNeedAddress is null && versionDefinitionAddress is null && soNameOffset is null && rpathOffset is null && runPathOffset is null)
         {
             return;
         }
@@ -338,6 +356,21 @@ internal static class ElfReader
             else
             {
                 state.Report("a DT_NEEDED name lies outside the dynamic string table");
+            }
+        }
+
+        state.SoName = soNameOffset is { } soName ? await strings.GetAsync(soName, cancellationToken).ConfigureAwait(false) : null;
+        state.RPath = rpathOffset is { } rpath ? SplitSearchPath(await strings.GetAsync(rpath, cancellationToken).ConfigureAwait(false)) : null;
+        state.RunPath = runPathOffset is { } runPath ? SplitSearchPath(await strings.GetAsync(runPath, cancellationToken).ConfigureAwait(false)) : null;
+        if (versionDefinitionAddress is { } definitionAddress)
+        {
+            if (TryMapAddress(programHeaders, definitionAddress, out var definitionOffset))
+            {
+                await ReadVersionDefinitionsAsync(reader, order, definitionOffset, strings, state, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                state.Report(string.Create(CultureInfo.InvariantCulture, $"DT_VERDEF 0x{definitionAddress:x} is not in any PT_LOAD segment"));
             }
         }
 
@@ -404,6 +437,12 @@ internal static class ElfReader
             }
 
             var need = VersionNeed.Parse(needBytes.Span, order);
+            var library = await strings.GetAsync(need.File, cancellationToken).ConfigureAwait(false);
+            if (library is null)
+            {
+                state.Report("a version-needs library name lies outside the dynamic string table");
+            }
+
             var auxOffset = needOffset + need.AuxOffset;
             while (true)
             {
@@ -426,9 +465,9 @@ internal static class ElfReader
                 {
                     state.Report("a version name lies outside the dynamic string table");
                 }
-                else if (GlibcVersion.TryParse(name, out var version))
+                else if (library is not null)
                 {
-                    state.GlibcVersions.Add(version);
+                    state.AddVersionNeed(new LibraryVersionNeed(library, name, (aux.Flags & VersionNeedAux.FlagWeak) != 0));
                 }
 
                 if (aux.NextOffset == 0)
@@ -447,6 +486,68 @@ internal static class ElfReader
             needOffset += need.NextOffset;
         }
     }
+
+    /// <summary>
+    /// Walks Elf_Verdef and the first Elf_Verdaux of each (the version's own name; later ones name its parents) the way
+    /// ld.so does to match a need: following vd_next until zero, skipping the base entry that names the file itself.
+    /// </summary>
+    private static async Task ReadVersionDefinitionsAsync(
+        BoundedContentReader reader,
+        ElfByteOrder order,
+        ulong definitionOffset,
+        DynamicStringTable strings,
+        State state,
+        CancellationToken cancellationToken)
+    {
+        var definitions = new List<string>();
+        for (var walked = 1; ; walked++)
+        {
+            if (walked > MaxVersionEntries)
+            {
+                state.Report(string.Create(CultureInfo.InvariantCulture, $"the version definitions (DT_VERDEF) hold more than {MaxVersionEntries} entries"));
+                break;
+            }
+
+            var bytes = await reader.ReadAsync(definitionOffset, VersionDefinition.Size, cancellationToken, VersionNeedsReadAhead).ConfigureAwait(false);
+            if (bytes.Length < VersionDefinition.Size)
+            {
+                state.Report("the version definitions (DT_VERDEF) run past the end of the file");
+                break;
+            }
+
+            var definition = VersionDefinition.Parse(bytes.Span, order);
+            if ((definition.Flags & VersionDefinition.FlagBase) == 0 && definition.AuxCount > 0)
+            {
+                var auxBytes = await reader.ReadAsync(definitionOffset + definition.AuxOffset, VersionDefinitionAux.Size, cancellationToken, VersionNeedsReadAhead).ConfigureAwait(false);
+                if (auxBytes.Length < VersionDefinitionAux.Size)
+                {
+                    state.Report("the version definitions (DT_VERDEF) run past the end of the file");
+                    break;
+                }
+
+                if (await strings.GetAsync(VersionDefinitionAux.Parse(auxBytes.Span, order).Name, cancellationToken).ConfigureAwait(false) is { } name)
+                {
+                    definitions.Add(name);
+                }
+                else
+                {
+                    state.Report("a version name lies outside the dynamic string table");
+                }
+            }
+
+            if (definition.NextOffset == 0)
+            {
+                break;
+            }
+
+            definitionOffset += definition.NextOffset;
+        }
+
+        state.VersionDefinitions = definitions;
+    }
+
+    /// <summary>A DT_RPATH or DT_RUNPATH value as ld.so splits it: on <c>:</c>, an empty element meaning the working directory.</summary>
+    private static string[]? SplitSearchPath(string? value) => value?.Split(':');
 
     private static bool TryMapAddress(IReadOnlyList<ProgramHeader> programHeaders, ulong address, out ulong fileOffset)
     {
@@ -472,6 +573,20 @@ internal static class ElfReader
         public GoBuildInfo? GoBuild { get; set; }
         public SortedSet<Version> GlibcVersions { get; } = [];
         public List<string> NeededLibraries { get; } = [];
+        public List<LibraryVersionNeed> VersionNeeds { get; } = [];
+        public string? SoName { get; set; }
+        public IReadOnlyList<string>? RPath { get; set; }
+        public IReadOnlyList<string>? RunPath { get; set; }
+        public IReadOnlyList<string>? VersionDefinitions { get; set; }
+
+        public void AddVersionNeed(LibraryVersionNeed need)
+        {
+            VersionNeeds.Add(need);
+            if (GlibcVersion.TryParse(need.Version, out var version))
+            {
+                GlibcVersions.Add(version);
+            }
+        }
 
         /// <summary>Keeps the first problem: later ones are usually its consequences.</summary>
         public void Report(string problem) => Problem ??= problem;
@@ -495,6 +610,11 @@ internal static class ElfReader
             IsGo,
             Problem,
             VersionNeedsFromPrefix,
-            GoBuild);
+            GoBuild,
+            [.. VersionNeeds],
+            SoName,
+            RPath,
+            RunPath,
+            VersionDefinitions);
     }
 }

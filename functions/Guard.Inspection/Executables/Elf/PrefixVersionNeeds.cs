@@ -21,12 +21,12 @@ internal static class PrefixVersionNeeds
     private static ReadOnlySpan<byte> GlibcPrefix => "GLIBC_"u8;
 
     /// <summary>
-    /// The version names (e.g. <c>GLIBC_2.34</c>, <c>GCC_3.0</c>) of the one complete version-needs chain in
-    /// <paramref name="prefix"/>, or false when there is none that verifies.
+    /// The version needs (e.g. <c>GLIBC_2.34</c> from <c>libc.so.6</c>, <c>GCC_3.0</c> from <c>libgcc_s.so.1</c>) of the one
+    /// complete version-needs chain in <paramref name="prefix"/>, or false when there is none that verifies.
     /// </summary>
-    public static bool TryRead(ReadOnlySpan<byte> prefix, ElfByteOrder order, out List<string> names)
+    public static bool TryRead(ReadOnlySpan<byte> prefix, ElfByteOrder order, out List<LibraryVersionNeed> needs)
     {
-        names = [];
+        needs = [];
         var glibcStrings = GlibcStringsByHash(prefix);
         if (glibcStrings.Count == 0)
         {
@@ -68,9 +68,10 @@ internal static class PrefixVersionNeeds
         while (true)
         {
             visited++;
+            var library = NameAt(prefix, stringTable + current.File)!;
             foreach (var aux in current.Aux)
             {
-                names.Add(NameAt(prefix, stringTable + aux.Name)!);
+                needs.Add(new LibraryVersionNeed(library, NameAt(prefix, stringTable + aux.Name)!, (aux.Flags & VersionFlagWeak) != 0));
             }
 
             if (current.Next == 0)
