@@ -125,7 +125,7 @@ public static class ExecutableRules
     private static bool? Exists(string path, RuntimeFacts runtime, Func<string, bool> existsInPackages) =>
         IsShippedPath(path) ? existsInPackages(path)
         : runtime.HasFile(path) ? true
-        : runtime.ListsEveryFileIn(DirectoryOf(path)) ? false
+        : runtime.LacksFile(path) || runtime.ListsEveryFileIn(DirectoryOf(path)) ? false
         : null;
 
     /// <summary>Where the kernel finds a script's interpreter: a relative path is opened from the working directory, /var/task.</summary>

@@ -68,7 +68,8 @@ public sealed class RuntimeCatalog
         runtime.Successor,
         runtime.Files ?? [],
         runtime.CompleteDirectories ?? [],
-        images.Where(pair => pair.Key.Runtime == runtime.Name).ToDictionary(pair => pair.Key.Architecture, pair => pair.Value));
+        images.Where(pair => pair.Key.Runtime == runtime.Name).ToDictionary(pair => pair.Key.Architecture, pair => pair.Value),
+        runtime.AbsentFiles ?? []);
 
     private static Architecture ParseArchitecture(string name) =>
         ArchitectureNames.TryParse(name, out var architecture) ? architecture : throw new InvalidDataException($"unknown architecture '{name}' in runtimes.json");
@@ -91,7 +92,8 @@ internal sealed record RuntimeDocument(
     string? BlockUpdate,
     string? Successor,
     string[]? Files,
-    string[]? CompleteDirectories = null);
+    string[]? CompleteDirectories = null,
+    string[]? AbsentFiles = null);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(RuntimeCatalogDocument))]

@@ -15,6 +15,8 @@ namespace Guard.Inspection.Rules;
 /// sourced subset, so a path not listed is unknown, not missing.</param>
 /// <param name="CompleteDirectories">Directories of the image whose every file is in <paramref name="Files"/>: only there
 /// is a path not listed known to be missing. Empty until a sourced listing of the image exists.</param>
+/// <param name="AbsentFiles">Paths a source settles the image lacks (no package of its complete package list installs
+/// them), e.g. <c>/usr/bin/python3</c> on the AL2023 minimal base: there a script's interpreter is missing, not unknown.</param>
 /// <param name="Images">What each architecture's image holds for ld.so (<c>images.json</c>); none for a runtime not catalogued.</param>
 public sealed record RuntimeFacts(
     string Name,
@@ -29,7 +31,8 @@ public sealed record RuntimeFacts(
     string? Successor,
     IReadOnlyList<string>? Files = null,
     IReadOnlyList<string>? CompleteDirectories = null,
-    IReadOnlyDictionary<Architecture, RuntimeImage>? Images = null)
+    IReadOnlyDictionary<Architecture, RuntimeImage>? Images = null,
+    IReadOnlyList<string>? AbsentFiles = null)
 {
     /// <summary>The image the function runs on, or <see cref="RuntimeImage.Unknown"/> when the catalog has none for it.</summary>
     public RuntimeImage ImageFor(Architecture architecture) =>
@@ -45,4 +48,7 @@ public sealed record RuntimeFacts(
 
     /// <summary>Whether the catalog lists every file the image has in <paramref name="directory"/> (absolute, no trailing slash).</summary>
     public bool ListsEveryFileIn(string directory) => CompleteDirectories?.Contains(directory, StringComparer.Ordinal) == true;
+
+    /// <summary>Whether a source settles that the image has no file at <paramref name="path"/> (absolute, without dots).</summary>
+    public bool LacksFile(string path) => AbsentFiles?.Contains(path, StringComparer.Ordinal) == true;
 }
