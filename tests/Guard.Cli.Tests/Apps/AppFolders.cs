@@ -288,6 +288,32 @@ internal static class AppFolders
         return scratch.PathOf("cdk.out");
     }
 
+    /// <summary>
+    /// cdk.out of an app whose stack sits in a Stage (a CDK Pipelines app): the root manifest lists only the stage's
+    /// nested assembly, <c>assembly-Prod/</c>, whose template names the assets cdk synth staged at the root as
+    /// <c>../asset.HASH</c>. The same functions as <see cref="WriteCdkOut"/>.
+    /// </summary>
+    public static string WriteCdkOutWithStage(Scratch scratch)
+    {
+        WriteCdkOut(scratch);
+        File.Delete(scratch.PathOf("cdk.out/OrdersStack.template.json"));
+        scratch.Write("cdk.out/manifest.json", """
+            {
+              "version": "38.0.1",
+              "artifacts": {
+                "assembly-Prod": {
+                  "type": "cdk:cloud-assembly",
+                  "properties": { "directoryName": "assembly-Prod", "displayName": "Prod" }
+                },
+                "Tree": { "type": "cdk:tree", "properties": { "file": "tree.json" } }
+              }
+            }
+            """);
+        scratch.Write("cdk.out/assembly-Prod/manifest.json", CdkManifest);
+        scratch.Write("cdk.out/assembly-Prod/OrdersStack.template.json", CdkStackTemplate.Replace("\"aws:asset:path\": \"asset.", "\"aws:asset:path\": \"../asset.", StringComparison.Ordinal));
+        return scratch.PathOf("cdk.out");
+    }
+
     /// <summary>.serverless as serverless package leaves it: api.zip starts, worker.zip's bootstrap is not executable, cleanup.zip is missing.</summary>
     public static string WriteServerless(Scratch scratch)
     {
