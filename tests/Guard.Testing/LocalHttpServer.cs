@@ -37,6 +37,8 @@ public sealed class LocalHttpServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private int _requestCount;
     private long _bytesSent;
+    private int _inFlight;
+    private int _maxInFlight;
 
     private LocalHttpServer() => _listener = LoopbackHttpListener.Start(HandleAsync);
 
@@ -72,6 +74,9 @@ public sealed class LocalHttpServer : IAsyncDisposable
 
     /// <summary>Body bytes sent so far (headers excluded), counted as each answer starts.</summary>
     public long BytesSent => Interlocked.Read(ref _bytesSent);
+
+    /// <summary>The most requests the server was answering at one time: above 1 shows a client reading in parallel.</summary>
+    public int MaxConcurrentRequests => Volatile.Read(ref _maxInFlight);
 
     /// <summary>Every request answered so far, in order.</summary>
     public IReadOnlyList<LocalHttpRequest> Requests => [.. _requests];
@@ -116,6 +121,12 @@ public sealed class LocalHttpServer : IAsyncDisposable
         var response = context.Response;
         var range = request.Headers["Range"];
         var ifMatch = request.Headers["If-Match"];
+        var inFlight = Interlocked.Increment(ref _inFlight);
+        for (var max = Volatile.Read(ref _maxInFlight); inFlight > max; max = Volatile.Read(ref _maxInFlight))
+        {
+            Interlocked.CompareExchange(ref _maxInFlight, inFlight, max);
+        }
+
         try
         {
             if (ResponseDelay > TimeSpan.Zero)
@@ -167,6 +178,10 @@ public sealed class LocalHttpServer : IAsyncDisposable
         {
             // The client went away (or the server is stopping); nothing to answer.
             response.Abort();
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
         }
     }
 

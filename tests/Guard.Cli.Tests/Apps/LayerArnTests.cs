@@ -97,6 +97,35 @@ public sealed class LayerArnTests : IAsyncLifetime
         Assert.Contains("arn:aws:lambda:us-east-1:123456789012:layer:insights:21 was not checked: not in the app, and no AWS credentials", run.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Check_OnAnAppOfManyFunctions_JudgesTheirPackagesInParallelAndReportsInTemplateOrder()
+    {
+        const int Functions = 8;
+        _scratch.Write("many/functions/api/handler.conf", "mode=api");
+        var resources = string.Concat(Enumerable.Range(1, Functions).Select(i => $$"""
+
+              Fn{{i}}:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: functions/api/
+                  Runtime: provided.al2023
+                  Architectures: [arm64]
+                  Layers:
+                    - arn:aws:lambda:eu-west-1:123456789012:layer:provided-runtime:{{i}}
+            """));
+        var template = _scratch.Write("many/template.yaml", "AWSTemplateFormatVersion: \"2010-09-09\"\nTransform: AWS::Serverless-2016-10-31\nResources:" + resources + "\n");
+        var environment = StandInLambda();
+        _server.ResponseDelay = TimeSpan.FromMilliseconds(200);
+
+        var run = await GuardProcess.RunAsync(environment, "check", template, "--format", "json");
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.Output + run.Error);
+        using var json = JsonDocument.Parse(run.Output);
+        Assert.Equal(Enumerable.Range(1, Functions).Select(i => $"Fn{i}"), json.RootElement.GetProperty("functions").EnumerateArray().Select(f => f.GetProperty("logicalId").GetString()));
+        // Each function's layer look-up waits on the server; one at a time would never have two in flight.
+        Assert.True(_server.MaxConcurrentRequests >= 2, $"at most {_server.MaxConcurrentRequests} request(s) in flight over {_server.RequestCount}");
+    }
+
     private string WriteArnApp()
     {
         _scratch.Write("arn/functions/api/handler.conf", "mode=api");
