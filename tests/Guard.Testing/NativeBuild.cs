@@ -37,7 +37,8 @@ public sealed record NativeLibrary(string Soname, byte[] Bytes, IReadOnlyDiction
 public static partial class NativeBuild
 {
     /// <summary>
-    /// Compiles and links <paramref name="source"/> to a dynamic (PT_INTERP) executable, as <c>gcc -O1 -o main main.c ARGUMENTS</c>.
+    /// Compiles and links <paramref name="source"/> to an executable, as <c>gcc -O1 -o main main.c ARGUMENTS</c>: a dynamic
+    /// (PT_INTERP) glibc program, the toolchain's default, unless <paramref name="arguments"/> say otherwise (<c>-static</c>).
     /// </summary>
     /// <param name="language"><c>c</c> (gcc) or <c>c++</c> (g++, which links libstdc++.so.6).</param>
     /// <param name="arguments">Extra compiler and linker arguments, after the source so libraries (<c>-l</c>) resolve its references.</param>
