@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
 using System.Net;
+using Guard.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -16,6 +17,56 @@ internal enum BootstrapKind
     StaticGo,
     /// <summary>A real dynamically linked binary from this machine: the engine must also read its dynamic section.</summary>
     DynamicGlibc,
+    /// <summary>gcc's hello world, dynamic: the smallest real glibc program.</summary>
+    DynamicC,
+    /// <summary>A C stand-in for a Rust binary linked against OpenSSL 3: needs libssl.so.3 at OPENSSL_3.2.0.</summary>
+    NeedsLibssl,
+    /// <summary>A g++ program using std::filesystem: needs libstdc++.so.6 at GLIBCXX_3.4.26.</summary>
+    NeedsLibstdcxx,
+    /// <summary>The libssl program, its libraries in one layer's lib/ and an extension in another's extensions/.</summary>
+    LayersAndExtension,
+}
+
+/// <summary>What one benchmark row checks: the function's bootstrap, and the layers (zip name to its files) given after it.</summary>
+internal sealed record BenchmarkCase(BootstrapKind Kind, string Label, byte[]? Bootstrap, IReadOnlyList<(string Name, IReadOnlyList<(string Path, byte[] Content, int Mode)> Files)> Layers)
+{
+    private const int Executable = 0b111_101_101;
+    private const int Readable = 0b110_100_100;
+
+    /// <summary>Every row's case: the native ones are compiled here, once, for x86_64 (the benchmark judges x86_64 packages).</summary>
+    public static async Task<IReadOnlyList<BenchmarkCase>> AllAsync()
+    {
+        const NativeArchitecture x64 = NativeArchitecture.X8664;
+        var libcrypto = await NativeBuild.LibraryAsync(x64, "libcrypto.so.3", new Dictionary<string, IReadOnlyList<string>> { ["OPENSSL_3.0.0"] = ["EVP_MD_fetch"] });
+        var libssl = await NativeBuild.LibraryAsync(x64, "libssl.so.3", new Dictionary<string, IReadOnlyList<string>>
+        {
+            ["OPENSSL_3.0.0"] = ["SSL_new", "SSL_CTX_new_ex"],
+            ["OPENSSL_3.2.0"] = ["SSL_new_from_listener"],
+        }, needs: [libcrypto], runPath: "$ORIGIN");
+        var helloC = await NativeBuild.CompileAsync(x64, "c", """
+            #include <stdio.h>
+            int main(int argc, char **argv) { printf("hello from %s (%d)\n", argv[0], argc); return 0; }
+            """);
+        var needsLibssl = await NativeBuild.ProgramCallingAsync(x64, [libssl]);
+        var needsLibstdcxx = await NativeBuild.CompileAsync(x64, "c++", """
+            #include <filesystem>
+            #include <iostream>
+            int main() { std::cout << std::filesystem::current_path() << '\n'; }
+            """);
+        return
+        [
+            new(BootstrapKind.StaticGo, "static (Go-like)", null, []),
+            new(BootstrapKind.DynamicGlibc, "dynamic (glibc)", null, []),
+            new(BootstrapKind.DynamicC, "dynamic C (gcc hello world)", helloC, []),
+            new(BootstrapKind.NeedsLibssl, "Rust-style, needs libssl.so.3 (C stand-in)", needsLibssl, []),
+            new(BootstrapKind.NeedsLibstdcxx, "C++ (g++), needs libstdc++.so.6", needsLibstdcxx, []),
+            new(BootstrapKind.LayersAndExtension, "libssl stand-in + 2 layers: lib/, extensions/ext", needsLibssl,
+            [
+                ("layer-lib.zip", [("lib/libssl.so.3", libssl.Bytes, Readable), ("lib/libcrypto.so.3", libcrypto.Bytes, Readable)]),
+                ("layer-extension.zip", [("extensions/ext", helloC, Executable)]),
+            ]),
+        ];
+    }
 }
 
 internal sealed record Measurement(int Requests, long Bytes, TimeSpan Elapsed);
@@ -150,9 +201,9 @@ internal static class BenchmarkPackage
         0x00, 0x00, 0x00, 0xc9, 0xc3, 0x90, 0x90, 0x90, 0x0f, 0x1f, 0x44, 0x00, 0x00, 0x66, 0x90, 0xcc,
     ];
 
-    public static string Build(string directory, int sizeMb, BootstrapKind kind)
+    public static string Build(string directory, int sizeMb, BenchmarkCase benchmarkCase)
     {
-        var path = Path.Combine(directory, $"package-{sizeMb}mb-{kind}.zip");
+        var path = Path.Combine(directory, $"package-{sizeMb}mb-{benchmarkCase.Kind}.zip");
         if (File.Exists(path))
         {
             return path;
@@ -161,7 +212,8 @@ internal static class BenchmarkPackage
         var random = new Random(20261127);
         using (var archive = ZipFile.Open(path + ".partial", ZipArchiveMode.Create))
         {
-            var bootstrap = kind == BootstrapKind.StaticGo ? StaticBinary(random) : File.ReadAllBytes(DynamicBinaryOnThisMachine());
+            var bootstrap = benchmarkCase.Bootstrap
+                ?? (benchmarkCase.Kind == BootstrapKind.StaticGo ? StaticBinary(random) : File.ReadAllBytes(DynamicBinaryOnThisMachine()));
             // Optimal is zlib's level 6, what zip, Go's archive/zip and SAM use.
             Write(archive, "bootstrap", bootstrap, CompressionLevel.Optimal, mode: 0b111_101_101);
             var buffer = new byte[AssetBytes];
@@ -173,6 +225,20 @@ internal static class BenchmarkPackage
         }
 
         File.Move(path + ".partial", path);
+        return path;
+    }
+
+    /// <summary>A layer's zip of just its files: layers are read only for /opt/bootstrap, extensions/ and what links to them.</summary>
+    public static string Layer(string directory, string name, IReadOnlyList<(string Path, byte[] Content, int Mode)> files)
+    {
+        var path = Path.Combine(directory, name);
+        File.Delete(path);
+        using var archive = ZipFile.Open(path, ZipArchiveMode.Create);
+        foreach (var (entryPath, content, mode) in files)
+        {
+            Write(archive, entryPath, content, CompressionLevel.Optimal, mode);
+        }
+
         return path;
     }
 
@@ -231,9 +297,9 @@ internal static class BenchmarkPackage
 /// <summary>Peak resident memory of a whole `guard check` process, by GNU time's %M (KiB).</summary>
 internal static class PeakRss
 {
-    public static long? OfGuardCheck(string guardDll, Uri uri)
+    public static long? OfGuardCheck(string guardDll, Uri uri, IReadOnlyList<Uri> layers)
     {
-        var start = new ProcessStartInfo("/usr/bin/time", ["-f", "%M", "dotnet", guardDll, "check", uri.ToString(), "--format", "json"])
+        var start = new ProcessStartInfo("/usr/bin/time", ["-f", "%M", "dotnet", guardDll, "check", uri.ToString(), .. layers.SelectMany(l => new[] { "--layer", l.ToString() }), "--format", "json"])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
@@ -249,18 +315,18 @@ internal static class PeakRss
 internal static class Table
 {
     public static string Header(int runs) =>
-        $"Medians of {runs} runs over loopback HTTP.\n\n" +
+        $"Medians of {runs} runs over loopback HTTP. A row with layers counts its package size, requests and bytes over the function zip and its layers.\n\n" +
         "| package | bootstrap | guard: requests | guard: bytes | guard: ms | download+open: bytes | download+open: ms | time ratio | bytes ratio | guard check peak RSS |\n" +
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|";
 
-    public static string Row(long packageBytes, BootstrapKind kind, List<Measurement> guard, List<Measurement> download, long? peakRssKib)
+    public static string Row(long packageBytes, string bootstrap, List<Measurement> guard, List<Measurement> download, long? peakRssKib)
     {
         var guardMs = Median(guard.Select(m => m.Elapsed.TotalMilliseconds));
         var downloadMs = Median(download.Select(m => m.Elapsed.TotalMilliseconds));
         var guardBytes = Median(guard.Select(m => (double)m.Bytes));
         var downloadBytes = Median(download.Select(m => (double)m.Bytes));
         return string.Create(CultureInfo.InvariantCulture,
-            $"| {packageBytes / 1e6:0} MB | {(kind == BootstrapKind.StaticGo ? "static (Go-like)" : "dynamic (glibc)")} | {Median(guard.Select(m => (double)m.Requests)):0} | {Kib(guardBytes)} | {guardMs:0.0} | {Kib(downloadBytes)} | {downloadMs:0.0} | {downloadMs / guardMs:0}× | {downloadBytes / guardBytes:0}× | {(peakRssKib is { } kib ? $"{kib / 1024.0:0.0} MiB" : "n/a")} |");
+            $"| {packageBytes / 1e6:0} MB | {bootstrap} | {Median(guard.Select(m => (double)m.Requests)):0} | {Kib(guardBytes)} | {guardMs:0.0} | {Kib(downloadBytes)} | {downloadMs:0.0} | {downloadMs / guardMs:0}× | {downloadBytes / guardBytes:0}× | {(peakRssKib is { } kib ? $"{kib / 1024.0:0.0} MiB" : "n/a")} |");
     }
 
     private static string Kib(double bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024:0.#} KiB");
