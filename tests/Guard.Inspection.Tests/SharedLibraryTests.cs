@@ -1,0 +1,217 @@
+using Guard.Inspection.Reading;
+using Guard.Inspection.Reporting;
+using Guard.Inspection.Rules;
+using Guard.Testing;
+
+namespace Guard.Inspection.Tests;
+
+/// <summary>
+/// The loader end to end, on real programs and libraries built here by gcc and aarch64-linux-gnu-gcc: where ld.so
+/// finds each DT_NEEDED (RPATH, LD_LIBRARY_PATH, RUNPATH, the image), whether the library it picks defines the versions
+/// needed, and what that becomes. The image is a small catalog given here, so the search order is what is tested:
+/// libssl.so.3 with OPENSSL_3.0.0 only, no libcrypt.so.1, nothing known of ICU.
+/// </summary>
+public sealed class SharedLibraryTests
+{
+    private const string ImagesJson = """
+        {
+          "sources": [ { "id": "test", "url": "-", "says": "a test image" } ],
+          "images": [
+            { "runtime": "provided.al2023", "architecture": "x86_64", "libraries": [
+                { "soname": "libc.so.6", "path": "/usr/lib64/libc.so.6", "package": "glibc 2.34", "versions": [ { "prefix": "GLIBC_", "upTo": "2.34" } ] },
+                { "soname": "libssl.so.3", "path": "/usr/lib64/libssl.so.3", "package": "openssl-libs 3.0.8", "versions": [ { "prefix": "OPENSSL_", "upTo": "3.0.0" } ] } ],
+              "absent": [ { "soname": "libcrypt.so.1", "why": "only libcrypt.so.2 is installed" } ] },
+            { "runtime": "provided.al2023", "architecture": "arm64", "libraries": [
+                { "soname": "libc.so.6", "path": "/usr/lib64/libc.so.6", "package": "glibc 2.34", "versions": [ { "prefix": "GLIBC_", "upTo": "2.34" } ] },
+                { "soname": "libssl.so.3", "path": "/usr/lib64/libssl.so.3", "package": "openssl-libs 3.0.8", "versions": [ { "prefix": "OPENSSL_", "upTo": "3.0.0" } ] } ],
+              "absent": [ { "soname": "libcrypt.so.1", "why": "only libcrypt.so.2 is installed" } ] }
+          ]
+        }
+        """;
+
+    private const string RuntimesJson = """
+        {
+          "unzippedSizeLimit": 262144000,
+          "runtimes": [ {
+            "name": "provided.al2023", "operatingSystem": "Amazon Linux 2023", "glibc": "2.34", "entrypoint": "bootstrap",
+            "interpreters": { "x86_64": [ "/lib64/ld-linux-x86-64.so.2" ], "arm64": [ "/lib/ld-linux-aarch64.so.1" ] },
+            "architectures": [ "x86_64", "arm64" ]
+          } ]
+        }
+        """;
+
+    private static readonly PackageInspector Inspector = new(
+        RuntimeCatalog.Parse(RuntimesJson, ImagesJson), PlaceholderCatalog.Default, new FixedClock(new DateTimeOffset(2026, 12, 3, 0, 0, 0, TimeSpan.Zero)));
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    private static readonly Dictionary<string, IReadOnlyList<string>> NewOpenSsl = new()
+    {
+        ["OPENSSL_3.0.0"] = ["SSL_new"],
+        ["OPENSSL_3.2.0"] = ["SSL_new_ex"],
+    };
+
+    private static readonly Dictionary<string, IReadOnlyList<string>> OldOpenSsl = new() { ["OPENSSL_3.0.0"] = ["SSL_new"] };
+
+    private static readonly Dictionary<string, IReadOnlyList<string>> Crypt = new() { ["XCRYPT_2.0"] = ["crypt_r"] };
+
+    private static NativeArchitecture Native(Architecture architecture) => architecture == Architecture.Arm64 ? NativeArchitecture.Aarch64 : NativeArchitecture.X8664;
+
+    private static Task<Report> InspectAsync(Architecture architecture, PackageBuilder package, params PackageBuilder[] layers) =>
+        Inspector.InspectAsync(
+            new InspectionRequest(package.ToSource(), "provided.al2023", architecture, [.. layers.Select((l, i) => (IRangeSource)l.ToSource($"arn:aws:lambda:eu-west-1:123456789012:layer:libs:{i + 1}"))]),
+            Cancel);
+
+    private static PackageBuilder Package(byte[] bootstrap) => new PackageBuilder().AddFile("bootstrap", bootstrap, PackageBuilder.ExecutableMode);
+
+    private static string Describe(Report report) => string.Join("; ", report.Findings.Select(f => $"{f.Code}: {f.Message}"));
+
+    private static Finding Only(Report report, string code)
+    {
+        var finding = Assert.Single(report.Findings);
+        Assert.True(finding.Code == code, Describe(report));
+        return finding;
+    }
+
+    [Theory]
+    [InlineData(Architecture.X8664)]
+    [InlineData(Architecture.Arm64)]
+    public async Task Inspect_WhenTheImageHasTheLibraryAndVersion_IsOkWithoutFindings(Architecture architecture)
+    {
+        var ssl = await NativeBuild.LibraryAsync(Native(architecture), "libssl.so.3", OldOpenSsl, cancellationToken: Cancel);
+        var program = await NativeBuild.ProgramCallingAsync(Native(architecture), [ssl], cancellationToken: Cancel);
+
+        var report = await InspectAsync(architecture, Package(program));
+
+        Assert.True(report.Verdict == Verdict.Ok && report.Findings.Count == 0, Describe(report));
+    }
+
+    [Theory]
+    [InlineData(Architecture.X8664)]
+    [InlineData(Architecture.Arm64)]
+    public async Task Inspect_WhenTheProgramNeedsANewerOpenSslThanTheImages_ReportsTheVersionWithTheRustFix(Architecture architecture)
+    {
+        var ssl = await NativeBuild.LibraryAsync(Native(architecture), "libssl.so.3", NewOpenSsl, cancellationToken: Cancel);
+        var program = await NativeBuild.ProgramCallingAsync(Native(architecture), [ssl], cancellationToken: Cancel);
+
+        var report = await InspectAsync(architecture, Package(program));
+
+        Assert.Equal(Verdict.Broken, report.Verdict);
+        var error = Only(report, FindingCodes.BootstrapLibraryVersionMissing);
+        Assert.Contains("bootstrap needs OPENSSL_3.2.0 from libssl.so.3, which provided.al2023's /usr/lib64/libssl.so.3 (openssl-libs 3.0.8) does not define", error.Message, StringComparison.Ordinal);
+        Assert.Contains("version `OPENSSL_3.2.0' not found (required by /var/task/bootstrap)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("vendored", error.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Inspect_WhenANewerCopyIsShippedInLib_TheImagesStillComesFirstUnlessDtRpathNamesLib()
+    {
+        var ssl = await NativeBuild.LibraryAsync(NativeArchitecture.X8664, "libssl.so.3", NewOpenSsl, cancellationToken: Cancel);
+        var plain = await NativeBuild.ProgramCallingAsync(NativeArchitecture.X8664, [ssl], cancellationToken: Cancel);
+        var withRunPath = await NativeBuild.ProgramCallingAsync(NativeArchitecture.X8664, [ssl], runPath: "$ORIGIN/lib", cancellationToken: Cancel);
+        var withRpath = await NativeBuild.ProgramCallingAsync(NativeArchitecture.X8664, [ssl], runPath: "$ORIGIN/lib", asRpath: true, cancellationToken: Cancel);
+
+        var shadowed = await InspectAsync(Architecture.X8664, Package(plain).AddFile("lib/libssl.so.3", ssl.Bytes));
+        var afterLdLibraryPath = await InspectAsync(Architecture.X8664, Package(withRunPath).AddFile("lib/libssl.so.3", ssl.Bytes));
+        var first = await InspectAsync(Architecture.X8664, Package(withRpath).AddFile("lib/libssl.so.3", ssl.Bytes));
+
+        // LD_LIBRARY_PATH puts /lib64 and /usr/lib64 before /var/task/lib; DT_RUNPATH comes after it, DT_RPATH before.
+        var error = Only(shadowed, FindingCodes.BootstrapLibraryVersionMissing);
+        Assert.Contains("the copy shipped at /var/task/lib/libssl.so.3 is never loaded", error.Hint, StringComparison.Ordinal);
+        Assert.Contains("--disable-new-dtags", error.Hint, StringComparison.Ordinal);
+        Only(afterLdLibraryPath, FindingCodes.BootstrapLibraryVersionMissing);
+        Assert.True(first.Verdict == Verdict.Ok && first.Findings.Count == 0, Describe(first));
+    }
+
+    [Theory]
+    [InlineData(Architecture.X8664)]
+    [InlineData(Architecture.Arm64)]
+    public async Task Inspect_WhenTheImageLacksTheLibrary_ItIsMissingUntilShippedInLibOrALayersLib(Architecture architecture)
+    {
+        var crypt = await NativeBuild.LibraryAsync(Native(architecture), "libcrypt.so.1", Crypt, cancellationToken: Cancel);
+        var program = await NativeBuild.ProgramCallingAsync(Native(architecture), [crypt], cancellationToken: Cancel);
+
+        var missing = await InspectAsync(architecture, Package(program));
+        var inLib = await InspectAsync(architecture, Package(program).AddFile("lib/libcrypt.so.1", crypt.Bytes));
+        var inLayer = await InspectAsync(architecture, Package(program), new PackageBuilder().AddFile("lib/libcrypt.so.1", crypt.Bytes));
+
+        var error = Only(missing, FindingCodes.BootstrapLibraryMissing);
+        Assert.Equal(Severity.Error, error.Severity);
+        Assert.Contains("libcrypt.so.1: cannot open shared object file", error.Message, StringComparison.Ordinal);
+        Assert.Contains("only libcrypt.so.2 is installed", error.Message, StringComparison.Ordinal);
+        Assert.True(inLib.Verdict == Verdict.Ok && inLib.Findings.Count == 0, Describe(inLib));
+        Assert.True(inLayer.Verdict == Verdict.Ok && inLayer.Findings.Count == 0, Describe(inLayer));
+    }
+
+    [Fact]
+    public async Task Inspect_WhenTheLibraryIsShippedOffTheSearchPath_NamesWhereAndTheRpathThatReachesIt()
+    {
+        var crypt = await NativeBuild.LibraryAsync(NativeArchitecture.X8664, "libcrypt.so.1", Crypt, cancellationToken: Cancel);
+        var plain = await NativeBuild.ProgramCallingAsync(NativeArchitecture.X8664, [crypt], cancellationToken: Cancel);
+        var withRunPath = await NativeBuild.ProgramCallingAsync(NativeArchitecture.X8664, [crypt], runPath: "$ORIGIN/vendor", cancellationToken: Cancel);
+
+        var offPath = await InspectAsync(Architecture.X8664, Package(plain).AddFile("vendor/libcrypt.so.1", crypt.Bytes));
+        var reached = await InspectAsync(Architecture.X8664, Package(withRunPath).AddFile("vendor/libcrypt.so.1", crypt.Bytes));
+
+        var error = Only(offPath, FindingCodes.BootstrapLibraryMissing);
+        Assert.Contains("shipped at /var/task/vendor/libcrypt.so.1, which is not on the library search path", error.Message, StringComparison.Ordinal);
+        Assert.Contains("move vendor/libcrypt.so.1 to lib/", error.Hint, StringComparison.Ordinal);
+        Assert.Contains("-rpath,'$ORIGIN/vendor'", error.Hint, StringComparison.Ordinal);
+        Assert.True(reached.Verdict == Verdict.Ok && reached.Findings.Count == 0, Describe(reached));
+    }
+
+    [Fact]
+    public async Task Inspect_WhenTheShippedLibraryIsBuiltForTheOtherCpu_LdSoPassesItOverAndTheNeedIsMissing()
+    {
+        var crypt = await NativeBuild.LibraryAsync(NativeArchitecture.X8664, "libcrypt.so.1", Crypt, cancellationToken: Cancel);
+        var armCrypt = await NativeBuild.LibraryAsync(NativeArchitecture.Aarch64, "libcrypt.so.1", Crypt, cancellationToken: Cancel);
+        var program = await NativeBuild.ProgramCallingAsync(NativeArchitecture.X8664, [crypt], cancellationToken: Cancel);
+
+        var report = await InspectAsync(Architecture.X8664, Package(program).AddFile("lib/libcrypt.so.1", armCrypt.Bytes));
+
+        var error = Only(report, FindingCodes.BootstrapLibraryMissing);
+        Assert.Contains("passed over: /var/task/lib/libcrypt.so.1 (built for aarch64)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Inspect_WhenAShippedLibraryNeedsOneTheImageLacks_ReportsItThroughThatLibrary()
+    {
+        var crypt = await NativeBuild.LibraryAsync(NativeArchitecture.X8664, "libcrypt.so.1", Crypt, cancellationToken: Cancel);
+        var wrapper = await NativeBuild.LibraryAsync(NativeArchitecture.X8664, "libwrap.so.1", new Dictionary<string, IReadOnlyList<string>> { ["WRAP_1"] = ["wrap_hash"] }, needs: [crypt], cancellationToken: Cancel);
+        var program = await NativeBuild.ProgramCallingAsync(NativeArchitecture.X8664, [wrapper], cancellationToken: Cancel);
+
+        var report = await InspectAsync(Architecture.X8664, Package(program).AddFile("lib/libwrap.so.1", wrapper.Bytes));
+
+        var error = Only(report, FindingCodes.BootstrapLibraryMissing);
+        Assert.Contains("bootstrap needs libcrypt.so.1 (through /var/task/lib/libwrap.so.1)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Inspect_WhenTheCatalogDoesNotKnowTheLibrary_WarnsAndStaysOk()
+    {
+        var icu = await NativeBuild.LibraryAsync(NativeArchitecture.X8664, "libicuuc.so.72", new Dictionary<string, IReadOnlyList<string>> { ["ICU_72"] = ["u_init_72"] }, cancellationToken: Cancel);
+        var program = await NativeBuild.ProgramCallingAsync(NativeArchitecture.X8664, [icu], cancellationToken: Cancel);
+
+        var report = await InspectAsync(Architecture.X8664, Package(program));
+
+        Assert.Equal(Verdict.Ok, report.Verdict);
+        var warning = Only(report, FindingCodes.BootstrapLibraryUnverified);
+        Assert.Equal(Severity.Warning, warning.Severity);
+        Assert.Contains("libicuuc.so.72", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Inspect_WhenALayersExtensionNeedsALibraryTheImageLacks_ReportsTheExtensionCodeNamingTheLayer()
+    {
+        var crypt = await NativeBuild.LibraryAsync(NativeArchitecture.X8664, "libcrypt.so.1", Crypt, cancellationToken: Cancel);
+        var extension = await NativeBuild.ProgramCallingAsync(NativeArchitecture.X8664, [crypt], cancellationToken: Cancel);
+        var bootstrap = await CCompiler.CompileAsync(CCompiler.X8664, "-static", Cancel);
+
+        var report = await InspectAsync(Architecture.X8664, Package(bootstrap), new PackageBuilder().AddFile("extensions/agent", extension, PackageBuilder.ExecutableMode));
+
+        var error = Only(report, FindingCodes.ExtensionLibraryMissing);
+        Assert.Contains("/opt/extensions/agent needs libcrypt.so.1", error.Message, StringComparison.Ordinal);
+        Assert.Contains("arn:aws:lambda:eu-west-1:123456789012:layer:libs:1", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Extension.Crash", error.Message, StringComparison.Ordinal);
+    }
+}
