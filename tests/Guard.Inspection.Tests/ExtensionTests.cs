@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Guard.Inspection.Reading;
 using Guard.Inspection.Reporting;
 using Guard.Inspection.Rules;
@@ -18,7 +19,7 @@ public sealed class ExtensionTests
     private static readonly Lazy<Task<byte[]>> GccAarch64 = new(() => CCompiler.CompileAsync(CCompiler.Aarch64));
 
     private static readonly PackageInspector Inspector = new(
-        RuntimeCatalog.Default, PlaceholderCatalog.Default, new FixedClock(new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero)));
+        RuntimeCatalog.Default, PlaceholderCatalog.Default, new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero)));
 
     private const string LayerArn = "arn:aws:lambda:eu-west-1:123456789012:layer:telemetry:7";
 
@@ -243,10 +244,5 @@ public sealed class ExtensionTests
 
         Assert.True(report.Verdict == Verdict.Ok, Describe(report));
         return (recording.Requests.Count, recording.BytesRead);
-    }
-
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Guard.Inspection.Reading;
 using Guard.Inspection.Reporting;
 using Guard.Inspection.Rules;
@@ -13,7 +14,7 @@ public sealed class GoRuntimeClientTests
 {
     private const long CheckBudget = 140 * 1024;
 
-    private static readonly PackageInspector Inspector = new(RuntimeCatalog.Default, PlaceholderCatalog.Default, new FixedClock());
+    private static readonly PackageInspector Inspector = new(RuntimeCatalog.Default, PlaceholderCatalog.Default, new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero)));
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
@@ -101,10 +102,5 @@ public sealed class GoRuntimeClientTests
         TestContext.Current.TestOutputHelper?.WriteLine($"{report.Stats.Requests} requests, {report.Stats.BytesRead} bytes: {string.Join(", ", package.Requests)}");
         Assert.Equal(3, report.Stats.Requests);
         Assert.True(report.Stats.BytesRead <= CheckBudget, $"read {report.Stats.BytesRead} bytes: {string.Join(", ", package.Requests)}");
-    }
-
-    private sealed class FixedClock : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => new(2026, 11, 27, 0, 0, 0, TimeSpan.Zero);
     }
 }

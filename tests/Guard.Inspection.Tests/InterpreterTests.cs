@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Guard.Inspection.Reporting;
 using Guard.Inspection.Rules;
 using Guard.Testing;
@@ -29,7 +30,7 @@ public sealed class InterpreterTests
         """);
 
     private static Task<Report> InspectAsync(string bootstrap, RuntimeCatalog? catalog = null, params PackageBuilder[] layers) =>
-        new PackageInspector(catalog ?? RuntimeCatalog.Default, PlaceholderCatalog.Default, new FixedClock(new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero)))
+        new PackageInspector(catalog ?? RuntimeCatalog.Default, PlaceholderCatalog.Default, new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero)))
             .InspectAsync(
                 new InspectionRequest(
                     new PackageBuilder().AddFile("bootstrap", bootstrap, PackageBuilder.ExecutableMode).ToSource(),
@@ -109,13 +110,29 @@ public sealed class InterpreterTests
     [Fact]
     public async Task Inspect_WhenAnAbsoluteInterpreterIsOutsideWhatGuardKnows_WarnsAndIsMissingOnlyWhereTheCatalogIsComplete()
     {
-        var unknown = await InspectAsync("#!/usr/bin/python3\nprint('hi')\n");
-        var known = await InspectAsync("#!/usr/bin/python3\nprint('hi')\n", CompleteCatalog);
+        var unknown = await InspectAsync("#!/usr/bin/ruby\nputs 'hi'\n");
+        var known = await InspectAsync("#!/usr/bin/ruby\nputs 'hi'\n", CompleteCatalog);
 
         Assert.Equal(Verdict.Ok, unknown.Verdict);
         Assert.Equal(FindingCodes.BootstrapInterpreterUnverified, Assert.Single(unknown.Findings).Code);
         Assert.Equal(Verdict.Broken, known.Verdict);
         Assert.Equal(FindingCodes.BootstrapInterpreterMissing, Assert.Single(known.Findings).Code);
+    }
+
+    [Fact]
+    public async Task Inspect_WhenTheScriptNamesUsrBinPython3_IsMissingOnProvidedAl2023WhoseImageHasNoPythonAndUnverifiedOnAl2()
+    {
+        var al2023 = await InspectAsync("#!/usr/bin/python3\nprint('hi')\n");
+        var al2 = await new PackageInspector(RuntimeCatalog.Default, PlaceholderCatalog.Default, new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero)))
+            .InspectAsync(new InspectionRequest(new PackageBuilder().AddFile("bootstrap", "#!/usr/bin/python3\nprint('hi')\n", PackageBuilder.ExecutableMode).ToSource(), "provided.al2"), TestContext.Current.CancellationToken);
+
+        // runtimes.json: the AL2023 minimal image's package list has no python3 (absentFiles); AL2's is not settled.
+        Assert.Equal(Verdict.Broken, al2023.Verdict);
+        var missing = Assert.Single(al2023.Findings);
+        Assert.Equal(FindingCodes.BootstrapInterpreterMissing, missing.Code);
+        Assert.Contains("/usr/bin/python3, which provided.al2023 does not have", missing.Message, StringComparison.Ordinal);
+        Assert.Contains(al2.Findings, f => f.Code == FindingCodes.BootstrapInterpreterUnverified);
+        Assert.DoesNotContain(al2.Findings, f => f.Severity == Severity.Error);
     }
 
     [Fact]
@@ -131,10 +148,5 @@ public sealed class InterpreterTests
         var error = Assert.Single(known.Findings);
         Assert.Equal(FindingCodes.ExtensionInterpreterMissing, error.Code);
         Assert.Contains("Extension.Crash", error.Message, StringComparison.Ordinal);
-    }
-
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

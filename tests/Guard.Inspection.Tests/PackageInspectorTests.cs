@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Guard.Inspection.Reading;
 using Guard.Inspection.Reporting;
 using Guard.Inspection.Rules;
@@ -13,7 +14,7 @@ public class PackageInspectorTests
     private static readonly byte[] StaticGoArm64 = ElfBuilder.Static(ElfBuilder.Aarch64, go: true);
 
     private static readonly PackageInspector Inspector = new(
-        RuntimeCatalog.Default, PlaceholderCatalog.Default, new FixedClock(new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero)));
+        RuntimeCatalog.Default, PlaceholderCatalog.Default, new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero)));
 
     private static Task<Report> InspectAsync(
         PackageBuilder package,
@@ -799,10 +800,5 @@ public class PackageInspectorTests
             System.Text.Encoding.UTF8.GetString(zip, header + 46, BitConverter.ToUInt16(zip, header + 28)) == name);
         BitConverter.TryWriteBytes(zip.AsSpan(layout.CentralDirectoryHeaders[index] + centralOffset), value);
         BitConverter.TryWriteBytes(zip.AsSpan(layout.LocalHeaders[index] + localOffset), value);
-    }
-
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

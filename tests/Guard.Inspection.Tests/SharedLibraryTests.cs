@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Guard.Inspection.Reading;
 using Guard.Inspection.Reporting;
 using Guard.Inspection.Rules;
@@ -41,7 +42,7 @@ public sealed class SharedLibraryTests
         """;
 
     private static readonly PackageInspector Inspector = new(
-        RuntimeCatalog.Parse(RuntimesJson, ImagesJson), PlaceholderCatalog.Default, new FixedClock(new DateTimeOffset(2026, 12, 3, 0, 0, 0, TimeSpan.Zero)));
+        RuntimeCatalog.Parse(RuntimesJson, ImagesJson), PlaceholderCatalog.Default, new FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 0, 0, 0, TimeSpan.Zero)));
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
@@ -213,5 +214,76 @@ public sealed class SharedLibraryTests
         Assert.Contains("/opt/extensions/agent needs libcrypt.so.1", error.Message, StringComparison.Ordinal);
         Assert.Contains("arn:aws:lambda:eu-west-1:123456789012:layer:libs:1", error.Message, StringComparison.Ordinal);
         Assert.Contains("Extension.Crash", error.Message, StringComparison.Ordinal);
+    }
+
+    private static readonly PackageInspector Shipped = new(
+        RuntimeCatalog.Default, PlaceholderCatalog.Default, new FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 0, 0, 0, TimeSpan.Zero)));
+
+    private static Task<Report> InspectShippedAsync(string runtime, Architecture architecture, byte[] bootstrap) =>
+        Shipped.InspectAsync(new InspectionRequest(Package(bootstrap).ToSource(), runtime, architecture), Cancel);
+
+    private const string FilesystemProgram = """
+        #include <filesystem>
+        #include <iostream>
+        int main() { std::cout << std::filesystem::current_path() << std::endl; return 0; }
+        """;
+
+    [Theory]
+    [InlineData(Architecture.X8664)]
+    [InlineData(Architecture.Arm64)]
+    public async Task Inspect_WithTheShippedCatalog_APlainCAndCxxProgramRaiseNothingOnProvidedAl2023(Architecture architecture)
+    {
+        var c = await NativeBuild.CompileAsync(Native(architecture), "c", "#include <stdio.h>\nint main(void) { puts(\"hi\"); return 0; }\n", cancellationToken: Cancel);
+        var cxx = await NativeBuild.CompileAsync(Native(architecture), "c++", FilesystemProgram, cancellationToken: Cancel);
+
+        // A guardrail that warns on every good package gets switched off: libc, libm, libgcc_s and libstdc++ are all known.
+        foreach (var report in new[] { await InspectShippedAsync("provided.al2023", architecture, c), await InspectShippedAsync("provided.al2023", architecture, cxx) })
+        {
+            Assert.True(report.Verdict == Verdict.Ok && report.Findings.Count == 0, Describe(report));
+        }
+    }
+
+    [Theory]
+    [InlineData(Architecture.X8664)]
+    [InlineData(Architecture.Arm64)]
+    public async Task Inspect_WithTheShippedCatalog_ACxxProgramNeedingANewerGlibcxxThanAl2sIsBrokenThere(Architecture architecture)
+    {
+        var cxx = await NativeBuild.CompileAsync(Native(architecture), "c++", FilesystemProgram, cancellationToken: Cancel);
+
+        var report = await InspectShippedAsync("provided.al2", architecture, cxx);
+
+        // std::filesystem::current_path() is GLIBCXX_3.4.26 (GCC 9); Amazon Linux 2's libstdc++ is GCC 7.3's, up to GLIBCXX_3.4.24.
+        var error = Assert.Single(report.Findings, f => f.Code == FindingCodes.BootstrapLibraryVersionMissing);
+        Assert.Contains("GLIBCXX_3.4.26 from libstdc++.so.6", error.Message, StringComparison.Ordinal);
+        Assert.Contains("libstdc++ 7.3", error.Message, StringComparison.Ordinal);
+        Assert.Contains("-static-libstdc++", error.Hint, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("provided.al2023", "libcrypt.so.1", "XCRYPT_2.0", "crypt_r")]
+    [InlineData("provided.al2", "libssl.so.3", "OPENSSL_3.0.0", "SSL_new")]
+    [InlineData("provided.al2023", "libssl.so.10", "libssl.so.10", "SSL_new")]
+    public async Task Inspect_WithTheShippedCatalog_ALibraryTheImageLacksIsMissing(string runtime, string soName, string version, string symbol)
+    {
+        var library = await NativeBuild.LibraryAsync(NativeArchitecture.X8664, soName, new Dictionary<string, IReadOnlyList<string>> { [version] = [symbol] }, cancellationToken: Cancel);
+        var program = await NativeBuild.ProgramCallingAsync(NativeArchitecture.X8664, [library], cancellationToken: Cancel);
+
+        var report = await InspectShippedAsync(runtime, Architecture.X8664, program);
+
+        var error = Assert.Single(report.Findings, f => f.Code == FindingCodes.BootstrapLibraryMissing);
+        Assert.Contains($"{soName}: cannot open shared object file", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Architecture.X8664)]
+    [InlineData(Architecture.Arm64)]
+    public async Task Inspect_WithTheShippedCatalog_AProgramNeedingOpenSsl30IsOkOnProvidedAl2023(Architecture architecture)
+    {
+        var ssl = await NativeBuild.LibraryAsync(Native(architecture), "libssl.so.3", OldOpenSsl, cancellationToken: Cancel);
+        var program = await NativeBuild.ProgramCallingAsync(Native(architecture), [ssl], cancellationToken: Cancel);
+
+        var report = await InspectShippedAsync("provided.al2023", architecture, program);
+
+        Assert.True(report.Verdict == Verdict.Ok && report.Findings.Count == 0, Describe(report));
     }
 }

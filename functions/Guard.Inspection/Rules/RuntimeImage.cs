@@ -62,9 +62,11 @@ public sealed record ImageLibrary(string SoName, string Path, string Package, IR
 
 /// <summary>
 /// Symbol versions a library provides: one exact <paramref name="Name"/>, or every <c>PREFIX</c>+<c>v</c> with v up to
-/// <paramref name="UpTo"/> (a series the library only ever grows, such as <c>GLIBCXX_3.4.*</c>), and none above it.
+/// <paramref name="UpTo"/> (a series the library only ever grows, such as <c>GLIBCXX_3.4.*</c>). Above it, none when the
+/// bound is a ceiling (the package is frozen for the OS's life); unknown when <paramref name="MayGrow"/> (the OS has
+/// moved the package on since the source, so later tags may be there).
 /// </summary>
-public sealed record ImageLibraryVersions(string? Name, string? Prefix, Version? UpTo)
+public sealed record ImageLibraryVersions(string? Name, string? Prefix, Version? UpTo, bool MayGrow = false)
 {
     /// <summary>True when provided, false when the series stops below it, null when this entry does not speak of it.</summary>
     public bool? Provides(string version)
@@ -79,7 +81,7 @@ public sealed record ImageLibraryVersions(string? Name, string? Prefix, Version?
             return null;
         }
 
-        return number <= UpTo;
+        return number <= UpTo ? true : MayGrow ? null : false;
     }
 
     /// <summary>A dotted number such as <c>3.4.30</c> or <c>2.2.5</c> (one to four parts).</summary>
@@ -138,12 +140,13 @@ internal static class RuntimeImages
             return new ImageLibraryVersions(versions.Name, null, null);
         }
 
-        if (versions.Prefix is null || versions.UpTo is null || !ImageLibraryVersions.TryParseDotted(versions.UpTo, out var upTo))
+        var bound = versions.UpTo ?? versions.UpToAtLeast;
+        if (versions.Prefix is null || bound is null || versions.UpTo is not null && versions.UpToAtLeast is not null || !ImageLibraryVersions.TryParseDotted(bound, out var upTo))
         {
-            throw new InvalidDataException($"images.json: a version entry needs a name, or a prefix and a dotted upTo (got prefix '{versions.Prefix}', upTo '{versions.UpTo}')");
+            throw new InvalidDataException($"images.json: a version entry needs a name, or a prefix and one dotted upTo or upToAtLeast (got prefix '{versions.Prefix}', upTo '{versions.UpTo}', upToAtLeast '{versions.UpToAtLeast}')");
         }
 
-        return new ImageLibraryVersions(null, versions.Prefix, upTo);
+        return new ImageLibraryVersions(null, versions.Prefix, upTo, MayGrow: versions.UpToAtLeast is not null);
     }
 }
 
@@ -153,7 +156,7 @@ internal sealed record ImageDocument(string Runtime, string Architecture, IReadO
 
 internal sealed record LibraryDocument([property: JsonPropertyName("soname")] string SoName, string Path, string Package, IReadOnlyList<VersionsDocument>? Versions);
 
-internal sealed record VersionsDocument(string? Name, string? Prefix, string? UpTo);
+internal sealed record VersionsDocument(string? Name, string? Prefix, string? UpTo, string? UpToAtLeast);
 
 internal sealed record AbsentDocument([property: JsonPropertyName("soname")] string SoName, string Why, string? Fix);
 
