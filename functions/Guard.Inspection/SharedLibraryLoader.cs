@@ -44,7 +44,7 @@ internal sealed class SharedLibraryLoader(RuntimeFileSystem files, RuntimeImage 
                     continue;
                 }
 
-                var resolution = await ResolveAsync(soName, needing, !root.Facts.VersionNeedsFromPrefix, cancellationToken).ConfigureAwait(false);
+                var resolution = await ResolveAsync(soName, needing, cancellationToken).ConfigureAwait(false);
                 libraries.Add(soName, resolution);
                 order.Add(resolution);
                 if (resolution is LibraryResolution.Shipped shipped && objects.Count < MaxObjects)
@@ -65,7 +65,7 @@ internal sealed class SharedLibraryLoader(RuntimeFileSystem files, RuntimeImage 
             ? (facts.VersionNeeds ?? []).Select(n => n.Library).Distinct(StringComparer.Ordinal)
             : facts.NeededLibraries;
 
-    private async Task<LibraryResolution> ResolveAsync(string soName, Loaded needing, bool searchPathsKnown, CancellationToken cancellationToken)
+    private async Task<LibraryResolution> ResolveAsync(string soName, Loaded needing, CancellationToken cancellationToken)
     {
         var unusable = new List<string>();
         var searched = new List<string>();
@@ -93,11 +93,12 @@ internal sealed class SharedLibraryLoader(RuntimeFileSystem files, RuntimeImage 
             return InImage(soName, needing, cached);
         }
 
-        var elsewhere = files.ShippedFilesNamed(soName).Where(p => !searched.Contains(p[..p.LastIndexOf('/')], StringComparer.Ordinal)).ToArray();
+        var elsewhere = files.ShippedFilesNamed(fileName).Where(p => !searched.Contains(p[..p.LastIndexOf('/')], StringComparer.Ordinal)).ToArray();
 
-        // Without the search paths, a copy off the default path may be one DT_RPATH reaches: only a certain miss is missing.
-        return image.FindAbsent(soName) is { } absent && (searchPathsKnown || elsewhere.Length == 0)
-            ? new LibraryResolution.Missing(soName, needing.Path, searched.Distinct(StringComparer.Ordinal).ToArray(), unusable, elsewhere, absent)
+        // A copy shipped off the default path is found if the function's own LD_LIBRARY_PATH (which it may set) or an
+        // unread DT_RPATH names its folder: only a library shipped nowhere, that the image lacks, is certainly missing.
+        return image.FindAbsent(soName) is { } absent && elsewhere.Length == 0
+            ? new LibraryResolution.Missing(soName, needing.Path, searched.Distinct(StringComparer.Ordinal).ToArray(), unusable, absent)
             : new LibraryResolution.Unknown(soName, needing.Path, unusable, elsewhere);
     }
 

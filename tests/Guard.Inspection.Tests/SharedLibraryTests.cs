@@ -117,10 +117,13 @@ public sealed class SharedLibraryTests
         var first = await InspectAsync(Architecture.X8664, Package(withRpath).AddFile("lib/libssl.so.3", ssl.Bytes));
 
         // LD_LIBRARY_PATH puts /lib64 and /usr/lib64 before /var/task/lib; DT_RUNPATH comes after it, DT_RPATH before.
-        var error = Only(shadowed, FindingCodes.BootstrapLibraryVersionMissing);
-        Assert.Contains("the copy shipped at /var/task/lib/libssl.so.3 is never loaded", error.Hint, StringComparison.Ordinal);
-        Assert.Contains("--disable-new-dtags", error.Hint, StringComparison.Ordinal);
-        Only(afterLdLibraryPath, FindingCodes.BootstrapLibraryVersionMissing);
+        // The function may set its own LD_LIBRARY_PATH, so the shadowed copy is a warning, not broken.
+        var warning = Only(shadowed, FindingCodes.BootstrapLibraryUnverified);
+        Assert.Equal(Verdict.Ok, shadowed.Verdict);
+        Assert.Contains("before the copy shipped at /var/task/lib/libssl.so.3", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("version `OPENSSL_3.2.0' not found", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("--disable-new-dtags", warning.Hint, StringComparison.Ordinal);
+        Only(afterLdLibraryPath, FindingCodes.BootstrapLibraryUnverified);
         Assert.True(first.Verdict == Verdict.Ok && first.Findings.Count == 0, Describe(first));
     }
 
@@ -145,7 +148,7 @@ public sealed class SharedLibraryTests
     }
 
     [Fact]
-    public async Task Inspect_WhenTheLibraryIsShippedOffTheSearchPath_NamesWhereAndTheRpathThatReachesIt()
+    public async Task Inspect_WhenTheLibraryIsShippedOffTheSearchPath_WarnsNamingWhereAndTheRpathThatReachesIt()
     {
         var crypt = await NativeBuild.LibraryAsync(NativeArchitecture.X8664, "libcrypt.so.1", Crypt, cancellationToken: Cancel);
         var plain = await NativeBuild.ProgramCallingAsync(NativeArchitecture.X8664, [crypt], cancellationToken: Cancel);
@@ -154,10 +157,12 @@ public sealed class SharedLibraryTests
         var offPath = await InspectAsync(Architecture.X8664, Package(plain).AddFile("vendor/libcrypt.so.1", crypt.Bytes));
         var reached = await InspectAsync(Architecture.X8664, Package(withRunPath).AddFile("vendor/libcrypt.so.1", crypt.Bytes));
 
-        var error = Only(offPath, FindingCodes.BootstrapLibraryMissing);
-        Assert.Contains("shipped at /var/task/vendor/libcrypt.so.1, which is not on the library search path", error.Message, StringComparison.Ordinal);
-        Assert.Contains("move vendor/libcrypt.so.1 to lib/", error.Hint, StringComparison.Ordinal);
-        Assert.Contains("-rpath,'$ORIGIN/vendor'", error.Hint, StringComparison.Ordinal);
+        // Found only if the function's own LD_LIBRARY_PATH names vendor/, which Guard does not see: a warning.
+        var warning = Only(offPath, FindingCodes.BootstrapLibraryUnverified);
+        Assert.Equal(Verdict.Ok, offPath.Verdict);
+        Assert.Contains("shipped at /var/task/vendor/libcrypt.so.1, off Lambda's default LD_LIBRARY_PATH", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("move vendor/libcrypt.so.1 to lib/", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("-rpath,'$ORIGIN/vendor'", warning.Message, StringComparison.Ordinal);
         Assert.True(reached.Verdict == Verdict.Ok && reached.Findings.Count == 0, Describe(reached));
     }
 

@@ -196,15 +196,7 @@ public static partial class Findings
             message += $"; passed over: {string.Join(", ", missing.Unusable)}";
         }
 
-        if (missing.ShippedElsewhere.Count > 0)
-        {
-            message += $"; shipped at {string.Join(", ", missing.ShippedElsewhere)}, which is not on the library search path";
-        }
-
-        var hint = missing.ShippedElsewhere.Count > 0
-            ? $"move {PathInItsZip(missing.ShippedElsewhere[0])} to lib/ (on Lambda's LD_LIBRARY_PATH as /var/task/lib, or /opt/lib from a layer), or link with -Wl,-rpath,'$ORIGIN/{RelativeDirectory(missing.ShippedElsewhere[0])}'"
-            : missing.Absent.Fix ?? LibraryFix(missing.SoName, runtime);
-        return new(FindingCodes.BootstrapLibraryMissing, Severity.Error, message, hint);
+        return new(FindingCodes.BootstrapLibraryMissing, Severity.Error, message, missing.Absent.Fix ?? LibraryFix(missing.SoName, runtime));
     }
 
     public static Finding LibraryVersionMissing(string path, string needingPath, LibraryResolution provider, IReadOnlyList<string> versions, RuntimeFacts runtime)
@@ -221,13 +213,32 @@ public static partial class Findings
         var needing = needingPath == path || needingPath.EndsWith("/" + path, StringComparison.Ordinal) ? path : $"{needingPath} (loaded for {path})";
         var ordered = versions.OrderByDescending(VersionNumber).ThenByDescending(v => v, StringComparer.Ordinal).ToArray();
         var listed = string.Join(", ", ordered);
-        var hint = provider is LibraryResolution.InImage { Shadowed.Count: > 0 } shadowed
-            ? $"the copy shipped at {shadowed.Shadowed[0]} is never loaded: the image's {providerPath} comes first on LD_LIBRARY_PATH; link with -Wl,--disable-new-dtags,-rpath,'$ORIGIN/lib' so DT_RPATH finds yours first, or {LibraryFix(provider.SoName, runtime)}"
-            : LibraryFix(provider.SoName, runtime);
+        var failure = $"{providerPath}: version `{ordered[0]}' not found (required by {needingPath})";
+        if (provider is LibraryResolution.InImage { Shadowed.Count: > 0 } shadowed)
+        {
+            // The function may set LD_LIBRARY_PATH itself (Lambda lets it), and then its copy can come first: only a warning.
+            return new(
+                FindingCodes.BootstrapLibraryUnverified, Severity.Warning,
+                $"{needing} needs {listed} from {provider.SoName}; on Lambda's default LD_LIBRARY_PATH ld.so loads {described}, which does not define it, " +
+                $"before the copy shipped at {shadowed.Shadowed[0]} (/lib64 and /usr/lib64 precede /var/task/lib): unless the function's LD_LIBRARY_PATH puts that folder first, it stops at start with {failure}",
+                $"link with -Wl,--disable-new-dtags,-rpath,'$ORIGIN/{RelativeDirectory(shadowed.Shadowed[0])}' so DT_RPATH finds the shipped copy before LD_LIBRARY_PATH, or {LibraryFix(provider.SoName, runtime)}");
+        }
+
         return new(
             FindingCodes.BootstrapLibraryVersionMissing, Severity.Error,
-            $"{needing} needs {listed} from {provider.SoName}, which {described} does not define: ld.so stops at start with {providerPath}: version `{ordered[0]}' not found (required by {needingPath})",
-            hint);
+            $"{needing} needs {listed} from {provider.SoName}, which {described} does not define: ld.so stops at start with {failure}",
+            LibraryFix(provider.SoName, runtime));
+    }
+
+    /// <summary>How the unverified warning names an unknown library: where a copy is shipped off the default path, and the rpath that reaches it.</summary>
+    public static string UnverifiedLibrary(LibraryResolution.Unknown unknown)
+    {
+        ArgumentNullException.ThrowIfNull(unknown);
+        var passedOver = unknown.Unusable.Count > 0 ? $"; passed over: {string.Join(", ", unknown.Unusable)}" : string.Empty;
+        return unknown.ShippedElsewhere.Count == 0
+            ? unknown.SoName + (passedOver.Length > 0 ? $" ({passedOver[2..]})" : string.Empty)
+            : $"{unknown.SoName} (shipped at {string.Join(", ", unknown.ShippedElsewhere)}, off Lambda's default LD_LIBRARY_PATH: found only if the function's LD_LIBRARY_PATH names " +
+              $"that folder; or move {PathInItsZip(unknown.ShippedElsewhere[0])} to lib/, or link with -Wl,-rpath,'$ORIGIN/{RelativeDirectory(unknown.ShippedElsewhere[0])}'{passedOver})";
     }
 
     public static Finding LibraryUnverified(string path, IReadOnlyList<string> needs, string runtime)
@@ -235,7 +246,7 @@ public static partial class Findings
         ArgumentNullException.ThrowIfNull(needs);
         return new(
             FindingCodes.BootstrapLibraryUnverified, Severity.Warning,
-            $"{path} needs {string.Join(", ", needs)}, which {(needs.Count == 1 ? "is" : "are")} not in the package or its layers and not in what Guard knows of {runtime}'s image: Guard cannot tell; " +
+            $"{path} needs {string.Join(", ", needs)}, which ld.so does not find on Lambda's default library path and Guard's catalog of {runtime}'s image does not settle: Guard cannot tell; " +
             "if the image lacks one, ld.so stops at start with cannot open shared object file (or version not found)",
             "ship the library in the package's lib/ folder (on Lambda's LD_LIBRARY_PATH as /var/task/lib; a layer's lib/ is /opt/lib), or link it statically");
     }

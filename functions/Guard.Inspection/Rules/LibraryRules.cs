@@ -26,7 +26,7 @@ public static class LibraryRules
                     findings.Add(Findings.LibraryMissing(path, missing, runtime));
                     break;
                 case LibraryResolution.Unknown unknown:
-                    unverified.Add(unknown.SoName);
+                    unverified.Add(Findings.UnverifiedLibrary(unknown));
                     break;
             }
         }

@@ -36,13 +36,14 @@ public abstract record LibraryResolution(string SoName, string NeededBy)
     /// <summary>Nowhere ld.so looks: the load fails with "cannot open shared object file".</summary>
     /// <param name="Searched">The directories searched in the package and layers, in order.</param>
     /// <param name="Unusable">Files of that name ld.so passes over, each with why (e.g. built for another CPU).</param>
-    /// <param name="ShippedElsewhere">Where the package or a layer ships a file of that name off the search path.</param>
     /// <param name="Absent">What the catalog says of the image's lack of it.</param>
-    public sealed record Missing(
-        string SoName, string NeededBy, IReadOnlyList<string> Searched, IReadOnlyList<string> Unusable, IReadOnlyList<string> ShippedElsewhere, AbsentLibrary Absent)
+    public sealed record Missing(string SoName, string NeededBy, IReadOnlyList<string> Searched, IReadOnlyList<string> Unusable, AbsentLibrary Absent)
         : LibraryResolution(SoName, NeededBy);
 
-    /// <summary>Not shipped, and the catalog does not say whether the image has it.</summary>
+    /// <summary>
+    /// Not found on Lambda's default search path, and either the catalog does not say whether the image has it, or the
+    /// package or a layer ships it in a folder the function's own LD_LIBRARY_PATH may name.
+    /// </summary>
     /// <param name="Unusable">Files of that name ld.so passes over, each with why.</param>
     /// <param name="ShippedElsewhere">Where the package or a layer ships a file of that name that ld.so may or may not reach.</param>
     public sealed record Unknown(string SoName, string NeededBy, IReadOnlyList<string> Unusable, IReadOnlyList<string> ShippedElsewhere) : LibraryResolution(SoName, NeededBy);
