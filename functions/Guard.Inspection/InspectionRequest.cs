@@ -11,6 +11,8 @@ namespace Guard.Inspection;
 /// <param name="Handler">The function's Handler: ignored by custom runtimes, the executable's name on <c>go1.x</c>.</param>
 /// <param name="PackageSha256">The package's SHA-256 in base64 (Lambda's <c>CodeSha256</c>) when the caller already knows it.</param>
 /// <param name="PlaceholderSha256">Digests (base64 SHA-256) of packages the operator declares placeholders.</param>
+/// <param name="Environment">What the function's configuration sets for ld.so, when the caller has read it; null when
+/// it is unknown (a package checked on its own), which leaves what only LD_LIBRARY_PATH decides as a warning.</param>
 public sealed record InspectionRequest(
     IRangeSource Package,
     string Runtime = "provided.al2023",
@@ -18,4 +20,16 @@ public sealed record InspectionRequest(
     IReadOnlyList<IRangeSource>? Layers = null,
     string? Handler = null,
     string? PackageSha256 = null,
-    IReadOnlySet<string>? PlaceholderSha256 = null);
+    IReadOnlySet<string>? PlaceholderSha256 = null,
+    FunctionEnvironment? Environment = null);
+
+/// <summary>
+/// The part of a function's environment variables that decides what ld.so finds: only <c>LD_LIBRARY_PATH</c>, which
+/// Lambda lets a function set. No other variable is carried: they may hold secrets.
+/// </summary>
+/// <param name="LdLibraryPath">The function's own <c>LD_LIBRARY_PATH</c>; null when it sets none (Lambda's default applies).</param>
+public sealed record FunctionEnvironment(string? LdLibraryPath)
+{
+    /// <summary>A function that sets no LD_LIBRARY_PATH of its own.</summary>
+    public static FunctionEnvironment Default { get; } = new(LdLibraryPath: null);
+}

@@ -105,7 +105,7 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
         }
 
         var files = new RuntimeFileSystem(function, openedLayers, runtime);
-        await JudgeExtensionsAsync(openedLayers, runtime, request.Architecture, files, findings, cancellationToken).ConfigureAwait(false);
+        await JudgeExtensionsAsync(openedLayers, runtime, request.Architecture, files, request.Environment, findings, cancellationToken).ConfigureAwait(false);
 
         var locator = new EntrypointLocator(function, openedLayers, files, entrypoint, runtime, request.Handler);
         var located = await locator.LocateAsync(findings, cancellationToken).ConfigureAwait(false);
@@ -114,7 +114,7 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
             return Judgement.None;
         }
 
-        var summary = await JudgeEntrypointAsync(located, runtime, request.Architecture, function, files, findings, cancellationToken).ConfigureAwait(false);
+        var summary = await JudgeEntrypointAsync(located, runtime, request.Architecture, function, files, request.Environment, findings, cancellationToken).ConfigureAwait(false);
         return new Judgement(summary, IsPlaceholder: false);
     }
 
@@ -209,6 +209,7 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
         Architecture architecture,
         OpenedPackage function,
         RuntimeFileSystem files,
+        FunctionEnvironment? environment,
         List<Finding> findings,
         CancellationToken cancellationToken)
     {
@@ -223,7 +224,7 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
             return Summary(path, origin, kind, located.Entry, layerName, null);
         }
 
-        var facts = await JudgeFileAsync(path, owner, entry, runtime, architecture, files, findings, cancellationToken).ConfigureAwait(false);
+        var facts = await JudgeFileAsync(path, owner, entry, runtime, architecture, files, environment, findings, cancellationToken).ConfigureAwait(false);
         return Summary(path, origin, facts is null ? "unknown" : KindName(facts.Kind), entry, layerName, facts);
     }
 
@@ -239,6 +240,7 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
         RuntimeFacts runtime,
         Architecture architecture,
         RuntimeFileSystem files,
+        FunctionEnvironment? environment,
         List<Finding> findings,
         CancellationToken cancellationToken)
     {
@@ -296,7 +298,7 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
         if (facts.Elf is { Linkage: ElfLinkage.Dynamic, Problem: null } elf && runtime.ImageFor(architecture) is { IsCatalogued: true } image &&
             !judged.Any(f => f.Code is FindingCodes.BootstrapWrongArch or FindingCodes.BootstrapInterpreterMissing))
         {
-            var loader = new SharedLibraryLoader(files, image, architecture);
+            var loader = new SharedLibraryLoader(files, image, architecture, environment);
             var map = await loader.LoadAsync(owner.Root + "/" + OpenedPackage.Normalize(entry.Name), elf, cancellationToken).ConfigureAwait(false);
             findings.AddRange(LibraryRules.Judge(path, map, runtime));
         }
@@ -316,6 +318,7 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
         RuntimeFacts runtime,
         Architecture architecture,
         RuntimeFileSystem files,
+        FunctionEnvironment? environment,
         List<Finding> findings,
         CancellationToken cancellationToken)
     {
@@ -353,7 +356,7 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
             switch (await files.ResolveAsync(layer, entry, cancellationToken).ConfigureAwait(false))
             {
                 case Resolution.File(var owner, var file):
-                    await JudgeFileAsync(path, owner, file, runtime, architecture, files, judged, cancellationToken).ConfigureAwait(false);
+                    await JudgeFileAsync(path, owner, file, runtime, architecture, files, environment, judged, cancellationToken).ConfigureAwait(false);
                     break;
                 case Resolution.Directory:
                     // A link to a directory is not IsDir() to os.ReadDir, so Lambda execs it and fails.

@@ -13,7 +13,8 @@ namespace Guard.Inspection;
 /// over, as ld.so passes over it. Libraries shipped in the package or a layer are read like the executable and their
 /// needs resolved in turn; the image's come from <see cref="RuntimeImage"/>.
 /// </summary>
-internal sealed class SharedLibraryLoader(RuntimeFileSystem files, RuntimeImage image, Architecture architecture)
+/// <param name="environment">The function's LD_LIBRARY_PATH setting, or null when unknown.</param>
+internal sealed class SharedLibraryLoader(RuntimeFileSystem files, RuntimeImage image, Architecture architecture, FunctionEnvironment? environment)
 {
     /// <summary>
     /// Lambda's LD_LIBRARY_PATH on the OS-only runtimes ("Defined runtime environment variables"). /lib64 and /usr/lib64
@@ -31,6 +32,7 @@ internal sealed class SharedLibraryLoader(RuntimeFileSystem files, RuntimeImage 
     public async Task<LinkMap> LoadAsync(string path, ElfFacts executable, CancellationToken cancellationToken)
     {
         var root = new Loaded(path, executable, null);
+        var searchPathsKnown = environment is not null && !executable.VersionNeedsFromPrefix;
         var objects = new List<Loaded> { root };
         var libraries = new Dictionary<string, LibraryResolution>(StringComparer.Ordinal);
         var order = new List<LibraryResolution>();
@@ -44,7 +46,7 @@ internal sealed class SharedLibraryLoader(RuntimeFileSystem files, RuntimeImage 
                     continue;
                 }
 
-                var resolution = await ResolveAsync(soName, needing, cancellationToken).ConfigureAwait(false);
+                var resolution = await ResolveAsync(soName, needing, searchPathsKnown, cancellationToken).ConfigureAwait(false);
                 libraries.Add(soName, resolution);
                 order.Add(resolution);
                 if (resolution is LibraryResolution.Shipped shipped && objects.Count < MaxObjects)
@@ -56,7 +58,7 @@ internal sealed class SharedLibraryLoader(RuntimeFileSystem files, RuntimeImage 
             }
         }
 
-        return new LinkMap([.. objects.Select(o => new LinkedObject(o.Path, o.Facts))], order, !root.Facts.VersionNeedsFromPrefix);
+        return new LinkMap([.. objects.Select(o => new LinkedObject(o.Path, o.Facts))], order, searchPathsKnown);
     }
 
     /// <summary>DT_NEEDED; when only the version needs were read, the libraries they name (every one a versioned symbol comes from).</summary>
@@ -65,7 +67,7 @@ internal sealed class SharedLibraryLoader(RuntimeFileSystem files, RuntimeImage 
             ? (facts.VersionNeeds ?? []).Select(n => n.Library).Distinct(StringComparer.Ordinal)
             : facts.NeededLibraries;
 
-    private async Task<LibraryResolution> ResolveAsync(string soName, Loaded needing, CancellationToken cancellationToken)
+    private async Task<LibraryResolution> ResolveAsync(string soName, Loaded needing, bool searchPathsKnown, CancellationToken cancellationToken)
     {
         var unusable = new List<string>();
         var searched = new List<string>();
@@ -95,10 +97,10 @@ internal sealed class SharedLibraryLoader(RuntimeFileSystem files, RuntimeImage 
 
         var elsewhere = files.ShippedFilesNamed(fileName).Where(p => !searched.Contains(p[..p.LastIndexOf('/')], StringComparer.Ordinal)).ToArray();
 
-        // A copy shipped off the default path is found if the function's own LD_LIBRARY_PATH (which it may set) or an
-        // unread DT_RPATH names its folder: only a library shipped nowhere, that the image lacks, is certainly missing.
-        return image.FindAbsent(soName) is { } absent && elsewhere.Length == 0
-            ? new LibraryResolution.Missing(soName, needing.Path, searched.Distinct(StringComparer.Ordinal).ToArray(), unusable, absent)
+        // A copy shipped off the searched path is found if an LD_LIBRARY_PATH or DT_RPATH Guard has not read names its
+        // folder: with either unknown, only a library shipped nowhere, that the image lacks, is certainly missing.
+        return image.FindAbsent(soName) is { } absent && (searchPathsKnown || elsewhere.Length == 0)
+            ? new LibraryResolution.Missing(soName, needing.Path, searched.Distinct(StringComparer.Ordinal).ToArray(), unusable, elsewhere, absent)
             : new LibraryResolution.Unknown(soName, needing.Path, unusable, elsewhere);
     }
 
@@ -159,7 +161,11 @@ internal sealed class SharedLibraryLoader(RuntimeFileSystem files, RuntimeImage 
     }
 
     /// <summary>The directories ld.so tries for <paramref name="soName"/> needed by <paramref name="needing"/>, before the image's defaults.</summary>
-    private static List<string> SearchPath(string soName, Loaded needing)
+    /// <summary>The function's own LD_LIBRARY_PATH entries; an empty entry is the working directory, /var/task.</summary>
+    private IEnumerable<string> FunctionLibraryPath =>
+        (environment?.LdLibraryPath?.Split(':') ?? []).Select(entry => entry.Length == 0 ? "/var/task" : entry.StartsWith('/') ? entry : "/var/task/" + entry);
+
+    private List<string> SearchPath(string soName, Loaded needing)
     {
         if (soName.Contains('/', StringComparison.Ordinal))
         {
@@ -177,6 +183,9 @@ internal sealed class SharedLibraryLoader(RuntimeFileSystem files, RuntimeImage 
             }
         }
 
+        // A function's own LD_LIBRARY_PATH comes first; Lambda's default directories are kept after it, so a library
+        // is never judged missing for a folder the function's value might have replaced.
+        directories.AddRange(FunctionLibraryPath);
         directories.AddRange(LambdaLibraryPath);
         directories.AddRange(Expand(needing.Facts.RunPath, needing.Path));
         return directories;

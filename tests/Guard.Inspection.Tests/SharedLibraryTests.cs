@@ -63,6 +63,9 @@ public sealed class SharedLibraryTests
             new InspectionRequest(package.ToSource(), "provided.al2023", architecture, [.. layers.Select((l, i) => (IRangeSource)l.ToSource($"arn:aws:lambda:eu-west-1:123456789012:layer:libs:{i + 1}"))]),
             Cancel);
 
+    private static Task<Report> InspectWithEnvironmentAsync(FunctionEnvironment environment, PackageBuilder package) =>
+        Inspector.InspectAsync(new InspectionRequest(package.ToSource(), "provided.al2023", Architecture.X8664, Environment: environment), Cancel);
+
     private static PackageBuilder Package(byte[] bootstrap) => new PackageBuilder().AddFile("bootstrap", bootstrap, PackageBuilder.ExecutableMode);
 
     private static string Describe(Report report) => string.Join("; ", report.Findings.Select(f => $"{f.Code}: {f.Message}"));
@@ -164,6 +167,38 @@ public sealed class SharedLibraryTests
         Assert.Contains("move vendor/libcrypt.so.1 to lib/", warning.Message, StringComparison.Ordinal);
         Assert.Contains("-rpath,'$ORIGIN/vendor'", warning.Message, StringComparison.Ordinal);
         Assert.True(reached.Verdict == Verdict.Ok && reached.Findings.Count == 0, Describe(reached));
+    }
+
+    [Fact]
+    public async Task Inspect_WhenTheFunctionsLdLibraryPathIsKnown_ACopyOffItIsMissingAndOneItNamesIsFound()
+    {
+        var crypt = await NativeBuild.LibraryAsync(NativeArchitecture.X8664, "libcrypt.so.1", Crypt, cancellationToken: Cancel);
+        var program = await NativeBuild.ProgramCallingAsync(NativeArchitecture.X8664, [crypt], cancellationToken: Cancel);
+        var package = Package(program).AddFile("vendor/libcrypt.so.1", crypt.Bytes);
+
+        var unset = await InspectWithEnvironmentAsync(FunctionEnvironment.Default, package);
+        var naming = await InspectWithEnvironmentAsync(new FunctionEnvironment("/var/task/vendor"), package);
+
+        var error = Only(unset, FindingCodes.BootstrapLibraryMissing);
+        Assert.Contains("the copy shipped at /var/task/vendor/libcrypt.so.1 is in a folder neither the function's LD_LIBRARY_PATH nor an RPATH names", error.Message, StringComparison.Ordinal);
+        Assert.Contains("add /var/task/vendor to the function's LD_LIBRARY_PATH", error.Hint, StringComparison.Ordinal);
+        Assert.True(naming.Verdict == Verdict.Ok && naming.Findings.Count == 0, Describe(naming));
+    }
+
+    [Fact]
+    public async Task Inspect_WhenTheFunctionsLdLibraryPathIsKnown_AShadowedNewerCopyIsBrokenUnlessItComesFirst()
+    {
+        var ssl = await NativeBuild.LibraryAsync(NativeArchitecture.X8664, "libssl.so.3", NewOpenSsl, cancellationToken: Cancel);
+        var program = await NativeBuild.ProgramCallingAsync(NativeArchitecture.X8664, [ssl], cancellationToken: Cancel);
+        var package = Package(program).AddFile("lib/libssl.so.3", ssl.Bytes);
+
+        var unset = await InspectWithEnvironmentAsync(FunctionEnvironment.Default, package);
+        var libFirst = await InspectWithEnvironmentAsync(new FunctionEnvironment("/var/task/lib:/lib64:/usr/lib64"), package);
+
+        var error = Only(unset, FindingCodes.BootstrapLibraryVersionMissing);
+        Assert.Equal(Verdict.Broken, unset.Verdict);
+        Assert.Contains("the copy shipped at /var/task/lib/libssl.so.3 is never loaded", error.Hint, StringComparison.Ordinal);
+        Assert.True(libFirst.Verdict == Verdict.Ok && libFirst.Findings.Count == 0, Describe(libFirst));
     }
 
     [Fact]

@@ -119,7 +119,7 @@ public sealed class DeployedFunctionInspector
             }
 
             var report = await _inspector.InspectAsync(
-                new InspectionRequest(package, target.Runtime, target.Architecture, layers, target.Handler, target.CodeSha256, _placeholderSha256),
+                new InspectionRequest(package, target.Runtime, target.Architecture, layers, target.Handler, target.CodeSha256, _placeholderSha256, target.Environment),
                 cancellationToken).ConfigureAwait(false);
             return FunctionInspection.Of(report);
         }

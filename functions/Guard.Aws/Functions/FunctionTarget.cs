@@ -1,4 +1,5 @@
 using Guard.Aws.Lambda;
+using Guard.Inspection;
 using Guard.Inspection.Rules;
 
 namespace Guard.Aws.Functions;
@@ -7,7 +8,9 @@ namespace Guard.Aws.Functions;
 /// <param name="Architectures">Lambda's names; empty (older functions) means x86_64.</param>
 /// <param name="LayerArns">Layer-version ARNs in configuration order (later layers win on <c>/opt</c>).</param>
 /// <param name="CodeSha256">Lambda's base64 SHA-256 of the package, when known.</param>
-public sealed record FunctionTarget(string Runtime, IReadOnlyList<string> Architectures, IReadOnlyList<string> LayerArns, string? Handler, string? CodeSha256)
+/// <param name="Environment">What the function sets for ld.so (its LD_LIBRARY_PATH), when its configuration was read.</param>
+public sealed record FunctionTarget(
+    string Runtime, IReadOnlyList<string> Architectures, IReadOnlyList<string> LayerArns, string? Handler, string? CodeSha256, FunctionEnvironment? Environment = null)
 {
     /// <summary>The function's own settings.</summary>
     public static FunctionTarget Of(FunctionConfiguration configuration)
@@ -18,7 +21,8 @@ public sealed record FunctionTarget(string Runtime, IReadOnlyList<string> Archit
             configuration.Architectures,
             [.. configuration.Layers.Select(l => l.Arn)],
             configuration.Handler,
-            string.IsNullOrEmpty(configuration.CodeSha256) ? null : configuration.CodeSha256);
+            string.IsNullOrEmpty(configuration.CodeSha256) ? null : configuration.CodeSha256,
+            configuration.Environment);
     }
 
     /// <summary>The engine's architecture; older functions omit it and run on x86_64.</summary>

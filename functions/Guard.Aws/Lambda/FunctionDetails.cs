@@ -15,6 +15,8 @@ public sealed record FunctionDetails(
 /// <param name="Architectures">Never empty: Lambda omits it for older functions, which run on x86_64.</param>
 /// <param name="PackageType"><c>Zip</c> (also when Lambda omits it) or <c>Image</c>.</param>
 /// <param name="CodeSha256">Base64 SHA-256 of the deployment package.</param>
+/// <param name="Environment">The function's LD_LIBRARY_PATH setting (no other variable is read); null when Lambda
+/// reported an error decrypting its variables, or the record did not come from Lambda.</param>
 public sealed record FunctionConfiguration(
     string FunctionName,
     string FunctionArn,
@@ -29,7 +31,8 @@ public sealed record FunctionConfiguration(
     string? State,
     string? LastUpdateStatus,
     string? Version,
-    string? Role);
+    string? Role,
+    Guard.Inspection.FunctionEnvironment? Environment = null);
 
 /// <param name="Arn">A layer-version ARN (ends in <c>:&lt;version&gt;</c>).</param>
 public sealed record LayerReference(string Arn, long CodeSize);

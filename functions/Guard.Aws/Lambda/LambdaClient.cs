@@ -204,7 +204,8 @@ public sealed class LambdaClient : ILambdaApi, IDisposable
             wire.State,
             wire.LastUpdateStatus,
             wire.Version,
-            wire.Role);
+            wire.Role,
+            wire.Environment?.Error is not null ? null : new Guard.Inspection.FunctionEnvironment(wire.Environment?.Variables?.LdLibraryPath));
     }
 
     private static AwsServiceException Malformed(string action, AwsHttpResponse response, string detail) =>

@@ -33,6 +33,28 @@ internal sealed class FunctionConfigurationWire
     public string? LastUpdateStatus { get; set; }
     public string? Version { get; set; }
     public string? Role { get; set; }
+    public EnvironmentWire? Environment { get; set; }
+}
+
+/// <summary>
+/// The function's environment, reduced to what ld.so reads: the only variable mapped is LD_LIBRARY_PATH, so no other
+/// value (they may be secrets) is ever held. Error is set when Lambda could not decrypt the variables.
+/// </summary>
+internal sealed class EnvironmentWire
+{
+    public EnvironmentVariablesWire? Variables { get; set; }
+    public EnvironmentErrorWire? Error { get; set; }
+}
+
+internal sealed class EnvironmentVariablesWire
+{
+    [System.Text.Json.Serialization.JsonPropertyName("LD_LIBRARY_PATH")]
+    public string? LdLibraryPath { get; set; }
+}
+
+internal sealed class EnvironmentErrorWire
+{
+    public string? ErrorCode { get; set; }
 }
 
 internal sealed class LayerWire

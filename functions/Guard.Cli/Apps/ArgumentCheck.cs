@@ -14,6 +14,7 @@ namespace Guard.Cli.Apps;
 /// <param name="Layers">The function's layers, in its order (later ones win on /opt).</param>
 /// <param name="Function">For a function of an app.</param>
 /// <param name="Ignored">Codes suppressed for this package, with what suppressed them.</param>
+/// <param name="Environment">The function's LD_LIBRARY_PATH setting, when its template says it; null for a package alone.</param>
 internal sealed record PackageRequest(
     string Package,
     string Runtime,
@@ -21,7 +22,8 @@ internal sealed record PackageRequest(
     IReadOnlyList<LayerSource> Layers,
     string? Handler,
     FunctionOrigin? Function = null,
-    IReadOnlyDictionary<string, string>? Ignored = null);
+    IReadOnlyDictionary<string, string>? Ignored = null,
+    FunctionEnvironment? Environment = null);
 
 /// <summary><c>guard check</c>'s per-argument check: runs the engine on one <see cref="PackageRequest"/> and turns what happened into a <see cref="CheckResult"/>; never throws for a package.</summary>
 /// <param name="layers">Looks up layer-version ARNs; null reads none of them (each is then LAYER_NOT_CHECKED).</param>
@@ -89,7 +91,8 @@ internal sealed class ArgumentCheck(PackageArguments opener, ILayerLocator? laye
                 layers,
                 request.Handler,
                 placeholderSha256.Count > 0 ? await LocalSha256Async(request.Package, cancellationToken).ConfigureAwait(false) : null,
-                placeholderSha256);
+                placeholderSha256,
+                request.Environment);
             return await new PackageInspector().InspectAsync(inspection, cancellationToken).ConfigureAwait(false);
         }
         finally

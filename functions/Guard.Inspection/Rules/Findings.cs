@@ -196,10 +196,20 @@ public static partial class Findings
             message += $"; passed over: {string.Join(", ", missing.Unusable)}";
         }
 
-        return new(FindingCodes.BootstrapLibraryMissing, Severity.Error, message, missing.Absent.Fix ?? LibraryFix(missing.SoName, runtime));
+        if (missing.ShippedElsewhere.Count > 0)
+        {
+            message += $"; the copy shipped at {string.Join(", ", missing.ShippedElsewhere)} is in a folder neither the function's LD_LIBRARY_PATH nor an RPATH names";
+        }
+
+        var hint = missing.ShippedElsewhere.Count > 0
+            ? $"move {PathInItsZip(missing.ShippedElsewhere[0])} to lib/ (on Lambda's LD_LIBRARY_PATH as /var/task/lib, or /opt/lib from a layer), link with -Wl,-rpath,'$ORIGIN/{RelativeDirectory(missing.ShippedElsewhere[0])}', or add /var/task/{RelativeDirectory(missing.ShippedElsewhere[0])} to the function's LD_LIBRARY_PATH"
+            : missing.Absent.Fix ?? LibraryFix(missing.SoName, runtime);
+        return new(FindingCodes.BootstrapLibraryMissing, Severity.Error, message, hint);
     }
 
-    public static Finding LibraryVersionMissing(string path, string needingPath, LibraryResolution provider, IReadOnlyList<string> versions, RuntimeFacts runtime)
+    /// <param name="searchPathsKnown">Whether the function's LD_LIBRARY_PATH is known: without it, a shipped copy the image's
+    /// shadows on the default path might still come first, so that case is only a warning.</param>
+    public static Finding LibraryVersionMissing(string path, string needingPath, LibraryResolution provider, IReadOnlyList<string> versions, RuntimeFacts runtime, bool searchPathsKnown)
     {
         ArgumentNullException.ThrowIfNull(provider);
         ArgumentNullException.ThrowIfNull(versions);
@@ -214,7 +224,7 @@ public static partial class Findings
         var ordered = versions.OrderByDescending(VersionNumber).ThenByDescending(v => v, StringComparer.Ordinal).ToArray();
         var listed = string.Join(", ", ordered);
         var failure = $"{providerPath}: version `{ordered[0]}' not found (required by {needingPath})";
-        if (provider is LibraryResolution.InImage { Shadowed.Count: > 0 } shadowed)
+        if (provider is LibraryResolution.InImage { Shadowed.Count: > 0 } shadowed && !searchPathsKnown)
         {
             // The function may set LD_LIBRARY_PATH itself (Lambda lets it), and then its copy can come first: only a warning.
             return new(
@@ -224,10 +234,13 @@ public static partial class Findings
                 $"link with -Wl,--disable-new-dtags,-rpath,'$ORIGIN/{RelativeDirectory(shadowed.Shadowed[0])}' so DT_RPATH finds the shipped copy before LD_LIBRARY_PATH, or {LibraryFix(provider.SoName, runtime)}");
         }
 
+        var shadowedHint = provider is LibraryResolution.InImage { Shadowed.Count: > 0 } image1
+            ? $"the copy shipped at {image1.Shadowed[0]} is never loaded, as the image's comes first: link with -Wl,--disable-new-dtags,-rpath,'$ORIGIN/{RelativeDirectory(image1.Shadowed[0])}' so DT_RPATH finds it before LD_LIBRARY_PATH, put its folder first in the function's LD_LIBRARY_PATH, or "
+            : string.Empty;
         return new(
             FindingCodes.BootstrapLibraryVersionMissing, Severity.Error,
             $"{needing} needs {listed} from {provider.SoName}, which {described} does not define: ld.so stops at start with {failure}",
-            LibraryFix(provider.SoName, runtime));
+            shadowedHint + LibraryFix(provider.SoName, runtime));
     }
 
     /// <summary>How the unverified warning names an unknown library: where a copy is shipped off the default path, and the rpath that reaches it.</summary>

@@ -62,7 +62,7 @@ public static class LibraryRules
 
                 if (missingVersions.Count > 0)
                 {
-                    findings.Add(Findings.LibraryVersionMissing(path, linked.Path, provider, missingVersions, runtime));
+                    findings.Add(Findings.LibraryVersionMissing(path, linked.Path, provider, missingVersions, runtime, map.SearchPathsKnown));
                 }
             }
         }

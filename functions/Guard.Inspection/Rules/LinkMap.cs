@@ -9,8 +9,9 @@ namespace Guard.Inspection.Rules;
 /// </summary>
 /// <param name="Objects">The executable and every shipped library read, in the order ld.so maps them.</param>
 /// <param name="Libraries">Each soname needed, once (ld.so loads a soname once and every later need shares it), in the order first needed.</param>
-/// <param name="SearchPathsKnown">False when the executable's dynamic section was not read (its version needs, found in its
-/// first bytes, named the libraries instead): its unversioned needs and its RPATH/RUNPATH are then unknown.</param>
+/// <param name="SearchPathsKnown">Whether every directory ld.so will search is known: the function's LD_LIBRARY_PATH (its
+/// configuration was read) and the executable's RPATH/RUNPATH (its dynamic section was read, not only the version needs in
+/// its first bytes). Only then is a copy shipped off the path, or behind the image's, certainly not loaded.</param>
 public sealed record LinkMap(IReadOnlyList<LinkedObject> Objects, IReadOnlyList<LibraryResolution> Libraries, bool SearchPathsKnown);
 
 /// <summary>One ELF object ld.so maps.</summary>
@@ -36,8 +37,10 @@ public abstract record LibraryResolution(string SoName, string NeededBy)
     /// <summary>Nowhere ld.so looks: the load fails with "cannot open shared object file".</summary>
     /// <param name="Searched">The directories searched in the package and layers, in order.</param>
     /// <param name="Unusable">Files of that name ld.so passes over, each with why (e.g. built for another CPU).</param>
+    /// <param name="ShippedElsewhere">Where the package or a layer ships a file of that name that no searched directory reaches.</param>
     /// <param name="Absent">What the catalog says of the image's lack of it.</param>
-    public sealed record Missing(string SoName, string NeededBy, IReadOnlyList<string> Searched, IReadOnlyList<string> Unusable, AbsentLibrary Absent)
+    public sealed record Missing(
+        string SoName, string NeededBy, IReadOnlyList<string> Searched, IReadOnlyList<string> Unusable, IReadOnlyList<string> ShippedElsewhere, AbsentLibrary Absent)
         : LibraryResolution(SoName, NeededBy);
 
     /// <summary>

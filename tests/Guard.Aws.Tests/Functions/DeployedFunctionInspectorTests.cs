@@ -97,6 +97,23 @@ public sealed class DeployedFunctionInspectorTests
         Assert.True(copy.Disposed);
     }
 
+    [Fact]
+    public async Task Inspect_TheFunctionsOwnLdLibraryPath_DecidesWhetherAVendoredLibraryIsFound()
+    {
+        var crypt = await NativeBuild.LibraryAsync(NativeArchitecture.X8664, "libcrypt.so.1", new Dictionary<string, IReadOnlyList<string>> { ["XCRYPT_2.0"] = ["crypt_r"] }, cancellationToken: Cancel);
+        var program = await NativeBuild.ProgramCallingAsync(NativeArchitecture.X8664, [crypt], cancellationToken: Cancel);
+        var zip = new PackageBuilder().AddFile("bootstrap", program, PackageBuilder.ExecutableMode).AddFile("vendor/libcrypt.so.1", crypt.Bytes).ToArray();
+        var function = Deploy("vendored-fn", zip);
+
+        // The configuration Lambda returned: no LD_LIBRARY_PATH of its own (provided.al2023 lacks libcrypt.so.1), or one naming vendor/.
+        var unset = await Inspector.InspectAsync(function with { Configuration = function.Configuration with { Environment = FunctionEnvironment.Default } }, target: null, Cancel);
+        var naming = await Inspector.InspectAsync(function with { Configuration = function.Configuration with { Environment = new FunctionEnvironment("/var/task/vendor") } }, target: null, Cancel);
+
+        Assert.Equal(FindingCodes.BootstrapLibraryMissing, Assert.Single(unset.Report!.Findings).Code);
+        Assert.Equal(Verdict.Ok, naming.Report!.Verdict);
+        Assert.Empty(naming.Report.Findings);
+    }
+
     private FunctionDetails Deploy(string name, byte[] zip, string runtime = "provided.al2023", string packageType = "Zip", IReadOnlyList<string>? layers = null)
     {
         var details = _lambda.Add(name, zip, runtime, packageType: packageType, layers: layers);

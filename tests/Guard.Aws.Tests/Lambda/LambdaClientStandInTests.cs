@@ -34,6 +34,30 @@ public sealed class LambdaClientStandInTests
     }
 
     [Fact]
+    public async Task ListFunctions_Environment_KeepsOnlyLdLibraryPathAndIsUnknownWhenLambdaCouldNotDecryptIt()
+    {
+        var transport = new ScriptedTransport().Then(HttpStatusCode.OK, """
+            {"Functions":[
+              {"FunctionName":"vendored","FunctionArn":"arn:a","Environment":{"Variables":{"LD_LIBRARY_PATH":"/var/task/vendor","DB_PASSWORD":"hunter2"}}},
+              {"FunctionName":"plain","FunctionArn":"arn:b"},
+              {"FunctionName":"sealed","FunctionArn":"arn:c","Environment":{"Error":{"ErrorCode":"AccessDeniedException","Message":"KMS"}}}
+            ]}
+            """);
+        using var lambda = LambdaClient.Create(LocalEnvironment, new RecordingCredentials(), FastRetry, transport);
+
+        var functions = new List<FunctionConfiguration>();
+        await foreach (var function in lambda.ListFunctionsAsync(Cancel))
+        {
+            functions.Add(function);
+        }
+
+        Assert.Equal(new Guard.Inspection.FunctionEnvironment("/var/task/vendor"), functions[0].Environment);
+        Assert.DoesNotContain("hunter2", functions[0].ToString(), StringComparison.Ordinal);
+        Assert.Equal(Guard.Inspection.FunctionEnvironment.Default, functions[1].Environment);
+        Assert.Null(functions[2].Environment);
+    }
+
+    [Fact]
     public async Task GetLayerVersionByArn_Found_MapsContent()
     {
         const string arn = "arn:aws:lambda:us-east-1:123456789012:layer:lay:3";

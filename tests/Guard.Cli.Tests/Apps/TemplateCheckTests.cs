@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Guard.Cli.Tests.Support;
+using Guard.Testing;
 
 namespace Guard.Cli.Tests.Apps;
 
@@ -14,6 +15,61 @@ public sealed class TemplateCheckTests : IDisposable
 
     private static Dictionary<string, JsonElement> ByLogicalId(JsonDocument json) =>
         json.RootElement.GetProperty("functions").EnumerateArray().ToDictionary(f => f.GetProperty("logicalId").GetString()!, f => f.Clone());
+
+    [Fact]
+    public async Task Check_AFunctionsLdLibraryPath_IsReadFromItsEnvironmentAndGlobals_AndUnknownWhenAnIntrinsicDecidesIt()
+    {
+        var crypt = await NativeBuild.LibraryAsync(NativeArchitecture.X8664, "libcrypt.so.1", new Dictionary<string, IReadOnlyList<string>> { ["XCRYPT_2.0"] = ["crypt_r"] }, cancellationToken: TestContext.Current.CancellationToken);
+        var program = await NativeBuild.ProgramCallingAsync(NativeArchitecture.X8664, [crypt], cancellationToken: TestContext.Current.CancellationToken);
+        foreach (var name in new[] { "vendored", "plain", "decided" })
+        {
+            _scratch.Write($"env/{name}/bootstrap", program, Scratch.Executable);
+            _scratch.Write($"env/{name}/vendor/libcrypt.so.1", crypt.Bytes, Scratch.Regular);
+        }
+
+        var template = _scratch.Write("env/template.yaml", """
+            AWSTemplateFormatVersion: "2010-09-09"
+            Transform: AWS::Serverless-2016-10-31
+            Parameters:
+              Vendored:
+                Type: String
+                Default: "yes"
+            Conditions:
+              UseVendor: !Equals [!Ref Vendored, "yes"]
+            Globals:
+              Function:
+                Runtime: provided.al2023
+                Handler: bootstrap
+            Resources:
+              VendoredFunction:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: vendored/
+                  Environment:
+                    Variables:
+                      LD_LIBRARY_PATH: /var/task/vendor
+              PlainFunction:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: plain/
+              DecidedFunction:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: decided/
+                  Environment: !If [UseVendor, { Variables: { LD_LIBRARY_PATH: /var/task/vendor } }, !Ref AWS::NoValue]
+            """);
+
+        var (exitCode, output, error) = await RunAsync("check", template, "--format", "json");
+
+        Assert.True(exitCode == ExitCodes.Broken, $"exit {exitCode}: {error}");
+        using var json = JsonDocument.Parse(output);
+        var functions = json.RootElement.GetProperty("functions").EnumerateArray().ToDictionary(f => f.GetProperty("logicalId").GetString()!, f => f.Clone());
+        string[] Codes(string id) => [.. functions[id].GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("code").GetString()!)];
+        Assert.Equal("ok", functions["VendoredFunction"].GetProperty("verdict").GetString());
+        Assert.Empty(Codes("VendoredFunction"));
+        Assert.Equal(["BOOTSTRAP_LIBRARY_MISSING"], Codes("PlainFunction"));
+        Assert.Equal(["BOOTSTRAP_LIBRARY_UNVERIFIED"], Codes("DecidedFunction"));
+    }
 
     [Fact]
     public async Task Check_OnASamApp_GivesEachFunctionItsOwnVerdict()

@@ -111,7 +111,7 @@ public sealed class LibraryRulesTests
     public void Judge_WhenALibraryIsMissing_NamesWhereLdSoLookedWhatItPassedOverAndTheFix()
     {
         var executable = Elf(["libssl.so.1.1"]);
-        var missing = new LibraryResolution.Missing("libssl.so.1.1", Bootstrap, ["/var/task", "/var/task/lib", "/opt/lib"], ["/var/task/lib/libssl.so.1.1 (built for aarch64)"],
+        var missing = new LibraryResolution.Missing("libssl.so.1.1", Bootstrap, ["/var/task", "/var/task/lib", "/opt/lib"], ["/var/task/lib/libssl.so.1.1 (built for aarch64)"], [],
             new AbsentLibrary("libssl.so.1.1", "the image has OpenSSL 1.0.2 only", null));
         var map = new LinkMap([new LinkedObject(Bootstrap, executable)], [missing], SearchPathsKnown: true);
 
@@ -127,7 +127,7 @@ public sealed class LibraryRulesTests
     public void Judge_WhenTheImagesCopyShadowsAShippedNewerOne_WarnsThatOnlyTheFunctionsOwnLdLibraryPathWouldReachIt()
     {
         var executable = Elf(["libstdc++.so.6"], Need("libstdc++.so.6", "GLIBCXX_3.4.30"));
-        var map = new LinkMap([new LinkedObject(Bootstrap, executable)], [InImage(OldLibStdCxx) with { Shadowed = ["/var/task/lib/libstdc++.so.6"] }], SearchPathsKnown: true);
+        var map = new LinkMap([new LinkedObject(Bootstrap, executable)], [InImage(OldLibStdCxx) with { Shadowed = ["/var/task/lib/libstdc++.so.6"] }], SearchPathsKnown: false);
 
         var finding = Assert.Single(LibraryRules.Judge("bootstrap", map, Al2));
 

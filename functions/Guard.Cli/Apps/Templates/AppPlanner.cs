@@ -1,3 +1,4 @@
+using Guard.Inspection;
 using Guard.Inspection.Rules;
 
 namespace Guard.Cli.Apps.Templates;
@@ -120,7 +121,7 @@ internal sealed class AppPlanner
             }
 
             var handler = OptionalOrNull(properties, "Handler");
-            return new FunctionPlan(new PackageRequest(code.Location, runtime, parsedArchitecture, Layers(properties), handler, origin, ignored), null);
+            return new FunctionPlan(new PackageRequest(code.Location, runtime, parsedArchitecture, Layers(properties), handler, origin, ignored, Environment(properties)), null);
         }
         catch (UnresolvableException e)
         {
@@ -301,6 +302,39 @@ internal sealed class AppPlanner
     /// The function's layers in order: a local path for a LayerVersion of this template, an ARN to look up, or one
     /// that cannot be read and why (each of those becomes a LAYER_NOT_CHECKED finding).
     /// </summary>
+    /// <summary>
+    /// What the function's Environment sets for ld.so: its LD_LIBRARY_PATH (no other variable is read), Lambda's default
+    /// when it sets none, null when the template leaves it to a value known only at deploy.
+    /// </summary>
+    private FunctionEnvironment? Environment(MappingNode properties)
+    {
+        if (properties["Environment"] is not { } environment)
+        {
+            return FunctionEnvironment.Default;
+        }
+
+        // An intrinsic (Fn::If, a Ref to a mapping) decides the variables only at deploy.
+        if (environment is not MappingNode mapping || mapping.IsIntrinsic(out _, out _) ||
+            mapping["Variables"] is { } variables && (variables is not MappingNode variableMap || variableMap.IsIntrinsic(out _, out _)))
+        {
+            return null;
+        }
+
+        if ((mapping["Variables"] as MappingNode)?["LD_LIBRARY_PATH"] is not { } value)
+        {
+            return FunctionEnvironment.Default;
+        }
+
+        try
+        {
+            return new FunctionEnvironment(_evaluator.EvaluateString(value));
+        }
+        catch (UnresolvableException)
+        {
+            return null;
+        }
+    }
+
     private List<LayerSource> Layers(MappingNode properties)
     {
         var layers = new List<LayerSource>();
