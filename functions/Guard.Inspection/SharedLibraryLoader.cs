@@ -32,6 +32,7 @@ internal sealed class SharedLibraryLoader(RuntimeFileSystem files, RuntimeImage 
     public async Task<LinkMap> LoadAsync(string path, ElfFacts executable, CancellationToken cancellationToken)
     {
         var root = new Loaded(path, executable, null);
+        // Whether every directory ld.so searches for the executable's own needs is known; a library's needs also depend on its RPATH.
         var searchPathsKnown = environment is not null && !executable.VersionNeedsFromPrefix;
         var objects = new List<Loaded> { root };
         var libraries = new Dictionary<string, LibraryResolution>(StringComparer.Ordinal);
@@ -96,6 +97,12 @@ internal sealed class SharedLibraryLoader(RuntimeFileSystem files, RuntimeImage 
         }
 
         var elsewhere = files.ShippedFilesNamed(fileName).Where(p => !searched.Contains(p[..p.LastIndexOf('/')], StringComparer.Ordinal)).ToArray();
+
+        // The RPATHs that count come from the needing object and those that loaded it: each must have been read.
+        for (var loader = needing; loader is not null && searchPathsKnown; loader = loader.LoadedBy)
+        {
+            searchPathsKnown = !loader.Facts.VersionNeedsFromPrefix;
+        }
 
         // A copy shipped off the searched path is found if an LD_LIBRARY_PATH or DT_RPATH Guard has not read names its
         // folder: with either unknown, only a library shipped nowhere, that the image lacks, is certainly missing.
