@@ -159,7 +159,7 @@ public sealed class HookHandler : IRouteHandler
 
         if (point == HookRequest.UpdatePreProvision && PackageUnchanged(request.RequestData!.TargetModel!))
         {
-            passBecause = "the update changes neither Code nor Runtime, Architectures, Layers or Handler: the package was judged when it was deployed";
+            passBecause = "the update changes neither Code nor Runtime, Architectures, Layers, Handler or LD_LIBRARY_PATH: the package was judged when it was deployed";
             return null;
         }
 
@@ -171,7 +171,8 @@ public sealed class HookHandler : IRouteHandler
             runtime,
             architecture,
             TemplateProperties.StringList(properties, "Layers") ?? [],
-            TemplateProperties.Text(properties, "Handler"));
+            TemplateProperties.Text(properties, "Handler"),
+            TemplateProperties.LibraryEnvironment(properties));
     }
 
     private async Task<HookResponse> DecideAsync(HookRequest request, DateTimeOffset deadlineUtc, CancellationToken cancellationToken)
@@ -268,6 +269,7 @@ public sealed class HookHandler : IRouteHandler
             }
         }
 
-        return true;
+        // Of the environment, only LD_LIBRARY_PATH changes what ld.so finds.
+        return TemplateProperties.LibraryEnvironment(now) == TemplateProperties.LibraryEnvironment(before);
     }
 }

@@ -21,7 +21,8 @@ public sealed record PackageToCheck(
     string? Runtime,
     Architecture? Architecture,
     IReadOnlyList<string>? Layers,
-    string? Handler);
+    string? Handler,
+    Guard.Inspection.FunctionEnvironment? Environment = null);
 
 /// <summary>Opens an S3 object for ranged reads.</summary>
 public interface IS3PackageOpener
@@ -61,7 +62,8 @@ public sealed class PackageCheck(DeployedFunctionInspector functions, IS3Package
                 [(target.Architecture ?? Architecture.X8664).ToApiName()],
                 target.Layers ?? [],
                 target.Handler,
-                CodeSha256: null);
+                CodeSha256: null,
+                target.Environment);
             return await functions.InspectAsync(s3.Open(code), facts, cancellationToken).ConfigureAwait(false);
         }
 

@@ -27,6 +27,30 @@ public static class TemplateProperties
         };
     }
 
+    /// <summary>
+    /// What an <c>AWS::Lambda::Function</c>'s <c>Environment</c> sets for ld.so: its <c>LD_LIBRARY_PATH</c> (no other
+    /// variable is read), the default when it sets none, null when the variables are not an object Guard can read.
+    /// </summary>
+    public static Guard.Inspection.FunctionEnvironment? LibraryEnvironment(JsonElement properties)
+    {
+        if (properties.ValueKind != JsonValueKind.Object || !properties.TryGetProperty("Environment", out var environment))
+        {
+            return Guard.Inspection.FunctionEnvironment.Default;
+        }
+
+        if (environment.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        if (!environment.TryGetProperty("Variables", out var variables))
+        {
+            return Guard.Inspection.FunctionEnvironment.Default;
+        }
+
+        return variables.ValueKind == JsonValueKind.Object ? new Guard.Inspection.FunctionEnvironment(Text(variables, "LD_LIBRARY_PATH")) : null;
+    }
+
     /// <summary>The member as an object, or <c>default</c>.</summary>
     public static JsonElement Child(JsonElement parent, string name) =>
         parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object ? value : default;

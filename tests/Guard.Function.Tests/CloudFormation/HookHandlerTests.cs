@@ -86,6 +86,25 @@ public sealed class HookHandlerTests : IAsyncLifetime
         Assert.Equal(1, _stack.S3.Opened);
     }
 
+    [Fact]
+    public async Task Update_ThatChangesOnlyLdLibraryPath_ChecksThePackageAgainBecauseLdSoSearchesThere()
+    {
+        _stack.S3.Put(StackCheckHarness.Bucket, "v2.zip", Packages.GoodX8664());
+        var now = StackRequests.FunctionProperties(StackCheckHarness.Bucket, "v2.zip");
+        now["Environment"] = new JsonObject { ["Variables"] = new JsonObject { ["LD_LIBRARY_PATH"] = "/var/task/vendor", ["TABLE"] = "orders" } };
+        var before = StackRequests.FunctionProperties(StackCheckHarness.Bucket, "v2.zip");
+        before["Environment"] = new JsonObject { ["Variables"] = new JsonObject { ["TABLE"] = "orders" } };
+        var otherVariableOnly = StackRequests.FunctionProperties(StackCheckHarness.Bucket, "v2.zip");
+        otherVariableOnly["Environment"] = new JsonObject { ["Variables"] = new JsonObject { ["TABLE"] = "orders-v2" } };
+
+        var rechecked = await AnswerAsync(StackRequests.Hook("UPDATE_PRE_PROVISION", now, before));
+        var passed = await AnswerAsync(StackRequests.Hook("UPDATE_PRE_PROVISION", otherVariableOnly, StackRequests.FunctionProperties(StackCheckHarness.Bucket, "v2.zip")));
+
+        Assert.Contains("will start on provided.al2023", rechecked.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("the update changes neither Code nor Runtime, Architectures, Layers, Handler or LD_LIBRARY_PATH", passed.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, _stack.S3.Opened);
+    }
+
     public static TheoryData<string, string> Passes() => new()
     {
         { StackRequests.Hook("DELETE_PRE_PROVISION", null, StackRequests.FunctionProperties("b", "k")), "nothing to check on DELETE_PRE_PROVISION" },
