@@ -104,7 +104,7 @@ internal sealed class RuntimeFileSystem(OpenedPackage function, IReadOnlyList<Op
         CandidatesFor(path).Any(candidate => candidate.HasDirectory(path[(candidate.Root.Length + 1)..]));
 
     /// <summary>Whether Guard sees every file at <paramref name="path"/>: under /var/task (the package) or /opt (the layers).</summary>
-    private bool IsShipped(string path) =>
+    public bool IsShipped(string path) =>
         path.StartsWith(function.Root + "/", StringComparison.Ordinal) || path.StartsWith("/opt/", StringComparison.Ordinal);
 
     /// <summary>Packages that may hold an absolute path: the function for /var/task, layers (last wins) for /opt.</summary>

@@ -76,7 +76,7 @@ internal sealed class SharedLibraryLoader(RuntimeFileSystem files, RuntimeImage 
         foreach (var directory in SearchPath(soName, needing))
         {
             var candidate = RuntimePaths.CollapseDots(directory.TrimEnd('/') + "/" + fileName);
-            if (IsShipped(candidate))
+            if (files.IsShipped(candidate))
             {
                 searched.Add(candidate[..candidate.LastIndexOf('/')]);
                 if (await TryShippedAsync(soName, candidate, needing, unusable, cancellationToken).ConfigureAwait(false) is { } found)
@@ -133,8 +133,7 @@ internal sealed class SharedLibraryLoader(RuntimeFileSystem files, RuntimeImage 
                     return null;
                 }
 
-                var expected = architecture == Architecture.Arm64 ? ElfFacts.MachineAarch64 : ElfFacts.MachineX8664;
-                if (elf.Machine != expected || !elf.Is64Bit || !elf.IsLittleEndian)
+                if (!architecture.Runs(elf))
                 {
                     unusable.Add($"{candidate} (built for {elf.MachineName})");
                     return null;
@@ -205,9 +204,6 @@ internal sealed class SharedLibraryLoader(RuntimeFileSystem files, RuntimeImage 
         return (entries ?? []).Select(entry => entry.Replace("${ORIGIN}", origin, StringComparison.Ordinal).Replace("$ORIGIN", origin, StringComparison.Ordinal))
             .Select(entry => entry.Length == 0 ? "/var/task" : entry.StartsWith('/') ? entry : "/var/task/" + entry);
     }
-
-    private static bool IsShipped(string path) =>
-        path.StartsWith("/var/task/", StringComparison.Ordinal) || path.StartsWith("/opt/", StringComparison.Ordinal);
 
     private sealed record Loaded(string Path, ElfFacts Facts, Loaded? LoadedBy);
 }

@@ -1,3 +1,5 @@
+using Guard.Inspection.Executables;
+
 namespace Guard.Inspection.Rules;
 
 /// <summary>A Lambda instruction set architecture, named as the Lambda API names it.</summary>
@@ -11,6 +13,13 @@ public static class ArchitectureNames
 {
     public const string X8664 = "x86_64";
     public const string Arm64 = "arm64";
+
+    /// <summary>Whether a CPU of this architecture runs <paramref name="elf"/>: its machine, 64-bit, little-endian.</summary>
+    public static bool Runs(this Architecture architecture, ElfFacts elf)
+    {
+        ArgumentNullException.ThrowIfNull(elf);
+        return elf.Machine == (architecture == Architecture.Arm64 ? ElfFacts.MachineAarch64 : ElfFacts.MachineX8664) && elf.Is64Bit && elf.IsLittleEndian;
+    }
 
     public static string ToApiName(this Architecture architecture) => architecture switch
     {

@@ -202,8 +202,7 @@ public static class ExecutableRules
         List<Finding> findings)
     {
         var arch = architecture.ToApiName();
-        var expectedMachine = architecture == Architecture.Arm64 ? ElfFacts.MachineAarch64 : ElfFacts.MachineX8664;
-        if (elf.Machine != expectedMachine || !elf.Is64Bit || !elf.IsLittleEndian)
+        if (!architecture.Runs(elf))
         {
             var binary = elf.Machine is ElfFacts.MachineX8664 or ElfFacts.MachineAarch64 && elf.Is64Bit && elf.IsLittleEndian
                 ? elf.MachineName

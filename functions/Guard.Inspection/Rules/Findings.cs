@@ -224,18 +224,19 @@ public static partial class Findings
         var ordered = versions.OrderByDescending(VersionNumber).ThenByDescending(v => v, StringComparer.Ordinal).ToArray();
         var listed = string.Join(", ", ordered);
         var failure = $"{providerPath}: version `{ordered[0]}' not found (required by {needingPath})";
-        if (provider is LibraryResolution.InImage { Shadowed.Count: > 0 } shadowed && !searchPathsKnown)
+        var shadowedCopy = provider is LibraryResolution.InImage { Shadowed: [var first, ..] } ? first : null;
+        if (shadowedCopy is not null && !searchPathsKnown)
         {
             // The function may set LD_LIBRARY_PATH itself (Lambda lets it), and then its copy can come first: only a warning.
             return new(
                 FindingCodes.BootstrapLibraryUnverified, Severity.Warning,
                 $"{needing} needs {listed} from {provider.SoName}; on Lambda's default LD_LIBRARY_PATH ld.so loads {described}, which does not define it, " +
-                $"before the copy shipped at {shadowed.Shadowed[0]} (/lib64 and /usr/lib64 precede /var/task/lib): unless the function's LD_LIBRARY_PATH puts that folder first, it stops at start with {failure}",
-                $"link with -Wl,--disable-new-dtags,-rpath,'$ORIGIN/{RelativeDirectory(shadowed.Shadowed[0])}' so DT_RPATH finds the shipped copy before LD_LIBRARY_PATH, or {LibraryFix(provider.SoName, runtime)}");
+                $"before the copy shipped at {shadowedCopy} (/lib64 and /usr/lib64 precede /var/task/lib): unless the function's LD_LIBRARY_PATH puts that folder first, it stops at start with {failure}",
+                $"link with -Wl,--disable-new-dtags,-rpath,'$ORIGIN/{RelativeDirectory(shadowedCopy)}' so DT_RPATH finds the shipped copy before LD_LIBRARY_PATH, or {LibraryFix(provider.SoName, runtime)}");
         }
 
-        var shadowedHint = provider is LibraryResolution.InImage { Shadowed.Count: > 0 } image1
-            ? $"the copy shipped at {image1.Shadowed[0]} is never loaded, as the image's comes first: link with -Wl,--disable-new-dtags,-rpath,'$ORIGIN/{RelativeDirectory(image1.Shadowed[0])}' so DT_RPATH finds it before LD_LIBRARY_PATH, put its folder first in the function's LD_LIBRARY_PATH, or "
+        var shadowedHint = shadowedCopy is not null
+            ? $"the copy shipped at {shadowedCopy} is never loaded, as the image's comes first: link with -Wl,--disable-new-dtags,-rpath,'$ORIGIN/{RelativeDirectory(shadowedCopy)}' so DT_RPATH finds it before LD_LIBRARY_PATH, put its folder first in the function's LD_LIBRARY_PATH, or "
             : string.Empty;
         return new(
             FindingCodes.BootstrapLibraryVersionMissing, Severity.Error,
