@@ -217,8 +217,16 @@ public static partial class Findings
         }
 
         var hint = missing.ShippedElsewhere.Count > 0
-            ? $"move {PathInItsZip(missing.ShippedElsewhere[0])} to lib/ (on Lambda's LD_LIBRARY_PATH as /var/task/lib, or /opt/lib from a layer), link with -Wl,-rpath,'$ORIGIN/{RelativeDirectory(missing.ShippedElsewhere[0])}', or add /var/task/{RelativeDirectory(missing.ShippedElsewhere[0])} to the function's LD_LIBRARY_PATH"
+            ? $"move {PathInItsZip(missing.ShippedElsewhere[0])} to lib/ (on Lambda's LD_LIBRARY_PATH as /var/task/lib, or /opt/lib from a layer), link with -Wl,-rpath,'$ORIGIN/{RelativeDirectory(missing.ShippedElsewhere[0])}', or add {missing.ShippedElsewhere[0][..missing.ShippedElsewhere[0].LastIndexOf('/')]} to the function's LD_LIBRARY_PATH"
             : missing.Absent.Fix ?? LibraryFix(missing.SoName, runtime);
+
+        // A copy built for the other CPU is where it should be; only its build is wrong, so that comes first.
+        var wrongCpu = missing.Unusable.Where(u => u.Contains(" (built for ", StringComparison.Ordinal)).Select(u => PathInItsZip(u[..u.IndexOf(" (built for ", StringComparison.Ordinal)])).ToArray();
+        if (wrongCpu.Length > 0)
+        {
+            hint = $"rebuild {string.Join(", ", wrongCpu)} for the function's architecture (the same toolchain and target as bootstrap) and ship it in the same place; or {hint}";
+        }
+
         return new(FindingCodes.BootstrapLibraryMissing, Severity.Error, message, hint);
     }
 
@@ -341,6 +349,11 @@ public static partial class Findings
         if (soName.StartsWith("libstdc++.", StringComparison.Ordinal) || soName.StartsWith("libgcc_s.", StringComparison.Ordinal))
         {
             return $"link the C++ runtime statically (g++ -static-libstdc++ -static-libgcc; Rust cc builds: the same in RUSTFLAGS), or {build}";
+        }
+
+        if (soName.StartsWith("libicu", StringComparison.Ordinal))
+        {
+            return $"ship all of ICU's libraries of that version (libicuuc, libicui18n, libicudata) in the package's lib/ folder or a layer's lib/, or for .NET set <InvariantGlobalization>true</InvariantGlobalization> (DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1), or {build}";
         }
 
         return $"link {soName} statically, ship it in the package's lib/ folder (on Lambda's LD_LIBRARY_PATH as /var/task/lib; a layer's lib/ is /opt/lib), or {build}";
