@@ -375,7 +375,7 @@ public sealed class SharedLibraryTests
         Assert.Equal(Verdict.Broken, al2023.Verdict);
         var error = Assert.Single(al2023.Findings, f => f.Code == FindingCodes.BootstrapLibraryMissing);
         Assert.Contains("bootstrap needs libfoo.so.1", error.Message, StringComparison.Ordinal);
-        Assert.Contains("no package of the image ships it", error.Message, StringComparison.Ordinal);
+        Assert.Contains("no package of the AL2023 minimal image it is built on ships it", error.Message, StringComparison.Ordinal);
         Assert.Contains("libfoo.so.1: cannot open shared object file", error.Message, StringComparison.Ordinal);
         Assert.Contains("ship it in the package's lib/ folder", error.Hint, StringComparison.Ordinal);
         // provided.al2's catalog is not complete, so the need stays a warning there (this machine's gcc links glibc 2.34+

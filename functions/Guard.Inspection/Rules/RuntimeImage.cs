@@ -11,8 +11,8 @@ namespace Guard.Inspection.Rules;
 /// outside that set is absent too; otherwise a soname in neither list is unknown, and Guard says so as a warning,
 /// never as "broken".
 /// </summary>
-/// <param name="complete">Why the library list is the image's whole set (the source that lists every package), or null
-/// when no source settles that.</param>
+/// <param name="complete">Why a soname the list lacks is absent (which source lists every package), said in findings;
+/// null when no source settles that the list is whole.</param>
 public sealed class RuntimeImage(IEnumerable<ImageLibrary> libraries, IEnumerable<AbsentLibrary> absent, string? complete = null)
 {
     private readonly Dictionary<string, ImageLibrary> _libraries = libraries.ToDictionary(l => l.SoName, StringComparer.Ordinal);
@@ -47,7 +47,7 @@ public sealed class RuntimeImage(IEnumerable<ImageLibrary> libraries, IEnumerabl
     public AbsentLibrary? FindAbsent(string soName) =>
         _absent.GetValueOrDefault(soName)
         ?? (complete is not null && !_libraries.ContainsKey(soName)
-            ? new AbsentLibrary(soName, $"no package of the image ships it: {complete}", null)
+            ? new AbsentLibrary(soName, complete, null)
             : null);
 }
 
