@@ -75,7 +75,7 @@ public sealed partial class DocumentationTests
             return outside;
         }
 
-        // design.md is docs/design.md now: named with its folder, or relative from a page beside it.
+        // The design page lives in docs/: named with its folder, or relative from a page beside it.
         var inDocs = path.StartsWith("docs/", StringComparison.Ordinal);
         foreach (Match match in DesignMention().Matches(line))
         {
