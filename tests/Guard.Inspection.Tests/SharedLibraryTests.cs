@@ -441,13 +441,13 @@ public sealed class SharedLibraryTests
     }
 
     [Theory]
-    [InlineData(Architecture.X8664, true)]
-    [InlineData(Architecture.X8664, false)]
-    [InlineData(Architecture.Arm64, true)]
-    [InlineData(Architecture.Arm64, false)]
-    public async Task Inspect_WhenDtNeededIsAnAbsolutePathUnderOptThatNoLayerShips_IsMissingWithTheAdviceThatOpensIt(Architecture architecture, bool stored)
+    [InlineData(Architecture.X8664, true, false)]
+    [InlineData(Architecture.X8664, false, true)]
+    [InlineData(Architecture.Arm64, true, true)]
+    [InlineData(Architecture.Arm64, false, false)]
+    public async Task Inspect_WhenDtNeededIsAnAbsolutePathUnderOptThatNoLayerShips_IsMissingWithTheAdviceThatOpensIt(Architecture architecture, bool stored, bool large)
     {
-        var (program, library) = await NativeBuild.ProgramNeedingPathAsync(Native(architecture), "/opt/vendor/libabs.so", Cancel);
+        var (program, library) = await NativeBuild.ProgramNeedingPathAsync(Native(architecture), "/opt/vendor/libabs.so", large ? LargePadding : 0, Cancel);
 
         var missing = await InspectShippedAsync("provided.al2023", architecture, Package(program, stored));
         var inLib = await InspectShippedAsync("provided.al2023", architecture, Package(program, stored).AddFile("lib/libabs.so", library, stored: stored));

@@ -266,11 +266,14 @@ public static partial class NativeBuild
     /// <summary>
     /// A program whose <c>DT_NEEDED</c> is the path <paramref name="neededPath"/> (e.g. <c>/opt/vendor/libabs.so</c>), as
     /// when a library is linked by its full path and its <c>DT_SONAME</c> is that path: ld copies the soname into the
-    /// need, and ld.so opens it as is. Returns the program and the library (exporting <c>abs_value</c>, unversioned).
+    /// need, and ld.so opens it as is. Returns the program and the library (exporting <c>abs_value</c> under version
+    /// <c>ABS_1</c>, so the program's <c>.gnu.version_r</c> names the path too, in its first bytes).
     /// </summary>
+    /// <param name="paddingBytes">As for <see cref="ProgramCallingAsync"/>: read-only data that makes the program large.</param>
     public static async Task<(byte[] Program, byte[] Library)> ProgramNeedingPathAsync(
         NativeArchitecture architecture,
         string neededPath,
+        int paddingBytes = 0,
         CancellationToken cancellationToken = default)
     {
         var directory = Directory.CreateTempSubdirectory("guard-native-").FullName;
@@ -278,12 +281,18 @@ public static partial class NativeBuild
         {
             var librarySource = Path.Combine(directory, "abs.c");
             var library = Path.Combine(directory, "libabs.so");
+            var versionScript = Path.Combine(directory, "abs.map");
             var mainSource = Path.Combine(directory, "main.c");
             var output = Path.Combine(directory, "main");
+            var symbols = new Dictionary<string, IReadOnlyList<string>> { ["ABS_1"] = ["abs_value"] };
             await File.WriteAllTextAsync(librarySource, "int abs_value(void) { return 7; }\n", cancellationToken);
-            await File.WriteAllTextAsync(mainSource, "int abs_value(void);\nint main(void) { return abs_value() & 0x7f; }\n", cancellationToken);
+            await File.WriteAllTextAsync(versionScript, VersionScript(symbols), cancellationToken);
+            await File.WriteAllTextAsync(mainSource, ProgramSource([new NativeLibrary(neededPath, [], symbols)], paddingBytes), cancellationToken);
             var compiler = CompilerFor(architecture, "c");
-            await CCompiler.RunAsync(compiler, ["-shared", "-fPIC", "-O1", "-o", library, librarySource, "-Xlinker", "-soname", "-Xlinker", neededPath], cancellationToken);
+            await CCompiler.RunAsync(
+                compiler,
+                ["-shared", "-fPIC", "-O1", "-o", library, librarySource, "-Xlinker", "-soname", "-Xlinker", neededPath, "-Xlinker", "--version-script", "-Xlinker", versionScript],
+                cancellationToken);
             await CCompiler.RunAsync(compiler, ["-O1", "-o", output, mainSource, "-Xlinker", "--no-as-needed", library], cancellationToken);
             return (await File.ReadAllBytesAsync(output, cancellationToken), await File.ReadAllBytesAsync(library, cancellationToken));
         }
