@@ -139,8 +139,8 @@ internal sealed class SharedLibraryLoader(RuntimeFileSystem files, RuntimeImage 
         }
 
         var elsewhere = files.ShippedFilesNamed(path[(path.LastIndexOf('/') + 1)..]).Where(p => p != path).ToArray();
-        var why = path.StartsWith("/opt/", StringComparison.Ordinal)
-            ? $"no layer ships {path}"
+        var why = unusable.Count > 0 ? $"the file shipped at {path} is one ld.so passes over"
+            : path.StartsWith("/opt/", StringComparison.Ordinal) ? $"no layer ships {path}"
             : $"the package does not ship {path["/var/task/".Length..]}";
         return new LibraryResolution.Missing(soName, needing.Path, searched.Distinct(StringComparer.Ordinal).ToArray(), unusable, elsewhere, new AbsentLibrary(soName, why, null))
         {

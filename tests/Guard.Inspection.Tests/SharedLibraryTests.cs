@@ -452,6 +452,8 @@ public sealed class SharedLibraryTests
         var missing = await InspectShippedAsync("provided.al2023", architecture, Package(program, stored));
         var inLib = await InspectShippedAsync("provided.al2023", architecture, Package(program, stored).AddFile("lib/libabs.so", library, stored: stored));
         var inLayer = await InspectShippedAsync("provided.al2023", architecture, Package(program, stored), new PackageBuilder().AddFile("vendor/libabs.so", library, stored: stored));
+        var (_, otherCpuLibrary) = await NativeBuild.ProgramNeedingPathAsync(architecture == Architecture.X8664 ? NativeArchitecture.Aarch64 : NativeArchitecture.X8664, "/opt/vendor/libabs.so", cancellationToken: Cancel);
+        var otherCpuInLayer = await InspectShippedAsync("provided.al2023", architecture, Package(program, stored), new PackageBuilder().AddFile("vendor/libabs.so", otherCpuLibrary, stored: stored));
 
         // ld.so opens a DT_NEEDED containing '/' as it is (elf/dl-load.c, _dl_map_object): no search path, so neither lib/
         // nor LD_LIBRARY_PATH helps, and the image has nothing under /opt; only /opt/vendor/libabs.so from a layer does.
@@ -468,6 +470,9 @@ public sealed class SharedLibraryTests
 
         Assert.Contains("the copy shipped at /var/task/lib/libabs.so is never looked at", inLib.Findings.Single(f => f.Code == FindingCodes.BootstrapLibraryMissing).Message, StringComparison.Ordinal);
         Assert.True(inLayer.Verdict == Verdict.Ok && inLayer.Findings.Count == 0, Describe(inLayer));
+        var otherCpu = Assert.Single(otherCpuInLayer.Findings, f => f.Code == FindingCodes.BootstrapLibraryMissing);
+        Assert.Contains("the file shipped at /opt/vendor/libabs.so is one ld.so passes over", otherCpu.Message, StringComparison.Ordinal);
+        Assert.Contains("passed over: /opt/vendor/libabs.so (built for", otherCpu.Message, StringComparison.Ordinal);
     }
 
     [Theory]
