@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Microsoft.Extensions.Time.Testing;
 using Guard.Inspection.Reading;
 using Guard.Inspection.Reporting;
@@ -44,7 +43,7 @@ public sealed class DeflatedEntryTests
         Assert.Equal(large, program.Length > MiB);
         if (!stored)
         {
-            var floor = ReadFloor.Of(zip, new Dictionary<string, long> { ["bootstrap"] = DeepestLoaderByte(program) });
+            var floor = ReadFloor.Of(zip, new Dictionary<string, long> { ["bootstrap"] = ReadFloor.DeepestNeededByte(program) });
             TestContext.Current.TestOutputHelper?.WriteLine($"{program.Length}-byte program: {report.Stats.Requests} requests, {report.Stats.BytesRead} bytes, floor {floor}");
             // A package smaller than the first (tail) read is read whole in it.
             Assert.Equal(zip.Length < 70_000 ? 1 : 2, report.Stats.Requests);
@@ -76,7 +75,7 @@ public sealed class DeflatedEntryTests
 
         Assert.Equal(Describe(storedReport), Describe(report));
         Assert.Equal(storedReport.Verdict, report.Verdict);
-        var floor = ReadFloor.Of(deflatedZip, new Dictionary<string, long> { ["bootstrap"] = DeepestLoaderByte(program), ["lib/libstdc++.so.6"] = DeepestLoaderByte(libstdcxx) });
+        var floor = ReadFloor.Of(deflatedZip, new Dictionary<string, long> { ["bootstrap"] = ReadFloor.DeepestNeededByte(program), ["lib/libstdc++.so.6"] = ReadFloor.DeepestNeededByte(libstdcxx) });
         TestContext.Current.TestOutputHelper?.WriteLine($"{Describe(report)}; {report.Stats.Requests} requests, {report.Stats.BytesRead} bytes, floor {floor}: {string.Join(", ", deflated.Requests)}");
         Assert.Equal(3, report.Stats.Requests); // the tail, bootstrap, libstdc++.so.6
         Assert.True(report.Stats.BytesRead <= 1.25 * floor, $"read {report.Stats.BytesRead} bytes, floor {floor}");
@@ -97,7 +96,7 @@ public sealed class DeflatedEntryTests
         var error = Assert.Single(report.Findings);
         Assert.Equal(FindingCodes.ExtensionLibraryMissing, error.Code);
         Assert.Contains("libexpat.so.1", error.Message, StringComparison.Ordinal);
-        var floor = ReadFloor.Of(layerZip, new Dictionary<string, long> { ["extensions/telemetry"] = DeepestLoaderByte(extension) });
+        var floor = ReadFloor.Of(layerZip, new Dictionary<string, long> { ["extensions/telemetry"] = ReadFloor.DeepestNeededByte(extension) });
         Assert.Equal(2, layer.Requests.Count); // the layer's tail, the extension
         Assert.True(layer.BytesRead <= 1.25 * floor, $"read {layer.BytesRead} bytes of the layer, floor {floor}");
     }
@@ -136,24 +135,5 @@ public sealed class DeflatedEntryTests
         {
             Directory.Delete(directory, recursive: true);
         }
-    }
-
-    /// <summary>One past the deepest byte ld.so's judgement needs of a 64-bit little-endian ELF: the end of PT_DYNAMIC (its strings and version needs lie before it).</summary>
-    private static long DeepestLoaderByte(byte[] elf)
-    {
-        var table = (int)BinaryPrimitives.ReadUInt64LittleEndian(elf.AsSpan(32));
-        var size = BinaryPrimitives.ReadUInt16LittleEndian(elf.AsSpan(54));
-        var count = BinaryPrimitives.ReadUInt16LittleEndian(elf.AsSpan(56));
-        long deepest = table + (size * count);
-        for (var i = 0; i < count; i++)
-        {
-            var header = elf.AsSpan(table + (i * size));
-            if (BinaryPrimitives.ReadUInt32LittleEndian(header) is 2 or 3)
-            {
-                deepest = Math.Max(deepest, (long)(BinaryPrimitives.ReadUInt64LittleEndian(header[8..]) + BinaryPrimitives.ReadUInt64LittleEndian(header[32..])));
-            }
-        }
-
-        return deepest;
     }
 }

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Time.Testing;
-using Guard.Inspection.Executables.Elf;
 using Guard.Inspection.Reading;
 using Guard.Inspection.Reporting;
 using Guard.Inspection.Rules;
@@ -87,7 +86,7 @@ public sealed class GoRuntimeClientTests
         Assert.Equal(FindingCodes.GoRuntimeClientTooOld, error.Code);
         Assert.Contains("evidence: its build information", error.Message, StringComparison.Ordinal);
         Assert.Equal(("go", "v1.17.0"), (report.Bootstrap!.Toolchain, report.Bootstrap.AwsLambdaGo));
-        var floor = ReadFloor.Of(zip, new Dictionary<string, long> { ["bootstrap"] = BuildInfoEnd(binary) });
+        var floor = ReadFloor.Of(zip, new Dictionary<string, long> { ["bootstrap"] = ReadFloor.DeepestNeededByte(binary) });
         TestContext.Current.TestOutputHelper?.WriteLine($"{binary.Length} byte binary: {report.Stats.Requests} requests, {report.Stats.BytesRead} bytes, floor {floor}: {string.Join(", ", package.Requests)}");
         Assert.True(binary.Length > 1024 * 1024, $"a {binary.Length}-byte Go binary");
         Assert.Equal(2, report.Stats.Requests);
@@ -99,7 +98,7 @@ public sealed class GoRuntimeClientTests
     [InlineData(false)]
     public async Task Inspect_WhenGoBootstrapHasGo113BuildInformation_ReportsRuntimeClientTooOldFromIt(bool stored)
     {
-        var binary = await GoProgram.BuildLambdaAsync("v1.17.0", "amd64", GoBuildInfoLayout.Go113, Cancel);
+        var binary = await GoProgram.BuildLambdaAsync("v1.17.0", "amd64", GoBuildInfoLayout.Go113, cancellationToken: Cancel);
 
         var report = await InspectAsync(new PackageBuilder().AddFile("bootstrap", binary, PackageBuilder.ExecutableMode, stored).ToSource());
 
@@ -115,7 +114,7 @@ public sealed class GoRuntimeClientTests
     [InlineData(false)]
     public async Task Inspect_WhenGoBootstrapWithoutBuildInformationHoldsTheRpcOnlyClient_ReportsRuntimeClientTooOldFromItsStrings(bool stored)
     {
-        var binary = await GoProgram.BuildLambdaAsync("v1.17.0", "amd64", GoBuildInfoLayout.None, Cancel);
+        var binary = await GoProgram.BuildLambdaAsync("v1.17.0", "amd64", GoBuildInfoLayout.None, cancellationToken: Cancel);
 
         var report = await InspectAsync(new PackageBuilder().AddFile("bootstrap", binary, PackageBuilder.ExecutableMode, stored).ToSource());
 
@@ -131,26 +130,12 @@ public sealed class GoRuntimeClientTests
     [InlineData(false)]
     public async Task Inspect_WhenGoBootstrapWithoutBuildInformationHoldsTheRuntimeApiClient_IsOk(bool stored)
     {
-        var binary = await GoProgram.BuildLambdaAsync("v1.18.0", "amd64", GoBuildInfoLayout.None, Cancel);
+        var binary = await GoProgram.BuildLambdaAsync("v1.18.0", "amd64", GoBuildInfoLayout.None, cancellationToken: Cancel);
 
         var report = await InspectAsync(new PackageBuilder().AddFile("bootstrap", binary, PackageBuilder.ExecutableMode, stored).ToSource());
 
         Assert.Equal(Verdict.Ok, report.Verdict);
         Assert.Empty(report.Findings);
-    }
-
-    /// <summary>One past the Go 1.18+ build information blob: the deepest byte the verdict on a static Go binary needs.</summary>
-    private static long BuildInfoEnd(byte[] binary)
-    {
-        for (var at = 0; at + GoBuildInfo.HeaderSize <= binary.Length; at += 16)
-        {
-            if (binary.AsSpan(at).StartsWith(GoBuildInfo.Magic) && GoBuildInfo.Length(binary.AsSpan(at)) is { } length)
-            {
-                return at + length;
-            }
-        }
-
-        throw new InvalidOperationException("no build information in the Go binary");
     }
 
     [Fact]

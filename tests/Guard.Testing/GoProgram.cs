@@ -25,21 +25,23 @@ public static class GoProgram
     /// <param name="goArch"><c>amd64</c> or <c>arm64</c>.</param>
     /// <exception cref="InvalidOperationException"><c>go</c> is missing (the message names the apt package) or the build failed.</exception>
     public static Task<byte[]> BuildLambdaAsync(string awsLambdaGoVersion, string goArch = "amd64", CancellationToken cancellationToken = default) =>
-        BuildLambdaAsync(awsLambdaGoVersion, goArch, GoBuildInfoLayout.Go118, cancellationToken);
+        BuildLambdaAsync(awsLambdaGoVersion, goArch, GoBuildInfoLayout.Go118, cancellationToken: cancellationToken);
 
     /// <summary>As <see cref="BuildLambdaAsync(string, string, CancellationToken)"/>, with the build information laid out as an older Go would.</summary>
-    public static async Task<byte[]> BuildLambdaAsync(string awsLambdaGoVersion, string goArch, GoBuildInfoLayout layout, CancellationToken cancellationToken = default)
+    /// <param name="embeddedAssetBytes">A string asset of that many code-like bytes (//go:embed, in .rodata): a large binary
+    /// whose data segment, and so its build information, lies that much further in.</param>
+    public static async Task<byte[]> BuildLambdaAsync(string awsLambdaGoVersion, string goArch, GoBuildInfoLayout layout, int embeddedAssetBytes = 0, CancellationToken cancellationToken = default)
     {
         var go = FindGo() ?? throw new InvalidOperationException(
             $"go is not installed; the Go build-information tests build real Go binaries: apt-get install -y --no-install-recommends {AptPackage} (build/test.sh installs it)");
         var scratch = Checkout.ScratchDirectory("guard-go");
-        var project = Path.Combine(scratch, $"fn-{awsLambdaGoVersion}-{goArch}-{layout}");
+        var project = Path.Combine(scratch, $"fn-{awsLambdaGoVersion}-{goArch}-{layout}-{embeddedAssetBytes}");
         var output = Path.Combine(project, "bootstrap");
 
         await OneBuildAtATime.WaitAsync(cancellationToken);
         try
         {
-            WriteProject(project, awsLambdaGoVersion);
+            WriteProject(project, awsLambdaGoVersion, embeddedAssetBytes);
             // The Go 1.13-1.17 layout points at runtime.buildVersion and runtime.modinfo: their addresses come from the symbols.
             string[] flags = layout == GoBuildInfoLayout.Go113 ? ["build", "-trimpath", "-o", output, "."] : ["build", "-trimpath", "-ldflags=-s -w", "-o", output, "."];
             var start = new ProcessStartInfo(go, flags)
@@ -148,7 +150,7 @@ public static class GoProgram
         return process.ExitCode == 0 ? output : throw BuildLog.Failure($"go {string.Join(' ', arguments)}", process.ExitCode, output + await errors);
     }
 
-    private static void WriteProject(string project, string awsLambdaGoVersion)
+    private static void WriteProject(string project, string awsLambdaGoVersion, int embeddedAssetBytes)
     {
         var standIn = Path.Combine(project, "aws-lambda-go");
         Directory.CreateDirectory(Path.Combine(standIn, "lambda"));
@@ -162,12 +164,27 @@ public static class GoProgram
             replace {StandInModule} => ./aws-lambda-go
 
             """);
+        var asset = new byte[embeddedAssetBytes];
+        var random = new Random(embeddedAssetBytes);
+        for (var i = 0; i < asset.Length; i++)
+        {
+            asset[i] = (byte)(random.Next(16) * 17); // about half compressible, as machine code deflates
+        }
+
+        File.WriteAllBytes(Path.Combine(project, "asset.bin"), asset);
         File.WriteAllText(Path.Combine(project, "main.go"), """
             package main
 
-            import "github.com/aws/aws-lambda-go/lambda"
+            import (
+                _ "embed"
 
-            func handle() (string, error) { return "ok", nil }
+                "github.com/aws/aws-lambda-go/lambda"
+            )
+
+            //go:embed asset.bin
+            var asset string
+
+            func handle() (int, error) { return len(asset), nil }
 
             func main() { lambda.Start(handle) }
 

@@ -36,6 +36,55 @@ public static class ReadFloor
         return floor;
     }
 
+    /// <summary>
+    /// One past the deepest byte Guard's verdict needs of an ELF file (64-bit little-endian, as Lambda's two CPUs run):
+    /// a Go binary's build information (Go 1.18+ blob), else a dynamic file's PT_DYNAMIC (its strings and version needs
+    /// lie before it), else the first 64 KiB (the headers).
+    /// </summary>
+    public static long DeepestNeededByte(byte[] elf)
+    {
+        ArgumentNullException.ThrowIfNull(elf);
+        ReadOnlySpan<byte> magic = [0xFF, .. " Go buildinf:"u8];
+        for (var at = 0; at + 32 <= elf.Length; at += 16)
+        {
+            if (elf.AsSpan(at).StartsWith(magic) && (elf[at + 15] & 2) != 0)
+            {
+                var end = at + 32;
+                for (var field = 0; field < 2; field++)
+                {
+                    ulong length = 0;
+                    var shift = 0;
+                    byte b;
+                    do
+                    {
+                        b = elf[end++];
+                        length |= (ulong)(b & 0x7F) << shift;
+                        shift += 7;
+                    }
+                    while (b >= 0x80);
+                    end += (int)length;
+                }
+
+                return end;
+            }
+        }
+
+        var table = (int)BinaryPrimitives.ReadUInt64LittleEndian(elf.AsSpan(32));
+        var size = BinaryPrimitives.ReadUInt16LittleEndian(elf.AsSpan(54));
+        var count = BinaryPrimitives.ReadUInt16LittleEndian(elf.AsSpan(56));
+        long deepest = Math.Min(elf.Length, 64 * 1024);
+        for (var i = 0; i < count; i++)
+        {
+            var header = elf.AsSpan(table + (i * size));
+            if (BinaryPrimitives.ReadUInt32LittleEndian(header) == 2)
+            {
+                deepest = Math.Max(deepest, (long)(BinaryPrimitives.ReadUInt64LittleEndian(header[8..]) + BinaryPrimitives.ReadUInt64LittleEndian(header[32..])));
+            }
+        }
+
+        return deepest;
+    }
+
     /// <summary>How many bytes of a deflate stream must be fed (in 256-byte steps) before it yields <paramref name="output"/> bytes.</summary>
     public static long CompressedBytesFor(ReadOnlyMemory<byte> deflated, long output)
     {
