@@ -171,6 +171,7 @@ internal sealed class BlockCachedReader
         private long _end = end;
         private Stream? _source;
         private long _sourcePosition;
+        private long _sourceEnd;
 
         /// <summary>Where the next read starts, in package offsets.</summary>
         public long PackagePosition => _position;
@@ -186,8 +187,8 @@ internal sealed class BlockCachedReader
             set => throw new NotSupportedException();
         }
 
-        /// <summary>Ends the stream earlier than opened (an entry's data once its local header says where it stops).</summary>
-        public void EndAt(long end) => _end = Math.Clamp(end, _position, _end);
+        /// <summary>Moves the end to where an entry's data stops, once its local header says so; a later end is read in a further request.</summary>
+        public void EndAt(long end) => _end = Math.Clamp(end, _position, reader.Length);
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -208,26 +209,28 @@ internal sealed class BlockCachedReader
                 var beforeTail = (int)Math.Min(count, reader.TailStart - _position);
 
                 // Once streaming, stay on the stream: jumping to a held range and back would cost a second request.
-                copied = _source is not null && _sourcePosition == _position ? 0 : reader.CopyFromHeld(_position, buffer.Span[..beforeTail]);
-                if (copied == 0 && (_source is null || _sourcePosition != _position))
+                var streaming = _source is not null && _sourcePosition == _position && _sourcePosition < _sourceEnd;
+                copied = streaming ? 0 : reader.CopyFromHeld(_position, buffer.Span[..beforeTail]);
+                if (copied == 0 && !streaming)
                 {
                     copied = reader.CopyFromBlock(_position, buffer.Span[..beforeTail]);
                 }
 
                 if (copied == 0)
                 {
-                    if (_source is null || _sourcePosition != _position)
+                    if (!streaming)
                     {
                         if (_source is not null)
                         {
                             await _source.DisposeAsync().ConfigureAwait(false);
                         }
 
-                        _source = await reader._source.OpenReadAsync(_position, Math.Min(_end, reader.TailStart) - _position, cancellationToken).ConfigureAwait(false);
+                        _sourceEnd = Math.Min(_end, reader.TailStart);
+                        _source = await reader._source.OpenReadAsync(_position, _sourceEnd - _position, cancellationToken).ConfigureAwait(false);
                         _sourcePosition = _position;
                     }
 
-                    copied = await _source.ReadAsync(buffer[..beforeTail], cancellationToken).ConfigureAwait(false);
+                    copied = await _source!.ReadAsync(buffer[..(int)Math.Min(beforeTail, _sourceEnd - _position)], cancellationToken).ConfigureAwait(false);
                     if (copied <= 0 || copied > beforeTail)
                     {
                         return 0; // The package ended early: the reader says what is missing.

@@ -157,9 +157,11 @@ public sealed partial class ZipPackage
     /// </summary>
     private async Task<IEntryContent> OpenDeflatedAsync(CentralDirectoryEntry entry, long headerOffset, long directoryStart, CancellationToken cancellationToken)
     {
-        // The local name and extra field are at most 65,535 bytes each; the data follows them.
-        var bound = LocalFileHeader.FixedSize + (2L * ushort.MaxValue) + entry.CompressedSize;
-        var stream = _reader.OpenForward(headerOffset, Math.Min(bound, directoryStart - headerOffset));
+        // The range asked for ends where the data should: the local name is the central one, and a local extra field
+        // longer than the allowance only moves the end out, which the stream then asks for separately. Asking for the
+        // 128 KiB the two fields could take at most would have the server send that much past the entry.
+        var expected = LocalFileHeader.FixedSize + Utf8.GetByteCount(entry.Name) + LocalExtraAllowance + entry.CompressedSize;
+        var stream = _reader.OpenForward(headerOffset, Math.Min(expected, directoryStart - headerOffset));
         try
         {
             var fixedPart = new byte[LocalFileHeader.FixedSize];
