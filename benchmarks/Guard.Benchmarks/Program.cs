@@ -28,13 +28,16 @@ foreach (var sizeMb in sizes)
         var download = new List<Measurement>();
         for (var run = 0; run < runs; run++)
         {
-            guard.Add(await MeasureAsync(server, () => CheckAsync(http, uri, layerUris)));
+            long read = 0;
+            var measured = await MeasureAsync(server, async () => read = await CheckAsync(http, uri, layerUris));
+            guard.Add(measured with { ClientBytes = read });
             download.Add(await MeasureAsync(server, () => DownloadAndOpenAsync(http, [uri, .. layerUris], workDirectory)));
         }
 
         var peakRss = guardDll.Length > 0 ? PeakRss.OfGuardCheck(guardDll, uri, layerUris) : null;
         var bytes = new FileInfo(package).Length + layers.Sum(layer => new FileInfo(layer).Length);
-        rows.Add(Table.Row(bytes, benchmarkCase.Label, guard, download, peakRss));
+        var floor = BenchmarkPackage.Floor(package) + layers.Sum(BenchmarkPackage.Floor);
+        rows.Add(Table.Row(bytes, benchmarkCase.Label, guard, download, floor, peakRss));
     }
 }
 
@@ -52,8 +55,9 @@ static async Task<Measurement> MeasureAsync(PackageServer server, Func<Task> act
     return new Measurement(server.Requests, server.BytesSent, Stopwatch.GetElapsedTime(started));
 }
 
-// Layers as guard check --layer reads them: each its own range source, in the function's layer order.
-static async Task CheckAsync(HttpClient http, Uri uri, IReadOnlyList<Uri> layerUris)
+// Layers as guard check --layer reads them: each its own range source, in the function's layer order. Returns the bytes
+// Guard consumed (the report's stats), beside what the server counts as sent.
+static async Task<long> CheckAsync(HttpClient http, Uri uri, IReadOnlyList<Uri> layerUris)
 {
     await using var source = new HttpRangeSource(http, uri);
     var layers = layerUris.Select(layer => new HttpRangeSource(http, layer)).ToList();
@@ -64,6 +68,8 @@ static async Task CheckAsync(HttpClient http, Uri uri, IReadOnlyList<Uri> layerU
         {
             throw new InvalidOperationException("benchmark package has no bootstrap: " + report.Findings[0].Message);
         }
+
+        return report.Stats.BytesRead;
     }
     finally
     {

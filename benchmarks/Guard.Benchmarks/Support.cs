@@ -13,22 +13,32 @@ namespace Guard.Benchmarks;
 
 internal enum BootstrapKind
 {
-    /// <summary>A static binary (what CGO_ENABLED=0 Go builds): the engine needs only its first page.</summary>
+    /// <summary>A real Go Lambda binary (CGO_ENABLED=0, aws-lambda-go stand-in v1.18.0): its build information lies at the start of its data segment.</summary>
     StaticGo,
+    /// <summary>The same with a 20 MB embedded asset before the data segment: a large Go binary.</summary>
+    LargeStaticGo,
     /// <summary>A real dynamically linked binary from this machine: the engine must also read its dynamic section.</summary>
     DynamicGlibc,
     /// <summary>gcc's hello world, dynamic: the smallest real glibc program.</summary>
     DynamicC,
     /// <summary>A C stand-in for a Rust binary linked against OpenSSL 3: needs libssl.so.3 at OPENSSL_3.2.0.</summary>
     NeedsLibssl,
-    /// <summary>A g++ program using std::filesystem: needs libstdc++.so.6 at GLIBCXX_3.4.26.</summary>
+    /// <summary>A g++ program using std::filesystem, shipping this machine's libstdc++.so.6 (2.2 MB) in lib/, loaded through DT_RPATH $ORIGIN/lib.</summary>
     NeedsLibstdcxx,
     /// <summary>The libssl program, its libraries in one layer's lib/ and an extension in another's extensions/.</summary>
     LayersAndExtension,
 }
 
-/// <summary>What one benchmark row checks: the function's bootstrap, and the layers (zip name to its files) given after it.</summary>
-internal sealed record BenchmarkCase(BootstrapKind Kind, string Label, byte[]? Bootstrap, IReadOnlyList<(string Name, IReadOnlyList<(string Path, byte[] Content, int Mode)> Files)> Layers)
+/// <summary>
+/// What one benchmark row checks: the function's bootstrap and the files shipped beside it (path, content, mode), and the
+/// layers (zip name to its files) given after it. Every file in them is one the check reads, so each counts in the floor.
+/// </summary>
+internal sealed record BenchmarkCase(
+    BootstrapKind Kind,
+    string Label,
+    byte[]? Bootstrap,
+    IReadOnlyList<(string Name, IReadOnlyList<(string Path, byte[] Content, int Mode)> Files)> Layers,
+    IReadOnlyList<(string Path, byte[] Content, int Mode)>? Shipped = null)
 {
     private const int Executable = 0b111_101_101;
     private const int Readable = 0b110_100_100;
@@ -52,14 +62,18 @@ internal sealed record BenchmarkCase(BootstrapKind Kind, string Label, byte[]? B
             #include <filesystem>
             #include <iostream>
             int main() { std::cout << std::filesystem::current_path() << '\n'; }
-            """);
+            """, ["-Xlinker", "--disable-new-dtags", "-Xlinker", "-rpath", "-Xlinker", "$ORIGIN/lib"]);
+        var libstdcxx = await File.ReadAllBytesAsync("/usr/lib/x86_64-linux-gnu/libstdc++.so.6");
+        var go = await GoProgram.BuildLambdaAsync("v1.18.0", "amd64");
+        var largeGo = await GoProgram.BuildLambdaAsync("v1.18.0", "amd64", GoBuildInfoLayout.Go118, embeddedAssetBytes: 20 * 1000 * 1000);
         return
         [
-            new(BootstrapKind.StaticGo, "static (Go-like)", null, []),
+            new(BootstrapKind.StaticGo, $"static Go ({go.Length / 1e6:0.0} MB)", go, []),
+            new(BootstrapKind.LargeStaticGo, $"static Go ({largeGo.Length / 1e6:0.0} MB)", largeGo, []),
             new(BootstrapKind.DynamicGlibc, "dynamic (glibc)", null, []),
             new(BootstrapKind.DynamicC, "dynamic C (gcc hello world)", helloC, []),
             new(BootstrapKind.NeedsLibssl, "Rust-style, needs libssl.so.3 (C stand-in)", needsLibssl, []),
-            new(BootstrapKind.NeedsLibstdcxx, "C++ (g++), needs libstdc++.so.6", needsLibstdcxx, []),
+            new(BootstrapKind.NeedsLibstdcxx, "C++ (g++), ships libstdc++.so.6 (2.2 MB)", needsLibstdcxx, [], [("lib/libstdc++.so.6", libstdcxx, Readable)]),
             new(BootstrapKind.LayersAndExtension, "libssl stand-in + 2 layers: lib/, extensions/ext", needsLibssl,
             [
                 ("layer-lib.zip", [("lib/libssl.so.3", libssl.Bytes, Readable), ("lib/libcrypto.so.3", libcrypto.Bytes, Readable)]),
@@ -69,7 +83,7 @@ internal sealed record BenchmarkCase(BootstrapKind Kind, string Label, byte[]? B
     }
 }
 
-internal sealed record Measurement(int Requests, long Bytes, TimeSpan Elapsed);
+internal sealed record Measurement(int Requests, long Bytes, TimeSpan Elapsed, long ClientBytes = 0);
 
 internal static class Arguments
 {
@@ -194,13 +208,6 @@ internal static class BenchmarkPackage
 {
     private const int AssetBytes = 16 * 1024 * 1024;
 
-    // A function prologue, a call and padding: the kind of bytes that repeat through real machine code.
-    private static readonly byte[] CodePattern =
-    [
-        0x48, 0x89, 0xe5, 0x48, 0x83, 0xec, 0x20, 0x48, 0x8b, 0x45, 0xf8, 0x48, 0x89, 0xc7, 0xe8, 0x00,
-        0x00, 0x00, 0x00, 0xc9, 0xc3, 0x90, 0x90, 0x90, 0x0f, 0x1f, 0x44, 0x00, 0x00, 0x66, 0x90, 0xcc,
-    ];
-
     public static string Build(string directory, int sizeMb, BenchmarkCase benchmarkCase)
     {
         var path = Path.Combine(directory, $"package-{sizeMb}mb-{benchmarkCase.Kind}.zip");
@@ -212,10 +219,14 @@ internal static class BenchmarkPackage
         var random = new Random(20261127);
         using (var archive = ZipFile.Open(path + ".partial", ZipArchiveMode.Create))
         {
-            var bootstrap = benchmarkCase.Bootstrap
-                ?? (benchmarkCase.Kind == BootstrapKind.StaticGo ? StaticBinary(random) : File.ReadAllBytes(DynamicBinaryOnThisMachine()));
+            var bootstrap = benchmarkCase.Bootstrap ?? File.ReadAllBytes(DynamicBinaryOnThisMachine());
             // Optimal is zlib's level 6, what zip, Go's archive/zip and SAM use.
             Write(archive, "bootstrap", bootstrap, CompressionLevel.Optimal, mode: 0b111_101_101);
+            foreach (var (shippedPath, content, mode) in benchmarkCase.Shipped ?? [])
+            {
+                Write(archive, shippedPath, content, CompressionLevel.Optimal, mode);
+            }
+
             var buffer = new byte[AssetBytes];
             for (var written = 0L; written + bootstrap.Length < sizeMb * 1000L * 1000L; written += AssetBytes)
             {
@@ -226,6 +237,25 @@ internal static class BenchmarkPackage
 
         File.Move(path + ".partial", path);
         return path;
+    }
+
+    /// <summary>The floor of one zip: its central directory, and every ELF file in it up to its deepest needed byte (assets are not read).</summary>
+    public static long Floor(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var needs = new Dictionary<string, long>(StringComparer.Ordinal);
+        using (var archive = ZipFile.OpenRead(path))
+        {
+            foreach (var entry in archive.Entries.Where(e => !e.FullName.StartsWith("assets/", StringComparison.Ordinal)))
+            {
+                using var stream = entry.Open();
+                var content = new byte[entry.Length];
+                stream.ReadExactly(content);
+                needs[entry.FullName] = ReadFloor.DeepestNeededByte(content);
+            }
+        }
+
+        return ReadFloor.Of(bytes, needs);
     }
 
     /// <summary>A layer's zip of just its files: layers are read only for /opt/bootstrap, extensions/ and what links to them.</summary>
@@ -246,44 +276,6 @@ internal static class BenchmarkPackage
     public static string DynamicBinaryOnThisMachine() =>
         new[] { "/usr/bin/gdb", "/usr/bin/cmake", "/usr/bin/perl", "/usr/bin/git" }.FirstOrDefault(File.Exists)
         ?? throw new InvalidOperationException("no dynamic binary found (looked for gdb, cmake, perl, git)");
-
-    /// <summary>
-    /// ELF64 x86_64 ET_EXEC header and one PT_LOAD, followed by 12 MiB of "code" that deflates to about half, as
-    /// Go binaries do (half of every 64 bytes random, half a repeated pattern).
-    /// </summary>
-    private static byte[] StaticBinary(Random random)
-    {
-        var binary = new byte[12 * 1024 * 1024];
-        random.NextBytes(binary);
-        for (var line = 0; line < binary.Length; line += 64)
-        {
-            CodePattern.CopyTo(binary.AsSpan(line + 32));
-        }
-
-        var header = new byte[120];
-        "\u007fELF"u8.CopyTo(header);
-        header[4] = 2; // ELFCLASS64
-        header[5] = 1; // ELFDATA2LSB
-        header[6] = 1; // EV_CURRENT
-        WriteUInt16(header, 16, 2); // ET_EXEC
-        WriteUInt16(header, 18, 62); // EM_X86_64
-        BitConverter.TryWriteBytes(header.AsSpan(20), 1u);
-        BitConverter.TryWriteBytes(header.AsSpan(24), 0x400078UL); // e_entry
-        BitConverter.TryWriteBytes(header.AsSpan(32), 64UL); // e_phoff
-        WriteUInt16(header, 52, 64); // e_ehsize
-        WriteUInt16(header, 54, 56); // e_phentsize
-        WriteUInt16(header, 56, 1); // e_phnum
-        BitConverter.TryWriteBytes(header.AsSpan(64), 1u); // PT_LOAD
-        BitConverter.TryWriteBytes(header.AsSpan(68), 5u); // PF_R | PF_X
-        BitConverter.TryWriteBytes(header.AsSpan(80), 0x400000UL);
-        BitConverter.TryWriteBytes(header.AsSpan(88), 0x400000UL);
-        BitConverter.TryWriteBytes(header.AsSpan(96), (ulong)binary.Length);
-        BitConverter.TryWriteBytes(header.AsSpan(104), (ulong)binary.Length);
-        header.CopyTo(binary, 0);
-        return binary;
-    }
-
-    private static void WriteUInt16(byte[] buffer, int offset, ushort value) => BitConverter.TryWriteBytes(buffer.AsSpan(offset), value);
 
     private static void Write(ZipArchive archive, string name, byte[] content, CompressionLevel level, int mode)
     {
@@ -315,18 +307,21 @@ internal static class PeakRss
 internal static class Table
 {
     public static string Header(int runs) =>
-        $"Medians of {runs} runs over loopback HTTP. A row with layers counts its package size, requests and bytes over the function zip and its layers.\n\n" +
-        "| package | bootstrap | guard: requests | guard: bytes | guard: ms | download+open: bytes | download+open: ms | time ratio | bytes ratio | guard check peak RSS |\n" +
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|";
+        $"Medians of {runs} runs over loopback HTTP. A row with layers counts its package size, requests and bytes over the function zip and its layers. " +
+        "guard: bytes is what the server sent; read is what Guard consumed (a streamed response it stops reading still has bytes in flight); " +
+        "floor is the central directory plus each needed entry's compressed bytes up to its deepest needed structure.\n\n" +
+        "| package | bootstrap | guard: requests | guard: bytes sent | guard: bytes read | floor | read / floor | guard: ms | download+open: bytes | download+open: ms | time ratio | bytes ratio | guard check peak RSS |\n" +
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
 
-    public static string Row(long packageBytes, string bootstrap, List<Measurement> guard, List<Measurement> download, long? peakRssKib)
+    public static string Row(long packageBytes, string bootstrap, List<Measurement> guard, List<Measurement> download, long floor, long? peakRssKib)
     {
         var guardMs = Median(guard.Select(m => m.Elapsed.TotalMilliseconds));
         var downloadMs = Median(download.Select(m => m.Elapsed.TotalMilliseconds));
         var guardBytes = Median(guard.Select(m => (double)m.Bytes));
+        var readBytes = Median(guard.Select(m => (double)m.ClientBytes));
         var downloadBytes = Median(download.Select(m => (double)m.Bytes));
         return string.Create(CultureInfo.InvariantCulture,
-            $"| {packageBytes / 1e6:0} MB | {bootstrap} | {Median(guard.Select(m => (double)m.Requests)):0} | {Kib(guardBytes)} | {guardMs:0.0} | {Kib(downloadBytes)} | {downloadMs:0.0} | {downloadMs / guardMs:0}× | {downloadBytes / guardBytes:0}× | {(peakRssKib is { } kib ? $"{kib / 1024.0:0.0} MiB" : "n/a")} |");
+            $"| {packageBytes / 1e6:0} MB | {bootstrap} | {Median(guard.Select(m => (double)m.Requests)):0} | {Kib(guardBytes)} | {Kib(readBytes)} | {Kib(floor)} | {readBytes / floor:0.00} | {guardMs:0.0} | {Kib(downloadBytes)} | {downloadMs:0.0} | {downloadMs / guardMs:0}× | {downloadBytes / guardBytes:0}× | {(peakRssKib is { } kib ? $"{kib / 1024.0:0.0} MiB" : "n/a")} |");
     }
 
     private static string Kib(double bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024:0.#} KiB");

@@ -65,6 +65,7 @@ internal sealed class OpenedPackage(string label, string root, IRangeSource sour
     public async Task<string> ReadSymlinkTargetAsync(CentralDirectoryEntry entry, CancellationToken cancellationToken)
     {
         var content = await Zip.OpenEntryAsync(entry, cancellationToken).ConfigureAwait(false);
+        await using var disposeContent = content.ConfigureAwait(false);
         var buffer = new byte[(int)Math.Min(content.Length, MaxSymlinkTarget)];
         var read = await content.ReadAtAsync(0, buffer, cancellationToken).ConfigureAwait(false);
         return System.Text.Encoding.UTF8.GetString(buffer, 0, read);
@@ -73,6 +74,7 @@ internal sealed class OpenedPackage(string label, string root, IRangeSource sour
     public async Task<ReadOnlyMemory<byte>> ReadSmallFileAsync(CentralDirectoryEntry entry, int maxBytes, CancellationToken cancellationToken)
     {
         var content = await Zip.OpenEntryAsync(entry, cancellationToken).ConfigureAwait(false);
+        await using var disposeContent = content.ConfigureAwait(false);
         var buffer = new byte[(int)Math.Min(content.Length, maxBytes)];
         var read = await content.ReadAtAsync(0, buffer, cancellationToken).ConfigureAwait(false);
         return buffer.AsMemory(0, read);

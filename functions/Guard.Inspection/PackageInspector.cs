@@ -255,6 +255,7 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
         try
         {
             var content = await owner.Zip.OpenEntryAsync(entry, cancellationToken).ConfigureAwait(false);
+            await using var disposeContent = content.ConfigureAwait(false);
             facts = entry.UncompressedSize == 0
                 ? new ExecutableFacts(ExecutableKind.Empty)
                 : await ExecutableAnalyzer.AnalyzeAsync(content, cancellationToken).ConfigureAwait(false);

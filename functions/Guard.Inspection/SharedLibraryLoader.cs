@@ -195,6 +195,7 @@ internal sealed class SharedLibraryLoader(RuntimeFileSystem files, RuntimeImage 
         try
         {
             var content = await owner.Zip.OpenEntryAsync(entry, cancellationToken).ConfigureAwait(false);
+            await using var disposeContent = content.ConfigureAwait(false);
             return entry.UncompressedSize == 0 ? new ExecutableFacts(ExecutableKind.Empty) : await ExecutableAnalyzer.AnalyzeAsync(content, asLibrary: true, cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidZipException)

@@ -8,7 +8,8 @@ namespace Guard.Inspection.Tests;
 
 /// <summary>
 /// GO_RUNTIME_CLIENT_TOO_OLD and the Go facts of the report, on real Go binaries built here (see <see cref="GoProgram"/>),
-/// and what reading them costs: nothing more for a deflated bootstrap, one small read for a stored one.
+/// and what reading them costs: one streamed request for a deflated bootstrap, one small read for a stored one; Go 1.13-1.17
+/// build information and binaries with none (judged from the RPC-only client's own strings).
 /// </summary>
 public sealed class GoRuntimeClientTests
 {
@@ -66,25 +67,75 @@ public sealed class GoRuntimeClientTests
         Assert.DoesNotContain(report.Findings, f => f.Code == FindingCodes.GoRuntimeClientTooOld);
     }
 
-    [Fact]
-    public async Task Inspect_WhenDeflatedGoBootstrapInALargePackage_SkipsBuildInfoAndStaysAtTwoRequests()
+    [Theory]
+    [InlineData("amd64")]
+    [InlineData("arm64")]
+    public async Task Inspect_WhenGoBootstrapIsDeflatedByZip_ReportsRuntimeClientTooOldInTwoRequestsNearTheFloor(string goArch)
     {
-        var binary = await GoProgram.BuildLambdaAsync("v1.17.0", "amd64", Cancel);
+        // What `zip bootstrap.zip bootstrap` makes of a real (multi-MB) Go binary: its build information lies at the start of
+        // the data segment, megabytes into the deflate stream, and used to be skipped there (caught only with zip -0).
+        var binary = await GoProgram.BuildLambdaAsync("v1.17.0", goArch, Cancel);
         var filler = new byte[2 * 1024 * 1024];
         new Random(3).NextBytes(filler);
-        var package = new RecordingRangeSource(new PackageBuilder()
-            .AddFile("bootstrap", binary, PackageBuilder.ExecutableMode)
-            .AddFile("assets/blob.bin", filler, stored: true)
-            .ToSource());
+        var zip = InfoZip.Create([new InfoZipFile("bootstrap", binary, PackageBuilder.ExecutableMode), new InfoZipFile("assets/blob.bin", filler)]);
+        var package = new RecordingRangeSource(new InMemoryRangeSource(zip));
 
-        var report = await InspectAsync(package);
+        var report = await InspectAsync(package, architecture: goArch == "arm64" ? Architecture.Arm64 : Architecture.X8664);
 
-        // The data segment sits megabytes into the deflate stream: not worth inflating for a fact, so nothing is said.
-        Assert.Equal(Verdict.Ok, report.Verdict);
-        Assert.Equal(("go", null, null), (report.Bootstrap!.Toolchain, report.Bootstrap.GoVersion, report.Bootstrap.AwsLambdaGo));
-        TestContext.Current.TestOutputHelper?.WriteLine($"{report.Stats.Requests} requests, {report.Stats.BytesRead} bytes: {string.Join(", ", package.Requests)}");
+        var error = Assert.Single(report.Findings);
+        Assert.Equal(FindingCodes.GoRuntimeClientTooOld, error.Code);
+        Assert.Contains("evidence: its build information", error.Message, StringComparison.Ordinal);
+        Assert.Equal(("go", "v1.17.0"), (report.Bootstrap!.Toolchain, report.Bootstrap.AwsLambdaGo));
+        var floor = ReadFloor.Of(zip, new Dictionary<string, long> { ["bootstrap"] = ReadFloor.DeepestNeededByte(binary) });
+        TestContext.Current.TestOutputHelper?.WriteLine($"{binary.Length} byte binary: {report.Stats.Requests} requests, {report.Stats.BytesRead} bytes, floor {floor}: {string.Join(", ", package.Requests)}");
+        Assert.True(binary.Length > 1024 * 1024, $"a {binary.Length}-byte Go binary");
         Assert.Equal(2, report.Stats.Requests);
-        Assert.True(report.Stats.BytesRead <= CheckBudget, $"read {report.Stats.BytesRead} bytes");
+        Assert.True(report.Stats.BytesRead <= 1.25 * floor, $"read {report.Stats.BytesRead} bytes, floor {floor}");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Inspect_WhenGoBootstrapHasGo113BuildInformation_ReportsRuntimeClientTooOldFromIt(bool stored)
+    {
+        var binary = await GoProgram.BuildLambdaAsync("v1.17.0", "amd64", GoBuildInfoLayout.Go113, cancellationToken: Cancel);
+
+        var report = await InspectAsync(new PackageBuilder().AddFile("bootstrap", binary, PackageBuilder.ExecutableMode, stored).ToSource());
+
+        var error = Assert.Single(report.Findings);
+        Assert.Equal(FindingCodes.GoRuntimeClientTooOld, error.Code);
+        Assert.Contains("v1.17.0 (replaced by ./aws-lambda-go (devel))", error.Message, StringComparison.Ordinal);
+        Assert.Contains("evidence: its build information (Go 1.13-1.17 layout)", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("go1.", report.Bootstrap!.GoVersion, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Inspect_WhenGoBootstrapWithoutBuildInformationHoldsTheRpcOnlyClient_ReportsRuntimeClientTooOldFromItsStrings(bool stored)
+    {
+        var binary = await GoProgram.BuildLambdaAsync("v1.17.0", "amd64", GoBuildInfoLayout.None, cancellationToken: Cancel);
+
+        var report = await InspectAsync(new PackageBuilder().AddFile("bootstrap", binary, PackageBuilder.ExecutableMode, stored).ToSource());
+
+        var error = Assert.Single(report.Findings);
+        Assert.Equal(FindingCodes.GoRuntimeClientTooOld, error.Code);
+        Assert.Contains("aws-lambda-go older than v1.18.0", error.Message, StringComparison.Ordinal);
+        Assert.Contains("_LAMBDA_SERVER_PORT, without AWS_LAMBDA_RUNTIME_API", error.Message, StringComparison.Ordinal);
+        Assert.Equal(("go", null), (report.Bootstrap!.Toolchain, report.Bootstrap.GoVersion));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Inspect_WhenGoBootstrapWithoutBuildInformationHoldsTheRuntimeApiClient_IsOk(bool stored)
+    {
+        var binary = await GoProgram.BuildLambdaAsync("v1.18.0", "amd64", GoBuildInfoLayout.None, cancellationToken: Cancel);
+
+        var report = await InspectAsync(new PackageBuilder().AddFile("bootstrap", binary, PackageBuilder.ExecutableMode, stored).ToSource());
+
+        Assert.Equal(Verdict.Ok, report.Verdict);
+        Assert.Empty(report.Findings);
     }
 
     [Fact]

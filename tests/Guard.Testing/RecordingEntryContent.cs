@@ -9,7 +9,7 @@ public sealed class RecordingEntryContent(IEntryContent inner) : IEntryContent
 
     public long Length => inner.Length;
 
-    public bool IsCheapToRead(long offset, int count) => inner.IsCheapToRead(offset, count);
+    public bool IsReachable(long offset, int count) => inner.IsReachable(offset, count);
 
     public IReadOnlyList<(long Offset, int Requested, int Returned)> Reads => _reads;
 

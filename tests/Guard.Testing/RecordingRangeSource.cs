@@ -27,5 +27,22 @@ public sealed class RecordingRangeSource(IRangeSource inner) : IRangeSource
         return read;
     }
 
+    /// <summary>One request, recorded at open; its length grows as the caller consumes the stream.</summary>
+    public async ValueTask<Stream> OpenReadAsync(long offset, long length, CancellationToken cancellationToken)
+    {
+        var stream = await inner.OpenReadAsync(offset, length, cancellationToken);
+        var index = _requests.Count;
+        _requests.Add((offset, 0, false));
+        StreamsOpened++;
+        return new CountedReadStream(stream, read =>
+        {
+            _requests[index] = (offset, _requests[index].Length + read, false);
+            BytesRead += read;
+        });
+    }
+
+    /// <summary>How many of <see cref="Requests"/> were streamed ranges (<see cref="IRangeSource.OpenReadAsync"/>).</summary>
+    public int StreamsOpened { get; private set; }
+
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 }

@@ -16,5 +16,8 @@ public sealed class LabelledRangeSource(IRangeSource inner, string displayName) 
     public ValueTask<int> ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken) =>
         inner.ReadAsync(offset, destination, cancellationToken);
 
+    public ValueTask<Stream> OpenReadAsync(long offset, long length, CancellationToken cancellationToken) =>
+        inner.OpenReadAsync(offset, length, cancellationToken);
+
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 }

@@ -22,9 +22,59 @@ internal sealed class BoundedContentReader(IEntryContent content, ReadOnlyMemory
 
     public bool BudgetExhausted { get; private set; }
 
-    /// <summary>Whether the bytes at [offset, offset + count) are in the prefix, or cheap for the content to read.</summary>
-    public bool IsCheapToRead(ulong offset, int count) =>
-        offset + (ulong)count <= (ulong)prefix.Length || (offset <= long.MaxValue - (ulong)count && content.IsCheapToRead((long)offset, count));
+    /// <summary>Whether the bytes at [offset, offset + count) are in the prefix, or within what the content can reach.</summary>
+    public bool IsReachable(ulong offset, int count) =>
+        offset + (ulong)count <= (ulong)prefix.Length || (offset <= long.MaxValue - (ulong)count && content.IsReachable((long)offset, count));
+
+    /// <summary>
+    /// Which of <paramref name="needles"/> occur in [offset, offset + length), read in 1 MiB windows outside the budget:
+    /// a scan is bounded by the range, which the caller takes from a segment of the file and checks is reachable.
+    /// </summary>
+    public async ValueTask<bool[]> ContainsAsync(ulong offset, ulong length, IReadOnlyList<byte[]> needles, CancellationToken cancellationToken)
+    {
+        const int WindowLength = 1024 * 1024;
+        var found = new bool[needles.Count];
+        var overlap = needles.Max(n => n.Length) - 1;
+        var window = new byte[WindowLength + overlap];
+        var end = Math.Min(offset + length, (ulong)content.Length);
+        var carried = 0;
+        if (offset < (ulong)prefix.Length)
+        {
+            // What the prefix holds is searched there, not read again.
+            var held = prefix.Span[(int)offset..(int)Math.Min(end, (ulong)prefix.Length)];
+            for (var i = 0; i < needles.Count; i++)
+            {
+                found[i] = held.IndexOf(needles[i]) >= 0;
+            }
+
+            carried = Math.Min(overlap, held.Length);
+            held[^carried..].CopyTo(window);
+            offset += (ulong)held.Length;
+        }
+
+        for (var at = offset; at < end && !found.All(f => f) && prefix.Length < content.Length;)
+        {
+            var size = (int)Math.Min(WindowLength, end - at);
+            var read = await ReadFullyAsync(content, (long)at, window.AsMemory(carried, size), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                break;
+            }
+
+            var span = window.AsSpan(0, carried + read);
+            for (var i = 0; i < needles.Count; i++)
+            {
+                found[i] |= span.IndexOf(needles[i]) >= 0;
+            }
+
+            // Keep the last bytes so a needle split across two windows is still seen.
+            carried = Math.Min(overlap, span.Length);
+            span[^carried..].CopyTo(window);
+            at += (ulong)read;
+        }
+
+        return found;
+    }
 
     /// <summary>
     /// Returns up to <paramref name="count"/> bytes at <paramref name="offset"/>: fewer at the end of the content or once

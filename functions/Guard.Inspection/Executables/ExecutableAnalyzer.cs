@@ -6,7 +6,8 @@ namespace Guard.Inspection.Executables;
 /// <summary>
 /// Tells what a file is from its bytes the way Linux's execve would (ELF, <c>#!</c> script, or neither), and for ELF
 /// files what Lambda's runtime must provide: machine, program interpreter and the glibc symbol versions ld.so will
-/// check. Reads the first 64 KiB, plus, for dynamic ELF files, the few structures that lie further in.
+/// check. Reads the first 64 KiB, plus the few structures that lie further in: for dynamic ELF files the dynamic section
+/// and what it points to, for Go binaries the build information at the start of the data segment.
 /// </summary>
 public static class ExecutableAnalyzer
 {

@@ -49,8 +49,8 @@ public sealed record ExecutableFacts(ExecutableKind Kind, ElfFacts? Elf = null, 
 /// <param name="Problem">Why the ELF could not be fully read (truncated or inconsistent headers); null when it could.</param>
 /// <param name="VersionNeedsFromPrefix">The version needs were found and verified in the first bytes, so the dynamic
 /// section (near the end of the file) was not read: <paramref name="NeededLibraries"/> is then empty.</param>
-/// <param name="GoBuild">A Go binary's build information (Go version, modules), when it could be read cheaply: the start
-/// of the data segment lies megabytes in, so a deflated entry is not inflated up to it. Null when not read.</param>
+/// <param name="GoBuild">A Go binary's build information (Go version, modules), Go 1.18+ or Go 1.13-1.17 layout, read at the
+/// start of the data segment (a deflated entry is inflated up to it). Null when the binary has none.</param>
 /// <param name="VersionNeeds">Every symbol version ld.so will look for, with the library it must come from
 /// (<c>.gnu.version_r</c>): <c>GLIBCXX_3.4.30</c> from <c>libstdc++.so.6</c>. Read when the dynamic section is.</param>
 /// <param name="SoName">DT_SONAME: the name a shared library answers to; null when none.</param>
@@ -58,6 +58,8 @@ public sealed record ExecutableFacts(ExecutableKind Kind, ElfFacts? Elf = null, 
 /// <param name="RunPath">DT_RUNPATH directories, split on <c>:</c>, with <c>$ORIGIN</c> left as written.</param>
 /// <param name="VersionDefinitions">The versions a shared library defines (<c>.gnu.version_d</c>, without the base entry naming the
 /// file); null when it defines none, or when the dynamic section was not read (<paramref name="VersionNeedsFromPrefix"/>).</param>
+/// <param name="GoRpcOnlyClient">For a Go binary without module build information: why it holds aws-lambda-go's RPC-only
+/// client (before v1.18.0), from its own strings; null when it does not, or has build information to go by.</param>
 public sealed record ElfFacts(
     bool Is64Bit,
     bool IsLittleEndian,
@@ -76,7 +78,8 @@ public sealed record ElfFacts(
     string? SoName = null,
     IReadOnlyList<string>? RPath = null,
     IReadOnlyList<string>? RunPath = null,
-    IReadOnlyList<string>? VersionDefinitions = null)
+    IReadOnlyList<string>? VersionDefinitions = null,
+    string? GoRpcOnlyClient = null)
 {
     public const ushort MachineX8664 = 62;
     public const ushort MachineAarch64 = 183;

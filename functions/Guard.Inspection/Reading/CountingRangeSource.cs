@@ -26,5 +26,13 @@ public sealed class CountingRangeSource(IRangeSource inner) : IRangeSource
         return read;
     }
 
+    /// <summary>One request, whose bytes count as the caller consumes them.</summary>
+    public async ValueTask<Stream> OpenReadAsync(long offset, long length, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _requests);
+        var stream = await inner.OpenReadAsync(offset, length, cancellationToken).ConfigureAwait(false);
+        return new CountedReadStream(stream, read => Interlocked.Add(ref _bytesRead, read));
+    }
+
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 }

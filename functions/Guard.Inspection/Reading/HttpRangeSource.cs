@@ -203,6 +203,89 @@ public sealed class HttpRangeSource : IRangeSource
         }
     }
 
+    /// <summary>
+    /// One GET for <c>bytes=offset-(offset+length-1)</c> whose body is read only as the caller reads it; disposing the
+    /// stream ends the response, so an entry inflated only to its dynamic section never downloads the rest of its data.
+    /// </summary>
+    public async ValueTask<Stream> OpenReadAsync(long offset, long length, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var known = Volatile.Read(ref _length);
+        if (_fallback is not null)
+        {
+            return new ChunkedRangeStream(this, offset, length); // Served from the temporary file: no request.
+        }
+
+        if (length == 0 || (known >= 0 && offset >= known))
+        {
+            return Stream.Null;
+        }
+
+        var last = offset + length - 1;
+        if (known >= 0)
+        {
+            last = Math.Min(last, known - 1);
+        }
+
+        using var request = NewRequest();
+        request.Headers.Range = new RangeHeaderValue(offset, last);
+        if (_entityTag is { } entityTag)
+        {
+            request.Headers.IfMatch.Add(entityTag);
+        }
+
+        var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            switch (response.StatusCode)
+            {
+                case HttpStatusCode.PartialContent:
+                {
+                    var (from, to, total) = ContentRangeOf(response);
+                    if (from != offset || to > last || (to != last && to != total - 1))
+                    {
+                        throw Mismatch($"bytes={offset}-{last}", response);
+                    }
+
+                    RememberEntity(response, total);
+                    Stream body;
+                    try
+                    {
+                        body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (IsTransportFailure(e, cancellationToken))
+                    {
+                        throw TransportFailure(e);
+                    }
+
+                    return new ResponseBodyStream(this, response, body, to - from + 1);
+                }
+
+                case HttpStatusCode.OK:
+                    await BufferToDiskAsync(response, cancellationToken).ConfigureAwait(false);
+                    response.Dispose();
+                    return new ChunkedRangeStream(this, offset, length);
+
+                case HttpStatusCode.RequestedRangeNotSatisfiable:
+                    response.Dispose();
+                    return Stream.Null;
+
+                case HttpStatusCode.PreconditionFailed:
+                    throw new PackageUnavailableException($"{DisplayName}: the object changed while it was being read") { IsTransient = true };
+
+                default:
+                    throw Failure(response);
+            }
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
     public ValueTask DisposeAsync()
     {
         if (!_disposed)
@@ -483,5 +566,74 @@ public sealed class HttpRangeSource : IRangeSource
         // Socket errors name host:port only, but never let a message carry the signed query.
         var line = message.ReplaceLineEndings(" ");
         return _uri.Query.Length > 1 ? line.Replace(_uri.Query, "", StringComparison.Ordinal) : line;
+    }
+
+    /// <summary>A 206 body read as the caller reads it, with the source's idle timeout and failure messages; owns the response.</summary>
+    private sealed class ResponseBodyStream(HttpRangeSource owner, HttpResponseMessage response, Stream body, long length) : Stream
+    {
+        private long _read;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (buffer.IsEmpty || _read == length)
+            {
+                return 0;
+            }
+
+            int count;
+            try
+            {
+                count = await owner.ReadSomeAsync(body, buffer[..(int)Math.Min(buffer.Length, length - _read)], cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsTransportFailure(e, cancellationToken))
+            {
+                throw owner.TransportFailure(e);
+            }
+
+            if (count == 0)
+            {
+                throw new PackageUnavailableException($"{owner.DisplayName}: the connection closed after {_read} of {length} bytes") { IsTransient = true };
+            }
+
+            _read += count;
+            return count;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                body.Dispose();
+                response.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 }

@@ -1,10 +1,11 @@
 namespace Guard.Inspection.Reading;
 
 /// <summary>
-/// Random access to the uncompressed content of one file inside a package. Reads near the start are cheap;
-/// reads far in may decompress everything before them, so analyzers ask only for what they need.
+/// Random access to the uncompressed content of one file inside a package. A deflated file is inflated forward once and
+/// kept, so reads far in cost inflating up to them (once), and analyzers ask only for what the verdict needs. Disposing
+/// ends any request still streaming and deletes what was kept.
 /// </summary>
-public interface IEntryContent
+public interface IEntryContent : IAsyncDisposable
 {
     /// <summary>The uncompressed size the archive records for the file.</summary>
     long Length { get; }
@@ -16,18 +17,22 @@ public interface IEntryContent
     ValueTask<int> ReadAtAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Whether reading <paramref name="count"/> bytes at <paramref name="offset"/> costs about those bytes alone, rather than
-    /// decompressing everything before them. Facts that are only nice to have are read far in only when it does.
+    /// Whether the bytes at [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="count"/>) can be read:
+    /// false only past what a deflated file keeps (see <c>DeflateEntryContent.MaxKeptLength</c>), where a structure is
+    /// reported unverified instead of read.
     /// </summary>
-    bool IsCheapToRead(long offset, int count) => false;
+    bool IsReachable(long offset, int count) => true;
+
+    // Content that holds nothing (in memory, stored) has nothing to end; an interface default has no finalizer to suppress.
+#pragma warning disable CA1816
+    ValueTask IAsyncDisposable.DisposeAsync() => ValueTask.CompletedTask;
+#pragma warning restore CA1816
 }
 
 /// <summary>Content already in memory: small files, tests.</summary>
 public sealed class InMemoryEntryContent(ReadOnlyMemory<byte> bytes) : IEntryContent
 {
     public long Length => bytes.Length;
-
-    public bool IsCheapToRead(long offset, int count) => true;
 
     public ValueTask<int> ReadAtAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {

@@ -20,6 +20,19 @@ public interface IRangeSource : IAsyncDisposable
     /// at the end of the package.
     /// </summary>
     ValueTask<int> ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Opens the <paramref name="length"/> bytes at <paramref name="offset"/> as one forward-only stream, read only as far
+    /// as the caller reads: an HTTP source sends one ranged request and stops reading its body when the stream is disposed.
+    /// The stream ends early only at the end of the package. A source that cannot stream falls back to ranged reads of
+    /// 64 KiB doubling to 1 MiB, each fetched when the one before is consumed.
+    /// </summary>
+    ValueTask<Stream> OpenReadAsync(long offset, long length, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        return ValueTask.FromResult<Stream>(new ChunkedRangeStream(this, offset, length));
+    }
 }
 
 /// <param name="Length">The whole package's length in bytes.</param>

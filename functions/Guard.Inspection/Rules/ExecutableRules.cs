@@ -1,4 +1,5 @@
 using Guard.Inspection.Executables;
+using Guard.Inspection.Executables.Elf;
 
 namespace Guard.Inspection.Rules;
 
@@ -234,7 +235,12 @@ public static class ExecutableRules
         // dates nothing, and a required v1.17.x means the author's go.mod never took the Runtime API client.
         if (!runtime.EntrypointIsHandler && elf.GoBuild?.Dependency(AwsLambdaGo) is { } client && GoModuleVersions.IsSurelyBefore(client.Version, 1, 18))
         {
-            findings.Add(Findings.GoRuntimeClientTooOld(path, client.Version, client.Replacement, runtime.Name, arch));
+            var evidence = elf.GoBuild.Format == GoBuildInfoFormat.Pointers ? "its build information (Go 1.13-1.17 layout)" : "its build information";
+            findings.Add(Findings.GoRuntimeClientTooOld(path, client.Version, client.Replacement, runtime.Name, arch, evidence));
+        }
+        else if (!runtime.EntrypointIsHandler && elf.GoRpcOnlyClient is { } rpcEvidence)
+        {
+            findings.Add(Findings.GoRuntimeClientTooOld(path, "older than v1.18.0", null, runtime.Name, arch, rpcEvidence));
         }
 
         if (elf.GlibcRequired is { } required && required > runtime.Glibc)

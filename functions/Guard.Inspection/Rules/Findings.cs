@@ -131,10 +131,11 @@ public static partial class Findings
             + (fallback is null ? "Lambda fails with Runtime.InvalidEntrypoint (Couldn't find valid bootstrap(s))" : $"Lambda skips it and runs {fallback}"),
         "zip the executable itself (zip without -y / --symlinks), or link to a file in the package or a layer");
 
-    public static Finding GoRuntimeClientTooOld(string path, string version, string? replacement, string runtime, string architecture) => new(
+    /// <param name="evidence">What showed it: "its build information", or the strings of a binary without module information.</param>
+    public static Finding GoRuntimeClientTooOld(string path, string version, string? replacement, string runtime, string architecture, string evidence = "its build information") => new(
         FindingCodes.GoRuntimeClientTooOld, Severity.Error,
         $"{path} is built with github.com/aws/aws-lambda-go {version}{(replacement is null ? string.Empty : $" (replaced by {replacement})")}, which speaks only go1.x's RPC protocol: "
-            + $"on {runtime} it never calls the Runtime API, so the function fails at init (timeout) and never runs; the Runtime API client came in v1.18.0",
+            + $"on {runtime} it never calls the Runtime API, so the function fails at init (timeout) and never runs; the Runtime API client came in v1.18.0 (evidence: {evidence})",
         $"go get github.com/aws/aws-lambda-go@latest && go mod tidy, then rebuild: GOOS=linux GOARCH={GoArch(architecture)} CGO_ENABLED=0 go build -tags lambda.norpc -o bootstrap .");
 
     public static Finding BootstrapNoUnixMode(string path) => new(

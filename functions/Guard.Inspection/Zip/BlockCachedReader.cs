@@ -157,6 +157,132 @@ internal sealed class BlockCachedReader
         }
     }
 
+    /// <summary>
+    /// The bytes at [offset, offset + length) read forward: what is already held (the tail, prefetched ranges, cached
+    /// blocks) is served from memory, the rest from one streamed request that starts at the first byte not held and runs
+    /// to the tail, so inflating an entry from its local header costs one request however far it goes.
+    /// </summary>
+    public ForwardStream OpenForward(long offset, long length) => new(this, offset, offset + Math.Max(0, Math.Min(length, Length - offset)));
+
+    /// <summary>See <see cref="OpenForward"/>. Not safe for concurrent use; disposing it ends its request.</summary>
+    internal sealed class ForwardStream(BlockCachedReader reader, long start, long end) : Stream
+    {
+        private long _position = start;
+        private long _end = end;
+        private Stream? _source;
+        private long _sourcePosition;
+        private long _sourceEnd;
+
+        /// <summary>Where the next read starts, in package offsets.</summary>
+        public long PackagePosition => _position;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        /// <summary>Moves the end to where an entry's data stops, once its local header says so; a later end is read in a further request.</summary>
+        public void EndAt(long end) => _end = Math.Clamp(end, _position, reader.Length);
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var count = (int)Math.Min(buffer.Length, _end - _position);
+            if (count <= 0)
+            {
+                return 0;
+            }
+
+            int copied;
+            if (_position >= reader.TailStart)
+            {
+                reader.Tail.Slice((int)(_position - reader.TailStart), count).CopyTo(buffer.Span);
+                copied = count;
+            }
+            else
+            {
+                var beforeTail = (int)Math.Min(count, reader.TailStart - _position);
+
+                // Once streaming, stay on the stream: jumping to a held range and back would cost a second request.
+                var streaming = _source is not null && _sourcePosition == _position && _sourcePosition < _sourceEnd;
+                copied = streaming ? 0 : reader.CopyFromHeld(_position, buffer.Span[..beforeTail]);
+                if (copied == 0 && !streaming)
+                {
+                    copied = reader.CopyFromBlock(_position, buffer.Span[..beforeTail]);
+                }
+
+                if (copied == 0)
+                {
+                    if (!streaming)
+                    {
+                        if (_source is not null)
+                        {
+                            await _source.DisposeAsync().ConfigureAwait(false);
+                        }
+
+                        _sourceEnd = Math.Min(_end, reader.TailStart);
+                        _source = await reader._source.OpenReadAsync(_position, _sourceEnd - _position, cancellationToken).ConfigureAwait(false);
+                        _sourcePosition = _position;
+                    }
+
+                    copied = await _source!.ReadAsync(buffer[..(int)Math.Min(beforeTail, _sourceEnd - _position)], cancellationToken).ConfigureAwait(false);
+                    if (copied <= 0 || copied > beforeTail)
+                    {
+                        return 0; // The package ended early: the reader says what is missing.
+                    }
+
+                    _sourcePosition += copied;
+                }
+            }
+
+            _position += copied;
+            return copied;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        // Only ever read asynchronously: a synchronous read would block on the network.
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _source?.Dispose();
+                _source = null;
+            }
+
+            base.Dispose(disposing);
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            if (_source is not null)
+            {
+                await _source.DisposeAsync().ConfigureAwait(false);
+                _source = null;
+            }
+
+            await base.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Fetches [offset, end) in one request and keeps it, dropping the oldest held range when full.</summary>
     private async ValueTask HoldAsync(long offset, long end, CancellationToken cancellationToken)
     {

@@ -1,33 +1,46 @@
 using System.IO.Compression;
 using Guard.Inspection.Reading;
+using Microsoft.Win32.SafeHandles;
 
 namespace Guard.Inspection.Zip;
 
 /// <summary>
-/// A deflated entry read forward by one inflater. The first 256 KiB of output are retained, so re-reading
-/// near the start is free; a read behind the inflater beyond that restarts it from the first byte. Output
-/// stops at the recorded uncompressed size (a zip bomb inflates no further) and input at the recorded
-/// compressed size. Not safe for concurrent use.
+/// A deflated entry inflated once, forward, from one stream of its compressed data, and kept: every later question about
+/// the entry reads what was already inflated instead of inflating again. The first <see cref="KeptInMemoryLength"/> bytes
+/// are kept in memory, the rest up to <see cref="MaxKeptLength"/> in a temporary file deleted on dispose, so memory stays
+/// at 4 MiB per entry however far in its structures lie. Output stops at the recorded uncompressed size (a zip bomb inflates
+/// no further) and input at the recorded compressed size. Not safe for concurrent use.
 /// </summary>
-internal sealed class DeflateEntryContent(BlockCachedReader reader, string name, long dataStart, long compressedLength, long length) : IEntryContent
+internal sealed class DeflateEntryContent(Stream compressed, string name, long length) : IEntryContent
 {
-    internal const int RetainedLength = 256 * 1024;
-    private const int SkipBufferLength = 64 * 1024;
+    /// <summary>Inflated bytes kept in memory: the headers, the dynamic strings and version needs of all but huge libraries.</summary>
+    internal const int KeptInMemoryLength = 4 * 1024 * 1024;
 
-    private byte[]? _retained;
-    private int _retainedFilled;
-    private byte[]? _skipBuffer;
+    /// <summary>
+    /// Inflated bytes kept at all (memory, then disk): Lambda's 250 MB unzipped limit, which every deployable entry fits.
+    /// A structure beyond it is not reachable (<see cref="IsReachable"/>): the analysis says what it could not verify.
+    /// </summary>
+    internal const long MaxKeptLength = 256L * 1024 * 1024;
+
+    private const int ChunkLength = 64 * 1024;
+
+    private readonly List<byte[]> _memory = [];
+    private byte[]? _scratch;
+    private SafeFileHandle? _spill;
     private DeflateStream? _inflater;
+    private int _scratchFilled;
     private long _position;
+    private bool _disposed;
 
     public long Length => length;
 
-    /// <summary>Only what is already inflated and retained: anything further means inflating everything before it.</summary>
-    public bool IsCheapToRead(long offset, int count) => offset >= 0 && count >= 0 && offset + count <= _retainedFilled;
+    /// <summary>Anything within what is kept: reaching it costs inflating forward to it once, in the stream already open.</summary>
+    public bool IsReachable(long offset, int count) => offset >= 0 && count >= 0 && offset + count <= Math.Min(length, MaxKeptLength);
 
     public async ValueTask<int> ReadAtAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (offset >= length || destination.IsEmpty)
         {
             return 0;
@@ -38,40 +51,40 @@ internal sealed class DeflateEntryContent(BlockCachedReader reader, string name,
         while (done < count)
         {
             var position = offset + done;
-            if (position < _retainedFilled)
-            {
-                var fromRetained = (int)Math.Min(count - done, _retainedFilled - position);
-                _retained.AsSpan((int)position, fromRetained).CopyTo(destination.Span[done..]);
-                done += fromRetained;
-                continue;
-            }
-
             if (position < _position)
             {
-                Restart();
-            }
+                if (position >= MaxKeptLength)
+                {
+                    throw new InvalidOperationException($"'{name}': {position} bytes in, behind the inflater and past the {MaxKeptLength} bytes kept (ask IsReachable first)");
+                }
 
-            if (position > _position)
-            {
-                _skipBuffer ??= new byte[SkipBufferLength];
-                await InflateAsync(_skipBuffer.AsMemory(0, (int)Math.Min(SkipBufferLength, position - _position)), cancellationToken).ConfigureAwait(false);
+                done += await CopyKeptAsync(position, destination.Slice(done, (int)Math.Min(count - done, Math.Min(_position, MaxKeptLength) - position)), cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
-            done += await InflateAsync(destination.Slice(done, count - done), cancellationToken).ConfigureAwait(false);
+            await InflateChunkAsync(cancellationToken).ConfigureAwait(false);
+            if (_position > position && position >= MaxKeptLength)
+            {
+                // Past what is kept the chunk just inflated is the only copy: serve from it.
+                var chunkStart = _position - _scratchFilled;
+                var take = (int)Math.Min(count - done, _position - position);
+                _scratch!.AsSpan((int)(position - chunkStart), take).CopyTo(destination.Span[done..]);
+                done += take;
+            }
         }
 
         return done;
     }
 
-    /// <summary>Inflates at most <paramref name="destination"/>.Length bytes (never past the recorded length); at least one or throws.</summary>
-    private async ValueTask<int> InflateAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    /// <summary>Inflates the next chunk (at most 64 KiB, never past the recorded length) and keeps it; at least one byte or throws.</summary>
+    private async ValueTask InflateChunkAsync(CancellationToken cancellationToken)
     {
-        _inflater ??= new DeflateStream(new CompressedChunkStream(reader, name, dataStart, compressedLength), CompressionMode.Decompress);
+        _inflater ??= new DeflateStream(compressed, CompressionMode.Decompress, leaveOpen: true);
+        _scratch ??= new byte[ChunkLength];
         int read;
         try
         {
-            read = await _inflater.ReadAsync(destination[..(int)Math.Min(destination.Length, length - _position)], cancellationToken).ConfigureAwait(false);
+            read = await _inflater.ReadAsync(_scratch.AsMemory(0, (int)Math.Min(ChunkLength, length - _position)), cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidDataException)
         {
@@ -84,108 +97,88 @@ internal sealed class DeflateEntryContent(BlockCachedReader reader, string name,
             throw new InvalidZipException($"the deflate data of '{name}' ends after {_position} of the {length} bytes recorded");
         }
 
-        if (_position < RetainedLength)
-        {
-            _retained ??= new byte[(int)Math.Min(length, RetainedLength)];
-            var keep = (int)Math.Min(read, _retained.Length - _position);
-            destination.Span[..keep].CopyTo(_retained.AsSpan((int)_position));
-            _retainedFilled = Math.Max(_retainedFilled, (int)_position + keep);
-        }
-
+        await KeepAsync(_scratch.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+        _scratchFilled = read;
         _position += read;
         if (_position == length)
         {
-            Release(); // Free zlib's native state now rather than at finalization.
+            await ReleaseInputAsync().ConfigureAwait(false); // Free zlib's state and end the request now, not at dispose.
+        }
+    }
+
+    private async ValueTask KeepAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        var at = _position;
+        while (!bytes.IsEmpty && at < MaxKeptLength)
+        {
+            if (at < KeptInMemoryLength)
+            {
+                var index = (int)(at / ChunkLength);
+                if (index == _memory.Count)
+                {
+                    _memory.Add(new byte[ChunkLength]);
+                }
+
+                var within = (int)(at % ChunkLength);
+                var take = Math.Min(bytes.Length, ChunkLength - within);
+                bytes.Span[..take].CopyTo(_memory[index].AsSpan(within));
+                bytes = bytes[take..];
+                at += take;
+            }
+            else
+            {
+                var take = (int)Math.Min(bytes.Length, MaxKeptLength - at);
+                _spill ??= File.OpenHandle(
+                    Path.Combine(Path.GetTempPath(), $"guard-inflated-{Guid.NewGuid():N}"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.DeleteOnClose);
+                await RandomAccess.WriteAsync(_spill, bytes[..take], at - KeptInMemoryLength, cancellationToken).ConfigureAwait(false);
+                bytes = bytes[take..];
+                at += take;
+            }
+        }
+    }
+
+    private async ValueTask<int> CopyKeptAsync(long position, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        if (position < KeptInMemoryLength)
+        {
+            var within = (int)(position % ChunkLength);
+            var take = Math.Min(destination.Length, ChunkLength - within);
+            _memory[(int)(position / ChunkLength)].AsSpan(within, take).CopyTo(destination.Span);
+            return take;
         }
 
-        return read;
+        var total = 0;
+        while (total < destination.Length)
+        {
+            var read = await RandomAccess.ReadAsync(_spill!, destination[total..], position + total - KeptInMemoryLength, cancellationToken).ConfigureAwait(false);
+            if (read <= 0)
+            {
+                throw new InvalidOperationException($"'{name}': the kept copy ends at {position + total}");
+            }
+
+            total += read;
+        }
+
+        return total;
     }
 
-    private void Restart()
-    {
-        Release();
-        _position = 0;
-    }
-
-    private void Release()
+    private async ValueTask ReleaseInputAsync()
     {
         _inflater?.Dispose();
         _inflater = null;
+        await compressed.DisposeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// The compressed bytes as a forward-only stream, pulled in chunks that start at 64 KiB (the bytes fetched
-    /// with the local header) and double up to 1 MiB, never past the entry's compressed size.
-    /// </summary>
-    private sealed class CompressedChunkStream(BlockCachedReader reader, string name, long start, long length) : Stream
+    public async ValueTask DisposeAsync()
     {
-        private const int FirstChunkLength = ZipPackage.FirstDataLength;
-        private const int MaxChunkLength = BlockCachedReader.MaxRequestLength;
-
-        private byte[] _chunk = [];
-        private int _chunkFilled;
-        private int _chunkPosition;
-        private long _fetched;
-        private int _nextChunkLength = FirstChunkLength;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
+        if (_disposed)
         {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
+            return;
         }
 
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            if (_chunkPosition == _chunkFilled)
-            {
-                if (_fetched == length || buffer.IsEmpty)
-                {
-                    return 0;
-                }
-
-                var size = (int)Math.Min(_nextChunkLength, length - _fetched);
-                if (_chunk.Length < size)
-                {
-                    _chunk = new byte[size];
-                }
-
-                var read = await reader.ReadAsync(start + _fetched, _chunk.AsMemory(0, size), cancellationToken).ConfigureAwait(false);
-                if (read < size)
-                {
-                    throw new InvalidZipException($"the compressed data of '{name}' is cut short at offset {start + _fetched + read}");
-                }
-
-                _fetched += read;
-                _chunkFilled = read;
-                _chunkPosition = 0;
-                _nextChunkLength = Math.Min(_nextChunkLength * 2, MaxChunkLength);
-            }
-
-            var count = Math.Min(buffer.Length, _chunkFilled - _chunkPosition);
-            _chunk.AsSpan(_chunkPosition, count).CopyTo(buffer.Span);
-            _chunkPosition += count;
-            return count;
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        // The inflater is only ever driven asynchronously; a synchronous read would block on the network.
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        _disposed = true;
+        await ReleaseInputAsync().ConfigureAwait(false);
+        _spill?.Dispose();
+        _memory.Clear();
     }
 }

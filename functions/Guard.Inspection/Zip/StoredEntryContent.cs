@@ -7,9 +7,6 @@ internal sealed class StoredEntryContent(BlockCachedReader reader, string name, 
 {
     public long Length => length;
 
-    /// <summary>Any range of a stored entry is one ranged read of the package.</summary>
-    public bool IsCheapToRead(long offset, int count) => true;
-
     public async ValueTask<int> ReadAtAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);

@@ -103,8 +103,9 @@ public sealed partial class ZipPackage
     }
 
     /// <summary>
-    /// Random access to one entry's uncompressed content (stored or deflate). The local header and the first
-    /// 64 KiB of data come in one request (none when they lie in the tail already read).
+    /// Random access to one entry's uncompressed content (stored or deflate); dispose it when done. A stored entry's local
+    /// header and first 64 KiB come in one request, later ranges in small ranged reads; a deflated entry is one streamed
+    /// request from its local header, read as far as it is inflated (none when it lies in the tail already read).
     /// </summary>
     /// <exception cref="InvalidZipException">
     /// The local header is missing or inconsistent, the entry is encrypted, or its compression is unsupported.
@@ -129,12 +130,63 @@ public sealed partial class ZipPackage
             throw new InvalidZipException($"the local header of '{entry.Name}' at offset {headerOffset} lies outside the {directoryStart} bytes before the central directory");
         }
 
+        if (entry.CompressionMethod != CentralDirectoryEntry.Stored)
+        {
+            return await OpenDeflatedAsync(entry, headerOffset, directoryStart, cancellationToken).ConfigureAwait(false);
+        }
+
         var window = LocalFileHeader.FixedSize + Math.Min(entry.Name.Length * 3, ushort.MaxValue) + LocalExtraAllowance + (int)Math.Min(entry.CompressedSize, FirstDataLength);
         await _reader.PrefetchAsync(headerOffset, window, cancellationToken).ConfigureAwait(false);
 
         var fixedPart = new byte[LocalFileHeader.FixedSize];
         var read = await _reader.ReadAsync(headerOffset, fixedPart, cancellationToken).ConfigureAwait(false);
-        if (read < fixedPart.Length || BinaryPrimitives.ReadUInt32LittleEndian(fixedPart) != LocalFileHeader.LocalHeaderSignature)
+        var dataStart = DataStart(entry, headerOffset, directoryStart, fixedPart.AsSpan(0, read));
+        {
+            if (entry.CompressedSize != entry.UncompressedSize)
+            {
+                throw new InvalidZipException($"stored entry '{entry.Name}' records {entry.CompressedSize} bytes but {entry.UncompressedSize} uncompressed");
+            }
+
+            return new StoredEntryContent(_reader, entry.Name, dataStart, entry.UncompressedSize);
+        }
+    }
+
+    /// <summary>
+    /// A deflated entry is read as one stream from its local header on: the header, then the compressed data as far as
+    /// the analysis inflates it, in one request (none for what the tail or an earlier read holds).
+    /// </summary>
+    private async Task<IEntryContent> OpenDeflatedAsync(CentralDirectoryEntry entry, long headerOffset, long directoryStart, CancellationToken cancellationToken)
+    {
+        // The range asked for ends where the data should: the local name is the central one, and a local extra field
+        // longer than the allowance only moves the end out, which the stream then asks for separately. Asking for the
+        // 128 KiB the two fields could take at most would have the server send that much past the entry.
+        var expected = LocalFileHeader.FixedSize + Utf8.GetByteCount(entry.Name) + LocalExtraAllowance + entry.CompressedSize;
+        var stream = _reader.OpenForward(headerOffset, Math.Min(expected, directoryStart - headerOffset));
+        try
+        {
+            var fixedPart = new byte[LocalFileHeader.FixedSize];
+            var read = await stream.ReadAtLeastAsync(fixedPart, fixedPart.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            var dataStart = DataStart(entry, headerOffset, directoryStart, fixedPart.AsSpan(0, read));
+            var skip = new byte[(int)(dataStart - headerOffset - LocalFileHeader.FixedSize)];
+            if (await stream.ReadAtLeastAsync(skip, skip.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) < skip.Length)
+            {
+                throw new InvalidZipException($"the local header of '{entry.Name}' at offset {headerOffset} is cut short");
+            }
+
+            stream.EndAt(dataStart + entry.CompressedSize);
+            return new DeflateEntryContent(stream, entry.Name, entry.UncompressedSize);
+        }
+        catch
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Where the entry's data starts, from its local header (4.3.7); throws when the header is missing or the data cannot fit.</summary>
+    private static long DataStart(CentralDirectoryEntry entry, long headerOffset, long directoryStart, ReadOnlySpan<byte> fixedPart)
+    {
+        if (fixedPart.Length < LocalFileHeader.FixedSize || BinaryPrimitives.ReadUInt32LittleEndian(fixedPart) != LocalFileHeader.LocalHeaderSignature)
         {
             throw new InvalidZipException($"no local header for '{entry.Name}' at offset {headerOffset}");
         }
@@ -147,17 +199,7 @@ public sealed partial class ZipPackage
                 $"the {entry.CompressedSize} bytes of '{entry.Name}' at offset {dataStart} run past the central directory at offset {directoryStart}");
         }
 
-        if (entry.CompressionMethod == CentralDirectoryEntry.Stored)
-        {
-            if (entry.CompressedSize != entry.UncompressedSize)
-            {
-                throw new InvalidZipException($"stored entry '{entry.Name}' records {entry.CompressedSize} bytes but {entry.UncompressedSize} uncompressed");
-            }
-
-            return new StoredEntryContent(_reader, entry.Name, dataStart, entry.UncompressedSize);
-        }
-
-        return new DeflateEntryContent(_reader, entry.Name, dataStart, entry.CompressedSize, entry.UncompressedSize);
+        return dataStart;
     }
 
     private static async Task<CentralDirectoryLocation> LocateCentralDirectoryAsync(BlockCachedReader reader, CancellationToken cancellationToken)

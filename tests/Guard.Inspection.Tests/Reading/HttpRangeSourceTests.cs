@@ -48,6 +48,39 @@ public sealed class HttpRangeSourceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OpenRead_WhenServerHonoursRange_IsOneRangedRequestReadAsFarAsTheCallerReads()
+    {
+        await using var source = new HttpRangeSource(_http, _url);
+        await source.ReadTailAsync(new byte[16], TestContext.Current.CancellationToken);
+        var buffer = new byte[30_000];
+
+        await using (var stream = await source.OpenReadAsync(1_000, 90_000, TestContext.Current.CancellationToken))
+        {
+            await stream.ReadExactlyAsync(buffer, TestContext.Current.CancellationToken);
+            await stream.ReadExactlyAsync(buffer.AsMemory(0, 10_000), TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(Package.AsSpan(31_000, 10_000).ToArray(), buffer[..10_000]);
+        var request = _server.Requests[^1];
+        Assert.Equal(2, _server.Requests.Count);
+        Assert.Equal("bytes=1000-90999", request.Range);
+        Assert.Equal(206, request.StatusCode);
+    }
+
+    [Fact]
+    public async Task OpenRead_WhenTheBodyEndsEarly_FailsAsTransientlyUnavailable()
+    {
+        _server.TruncateBodiesTo = 5_000;
+        await using var source = new HttpRangeSource(_http, _url);
+        await using var stream = await source.OpenReadAsync(0, 50_000, TestContext.Current.CancellationToken);
+
+        var failure = await Assert.ThrowsAsync<PackageUnavailableException>(async () => await stream.ReadExactlyAsync(new byte[50_000], TestContext.Current.CancellationToken));
+
+        Assert.True(failure.IsTransient);
+        Assert.DoesNotContain("SECRETTOKEN", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ReadTail_WhenBufferLargerThanPackage_ReturnsWholePackage()
     {
         var small = _server.Serve("/small.zip", Package.AsMemory(0, 100));

@@ -39,6 +39,14 @@ internal static class ElfReader
     /// <summary>debug/buildinfo reads no more than 64 KiB of the data segment either.</summary>
     private const int MaxGoBuildInfoLength = 64 * 1024;
 
+    /// <summary>What <see cref="FindRpcOnlyClientAsync"/> looks for: the old client's two marks, then the newer client's.</summary>
+    private static readonly byte[][] RpcClientStrings =
+    [
+        "github.com/aws/aws-lambda-go/lambda.(*Function).Invoke"u8.ToArray(),
+        "_LAMBDA_SERVER_PORT"u8.ToArray(),
+        "AWS_LAMBDA_RUNTIME_API"u8.ToArray(),
+    ];
+
     private const uint SegmentExecutable = 0x1;
     private const uint SegmentWritable = 0x2;
 
@@ -107,13 +115,13 @@ internal static class ElfReader
 
         // Only ld.so reads DT_NEEDED and checks version needs, and only a file with PT_INTERP gets ld.so (or a library it
         // loads). Without one (static-pie, or a shared library shipped as the bootstrap) the kernel jumps straight to the
-        // entry point. The dynamic section sits near the end of the file: when that means inflating a compressed entry
-        // almost to its end, the version needs found in the first bytes stand in for it (they name every library a
-        // versioned symbol comes from, but not unversioned needs nor the search paths).
+        // entry point. The dynamic section sits near the end of the loaded part of the file and is read wherever it is; only
+        // past what a deflated entry keeps (larger than Lambda allows) do the version needs found in the first bytes stand
+        // in for it (they name every library a versioned symbol comes from, but not unversioned needs nor the search paths).
         if ((interpreterHeader is not null || asLibrary) && dynamicHeader is { } dynamic)
         {
             var dynamicSize = (int)Math.Min(dynamic.FileSize, MaxDynamicSectionSize);
-            if (dynamic.Offset + dynamic.FileSize > (ulong)prefix.Length && !reader.IsCheapToRead(dynamic.Offset, dynamicSize) &&
+            if (!reader.IsReachable(dynamic.Offset, dynamicSize) &&
                 PrefixVersionNeeds.TryRead(prefix.Span, header.ByteOrder, out var needs))
             {
                 state.VersionNeedsFromPrefix = true;
@@ -144,9 +152,10 @@ internal static class ElfReader
     /// <summary>
     /// The build information of a Go binary, where debug/buildinfo finds it when there is no .go.buildinfo section to go
     /// by: the start of the first writable, non-executable PT_LOAD (Go's linker puts .go.buildinfo first in it, so the
-    /// section headers at the end of the file need not be read). Read only when that is cheap (a stored entry, or bytes
-    /// already inflated): in a deflated entry the data segment lies megabytes into the stream, and build information is
-    /// worth less than the request and bytes a check is allowed. An older (pre-1.18) or missing blob leaves it unknown.
+    /// section headers at the end of the file need not be read). In a deflated entry that costs inflating up to the data
+    /// segment, most of the file: correctness first. The Go 1.18+ blob holds its strings; the Go 1.13-1.17 one points at
+    /// runtime.buildVersion and runtime.modinfo, resolved through the program headers. A binary with neither (before Go
+    /// 1.13, or built outside module mode) is searched for the RPC-only aws-lambda-go client's own strings.
     /// </summary>
     private static async Task ReadGoBuildInfoAsync(BoundedContentReader reader, IReadOnlyList<ProgramHeader> programHeaders, State state, CancellationToken cancellationToken)
     {
@@ -157,29 +166,90 @@ internal static class ElfReader
         }
 
         var window = (int)Math.Min(data.FileSize, GoBuildInfoWindow);
-        if (!reader.IsCheapToRead(data.Offset, window))
+        if (!reader.IsReachable(data.Offset, window))
         {
             return;
         }
 
         var bytes = await reader.ReadAsync(data.Offset, window, cancellationToken).ConfigureAwait(false);
         var at = GoBuildInfo.Find(bytes.Span);
-        if (at < 0)
+        if (at >= 0)
         {
-            return;
+            var blob = bytes[at..];
+            if (GoBuildInfo.Length(blob.Span) is { } length && length > blob.Length && length <= MaxGoBuildInfoLength &&
+                reader.IsReachable(data.Offset + (ulong)at, length))
+            {
+                blob = await reader.ReadAsync(data.Offset + (ulong)at, length, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (GoBuildInfo.TryParse(blob.Span, out var info))
+            {
+                state.GoBuild = info;
+            }
+            else if (GoBuildInfo.PointerHeader(blob.Span) is { } pointers)
+            {
+                state.GoBuild = await ReadPointerBuildInfoAsync(reader, programHeaders, blob, pointers.PointerSize, pointers.BigEndian, cancellationToken).ConfigureAwait(false);
+            }
         }
 
-        var blob = bytes[at..];
-        if (GoBuildInfo.Length(blob.Span) is { } length && length > blob.Length && length <= MaxGoBuildInfoLength &&
-            reader.IsCheapToRead(data.Offset + (ulong)at, length))
+        if (state.GoBuild is not { Dependencies.Count: > 0 })
         {
-            blob = await reader.ReadAsync(data.Offset + (ulong)at, length, cancellationToken).ConfigureAwait(false);
+            state.GoRpcOnlyClient = await FindRpcOnlyClientAsync(reader, data, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>debug/buildinfo's readString for the Go 1.13-1.17 layout: each pointer leads to a Go string header (data, length).</summary>
+    private static async Task<GoBuildInfo?> ReadPointerBuildInfoAsync(
+        BoundedContentReader reader, IReadOnlyList<ProgramHeader> programHeaders, ReadOnlyMemory<byte> blob, int pointerSize, bool bigEndian, CancellationToken cancellationToken)
+    {
+        var order = new ElfByteOrder(pointerSize == 8, !bigEndian);
+        var version = await ReadGoStringAsync(reader, programHeaders, order, order.Word(blob.Span, 16), cancellationToken).ConfigureAwait(false);
+        var modules = await ReadGoStringAsync(reader, programHeaders, order, order.Word(blob.Span, 16 + pointerSize), cancellationToken).ConfigureAwait(false);
+        return version is null || modules is null ? null : GoBuildInfo.FromStrings(version, modules);
+    }
+
+    private static async Task<string?> ReadGoStringAsync(BoundedContentReader reader, IReadOnlyList<ProgramHeader> programHeaders, ElfByteOrder order, ulong address, CancellationToken cancellationToken)
+    {
+        var pointerSize = order.Is64Bit ? 8 : 4;
+        if (!TryMapAddress(programHeaders, address, out var headerOffset) || !reader.IsReachable(headerOffset, 2 * pointerSize))
+        {
+            return null;
         }
 
-        if (GoBuildInfo.TryParse(blob.Span, out var info))
+        var header = await reader.ReadAsync(headerOffset, 2 * pointerSize, cancellationToken).ConfigureAwait(false);
+        if (header.Length < 2 * pointerSize)
         {
-            state.GoBuild = info;
+            return null;
         }
+
+        var dataAddress = order.Word(header.Span, 0);
+        var length = order.Word(header.Span, pointerSize);
+        if (length > MaxGoBuildInfoLength || !TryMapAddress(programHeaders, dataAddress, out var dataOffset) || !reader.IsReachable(dataOffset, (int)length))
+        {
+            return null;
+        }
+
+        var text = await reader.ReadAsync(dataOffset, (int)length, cancellationToken).ConfigureAwait(false);
+        return text.Length == (int)length ? Encoding.UTF8.GetString(text.Span) : null;
+    }
+
+    /// <summary>
+    /// aws-lambda-go before v1.18.0 serves only go1.x's RPC protocol: it reads <c>_LAMBDA_SERVER_PORT</c> and registers
+    /// <c>lambda.(*Function).Invoke</c> with net/rpc. From v1.18.0 the client also reads <c>AWS_LAMBDA_RUNTIME_API</c>; a binary
+    /// holding the first two and not the third is the RPC-only client. Searched in everything before the data segment
+    /// (.rodata holds the string literals, .gopclntab the function names), which is inflated on the way to it anyway.
+    /// </summary>
+    private static async Task<string?> FindRpcOnlyClientAsync(BoundedContentReader reader, ProgramHeader data, CancellationToken cancellationToken)
+    {
+        if (!reader.IsReachable(0, (int)Math.Min(data.Offset, int.MaxValue)))
+        {
+            return null;
+        }
+
+        var found = await reader.ContainsAsync(0, data.Offset, RpcClientStrings, cancellationToken).ConfigureAwait(false);
+        return found[0] && found[1] && !found[2]
+            ? "it has no module build information, and holds the RPC-only client's strings: lambda.(*Function).Invoke and _LAMBDA_SERVER_PORT, without AWS_LAMBDA_RUNTIME_API"
+            : null;
     }
 
     /// <summary>
@@ -571,6 +641,7 @@ internal static class ElfReader
         public bool IsGo { get; set; }
         public bool VersionNeedsFromPrefix { get; set; }
         public GoBuildInfo? GoBuild { get; set; }
+        public string? GoRpcOnlyClient { get; set; }
         public SortedSet<Version> GlibcVersions { get; } = [];
         public List<string> NeededLibraries { get; } = [];
         public List<LibraryVersionNeed> VersionNeeds { get; } = [];
@@ -615,6 +686,7 @@ internal static class ElfReader
             SoName,
             RPath,
             RunPath,
-            VersionDefinitions);
+            VersionDefinitions,
+            GoRpcOnlyClient);
     }
 }

@@ -1,4 +1,5 @@
-// Reads the build information the Go linker embeds (Go 1.18+), as debug/buildinfo does: the blob found by
+// Reads the build information the Go linker embeds, as debug/buildinfo does (Go 1.18+ inline strings; Go 1.13-1.17
+// pointers to runtime.buildVersion and runtime.modinfo, which the caller resolves through the program headers): the blob found by
 // searching, 16-byte aligned, for "\xff Go buildinf:" at the start of the data (.go.buildinfo, first in the first
 // writable PT_LOAD; cmd/link/internal/ld.(*Link).buildinfo); the runtime/debug.BuildInfo text format of the module
 // lines (runtime/debug/mod.go, ParseBuildInfo).
@@ -16,7 +17,8 @@ public sealed record GoModule(string Path, string Version, string? Replacement);
 /// <param name="GoVersion">The toolchain, e.g. <c>go1.19.8</c>.</param>
 /// <param name="MainPath">The main package's import path; null when not recorded.</param>
 /// <param name="Dependencies">The <c>dep</c> lines, in the order the binary lists them.</param>
-public sealed record GoBuildInfo(string GoVersion, string? MainPath, IReadOnlyList<GoModule> Dependencies)
+/// <param name="Format">Which layout it was read from: the evidence a finding cites.</param>
+public sealed record GoBuildInfo(string GoVersion, string? MainPath, IReadOnlyList<GoModule> Dependencies, GoBuildInfoFormat Format = GoBuildInfoFormat.Inline)
 {
     /// <summary>The 32-byte header: 14 bytes of magic, pointer size, flags, then two pointers (unused when inline).</summary>
     public const int HeaderSize = 32;
@@ -37,6 +39,16 @@ public sealed record GoBuildInfo(string GoVersion, string? MainPath, IReadOnlyLi
     internal static ReadOnlySpan<byte> Magic => [0xFF, 0x20, 0x47, 0x6F, 0x20, 0x62, 0x75, 0x69, 0x6C, 0x64, 0x69, 0x6E, 0x66, 0x3A];
 
     public GoModule? Dependency(string path) => Dependencies.FirstOrDefault(d => d.Path == path);
+
+    /// <summary>The header of the Go 1.13-1.17 layout: pointer size, then two pointers to Go strings; null when it is not that.</summary>
+    public static (int PointerSize, bool BigEndian)? PointerHeader(ReadOnlySpan<byte> blob) =>
+        blob.Length >= HeaderSize && blob.StartsWith(Magic) && (blob[15] & InlineStringsFlag) == 0 && blob[14] is 4 or 8
+            ? (blob[14], blob[15] != 0)
+            : null;
+
+    /// <summary>The version and module text runtime.buildVersion and runtime.modinfo hold (the Go 1.13-1.17 layout).</summary>
+    public static GoBuildInfo? FromStrings(string version, string modules) =>
+        version.StartsWith("go", StringComparison.Ordinal) ? ParseModules(version, StripSentinels(modules), GoBuildInfoFormat.Pointers) : null;
 
     /// <summary>Where the blob starts in <paramref name="data"/> (16-byte aligned, header complete); -1 when it is not there.</summary>
     public static int Find(ReadOnlySpan<byte> data)
@@ -108,17 +120,15 @@ public sealed record GoBuildInfo(string GoVersion, string? MainPath, IReadOnlyLi
             return false;
         }
 
-        // runtime/debug: the module text sits between two sentinels when it is not empty.
-        if (modules.Length >= (2 * SentinelLength) + 1 && modules[^(SentinelLength + 1)] == '\n')
-        {
-            modules = modules[SentinelLength..^SentinelLength];
-        }
-
-        info = ParseModules(version, modules);
+        info = ParseModules(version, StripSentinels(modules), GoBuildInfoFormat.Inline);
         return true;
     }
 
-    private static GoBuildInfo ParseModules(string goVersion, string text)
+    /// <summary>runtime/debug: the module text sits between two 16-byte sentinels when it is not empty.</summary>
+    private static string StripSentinels(string modules) =>
+        modules.Length >= (2 * SentinelLength) + 1 && modules[^(SentinelLength + 1)] == '\n' ? modules[SentinelLength..^SentinelLength] : modules;
+
+    private static GoBuildInfo ParseModules(string goVersion, string text, GoBuildInfoFormat format)
     {
         string? mainPath = null;
         var dependencies = new List<GoModule>();
@@ -140,7 +150,7 @@ public sealed record GoBuildInfo(string GoVersion, string? MainPath, IReadOnlyLi
             }
         }
 
-        return new GoBuildInfo(goVersion, mainPath, dependencies);
+        return new GoBuildInfo(goVersion, mainPath, dependencies, format);
     }
 
     private static bool TryReadString(ref ReadOnlySpan<byte> data, out string value)
@@ -173,4 +183,14 @@ public sealed record GoBuildInfo(string GoVersion, string? MainPath, IReadOnlyLi
 
         return false;
     }
+}
+
+/// <summary>The layout Go build information was read from.</summary>
+public enum GoBuildInfoFormat
+{
+    /// <summary>Go 1.18+: the version and module text follow the header.</summary>
+    Inline,
+
+    /// <summary>Go 1.13-1.17: the header points at runtime.buildVersion and runtime.modinfo.</summary>
+    Pointers,
 }
