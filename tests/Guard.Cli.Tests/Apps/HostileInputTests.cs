@@ -106,6 +106,24 @@ public sealed class HostileInputTests : IDisposable
         Assert.Contains("nested more than 256 deep", line, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("template.yaml")]
+    [InlineData("template.json")]
+    public async Task Check_OnATemplateOfFiveMillionValuesOnOneLine_ExitsTwoAtTheValueCap(string name)
+    {
+        // Just under the 10 MB cap, minified to one line: five million values (and one line, where JSON's column
+        // counting was quadratic: ten minutes).
+        var values = string.Join(',', Enumerable.Repeat("1", 5_000_000));
+        var template = _scratch.Write($"dense/{name}", name.EndsWith(".json", StringComparison.Ordinal)
+            ? $$$"""{"Resources": {"X": [{{{values}}}]}}"""
+            : $"Resources: {{X: [{values}]}}\n");
+
+        var line = (await RunHostileAsync("check", template)).AssertOneLineFailure();
+
+        Assert.StartsWith($"guard: {template}:1:", line, StringComparison.Ordinal);
+        Assert.Contains("more than 1,000,000 values", line, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Check_OnATemplateThatIsDevZero_ExitsTwoWithoutReadingIt()
     {

@@ -91,8 +91,18 @@ public sealed class TemplateReaderTests
 
         var error = Assert.Throws<TemplateFormatException>(() => YamlTemplateReader.Read("t.yaml", yaml.ToString()));
 
-        Assert.Equal(6, error.Line); // L1-L4 add 123,340 values; the eighth *l4 of L5 crosses a million
+        Assert.Equal(6, error.Line); // L1-L4 stand for some 123,000 values; the eighth *l4 of L5 crosses a million
         Assert.Contains("aliases expand to more than 1,000,000 values", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_MinifiedJson_KeepsTheColumnOfEachKey()
+    {
+        var root = (MappingNode)JsonTemplateReader.Read("t.json", System.Text.Encoding.UTF8.GetBytes("""{"A":{"B":"é","C":"y"},"D":1}"""));
+
+        var a = (MappingNode)root["A"]!;
+        Assert.Equal((1, 15), (a.Entries[1].KeyLine, a.Entries[1].KeyColumn));
+        Assert.Equal((1, 24), (root.Entries[1].KeyLine, root.Entries[1].KeyColumn));
     }
 
     private static string Shape(TemplateNode node) => node switch

@@ -19,6 +19,12 @@ internal static class TemplateFile
     /// </summary>
     public const int MaxBytes = 10 * 1024 * 1024;
 
+    /// <summary>
+    /// Values (scalars, lists, mappings; a YAML alias counts as all it stands for) one template may hold: a 1 MB
+    /// template has some tens of thousands. Reading stops there, before the tree outgrows memory or time.
+    /// </summary>
+    public const long MaxValues = 1_000_000;
+
     /// <exception cref="TemplateFormatException">Missing, unreadable, not a regular file, too large, or not YAML/JSON.</exception>
     public static TemplateNode Read(string path)
     {

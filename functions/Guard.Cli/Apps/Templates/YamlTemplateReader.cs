@@ -13,13 +13,6 @@ internal static class YamlTemplateReader
     /// <summary>As <see cref="JsonTemplateReader"/>: far deeper than any template, and reading is recursive.</summary>
     public const int MaxDepth = 256;
 
-    /// <summary>
-    /// How many values aliases may add to what is written. An alias shares its anchor's node (nothing is copied), but
-    /// everything that walks the tree walks each use again: nine levels of ten aliases ("billion laughs") are 10⁹ values
-    /// in a few hundred bytes. Real templates reuse a few small blocks.
-    /// </summary>
-    public const long MaxAliasedValues = 1_000_000;
-
     /// <summary>The short forms CloudFormation's YAML accepts (AWS::LanguageExtensions adds the last ones).</summary>
     private static readonly Dictionary<string, string> ShortForms = new(StringComparer.Ordinal)
     {
@@ -121,7 +114,12 @@ internal static class YamlTemplateReader
     private sealed class Reading(Dictionary<string, Anchored> anchors)
     {
         public Dictionary<string, Anchored> Anchors { get; } = anchors;
-        public long AliasedValues { get; set; }
+        /// <summary>
+        /// Values read so far, each alias counted as all the values it stands for: an alias shares its anchor's node
+        /// (nothing is copied), but whatever walks the tree walks each use again, and nine levels of ten aliases
+        /// ("billion laughs") are 10⁹ values in a few hundred bytes.
+        /// </summary>
+        public long Values { get; set; }
     }
 
     /// <returns>The node, and how many values it stands for (its aliases expanded).</returns>
@@ -132,6 +130,11 @@ internal static class YamlTemplateReader
         if (depth >= MaxDepth)
         {
             throw new TemplateFormatException(file, line, column, $"values nested more than {MaxDepth} deep: not a template Guard reads");
+        }
+
+        if (++reading.Values > TemplateFile.MaxValues)
+        {
+            throw new TemplateFormatException(file, line, column, $"more than {TemplateFile.MaxValues:N0} values: not a template Guard reads");
         }
 
         TemplateNode node;
@@ -145,10 +148,10 @@ internal static class YamlTemplateReader
                     throw new TemplateFormatException(file, line, column, $"alias *{alias.Value.Value} names no anchor");
                 }
 
-                reading.AliasedValues += anchored.Values;
-                if (reading.AliasedValues > MaxAliasedValues)
+                reading.Values += anchored.Values;
+                if (reading.Values > TemplateFile.MaxValues)
                 {
-                    throw new TemplateFormatException(file, line, column, $"aliases expand to more than {MaxAliasedValues:N0} values (an alias bomb?): not a template Guard reads");
+                    throw new TemplateFormatException(file, line, column, $"aliases expand to more than {TemplateFile.MaxValues:N0} values (an alias bomb?): not a template Guard reads");
                 }
 
                 return (anchored.Node, anchored.Values);
