@@ -66,6 +66,9 @@ internal sealed class EntrypointLocator(
                 case Resolution.Directory or Resolution.Dangling:
                     skipped.Add((owner, entry, path, resolved));
                     continue;
+                case Resolution.OnRuntimeImage { IsCertainlyNotExecutable: true } link:
+                    findings.Add(Findings.BootstrapLinksToNonExecutable(path, link.Target, link.Path, runtime.Name, link.Mode!.Value));
+                    break;
                 case Resolution.OnRuntimeImage link:
                     findings.Add(link.Known
                         ? Findings.BootstrapLinksToRuntimeFile(path, link.Target, link.Path, runtime.Name)

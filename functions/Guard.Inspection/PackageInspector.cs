@@ -368,6 +368,9 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
                 case Resolution.Unresolvable link:
                     judged.Add(Findings.BootstrapSymlinkUnresolved(path, link.Target, link.Why));
                     break;
+                case Resolution.OnRuntimeImage { IsCertainlyNotExecutable: true } link:
+                    judged.Add(Findings.BootstrapLinksToNonExecutable(path, link.Target, link.Path, runtime.Name, link.Mode!.Value));
+                    break;
             }
 
             foreach (var finding in judged)

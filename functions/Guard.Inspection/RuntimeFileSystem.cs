@@ -17,7 +17,12 @@ internal abstract record Resolution
 
     /// <summary>A link that leaves the package and its layers, to <paramref name="Path"/> on the runtime's own image.</summary>
     /// <param name="Known">The path is one of the runtime's known files (<see cref="RuntimeFacts.Files"/>).</param>
-    public sealed record OnRuntimeImage(string Target, string Path, bool Known) : Resolution;
+    /// <param name="Mode">The file's permission bits on the image, when a source settles them (<see cref="RuntimeFacts.FileModes"/>).</param>
+    public sealed record OnRuntimeImage(string Target, string Path, bool Known, int? Mode = null) : Resolution
+    {
+        /// <summary>Whether exec of it certainly fails: Lambda runs bootstrap as a user other than the file's owner, so only the bits for others count.</summary>
+        public bool IsCertainlyNotExecutable => Mode is { } mode && (mode & 0b001) == 0;
+    }
 
     /// <summary>A link Guard could not follow: its target is unreadable, or it links on too deep.</summary>
     public sealed record Unresolvable(string Target, string Why) : Resolution;
@@ -58,7 +63,7 @@ internal sealed class RuntimeFileSystem(OpenedPackage function, IReadOnlyList<Op
 
             if (!IsShipped(path))
             {
-                return new Resolution.OnRuntimeImage(target, path, runtime.HasFile(path));
+                return new Resolution.OnRuntimeImage(target, path, runtime.HasFile(path), runtime.ModeOf(path));
             }
 
             if (await FindAsync(path, cancellationToken).ConfigureAwait(false) is not { } found)

@@ -90,6 +90,11 @@ internal sealed class SharedLibraryLoader(RuntimeFileSystem files, RuntimeImage 
             }
         }
 
+        if (soName.Contains('/', StringComparison.Ordinal))
+        {
+            return ResolveAbsolute(soName, needing, searched, unusable);
+        }
+
         // ld.so.cache and the default directories: the image's own libraries.
         if (image.Find(soName) is { } cached)
         {
@@ -109,6 +114,38 @@ internal sealed class SharedLibraryLoader(RuntimeFileSystem files, RuntimeImage 
         return image.FindAbsent(soName) is { } absent && (searchPathsKnown || elsewhere.Length == 0)
             ? new LibraryResolution.Missing(soName, needing.Path, searched.Distinct(StringComparer.Ordinal).ToArray(), unusable, elsewhere, absent)
             : new LibraryResolution.Unknown(soName, needing.Path, unusable, elsewhere);
+    }
+
+    /// <summary>
+    /// A DT_NEEDED with a slash: ld.so opens that one path (from the working directory /var/task when relative) and
+    /// searches nothing else, so no LD_LIBRARY_PATH or RPATH can rescue it. Under /var/task or /opt Guard sees every file;
+    /// elsewhere only a complete catalog of the image settles it.
+    /// </summary>
+    private LibraryResolution ResolveAbsolute(string soName, Loaded needing, List<string> searched, List<string> unusable)
+    {
+        var path = RuntimePaths.CollapseDots(soName.StartsWith('/') ? soName : "/var/task/" + soName);
+        if (!files.IsShipped(path))
+        {
+            if (image.FindByPath(path) is { } library)
+            {
+                return InImage(soName, needing, library);
+            }
+
+            return image.IsComplete
+                ? new LibraryResolution.Missing(soName, needing.Path, [], unusable, [], image.FindAbsent(path[(path.LastIndexOf('/') + 1)..]) is { } absent
+                    ? absent with { SoName = soName, Fix = null }
+                    : new AbsentLibrary(soName, $"the image has no file at {path}", null))
+                : new LibraryResolution.Unknown(soName, needing.Path, unusable, []);
+        }
+
+        var elsewhere = files.ShippedFilesNamed(path[(path.LastIndexOf('/') + 1)..]).Where(p => p != path).ToArray();
+        var why = unusable.Count > 0 ? $"the file shipped at {path} is one ld.so passes over"
+            : path.StartsWith("/opt/", StringComparison.Ordinal) ? $"no layer ships {path}"
+            : $"the package does not ship {path["/var/task/".Length..]}";
+        return new LibraryResolution.Missing(soName, needing.Path, searched.Distinct(StringComparer.Ordinal).ToArray(), unusable, elsewhere, new AbsentLibrary(soName, why, null))
+        {
+            OpenedAsIs = path,
+        };
     }
 
     private LibraryResolution.InImage InImage(string soName, Loaded needing, ImageLibrary library) =>

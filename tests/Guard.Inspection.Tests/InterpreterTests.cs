@@ -30,10 +30,14 @@ public sealed class InterpreterTests
         """);
 
     private static Task<Report> InspectAsync(string bootstrap, RuntimeCatalog? catalog = null, params PackageBuilder[] layers) =>
+        InspectOnAsync("provided.al2023", bootstrap, catalog, layers);
+
+    private static Task<Report> InspectOnAsync(string runtime, string bootstrap, RuntimeCatalog? catalog = null, params PackageBuilder[] layers) =>
         new PackageInspector(catalog ?? RuntimeCatalog.Default, PlaceholderCatalog.Default, new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero)))
             .InspectAsync(
                 new InspectionRequest(
                     new PackageBuilder().AddFile("bootstrap", bootstrap, PackageBuilder.ExecutableMode).ToSource(),
+                    runtime,
                     Layers: layers.Select((l, i) => (Guard.Inspection.Reading.IRangeSource)l.ToSource($"memory://layer{i + 1}.zip")).ToArray()),
                 TestContext.Current.CancellationToken);
 
@@ -42,19 +46,26 @@ public sealed class InterpreterTests
     private static PackageBuilder LayerWith(string path) => new PackageBuilder().AddFile(path, StaticX8664, PackageBuilder.ExecutableMode);
 
     [Fact]
-    public async Task Inspect_WhenEnvNamesPython3OnProvidedAl2023_WarnsThatGuardCannotTell()
+    public async Task Inspect_WhenEnvNamesPython3_IsMissingOnProvidedAl2023WhosePathIsSettledAndWarnsOnAl2()
     {
-        var report = await InspectAsync("#!/usr/bin/env python3\nprint('hi')\n");
+        var al2023 = await InspectAsync("#!/usr/bin/env python3\nprint('hi')\n");
+        var al2 = await InspectOnAsync("provided.al2", "#!/usr/bin/env python3\nprint('hi')\n");
 
-        Assert.Equal(Verdict.Ok, report.Verdict);
-        var warning = Assert.Single(report.Findings);
+        // runtimes.json: every directory of Lambda's PATH is settled on provided.al2023 (/var/lang/bin and /usr/local/bin
+        // empty, no python3 package in /usr/bin = /bin); only a layer's /opt/bin could have it. AL2's /usr/bin is not settled.
+        Assert.Equal(Verdict.Broken, al2023.Verdict);
+        var error = Assert.Single(al2023.Findings);
+        Assert.Equal((FindingCodes.BootstrapInterpreterMissing, Severity.Error), (error.Code, error.Severity));
+        Assert.Contains("no python3 is on Lambda's PATH (/var/lang/bin/python3, /usr/local/bin/python3, /usr/bin/python3, /bin/python3, /opt/bin/python3)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("layer's bin/", error.Hint, StringComparison.Ordinal);
+        Assert.Equal(Verdict.Ok, al2.Verdict);
+        var warning = Assert.Single(al2.Findings, f => f.Code != FindingCodes.RuntimeDeprecated);
         Assert.Equal((FindingCodes.BootstrapInterpreterUnverified, Severity.Warning), (warning.Code, warning.Severity));
-        Assert.Contains("python3", warning.Message, StringComparison.Ordinal);
         Assert.Contains("/opt/bin/python3", warning.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Inspect_WhenEnvNamesAProgramALayerPutsInOptBin_IsOkWhereWithoutTheLayerItWarns()
+    public async Task Inspect_WhenEnvNamesAProgramALayerPutsInOptBin_IsOkWhereWithoutTheLayerItIsMissing()
     {
         const string Script = "#!/usr/bin/env python3\nprint('hi')\n";
 
@@ -62,7 +73,7 @@ public sealed class InterpreterTests
         var withoutLayer = await InspectAsync(Script);
 
         Assert.True(withLayer.Verdict == Verdict.Ok && withLayer.Findings.Count == 0, Describe(withLayer));
-        Assert.Equal(FindingCodes.BootstrapInterpreterUnverified, Assert.Single(withoutLayer.Findings).Code);
+        Assert.Equal(FindingCodes.BootstrapInterpreterMissing, Assert.Single(withoutLayer.Findings).Code);
     }
 
     [Fact]
@@ -110,8 +121,8 @@ public sealed class InterpreterTests
     [Fact]
     public async Task Inspect_WhenAnAbsoluteInterpreterIsOutsideWhatGuardKnows_WarnsAndIsMissingOnlyWhereTheCatalogIsComplete()
     {
-        var unknown = await InspectAsync("#!/usr/bin/ruby\nputs 'hi'\n");
-        var known = await InspectAsync("#!/usr/bin/ruby\nputs 'hi'\n", CompleteCatalog);
+        var unknown = await InspectAsync("#!/usr/bin/zsh\necho hi\n");
+        var known = await InspectAsync("#!/usr/bin/zsh\necho hi\n", CompleteCatalog);
 
         Assert.Equal(Verdict.Ok, unknown.Verdict);
         Assert.Equal(FindingCodes.BootstrapInterpreterUnverified, Assert.Single(unknown.Findings).Code);
@@ -140,11 +151,11 @@ public sealed class InterpreterTests
     {
         var layer = new PackageBuilder().AddFile("extensions/agent", "#!/usr/bin/env python3\nimport sys\n", PackageBuilder.ExecutableMode);
 
-        var unknown = await InspectAsync("#!/bin/sh\nexec /opt/app\n", layers: layer);
+        var unknown = await InspectOnAsync("provided.al2", "#!/bin/sh\nexec /opt/app\n", layers: layer);
         var known = await InspectAsync("#!/bin/sh\nexec /opt/app\n", CompleteCatalog, layer);
 
         Assert.Equal(Verdict.Ok, unknown.Verdict);
-        Assert.Equal(FindingCodes.ExtensionInterpreterUnverified, Assert.Single(unknown.Findings).Code);
+        Assert.Equal(FindingCodes.ExtensionInterpreterUnverified, Assert.Single(unknown.Findings, f => f.Code != FindingCodes.RuntimeDeprecated).Code);
         var error = Assert.Single(known.Findings);
         Assert.Equal(FindingCodes.ExtensionInterpreterMissing, error.Code);
         Assert.Contains("Extension.Crash", error.Message, StringComparison.Ordinal);

@@ -218,6 +218,34 @@ public class PackageInspectorTests
     }
 
     [Theory]
+    [InlineData("provided.al2023", "/etc/passwd", "0644")]
+    [InlineData("provided.al2", "/etc/passwd", "0644")]
+    [InlineData("provided.al2023", "../../etc/shadow", "0000")]
+    public async Task Inspect_WhenBootstrapLinksToAnImageFileWithoutExecuteBits_IsNotExecutable(string runtime, string target, string mode)
+    {
+        var report = await InspectAsync(new PackageBuilder().AddSymlink("bootstrap", target), runtime);
+
+        // runtimes.json fileModes: the setup package installs /etc/passwd 0644 and /etc/shadow 0000 on both images; Lambda
+        // stats the link (a file, so it is picked), then exec fails with permission denied.
+        Assert.Equal(Verdict.Broken, report.Verdict);
+        var error = Single(report, FindingCodes.BootstrapNotExecutable);
+        Assert.Contains($"mode {mode}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("fork/exec /var/task/bootstrap: permission denied", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(report.Findings, f => f.Code == FindingCodes.BootstrapLinkUnverified);
+    }
+
+    [Fact]
+    public async Task Inspect_WhenALayersExtensionLinksToEtcPasswd_IsExtensionNotExecutable()
+    {
+        var report = await InspectAsync(
+            new PackageBuilder().AddFile("bootstrap", StaticX8664, PackageBuilder.ExecutableMode),
+            layers: [new PackageBuilder().AddSymlink("extensions/agent", "/etc/passwd")]);
+
+        Assert.Equal(Verdict.Broken, report.Verdict);
+        Assert.Contains("fork/exec /opt/extensions/agent: permission denied", Single(report, FindingCodes.ExtensionNotExecutable).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("/usr/bin/something", "/usr/bin/something")]
     [InlineData("../../bin/x", "/bin/x")]
     [InlineData("/usr/local/bin/app", "/usr/local/bin/app")]

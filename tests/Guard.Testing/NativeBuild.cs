@@ -74,12 +74,15 @@ public static partial class NativeBuild
     /// <param name="needs">Stand-ins it links against: each becomes a <c>DT_NEEDED</c>, and every exported function calls all
     /// their symbols, so its own <c>.gnu.version_r</c> needs their versions as a real library's would.</param>
     /// <param name="runPath">Written as <c>DT_RUNPATH</c>, e.g. <c>$ORIGIN</c> (literal).</param>
+    /// <param name="withoutVersions">Link without the version script: the same soname and symbols, but no
+    /// <c>.gnu.version_d</c>, as a library built by hand rather than by its project's build often is.</param>
     public static async Task<NativeLibrary> LibraryAsync(
         NativeArchitecture architecture,
         string soname,
         IReadOnlyDictionary<string, IReadOnlyList<string>> symbolsByVersion,
         IReadOnlyList<NativeLibrary>? needs = null,
         string? runPath = null,
+        bool withoutVersions = false,
         CancellationToken cancellationToken = default)
     {
         ValidateSoname(soname);
@@ -98,7 +101,7 @@ public static partial class NativeBuild
             [
                 "-shared", "-fPIC", "-O1", "-o", output, sourcePath,
                 "-Xlinker", "-soname", "-Xlinker", soname,
-                "-Xlinker", "--version-script", "-Xlinker", versionScript,
+                .. withoutVersions ? Array.Empty<string>() : ["-Xlinker", "--version-script", "-Xlinker", versionScript],
                 .. LinkArguments(directory, needs),
                 .. RunPathArguments(runPath, asRpath: false),
             ];
@@ -118,11 +121,14 @@ public static partial class NativeBuild
     /// </summary>
     /// <param name="runPath">E.g. <c>$ORIGIN/lib</c> (literal), written as <c>DT_RUNPATH</c>, or as <c>DT_RPATH</c> when
     /// <paramref name="asRpath"/> (<c>--disable-new-dtags</c>): ld.so searches the two at different points.</param>
+    /// <param name="paddingBytes">Bytes of initialized read-only data to add, e.g. 1.5 MB, so the file is as large as a
+    /// real program: its dynamic section then lies past the first megabyte.</param>
     public static async Task<byte[]> ProgramCallingAsync(
         NativeArchitecture architecture,
         IReadOnlyList<NativeLibrary> libraries,
         string? runPath = null,
         bool asRpath = false,
+        int paddingBytes = 0,
         CancellationToken cancellationToken = default)
     {
         if (asRpath && runPath is null)
@@ -135,7 +141,7 @@ public static partial class NativeBuild
         {
             var sourcePath = Path.Combine(directory, "main.c");
             var output = Path.Combine(directory, "main");
-            await File.WriteAllTextAsync(sourcePath, ProgramSource(libraries), cancellationToken);
+            await File.WriteAllTextAsync(sourcePath, ProgramSource(libraries, paddingBytes), cancellationToken);
             await WriteLibrariesAsync(directory, libraries, cancellationToken);
             List<string> arguments = ["-O1", "-o", output, sourcePath, .. LinkArguments(directory, libraries), .. RunPathArguments(runPath, asRpath)];
             await CCompiler.RunAsync(CompilerFor(architecture, "c"), arguments, cancellationToken);
@@ -241,13 +247,59 @@ public static partial class NativeBuild
         return script.ToString();
     }
 
-    private static string ProgramSource(IReadOnlyList<NativeLibrary> libraries)
+    private static string ProgramSource(IReadOnlyList<NativeLibrary> libraries, int paddingBytes = 0)
     {
         var symbols = libraries.SelectMany(l => l.SymbolsByVersion.Values.SelectMany(s => s)).Distinct(StringComparer.Ordinal).ToList();
         var source = new StringBuilder();
         symbols.ForEach(symbol => source.Append(CultureInvariant($"int {symbol}(void);\n")));
-        source.Append(CultureInvariant($"int main(void) {{ return (0{string.Concat(symbols.Select(s => $" + {s}()"))}) & 0x7f; }}\n"));
+        // A non-zero first byte keeps the array in .rodata (in the file) rather than .bss; the volatile read keeps it linked.
+        var padding = paddingBytes > 0 ? " + *(volatile const unsigned char *)guard_padding" : string.Empty;
+        if (paddingBytes > 0)
+        {
+            source.Append(CultureInvariant($"const unsigned char guard_padding[{paddingBytes}] = {{ 1 }};\n"));
+        }
+
+        source.Append(CultureInvariant($"int main(void) {{ return (0{string.Concat(symbols.Select(s => $" + {s}()"))}{padding}) & 0x7f; }}\n"));
         return source.ToString();
+    }
+
+    /// <summary>
+    /// A program whose <c>DT_NEEDED</c> is the path <paramref name="neededPath"/> (e.g. <c>/opt/vendor/libabs.so</c>), as
+    /// when a library is linked by its full path and its <c>DT_SONAME</c> is that path: ld copies the soname into the
+    /// need, and ld.so opens it as is. Returns the program and the library (exporting <c>abs_value</c> under version
+    /// <c>ABS_1</c>, so the program's <c>.gnu.version_r</c> names the path too, in its first bytes).
+    /// </summary>
+    /// <param name="paddingBytes">As for <see cref="ProgramCallingAsync"/>: read-only data that makes the program large.</param>
+    public static async Task<(byte[] Program, byte[] Library)> ProgramNeedingPathAsync(
+        NativeArchitecture architecture,
+        string neededPath,
+        int paddingBytes = 0,
+        CancellationToken cancellationToken = default)
+    {
+        var directory = Directory.CreateTempSubdirectory("guard-native-").FullName;
+        try
+        {
+            var librarySource = Path.Combine(directory, "abs.c");
+            var library = Path.Combine(directory, "libabs.so");
+            var versionScript = Path.Combine(directory, "abs.map");
+            var mainSource = Path.Combine(directory, "main.c");
+            var output = Path.Combine(directory, "main");
+            var symbols = new Dictionary<string, IReadOnlyList<string>> { ["ABS_1"] = ["abs_value"] };
+            await File.WriteAllTextAsync(librarySource, "int abs_value(void) { return 7; }\n", cancellationToken);
+            await File.WriteAllTextAsync(versionScript, VersionScript(symbols), cancellationToken);
+            await File.WriteAllTextAsync(mainSource, ProgramSource([new NativeLibrary(neededPath, [], symbols)], paddingBytes), cancellationToken);
+            var compiler = CompilerFor(architecture, "c");
+            await CCompiler.RunAsync(
+                compiler,
+                ["-shared", "-fPIC", "-O1", "-o", library, librarySource, "-Xlinker", "-soname", "-Xlinker", neededPath, "-Xlinker", "--version-script", "-Xlinker", versionScript],
+                cancellationToken);
+            await CCompiler.RunAsync(compiler, ["-O1", "-o", output, mainSource, "-Xlinker", "--no-as-needed", library], cancellationToken);
+            return (await File.ReadAllBytesAsync(output, cancellationToken), await File.ReadAllBytesAsync(library, cancellationToken));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     private static void ValidateSoname(string soname)

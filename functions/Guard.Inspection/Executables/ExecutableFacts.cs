@@ -57,7 +57,7 @@ public sealed record ExecutableFacts(ExecutableKind Kind, ElfFacts? Elf = null, 
 /// <param name="RPath">DT_RPATH directories, split on <c>:</c>, with <c>$ORIGIN</c> left as written.</param>
 /// <param name="RunPath">DT_RUNPATH directories, split on <c>:</c>, with <c>$ORIGIN</c> left as written.</param>
 /// <param name="VersionDefinitions">The versions a shared library defines (<c>.gnu.version_d</c>, without the base entry naming the
-/// file); null when it defines none, which ld.so accepts for any version need with only a warning.</param>
+/// file); null when it defines none, or when the dynamic section was not read (<paramref name="VersionNeedsFromPrefix"/>).</param>
 public sealed record ElfFacts(
     bool Is64Bit,
     bool IsLittleEndian,

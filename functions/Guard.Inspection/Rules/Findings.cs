@@ -12,6 +12,10 @@ public static partial class Findings
     /// <summary>How env fails when PATH has no such program (coreutils: "env: 'NAME': No such file or directory", exit 127).</summary>
     private const string EnvProgramNotFound = "env exits with 127";
 
+    /// <summary>What glibc's ld.so prints when a versioned need meets a library without version definitions (glibc 2.34 to 2.36).</summary>
+    private const string UnversionedLibraryAssertion =
+        "Inconsistency detected by ld.so: dl-lookup.c: check_match: Assertion `version->filename == NULL || ! _dl_name_match_p (version->filename, map)' failed!";
+
     private const string ZipContentsHint = "zip the file itself at the root: chmod 755 bootstrap && zip function.zip bootstrap";
 
     public static Finding ZipInvalid(string what, string why) => new(
@@ -115,6 +119,12 @@ public static partial class Findings
         FindingCodes.BootstrapLinksToRuntimeFile, Severity.Info,
         $"{path} is a symlink to {target} ({resolved}), a file {runtime} itself has: Lambda runs it; Guard does not judge the runtime's own files");
 
+    public static Finding BootstrapLinksToNonExecutable(string path, string target, string resolved, string runtime, int mode) => new(
+        FindingCodes.BootstrapNotExecutable, Severity.Error,
+        $"{path} is a symlink to {target} ({resolved}), which {runtime}'s image has with mode {Octal(mode)}, no execute bit for others: Lambda picks it (it exists and is not a directory), " +
+            $"then exec fails with fork/exec {(path.StartsWith('/') ? path : "/var/task/" + path)}: permission denied (Runtime.InvalidEntrypoint)",
+        "zip the executable itself as bootstrap (zip without -y / --symlinks), or link to a program the image runs, e.g. /bin/sh, or to one in the package or a layer");
+
     public static Finding BootstrapLinkUnverified(string path, string target, string resolved, string runtime, string? fallback) => new(
         FindingCodes.BootstrapLinkUnverified, Severity.Warning,
         $"{path} is a symlink to {target} ({resolved}), outside the package and its layers: Guard cannot tell whether {runtime} has it; if not, "
@@ -188,6 +198,11 @@ public static partial class Findings
         ArgumentNullException.ThrowIfNull(missing);
         ArgumentNullException.ThrowIfNull(runtime);
         var through = missing.NeededBy == path || missing.NeededBy.EndsWith("/" + path, StringComparison.Ordinal) ? string.Empty : $" (through {missing.NeededBy})";
+        if (missing.SoName.Contains('/', StringComparison.Ordinal))
+        {
+            return LibraryPathMissing(path, through, missing, runtime);
+        }
+
         var searched = missing.Searched.Count > 0 ? $"searched {string.Join(", ", missing.Searched)}" : "searched the package and layers";
         var message = $"{path} needs {missing.SoName}{through}, which is nowhere ld.so looks ({searched}) and not in {runtime.Name}'s image ({missing.Absent.Why}): " +
             $"it stops at start with error while loading shared libraries: {missing.SoName}: cannot open shared object file";
@@ -202,8 +217,48 @@ public static partial class Findings
         }
 
         var hint = missing.ShippedElsewhere.Count > 0
-            ? $"move {PathInItsZip(missing.ShippedElsewhere[0])} to lib/ (on Lambda's LD_LIBRARY_PATH as /var/task/lib, or /opt/lib from a layer), link with -Wl,-rpath,'$ORIGIN/{RelativeDirectory(missing.ShippedElsewhere[0])}', or add /var/task/{RelativeDirectory(missing.ShippedElsewhere[0])} to the function's LD_LIBRARY_PATH"
+            ? $"move {PathInItsZip(missing.ShippedElsewhere[0])} to lib/ (on Lambda's LD_LIBRARY_PATH as /var/task/lib, or /opt/lib from a layer), link with -Wl,-rpath,'$ORIGIN/{RelativeDirectory(missing.ShippedElsewhere[0])}', or add {missing.ShippedElsewhere[0][..missing.ShippedElsewhere[0].LastIndexOf('/')]} to the function's LD_LIBRARY_PATH"
             : missing.Absent.Fix ?? LibraryFix(missing.SoName, runtime);
+
+        // A copy built for the other CPU is where it should be; only its build is wrong, so that comes first.
+        var wrongCpu = missing.Unusable.Where(u => u.Contains(" (built for ", StringComparison.Ordinal)).Select(u => PathInItsZip(u[..u.IndexOf(" (built for ", StringComparison.Ordinal)])).ToArray();
+        if (wrongCpu.Length > 0)
+        {
+            hint = $"rebuild {string.Join(", ", wrongCpu)} for the function's architecture (the same toolchain and target as bootstrap) and ship it in the same place; or {hint}";
+        }
+
+        return new(FindingCodes.BootstrapLibraryMissing, Severity.Error, message, hint);
+    }
+
+    /// <summary>
+    /// A DT_NEEDED with a slash (<c>/opt/vendor/libabs.so</c>): ld.so opens that path as is and searches no directory, so
+    /// moving the file into lib/ or naming a folder in LD_LIBRARY_PATH does not help; only that path, or a relink with a
+    /// plain soname, does.
+    /// </summary>
+    private static Finding LibraryPathMissing(string path, string through, LibraryResolution.Missing missing, RuntimeFacts runtime)
+    {
+        var opened = missing.OpenedAsIs ?? missing.SoName;
+        var fileName = opened[(opened.LastIndexOf('/') + 1)..];
+        var message = $"{path} needs {missing.SoName}{through}, a DT_NEEDED path that ld.so opens as is, searching no directory, and {(missing.OpenedAsIs is null ? $"{runtime.Name}'s image has no file there ({missing.Absent.Why})" : missing.Absent.Why)}: " +
+            $"it stops at start with error while loading shared libraries: {missing.SoName}: cannot open shared object file";
+        if (missing.Unusable.Count > 0)
+        {
+            message += $"; passed over: {string.Join(", ", missing.Unusable)}";
+        }
+
+        if (missing.ShippedElsewhere.Count > 0)
+        {
+            message += $"; the copy shipped at {string.Join(", ", missing.ShippedElsewhere)} is never looked at";
+        }
+
+        var needing = PathInItsZip(missing.NeededBy);
+        var relink = $"relink with a plain soname so Lambda's library path finds it: give the library -Wl,-soname,{fileName} and link it as -L<its folder> -l:{fileName} " +
+            $"(or patch the built file: patchelf --replace-needed {missing.SoName} {fileName} {needing}), and ship {fileName} in the package's lib/ folder (/var/task/lib) or a layer's lib/ (/opt/lib)";
+        var hint = opened.StartsWith("/opt/", StringComparison.Ordinal)
+            ? $"ship {fileName} in a layer at {PathInItsZip(opened)} (layers are extracted to /opt, so that zip entry becomes {opened}), or {relink}"
+            : opened.StartsWith("/var/task/", StringComparison.Ordinal)
+                ? $"ship {fileName} in the package at {PathInItsZip(opened)}, or {relink}"
+                : relink;
         return new(FindingCodes.BootstrapLibraryMissing, Severity.Error, message, hint);
     }
 
@@ -224,6 +279,18 @@ public static partial class Findings
         var ordered = versions.OrderByDescending(VersionNumber).ThenByDescending(v => v, StringComparer.Ordinal).ToArray();
         var listed = string.Join(", ", ordered);
         var failure = $"{providerPath}: version `{ordered[0]}' not found (required by {needingPath})";
+        if (provider is LibraryResolution.Shipped { Facts.VersionDefinitions: null } unversioned)
+        {
+            // glibc's ld.so on a versioned need of a library with no .gnu.version_d: a warning, then an assertion that
+            // kills the process with exit status 127 before main (check_match in elf/dl-lookup.c).
+            return new(
+                FindingCodes.BootstrapLibraryVersionMissing, Severity.Error,
+                $"{needing} needs {listed} from {provider.SoName}, but the shipped {unversioned.Path} defines no symbol versions (no .gnu.version_d): ld.so prints " +
+                $"{unversioned.Path}: no version information available (required by {needingPath}), then stops at start with {UnversionedLibraryAssertion} (exit status 127)",
+                $"ship the build of {provider.SoName} the program was linked against (readelf -V {PathInItsZip(unversioned.Path)} must list {ordered[0]} under .gnu.version_d; build it with its version script), " +
+                $"or relink {PathInItsZip(needingPath)} against the shipped copy so it asks for no versions from it");
+        }
+
         var shadowedCopy = provider is LibraryResolution.InImage { Shadowed: [var first, ..] } ? first : null;
         if (shadowedCopy is not null && !searchPathsKnown)
         {
@@ -282,6 +349,11 @@ public static partial class Findings
         if (soName.StartsWith("libstdc++.", StringComparison.Ordinal) || soName.StartsWith("libgcc_s.", StringComparison.Ordinal))
         {
             return $"link the C++ runtime statically (g++ -static-libstdc++ -static-libgcc; Rust cc builds: the same in RUSTFLAGS), or {build}";
+        }
+
+        if (soName.StartsWith("libicu", StringComparison.Ordinal))
+        {
+            return $"ship all of ICU's libraries of that version (libicuuc, libicui18n, libicudata) in the package's lib/ folder or a layer's lib/, or for .NET set <InvariantGlobalization>true</InvariantGlobalization> (DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1), or {build}";
         }
 
         return $"link {soName} statically, ship it in the package's lib/ folder (on Lambda's LD_LIBRARY_PATH as /var/task/lib; a layer's lib/ is /opt/lib), or {build}";

@@ -77,11 +77,13 @@ public static class LibraryRules
 
     /// <summary>
     /// Whether the library ld.so picked defines <paramref name="version"/>; null when Guard cannot tell. A shipped library
-    /// without version definitions satisfies any need (ld.so prints "no version information available" and goes on).
+    /// without version definitions satisfies no versioned need: ld.so prints "no version information available", then
+    /// aborts on an assertion (check_match in dl-lookup.c). Its definitions are unknown when only the first bytes were read.
     /// </summary>
     private static bool? Provides(LibraryResolution provider, string version) => provider switch
     {
-        LibraryResolution.Shipped shipped => shipped.Facts.VersionDefinitions is not { } definitions || definitions.Contains(version, StringComparer.Ordinal),
+        LibraryResolution.Shipped { Facts.VersionNeedsFromPrefix: true } => null,
+        LibraryResolution.Shipped shipped => shipped.Facts.VersionDefinitions?.Contains(version, StringComparer.Ordinal) == true,
         LibraryResolution.InImage image => image.Library.Provides(version),
         _ => true,
     };

@@ -41,7 +41,14 @@ public abstract record LibraryResolution(string SoName, string NeededBy)
     /// <param name="Absent">What the catalog says of the image's lack of it.</param>
     public sealed record Missing(
         string SoName, string NeededBy, IReadOnlyList<string> Searched, IReadOnlyList<string> Unusable, IReadOnlyList<string> ShippedElsewhere, AbsentLibrary Absent)
-        : LibraryResolution(SoName, NeededBy);
+        : LibraryResolution(SoName, NeededBy)
+    {
+        /// <summary>
+        /// For a DT_NEEDED with a slash under /var/task or /opt: the one path ld.so opens. Nothing is searched, so a copy
+        /// shipped elsewhere is never found whatever LD_LIBRARY_PATH or RPATH say.
+        /// </summary>
+        public string? OpenedAsIs { get; init; }
+    }
 
     /// <summary>
     /// Not found on Lambda's default search path, and either the catalog does not say whether the image has it, or the

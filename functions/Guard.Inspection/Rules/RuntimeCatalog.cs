@@ -69,7 +69,20 @@ public sealed class RuntimeCatalog
         runtime.Files ?? [],
         runtime.CompleteDirectories ?? [],
         images.Where(pair => pair.Key.Runtime == runtime.Name).ToDictionary(pair => pair.Key.Architecture, pair => pair.Value),
-        runtime.AbsentFiles ?? []);
+        runtime.AbsentFiles ?? [],
+        (runtime.FileModes ?? []).ToDictionary(pair => pair.Key, pair => ParseMode(pair.Key, pair.Value), StringComparer.Ordinal));
+
+    private static int ParseMode(string path, string octal)
+    {
+        try
+        {
+            return Convert.ToInt32(octal, 8);
+        }
+        catch (FormatException)
+        {
+            throw new InvalidDataException($"runtimes.json: the mode of {path} is not octal ('{octal}')");
+        }
+    }
 
     private static Architecture ParseArchitecture(string name) =>
         ArchitectureNames.TryParse(name, out var architecture) ? architecture : throw new InvalidDataException($"unknown architecture '{name}' in runtimes.json");
@@ -93,7 +106,8 @@ internal sealed record RuntimeDocument(
     string? Successor,
     string[]? Files,
     string[]? CompleteDirectories = null,
-    string[]? AbsentFiles = null);
+    string[]? AbsentFiles = null,
+    Dictionary<string, string>? FileModes = null);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(RuntimeCatalogDocument))]

@@ -18,6 +18,8 @@ namespace Guard.Inspection.Rules;
 /// <param name="AbsentFiles">Paths a source settles the image lacks (no package of its complete package list installs
 /// them), e.g. <c>/usr/bin/python3</c> on the AL2023 minimal base: there a script's interpreter is missing, not unknown.</param>
 /// <param name="Images">What each architecture's image holds for ld.so (<c>images.json</c>); none for a runtime not catalogued.</param>
+/// <param name="FileModes">Permission bits of image files a source settles (the package that installs them), e.g.
+/// <c>/etc/passwd</c> 0644 from <c>setup</c>: a bootstrap linked to one without execute bits fails with permission denied.</param>
 public sealed record RuntimeFacts(
     string Name,
     string OperatingSystem,
@@ -32,7 +34,8 @@ public sealed record RuntimeFacts(
     IReadOnlyList<string>? Files = null,
     IReadOnlyList<string>? CompleteDirectories = null,
     IReadOnlyDictionary<Architecture, RuntimeImage>? Images = null,
-    IReadOnlyList<string>? AbsentFiles = null)
+    IReadOnlyList<string>? AbsentFiles = null,
+    IReadOnlyDictionary<string, int>? FileModes = null)
 {
     /// <summary>The image the function runs on, or <see cref="RuntimeImage.Unknown"/> when the catalog has none for it.</summary>
     public RuntimeImage ImageFor(Architecture architecture) =>
@@ -48,6 +51,9 @@ public sealed record RuntimeFacts(
 
     /// <summary>Whether the catalog lists every file the image has in <paramref name="directory"/> (absolute, no trailing slash).</summary>
     public bool ListsEveryFileIn(string directory) => CompleteDirectories?.Contains(directory, StringComparer.Ordinal) == true;
+
+    /// <summary>The permission bits of the image's file at <paramref name="path"/>, when a source settles them.</summary>
+    public int? ModeOf(string path) => FileModes is not null && FileModes.TryGetValue(path, out var mode) ? mode : null;
 
     /// <summary>Whether a source settles that the image has no file at <paramref name="path"/> (absolute, without dots).</summary>
     public bool LacksFile(string path) => AbsentFiles?.Contains(path, StringComparer.Ordinal) == true;

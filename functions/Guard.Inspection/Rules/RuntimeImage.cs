@@ -6,19 +6,17 @@ namespace Guard.Inspection.Rules;
 
 /// <summary>
 /// What one runtime image holds for ld.so, as far as a source settles it (<c>images.json</c>): the shared libraries it
-/// has, with the symbol versions each provides, and the sonames it is known to lack. A soname in neither is unknown,
-/// and Guard says so as a warning, never as "broken".
+/// has, with the symbol versions each provides, and the sonames it is known to lack. When a source lists the image's
+/// whole package set and the catalog lists every library those packages ship (<paramref name="complete"/>), a soname
+/// outside that set is absent too; otherwise a soname in neither list is unknown, and Guard says so as a warning,
+/// never as "broken".
 /// </summary>
-public sealed class RuntimeImage
+/// <param name="complete">Why a soname the list lacks is absent (which source lists every package), said in findings;
+/// null when no source settles that the list is whole.</param>
+public sealed class RuntimeImage(IEnumerable<ImageLibrary> libraries, IEnumerable<AbsentLibrary> absent, string? complete = null)
 {
-    private readonly Dictionary<string, ImageLibrary> _libraries;
-    private readonly Dictionary<string, AbsentLibrary> _absent;
-
-    public RuntimeImage(IEnumerable<ImageLibrary> libraries, IEnumerable<AbsentLibrary> absent)
-    {
-        _libraries = libraries.ToDictionary(l => l.SoName, StringComparer.Ordinal);
-        _absent = absent.ToDictionary(l => l.SoName, StringComparer.Ordinal);
-    }
+    private readonly Dictionary<string, ImageLibrary> _libraries = libraries.ToDictionary(l => l.SoName, StringComparer.Ordinal);
+    private readonly Dictionary<string, AbsentLibrary> _absent = absent.ToDictionary(l => l.SoName, StringComparer.Ordinal);
 
     /// <summary>An image Guard knows nothing of: every library is unknown.</summary>
     public static RuntimeImage Unknown { get; } = new([], []);
@@ -26,11 +24,31 @@ public sealed class RuntimeImage
     /// <summary>Whether the catalog has anything to say about this image.</summary>
     public bool IsCatalogued => _libraries.Count > 0 || _absent.Count > 0;
 
+    /// <summary>Whether the catalog lists every shared library the image has, so any other soname is absent.</summary>
+    public bool IsComplete => complete is not null;
+
     /// <summary>The image's own library of that soname, when the catalog lists it.</summary>
     public ImageLibrary? Find(string soName) => _libraries.GetValueOrDefault(soName);
 
-    /// <summary>Why the image lacks <paramref name="soName"/>, when a source settles that it does.</summary>
-    public AbsentLibrary? FindAbsent(string soName) => _absent.GetValueOrDefault(soName);
+    /// <summary>
+    /// The image's own library at an absolute path (a DT_NEEDED with a slash is opened as given); /lib64 and /usr/lib64
+    /// are one directory on Amazon Linux.
+    /// </summary>
+    public ImageLibrary? FindByPath(string path)
+    {
+        var merged = path.StartsWith("/usr/lib64/", StringComparison.Ordinal) ? "/lib64/" + path["/usr/lib64/".Length..] : path;
+        return _libraries.Values.FirstOrDefault(l => l.Path == path || l.Path == merged || "/usr" + l.Path == path);
+    }
+
+    /// <summary>
+    /// Why the image lacks <paramref name="soName"/>, when a source settles that it does: it is listed as absent, or
+    /// the catalog is complete and does not list it.
+    /// </summary>
+    public AbsentLibrary? FindAbsent(string soName) =>
+        _absent.GetValueOrDefault(soName)
+        ?? (complete is not null && !_libraries.ContainsKey(soName)
+            ? new AbsentLibrary(soName, complete, null)
+            : null);
 }
 
 /// <summary>A shared library of the runtime's image.</summary>
@@ -127,7 +145,8 @@ internal static class RuntimeImages
 
             images.Add((image.Runtime, architecture), new RuntimeImage(
                 image.Libraries.Select(l => new ImageLibrary(l.SoName, l.Path, l.Package, [.. (l.Versions ?? []).Select(ToVersions)])),
-                (image.Absent ?? []).Select(a => new AbsentLibrary(a.SoName, a.Why, a.Fix))));
+                (image.Absent ?? []).Select(a => new AbsentLibrary(a.SoName, a.Why, a.Fix)),
+                image.Complete?.Why));
         }
 
         return images;
@@ -152,7 +171,10 @@ internal static class RuntimeImages
 
 internal sealed record RuntimeImagesDocument(IReadOnlyList<ImageDocument> Images);
 
-internal sealed record ImageDocument(string Runtime, string Architecture, IReadOnlyList<LibraryDocument> Libraries, IReadOnlyList<AbsentDocument>? Absent);
+internal sealed record ImageDocument(string Runtime, string Architecture, IReadOnlyList<LibraryDocument> Libraries, IReadOnlyList<AbsentDocument>? Absent, CompleteDocument? Complete);
+
+/// <summary>Present when the libraries are the image's whole set: why (which source lists every package), and the sources.</summary>
+internal sealed record CompleteDocument(string Why, IReadOnlyList<string> Sources);
 
 internal sealed record LibraryDocument([property: JsonPropertyName("soname")] string SoName, string Path, string Package, IReadOnlyList<VersionsDocument>? Versions);
 

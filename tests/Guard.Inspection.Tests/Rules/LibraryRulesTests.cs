@@ -67,20 +67,25 @@ public sealed class LibraryRulesTests
     }
 
     [Fact]
-    public void Judge_WhenAShippedLibraryDefinesNoVersions_AcceptsAnyNeedAsLdSoDoes()
+    public void Judge_WhenAShippedLibraryDefinesNoVersions_AVersionedNeedIsBrokenAsLdSoAborts()
     {
         var executable = Elf(["libssl.so.3"], Need("libssl.so.3", "OPENSSL_3.2.0"));
         var unversioned = Elf([]) with { SoName = "libssl.so.3", VersionDefinitions = null };
         var versioned = unversioned with { VersionDefinitions = ["OPENSSL_3.0.0"] };
+        var onlyItsFirstBytesRead = unversioned with { VersionNeedsFromPrefix = true };
 
         LinkMap MapWith(ElfFacts library) => new(
             [new LinkedObject(Bootstrap, executable), new LinkedObject("/var/task/lib/libssl.so.3", library)],
             [new LibraryResolution.Shipped("libssl.so.3", Bootstrap, "/var/task/lib/libssl.so.3", library)],
             SearchPathsKnown: true);
 
-        Assert.Empty(LibraryRules.Judge("bootstrap", MapWith(unversioned), Al2));
+        // ld.so warns "no version information available", then aborts in check_match (see SharedLibraryTests' run of it).
+        var unversionedFinding = Assert.Single(LibraryRules.Judge("bootstrap", MapWith(unversioned), Al2));
+        Assert.Equal((FindingCodes.BootstrapLibraryVersionMissing, Severity.Error), (unversionedFinding.Code, unversionedFinding.Severity));
+        Assert.Contains("check_match: Assertion", unversionedFinding.Message, StringComparison.Ordinal);
         var finding = Assert.Single(LibraryRules.Judge("bootstrap", MapWith(versioned), Al2));
         Assert.Contains("the shipped /var/task/lib/libssl.so.3 does not define", finding.Message, StringComparison.Ordinal);
+        Assert.Equal(FindingCodes.BootstrapLibraryUnverified, Assert.Single(LibraryRules.Judge("bootstrap", MapWith(onlyItsFirstBytesRead), Al2)).Code);
     }
 
     [Fact]

@@ -54,8 +54,43 @@ public sealed class RuntimeImageTests
                     uncited.Add($"{image.GetProperty("runtime").GetString()} {image.GetProperty("architecture").GetString()} {entry.GetProperty("soname").GetString()}");
                 }
             }
+
+            if (image.TryGetProperty("complete", out var complete) &&
+                (complete.GetProperty("sources").GetArrayLength() == 0 || !complete.GetProperty("sources").EnumerateArray().All(id => sources.Contains(id.GetString()!))))
+            {
+                uncited.Add($"{image.GetProperty("runtime").GetString()} {image.GetProperty("architecture").GetString()} complete");
+            }
         }
 
         Assert.True(uncited.Count == 0, $"entries without a listed source: {string.Join(", ", uncited)}");
+    }
+
+    [Fact]
+    public void FindAbsent_OnACompleteImage_SettlesEverySonameItDoesNotList()
+    {
+        var complete = new RuntimeImage([LibStdCxx], [new AbsentLibrary("libcrypt.so.1", "libxcrypt-compat is not installed", "ship it")], "the package list is whole");
+        var partial = new RuntimeImage([LibStdCxx], []);
+
+        Assert.Null(complete.FindAbsent("libstdc++.so.6"));
+        Assert.Equal("libxcrypt-compat is not installed", complete.FindAbsent("libcrypt.so.1")!.Why);
+        Assert.Contains("the package list is whole", complete.FindAbsent("libfoo.so.1")!.Why, StringComparison.Ordinal);
+        Assert.Null(partial.FindAbsent("libfoo.so.1"));
+        Assert.Equal(LibStdCxx, complete.FindByPath("/lib64/libstdc++.so.6") ?? complete.FindByPath("/usr/lib64/libstdc++.so.6"));
+    }
+
+    [Fact]
+    public void Default_Al2023sImagesAreCompleteForBothArchitecturesAndAl2sAreNot()
+    {
+        // AWS lists the AL2023 minimal image's whole package set; no source lists the provided.al2 image's today.
+        foreach (var architecture in new[] { Architecture.X8664, Architecture.Arm64 })
+        {
+            var al2023 = RuntimeCatalog.Default.Find("provided.al2023").ImageFor(architecture);
+            Assert.True(al2023.IsComplete);
+            Assert.NotNull(al2023.FindAbsent("libssl.so.1.1"));
+            Assert.NotNull(al2023.FindAbsent("libicuuc.so.72"));
+            Assert.Null(al2023.FindAbsent("libunistring.so.2"));
+            Assert.False(RuntimeCatalog.Default.Find("provided.al2").ImageFor(architecture).IsComplete);
+            Assert.Null(RuntimeCatalog.Default.Find("provided.al2").ImageFor(architecture).FindAbsent("libfoo.so.1"));
+        }
     }
 }
