@@ -38,7 +38,9 @@ internal sealed class ArgumentCheck(PackageArguments opener, ILayerLocator? laye
         var unread = new List<Finding>();
         try
         {
-            report = await InspectAsync(request, unread, deadline.Token).ConfigureAwait(false);
+            // Local reads are synchronous and do not see the token: on a thread of its own a read that hangs (a file
+            // on a stalled network mount) is left behind at the deadline instead of holding the check past it.
+            report = await Task.Run(() => InspectAsync(request, unread, deadline.Token), deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
         }
         catch (PackageUnavailableException e)
         {

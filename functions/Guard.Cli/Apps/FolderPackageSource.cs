@@ -147,9 +147,11 @@ internal sealed class FolderPackageSource : IRangeSource
                         continue;
                     case DirectoryInfo { Exists: true }:
                         continue; // a loop, or absurdly deep: os.walk would loop; the packagers' zip would never finish
-                    case FileInfo { Exists: true } file:
+                    case FileInfo { Exists: true } file when !LocalFileKind.IsSpecial(file.FullName):
                         entries.Add(Entry.ForFile(name, child.FullName, ModeOf(file.FullName), file.Length));
                         continue;
+                    case FileInfo { Exists: true }:
+                        continue; // a FIFO, device or socket: zip skips them, and reading one would block or never end
                     default:
                         entries.Add(Entry.ForLink(name, linkText));
                         continue;
@@ -161,7 +163,7 @@ internal sealed class FolderPackageSource : IRangeSource
                 case DirectoryInfo folder when depth < MaxDepth && visited.Add(folder.FullName):
                     Walk(folder, name + "/", entries, visited, depth + 1);
                     break;
-                case FileInfo file when (File.GetAttributes(file.FullName) & (FileAttributes.Device | FileAttributes.ReparsePoint)) == 0:
+                case FileInfo file when (File.GetAttributes(file.FullName) & (FileAttributes.Device | FileAttributes.ReparsePoint)) == 0 && !LocalFileKind.IsSpecial(file.FullName):
                     entries.Add(Entry.ForFile(name, file.FullName, ModeOf(file.FullName), file.Length));
                     break;
             }

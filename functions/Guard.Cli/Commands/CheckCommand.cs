@@ -73,7 +73,7 @@ internal static class CheckCommand
 
         var timeout = new Option<int>("--timeout")
         {
-            Description = "Give up on a package (exit 2 for it) when it and its layers are not read within this many seconds.",
+            Description = "Give up on a package (exit 2 for it) when it and its layers are not read within this many seconds; a template or an app folder's manifest likewise.",
             DefaultValueFactory = _ => DefaultTimeoutSeconds,
         };
         timeout.Validators.Add(result =>
@@ -244,7 +244,7 @@ internal static class CheckCommand
         IReadOnlyList<AppTemplate> templates;
         try
         {
-            templates = AppFolder.Templates(folder);
+            templates = await WithinTimeoutAsync(() => AppFolder.Templates(folder), folder, options.Timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (TemplateFormatException e)
         {
@@ -281,7 +281,7 @@ internal static class CheckCommand
         List<FunctionPlan> plans;
         try
         {
-            var root = TemplateFile.Read(templateFile);
+            var root = await WithinTimeoutAsync(() => TemplateFile.Read(templateFile), templateFile, options.Timeout, cancellationToken).ConfigureAwait(false);
             // With several templates an override may be meant for another one; with one, an undeclared name is a typo.
             if (layout == AppLayout.Template && options.Packages.Count(IsApp) == 1 && AppPlanner.UnknownOverrides(root, options.ParameterOverrides).FirstOrDefault() is { } unknown)
             {
@@ -312,6 +312,23 @@ internal static class CheckCommand
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// Reads a template or manifest on a thread of its own and gives up at --timeout, as for a package: a local read
+    /// does not see a token, and one from a stalled network mount would otherwise hold the check forever.
+    /// </summary>
+    private static async Task<T> WithinTimeoutAsync<T>(Func<T> read, string file, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Task.Run(read, cancellationToken).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            var seconds = timeout.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+            throw new TemplateFormatException(file, 0, 0, $"not read within {seconds} s (--timeout {seconds})");
+        }
     }
 
     /// <summary>An app's packages judged at once: enough to overlap one package's waits (S3, a layer look-up) with another's work.</summary>

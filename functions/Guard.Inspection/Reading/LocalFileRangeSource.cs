@@ -26,6 +26,12 @@ public sealed class LocalFileRangeSource : IRangeSource
                 throw new PackageUnavailableException($"{path} is a directory; zip its contents first (cd {path} && zip -r ../function.zip .)");
             }
 
+            // Before opening: opening a FIFO blocks until something writes to it, and a device never ends.
+            if (LocalFileKind.NotRegular(path) is { } kind)
+            {
+                throw new PackageUnavailableException($"{path} is {kind}, not a zip file: Guard reads packages only from regular files");
+            }
+
             return new LocalFileRangeSource(path, File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess));
         }
         catch (FileNotFoundException)

@@ -77,41 +77,26 @@ public sealed class PlaceholderCatalog
 
     private sealed record Stub(string Tool, Regex Name, Regex? Content, Regex? Mentions, Regex? Unless)
     {
-        private static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(100);
+        /// <summary>
+        /// The linear-time engine, and no timeout: a verdict must not depend on how busy the CPU is. A backtracking
+        /// regex needs a wall-clock limit against a hostile file name, and under load that limit fired on ordinary
+        /// names and ended a whole check unjudged; this engine's cost is bounded by the input's length instead.
+        /// </summary>
+        private static Regex Linear(string pattern, RegexOptions options = RegexOptions.None) =>
+            new(pattern, options | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, Regex.InfiniteMatchTimeout);
 
         public static Stub From(StubDocument document) => new(
             document.Tool,
-            new Regex(document.Name, RegexOptions.CultureInvariant, MatchTimeout),
-            document.Content is null ? null : new Regex(document.Content, RegexOptions.CultureInvariant, MatchTimeout),
-            document.Mentions is null ? null : new Regex(document.Mentions, RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, MatchTimeout),
-            document.Unless is null ? null : new Regex(document.Unless, RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, MatchTimeout));
+            Linear(document.Name),
+            document.Content is null ? null : Linear(document.Content),
+            document.Mentions is null ? null : Linear(document.Mentions, RegexOptions.IgnoreCase),
+            document.Unless is null ? null : Linear(document.Unless, RegexOptions.IgnoreCase));
 
-        public bool Matches(string name, string text)
-        {
-            if (!Name.IsMatch(name))
-            {
-                return false;
-            }
-
-            try
-            {
-                if (Content is not null && !Content.IsMatch(WithoutWhitespace(text)))
-                {
-                    return false;
-                }
-
-                if (Mentions is not null && !Mentions.IsMatch(text))
-                {
-                    return false;
-                }
-
-                return Unless is null || !Unless.IsMatch(text);
-            }
-            catch (RegexMatchTimeoutException)
-            {
-                return false;
-            }
-        }
+        public bool Matches(string name, string text) =>
+            Name.IsMatch(name) &&
+            (Content is null || Content.IsMatch(WithoutWhitespace(text))) &&
+            (Mentions is null || Mentions.IsMatch(text)) &&
+            (Unless is null || !Unless.IsMatch(text));
 
         private static string WithoutWhitespace(string text) =>
             string.Create(text.Count(c => !char.IsWhiteSpace(c)), text, static (span, source) =>

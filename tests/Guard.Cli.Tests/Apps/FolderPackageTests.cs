@@ -132,6 +132,23 @@ public sealed class FolderPackageTests : IDisposable
     }
 
     [Fact]
+    public async Task FolderPackageSource_WithAFifoAndALinkToADevice_LeavesThemOutAsZipDoes()
+    {
+        var build = _scratch.Folder("special");
+        _scratch.Write("special/bootstrap", ElfBuilder.Static(ElfBuilder.X8664), Scratch.Executable);
+        _scratch.Symlink("special/zero", "/dev/zero");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [Path.Combine(build, "pipe")]))
+        {
+            mkfifo.WaitForExit();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        await using var source = FolderPackageSource.Open(build);
+
+        Assert.Equal(1, source.EntryCount);
+    }
+
+    [Fact]
     public async Task FolderPackageSource_WithMoreThan65535Files_IsReadAsZip64()
     {
         var build = _scratch.Folder("big");

@@ -1,3 +1,5 @@
+using Guard.Inspection.Reading;
+
 namespace Guard.Cli.Apps.Templates;
 
 /// <summary>Where a template's function code is, beyond what its Code and CodeUri say.</summary>
@@ -124,6 +126,12 @@ internal static class AppFolder
         if (!File.Exists(manifest))
         {
             return false;
+        }
+
+        // Not read (that would block or never end), and not a package folder either: reading it as the app says why.
+        if (LocalFileKind.IsSpecial(manifest))
+        {
+            return true;
         }
 
         try

@@ -47,6 +47,7 @@ internal sealed class AppPlanner
         _resources = resources;
         _globals = (template["Globals"] as MappingNode)?["Function"] as MappingNode;
         _evaluator = new IntrinsicEvaluator(
+            templateFile,
             Parameters(template["Parameters"] as MappingNode, overrides),
             template["Mappings"] as MappingNode,
             template["Conditions"] as MappingNode,

@@ -17,7 +17,15 @@ internal sealed class UnresolvableException(string message) : Exception(message)
 /// <c>Fn::Base64</c>). Resource attributes, imports, AZs and the account's pseudo parameters are known only
 /// at deploy: they throw <see cref="UnresolvableException"/>.
 /// </summary>
+/// <remarks>
+/// A template is input, and may be hostile: a value (an alias's node, a condition) is evaluated once and remembered,
+/// so shared nodes cost what they cost once; and one template's evaluation has a budget of steps and of characters
+/// built, which <c>!Join</c>/<c>!Sub</c> over aliases could otherwise grow tenfold a level. Over budget is a
+/// <see cref="TemplateFormatException"/>: no real template comes near it, and nothing would be judged on a guess.
+/// </remarks>
+/// <param name="file">The template, to name in <see cref="TemplateFormatException"/>.</param>
 internal sealed partial class IntrinsicEvaluator(
+    string file,
     IReadOnlyDictionary<string, ParameterValue> parameters,
     MappingNode? mappings,
     MappingNode? conditions,
@@ -25,6 +33,17 @@ internal sealed partial class IntrinsicEvaluator(
 {
     /// <summary>Deeper nesting than any real template: a guard against conditions that name each other in a loop.</summary>
     private const int MaxDepth = 64;
+
+    /// <summary>Values evaluated (each once) for the whole template: a 5,000-function app needs a few tens of thousands.</summary>
+    public const int MaxSteps = 1_000_000;
+
+    /// <summary>Characters <c>!Join</c>, <c>!Sub</c> and <c>!Base64</c> may build for the whole template (20 MB of strings).</summary>
+    public const long MaxCharacters = 10_000_000;
+
+    private readonly Dictionary<TemplateNode, TemplateNode> _evaluated = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<string, bool> _conditions = new(StringComparer.Ordinal);
+    private int _steps;
+    private long _characters;
 
     /// <summary>What <c>!Ref AWS::NoValue</c> evaluates to: the property is as if absent.</summary>
     public static ScalarNode NoValue { get; } = new("AWS::NoValue", true, 0, 0);
@@ -52,17 +71,52 @@ internal sealed partial class IntrinsicEvaluator(
             throw new UnresolvableException("nests intrinsics too deep (a loop of conditions?)");
         }
 
+        if (node is ScalarNode || node is MappingNode plain && !plain.IsIntrinsic(out _, out _))
+        {
+            return node;
+        }
+
+        // Only values are remembered, not failures: a failure ends the property's evaluation anyway.
+        if (_evaluated.TryGetValue(node, out var known))
+        {
+            return known;
+        }
+
+        if (++_steps > MaxSteps)
+        {
+            throw OverBudget(node, $"takes more than {MaxSteps:N0} evaluation steps");
+        }
+
+        TemplateNode value;
         switch (node)
         {
             case SequenceNode sequence:
                 var items = sequence.Items.Select(item => Evaluate(item, depth + 1)).Where(item => !ReferenceEquals(item, NoValue)).ToArray();
-                return sequence with { Items = items };
+                value = sequence with { Items = items };
+                break;
             case MappingNode mapping when mapping.IsIntrinsic(out var name, out var argument):
-                return Call(name, argument, mapping, depth + 1);
+                value = Call(name, argument, mapping, depth + 1);
+                break;
             default:
                 return node;
         }
+
+        _evaluated[node] = value;
+        return value;
     }
+
+    /// <summary>Counts characters about to be built against the template's budget, before they are built.</summary>
+    private void Spend(long characters, TemplateNode at)
+    {
+        _characters += characters;
+        if (_characters > MaxCharacters)
+        {
+            throw OverBudget(at, $"builds more than {MaxCharacters:N0} characters");
+        }
+    }
+
+    private TemplateFormatException OverBudget(TemplateNode at, string what) =>
+        new(file, at.Line, at.Column, $"evaluating {(at is MappingNode call ? Short(call) : "this value")} {what} (a !Join or alias bomb?): not a template Guard evaluates");
 
     private TemplateNode Call(string name, TemplateNode argument, MappingNode call, int depth)
     {
@@ -77,7 +131,10 @@ internal sealed partial class IntrinsicEvaluator(
             case "Fn::Join":
             {
                 var (delimiter, list) = Pair(argument, call, depth);
-                return Scalar(string.Join(Text(delimiter, call, depth), Items(list, call, depth).Select(i => Text(i, call, depth))), call);
+                var separator = Text(delimiter, call, depth);
+                var parts = Items(list, call, depth).Select(i => Text(i, call, depth)).ToList();
+                Spend(parts.Sum(p => (long)p.Length) + ((long)separator.Length * Math.Max(0, parts.Count - 1)), call);
+                return Scalar(string.Join(separator, parts), call);
             }
 
             case "Fn::Select":
@@ -117,7 +174,12 @@ internal sealed partial class IntrinsicEvaluator(
             case "Fn::Or":
                 return Bool(Items(argument, call, depth).Any(item => Truth(item, call, depth)), call);
             case "Fn::Base64":
-                return Scalar(Convert.ToBase64String(Encoding.UTF8.GetBytes(Text(argument, call, depth))), call);
+            {
+                var bytes = Encoding.UTF8.GetBytes(Text(argument, call, depth));
+                Spend((bytes.Length + 2L) / 3 * 4, call);
+                return Scalar(Convert.ToBase64String(bytes), call);
+            }
+
             case "Fn::GetAtt":
                 throw new UnresolvableException($"{Short(call)}: a resource's attribute is known only after deploy");
             case "Fn::ImportValue":
@@ -156,6 +218,7 @@ internal sealed partial class IntrinsicEvaluator(
             SequenceNode { Items.Count: 2 } pair => (Text(pair.Items[0], call, depth), pair.Items[1] as MappingNode),
             _ => (Text(argument, call, depth), null),
         };
+        Spend(template.Length, call);
         var result = SubVariable().Replace(template, match =>
         {
             var name = match.Groups[1].Value;
@@ -164,17 +227,22 @@ internal sealed partial class IntrinsicEvaluator(
                 return "${" + name[1..] + "}";
             }
 
+            string value;
             if (variables?[name] is { } variable)
             {
-                return Text(variable, call, depth);
+                value = Text(variable, call, depth);
             }
-
-            if (name.Contains('.', StringComparison.Ordinal))
+            else if (name.Contains('.', StringComparison.Ordinal))
             {
                 throw new UnresolvableException($"{Short(call)}: ${{{name}}} is a resource's attribute, known only after deploy");
             }
+            else
+            {
+                value = Ref(name, call).Value;
+            }
 
-            return Ref(name, call).Value;
+            Spend(value.Length, call);
+            return value;
         });
         return Scalar(result, call);
     }
@@ -188,10 +256,20 @@ internal sealed partial class IntrinsicEvaluator(
             : throw new UnresolvableException($"!FindInMap [{map}, {first}, {second}]: no such entry in Mappings");
     }
 
-    private bool EvaluateCondition(string name, int depth) =>
-        conditions?[name] is { } condition
+    /// <summary>Each condition once: <c>!And [!Condition A, !Condition A, …]</c> chains cost ten times more a level otherwise.</summary>
+    private bool EvaluateCondition(string name, int depth)
+    {
+        if (_conditions.TryGetValue(name, out var known))
+        {
+            return known;
+        }
+
+        var value = conditions?[name] is { } condition
             ? Truth(condition, null, depth + 1)
             : throw new UnresolvableException($"condition {name} is not in Conditions");
+        _conditions[name] = value;
+        return value;
+    }
 
     private bool Truth(TemplateNode node, MappingNode? call, int depth) => Evaluate(node, depth) switch
     {

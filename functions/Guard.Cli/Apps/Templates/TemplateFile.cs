@@ -1,4 +1,5 @@
 using System.Text;
+using Guard.Inspection.Reading;
 
 namespace Guard.Cli.Apps.Templates;
 
@@ -12,13 +13,25 @@ internal static class TemplateFile
         !argument.Contains("://", StringComparison.Ordinal) &&
         Extensions.Any(e => argument.EndsWith(e, StringComparison.OrdinalIgnoreCase));
 
-    /// <exception cref="TemplateFormatException">Missing, unreadable, or not YAML/JSON.</exception>
+    /// <summary>
+    /// Ten times CloudFormation's own limit (a template body from S3 is at most 1 MB), so a real template, a big CDK
+    /// manifest or a SAM template before its transform fits; past it the file is not read at all.
+    /// </summary>
+    public const int MaxBytes = 10 * 1024 * 1024;
+
+    /// <summary>
+    /// Values (scalars, lists, mappings; a YAML alias counts as all it stands for) one template may hold: a 1 MB
+    /// template has some tens of thousands. Reading stops there, before the tree outgrows memory or time.
+    /// </summary>
+    public const long MaxValues = 1_000_000;
+
+    /// <exception cref="TemplateFormatException">Missing, unreadable, not a regular file, too large, or not YAML/JSON.</exception>
     public static TemplateNode Read(string path)
     {
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            bytes = ReadRegularFile(path);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -37,4 +50,48 @@ internal static class TemplateFile
             ? JsonTemplateReader.Read(path, text)
             : YamlTemplateReader.Read(path, Encoding.UTF8.GetString(text));
     }
+
+    /// <summary>The file's bytes, when it is a regular file of at most <see cref="MaxBytes"/>; asked before it is opened.</summary>
+    private static byte[] ReadRegularFile(string path)
+    {
+        if (LocalFileKind.NotRegular(path) is { } kind)
+        {
+            throw new TemplateFormatException(path, 0, 0, $"is {kind}, not a template file: Guard reads templates only from regular files");
+        }
+
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var length = RandomAccess.GetLength(handle);
+        if (length > MaxBytes)
+        {
+            throw TooLarge(path, length);
+        }
+
+        // One byte more than the limit: a file that grows while it is read is caught too.
+        var buffer = new byte[(int)length + 1];
+        var total = 0;
+        while (total < buffer.Length)
+        {
+            var read = RandomAccess.Read(handle, buffer.AsSpan(total), total);
+            if (read == 0)
+            {
+                return buffer[..total];
+            }
+
+            total += read;
+            if (total > MaxBytes)
+            {
+                throw TooLarge(path, total);
+            }
+
+            if (total == buffer.Length)
+            {
+                Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxBytes + 1));
+            }
+        }
+
+        return buffer[..total];
+    }
+
+    private static TemplateFormatException TooLarge(string path, long length) =>
+        new(path, 0, 0, $"is {length:N0} bytes, more than Guard reads as a template ({MaxBytes:N0}; CloudFormation takes 1 MB)");
 }

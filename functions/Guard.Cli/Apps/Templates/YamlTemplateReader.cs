@@ -10,6 +10,9 @@ namespace Guard.Cli.Apps.Templates;
 /// </summary>
 internal static class YamlTemplateReader
 {
+    /// <summary>As <see cref="JsonTemplateReader"/>: far deeper than any template, and reading is recursive.</summary>
+    public const int MaxDepth = 256;
+
     /// <summary>The short forms CloudFormation's YAML accepts (AWS::LanguageExtensions adds the last ones).</summary>
     private static readonly Dictionary<string, string> ShortForms = new(StringComparer.Ordinal)
     {
@@ -39,7 +42,7 @@ internal static class YamlTemplateReader
     /// <exception cref="TemplateFormatException">Not YAML, or a tag CloudFormation does not know.</exception>
     public static TemplateNode Read(string file, string text)
     {
-        var anchors = new Dictionary<string, TemplateNode>(StringComparer.Ordinal);
+        var anchors = new Dictionary<string, Anchored>(StringComparer.Ordinal);
         var parser = new PositionTrackingParser(new Parser(new StringReader(text)));
         try
         {
@@ -49,7 +52,7 @@ internal static class YamlTemplateReader
                 throw new TemplateFormatException(file, 1, 1, "the file is empty: not a template");
             }
 
-            return ReadNode(file, parser, anchors);
+            return ReadNode(file, parser, new Reading(anchors), 0).Node;
         }
         catch (YamlException e)
         {
@@ -105,18 +108,53 @@ internal static class YamlTemplateReader
         }
     }
 
-    private static TemplateNode ReadNode(string file, IParser parser, Dictionary<string, TemplateNode> anchors)
+    /// <summary>An anchored node and how many values it stands for once its own aliases are counted in.</summary>
+    private sealed record Anchored(TemplateNode Node, long Values);
+
+    private sealed class Reading(Dictionary<string, Anchored> anchors)
+    {
+        public Dictionary<string, Anchored> Anchors { get; } = anchors;
+        /// <summary>
+        /// Values read so far, each alias counted as all the values it stands for: an alias shares its anchor's node
+        /// (nothing is copied), but whatever walks the tree walks each use again, and nine levels of ten aliases
+        /// ("billion laughs") are 10⁹ values in a few hundred bytes.
+        /// </summary>
+        public long Values { get; set; }
+    }
+
+    /// <returns>The node, and how many values it stands for (its aliases expanded).</returns>
+    private static (TemplateNode Node, long Values) ReadNode(string file, IParser parser, Reading reading, int depth)
     {
         var start = parser.Current ?? throw new TemplateFormatException(file, 1, 1, "unexpected end of the file");
         var (line, column) = ((int)start.Start.Line, (int)start.Start.Column);
+        if (depth >= MaxDepth)
+        {
+            throw new TemplateFormatException(file, line, column, $"values nested more than {MaxDepth} deep: not a template Guard reads");
+        }
+
+        if (++reading.Values > TemplateFile.MaxValues)
+        {
+            throw new TemplateFormatException(file, line, column, $"more than {TemplateFile.MaxValues:N0} values: not a template Guard reads");
+        }
+
         TemplateNode node;
+        long values = 1;
         switch (start)
         {
             case AnchorAlias alias:
                 parser.MoveNext();
-                return anchors.TryGetValue(alias.Value.Value, out var anchored)
-                    ? anchored
-                    : throw new TemplateFormatException(file, line, column, $"alias *{alias.Value.Value} names no anchor");
+                if (!reading.Anchors.TryGetValue(alias.Value.Value, out var anchored))
+                {
+                    throw new TemplateFormatException(file, line, column, $"alias *{alias.Value.Value} names no anchor");
+                }
+
+                reading.Values += anchored.Values;
+                if (reading.Values > TemplateFile.MaxValues)
+                {
+                    throw new TemplateFormatException(file, line, column, $"aliases expand to more than {TemplateFile.MaxValues:N0} values (an alias bomb?): not a template Guard reads");
+                }
+
+                return (anchored.Node, anchored.Values);
             case Scalar scalar:
                 parser.MoveNext();
                 node = new ScalarNode(
@@ -130,7 +168,9 @@ internal static class YamlTemplateReader
                 var items = new List<TemplateNode>();
                 while (!parser.TryConsume<SequenceEnd>(out _))
                 {
-                    items.Add(ReadNode(file, parser, anchors));
+                    var (item, itemValues) = ReadNode(file, parser, reading, depth + 1);
+                    items.Add(item);
+                    values += itemValues;
                 }
 
                 node = new SequenceNode(items, line, column);
@@ -140,13 +180,15 @@ internal static class YamlTemplateReader
                 var entries = new List<MappingEntry>();
                 while (!parser.TryConsume<MappingEnd>(out _))
                 {
-                    var key = ReadNode(file, parser, anchors);
+                    var (key, _) = ReadNode(file, parser, reading, depth + 1);
                     if (key is not ScalarNode { } keyScalar)
                     {
                         throw new TemplateFormatException(file, key.Line, key.Column, "a mapping key must be a plain value");
                     }
 
-                    entries.Add(new(keyScalar.Value, keyScalar.Line, keyScalar.Column, ReadNode(file, parser, anchors)));
+                    var (value, valueValues) = ReadNode(file, parser, reading, depth + 1);
+                    entries.Add(new(keyScalar.Value, keyScalar.Line, keyScalar.Column, value));
+                    values += 1 + valueValues;
                 }
 
                 node = new MappingNode(entries, line, column);
@@ -159,10 +201,10 @@ internal static class YamlTemplateReader
         node = ApplyTag(file, nodeEvent.Tag, node);
         if (!nodeEvent.Anchor.IsEmpty)
         {
-            anchors[nodeEvent.Anchor.Value] = node;
+            reading.Anchors[nodeEvent.Anchor.Value] = new(node, values);
         }
 
-        return node;
+        return (node, values);
     }
 
     private static TemplateNode ApplyTag(string file, TagName tag, TemplateNode node)
