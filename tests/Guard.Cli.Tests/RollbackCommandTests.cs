@@ -51,7 +51,7 @@ public sealed class RollbackCommandTests : IAsyncLifetime
         var alsoBroken = new PackageBuilder().AddFile("bootstrap", "#!/bin/sh\necho other\n").ToArray();
         await _account.CreateZipFunctionAsync("cli-refuse", Good("cli-refuse"), "provided.al2023", cancellationToken: Cancel);
         await DeployBrokenAsync("cli-refuse", broken);
-        await _account.S3.PutObjectAsync(new PutObjectRequest { BucketName = StoreBucket, Key = CodeKeys.For(Sha(alsoBroken)), InputStream = new MemoryStream(alsoBroken) }, Cancel);
+        await _account.S3.PutObjectAsync(new PutObjectRequest { BucketName = StoreBucket, Key = CodeKeys.For("123456789012", Sha(alsoBroken)), InputStream = new MemoryStream(alsoBroken) }, Cancel);
 
         var (code, output, _) = await RunAsync(new RollbackCommand.RollbackRequest("cli-refuse", Convert.ToHexStringLower(SHA256.HashData(alsoBroken)), StoreBucket, null, TimeSpan.FromSeconds(5)));
 
@@ -116,7 +116,7 @@ public sealed class RollbackCommandTests : IAsyncLifetime
     /// <summary>What the Guard Lambda leaves after judging <paramref name="zip"/> good: the copy, and the record.</summary>
     private async Task StoreAsync(byte[] zip, string name)
     {
-        var key = CodeKeys.For(Sha(zip));
+        var key = CodeKeys.For("123456789012", Sha(zip));
         await _account.S3.PutObjectAsync(new PutObjectRequest { BucketName = StoreBucket, Key = key, InputStream = new MemoryStream(zip) }, Cancel);
         var record = $$"""
             {"functionArn":"arn:aws:lambda:us-east-1:123456789012:function:{{name}}","codeSha256":"{{Sha(zip)}}","codeSize":{{zip.Length}},

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Guard.Aws.Lambda;
 using Guard.Aws.Store;
+using Guard.Inspection.Reporting;
 
 namespace Guard.Testing;
 
@@ -67,6 +68,17 @@ public sealed class InMemoryGuardStore : IGuardStore
     public Task PutPlaceholderTagAsync(FunctionKey functionKey, PlaceholderTagRecord record, CancellationToken cancellationToken)
     {
         Tags.TryAdd(functionKey.PlaceholderTagKey, record);
+        return Task.CompletedTask;
+    }
+
+    public ConcurrentDictionary<string, Report> Verdicts { get; } = new(StringComparer.Ordinal);
+
+    public Task<Report?> GetVerdictAsync(string verdictKey, CancellationToken cancellationToken) =>
+        Task.FromResult(Verdicts.TryGetValue(verdictKey, out var report) ? report : null);
+
+    public Task PutVerdictAsync(string verdictKey, Report report, CancellationToken cancellationToken)
+    {
+        Verdicts[verdictKey] = report;
         return Task.CompletedTask;
     }
 

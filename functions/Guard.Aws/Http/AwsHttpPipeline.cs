@@ -167,7 +167,10 @@ public sealed class AwsHttpPipeline : IDisposable
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         var status = (int)response.StatusCode;
         var requestId = FirstHeader(response.Headers, "x-amzn-RequestId") ?? FirstHeader(response.Headers, "x-amz-request-id");
-        if (await ReadBoundedAsync(response.Content, cancellationToken).ConfigureAwait(false) is not { } body)
+        // A HEAD answer (and a 204 or 304) has no body, whatever its Content-Length says: S3's HEAD of a 212 MB
+        // object carries Content-Length: 212000000, and refusing it would refuse every question about large code.
+        var bodiless = request.Method == HttpMethod.Head || status is 204 or 304;
+        if ((bodiless ? [] : await ReadBoundedAsync(response.Content, cancellationToken).ConfigureAwait(false)) is not { } body)
         {
             // Not retried: the same request would bring the same answer.
             var tooLarge = new AwsError("ResponseTooLarge", $"the answer is larger than {MaxBodyBytes / (1024 * 1024)} MiB; Guard reads only small answers whole");

@@ -26,9 +26,9 @@ public sealed record RestorePlan(DeployRecord LastGood, bool CodeDiffers, IReadO
         LastGood.Handler,
         LastGood.CodeSha256);
 
-    /// <summary>Where the good code's copy is: the record's, else the digest's key in <paramref name="defaultBucket"/>.</summary>
-    public StoredCode StoredIn(string defaultBucket) =>
-        new(LastGood.CodeBucket ?? defaultBucket, LastGood.CodeKey ?? CodeKeys.For(LastGood.CodeSha256), LastGood.CodeSha256);
+    /// <summary>Where the good code's copy is: the record's, else the digest's key for <paramref name="account"/> in <paramref name="defaultBucket"/>.</summary>
+    public StoredCode StoredIn(string defaultBucket, string account) =>
+        new(LastGood.CodeBucket ?? defaultBucket, LastGood.CodeKey ?? CodeKeys.For(account, LastGood.CodeSha256), LastGood.CodeSha256);
 }
 
 /// <summary>The rollback's decisions, free of I/O: the Guard Lambda's rollback mode and <c>guard rollback</c> share them.</summary>

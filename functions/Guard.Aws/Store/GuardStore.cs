@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Guard.Aws.S3;
+using Guard.Inspection.Reporting;
 
 namespace Guard.Aws.Store;
 
@@ -26,7 +27,8 @@ public sealed record PlaceholderTagRecord(string FunctionArn, string CodeSha256,
 
 /// <summary>
 /// Guard's store (<c>GUARD_STORE_BUCKET</c>): a function's last-known-good and pending-placeholder records, the
-/// once-only claims and alert markers, and the code first seen under a <c>guard:placeholder=true</c> tag. One
+/// once-only claims and alert markers, the code first seen under a <c>guard:placeholder=true</c> tag, and the
+/// verdicts already given on a package, so the same code is not fetched and judged twice. One
 /// interface over one bucket: every handler that needs the store gets all of it, and none has to ask which parts
 /// an implementation has.
 /// </summary>
@@ -56,6 +58,11 @@ public interface IGuardStore
 
     /// <summary>Writes the record unless one exists: the first sighting wins.</summary>
     Task PutPlaceholderTagAsync(FunctionKey functionKey, PlaceholderTagRecord record, CancellationToken cancellationToken);
+
+    /// <summary>The report Guard gave on a package under one set of settings (<see cref="VerdictKeys.For"/>); null when none is stored.</summary>
+    Task<Report?> GetVerdictAsync(string verdictKey, CancellationToken cancellationToken);
+
+    Task PutVerdictAsync(string verdictKey, Report report, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -187,6 +194,17 @@ public sealed class S3GuardStore : IGuardStore
         {
             return (true, null);
         }
+    }
+
+    public async Task<Report?> GetVerdictAsync(string verdictKey, CancellationToken cancellationToken) =>
+        (await ReadRecordAsync(verdictKey, ReportJsonContext.Default.Report, cancellationToken).ConfigureAwait(false)).Record;
+
+    public async Task PutVerdictAsync(string verdictKey, Report report, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(verdictKey);
+        ArgumentNullException.ThrowIfNull(report);
+        // The report as Guard answers it: two invocations judging the same package write the same verdict, so the last write may win.
+        await _s3.PutObjectAsync(_bucket, verdictKey, JsonSerializer.SerializeToUtf8Bytes(report, ReportJsonContext.Default.Report), JsonContentType, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task PutPlaceholderTagAsync(FunctionKey functionKey, PlaceholderTagRecord record, CancellationToken cancellationToken)

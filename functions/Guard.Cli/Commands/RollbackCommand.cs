@@ -107,7 +107,7 @@ internal static class RollbackCommand
                 return ExitCodes.Broken;
             }
 
-            record = record with { CodeBucket = request.StoreBucket, CodeKey = record.CodeKey ?? CodeKeys.For(sha) };
+            record = record with { CodeBucket = request.StoreBucket, CodeKey = record.CodeKey ?? CodeKeys.For(key.Account, sha) };
             if (!await s3.ExistsAsync(request.StoreBucket, record.CodeKey, cancellationToken).ConfigureAwait(false))
             {
                 await output.WriteLineAsync($"{current.FunctionName}: s3://{request.StoreBucket}/{record.CodeKey} is not in the store; nothing to roll back to.").ConfigureAwait(false);
@@ -123,7 +123,7 @@ internal static class RollbackCommand
             }
 
             var restore = new FunctionRestore(lambda, functions, stored => new S3RangeSource(s3, stored.Bucket, stored.Key), time);
-            var result = await restore.RunAsync(function, plan, plan.StoredIn(request.StoreBucket), request.Wait, new ConsoleReporter(output), cancellationToken).ConfigureAwait(false);
+            var result = await restore.RunAsync(function, plan, plan.StoredIn(request.StoreBucket, key.Account), request.Wait, new ConsoleReporter(output), cancellationToken).ConfigureAwait(false);
             switch (result.End)
             {
                 case RestoreEnd.Refused:

@@ -34,6 +34,11 @@ public sealed class DeployCheck : IRouteHandler
     /// <summary>Set to <c>true</c>, marks the function's current code as a placeholder (docs/design.md, "The Lambda's configuration").</summary>
     public const string PlaceholderTag = "guard:placeholder";
 
+    /// <summary>Guard's build (version and commit): a verdict from another build's rules is not reused.</summary>
+    private static readonly string GuardBuild =
+        typeof(DeployCheck).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            is [System.Reflection.AssemblyInformationalVersionAttribute { InformationalVersion: { } version }, ..] ? version : "unknown";
+
     private readonly ILambdaApi _lambda;
     private readonly DeployedFunctionInspector _functions;
     private readonly ICodeStore? _codes;
@@ -136,13 +141,13 @@ public sealed class DeployCheck : IRouteHandler
                 name, eventId);
         }
 
-        var inspection = await _functions.InspectAsync(function, target: null, cancellationToken).ConfigureAwait(false);
+        var key = FunctionKey.FromArn(configuration.FunctionArn, name, deploy.Account ?? detail.RecipientAccountId, deploy.Region ?? detail.AwsRegion);
+        var inspection = await JudgeAsync(function, key, eventId, cancellationToken).ConfigureAwait(false);
         if (inspection.Report is not { } report)
         {
             return Done(Outcomes.Skipped, inspection.NotCheckedBecause!, name, eventId);
         }
 
-        var key = FunctionKey.FromArn(configuration.FunctionArn, name, deploy.Account ?? detail.RecipientAccountId, deploy.Region ?? detail.AwsRegion);
         if (report.Verdict != Verdict.Placeholder && await IsTaggedPlaceholderAsync(function, key, cancellationToken).ConfigureAwait(false))
         {
             report = report with
@@ -160,7 +165,7 @@ public sealed class DeployCheck : IRouteHandler
             case Verdict.Ok:
                 if (_store is not null)
                 {
-                    if (await KeepCodeAsync(function, record, detail, eventId, cancellationToken).ConfigureAwait(false) is { } kept)
+                    if (await KeepCodeAsync(key, function, record, detail, eventId, cancellationToken).ConfigureAwait(false) is { } kept)
                     {
                         await _store.PutGoodAsync(key, kept, cancellationToken).ConfigureAwait(false);
                     }
@@ -211,6 +216,66 @@ public sealed class DeployCheck : IRouteHandler
     }
 
     /// <summary>
+    /// The engine's report on the function's code, or the one it gave before on the same package under the same
+    /// settings (<see cref="IGuardStore.GetVerdictAsync"/>): a redeploy, a configuration change that leaves the code
+    /// alone, the same artifact on another function or Lambda's retry of the event then neither fetches nor judges
+    /// the package again.
+    /// </summary>
+    private async Task<FunctionInspection> JudgeAsync(FunctionDetails function, FunctionKey key, string? eventId, CancellationToken cancellationToken)
+    {
+        var configuration = function.Configuration;
+        var verdictKey = _store is null ? null : VerdictKeyOf(configuration, key);
+        if (verdictKey is not null && await _store!.GetVerdictAsync(verdictKey, cancellationToken).ConfigureAwait(false) is { } known)
+        {
+            _log.Info($"CodeSha256 {configuration.CodeSha256} was judged before under the same settings: {VerdictNames.Of(known.Verdict)}", new LogContext(configuration.FunctionName, eventId));
+            // This function's package, and nothing read to judge it.
+            return FunctionInspection.Of(known with { Source = configuration.FunctionArn, Stats = new ReadStats(0, 0, 0) });
+        }
+
+        var inspection = await _functions.InspectAsync(function, target: null, cancellationToken).ConfigureAwait(false);
+        // A finding that names the package it was read from (an unreadable zip) would name the wrong function later.
+        if (verdictKey is not null && inspection.Report is { } report && !report.Findings.Any(f => f.Message.Contains(report.Source, StringComparison.Ordinal)))
+        {
+            await _store!.PutVerdictAsync(verdictKey, report, cancellationToken).ConfigureAwait(false);
+        }
+
+        return inspection;
+    }
+
+    /// <summary>
+    /// Where a verdict on this code under these settings is kept: every input of the judgement besides the bytes —
+    /// the function's runtime, architecture, layers, handler and LD_LIBRARY_PATH, Guard's placeholder list, whether
+    /// the runtime is deprecated today, and Guard's own build (new rules judge again). Null when the CodeSha256 is
+    /// not one (nothing to key by).
+    /// </summary>
+    private string? VerdictKeyOf(FunctionConfiguration configuration, FunctionKey key)
+    {
+        var target = FunctionTarget.Of(configuration);
+        var deprecated = _functions.Runtimes.TryFind(target.Runtime, out var runtime)
+            && runtime.IsDeprecatedOn(DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime));
+        string?[] settings =
+        [
+            GuardBuild,
+            target.Runtime,
+            target.Architecture.ToApiName(),
+            target.Handler,
+            target.Environment?.LdLibraryPath,
+            deprecated ? "deprecated" : "supported",
+            string.Join(',', _options.PlaceholderSha256.Order(StringComparer.Ordinal)),
+            target.LayerArns.Count.ToString(CultureInfo.InvariantCulture),
+            .. target.LayerArns,
+        ];
+        try
+        {
+            return VerdictKeys.For(key.Account, configuration.CodeSha256, settings);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// A function tagged <c>guard:placeholder=true</c> is a placeholder until its code changes: the CodeSha256 it had
     /// when the tag was first seen is recorded, and only that code is excused. Needs the store to remember it.
     /// </summary>
@@ -250,7 +315,7 @@ public sealed class DeployCheck : IRouteHandler
     }
 
     /// <summary>The good record with where its code copy is; null when the code changed under the copy (a newer deploy's event follows).</summary>
-    private async Task<DeployRecord?> KeepCodeAsync(FunctionDetails function, DeployRecord record, CloudTrailRecord detail, string? eventId, CancellationToken cancellationToken)
+    private async Task<DeployRecord?> KeepCodeAsync(FunctionKey key, FunctionDetails function, DeployRecord record, CloudTrailRecord detail, string? eventId, CancellationToken cancellationToken)
     {
         if (_codes is null || function.CodeLocation is not { } location || !Uri.TryCreate(location, UriKind.Absolute, out var locationUri))
         {
@@ -259,7 +324,7 @@ public sealed class DeployCheck : IRouteHandler
 
         try
         {
-            var stored = await _codes.KeepAsync(record.CodeSha256, record.CodeSize, locationUri, DeployRules.CodeOriginOf(detail.RequestParameters), cancellationToken).ConfigureAwait(false);
+            var stored = await _codes.KeepAsync(key.Account, record.CodeSha256, locationUri, DeployRules.CodeOriginOf(detail.RequestParameters), cancellationToken).ConfigureAwait(false);
             return record with { CodeBucket = stored.Bucket, CodeKey = stored.Key };
         }
         catch (CodeCopyException e)

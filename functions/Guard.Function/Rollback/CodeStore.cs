@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Security.Cryptography;
 using Guard.Aws;
 using Guard.Aws.Functions;
@@ -19,11 +18,12 @@ public interface ICodeStore
 {
     string Bucket { get; }
 
-    Task<StoredCode?> FindAsync(string codeSha256, CancellationToken cancellationToken);
+    /// <param name="account">The function's account: copies are kept under it (<see cref="CodeKeys.For"/>).</param>
+    Task<StoredCode?> FindAsync(string account, string codeSha256, CancellationToken cancellationToken);
 
-    /// <summary>Copies the code unless the same digest is already stored; returns where it is.</summary>
+    /// <summary>Copies the code unless the same digest is already stored for the account; returns where it is.</summary>
     /// <exception cref="CodeCopyException">The bytes read did not hash to <paramref name="codeSha256"/> (the function changed meanwhile).</exception>
-    Task<StoredCode> KeepAsync(string codeSha256, long codeSize, Uri codeLocation, CodeOrigin? origin, CancellationToken cancellationToken);
+    Task<StoredCode> KeepAsync(string account, string codeSha256, Uri codeLocation, CodeOrigin? origin, CancellationToken cancellationToken);
 
     /// <summary>Range reads over a stored copy, to check it before it is put back.</summary>
     IRangeSource Open(StoredCode code);
@@ -34,10 +34,10 @@ public sealed class CodeCopyException(string message) : Exception(message);
 
 /// <summary>
 /// <see cref="ICodeStore"/> in <c>GUARD_STORE_BUCKET</c> under <see cref="CodeKeys.For"/> (the layout
-/// <c>guard rollback</c> reads too). A versioned S3 source is copied server-side; anything else is
-/// streamed from the presigned <c>Code.Location</c> in parts of <see cref="PartSize"/>, so memory stays flat
-/// in package size, and hashed on the way: a copy is completed only when its SHA-256 is the function's
-/// <c>CodeSha256</c>.
+/// <c>guard rollback</c> reads too). Code that came from S3 is copied server-side when Guard may read it;
+/// anything else is streamed from the presigned <c>Code.Location</c> through one buffer of <see cref="PartSize"/>,
+/// one part in flight, and hashed on the way: a copy is completed only when its SHA-256 is the function's
+/// <c>CodeSha256</c>. The package never passes through memory whole, whatever its size.
 /// </summary>
 public sealed class S3CodeStore : ICodeStore
 {
@@ -50,6 +50,11 @@ public sealed class S3CodeStore : ICodeStore
     private readonly HttpClient _http;
     private readonly CodeLocationRewrite? _rewrite;
     private readonly GuardLog _log;
+
+    // One buffer for the process, allocated at the first copy and handed to every later one: a warm process holds
+    // one part of memory for copies, not one per copy or per part left for the GC. Two copies at once (not in one
+    // Lambda process, which takes one event at a time) would each have one; only one is kept.
+    private byte[]? _spareBuffer;
 
     public S3CodeStore(S3Client s3, string bucket, HttpClient http, CodeLocationRewrite? rewrite, GuardLog log)
     {
@@ -66,24 +71,24 @@ public sealed class S3CodeStore : ICodeStore
 
     public string Bucket { get; }
 
-    public async Task<StoredCode?> FindAsync(string codeSha256, CancellationToken cancellationToken)
+    public async Task<StoredCode?> FindAsync(string account, string codeSha256, CancellationToken cancellationToken)
     {
-        var key = CodeKeys.For(codeSha256);
+        var key = CodeKeys.For(account, codeSha256);
         return await _s3.ExistsAsync(Bucket, key, cancellationToken).ConfigureAwait(false)
             ? new StoredCode(Bucket, key, codeSha256)
             : null;
     }
 
-    public async Task<StoredCode> KeepAsync(string codeSha256, long codeSize, Uri codeLocation, CodeOrigin? origin, CancellationToken cancellationToken)
+    public async Task<StoredCode> KeepAsync(string account, string codeSha256, Uri codeLocation, CodeOrigin? origin, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(codeLocation);
-        if (await FindAsync(codeSha256, cancellationToken).ConfigureAwait(false) is { } stored)
+        if (await FindAsync(account, codeSha256, cancellationToken).ConfigureAwait(false) is { } stored)
         {
             return stored;
         }
 
-        var target = new StoredCode(Bucket, CodeKeys.For(codeSha256), codeSha256);
-        if (origin?.S3ObjectVersion is not null && await TryCopyAsync(origin, target, cancellationToken).ConfigureAwait(false))
+        var target = new StoredCode(Bucket, CodeKeys.For(account, codeSha256), codeSha256);
+        if (origin is not null && await TryCopyAsync(origin, target, cancellationToken).ConfigureAwait(false))
         {
             return target;
         }
@@ -99,13 +104,15 @@ public sealed class S3CodeStore : ICodeStore
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            if (codeSize <= PartSize)
+            // Not zeroed: every byte sent is one just read into it.
+            var buffer = Interlocked.Exchange(ref _spareBuffer, null) ?? GC.AllocateUninitializedArray<byte>(PartSize);
+            try
             {
-                await PutWholeAsync(stream, target, cancellationToken).ConfigureAwait(false);
+                await StreamAsync(stream, buffer, target, cancellationToken).ConfigureAwait(false);
             }
-            else
+            finally
             {
-                await PutInPartsAsync(stream, target, cancellationToken).ConfigureAwait(false);
+                _spareBuffer = buffer;
             }
         }
 
@@ -127,16 +134,22 @@ public sealed class S3CodeStore : ICodeStore
                 target.Bucket,
                 target.Key,
                 cancellationToken).ConfigureAwait(false);
-            if (copied.ChecksumSha256 is { Length: > 0 } checksum && !string.Equals(checksum, target.CodeSha256, StringComparison.Ordinal))
+            if (copied.ChecksumSha256 is { Length: > 0 } checksum)
             {
-                // A whole-object SHA-256 that differs: not the deployed bytes. The streamed copy below overwrites it.
-                _log.Warn($"s3://{origin.S3Bucket}/{origin.S3Key} (version {origin.S3ObjectVersion}) hashes to {checksum}, not {target.CodeSha256}; copying from Code.Location instead");
+                if (string.Equals(checksum, target.CodeSha256, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+
+                // A whole-object SHA-256 that differs: not the deployed bytes (the key was overwritten since). The streamed copy below overwrites it.
+                _log.Warn($"s3://{origin.S3Bucket}/{origin.S3Key} (version {origin.S3ObjectVersion ?? "latest"}) hashes to {checksum}, not {target.CodeSha256}; copying from Code.Location instead");
                 return false;
             }
 
-            return true;
+            // No checksum to compare: a version names the bytes Lambda read, a bare key may have changed since.
+            return origin.S3ObjectVersion is not null;
         }
-        catch (AwsServiceException e) when (e.StatusCode is 403 or 404 or 400)
+        catch (AwsServiceException e) when (e.StatusCode is 301 or 400 or 403 or 404)
         {
             // The deployer's bucket may not let Guard read it (or is in another region): Code.Location always can.
             _log.Info($"server-side copy from s3://{origin.S3Bucket}/{origin.S3Key} refused ({e.ErrorCode}); copying from Code.Location instead");
@@ -144,51 +157,32 @@ public sealed class S3CodeStore : ICodeStore
         }
     }
 
-    private async Task PutWholeAsync(Stream source, StoredCode target, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the package through <paramref name="buffer"/>: a package that fits in it is one PutObject, a larger one
+    /// a multipart upload whose parts are the buffer's successive fillings, each sent before the next is read.
+    /// </summary>
+    private async Task StreamAsync(Stream source, byte[] buffer, StoredCode target, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(PartSize + 1);
-        try
+        var filled = await FillAsync(source, buffer, cancellationToken).ConfigureAwait(false);
+        if (filled < buffer.Length)
         {
-            var filled = await FillAsync(source, buffer.AsMemory(0, PartSize + 1), cancellationToken).ConfigureAwait(false);
-            if (filled > PartSize)
-            {
-                // CodeSize and CodeSha256 describe one package: a longer body cannot be it.
-                throw new CodeCopyException($"the code read is longer than its CodeSize: the function changed while Guard copied it");
-            }
-
             Verify(SHA256.HashData(buffer.AsSpan(0, filled)), target);
             await _s3.PutObjectAsync(target.Bucket, target.Key, buffer.AsMemory(0, filled), ZipContentType, cancellationToken).ConfigureAwait(false);
+            return;
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
 
-    private async Task PutInPartsAsync(Stream source, StoredCode target, CancellationToken cancellationToken)
-    {
         var uploadId = await _s3.CreateMultipartUploadAsync(target.Bucket, target.Key, ZipContentType, cancellationToken).ConfigureAwait(false);
-        var buffer = ArrayPool<byte>.Shared.Rent(PartSize);
         var completed = false;
         try
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var parts = new List<S3Part>();
-            while (true)
+            while (filled > 0)
             {
-                var filled = await FillAsync(source, buffer.AsMemory(0, PartSize), cancellationToken).ConfigureAwait(false);
-                if (filled == 0 && parts.Count > 0)
-                {
-                    break;
-                }
-
                 hash.AppendData(buffer, 0, filled);
                 parts.Add(await _s3.UploadPartAsync(
                     target.Bucket, target.Key, uploadId, parts.Count + 1, buffer.AsMemory(0, filled), cancellationToken).ConfigureAwait(false));
-                if (filled < PartSize)
-                {
-                    break;
-                }
+                filled = filled < buffer.Length ? 0 : await FillAsync(source, buffer, cancellationToken).ConfigureAwait(false);
             }
 
             Verify(hash.GetHashAndReset(), target);
@@ -197,7 +191,6 @@ public sealed class S3CodeStore : ICodeStore
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
             if (!completed)
             {
                 // Not the caller's token: it may be what failed, and the parts would otherwise be billed until a lifecycle rule clears them.

@@ -65,7 +65,7 @@ public sealed class FunctionRollback
         }
 
         var result = await _restore.RunAsync(
-            request.Broken, plan, plan.StoredIn(_codes.Bucket), _options.RollbackWaitOrDefault, new LogReporter(_log, context), cancellationToken).ConfigureAwait(false);
+            request.Broken, plan, plan.StoredIn(_codes.Bucket, request.Key.Account), _options.RollbackWaitOrDefault, new LogReporter(_log, context), cancellationToken).ConfigureAwait(false);
         var action = result.End switch
         {
             RestoreEnd.Refused => await QuarantineOrLeaveAsync(

@@ -168,6 +168,32 @@ public sealed class AwsHttpPipelineTests
         Assert.Single(transport.Requests);
     }
 
+    [Fact]
+    public async Task SendAsync_HeadOfAnObjectLargerThanTheBound_Succeeds()
+    {
+        // S3's HEAD of a stored 212 MB package says Content-Length: 212000000 and sends no body.
+        var transport = new ScriptedTransport().ThenHeaders(HttpStatusCode.OK, contentLength: 212_000_000);
+        using var pipeline = AwsHttpPipeline.Create(LocalEnvironment, AwsService.S3, AwsErrorProtocol.RestXml, new RecordingCredentials(), FastRetry, transport);
+
+        var answer = await pipeline.SendAsync(AwsActions.S3GetObject, () => new HttpRequestMessage(HttpMethod.Head, "b/k"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(200, answer.StatusCode);
+        Assert.Empty(answer.Body);
+        Assert.Equal("212000000", answer.Header("Content-Length"));
+    }
+
+    [Fact]
+    public async Task SendAsync_GetAnnouncingMoreThanTheBound_StillFails()
+    {
+        var transport = new ScriptedTransport().ThenHeaders(HttpStatusCode.OK, contentLength: AwsHttpPipeline.MaxBodyBytes + 1L);
+        using var pipeline = AwsHttpPipeline.Create(LocalEnvironment, AwsService.S3, AwsErrorProtocol.RestXml, new RecordingCredentials(), FastRetry, transport);
+
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() =>
+            pipeline.SendAsync(AwsActions.S3GetObject, () => new HttpRequestMessage(HttpMethod.Get, "b/k"), TestContext.Current.CancellationToken));
+
+        Assert.Equal("ResponseTooLarge", error.ErrorCode);
+    }
+
     public static TheoryData<AwsRetryOptions> OptionsPollyRefuses => new()
     {
         FastRetry with { MaxAttempts = 0 },

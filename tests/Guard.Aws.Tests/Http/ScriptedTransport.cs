@@ -41,6 +41,18 @@ internal sealed class ScriptedTransport : HttpMessageHandler
         return this;
     }
 
+    /// <summary>An answer whose headers announce <paramref name="contentLength"/> bytes but whose body is empty, as a HEAD answer is.</summary>
+    public ScriptedTransport ThenHeaders(HttpStatusCode status, long contentLength)
+    {
+        _script.Enqueue(() =>
+        {
+            var content = new ByteArrayContent([]);
+            content.Headers.ContentLength = contentLength;
+            return new HttpResponseMessage(status) { Content = content };
+        });
+        return this;
+    }
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);

@@ -59,6 +59,16 @@ public sealed class S3ClientMotoTests(MotoServer moto) : IClassFixture<MotoServe
     }
 
     [Fact]
+    public async Task Exists_ObjectLargerThanTheAnswerBound_IsFound()
+    {
+        // The HEAD answer's Content-Length is the object's size; it must not be mistaken for a body too large to read.
+        var bucket = await BucketAsync("exists-large");
+        await _witness.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "code/large.zip", InputStream = new MemoryStream(new byte[AwsHttpPipeline.MaxBodyBytes + 1]) }, Cancel);
+
+        Assert.True(await _s3.ExistsAsync(bucket, "code/large.zip", Cancel));
+    }
+
+    [Fact]
     public async Task TryCreateObject_SecondWriter_Loses()
     {
         var bucket = await BucketAsync("claim");

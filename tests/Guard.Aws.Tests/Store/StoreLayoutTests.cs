@@ -43,9 +43,32 @@ public sealed class StoreLayoutTests
     }
 
     [Fact]
-    public void CodeKeysFor_KnownDigest_IsLowerCaseHexZip()
+    public void CodeKeysFor_KnownDigest_IsLowerCaseHexZipUnderTheAccount()
     {
-        Assert.Equal($"code/{EmptySha256Hex}.zip", CodeKeys.For(EmptySha256));
+        Assert.Equal($"code/123456789012/{EmptySha256Hex}.zip", CodeKeys.For("123456789012", EmptySha256));
+    }
+
+    [Fact]
+    public void VerdictKeysFor_SettingsThatDifferOnlyInHowTheyAreSplit_DifferentKeys()
+    {
+        // ["a,b"] and ["a", "b"] (one layer list or two entries) must not share a verdict.
+        var joined = VerdictKeys.For("123456789012", EmptySha256, ["provided.al2023", "a\nb"]);
+        var split = VerdictKeys.For("123456789012", EmptySha256, ["provided.al2023", "a", "b"]);
+        var absent = VerdictKeys.For("123456789012", EmptySha256, ["provided.al2023", null]);
+        var empty = VerdictKeys.For("123456789012", EmptySha256, ["provided.al2023", ""]);
+
+        Assert.StartsWith($"verdicts/123456789012/{EmptySha256Hex}/", joined, StringComparison.Ordinal);
+        Assert.EndsWith(".json", joined, StringComparison.Ordinal);
+        Assert.Equal(4, new HashSet<string> { joined, split, absent, empty }.Count);
+        Assert.Equal(split, VerdictKeys.For("123456789012", EmptySha256, ["provided.al2023", "a", "b"]));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("123456789012/../111111111111")]
+    public void CodeKeysFor_AccountThatIsNotOneSegment_Throws(string account)
+    {
+        Assert.ThrowsAny<ArgumentException>(() => CodeKeys.For(account, EmptySha256));
     }
 
     [Theory]
@@ -55,7 +78,7 @@ public sealed class StoreLayoutTests
     [InlineData("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==")]
     public void CodeKeysFor_NotBase64Of32Bytes_Throws(string codeSha256)
     {
-        Assert.Throws<FormatException>(() => CodeKeys.For(codeSha256));
+        Assert.Throws<FormatException>(() => CodeKeys.For("123456789012", codeSha256));
     }
 
     [Fact]

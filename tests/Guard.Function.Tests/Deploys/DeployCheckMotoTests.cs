@@ -64,7 +64,8 @@ public sealed class DeployCheckMotoTests(MotoServer moto) : IClassFixture<MotoSe
         var alert = Assert.Single(await world.ReceiveAlertsAsync(1, TimeSpan.FromSeconds(10), Cancel));
         Assert.Contains("BOOTSTRAP_NOT_EXECUTABLE", alert.Message, StringComparison.Ordinal);
         var keys = await world.S3.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = world.Bucket }, Cancel);
-        Assert.Empty(keys.S3Objects ?? []);
+        // Only the verdict, kept for the next deploy of the same code.
+        Assert.All(keys.S3Objects ?? [], o => Assert.StartsWith("verdicts/123456789012/", o.Key, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -87,6 +88,32 @@ public sealed class DeployCheckMotoTests(MotoServer moto) : IClassFixture<MotoSe
     }
 
     [Fact]
+    public async Task Check_SamePackageOver64MiBOnASecondFunction_AnsweredWithAVerdictWithoutReadingItAgain()
+    {
+        // The store's HEAD of a stored copy says Content-Length: {its size}; above 64 MiB that once failed every later event.
+        using var world = await MotoWorld.CreateAsync(moto, "guard-large-again", Cancel);
+        await using var code = LocalHttpServer.Start();
+        var zip = Packages.GoodLarge((64 * 1024 * 1024) + 4096, "large-again");
+        var sha = FunctionCatalogStandIn.Sha256(zip);
+        await world.CreateFunctionFromS3Async("guard-large-a", zip, "provided.al2023", "x86_64", Cancel);
+        await world.CreateFunctionFromS3Async("guard-large-b", zip, "provided.al2023", "x86_64", Cancel);
+        await world.ServeCodeAsync(code, "guard-large-a", zip, Cancel);
+        await world.ServeCodeAsync(code, "guard-large-b", zip, Cancel);
+        var (check, _) = Compose(world, code, withCodeStore: true);
+
+        var first = await CheckAsync(check, CloudTrailEvents.Deploy("CreateFunction20150331", "guard-large-a", sha, account: "123456789012"));
+        var requestsForTheFirst = code.RequestCount;
+        var second = await CheckAsync(check, CloudTrailEvents.Deploy("CreateFunction20150331", "guard-large-b", sha, account: "123456789012"));
+        var again = await CheckAsync(check, CloudTrailEvents.Deploy("UpdateFunctionConfiguration20150331v2", "guard-large-a", sha, account: "123456789012"));
+
+        Assert.Equal((Verdict.Ok, Verdict.Ok, Verdict.Ok), (first.Report!.Verdict, second.Report!.Verdict, again.Report!.Verdict));
+        Assert.Equal(requestsForTheFirst, code.RequestCount);
+        Assert.EndsWith(":function:guard-large-b", second.Report.Source, StringComparison.Ordinal);
+        var head = await world.S3.GetObjectMetadataAsync(world.Bucket, CodeKeys.For("123456789012", sha), Cancel);
+        Assert.Equal(zip.Length, head.ContentLength);
+    }
+
+    [Fact]
     public async Task Check_FunctionDeletedOrNeverExisted_AcknowledgedAsNotFound()
     {
         using var world = await MotoWorld.CreateAsync(moto, "guard-gone", Cancel);
@@ -98,7 +125,7 @@ public sealed class DeployCheckMotoTests(MotoServer moto) : IClassFixture<MotoSe
         Assert.Equal(Outcomes.NotFound, outcome.Outcome);
     }
 
-    private static (DeployCheck Check, StringWriter Output) Compose(MotoWorld world, LocalHttpServer code)
+    private static (DeployCheck Check, StringWriter Output) Compose(MotoWorld world, LocalHttpServer code, bool withCodeStore = false)
     {
         var output = new StringWriter();
         var log = new GuardLog(output, TimeProvider.System);
@@ -111,7 +138,8 @@ public sealed class DeployCheckMotoTests(MotoServer moto) : IClassFixture<MotoSe
             new AlertSender(SnsClient.Create(world.Environment, MotoWorld.Credentials), world.TopicArn, null, log),
             options,
             log,
-            TimeProvider.System);
+            TimeProvider.System,
+            withCodeStore ? new Guard.Function.Rollback.S3CodeStore(world.GuardS3, world.Bucket, new HttpClient(), options.CodeLocationRewrite, log) : null);
         return (check, output);
     }
 

@@ -17,6 +17,44 @@ public sealed class DeployCheckTests
     private const string Create = "CreateFunction20150331";
 
     [Fact]
+    public async Task Check_SameCodeOnAnotherFunctionAndRedeployed_JudgedOnceAndNotFetchedAgain()
+    {
+        var harness = new DeployHarness();
+        var zip = Packages.NotExecutable("shared");
+        harness.Deploy("orders-api", zip);
+        harness.Deploy("orders-worker", zip);
+        var sha = FunctionCatalogStandIn.Sha256(zip);
+
+        var first = await harness.CheckAsync(CloudTrailEvents.Deploy(UpdateCode, "orders-api", sha));
+        var other = await harness.CheckAsync(CloudTrailEvents.Deploy(UpdateCode, "orders-worker", sha));
+        var retried = await harness.CheckAsync(CloudTrailEvents.Deploy("UpdateFunctionConfiguration20150331v2", "orders-api", sha));
+
+        Assert.Equal(1, harness.Opener.Opened);
+        Assert.All([first, other, retried], o => Assert.Equal("BOOTSTRAP_NOT_EXECUTABLE", o.Report!.LeadingFinding!.Code));
+        Assert.EndsWith(":function:orders-worker", other.Report!.Source, StringComparison.Ordinal);
+        Assert.Equal(0, other.Report.Stats.BytesRead);
+        // Each deploy of broken code still alerts: the verdict is reused, not the alert.
+        Assert.Equal(3, harness.Sns.Published.Count);
+    }
+
+    [Fact]
+    public async Task Check_SameCodeUnderAnotherArchitecture_JudgedAgain()
+    {
+        var harness = new DeployHarness();
+        var zip = Packages.GoodX8664("both");
+        harness.Deploy("on-x86", zip, architecture: "x86_64");
+        harness.Deploy("on-arm", zip, architecture: "arm64");
+        var sha = FunctionCatalogStandIn.Sha256(zip);
+
+        var x86 = await harness.CheckAsync(CloudTrailEvents.Deploy(UpdateCode, "on-x86", sha));
+        var arm = await harness.CheckAsync(CloudTrailEvents.Deploy(UpdateCode, "on-arm", sha));
+
+        Assert.Equal((Verdict.Ok, Verdict.Broken), (x86.Report!.Verdict, arm.Report!.Verdict));
+        Assert.Equal(2, harness.Opener.Opened);
+        Assert.Equal(2, harness.Store.Verdicts.Count);
+    }
+
+    [Fact]
     public async Task Check_WhenBootstrapLacksExecuteBit_PublishesOneAlert()
     {
         var harness = new DeployHarness();

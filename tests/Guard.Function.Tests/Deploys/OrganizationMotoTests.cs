@@ -77,7 +77,7 @@ public sealed class OrganizationMotoTests(MotoServer moto) : IClassFixture<MotoS
         await member.LambdaAsync(
             "lambda:UpdateFunctionCode", HttpMethod.Put, "2015-03-31/functions/org-rb-fn/code", MotoAccount.Json(w => w.WriteBase64String("ZipFile", broken)), Cancel);
         code.Serve(new Uri((await memberLambda.GetFunctionAsync("org-rb-fn", Cancel)).CodeLocation!).AbsolutePath, broken);
-        code.Serve("/" + CodeKeys.For(FunctionCatalogStandIn.Sha256(good)), good);
+        code.Serve("/" + CodeKeys.For(MemberAccount, FunctionCatalogStandIn.Sha256(good)), good);
 
         var response = await HandleAsync(router, CloudTrailEvents.Deploy("UpdateFunctionCode20150331v2", "org-rb-fn", FunctionCatalogStandIn.Sha256(broken), account: MemberAccount));
 

@@ -31,7 +31,7 @@ public sealed class RollbackEndToEndTests(PublishedBootstrap bootstrap, MotoServ
         var broken = Packages.NotExecutable("e2e-rb-broken");
         await world.CreateFunctionAsync("guard-e2e-rb-fn", good, "provided.al2023", "x86_64", Cancel);
         await world.ServeCodeAsync(code, "guard-e2e-rb-fn", good, Cancel);
-        code.Serve("/" + CodeKeys.For(FunctionCatalogStandIn.Sha256(good)), good);
+        code.Serve("/" + CodeKeys.For("123456789012", FunctionCatalogStandIn.Sha256(good)), good);
         using var process = Start(api, world, code);
         try
         {

@@ -48,7 +48,7 @@ public sealed class RollbackMotoTests(MotoServer moto) : IClassFixture<MotoServe
         Assert.Equal((Verdict.Ok, Verdict.Ok), (first.Report!.Verdict, second.Report!.Verdict));
         var codes = await world.S3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = world.Bucket, Prefix = "code/" }, Cancel);
         var stored = Assert.Single(codes.S3Objects);
-        Assert.Equal(CodeKeys.For(sha), stored.Key);
+        Assert.Equal(CodeKeys.For(Account, sha), stored.Key);
         Assert.Equal(zip, await ReadObjectAsync(world, stored.Key));
         var record = await ReadRecordAsync(world, "rb-good-a");
         Assert.Equal(
@@ -79,7 +79,7 @@ public sealed class RollbackMotoTests(MotoServer moto) : IClassFixture<MotoServe
         await world.UpdateFunctionCodeZipAsync("rb-back-fn", broken, Cancel);
         await world.ServeCodeAsync(code, "rb-back-fn", broken, Cancel);
         // After the rollback moto's Code.Location names the store key it was given: serve the good zip there too.
-        code.Serve("/" + CodeKeys.For(FunctionCatalogStandIn.Sha256(good)), good);
+        code.Serve("/" + CodeKeys.For(Account, FunctionCatalogStandIn.Sha256(good)), good);
 
         var outcome = await guard.CheckAsync(CloudTrailEvents.Deploy("UpdateFunctionCode20150331v2", "rb-back-fn", FunctionCatalogStandIn.Sha256(broken), account: Account));
 
@@ -224,7 +224,7 @@ public sealed class RollbackMotoTests(MotoServer moto) : IClassFixture<MotoServe
         var broken = Packages.NotExecutable("rb-once-broken");
         await world.CreateFunctionAsync("rb-once-fn", good, "provided.al2023", "x86_64", Cancel);
         await world.ServeCodeAsync(code, "rb-once-fn", good, Cancel);
-        code.Serve("/" + CodeKeys.For(FunctionCatalogStandIn.Sha256(good)), good);
+        code.Serve("/" + CodeKeys.For(Account, FunctionCatalogStandIn.Sha256(good)), good);
         var guard = Compose(world, code, GuardMode.Rollback);
         await guard.CheckAsync(CloudTrailEvents.Deploy("CreateFunction20150331", "rb-once-fn", FunctionCatalogStandIn.Sha256(good), account: Account));
         await world.UpdateFunctionCodeZipAsync("rb-once-fn", broken, Cancel);
@@ -257,7 +257,7 @@ public sealed class RollbackMotoTests(MotoServer moto) : IClassFixture<MotoServe
         var guard = Compose(world, code, GuardMode.Rollback);
         await guard.CheckAsync(CloudTrailEvents.Deploy("CreateFunction20150331", "rb-safety-fn", FunctionCatalogStandIn.Sha256(good), account: Account));
         // Someone overwrote the stored copy with a broken zip: Guard must not put that on the function.
-        await world.S3.PutObjectAsync(new PutObjectRequest { BucketName = world.Bucket, Key = CodeKeys.For(FunctionCatalogStandIn.Sha256(good)), InputStream = new MemoryStream(broken) }, Cancel);
+        await world.S3.PutObjectAsync(new PutObjectRequest { BucketName = world.Bucket, Key = CodeKeys.For(Account, FunctionCatalogStandIn.Sha256(good)), InputStream = new MemoryStream(broken) }, Cancel);
         await world.UpdateFunctionCodeZipAsync("rb-safety-fn", broken, Cancel);
         await world.ServeCodeAsync(code, "rb-safety-fn", broken, Cancel);
 

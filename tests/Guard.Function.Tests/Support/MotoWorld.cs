@@ -82,6 +82,36 @@ public sealed class MotoWorld : IDisposable
     public Task<string> CreateFunctionAsync(string functionName, byte[] zip, string runtime, string architecture, CancellationToken cancellationToken) =>
         _account.CreateFunctionAsync(functionName, RoleArn, zip, runtime, architecture, cancellationToken: cancellationToken);
 
+    /// <summary>
+    /// CreateFunction from an object in moto's S3 (put there first): a package too large to send as ZipFile within a
+    /// request's timeout. Returns the function's ARN.
+    /// </summary>
+    public async Task<string> CreateFunctionFromS3Async(string functionName, byte[] zip, string runtime, string architecture, CancellationToken cancellationToken)
+    {
+        var source = $"{Name}-artifacts";
+        await S3.PutBucketAsync(source, cancellationToken);
+        await S3.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = source, Key = $"{functionName}.zip", InputStream = new MemoryStream(zip) }, cancellationToken);
+        var response = await _account.LambdaAsync(
+            "lambda:CreateFunction", HttpMethod.Post, "2015-03-31/functions",
+            MotoAccount.Json(w =>
+            {
+                w.WriteString("FunctionName", functionName);
+                w.WriteString("Runtime", runtime);
+                w.WriteString("Role", RoleArn);
+                w.WriteString("Handler", "bootstrap");
+                w.WriteStartObject("Code");
+                w.WriteString("S3Bucket", source);
+                w.WriteString("S3Key", $"{functionName}.zip");
+                w.WriteEndObject();
+                w.WriteStartArray("Architectures");
+                w.WriteStringValue(architecture);
+                w.WriteEndArray();
+            }),
+            cancellationToken);
+        using var document = JsonDocument.Parse(response.Body);
+        return document.RootElement.GetProperty("FunctionArn").GetString()!;
+    }
+
     /// <summary>UpdateFunctionCode with <paramref name="zip"/> as ZipFile (a deploy by someone other than Guard).</summary>
     public Task UpdateFunctionCodeZipAsync(string functionName, byte[] zip, CancellationToken cancellationToken) =>
         _account.LambdaAsync(

@@ -43,12 +43,12 @@ public sealed class RecordingCodeStore : ICodeStore
 
     public IReadOnlyList<(string CodeSha256, CodeOrigin? Origin)> Kept => [.. _kept];
 
-    public Task<StoredCode?> FindAsync(string codeSha256, CancellationToken cancellationToken) => Task.FromResult<StoredCode?>(null);
+    public Task<StoredCode?> FindAsync(string account, string codeSha256, CancellationToken cancellationToken) => Task.FromResult<StoredCode?>(null);
 
-    public Task<StoredCode> KeepAsync(string codeSha256, long codeSize, Uri codeLocation, CodeOrigin? origin, CancellationToken cancellationToken)
+    public Task<StoredCode> KeepAsync(string account, string codeSha256, Uri codeLocation, CodeOrigin? origin, CancellationToken cancellationToken)
     {
         _kept.Enqueue((codeSha256, origin));
-        return Task.FromResult(new StoredCode(Bucket, CodeKeys.For(codeSha256), codeSha256));
+        return Task.FromResult(new StoredCode(Bucket, CodeKeys.For(account, codeSha256), codeSha256));
     }
 
     public IRangeSource Open(StoredCode code) => throw new NotSupportedException("the deploy check only keeps code");
