@@ -13,7 +13,7 @@ namespace Guard.Function.Tests.EndToEnd;
 /// pointed at moto_server (AWS_ENDPOINT_URL) and moto's unfetchable Code.Location redirected to a
 /// LocalHttpServer serving the same zip (GUARD_CODE_LOCATION_REWRITE: the emulator-only seam).
 /// </summary>
-public sealed class BootstrapProcessTests(PublishedBootstrap bootstrap, MotoServer moto) : IClassFixture<MotoServer>
+public sealed class BootstrapProcessTests(PublishedBootstrap bootstrap, MotoServer moto) : IClassFixture<PublishedBootstrap>, IClassFixture<MotoServer>
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
