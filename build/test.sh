@@ -6,7 +6,7 @@
 #
 # The Native AOT builds the tests read (both release zips, the CLI) are made first by build/test-fixtures.sh, which
 # fails on its own with the build's error; built inside a test, a slow build ran into the hang guard and aborted the
-# run.
+# run. The closing line (build/test-summary.sh) counts an aborted test run as failed and names it.
 #
 # What the tests need beyond the .NET 10 SDK, gcc and Python's moto_server / cfn-lint / aws (the machine
 # image ships those three under ~/.pyenv/shims), and why:
@@ -73,8 +73,6 @@ dotnet test Guard.sln --blame-hang-timeout 10m --blame-hang-dump-type none "$@" 
 status=${PIPESTATUS[0]}
 set -e
 
-# One closing line over all test assemblies, in the plain form CI reads.
-count() { grep -Eo "$1:[[:space:]]+[0-9]+" "$output" | awk '{ sum += $2 } END { print sum + 0 }'; }
+# One closing line over all test assemblies, in the plain form CI reads; an aborted test run counts as failed.
 echo
-echo "$(count Passed) passed, $(count Failed) failed, $(count Skipped) skipped"
-exit "$status"
+bash build/test-summary.sh "$output" "$status"
