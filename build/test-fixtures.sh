@@ -28,8 +28,9 @@ build() {
   # The cause, as BuildLog.FirstError finds it: an error line of the compiler, linker or Makefile; make's own
   # "*** [target] Error 2" only says that a recipe failed.
   local cause
-  cause=$(grep -v -F '*** ' "$log" | grep -m1 -E ': error |error:|cannot find |No such file or directory' \
-    || grep -m1 -F '*** ' "$log" || tail -n 1 "$log")
+  cause=$(awk '!/\*\*\* / && /: error |error:|cannot find |No such file or directory/ { print; exit }' "$log")
+  [ -n "$cause" ] || cause=$(awk '/\*\*\* / { print; exit }' "$log")
+  [ -n "$cause" ] || cause=$(tail -n 1 "$log")
   tail -n 40 "$log" >&2
   printf '\nbuild/test-fixtures.sh: %s failed (exit %d, after %d s): %s\n  whole log: %s\n' \
     "$what" "$status" "$((SECONDS - start))" "$cause" "$log" >&2
