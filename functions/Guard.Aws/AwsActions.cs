@@ -35,6 +35,12 @@ public static class AwsActions
     public const string StsAssumeRole = "sts:AssumeRole";
 
     /// <summary>
+    /// <c>guard scan --organization</c>: the caller's own account. Any valid credentials may call it (no policy can deny
+    /// it), so no role grants it.
+    /// </summary>
+    public const string StsGetCallerIdentity = "sts:GetCallerIdentity";
+
+    /// <summary>
     /// With <c>WithDecryption</c>; a SecureString under a customer-managed KMS key also needs <c>kms:Decrypt</c>
     /// on that key, which belongs to the template, not to this list (Guard never calls KMS itself).
     /// </summary>
@@ -90,7 +96,7 @@ public static class AwsActions
     public static IReadOnlyList<string> MemberOnly { get; } = [IamListAccountAliases];
 
     /// <summary>What only the CLI calls (never the Guard Lambda, so its role does not grant it).</summary>
-    public static IReadOnlyList<string> CliOnly { get; } = [OrganizationsListAccounts];
+    public static IReadOnlyList<string> CliOnly { get; } = [OrganizationsListAccounts, StsGetCallerIdentity];
 
     /// <summary>Every action above that the Guard Lambda's own role needs (all but <see cref="CliOnly"/> and <see cref="MemberOnly"/>), sorted ordinally.</summary>
     public static IReadOnlyList<string> All { get; } =

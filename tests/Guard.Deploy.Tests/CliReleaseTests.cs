@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Guard.Inspection;
 using Guard.Inspection.Reporting;
 using Guard.Inspection.Rules;
@@ -6,33 +5,12 @@ using Guard.Testing;
 
 namespace Guard.Deploy.Tests;
 
-/// <summary><c>build/publish-cli.sh</c> once for the class: the self-contained Native AOT <c>guard</c> for both CPUs.</summary>
-public sealed class CliRelease : IAsyncLifetime
+/// <summary><c>build/publish-cli.sh</c>, as <c>build/test-fixtures.sh</c> ran it before the tests: the self-contained Native AOT <c>guard</c> for both CPUs.</summary>
+public sealed class CliRelease
 {
-    public static readonly string WorkDirectory = Checkout.ScratchDirectory("guard-cli-aot");
-
-    public string Dist { get; } = Path.Combine(WorkDirectory, "dist");
-
-    public string Log { get; private set; } = "";
+    public string Dist { get; } = PrebuiltFixtures.Require(Path.Combine("cli", "dist"));
 
     public string Binary(string rid) => Path.Combine(Dist, $"guard-{rid}", "guard");
-
-    public async ValueTask InitializeAsync()
-    {
-        var clock = Stopwatch.StartNew();
-        var (exitCode, output, error) = await Repository.RunAsync(
-            "bash",
-            [Path.Combine(Repository.Root, "build", "publish-cli.sh"), Dist],
-            TimeSpan.FromMinutes(20),
-            environment: new Dictionary<string, string> { ["DOTNET_ARTIFACTS"] = Path.Combine(WorkDirectory, "artifacts") });
-        Log = output + error;
-        if (exitCode != 0)
-        {
-            throw BuildLog.Failure($"build/publish-cli.sh (after {clock.Elapsed.TotalSeconds:0} s)", exitCode, Log);
-        }
-    }
-
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
 
 [Trait("Category", "Slow")]
@@ -42,7 +20,7 @@ public sealed class CliReleaseTests(CliRelease release) : IClassFixture<CliRelea
     public async Task PublishedX64_ChecksASampleWithoutDotnet()
     {
         var guard = release.Binary("linux-x64");
-        Assert.True(File.Exists(guard), release.Log);
+        Assert.True(File.Exists(guard), $"no {guard}");
 
         var (exitCode, output, error) = await Repository.RunAsync(
             guard,
@@ -61,7 +39,7 @@ public sealed class CliReleaseTests(CliRelease release) : IClassFixture<CliRelea
     public async Task Published_Binary_IsForItsCpuAndRunsOnProvidedAl2023(string rid, Architecture architecture)
     {
         var guard = release.Binary(rid);
-        Assert.True(File.Exists(guard), release.Log);
+        Assert.True(File.Exists(guard), $"no {guard}");
         // Guard judges its own binary as a bootstrap: the right machine, and glibc needs an al2023 runner (2.34) meets.
         var zip = new PackageBuilder().AddFile("bootstrap", await File.ReadAllBytesAsync(guard, TestContext.Current.CancellationToken), PackageBuilder.ExecutableMode).ToArray();
 

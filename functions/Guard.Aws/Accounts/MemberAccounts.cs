@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using Amazon.Runtime;
-using Amazon.SecurityToken;
-using Amazon.SecurityToken.Model;
 using Guard.Aws.Http;
 
 namespace Guard.Aws.Accounts;
@@ -17,7 +15,7 @@ public sealed class MemberAccountUnavailableException(string account, string rol
 
 /// <summary>
 /// Credentials for the accounts of an AWS Organization: Guard's own for its own account, and for any other the
-/// <c>GuardMember</c> role there, assumed through STS (AWSSDK.SecurityToken) and kept per account until
+/// <c>GuardMember</c> role there, assumed through STS (<see cref="StsClient"/>) and kept per account until
 /// <see cref="RefreshBefore"/> its expiry. Only the central Guard role may assume it (the member stack's trust policy).
 /// </summary>
 public sealed class MemberAccounts : IDisposable
@@ -26,7 +24,7 @@ public sealed class MemberAccounts : IDisposable
     public static readonly TimeSpan RefreshBefore = TimeSpan.FromMinutes(5);
 
     private readonly Lazy<AWSCredentials> _own;
-    private readonly Lazy<IAmazonSecurityTokenService> _sts;
+    private readonly Lazy<StsClient> _sts;
     private readonly string _roleName;
     private readonly string _sessionName;
     private readonly ConcurrentDictionary<string, AWSCredentials> _members = new(StringComparer.Ordinal);
@@ -35,7 +33,7 @@ public sealed class MemberAccounts : IDisposable
     /// <param name="roleName">The member role's name (<c>GuardMember</c> in the member stack).</param>
     /// <param name="sessionName">Names Guard's sessions in the member accounts' CloudTrail (Guard's function name).</param>
     /// <param name="sts">Made on the first member account (production: <see cref="CreateSts"/>).</param>
-    public MemberAccounts(string ownAccount, Func<AWSCredentials> own, string roleName, string sessionName, Func<IAmazonSecurityTokenService> sts)
+    public MemberAccounts(string ownAccount, Func<AWSCredentials> own, string roleName, string sessionName, Func<StsClient> sts)
     {
         ArgumentException.ThrowIfNullOrEmpty(ownAccount);
         ArgumentNullException.ThrowIfNull(own);
@@ -45,23 +43,13 @@ public sealed class MemberAccounts : IDisposable
         _own = new Lazy<AWSCredentials>(own, LazyThreadSafetyMode.PublicationOnly);
         _roleName = roleName;
         _sessionName = SessionName(sessionName);
-        _sts = new Lazy<IAmazonSecurityTokenService>(sts, LazyThreadSafetyMode.ExecutionAndPublication);
+        _sts = new Lazy<StsClient>(sts, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public string OwnAccount { get; }
 
     /// <summary>STS for <paramref name="environment"/> (honours <c>AWS_ENDPOINT_URL_STS</c>), signing with <paramref name="credentials"/>.</summary>
-    public static IAmazonSecurityTokenService CreateSts(AwsEnvironment environment, AWSCredentials credentials)
-    {
-        ArgumentNullException.ThrowIfNull(environment);
-        var config = new AmazonSecurityTokenServiceConfig
-        {
-            AuthenticationRegion = environment.Region,
-            ServiceURL = environment.EndpointFor(AwsService.Sts).AbsoluteUri,
-            Timeout = TimeSpan.FromSeconds(10),
-        };
-        return new AmazonSecurityTokenServiceClient(credentials, config);
-    }
+    public static StsClient CreateSts(AwsEnvironment environment, AWSCredentials credentials) => StsClient.Create(environment, credentials);
 
     /// <summary><c>arn:aws:iam::ACCOUNT:role/GuardMember</c>.</summary>
     public string RoleArnIn(string account) => $"arn:{Partition}:iam::{account}:role/{_roleName}";
@@ -125,30 +113,25 @@ public sealed class MemberAccounts : IDisposable
         protected override async Task<CredentialsRefreshState> GenerateNewCredentialsAsync()
         {
             var roleArn = _accounts.RoleArnIn(_account);
-            AssumeRoleResponse response;
+            RoleSession session;
             try
             {
-                response = await _accounts._sts.Value.AssumeRoleAsync(
-                    new AssumeRoleRequest { RoleArn = roleArn, RoleSessionName = _accounts._sessionName, DurationSeconds = 3600 }).ConfigureAwait(false);
+                session = await _accounts._sts.Value.AssumeRoleAsync(roleArn, _accounts._sessionName, TimeSpan.FromHours(1), CancellationToken.None).ConfigureAwait(false);
             }
-            catch (AmazonServiceException e)
+            catch (AwsServiceException e) when (e.StatusCode == 0)
             {
-                throw new MemberAccountUnavailableException(_account, roleArn, $"{e.ErrorCode ?? e.StatusCode.ToString()}: {e.Message.ReplaceLineEndings(" ")}", e);
+                throw new MemberAccountUnavailableException(_account, roleArn, $"STS could not be reached ({e.ErrorCode})", e);
             }
-            catch (Exception e) when (e is AmazonClientException or HttpRequestException or TaskCanceledException)
+            catch (AwsServiceException e)
+            {
+                throw new MemberAccountUnavailableException(_account, roleArn, $"{e.ErrorCode}: {e.ServiceMessage.ReplaceLineEndings(" ")}", e);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
                 throw new MemberAccountUnavailableException(_account, roleArn, $"STS could not be reached ({e.GetType().Name})", e);
             }
 
-            var credentials = response.Credentials;
-            if (credentials?.AccessKeyId is null || credentials.Expiration is not { } expiration)
-            {
-                throw new MemberAccountUnavailableException(_account, roleArn, "STS answered without credentials");
-            }
-
-            return new CredentialsRefreshState(
-                new ImmutableCredentials(credentials.AccessKeyId, credentials.SecretAccessKey, credentials.SessionToken),
-                expiration.ToUniversalTime());
+            return new CredentialsRefreshState(session.Credentials, session.Expiration.UtcDateTime);
         }
     }
 }

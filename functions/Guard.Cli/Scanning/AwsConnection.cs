@@ -95,13 +95,13 @@ internal sealed class AwsConnection : IDisposable
         string own;
         try
         {
-            own = (await sts.GetCallerIdentityAsync(new Amazon.SecurityToken.Model.GetCallerIdentityRequest(), cancellationToken).ConfigureAwait(false)).Account;
+            own = await sts.GetCallerAccountAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (AmazonServiceException e)
+        catch (AwsServiceException e) when (e.StatusCode != 0)
         {
-            throw new CredentialsUnavailableException($"STS GetCallerIdentity refused these credentials ({e.ErrorCode}): {e.Message.ReplaceLineEndings(" ")}", e);
+            throw new CredentialsUnavailableException($"STS GetCallerIdentity refused these credentials ({e.ErrorCode}): {e.ServiceMessage.ReplaceLineEndings(" ")}", e);
         }
-        catch (Exception e) when (e is AmazonClientException or HttpRequestException)
+        catch (Exception e) when (e is AwsServiceException or HttpRequestException)
         {
             throw new CredentialsUnavailableException($"STS could not be reached to learn the caller's account ({e.GetType().Name}): {e.Message.ReplaceLineEndings(" ")}", e);
         }

@@ -4,7 +4,10 @@
 Usage: runtime_api_bench.py RUNS LABEL=EXECUTABLE[,NAME=VALUE...] [LABEL=EXECUTABLE...]
 
 Each round runs every executable once, alternating which goes first, so drift on a noisy machine (another
-process, CPU frequency) lands on all of them alike. Per run it records exec -> first GET /next,
+process, CPU frequency) lands on all of them alike. Per run it records exec -> first GET /next (wall), the
+CPU time the process had used when its first GET /next arrived (the sum over its threads of
+/proc/PID/task/*/schedstat, in ns: a loaded machine stretches wall time, much less CPU time) and the
+minor page faults by then (/proc/PID/stat: what mapping and rehydrating the image costs),
 exec -> first POST /response, and the process's peak RSS (VmHWM from /proc/PID/status, read after the
 response). Prints one JSON object: per label the medians, and for every label after the first the median
 of the per-round ratios to the *last* label (the baseline), which is steadier than a ratio of medians.
@@ -20,7 +23,11 @@ EVENT = json.dumps({"version": "0", "id": "bench", "detail-type": "Scheduled Eve
 class Run:
     def __init__(self):
         self.start = 0.0
+        self.pid = None
+        self.started = threading.Event()
         self.first_next = None
+        self.first_next_cpu = None
+        self.first_next_faults = None
         self.response = None
         self.served = False
         self.done = threading.Event()
@@ -47,6 +54,9 @@ class Handler(BaseHTTPRequestHandler):
         if self.path.endswith("/invocation/next"):
             if RUN.first_next is None:
                 RUN.first_next = time.monotonic()
+                RUN.started.wait(5)
+                RUN.first_next_cpu = cpu_ns(RUN.pid)
+                RUN.first_next_faults = minor_faults(RUN.pid)
             if RUN.served:
                 RUN.release.wait(30)  # long poll, as Lambda does between events
                 self.send_response(410)
@@ -78,6 +88,23 @@ class Handler(BaseHTTPRequestHandler):
         RUN.done.set()
 
 
+def cpu_ns(pid):
+    """CPU time (user + system) the process's live threads have run, in ns."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/schedstat") as schedstat:
+                total += int(schedstat.read().split()[0])
+        except FileNotFoundError:
+            pass  # a thread that ended meanwhile
+    return total
+
+
+def minor_faults(pid):
+    with open(f"/proc/{pid}/stat") as stat:
+        return int(stat.read().rsplit(")", 1)[1].split()[7])
+
+
 def peak_rss_kib(pid):
     with open(f"/proc/{pid}/status") as status:
         for line in status:
@@ -91,6 +118,8 @@ def run_once(executable, env):
     RUN = Run()
     RUN.start = time.monotonic()
     process = subprocess.Popen([executable], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    RUN.pid = process.pid
+    RUN.started.set()
     if not RUN.done.wait(30):
         process.kill()
         raise SystemExit(f"{executable}: no response within 30 s")
@@ -99,7 +128,7 @@ def run_once(executable, env):
     RUN.release.set()
     process.kill()
     process.wait()
-    return (RUN.first_next - RUN.start) * 1000, (RUN.response - RUN.start) * 1000, rss
+    return (RUN.first_next - RUN.start) * 1000, RUN.first_next_cpu / 1e6, RUN.first_next_faults, (RUN.response - RUN.start) * 1000, rss
 
 
 def main():
@@ -122,9 +151,11 @@ def main():
     baseline = subjects[-1][0]
     result = {"runs": runs}
     for label, executable, _ in subjects:
-        to_next, to_response, rss = zip(*samples[label])
+        to_next, cpu_to_next, faults, to_response, rss = zip(*samples[label])
         entry = {
             "firstNextMs": round(statistics.median(to_next), 2),
+            "firstNextCpuMs": round(statistics.median(cpu_to_next), 2),
+            "firstNextMinorFaults": statistics.median(faults),
             "firstResponseMs": round(statistics.median(to_response), 2),
             "peakRssMiB": round(statistics.median(rss) / 1024, 1),
             "sizeMiB": round(os.path.getsize(executable) / 1048576, 1),
@@ -133,6 +164,9 @@ def main():
             ratios = [mine[0] / base[0] for mine, base in zip(samples[label], samples[baseline])]
             entry["firstNextRatio"] = round(statistics.median(ratios), 3)
             entry["firstNextRatioQuartiles"] = [round(q, 3) for q in statistics.quantiles(ratios, n=4)[::2]]
+            cpu_ratios = [mine[1] / base[1] for mine, base in zip(samples[label], samples[baseline])]
+            entry["firstNextCpuRatio"] = round(statistics.median(cpu_ratios), 3)
+            entry["firstNextCpuRatioQuartiles"] = [round(q, 3) for q in statistics.quantiles(cpu_ratios, n=4)[::2]]
         result[label] = entry
     print(json.dumps(result))
 

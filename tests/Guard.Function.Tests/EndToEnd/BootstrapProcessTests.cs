@@ -13,7 +13,7 @@ namespace Guard.Function.Tests.EndToEnd;
 /// pointed at moto_server (AWS_ENDPOINT_URL) and moto's unfetchable Code.Location redirected to a
 /// LocalHttpServer serving the same zip (GUARD_CODE_LOCATION_REWRITE: the emulator-only seam).
 /// </summary>
-public sealed class BootstrapProcessTests(PublishedBootstrap bootstrap, MotoServer moto) : IClassFixture<MotoServer>
+public sealed class BootstrapProcessTests(PublishedBootstrap bootstrap, MotoServer moto) : IClassFixture<PublishedBootstrap>, IClassFixture<MotoServer>
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
@@ -148,6 +148,19 @@ public sealed class BootstrapProcessTests(PublishedBootstrap bootstrap, MotoServ
         Assert.True(
             symbols.AsSpan().IndexOf("DataAnnotations_Validator__TryValidateObject"u8) < 0,
             "Polly's DataAnnotations validation is back in the AOT image: update functions/Guard.Function/Polly.Substitutions.xml to Polly's current ValidationHelper");
+    }
+
+    [Fact]
+    public async Task PublishedImage_HasNoAwsSdkServiceClient()
+    {
+        // Every AWS call goes through Guard's signed HttpClient pipeline; one SDK service client (AWSSDK.SecurityToken's
+        // was the last) brings the SDK's request runtime into the image, 1.8 MB that every cold start maps and rehydrates.
+        var symbols = await File.ReadAllBytesAsync(Path.ChangeExtension(bootstrap.ExecutablePath, ".dbg"), Cancel);
+
+        Assert.True(symbols.AsSpan().IndexOf("AWSSDK_Core_Amazon_Runtime_"u8) >= 0, "the image has no AWSSDK.Core symbols: is this the right file?");
+        Assert.True(
+            symbols.AsSpan().IndexOf("Amazon_Runtime_AmazonServiceClient"u8) < 0,
+            "an AWS SDK service client is back in the Lambda's AOT image: call the service through Guard.Aws's AwsHttpPipeline instead");
     }
 
     private Process Start(RuntimeApiStandIn api, MotoWorld? world, LocalHttpServer? code, params (string Name, string Value)[] settings)

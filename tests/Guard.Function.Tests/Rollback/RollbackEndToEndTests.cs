@@ -15,7 +15,7 @@ namespace Guard.Function.Tests.Rollback;
 /// <see cref="BootstrapProcessTests"/>; moto reports no RevisionId, so the update goes out unconditional here and
 /// the conditional path is proven in <see cref="RollbackMotoTests"/>).
 /// </summary>
-public sealed class RollbackEndToEndTests(PublishedBootstrap bootstrap, MotoServer moto) : IClassFixture<MotoServer>
+public sealed class RollbackEndToEndTests(PublishedBootstrap bootstrap, MotoServer moto) : IClassFixture<PublishedBootstrap>, IClassFixture<MotoServer>
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
 

@@ -12,7 +12,7 @@ namespace Guard.Function.Tests.CloudFormation.EndToEnd;
 /// resource requests (its PUTs land on a <see cref="ResponseUrlStandIn"/>) and hook invocations, with the
 /// packages in moto_server's S3.
 /// </summary>
-public sealed class CloudFormationBootstrapTests(PublishedBootstrap bootstrap, MotoServer moto) : IClassFixture<MotoServer>
+public sealed class CloudFormationBootstrapTests(PublishedBootstrap bootstrap, MotoServer moto) : IClassFixture<PublishedBootstrap>, IClassFixture<MotoServer>
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
