@@ -55,7 +55,8 @@ internal sealed class DeflateEntryContent(Stream compressed, string name, long l
             {
                 if (position >= MaxKeptLength)
                 {
-                    throw new InvalidOperationException($"'{name}': {position} bytes in, behind the inflater and past the {MaxKeptLength} bytes kept (ask IsReachable first)");
+                    // Only an entry larger than Lambda unzips gets here, and only when its headers point back and forth.
+                    throw new InvalidZipException($"'{name}' is read {position} bytes in, behind what was inflated and past the {MaxKeptLength} bytes kept (larger than Lambda's unzipped limit)");
                 }
 
                 done += await CopyKeptAsync(position, destination.Slice(done, (int)Math.Min(count - done, Math.Min(_position, MaxKeptLength) - position)), cancellationToken).ConfigureAwait(false);
