@@ -91,6 +91,44 @@ public sealed class OrganizationMotoTests(MotoServer moto) : IClassFixture<MotoS
         Assert.Contains(alerts, a => a.Subject.StartsWith("Guard rolled back org-rb-fn", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(MemberAccount, true)]
+    [InlineData("210987654321", false)]
+    public async Task Deploy_BrokenStateAfterGuardsRollbackInAMemberAccount_OnlyThatAccountsMemberRoleIsGuard(string roleAccount, bool exempt)
+    {
+        var name = $"org-self-{roleAccount[..4]}";
+        using var world = await MotoWorld.CreateAsync(moto, name, Cancel);
+        await using var code = LocalHttpServer.Start();
+        using var members = new MemberAccounts(CentralAccount, () => MotoWorld.Credentials, MemberRoleInRegion, "guard-fn", () => MemberAccounts.CreateSts(world.Environment, MotoWorld.Credentials));
+        var memberCredentials = members.For(MemberAccount, MotoServer.Region);
+        using var member = new MotoAccount(world.Environment, memberCredentials);
+        using var memberLambda = LambdaClient.Create(world.Environment, memberCredentials);
+        var good = Packages.NeedsGlibc234(name + "-good");
+        var broken = Packages.NotExecutable(name + "-broken");
+        var goodSha = FunctionCatalogStandIn.Sha256(good);
+        await member.CreateFunctionAsync(name, await member.CreateRoleAsync(name + "-role", Cancel), good, "provided.al2023", "x86_64", cancellationToken: Cancel);
+        code.Serve(new Uri((await memberLambda.GetFunctionAsync(name, Cancel)).CodeLocation!).AbsolutePath, good);
+        code.Serve("/" + CodeKeys.For(goodSha), good);
+        var router = Compose(world, code, members.For);
+        await HandleAsync(router, CloudTrailEvents.Deploy("CreateFunction20150331", name, goodSha, account: MemberAccount));
+        await member.LambdaAsync(
+            "lambda:UpdateFunctionCode", HttpMethod.Put, $"2015-03-31/functions/{name}/code", MotoAccount.Json(w => w.WriteBase64String("ZipFile", broken)), Cancel);
+        code.Serve(new Uri((await memberLambda.GetFunctionAsync(name, Cancel)).CodeLocation!).AbsolutePath, broken);
+        await HandleAsync(router, CloudTrailEvents.Deploy("UpdateFunctionCode20150331v2", name, FunctionCatalogStandIn.Sha256(broken), account: MemberAccount));
+        var made = await world.S3.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = world.Bucket, Prefix = $"rollbacks/{MemberAccount}/us-east-1/{name}/made/" }, Cancel);
+        var guardsRevision = Path.GetFileNameWithoutExtension(Assert.Single(made.S3Objects).Key);
+        // The runtime flipped before the rollback's own event arrives: that event is judged broken.
+        await memberLambda.UpdateFunctionConfigurationAsync(name, "provided.al2", null, null, null, Cancel);
+        code.Serve(new Uri((await memberLambda.GetFunctionAsync(name, Cancel)).CodeLocation!).AbsolutePath, good);
+
+        var response = await HandleAsync(router, CloudTrailEvents.Deploy(
+            "UpdateFunctionCode20150331v2", name, goodSha, account: MemberAccount, revisionId: guardsRevision,
+            identityArn: $"arn:aws:sts::{roleAccount}:assumed-role/GuardMember-us-east-1/guard-fn", sessionIssuerArn: $"arn:aws:iam::{roleAccount}:role/GuardMember-us-east-1"));
+
+        Assert.Equal("broken", response.RootElement.GetProperty("verdict").GetString());
+        Assert.Equal(exempt ? "provided.al2" : "provided.al2023", (await memberLambda.GetFunctionAsync(name, Cancel)).Configuration.Runtime);
+    }
+
     [Fact]
     public async Task Deploy_InAnAccountWhoseRoleCannotBeAssumed_AlertsOnceAndFailsTheInvocation()
     {
@@ -152,7 +190,8 @@ public sealed class OrganizationMotoTests(MotoServer moto) : IClassFixture<MotoS
             slack: null,
             () => new ResponseUrlClient(() => new HttpClient()),
             () => MotoServer.Region,
-            (account, region) => LambdaClient.Create(world.Environment, credentialsFor(account, region)),
+            // Lambda as on AWS: RevisionIds reported and enforced (moto does neither).
+            (account, region) => new RevisionEnforcingLambda(LambdaClient.Create(world.Environment, credentialsFor(account, region))),
             CentralAccount,
             aliases);
         return GuardComposition.CreateRouter(options, services, log, TimeProvider.System);

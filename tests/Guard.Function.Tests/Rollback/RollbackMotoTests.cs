@@ -201,7 +201,8 @@ public sealed class RollbackMotoTests(MotoServer moto) : IClassFixture<MotoServe
         // Each spoof below deploys the same state under a name Guard used to trust, and is judged like anyone.
         { "session named like Guard's function", $"arn:aws:sts::{Account}:assumed-role/deployer/guard-function", $"arn:aws:iam::{Account}:role/deployer", true, false },
         { "Guard's role name in another account", "arn:aws:sts::210987654321:assumed-role/guard-GuardFunctionRole-1ABC/guard-function", "arn:aws:iam::210987654321:role/guard-GuardFunctionRole-1ABC", true, false },
-        { "GuardMember of an account not the event's", "arn:aws:sts::210987654321:assumed-role/GuardMember-us-east-1/guard-function", "arn:aws:iam::210987654321:role/GuardMember-us-east-1", true, false },
+        { "GuardMember of an account not the event's", "arn:aws:sts::210987654321:assumed-role/GuardMember/guard-function", "arn:aws:iam::210987654321:role/GuardMember", true, false },
+        { "GuardMember-<Region> of an account not the event's", "arn:aws:sts::210987654321:assumed-role/GuardMember-us-east-1/guard-function", "arn:aws:iam::210987654321:role/GuardMember-us-east-1", true, false },
         { "path-prefixed look-alike", $"arn:aws:sts::{Account}:assumed-role/guard-GuardFunctionRole-1ABC/guard-function", $"arn:aws:iam::{Account}:role/ci/guard-GuardFunctionRole-1ABC", true, false },
         { "assumed-role ARN without sessionIssuer", $"arn:aws:sts::{Account}:assumed-role/guard-GuardFunctionRole-1ABC/guard-function", null, true, false },
         // Guard's exact role, but a revision Guard never wrote (someone running code as Guard's role).
@@ -221,7 +222,8 @@ public sealed class RollbackMotoTests(MotoServer moto) : IClassFixture<MotoServe
         await world.CreateFunctionAsync(name, good, "provided.al2023", "x86_64", Cancel);
         await world.ServeCodeAsync(code, name, good, Cancel);
         code.Serve("/" + CodeKeys.For(goodSha), good);
-        var guard = Compose(world, code, GuardMode.Rollback, roleArn: GuardRole);
+        // Configured as on AWS: Lambda names Guard's function, and Organization mode names the member role.
+        var guard = Compose(world, code, GuardMode.Rollback, roleArn: GuardRole, ownFunctionName: "guard-function", memberRole: "GuardMember");
         await guard.CheckAsync(CloudTrailEvents.Deploy("CreateFunction20150331", name, goodSha, account: Account));
         await world.UpdateFunctionCodeZipAsync(name, broken, Cancel);
         await world.ServeCodeAsync(code, name, broken, Cancel);
@@ -322,7 +324,8 @@ public sealed class RollbackMotoTests(MotoServer moto) : IClassFixture<MotoServe
         return (await JsonSerializer.DeserializeAsync(response.ResponseStream, StoreJsonContext.Default.DeployRecord, Cancel))!;
     }
 
-    private static RollbackGuard Compose(MotoWorld world, LocalHttpServer code, GuardMode mode, bool quarantine = false, string? roleArn = null)
+    private static RollbackGuard Compose(
+        MotoWorld world, LocalHttpServer code, GuardMode mode, bool quarantine = false, string? roleArn = null, string? ownFunctionName = null, string? memberRole = null)
     {
         var output = new StringWriter();
         var log = new GuardLog(output, TimeProvider.System);
@@ -331,7 +334,9 @@ public sealed class RollbackMotoTests(MotoServer moto) : IClassFixture<MotoServe
             new CodeLocationRewrite(MotoWorld.MotoCodeHost, code.BaseAddress),
             Quarantine: quarantine,
             RoleArn: roleArn,
-            RollbackWait: TimeSpan.FromSeconds(5));
+            OwnFunctionName: ownFunctionName,
+            RollbackWait: TimeSpan.FromSeconds(5),
+            MemberRole: memberRole);
         var lambda = new RevisionEnforcingLambda(world.LambdaClient);
         var packages = new HttpPackageOpener(new HttpClient(), options.CodeLocationRewrite);
         var store = new S3GuardStore(world.GuardS3, world.Bucket);
