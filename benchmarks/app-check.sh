@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A 40-function app checked by one `guard check template.yaml` (packages judged in parallel), side by side with
 # 40 separate `guard check FUNCTION.zip` runs, as a CI loop over the zips would do: wall time and peak RSS, medians
-# of interleaved runs (README, "Measured"). Each package is a static bootstrap plus an 8 MiB incompressible asset.
+# of interleaved runs (docs/performance.md). Each package is a static bootstrap plus an 8 MiB incompressible asset.
 #
 #   benchmarks/app-check.sh [FUNCTIONS] [RUNS]     default 40 and 5
 set -euo pipefail

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What a check costs over HTTP, side by side with downloading the whole package (README, "Measured").
+# What a check costs over HTTP, side by side with downloading the whole package (docs/performance.md).
 # Usage: benchmarks/check-cost.sh [--sizes 20,200] [--runs 5]
 set -euo pipefail
 cd "$(dirname "$0")/.."

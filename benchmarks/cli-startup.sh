@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `guard check` of a local zip, start to exit: the self-contained Native AOT binary (build/publish-cli.sh) beside the
 # JIT build run with `dotnet guard.dll` (what `dotnet tool install` gives). Interleaved runs; medians and the ratio
-# (README, "Measured").
+# (docs/performance.md).
 #
 #   benchmarks/cli-startup.sh [RUNS]     default 21
 set -euo pipefail

@@ -1,7 +1,7 @@
 #!/bin/sh
 # guard scan across an organization: 50 accounts x 200 functions (and 10 x 200 beside it, for peak RSS against the
 # number of accounts) over an in-process Lambda stand-in answering each request in 20 ms and holding every account's
-# GetFunction calls under its own quota (10/s here: 429 beyond it). Interleaved runs; medians (README, "Measured").
+# GetFunction calls under its own quota (10/s here: 429 beyond it). Interleaved runs; medians (docs/performance.md).
 set -eu
 cd "$(dirname "$0")/.."
 dotnet build benchmarks/OrgScanBenchmark -c Release --artifacts-path /tmp/guard-org-scan-bench >/dev/null

@@ -1,6 +1,6 @@
 namespace Guard.Cli;
 
-/// <summary>The exit codes of design.md: CI pipelines branch on them.</summary>
+/// <summary>The exit codes of docs/design.md: CI pipelines branch on them.</summary>
 public static class ExitCodes
 {
     public const int Ok = 0;

@@ -13,7 +13,7 @@ public static class GuardCommandLine
     {
         var root = new RootCommand(
             "Guard: checks that an AWS Lambda package on a custom runtime (provided.al2023, provided.al2) can start, " +
-            "before Lambda finds out at the first invocation.")
+            "before Lambda finds out at the first invocation. The manual is docs/cli.md; every finding and its fix, docs/findings.md.")
         {
             CheckCommand.Create(output, error),
             ScanCommand.Create(output, error),

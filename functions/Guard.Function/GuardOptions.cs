@@ -41,7 +41,7 @@ public static class GuardModes
 }
 
 /// <summary>
-/// The function's configuration (design.md, "Lambda configuration"), read once from the environment at start.
+/// The function's configuration (docs/guard-lambda.md, "Configuration"), read once from the environment at start.
 /// A malformed value fails initialization (reported on <c>/init/error</c>) rather than being guessed at.
 /// </summary>
 /// <param name="TopicArn">SNS topic for alerts; no alert is published when unset.</param>

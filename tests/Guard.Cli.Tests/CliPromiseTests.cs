@@ -38,6 +38,7 @@ public sealed class CliPromiseTests : IAsyncLifetime
         Assert.Contains("Usage:", run.Error, StringComparison.Ordinal);
         Assert.Contains("check", run.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("Required command was not provided", run.Error, StringComparison.Ordinal);
+        Assert.Contains("docs/cli.md", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -749,7 +749,7 @@ public class PackageInspectorTests
         Assert.Equal(report.Stats.BytesRead, package.BytesRead);
     }
 
-    /// <summary>README's "Measured" budget for a large static binary: the tail, then the local header and 64 KiB of data.</summary>
+    /// <summary>docs/performance.md's budget for a large static binary: the tail, then the local header and 64 KiB of data.</summary>
     private const long StaticBinaryCheckBudget = 140 * 1024;
 
     [Theory]

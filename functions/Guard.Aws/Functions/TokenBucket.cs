@@ -1,7 +1,7 @@
 namespace Guard.Aws.Functions;
 
 /// <summary>
-/// A client-side token bucket that keeps a sweep under one of Lambda's control-plane quotas (aws-facts §2.3:
+/// A client-side token bucket that keeps a sweep under one of Lambda's control-plane quotas (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html:
 /// GetFunction 100/s, the other control-plane calls 15/s together) before the service has to throttle it.
 /// Written here rather than taken from System.Threading.RateLimiting: that assembly ships only with the
 /// ASP.NET Core shared framework, and a NuGet reference would be the only one for a few lines; this one also

@@ -38,7 +38,7 @@ public static class AwsErrorParser
         return Sanitize(statusCode, errorTypeHeader: null, code, message);
     }
 
-    // aws-facts §2.3 / smithy restJson1: the header wins over body fields.
+    // smithy restJson1 (X-Amzn-ErrorType): the header wins over body fields.
     private static AwsError Sanitize(int statusCode, string? errorTypeHeader, string? code, string? message) =>
         new(SanitizeCode(errorTypeHeader) ?? SanitizeCode(code) ?? FallbackCode(statusCode), SanitizeMessage(message) ?? $"HTTP {statusCode}");
 

@@ -8,7 +8,7 @@ using Guard.Aws.Http;
 namespace Guard.Aws.Lambda;
 
 /// <summary>
-/// <see cref="ILambdaApi"/> over signed HTTP (REST-JSON; aws-facts §2): AWSSDK.Lambda is not available
+/// <see cref="ILambdaApi"/> over signed HTTP (REST-JSON, https://docs.aws.amazon.com/lambda/latest/api/): AWSSDK.Lambda is not available
 /// here, and Guard needs only these few operations.
 /// </summary>
 public sealed class LambdaClient : ILambdaApi, IDisposable

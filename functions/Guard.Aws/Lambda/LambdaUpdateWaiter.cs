@@ -11,7 +11,7 @@ public sealed record UpdateSettlement(bool Settled, FunctionDetails Function)
 
 /// <summary>
 /// Polls GetFunction until an update has settled: <c>LastUpdateStatus</c> is no longer <c>InProgress</c> and
-/// <c>State</c> is no longer <c>Pending</c> (aws-facts §2.1; SST's function-code-updater waits the same way).
+/// <c>State</c> is no longer <c>Pending</c> (https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html; SST's function-code-updater waits the same way).
 /// Back-off doubles from <see cref="FirstDelay"/> up to <see cref="MaxDelay"/>; the caller's deadline is kept
 /// below its own Lambda timeout so Guard can still report what happened.
 /// </summary>

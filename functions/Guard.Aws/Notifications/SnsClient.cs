@@ -8,7 +8,7 @@ namespace Guard.Aws.Notifications;
 
 /// <summary>
 /// <see cref="ISnsPublisher"/> over signed HTTP in the Query protocol: a form-encoded POST
-/// (<c>Action=Publish&amp;Version=2010-03-31&amp;…</c>) answered in XML (aws-facts §3.1). Requests that break
+/// (<c>Action=Publish&amp;Version=2010-03-31&amp;…</c>) answered in XML (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html). Requests that break
 /// an SNS limit are refused here, before a network round trip and without retries.
 /// </summary>
 public sealed class SnsClient : ISnsPublisher, IDisposable

@@ -1,6 +1,6 @@
 namespace Guard.Aws.Notifications;
 
-/// <summary>One SNS Publish (aws-facts §3.1).</summary>
+/// <summary>One SNS Publish (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html).</summary>
 /// <param name="Subject">E-mail subject and the <c>Subject</c> of JSON deliveries: under 100 characters, one line.</param>
 /// <param name="MessageStructureJson">
 /// When true, <paramref name="Message"/> is a JSON object of per-protocol messages and must have a

@@ -54,7 +54,7 @@ internal static class CheckCommand
         };
         var format = new Option<string>("--format")
         {
-            Description = "text for people, json for machines (the report of design.md; schema version 2 for several packages), sarif for GitHub code scanning.",
+            Description = "text for people, json for machines (the report in docs/design.md; schema version 2 for several packages: docs/cli.md), sarif for GitHub code scanning.",
             DefaultValueFactory = _ => "text",
         };
         format.AcceptOnlyFromAmong("text", "json", "sarif");
@@ -106,13 +106,13 @@ internal static class CheckCommand
             var known = FindingCodes.All.Select(c => c.Code).Concat(AppFindings.All.Select(c => c.Code)).ToHashSet(StringComparer.Ordinal);
             foreach (var code in SplitCodes(result.GetValueOrDefault<string[]>() ?? []).Where(c => !known.Contains(c)))
             {
-                result.AddError($"--ignore {code}: not a finding code (see the table in the README, e.g. BOOTSTRAP_NOT_EXECUTABLE)");
+                result.AddError($"--ignore {code}: not a finding code (see docs/findings.md, e.g. BOOTSTRAP_NOT_EXECUTABLE)");
             }
         });
 
         var command = new Command(
             "check",
-            "Check deployment packages the way Lambda will start them. Exit 1 when any is broken, else 2 when any could not be checked, else 3 when any is a placeholder, else 0.")
+            "Check deployment packages the way Lambda will start them. Exit 1 when any is broken, else 2 when any could not be checked, else 3 when any is a placeholder, else 0. Every finding and its fix: docs/findings.md.")
         {
             packages, runtime, architecture, layers, format, handler, placeholders, outputFile, timeout, parameterOverrides, failOn, ignore,
         };

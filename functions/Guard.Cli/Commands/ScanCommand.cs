@@ -22,7 +22,7 @@ internal static class ScanCommand
         };
         var format = new Option<string>("--format")
         {
-            Description = "text for people (a table), json for machines (design.md's report per function), sarif for GitHub code scanning.",
+            Description = "text for people (a table), json for machines (the report in docs/design.md per function), sarif for GitHub code scanning.",
             DefaultValueFactory = _ => "text",
         };
         format.AcceptOnlyFromAmong("text", "json", "sarif");

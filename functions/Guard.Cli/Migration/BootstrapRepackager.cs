@@ -20,7 +20,7 @@ internal sealed class MigrationRefusedException(string message) : Exception(mess
 
 /// <summary>
 /// Rewrites a go1.x package for a custom runtime: the executable the old <c>Handler</c> names becomes an executable
-/// <c>bootstrap</c> at the root (aws-facts §6.1, §8), every other entry is copied with its Unix mode and time.
+/// <c>bootstrap</c> at the root (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-provided.html), every other entry is copied with its Unix mode and time.
 /// File to file through <see cref="ZipArchive"/>'s streams, so memory stays flat whatever the package's size.
 /// </summary>
 internal static class BootstrapRepackager

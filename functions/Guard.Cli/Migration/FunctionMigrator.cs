@@ -229,7 +229,7 @@ internal sealed class FunctionMigrator(
         return await WaitForUpdateAsync(name, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Waits until the update settles (aws-facts §2.1); returns the new RevisionId.</summary>
+    /// <summary>Waits until the update settles (https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html); returns the new RevisionId.</summary>
     private async Task<string?> WaitForUpdateAsync(string name, CancellationToken cancellationToken, bool throwOnFailed = true)
     {
         var settlement = await LambdaUpdateWaiter.WaitAsync(lambda, name, wait.Timeout, time, cancellationToken).ConfigureAwait(false);

@@ -6,7 +6,7 @@ namespace Guard.Cli.Scanning;
 
 /// <summary>
 /// <c>guard scan --format json</c>: one entry per function, each checked function carrying the report of
-/// design.md (schema version 1) with the function's ARN as its source.
+/// docs/design.md (schema version 1) with the function's ARN as its source.
 /// </summary>
 /// <param name="Accounts">The accounts swept (<c>--accounts</c>, <c>--organization</c>); null for the caller's own account only.</param>
 internal sealed record ScanDocument(int SchemaVersion, IReadOnlyList<string> Regions, ScanSummary Summary, IReadOnlyList<ScannedFunction> Functions, IReadOnlyList<string>? Accounts = null)

@@ -4,7 +4,7 @@ using Guard.Inspection.Reporting;
 namespace Guard.Function.Alerts;
 
 /// <summary>
-/// SNS <c>MessageStructure=json</c>: one message per subscriber protocol (aws-facts §3.1). SNS requires
+/// SNS <c>MessageStructure=json</c>: one message per subscriber protocol (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html). SNS requires
 /// <c>default</c>; the others override it for their protocol.
 /// </summary>
 public sealed record SnsMessageStructure(
@@ -15,7 +15,7 @@ public sealed record SnsMessageStructure(
     [property: JsonPropertyName("lambda")] string Lambda);
 
 /// <summary>
-/// The AWS Chatbot (Amazon Q Developer in chat applications) custom notification (aws-facts §3.2):
+/// The AWS Chatbot (Amazon Q Developer in chat applications) custom notification (https://docs.aws.amazon.com/chatbot/latest/adminguide/custom-notifs.html):
 /// <c>version</c> must be "1.0", <c>source</c> must be "custom".
 /// </summary>
 public sealed record ChatbotNotification(

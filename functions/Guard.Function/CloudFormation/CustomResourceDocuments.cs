@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 namespace Guard.Function.CloudFormation;
 
 /// <summary>
-/// A CloudFormation custom resource request (aws-facts §4.1). Names as CloudFormation spells them; every
+/// A CloudFormation custom resource request (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-requests.html). Names as CloudFormation spells them; every
 /// member optional so a malformed request still gets an answer. <see cref="ToString"/> leaves out
 /// <see cref="ResponseUrl"/>: a presigned URL is a credential and must never reach a log.
 /// </summary>
@@ -39,7 +39,7 @@ public sealed record CustomResourceRequest(
             .ToString();
 }
 
-/// <summary>The answer PUT to the ResponseURL (aws-facts §4.2). The whole body must fit in 4096 bytes.</summary>
+/// <summary>The answer PUT to the ResponseURL (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-responses.html). The whole body must fit in 4096 bytes.</summary>
 /// <param name="Status"><c>SUCCESS</c> or <c>FAILED</c>.</param>
 /// <param name="Reason">Required when FAILED; shown in the stack's events.</param>
 /// <param name="PhysicalResourceId">Identical in every answer for the same resource, or CloudFormation replaces it.</param>

@@ -14,7 +14,7 @@ using Guard.Inspection.Rules;
 namespace Guard.Function.CloudFormation;
 
 /// <summary>
-/// <c>Custom::BootstrapCheck</c> (aws-facts §4): Create and Update check the package and answer SUCCESS (with
+/// <c>Custom::BootstrapCheck</c> (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref.html): Create and Update check the package and answer SUCCESS (with
 /// the summary in Data, for <c>Fn::GetAtt</c>) or FAILED (the finding and its fix in Reason), so a resource that
 /// <c>DependsOn</c> the check is never deployed from a broken package; Delete always answers SUCCESS. Guard
 /// always answers: a failure of its own becomes FAILED with the cause, and a check still running when
@@ -97,7 +97,7 @@ public sealed class CustomResourceHandler : IRouteHandler
     }
 
     /// <summary>
-    /// Stable for the resource's whole life (aws-facts §4.2: a different id on Update means replacement): the id
+    /// Stable for the resource's whole life (crpg-ref-responses.html: a different id on Update means replacement): the id
     /// CloudFormation already holds, else one derived from the stack and the logical id.
     /// </summary>
     public static string PhysicalResourceIdFor(CustomResourceRequest request)

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Guard.Function.CloudFormation;
 
 /// <summary>
-/// Serializes a <see cref="CustomResourceResponse"/> within CloudFormation's 4096-byte limit (aws-facts §4.2).
+/// Serializes a <see cref="CustomResourceResponse"/> within CloudFormation's 4096-byte limit (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-responses.html).
 /// The fields copied from the request are never touched; what gives way is, for FAILED, the Data (GetAtt
 /// cannot read a failed resource) and then the end of the Reason; for SUCCESS, the Reason and then Data
 /// entries from the last. Sizes are measured on the serialized bytes, so JSON escaping (<c>\u2026</c>, <c>\"</c>)

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Guard.Function.CloudFormation;
 
 /// <summary>
-/// A CloudFormation Lambda hook invocation for a resource operation (aws-facts §5.1). Every member optional:
+/// A CloudFormation Lambda hook invocation for a resource operation (https://docs.aws.amazon.com/cloudformation-cli/latest/hooks-userguide/lambda-hooks-create-lambda-function.html). Every member optional:
 /// a request Guard cannot read still gets an answer.
 /// </summary>
 /// <param name="ActionInvocationPoint"><c>CREATE_PRE_PROVISION</c>, <c>UPDATE_PRE_PROVISION</c> or <c>DELETE_PRE_PROVISION</c>.</param>
@@ -44,7 +44,7 @@ public sealed record HookTargetModel(JsonElement ResourceProperties, JsonElement
 /// <param name="CallbackContext">What the previous <c>IN_PROGRESS</c> answer carried.</param>
 public sealed record HookRequestContext(int Invocation, JsonElement CallbackContext);
 
-/// <summary>The hook's answer (aws-facts §5.2): the Lambda's response body.</summary>
+/// <summary>The hook's answer (same page): the Lambda's response body.</summary>
 /// <param name="HookStatus"><c>SUCCESS</c>, <c>FAILED</c> or <c>IN_PROGRESS</c>.</param>
 /// <param name="ErrorCode">Required when FAILED: <c>NonCompliant</c> or <c>InternalFailure</c>.</param>
 /// <param name="Message">Shown in the stack's events; CloudFormation truncates it to 4096 characters, Cloud Control to 1024.</param>

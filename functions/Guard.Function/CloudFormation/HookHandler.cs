@@ -12,7 +12,7 @@ using Guard.Inspection.Rules;
 namespace Guard.Function.CloudFormation;
 
 /// <summary>
-/// The CloudFormation Lambda hook (aws-facts §5): before an <c>AWS::Lambda::Function</c> is created or updated,
+/// The CloudFormation Lambda hook (https://docs.aws.amazon.com/cloudformation-cli/latest/hooks-userguide/lambda-hooks-create-lambda-function.html): before an <c>AWS::Lambda::Function</c> is created or updated,
 /// checks the package its <c>Code</c> names in S3 and answers FAILED/<c>NonCompliant</c> when the function could
 /// not start. Everything else passes with a note: other resource types, deletes, inline <c>ZipFile</c> code,
 /// container images, managed runtimes, and updates that change neither code nor runtime facts.

@@ -4,7 +4,7 @@ using System.Net;
 namespace Guard.Function.CloudFormation;
 
 /// <summary>
-/// PUTs a custom resource's answer to its presigned <c>ResponseURL</c> (aws-facts §4.2): an empty content type,
+/// PUTs a custom resource's answer to its presigned <c>ResponseURL</c> (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-responses.html): an empty content type,
 /// as the cfn-response module sends (a content type the URL was not signed with can break its signature),
 /// and an explicit Content-Length. The URL is a credential: it appears in no message this class makes.
 /// </summary>

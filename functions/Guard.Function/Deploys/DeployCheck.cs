@@ -31,7 +31,7 @@ public sealed record DeployOutcome(string Outcome, string Reason, string? Functi
 /// </remarks>
 public sealed class DeployCheck : IRouteHandler
 {
-    /// <summary>Set to <c>true</c>, marks the function's current code as a placeholder (design.md, "Lambda configuration").</summary>
+    /// <summary>Set to <c>true</c>, marks the function's current code as a placeholder (docs/design.md, "The Lambda's configuration").</summary>
     public const string PlaceholderTag = "guard:placeholder";
 
     private readonly ILambdaApi _lambda;

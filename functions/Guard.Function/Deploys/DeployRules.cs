@@ -69,7 +69,7 @@ public static class DeployRules
 
     /// <summary>
     /// The S3 object the deploy took its code from: UpdateFunctionCode names it at the top of
-    /// <c>requestParameters</c>, CreateFunction under <c>requestParameters.code</c> (aws-facts §1.4); null for a
+    /// <c>requestParameters</c>, CreateFunction under <c>requestParameters.code</c> (https://docs.aws.amazon.com/lambda/latest/dg/logging-using-cloudtrail.html); null for a
     /// ZipFile upload, whose bytes CloudTrail omits.
     /// </summary>
     public static CodeOrigin? CodeOriginOf(LambdaRequestParameters? request) =>

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Guard.Function.Routing;
 
 /// <summary>
-/// An EventBridge "AWS API Call via CloudTrail" event (aws-facts §1.3): the standard envelope around the
+/// An EventBridge "AWS API Call via CloudTrail" event (https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-lambda.html): the standard envelope around the
 /// CloudTrail record in <see cref="Detail"/>. Only the members Guard reads are modelled.
 /// </summary>
 public sealed record CloudTrailEvent(
@@ -56,7 +56,7 @@ public sealed record SessionIssuer(
     [property: JsonPropertyName("arn")] string? Arn);
 
 /// <param name="FunctionName">A name or an ARN (possibly qualified), as the caller gave it.</param>
-/// <param name="S3Bucket">UpdateFunctionCode from S3 puts the source at the top level (aws-facts §1.4); absent for a ZipFile upload.</param>
+/// <param name="S3Bucket">UpdateFunctionCode from S3 puts the source at the top level (https://docs.aws.amazon.com/lambda/latest/dg/logging-using-cloudtrail.html); absent for a ZipFile upload.</param>
 /// <param name="Code">CreateFunction nests the source here instead: <c>{}</c> for a ZipFile create, or absent.</param>
 public sealed record LambdaRequestParameters(
     [property: JsonPropertyName("functionName")] string? FunctionName,

@@ -3,7 +3,7 @@ using Guard.Inspection.Rules;
 
 namespace Guard.Inspection.Reporting;
 
-/// <summary>The JSON report of design.md (<c>schemaVersion</c> 1): the same document in the CLI, SNS and Lambda answers.</summary>
+/// <summary>The JSON report of docs/design.md (<c>schemaVersion</c> 1): the same document in the CLI, SNS and Lambda answers.</summary>
 public sealed record Report(
     int SchemaVersion,
     string Source,

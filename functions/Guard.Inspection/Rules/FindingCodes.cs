@@ -1,6 +1,6 @@
 namespace Guard.Inspection.Rules;
 
-/// <summary>The stable finding codes of design.md; existing codes keep their meaning forever.</summary>
+/// <summary>The stable finding codes of docs/design.md; existing codes keep their meaning forever.</summary>
 public static class FindingCodes
 {
     public const string BootstrapMissing = "BOOTSTRAP_MISSING";
@@ -66,7 +66,7 @@ public static class FindingCodes
         _ => null,
     };
 
-    /// <summary>Every code with its severity and a one-line summary: the SARIF rules and the README table.</summary>
+    /// <summary>Every code with its severity and a one-line summary: the SARIF rules and docs/findings.md's table.</summary>
     public static IReadOnlyList<(string Code, Severity Severity, string Summary)> All { get; } =
     [
         (BootstrapMissing, Severity.Error, "No bootstrap at the root of the package nor of any layer."),

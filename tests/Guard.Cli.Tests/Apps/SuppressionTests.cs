@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Guard.Cli.Tests.Support;
+using Guard.Testing;
 
 namespace Guard.Cli.Tests.Apps;
 
@@ -90,7 +91,8 @@ public sealed class SuppressionTests : IDisposable
         var (exitCode, _, error) = await RunAsync("check", Sample("function.zip"), "--ignore", "BOOTSTRAP_MISING");
 
         Assert.Equal(ExitCodes.UsageOrUnavailable, exitCode);
-        Assert.Contains("--ignore BOOTSTRAP_MISING: not a finding code", error, StringComparison.Ordinal);
+        Assert.Contains("--ignore BOOTSTRAP_MISING: not a finding code (see docs/findings.md", error, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(Checkout.Root, "docs", "findings.md")), "the usage error points to docs/findings.md, which must exist");
     }
 
     [Fact]

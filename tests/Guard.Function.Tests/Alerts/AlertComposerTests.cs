@@ -74,7 +74,7 @@ public sealed class AlertComposerTests
         using var chat = JsonDocument.Parse(structure.RootElement.GetProperty("https").GetString()!);
         var root = chat.RootElement;
 
-        // aws-facts §3.2: version "1.0" and source "custom" are required; textType only client-markdown.
+        // https://docs.aws.amazon.com/chatbot/latest/adminguide/custom-notifs.html: version "1.0" and source "custom" are required; textType only client-markdown.
         Assert.Equal("1.0", root.GetProperty("version").GetString());
         Assert.Equal("custom", root.GetProperty("source").GetString());
         Assert.False(string.IsNullOrEmpty(root.GetProperty("id").GetString()));

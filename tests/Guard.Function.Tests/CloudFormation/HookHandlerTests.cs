@@ -8,7 +8,7 @@ using Guard.Inspection.Rules;
 
 namespace Guard.Function.Tests.CloudFormation;
 
-/// <summary>The Lambda hook through the router: requests in the documented shape, answers checked field by field (aws-facts §5).</summary>
+/// <summary>The Lambda hook through the router: requests in the documented shape, answers checked field by field (https://docs.aws.amazon.com/cloudformation-cli/latest/hooks-userguide/lambda-hooks-create-lambda-function.html).</summary>
 public sealed class HookHandlerTests : IAsyncLifetime
 {
     private static readonly string[] DocumentedFields = ["hookStatus", "errorCode", "message", "clientRequestToken", "callbackContext", "callbackDelaySeconds", "annotations"];

@@ -60,7 +60,7 @@ public sealed class DeployRulesTests
     [Fact]
     public void CodeOriginOf_ZipFileCreateWithEmptyCode_Null()
     {
-        // A ZipFile CreateFunction records "code": {} (aws-facts §1.4).
+        // A ZipFile CreateFunction records "code": {} (https://docs.aws.amazon.com/lambda/latest/dg/logging-using-cloudtrail.html).
         var json = JsonNode.Parse(CloudTrailEvents.Deploy("CreateFunction20150331", "fn", "sha"))!;
         json["detail"]!["requestParameters"]!["code"] = new JsonObject();
 

@@ -5,7 +5,7 @@ namespace Guard.Function.Tests.Support;
 
 /// <summary>
 /// EventBridge "AWS API Call via CloudTrail" events built from the real UpdateFunctionCode record quoted in
-/// aws-facts §1.3 (stratus-red-team detonation), with the standard EventBridge envelope around it; only the
+/// a recorded UpdateFunctionCode event (a stratus-red-team detonation), with the standard EventBridge envelope around it; only the
 /// names, digests and identity are changed per test.
 /// </summary>
 public static class CloudTrailEvents
@@ -140,7 +140,7 @@ public static class CloudTrailEvents
 
         if (s3Code is { } s3)
         {
-            // UpdateFunctionCode puts the S3 source at the top of requestParameters, CreateFunction under code (aws-facts §1.4).
+            // UpdateFunctionCode puts the S3 source at the top of requestParameters, CreateFunction under code (https://docs.aws.amazon.com/lambda/latest/dg/logging-using-cloudtrail.html).
             var source = request;
             if (eventName.StartsWith("CreateFunction", StringComparison.Ordinal))
             {
@@ -158,7 +158,7 @@ public static class CloudTrailEvents
 
         if (errorCode is not null)
         {
-            // Failed calls carry errorCode/errorMessage and no responseElements (aws-facts §1.5).
+            // Failed calls carry errorCode/errorMessage and no responseElements (https://docs.aws.amazon.com/lambda/latest/dg/logging-using-cloudtrail.html).
             record["errorCode"] = errorCode;
             record["errorMessage"] = "simulated failure";
             record["responseElements"] = null;

@@ -100,7 +100,7 @@ public sealed class MotoWorld : IDisposable
     }
 
     /// <summary>
-    /// moto's Code.Location is not fetchable (aws-facts, "Known moto gaps"): serve the same zip bytes from
+    /// moto's Code.Location is not fetchable (a known moto gap, docs/design.md): serve the same zip bytes from
     /// <paramref name="server"/> at the location's path, so a rewrite of the host reaches them.
     /// </summary>
     public async Task ServeCodeAsync(LocalHttpServer server, string functionName, byte[] zip, CancellationToken cancellationToken)

@@ -6,7 +6,7 @@ using Guard.Aws.Lambda;
 namespace Guard.Function.Tests.Support;
 
 /// <summary>
-/// moto's Lambda with what moto does not do (aws-facts, "Known moto gaps"): a RevisionId on every function and
+/// moto's Lambda with what moto does not do (a known moto gap, docs/design.md): a RevisionId on every function and
 /// its enforcement. The revision is derived from what a deploy changes (code digest, runtime, handler, layers,
 /// architectures), so any deploy through moto moves it; an update naming another revision fails with
 /// <c>PreconditionFailedException</c> (HTTP 412) as Lambda's does. <see cref="BeforeUpdate"/> lets a test deploy

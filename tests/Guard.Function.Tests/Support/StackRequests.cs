@@ -3,8 +3,8 @@ using System.Text.Json.Nodes;
 namespace Guard.Function.Tests.Support;
 
 /// <summary>
-/// CloudFormation requests in the documented shapes: a custom resource request (aws-facts §4.1, the Update
-/// example) and a Lambda hook invocation (aws-facts §5.1), with the values a test varies.
+/// CloudFormation requests in the documented shapes: a custom resource request (the Update example of
+/// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-requests.html) and a Lambda hook invocation (https://docs.aws.amazon.com/cloudformation-cli/latest/hooks-userguide/lambda-hooks-create-lambda-function.html), with the values a test varies.
 /// </summary>
 public static class StackRequests
 {

@@ -7,7 +7,7 @@ using Guard.Inspection.Rules;
 namespace Guard.Cli.Apps.Reporting;
 
 /// <summary>
-/// <c>--format json</c>. One package: exactly design.md's report (schema version 1), plus <c>suppressed: true</c>
+/// <c>--format json</c>. One package: exactly the report of docs/design.md (schema version 1), plus <c>suppressed: true</c>
 /// on a finding only when one is suppressed. An app or several paths: schema version 2, a top-level
 /// <c>functions</c> list of per-function reports carrying the version 1 fields.
 /// </summary>
