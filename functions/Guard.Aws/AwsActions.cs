@@ -70,7 +70,7 @@ public static class AwsActions
     public const string S3ListBucket = "s3:ListBucket";
 
     /// <summary>
-    /// What Guard does in a member account of an organization, as its <c>GuardMember</c> role (org/member.yaml grants
+    /// What Guard does in a member account of an organization, as its <c>GuardMember-{region}</c> role (org/member.yaml grants
     /// exactly these): judge functions, roll back or quarantine them, and update code from the central store's copy.
     /// Alerts, the store and STS are the central account's.
     /// </summary>
@@ -84,8 +84,8 @@ public static class AwsActions
         LambdaTagResource,
         LambdaUpdateFunctionCode,
         LambdaUpdateFunctionConfiguration,
+        // UpdateFunctionCode from the store's copy, which Lambda reads with this role; Guard names no object version.
         S3GetObject,
-        S3GetObjectVersion,
         IamListAccountAliases,
     ];
 

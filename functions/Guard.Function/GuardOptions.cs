@@ -56,10 +56,14 @@ public static class GuardModes
 /// <c>GUARD_QUARANTINE=true</c>: in rollback mode, a broken function with no good code to go back to gets reserved
 /// concurrency 0 and a <c>guard:quarantined</c> tag, so callers are throttled instead of crashing.
 /// </param>
-/// <param name="RoleArn"><c>GUARD_ROLE_ARN</c>: Guard's own role; deploys made under it are only checked, never rolled back.</param>
+/// <param name="RoleArn">
+/// <c>GUARD_ROLE_ARN</c>: Guard's own role, exactly. A deploy is Guard's own — only checked, never rolled back — when
+/// its session was issued for this role (or, in Organization mode, for the member role of the event's account and
+/// Region) and it left a revision Guard recorded making. Without it, every deploy is judged alike.
+/// </param>
 /// <param name="OwnFunctionName">
-/// <c>AWS_LAMBDA_FUNCTION_NAME</c> (set by Lambda): the session name of Guard's role, which recognises Guard's own
-/// calls in CloudTrail even without <c>GUARD_ROLE_ARN</c>.
+/// <c>AWS_LAMBDA_FUNCTION_NAME</c> (set by Lambda): names Guard's sessions in member accounts. A session name is the
+/// caller's choice, so it never tells Guard's calls from anyone's.
 /// </param>
 /// <param name="RollbackWait">
 /// <c>GUARD_ROLLBACK_WAIT_SECONDS</c>: how long a rollback waits for <c>LastUpdateStatus</c> to settle, per update.
@@ -67,7 +71,8 @@ public static class GuardModes
 /// </param>
 /// <param name="MemberRole">
 /// <c>GUARD_MEMBER_ROLE</c>: Organization mode. Deploy events from other accounts (forwarded to the central bus) are
-/// checked, rolled back or quarantined in their own account through this role (the member stack's <c>GuardMember</c>);
+/// checked, rolled back or quarantined in their own account through <c>{this}-{region}</c> (the member stack's
+/// <c>GuardMember-us-east-1</c>: IAM role names are global, so each Region's stack instance has its own);
 /// needs <c>GUARD_ROLE_ARN</c>, whose account is Guard's own.
 /// </param>
 public sealed record GuardOptions(

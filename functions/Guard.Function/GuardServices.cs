@@ -134,7 +134,7 @@ public sealed class GuardServices
         var members = Once(() => new MemberAccounts(
             options.OwnAccount!,
             () => credentials.Value,
-            options.MemberRole!,
+            MemberAccounts.RegionalRoleName(options.MemberRole!, MemberAccounts.RegionPlaceholder),
             options.OwnFunctionName ?? "guard",
             () => MemberAccounts.CreateSts(environment.Value, credentials.Value)) { Partition = options.Partition });
         return new GuardServices(
@@ -160,14 +160,14 @@ public sealed class GuardServices
             () => environment.Value.Region,
             options.MemberRole is null ? null : MemberLambda(members),
             options.OwnAccount,
-            options.MemberRole is null ? null : new AccountAliases(account => AccountAliasClient.Create(environment.Value, members.Value.For(account))));
+            options.MemberRole is null ? null : new AccountAliases(account => AccountAliasClient.Create(environment.Value, members.Value.For(account, environment.Value.Region))));
     }
 
     /// <summary>Organization mode: each member account's Lambda, in the event's region, under its assumed role.</summary>
     private static Func<string, string, ILambdaApi> MemberLambda(Lazy<MemberAccounts> members) =>
         (account, region) => LambdaClient.Create(
             new AwsEnvironment(name => name == "AWS_REGION" ? region : Environment.GetEnvironmentVariable(name)),
-            members.Value.For(account));
+            members.Value.For(account, region));
 
     // PublicationOnly: a failed creation (no region, no credentials yet) is retried on the next use, not cached.
     private static Lazy<T> Once<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T>(Func<T> create) =>

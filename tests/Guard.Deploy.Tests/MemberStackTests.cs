@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Guard.Aws;
+using Guard.Aws.Accounts;
+using Guard.Aws.Store;
 
 namespace Guard.Deploy.Tests;
 
@@ -62,8 +64,54 @@ public sealed class MemberStackTests
 
         var assume = Assert.Single(statements, s => s.TryGetProperty("Action", out var a) && a.ValueKind == JsonValueKind.String && a.GetString() == AwsActions.StsAssumeRole);
 
-        Assert.Equal("arn:${AWS::Partition}:iam::*:role/${MemberRoleName}", assume.GetProperty("Resource").GetProperty("Fn::Sub").GetString());
+        // The member roles of every Region (one each, see MemberRole_Name_OnePerRegionAsGuardAssumesIt), none other.
+        Assert.Equal("arn:${AWS::Partition}:iam::*:role/${MemberRoleName}-*", assume.GetProperty("Resource").GetProperty("Fn::Sub").GetString());
         Assert.True(CloudFormationTemplate.IsRefTo(assume.GetProperty("Condition").GetProperty("StringEquals").GetProperty("aws:ResourceOrgID"), "OrganizationId"));
+    }
+
+    [Fact]
+    public async Task MemberRole_Name_OnePerRegionAsGuardAssumesIt()
+    {
+        var role = (await CloudFormationTemplate.LoadAsync(Repository.MemberTemplatePath)).Properties("GuardMemberRole");
+
+        var name = role.GetProperty("RoleName").GetProperty("Fn::Sub").GetString()!;
+
+        // IAM names are global: a fixed name would stop a second Region's stack instance. The name the template gives
+        // is the one the central Guard assumes for a deploy in that account and Region.
+        Assert.Equal(
+            MemberAccounts.RegionalRoleArn("aws", "111111111111", "GuardMember", "eu-west-1"),
+            "arn:aws:iam::111111111111:role/" + name.Replace("${MemberRoleName}", "GuardMember", StringComparison.Ordinal).Replace("${AWS::Region}", "eu-west-1", StringComparison.Ordinal));
+        Assert.False(role.TryGetProperty("Path", out _), "Guard's identity check compares the role's ARN without a path");
+    }
+
+    [Fact]
+    public async Task MemberRole_ReadsOnlyItsOwnAccountsCodeCopies()
+    {
+        var role = (await CloudFormationTemplate.LoadAsync(Repository.MemberTemplatePath)).Properties("GuardMemberRole");
+        var statements = CloudFormationTemplate.Items(role.GetProperty("Policies"))
+            .SelectMany(policy => CloudFormationTemplate.Items(policy.GetProperty("PolicyDocument").GetProperty("Statement")));
+
+        var s3 = Assert.Single(statements, s => CloudFormationTemplate.Items(s.GetProperty("Action")).Any(a => a.GetString()!.StartsWith("s3:", StringComparison.Ordinal)));
+
+        Assert.Equal([AwsActions.S3GetObject], CloudFormationTemplate.Items(s3.GetProperty("Action")).Select(a => a.GetString()));
+        Assert.Equal("arn:${AWS::Partition}:s3:::${StoreBucketName}/code/${AWS::AccountId}/*", s3.GetProperty("Resource").GetProperty("Fn::Sub").GetString());
+
+        // The key a rollback hands Lambda must fall under that grant, or a member account's rollback is AccessDenied.
+        var key = CodeKeys.For("210987654321", Convert.ToBase64String(new byte[32]));
+        Assert.StartsWith("code/210987654321/", key, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MemberRoleName_LeavesRoomForTheRegion()
+    {
+        foreach (var path in new[] { Repository.TemplatePath, Repository.MemberTemplatePath })
+        {
+            var pattern = (await CloudFormationTemplate.LoadAsync(path)).Root.GetProperty("Parameters").GetProperty("MemberRoleName").GetProperty("AllowedPattern").GetString()!;
+
+            // "-ap-southeast-7" and the like: 15 characters within IAM's 64.
+            Assert.Matches(pattern, new string('r', 48));
+            Assert.DoesNotMatch(pattern, new string('r', 49));
+        }
     }
 
     [Fact]
@@ -75,11 +123,13 @@ public sealed class MemberStackTests
         var read = Assert.Single(statements, s => s.TryGetProperty("Sid", out var sid) && sid.GetString() == "MemberRolesReadGoodCode");
 
         Assert.Equal("Allow", read.GetProperty("Effect").GetString());
-        Assert.Equal([AwsActions.S3GetObject, AwsActions.S3GetObjectVersion], CloudFormationTemplate.Items(read.GetProperty("Action")).Select(a => a.GetString()));
-        Assert.Equal("${StoreBucket.Arn}/code/*", read.GetProperty("Resource").GetProperty("Fn::Sub").GetString());
+        Assert.Equal([AwsActions.S3GetObject], CloudFormationTemplate.Items(read.GetProperty("Action")).Select(a => a.GetString()));
+        // Each account's role reads only its own account's copies: the policy variable is the caller's account
+        // (${!...} is Fn::Sub's escape for a literal ${...}).
+        Assert.Equal("${StoreBucket.Arn}/code/${!aws:PrincipalAccount}/*", read.GetProperty("Resource").GetProperty("Fn::Sub").GetString());
         var condition = read.GetProperty("Condition");
         Assert.True(CloudFormationTemplate.IsRefTo(condition.GetProperty("StringEquals").GetProperty("aws:PrincipalOrgID"), "OrganizationId"));
-        Assert.Equal("arn:${AWS::Partition}:iam::*:role/${MemberRoleName}", condition.GetProperty("ArnLike").GetProperty("aws:PrincipalArn").GetProperty("Fn::Sub").GetString());
+        Assert.Equal("arn:${AWS::Partition}:iam::*:role/${MemberRoleName}-*", condition.GetProperty("ArnLike").GetProperty("aws:PrincipalArn").GetProperty("Fn::Sub").GetString());
         Assert.All(
             CloudFormationTemplate.Items(template.Properties("FailedChecksQueuePolicy").GetProperty("PolicyDocument").GetProperty("Statement")),
             statement => Assert.False(statement.TryGetProperty("Sid", out var sid) && sid.GetString() == "MemberRolesReadGoodCode", "the S3 grant belongs to the store's policy"));

@@ -28,13 +28,36 @@ public sealed class StoreBucketTests
         var denial = CloudFormationTemplate.Items(policy.GetProperty("PolicyDocument").GetProperty("Statement")).Single(statement =>
             statement.GetProperty("Effect").GetString() == "Deny"
             && statement.TryGetProperty("Condition", out var condition)
-            && condition.GetProperty("Bool").GetProperty("aws:SecureTransport").GetString() == "false");
+            && condition.TryGetProperty("Bool", out var tls)
+            && tls.GetProperty("aws:SecureTransport").GetString() == "false");
 
         Assert.Equal("*", denial.GetProperty("Principal").GetString());
         Assert.Equal("s3:*", denial.GetProperty("Action").GetString());
         var resources = denial.GetProperty("Resource").EnumerateArray().ToArray();
         Assert.Contains(resources, resource => CloudFormationTemplate.IsGetAtt(resource, "StoreBucket", "Arn"));
         Assert.Contains(resources, resource => resource.TryGetProperty("Fn::Sub", out var sub) && sub.GetString() == "${StoreBucket.Arn}/*");
+    }
+
+    [Fact]
+    public async Task StoreBucketPolicy_EveryWriteGuardMakes_DeniedToEveryPrincipalButGuardsRole()
+    {
+        var template = await CloudFormationTemplate.LoadAsync(Repository.TemplatePath);
+        var statements = CloudFormationTemplate.Items(template.Properties("StoreBucketPolicy").GetProperty("PolicyDocument").GetProperty("Statement"));
+
+        var deny = Assert.Single(statements, s => s.TryGetProperty("Sid", out var sid) && sid.GetString() == "OnlyGuardWrites");
+
+        Assert.Equal("Deny", deny.GetProperty("Effect").GetString());
+        Assert.Equal("*", deny.GetProperty("Principal").GetString());
+        Assert.Equal("${StoreBucket.Arn}/*", deny.GetProperty("Resource").GetProperty("Fn::Sub").GetString());
+        // The exact role, by ARN (not ArnLike, not a name): Guard's own role is the one writer.
+        var except = deny.GetProperty("Condition").GetProperty("ArnNotEquals");
+        Assert.Equal(["aws:PrincipalArn"], except.EnumerateObject().Select(p => p.Name));
+        Assert.True(CloudFormationTemplate.IsGetAtt(except.GetProperty("aws:PrincipalArn"), "GuardFunctionRole", "Arn"));
+        // Every S3 write Guard's code makes (AwsActions.All) is one nobody else may make, and version deletes too.
+        var denied = CloudFormationTemplate.Items(deny.GetProperty("Action")).Select(a => a.GetString()!).ToHashSet(StringComparer.Ordinal);
+        var writes = Guard.Aws.AwsActions.All.Where(a => a.StartsWith("s3:", StringComparison.Ordinal) && !a.StartsWith("s3:Get", StringComparison.Ordinal) && !a.StartsWith("s3:List", StringComparison.Ordinal));
+        Assert.Subset(denied, writes.ToHashSet(StringComparer.Ordinal));
+        Assert.Contains("s3:DeleteObjectVersion", denied);
     }
 
     [Fact]

@@ -41,6 +41,17 @@ public sealed class InMemoryGuardStore : IGuardStore
     public Task<bool> TryClaimRollbackAsync(FunctionKey functionKey, RollbackClaim claim, CancellationToken cancellationToken) =>
         Task.FromResult(Claims.TryAdd(functionKey.RollbackKey(claim.BadRevisionId), claim));
 
+    public ConcurrentDictionary<string, GuardUpdate> GuardUpdates { get; } = new(StringComparer.Ordinal);
+
+    public Task PutGuardUpdateAsync(FunctionKey functionKey, GuardUpdate update, CancellationToken cancellationToken)
+    {
+        GuardUpdates[functionKey.GuardUpdateKey(update.RevisionId)] = update;
+        return Task.CompletedTask;
+    }
+
+    public Task<GuardUpdate?> GetGuardUpdateAsync(FunctionKey functionKey, string revisionId, CancellationToken cancellationToken) =>
+        Task.FromResult(GuardUpdates.TryGetValue(functionKey.GuardUpdateKey(revisionId), out var update) ? update : null);
+
     public async IAsyncEnumerable<PendingPlaceholder> ListPendingAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Task.CompletedTask;

@@ -15,8 +15,10 @@ public sealed class MemberAccountUnavailableException(string account, string rol
 
 /// <summary>
 /// Credentials for the accounts of an AWS Organization: Guard's own for its own account, and for any other the
-/// <c>GuardMember</c> role there, assumed through STS (<see cref="StsClient"/>) and kept per account until
+/// member role there, assumed through STS (<see cref="StsClient"/>) and kept per account and Region until
 /// <see cref="RefreshBefore"/> its expiry. Only the central Guard role may assume it (the member stack's trust policy).
+/// The member stack names its role <c>{MemberRoleName}-{region}</c> (<see cref="RegionalRoleName"/>): IAM is global,
+/// so a second Region's stack instance could not create a role of the same name.
 /// </summary>
 public sealed class MemberAccounts : IDisposable
 {
@@ -27,10 +29,13 @@ public sealed class MemberAccounts : IDisposable
     private readonly Lazy<StsClient> _sts;
     private readonly string _roleName;
     private readonly string _sessionName;
-    private readonly ConcurrentDictionary<string, AWSCredentials> _members = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Account, string Region), AWSCredentials> _members = new();
 
     /// <param name="ownAccount">Guard's own account: events from it use <paramref name="own"/> directly.</param>
-    /// <param name="roleName">The member role's name (<c>GuardMember</c> in the member stack).</param>
+    /// <param name="roleName">
+    /// The member role's name; <see cref="RegionPlaceholder"/> in it stands for the Region acted in (the member stack's
+    /// <c>GuardMember-{region}</c>, see <see cref="RegionalRoleName"/>).
+    /// </param>
     /// <param name="sessionName">Names Guard's sessions in the member accounts' CloudTrail (Guard's function name).</param>
     /// <param name="sts">Made on the first member account (production: <see cref="CreateSts"/>).</param>
     public MemberAccounts(string ownAccount, Func<AWSCredentials> own, string roleName, string sessionName, Func<StsClient> sts)
@@ -51,15 +56,25 @@ public sealed class MemberAccounts : IDisposable
     /// <summary>STS for <paramref name="environment"/> (honours <c>AWS_ENDPOINT_URL_STS</c>), signing with <paramref name="credentials"/>.</summary>
     public static StsClient CreateSts(AwsEnvironment environment, AWSCredentials credentials) => StsClient.Create(environment, credentials);
 
-    /// <summary><c>arn:aws:iam::ACCOUNT:role/GuardMember</c>.</summary>
-    public string RoleArnIn(string account) => $"arn:{Partition}:iam::{account}:role/{_roleName}";
+    /// <summary>Stands for the Region in a role name given to <see cref="MemberAccounts"/>.</summary>
+    public const string RegionPlaceholder = "{region}";
+
+    /// <summary>The member stack's role in <paramref name="region"/>: <c>GuardMember-us-east-1</c>, one per Region (IAM names are global).</summary>
+    public static string RegionalRoleName(string memberRoleName, string region) => $"{memberRoleName}-{region}";
+
+    /// <summary>The exact ARN of the member stack's role in <paramref name="account"/> and <paramref name="region"/>; it has no path.</summary>
+    public static string RegionalRoleArn(string partition, string account, string memberRoleName, string region) =>
+        $"arn:{partition}:iam::{account}:role/{RegionalRoleName(memberRoleName, region)}";
+
+    /// <summary><c>arn:aws:iam::ACCOUNT:role/GuardMember-REGION</c>: the role assumed to act there.</summary>
+    public string RoleArnIn(string account, string region) => $"arn:{Partition}:iam::{account}:role/{_roleName.Replace(RegionPlaceholder, region, StringComparison.Ordinal)}";
 
     /// <summary>The partition Guard runs in, from its own role's ARN (aws, aws-cn, aws-us-gov).</summary>
     public string Partition { get; init; } = "aws";
 
-    /// <summary>Guard's own credentials for its own account (or none named); otherwise the member role's, refreshed as they near expiry.</summary>
+    /// <summary>Guard's own credentials for its own account (or none named); otherwise the member role's in <paramref name="region"/>, refreshed as they near expiry.</summary>
     /// <exception cref="FormatException"><paramref name="account"/> is not a 12-digit account id.</exception>
-    public AWSCredentials For(string? account)
+    public AWSCredentials For(string? account, string region)
     {
         if (account is null || account == OwnAccount)
         {
@@ -71,7 +86,8 @@ public sealed class MemberAccounts : IDisposable
             throw new FormatException($"'{account}' is not an AWS account id");
         }
 
-        return _members.GetOrAdd(account, id => new AssumedRoleCredentials(this, id));
+        ArgumentException.ThrowIfNullOrEmpty(region);
+        return _members.GetOrAdd((account, region), key => new AssumedRoleCredentials(this, key.Account, key.Region));
     }
 
     public void Dispose()
@@ -99,11 +115,13 @@ public sealed class MemberAccounts : IDisposable
     {
         private readonly MemberAccounts _accounts;
         private readonly string _account;
+        private readonly string _region;
 
-        public AssumedRoleCredentials(MemberAccounts accounts, string account)
+        public AssumedRoleCredentials(MemberAccounts accounts, string account, string region)
         {
             _accounts = accounts;
             _account = account;
+            _region = region;
             PreemptExpiryTime = RefreshBefore;
         }
 
@@ -112,7 +130,7 @@ public sealed class MemberAccounts : IDisposable
 
         protected override async Task<CredentialsRefreshState> GenerateNewCredentialsAsync()
         {
-            var roleArn = _accounts.RoleArnIn(_account);
+            var roleArn = _accounts.RoleArnIn(_account, _region);
             RoleSession session;
             try
             {

@@ -11,6 +11,13 @@ namespace Guard.Aws.Rollback;
 public interface IRestoreReporter
 {
     void Changed(string functionName, string change);
+
+    /// <summary>
+    /// Hears each update Lambda accepted, as soon as it answers (before the wait): <paramref name="after"/> holds the
+    /// RevisionId and CodeSha256 that the call's CloudTrail event will carry. The Lambda records them so it knows that
+    /// event for its own; <c>guard rollback</c>, run by a person, has nothing to record.
+    /// </summary>
+    Task UpdatedAsync(string apiCall, FunctionConfiguration after, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>How a restore ended.</summary>
@@ -72,7 +79,7 @@ public sealed class FunctionRestore(ILambdaApi lambda, DeployedFunctionInspector
             var (settled, stopped) = await UpdateAsync(
                 current, "UpdateFunctionCode",
                 revision => lambda.UpdateFunctionCodeAsync(name, new FunctionCodeUpdate(stored.Bucket, stored.Key, null, revision, plan.Architectures), cancellationToken),
-                latest, wait, changes, cancellationToken).ConfigureAwait(false);
+                latest, wait, changes, reporter, cancellationToken).ConfigureAwait(false);
             if (stopped is not null)
             {
                 return stopped;
@@ -92,7 +99,7 @@ public sealed class FunctionRestore(ILambdaApi lambda, DeployedFunctionInspector
             var (settled, stopped) = await UpdateAsync(
                 current, "UpdateFunctionConfiguration",
                 revision => lambda.UpdateFunctionConfigurationAsync(name, restore.Runtime, restore.Handler, restore.Layers, revision, cancellationToken),
-                latest, wait, changes, cancellationToken).ConfigureAwait(false);
+                latest, wait, changes, reporter, cancellationToken).ConfigureAwait(false);
             if (stopped is not null)
             {
                 return stopped;
@@ -125,16 +132,20 @@ public sealed class FunctionRestore(ILambdaApi lambda, DeployedFunctionInspector
     /// function, or the result that ends the restore (someone deployed meanwhile, or the update did not finish).
     /// </summary>
     private async Task<(FunctionDetails? Settled, RestoreResult? Stopped)> UpdateAsync(
-        FunctionDetails read, string call, Func<string?, Task> update, FunctionDetails latest, TimeSpan wait, List<string> changes, CancellationToken cancellationToken)
+        FunctionDetails read, string call, Func<string?, Task<FunctionConfiguration>> update, FunctionDetails latest, TimeSpan wait, List<string> changes,
+        IRestoreReporter reporter, CancellationToken cancellationToken)
     {
+        FunctionConfiguration after;
         try
         {
-            await update(latest.Configuration.RevisionId).ConfigureAwait(false);
+            after = await update(latest.Configuration.RevisionId).ConfigureAwait(false);
         }
         catch (AwsServiceException e) when (RollbackRules.IsConcurrentChange(e.ErrorCode))
         {
             return (null, await ChangedMeanwhileAsync(read, e, changes, cancellationToken).ConfigureAwait(false));
         }
+
+        await reporter.UpdatedAsync(call, after, cancellationToken).ConfigureAwait(false);
 
         var name = read.Configuration.FunctionName;
         var settlement = await LambdaUpdateWaiter.WaitAsync(lambda, name, wait, time, cancellationToken).ConfigureAwait(false);

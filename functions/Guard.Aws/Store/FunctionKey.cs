@@ -15,6 +15,12 @@ public sealed record FunctionKey(string Account, string Region, string FunctionN
     public string RollbackKey(string badRevisionId) => $"rollbacks/{Account}/{Region}/{FunctionName}/{badRevisionId}.json";
 
     /// <summary>
+    /// <c>rollbacks/{account}/{region}/{name}/made/{revisionId}.json</c>: an update Guard made. The revision comes from
+    /// an event, so it is escaped: it can never name a key outside this function's folder.
+    /// </summary>
+    public string GuardUpdateKey(string revisionId) => $"rollbacks/{Account}/{Region}/{FunctionName}/made/{Uri.EscapeDataString(revisionId)}.json";
+
+    /// <summary>
     /// <c>alerted/{account}/{region}/{name}/{problem}-{hex sha256}.json</c>: hex, because base64 has '/' and '+',
     /// which would make the digest a path. A CodeSha256 that is not base64 is escaped instead.
     /// </summary>

@@ -8,6 +8,13 @@ namespace Guard.Aws.Store;
 /// <summary>Guard's note that it rolled back (or tried to) one bad revision of a function: it never does so twice.</summary>
 public sealed record RollbackClaim(string FunctionArn, string BadRevisionId, string BadCodeSha256, string ClaimedAt, string? EventId);
 
+/// <summary>
+/// An update Guard made itself (a rollback's <c>UpdateFunctionCode</c> or <c>UpdateFunctionConfiguration</c>): the
+/// RevisionId and CodeSha256 Lambda answered with, which that call's CloudTrail event carries in its
+/// <c>responseElements</c>. Only an event matching one of these is Guard's own.
+/// </summary>
+public sealed record GuardUpdate(string FunctionArn, string RevisionId, string CodeSha256, string Call, string MadeAt, string? EventId);
+
 /// <summary>A pending-placeholder record as listed from the store; <see cref="Record"/> is null when it could not be read as JSON.</summary>
 public sealed record PendingPlaceholder(FunctionKey Function, DeployRecord? Record);
 
@@ -47,6 +54,12 @@ public interface IGuardStore
 
     /// <summary>Records that Guard acts on this bad revision; false when it already did (or another invocation is).</summary>
     Task<bool> TryClaimRollbackAsync(FunctionKey functionKey, RollbackClaim claim, CancellationToken cancellationToken);
+
+    /// <summary>Records an update Guard made, before its CloudTrail event can arrive.</summary>
+    Task PutGuardUpdateAsync(FunctionKey functionKey, GuardUpdate update, CancellationToken cancellationToken);
+
+    /// <summary>The update Guard recorded making that left the function at <paramref name="revisionId"/>; null when Guard made none.</summary>
+    Task<GuardUpdate?> GetGuardUpdateAsync(FunctionKey functionKey, string revisionId, CancellationToken cancellationToken);
 
     /// <summary>Records that Guard alerts about this problem with this code; false when it already did (or another invocation is).</summary>
     Task<bool> TryMarkAlertedAsync(FunctionKey functionKey, AlertMarker marker, CancellationToken cancellationToken);
@@ -119,6 +132,29 @@ public sealed class S3GuardStore : IGuardStore
             JsonSerializer.SerializeToUtf8Bytes(claim, StoreJsonContext.Default.RollbackClaim),
             JsonContentType,
             cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task PutGuardUpdateAsync(FunctionKey functionKey, GuardUpdate update, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(functionKey);
+        ArgumentNullException.ThrowIfNull(update);
+        await _s3.PutObjectAsync(
+            _bucket,
+            functionKey.GuardUpdateKey(update.RevisionId),
+            JsonSerializer.SerializeToUtf8Bytes(update, StoreJsonContext.Default.GuardUpdate),
+            JsonContentType,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<GuardUpdate?> GetGuardUpdateAsync(FunctionKey functionKey, string revisionId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(functionKey);
+        ArgumentException.ThrowIfNullOrEmpty(revisionId);
+        // A record unreadable as JSON, or naming another revision, is no proof Guard made this one.
+        return (await ReadRecordAsync(functionKey.GuardUpdateKey(revisionId), StoreJsonContext.Default.GuardUpdate, cancellationToken).ConfigureAwait(false)).Record is { } update
+            && string.Equals(update.RevisionId, revisionId, StringComparison.Ordinal)
+                ? update
+                : null;
     }
 
     public async IAsyncEnumerable<PendingPlaceholder> ListPendingAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)

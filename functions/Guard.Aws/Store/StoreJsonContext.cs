@@ -11,6 +11,7 @@ namespace Guard.Aws.Store;
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(DeployRecord))]
 [JsonSerializable(typeof(RollbackClaim))]
+[JsonSerializable(typeof(GuardUpdate))]
 [JsonSerializable(typeof(AlertMarker))]
 [JsonSerializable(typeof(PlaceholderTagRecord))]
 public sealed partial class StoreJsonContext : JsonSerializerContext;

@@ -11,6 +11,9 @@ namespace Guard.Cli.Commands;
 /// <summary><c>guard scan</c>: every function of one or more regions, one table, one exit code.</summary>
 internal static class ScanCommand
 {
+    /// <summary>The member stack's role: one per Region, since IAM role names are global.</summary>
+    public static readonly string DefaultMemberRole = Guard.Aws.Accounts.MemberAccounts.RegionalRoleName("GuardMember", Guard.Aws.Accounts.MemberAccounts.RegionPlaceholder);
+
     public static Command Create(TextWriter output, TextWriter error)
     {
         var regions = new Option<string[]>("--region")
@@ -47,8 +50,8 @@ internal static class ScanCommand
         };
         var memberRole = new Option<string>("--member-role")
         {
-            Description = "The role assumed in each other account (org/member.yaml's GuardMember).",
-            DefaultValueFactory = _ => "GuardMember",
+            Description = "The role assumed in each other account; {region} stands for the Region swept (org/member.yaml names its role GuardMember-<region>).",
+            DefaultValueFactory = _ => DefaultMemberRole,
         };
         var accountsAtOnce = new Option<int>("--accounts-at-once")
         {
@@ -194,7 +197,7 @@ internal sealed record ScanSettings(IReadOnlyList<string> Regions, string Format
 
     public bool Organization { get; init; }
 
-    public string MemberRole { get; init; } = "GuardMember";
+    public string MemberRole { get; init; } = ScanCommand.DefaultMemberRole;
 
     public int AccountsAtOnce { get; init; } = 64;
 

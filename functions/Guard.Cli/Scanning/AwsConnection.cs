@@ -76,7 +76,7 @@ internal sealed class AwsConnection : IDisposable
             if (!_lambdaClients.TryGetValue(key, out var client))
             {
                 var credentials = key.Item1 is null ? Credentials
-                    : _members?.For(key.Item1) ?? throw new InvalidOperationException("another account's client needs EnterOrganizationAsync first");
+                    : _members?.For(key.Item1, region) ?? throw new InvalidOperationException("another account's client needs EnterOrganizationAsync first");
                 client = LambdaClient.Create(_environment(region), credentials);
                 _lambdaClients[key] = client;
             }
@@ -87,7 +87,7 @@ internal sealed class AwsConnection : IDisposable
 
     /// <summary>
     /// Lets <see cref="Lambda"/> reach other accounts through <paramref name="memberRole"/> (the member stack's
-    /// GuardMember), assumed with this connection's credentials; returns the caller's own account (STS GetCallerIdentity).
+    /// <c>GuardMember-{region}</c>: <see cref="MemberAccounts.RegionPlaceholder"/> stands for each Region swept), assumed with this connection's credentials; returns the caller's own account (STS GetCallerIdentity).
     /// </summary>
     public async Task<string> EnterOrganizationAsync(string memberRole, CancellationToken cancellationToken)
     {

@@ -78,7 +78,7 @@ public sealed class DeployCheck : IRouteHandler
         _codes = codes;
         _rollback = rollback;
         _accountAlias = accountAlias;
-        _identity = new GuardIdentity(options.RoleArn, options.OwnFunctionName, options.MemberRole);
+        _identity = new GuardIdentity(options.RoleArn, options.MemberRole, options.Partition);
         _store = store;
         _alerts = alerts;
         _options = options;
@@ -300,10 +300,21 @@ public sealed class DeployCheck : IRouteHandler
     private async Task<GuardAction> RollBackAsync(
         FunctionKey key, FunctionDetails function, Report report, CloudTrailRecord detail, string? eventId, CancellationToken cancellationToken)
     {
-        if (_identity.IsGuard(detail.UserIdentity))
+        if (_identity.IsGuardsRole(detail.UserIdentity, key.Account, key.Region))
         {
-            // Guard's own rollback (or quarantine) produced this event: acting on it again could loop.
-            return new GuardAction(GuardAction.NotRolledBack, "This deploy was made by Guard itself, so Guard only checked it.");
+            if (await GuardMadeAsync(key, detail.ResponseElements, cancellationToken).ConfigureAwait(false) is { } made)
+            {
+                // Guard's own rollback produced this event: acting on it again could loop.
+                return new GuardAction(
+                    GuardAction.NotRolledBack,
+                    $"This deploy was made by Guard itself (its {made.Call}, revision {made.RevisionId}), so Guard only checked it.",
+                    RevisionId: made.RevisionId);
+            }
+
+            // Guard's role, but not an update Guard made: whoever runs code as that role is judged like anyone.
+            _log.Warn(
+                $"{key.FunctionName}: deployed as Guard's role ({detail.UserIdentity!.SessionContext!.SessionIssuer!.Arn}) but revision {detail.ResponseElements?.RevisionId ?? "(none)"} is no update Guard recorded making; acting on it",
+                new LogContext(key.FunctionName, eventId, Outcome: Outcomes.Checked));
         }
 
         if (_rollback is null)
@@ -313,6 +324,15 @@ public sealed class DeployCheck : IRouteHandler
 
         return await _rollback.RunAsync(new RollbackRequest(key, function, report, eventId), cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The update Guard recorded making that this event reports (same revision, same code); null for any other.</summary>
+    private async Task<GuardUpdate?> GuardMadeAsync(FunctionKey key, LambdaResponseElements? response, CancellationToken cancellationToken) =>
+        _store is not null
+        && response?.RevisionId is { Length: > 0 } revision
+        && await _store.GetGuardUpdateAsync(key, revision, cancellationToken).ConfigureAwait(false) is { } made
+        && (response.CodeSha256 is null || string.Equals(made.CodeSha256, response.CodeSha256, StringComparison.Ordinal))
+            ? made
+            : null;
 
     /// <summary>The good record with where its code copy is; null when the code changed under the copy (a newer deploy's event follows).</summary>
     private async Task<DeployRecord?> KeepCodeAsync(FunctionKey key, FunctionDetails function, DeployRecord record, CloudTrailRecord detail, string? eventId, CancellationToken cancellationToken)

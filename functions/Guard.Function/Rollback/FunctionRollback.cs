@@ -1,4 +1,5 @@
 using System.Globalization;
+using Guard.Aws.Http;
 using Guard.Aws.Lambda;
 using Guard.Aws.Rollback;
 using Guard.Aws.Store;
@@ -65,7 +66,7 @@ public sealed class FunctionRollback
         }
 
         var result = await _restore.RunAsync(
-            request.Broken, plan, plan.StoredIn(_codes.Bucket, request.Key.Account), _options.RollbackWaitOrDefault, new LogReporter(_log, context), cancellationToken).ConfigureAwait(false);
+            request.Broken, plan, plan.StoredIn(_codes.Bucket, request.Key.Account), _options.RollbackWaitOrDefault, new LogReporter(this, request, context), cancellationToken).ConfigureAwait(false);
         var action = result.End switch
         {
             RestoreEnd.Refused => await QuarantineOrLeaveAsync(
@@ -147,8 +148,29 @@ public sealed class FunctionRollback
 
     private string Now() => _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    private sealed class LogReporter(GuardLog log, LogContext context) : IRestoreReporter
+    /// <summary>Logs each change, and records each update Guard made so that its CloudTrail event is known for Guard's own.</summary>
+    private sealed class LogReporter(FunctionRollback rollback, RollbackRequest request, LogContext context) : IRestoreReporter
     {
-        public void Changed(string functionName, string change) => log.Info($"put back {change}", context);
+        public void Changed(string functionName, string change) => rollback._log.Info($"put back {change}", context);
+
+        public async Task UpdatedAsync(string apiCall, FunctionConfiguration after, CancellationToken cancellationToken)
+        {
+            if (after.RevisionId is not { Length: > 0 } revision)
+            {
+                return;
+            }
+
+            try
+            {
+                await rollback._store.PutGuardUpdateAsync(
+                    request.Key, new GuardUpdate(after.FunctionArn, revision, after.CodeSha256, apiCall, rollback.Now(), request.EventId), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is AwsServiceException or HttpRequestException)
+            {
+                // The restore goes on: stopping half-way would leave the function worse. Unrecorded, the event of this
+                // update is judged like anyone's — it restores code judged good, so it passes.
+                rollback._log.Warn($"could not record Guard's {apiCall} (revision {revision}): {e.Message}", context);
+            }
+        }
     }
 }

@@ -27,9 +27,9 @@ public sealed class OrganizationScanMotoTests
         var broken = new PackageBuilder().AddFile("bootstrap", "#!/bin/sh\necho hi\n", PackageBuilder.RegularFileMode).ToArray();
         await world.CreateZipFunctionAsync("own-good", good, "provided.al2023", cancellationToken: Cancel);
         using var members = new MemberAccounts(ManagementAccount, () => ScanMotoAccount.Credentials, "GuardMember", "seed", () => MemberAccounts.CreateSts(world.EnvironmentFor("us-east-1"), ScanMotoAccount.Credentials));
-        using var memberSeed = new MotoAccount(world.EnvironmentFor("us-east-1"), members.For(member));
+        using var memberSeed = new MotoAccount(world.EnvironmentFor("us-east-1"), members.For(member, "us-east-1"));
         await memberSeed.CreateFunctionAsync("member-broken", await memberSeed.CreateRoleAsync("member-role", Cancel), broken, "provided.al2023", cancellationToken: Cancel);
-        using var memberLambda = Guard.Aws.Lambda.LambdaClient.Create(world.EnvironmentFor("us-east-1"), members.For(member));
+        using var memberLambda = Guard.Aws.Lambda.LambdaClient.Create(world.EnvironmentFor("us-east-1"), members.For(member, "us-east-1"));
         world.Code.Serve(Uri.UnescapeDataString(new Uri((await memberLambda.GetFunctionAsync("member-broken", Cancel)).CodeLocation!).AbsolutePath), broken);
         using var connection = world.Connection();
         var output = new StringWriter();

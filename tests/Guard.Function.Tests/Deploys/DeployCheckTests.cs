@@ -285,22 +285,32 @@ public sealed class DeployCheckTests
         Assert.Equal("layer", outcome.Report.Bootstrap!.Origin);
     }
 
-    [Fact]
-    public async Task Check_BrokenDeployWhoseSessionIssuerIsGuardsRole_OnlyChecked()
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(false, false)]
+    public async Task Check_BrokenDeployAsGuardsRole_OnlyCheckedWhenGuardRecordedItsRevision(bool recorded, bool exempt)
     {
         var guardRole = $"arn:aws:iam::{CloudTrailEvents.Account}:role/guard-GuardFunctionRole-1ABC";
         var harness = new DeployHarness(GuardMode.Rollback, roleArn: guardRole);
         var zip = Packages.NotExecutable();
-        harness.Deploy("orders-api", zip);
+        var function = harness.Lambda.Add("orders-api", zip);
+        harness.Opener.Serve(new Uri(function.CodeLocation!), zip);
+        const string Revision = "0c2f5d1e-7d0a-4a4b-9a51-3f1d2c6b8e90";
+        if (recorded)
+        {
+            var key = new Aws.Store.FunctionKey(CloudTrailEvents.Account, CloudTrailEvents.Region, "orders-api");
+            await harness.Store.PutGuardUpdateAsync(
+                key, new Aws.Store.GuardUpdate(function.Configuration.FunctionArn, Revision, FunctionCatalogStandIn.Sha256(zip), "UpdateFunctionCode", "t", null), TestContext.Current.CancellationToken);
+        }
 
-        // The session's ARN names no role of Guard's, so only sessionIssuer.arn can tell this call was Guard's own.
+        // The session's ARN names no role of Guard's, so only sessionIssuer.arn can tell this call was made as Guard's role.
         var outcome = await harness.CheckAsync(CloudTrailEvents.Deploy(
             UpdateCode, "orders-api", FunctionCatalogStandIn.Sha256(zip),
-            identityArn: $"arn:aws:sts::{CloudTrailEvents.Account}:assumed-role/renamed/guard-function", sessionIssuerArn: guardRole));
+            identityArn: $"arn:aws:sts::{CloudTrailEvents.Account}:assumed-role/renamed/guard-function", sessionIssuerArn: guardRole, revisionId: Revision));
 
         Assert.Equal(Verdict.Broken, outcome.Report!.Verdict);
         Assert.Equal(GuardAction.NotRolledBack, outcome.Action!.Kind);
-        Assert.Contains("made by Guard itself", outcome.Action.Summary, StringComparison.Ordinal);
+        Assert.Equal(exempt, outcome.Action.Summary.Contains("made by Guard itself", StringComparison.Ordinal));
     }
 
     [Theory]

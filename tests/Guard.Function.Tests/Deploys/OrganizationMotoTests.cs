@@ -28,6 +28,9 @@ public sealed class OrganizationMotoTests(MotoServer moto) : IClassFixture<MotoS
     private const string MemberAccount = "111111111111";
     private const string MemberRole = "GuardMember";
 
+    /// <summary>As <see cref="GuardServices.FromProcess"/> names it: the member stack's role is one per Region.</summary>
+    private static readonly string MemberRoleInRegion = MemberAccounts.RegionalRoleName(MemberRole, MemberAccounts.RegionPlaceholder);
+
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -35,8 +38,8 @@ public sealed class OrganizationMotoTests(MotoServer moto) : IClassFixture<MotoS
     {
         using var world = await MotoWorld.CreateAsync(moto, "org-member", Cancel);
         await using var code = LocalHttpServer.Start();
-        using var members = new MemberAccounts(CentralAccount, () => MotoWorld.Credentials, MemberRole, "guard-fn", () => MemberAccounts.CreateSts(world.Environment, MotoWorld.Credentials));
-        var memberCredentials = members.For(MemberAccount);
+        using var members = new MemberAccounts(CentralAccount, () => MotoWorld.Credentials, MemberRoleInRegion, "guard-fn", () => MemberAccounts.CreateSts(world.Environment, MotoWorld.Credentials));
+        var memberCredentials = members.For(MemberAccount, MotoServer.Region);
         using var member = new MotoAccount(world.Environment, memberCredentials);
         using var memberLambda = LambdaClient.Create(world.Environment, memberCredentials);
         var broken = Packages.NotExecutable("member");
@@ -44,7 +47,7 @@ public sealed class OrganizationMotoTests(MotoServer moto) : IClassFixture<MotoS
         var location = new Uri((await memberLambda.GetFunctionAsync("org-fn", Cancel)).CodeLocation!);
         code.Serve(location.AbsolutePath, broken);
         await CreateAccountAliasAsync(world, memberCredentials, "orders-prod");
-        var router = Compose(world, code, members.For, new AccountAliases(account => AccountAliasClient.Create(world.Environment, members.For(account))));
+        var router = Compose(world, code, members.For, new AccountAliases(account => AccountAliasClient.Create(world.Environment, members.For(account, MotoServer.Region))));
 
         var response = await HandleAsync(router, CloudTrailEvents.Deploy("CreateFunction20150331", "org-fn", FunctionCatalogStandIn.Sha256(broken), account: MemberAccount));
 
@@ -64,8 +67,8 @@ public sealed class OrganizationMotoTests(MotoServer moto) : IClassFixture<MotoS
     {
         using var world = await MotoWorld.CreateAsync(moto, "org-rollback", Cancel);
         await using var code = LocalHttpServer.Start();
-        using var members = new MemberAccounts(CentralAccount, () => MotoWorld.Credentials, MemberRole, "guard-fn", () => MemberAccounts.CreateSts(world.Environment, MotoWorld.Credentials));
-        var memberCredentials = members.For(MemberAccount);
+        using var members = new MemberAccounts(CentralAccount, () => MotoWorld.Credentials, MemberRoleInRegion, "guard-fn", () => MemberAccounts.CreateSts(world.Environment, MotoWorld.Credentials));
+        var memberCredentials = members.For(MemberAccount, MotoServer.Region);
         using var member = new MotoAccount(world.Environment, memberCredentials);
         using var memberLambda = LambdaClient.Create(world.Environment, memberCredentials);
         var good = Packages.GoodX8664("member-good");
@@ -88,6 +91,44 @@ public sealed class OrganizationMotoTests(MotoServer moto) : IClassFixture<MotoS
         Assert.Contains(alerts, a => a.Subject.StartsWith("Guard rolled back org-rb-fn", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(MemberAccount, true)]
+    [InlineData("210987654321", false)]
+    public async Task Deploy_BrokenStateAfterGuardsRollbackInAMemberAccount_OnlyThatAccountsMemberRoleIsGuard(string roleAccount, bool exempt)
+    {
+        var name = $"org-self-{roleAccount[..4]}";
+        using var world = await MotoWorld.CreateAsync(moto, name, Cancel);
+        await using var code = LocalHttpServer.Start();
+        using var members = new MemberAccounts(CentralAccount, () => MotoWorld.Credentials, MemberRoleInRegion, "guard-fn", () => MemberAccounts.CreateSts(world.Environment, MotoWorld.Credentials));
+        var memberCredentials = members.For(MemberAccount, MotoServer.Region);
+        using var member = new MotoAccount(world.Environment, memberCredentials);
+        using var memberLambda = LambdaClient.Create(world.Environment, memberCredentials);
+        var good = Packages.NeedsGlibc234(name + "-good");
+        var broken = Packages.NotExecutable(name + "-broken");
+        var goodSha = FunctionCatalogStandIn.Sha256(good);
+        await member.CreateFunctionAsync(name, await member.CreateRoleAsync(name + "-role", Cancel), good, "provided.al2023", "x86_64", cancellationToken: Cancel);
+        code.Serve(new Uri((await memberLambda.GetFunctionAsync(name, Cancel)).CodeLocation!).AbsolutePath, good);
+        code.Serve("/" + CodeKeys.For(MemberAccount, goodSha), good);
+        var router = Compose(world, code, members.For);
+        await HandleAsync(router, CloudTrailEvents.Deploy("CreateFunction20150331", name, goodSha, account: MemberAccount));
+        await member.LambdaAsync(
+            "lambda:UpdateFunctionCode", HttpMethod.Put, $"2015-03-31/functions/{name}/code", MotoAccount.Json(w => w.WriteBase64String("ZipFile", broken)), Cancel);
+        code.Serve(new Uri((await memberLambda.GetFunctionAsync(name, Cancel)).CodeLocation!).AbsolutePath, broken);
+        await HandleAsync(router, CloudTrailEvents.Deploy("UpdateFunctionCode20150331v2", name, FunctionCatalogStandIn.Sha256(broken), account: MemberAccount));
+        var made = await world.S3.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = world.Bucket, Prefix = $"rollbacks/{MemberAccount}/us-east-1/{name}/made/" }, Cancel);
+        var guardsRevision = Path.GetFileNameWithoutExtension(Assert.Single(made.S3Objects).Key);
+        // The runtime flipped before the rollback's own event arrives: that event is judged broken.
+        await memberLambda.UpdateFunctionConfigurationAsync(name, "provided.al2", null, null, null, Cancel);
+        code.Serve(new Uri((await memberLambda.GetFunctionAsync(name, Cancel)).CodeLocation!).AbsolutePath, good);
+
+        var response = await HandleAsync(router, CloudTrailEvents.Deploy(
+            "UpdateFunctionCode20150331v2", name, goodSha, account: MemberAccount, revisionId: guardsRevision,
+            identityArn: $"arn:aws:sts::{roleAccount}:assumed-role/GuardMember-us-east-1/guard-fn", sessionIssuerArn: $"arn:aws:iam::{roleAccount}:role/GuardMember-us-east-1"));
+
+        Assert.Equal("broken", response.RootElement.GetProperty("verdict").GetString());
+        Assert.Equal(exempt ? "provided.al2" : "provided.al2023", (await memberLambda.GetFunctionAsync(name, Cancel)).Configuration.Runtime);
+    }
+
     [Fact]
     public async Task Deploy_InAnAccountWhoseRoleCannotBeAssumed_AlertsOnceAndFailsTheInvocation()
     {
@@ -98,7 +139,7 @@ public sealed class OrganizationMotoTests(MotoServer moto) : IClassFixture<MotoS
         {
             var body = Encoding.UTF8.GetBytes(
                 "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>AccessDenied</Code>" +
-                $"<Message>User: arn:aws:sts::{CentralAccount}:assumed-role/guard/guard-fn is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::{MemberAccount}:role/{MemberRole}</Message></Error>" +
+                $"<Message>User: arn:aws:sts::{CentralAccount}:assumed-role/guard/guard-fn is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::{MemberAccount}:role/{MemberRole}-{MotoServer.Region}</Message></Error>" +
                 "<RequestId>denied-1</RequestId></ErrorResponse>");
             context.Response.StatusCode = (int)HttpStatusCode.Forbidden;
             context.Response.ContentType = "text/xml";
@@ -111,7 +152,7 @@ public sealed class OrganizationMotoTests(MotoServer moto) : IClassFixture<MotoS
             "AWS_ENDPOINT_URL_STS" => sts.BaseAddress.AbsoluteUri,
             _ => null,
         });
-        using var members = new MemberAccounts(CentralAccount, () => MotoWorld.Credentials, MemberRole, "guard-fn", () => MemberAccounts.CreateSts(stsEnvironment, MotoWorld.Credentials));
+        using var members = new MemberAccounts(CentralAccount, () => MotoWorld.Credentials, MemberRoleInRegion, "guard-fn", () => MemberAccounts.CreateSts(stsEnvironment, MotoWorld.Credentials));
         var router = Compose(world, code, members.For);
         var deploy = CloudTrailEvents.Deploy("UpdateFunctionCode20150331v2", "orphan-fn", "c2hh", account: MemberAccount);
 
@@ -123,10 +164,12 @@ public sealed class OrganizationMotoTests(MotoServer moto) : IClassFixture<MotoS
         Assert.Contains("AccessDenied", first.Message, StringComparison.Ordinal);
         var alert = Assert.Single(await world.ReceiveAlertsAsync(1, TimeSpan.FromSeconds(5), Cancel));
         Assert.Contains($"cannot check deploys in account {MemberAccount}", alert.Subject, StringComparison.Ordinal);
-        Assert.Contains($"arn:aws:iam::{MemberAccount}:role/{MemberRole}", alert.Message, StringComparison.Ordinal);
+        // The role of the event's Region: each Region's member stack has its own (IAM role names are global).
+        Assert.Contains($"cannot assume arn:aws:iam::{MemberAccount}:role/GuardMember-us-east-1 ", first.Message, StringComparison.Ordinal);
+        Assert.Contains($"arn:aws:iam::{MemberAccount}:role/GuardMember-us-east-1", alert.Message, StringComparison.Ordinal);
     }
 
-    private static EventRouter Compose(MotoWorld world, LocalHttpServer code, Func<string?, AWSCredentials> credentialsFor, AccountAliases? aliases = null)
+    private static EventRouter Compose(MotoWorld world, LocalHttpServer code, Func<string?, string, AWSCredentials> credentialsFor, AccountAliases? aliases = null)
     {
         var log = new GuardLog(new StringWriter(), TimeProvider.System);
         var options = new GuardOptions(
@@ -147,7 +190,8 @@ public sealed class OrganizationMotoTests(MotoServer moto) : IClassFixture<MotoS
             slack: null,
             () => new ResponseUrlClient(() => new HttpClient()),
             () => MotoServer.Region,
-            (account, region) => LambdaClient.Create(world.Environment, credentialsFor(account)),
+            // Lambda as on AWS: RevisionIds reported and enforced (moto does neither).
+            (account, region) => new RevisionEnforcingLambda(LambdaClient.Create(world.Environment, credentialsFor(account, region))),
             CentralAccount,
             aliases);
         return GuardComposition.CreateRouter(options, services, log, TimeProvider.System);

@@ -191,28 +191,69 @@ public sealed class RollbackMotoTests(MotoServer moto) : IClassFixture<MotoServe
         Assert.Contains("runtime provided.al2023", outcome.Action.Summary, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Check_BrokenDeployMadeByGuardsOwnRole_OnlyChecked()
+    private const string GuardRole = $"arn:aws:iam::{Account}:role/guard-GuardFunctionRole-1ABC";
+
+    /// <summary>Who made the call whose event arrives after Guard's rollback, and whether it carries the revision Guard wrote.</summary>
+    public static TheoryData<string, string, string?, bool, bool> AfterGuardsRollback => new()
     {
-        using var world = await MotoWorld.CreateAsync(moto, "rb-self", Cancel);
+        // Guard's own UpdateFunctionCode: its exact role, the revision Lambda answered it with.
+        { "Guard's own update", $"arn:aws:sts::{Account}:assumed-role/guard-GuardFunctionRole-1ABC/guard-function", GuardRole, true, true },
+        // Each spoof below deploys the same state under a name Guard used to trust, and is judged like anyone.
+        { "session named like Guard's function", $"arn:aws:sts::{Account}:assumed-role/deployer/guard-function", $"arn:aws:iam::{Account}:role/deployer", true, false },
+        { "Guard's role name in another account", "arn:aws:sts::210987654321:assumed-role/guard-GuardFunctionRole-1ABC/guard-function", "arn:aws:iam::210987654321:role/guard-GuardFunctionRole-1ABC", true, false },
+        { "GuardMember of an account not the event's", "arn:aws:sts::210987654321:assumed-role/GuardMember/guard-function", "arn:aws:iam::210987654321:role/GuardMember", true, false },
+        { "GuardMember-<Region> of an account not the event's", "arn:aws:sts::210987654321:assumed-role/GuardMember-us-east-1/guard-function", "arn:aws:iam::210987654321:role/GuardMember-us-east-1", true, false },
+        { "path-prefixed look-alike", $"arn:aws:sts::{Account}:assumed-role/guard-GuardFunctionRole-1ABC/guard-function", $"arn:aws:iam::{Account}:role/ci/guard-GuardFunctionRole-1ABC", true, false },
+        { "assumed-role ARN without sessionIssuer", $"arn:aws:sts::{Account}:assumed-role/guard-GuardFunctionRole-1ABC/guard-function", null, true, false },
+        // Guard's exact role, but a revision Guard never wrote (someone running code as Guard's role).
+        { "Guard's role, another revision", $"arn:aws:sts::{Account}:assumed-role/guard-GuardFunctionRole-1ABC/guard-function", GuardRole, false, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(AfterGuardsRollback))]
+    public async Task Check_BrokenStateAfterGuardsRollback_OnlyGuardsExactRoleAndRevisionExempt(string who, string sessionArn, string? issuerArn, bool carriesGuardsRevision, bool exempt)
+    {
+        var name = $"rb-self-{Math.Abs(who.GetHashCode(StringComparison.Ordinal)) % 100000}";
+        using var world = await MotoWorld.CreateAsync(moto, name, Cancel);
         await using var code = LocalHttpServer.Start();
-        var good = Packages.GoodX8664("rb-self-good");
-        var broken = Packages.NotExecutable("rb-self-broken");
-        await world.CreateFunctionAsync("rb-self-fn", good, "provided.al2023", "x86_64", Cancel);
-        await world.ServeCodeAsync(code, "rb-self-fn", good, Cancel);
-        var guard = Compose(world, code, GuardMode.Rollback, ownFunctionName: "guard-function");
-        await guard.CheckAsync(CloudTrailEvents.Deploy("CreateFunction20150331", "rb-self-fn", FunctionCatalogStandIn.Sha256(good), account: Account));
-        await world.UpdateFunctionCodeZipAsync("rb-self-fn", broken, Cancel);
-        await world.ServeCodeAsync(code, "rb-self-fn", broken, Cancel);
+        var good = Packages.NeedsGlibc234(name + "-good");
+        var broken = Packages.NotExecutable(name + "-broken");
+        var goodSha = FunctionCatalogStandIn.Sha256(good);
+        await world.CreateFunctionAsync(name, good, "provided.al2023", "x86_64", Cancel);
+        await world.ServeCodeAsync(code, name, good, Cancel);
+        code.Serve("/" + CodeKeys.For(Account, goodSha), good);
+        // Configured as on AWS: Lambda names Guard's function, and Organization mode names the member role.
+        var guard = Compose(world, code, GuardMode.Rollback, roleArn: GuardRole, ownFunctionName: "guard-function", memberRole: "GuardMember");
+        await guard.CheckAsync(CloudTrailEvents.Deploy("CreateFunction20150331", name, goodSha, account: Account));
+        await world.UpdateFunctionCodeZipAsync(name, broken, Cancel);
+        await world.ServeCodeAsync(code, name, broken, Cancel);
+        var rollback = await guard.CheckAsync(CloudTrailEvents.Deploy("UpdateFunctionCode20150331v2", name, FunctionCatalogStandIn.Sha256(broken), account: Account));
+        Assert.Equal(GuardAction.RolledBack, rollback.Action!.Kind);
+        // Guard recorded the revision Lambda answered its UpdateFunctionCode with: the one that call's event carries.
+        var made = await world.S3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = world.Bucket, Prefix = $"rollbacks/{Account}/us-east-1/{name}/made/" }, Cancel);
+        var guardsRevision = Path.GetFileNameWithoutExtension(Assert.Single(made.S3Objects).Key);
+        // Before that event arrives, the runtime is flipped: the good code no longer starts, so the event is judged broken.
+        await world.LambdaClient.UpdateFunctionConfigurationAsync(name, "provided.al2", null, null, null, Cancel);
+        var updatesBefore = guard.Lambda.Updates;
 
         var outcome = await guard.CheckAsync(CloudTrailEvents.Deploy(
-            "UpdateFunctionCode20150331v2", "rb-self-fn", FunctionCatalogStandIn.Sha256(broken), account: Account,
-            identityArn: $"arn:aws:sts::{Account}:assumed-role/guard-GuardFunctionRole-1ABC/guard-function"));
+            "UpdateFunctionCode20150331v2", name, goodSha, account: Account, identityArn: sessionArn, sessionIssuerArn: issuerArn,
+            revisionId: carriesGuardsRevision ? guardsRevision : "5b4db904-2466-4784-b3fb-4672b74fa995"));
 
-        Assert.Equal(GuardAction.NotRolledBack, outcome.Action!.Kind);
-        Assert.Contains("made by Guard itself", outcome.Action.Summary, StringComparison.Ordinal);
-        Assert.Equal(0, guard.Lambda.Updates);
-        Assert.Equal(FunctionCatalogStandIn.Sha256(broken), (await world.LambdaClient.GetFunctionAsync("rb-self-fn", Cancel)).Configuration.CodeSha256);
+        Assert.Equal("BOOTSTRAP_GLIBC_TOO_NEW", outcome.Report!.LeadingFinding!.Code);
+        var now = (await world.LambdaClient.GetFunctionAsync(name, Cancel)).Configuration;
+        if (exempt)
+        {
+            Assert.Equal(GuardAction.NotRolledBack, outcome.Action!.Kind);
+            Assert.Contains("made by Guard itself", outcome.Action.Summary, StringComparison.Ordinal);
+            Assert.Equal(updatesBefore, guard.Lambda.Updates);
+            Assert.Equal("provided.al2", now.Runtime);
+        }
+        else
+        {
+            Assert.Equal(GuardAction.ConfigurationRestored, outcome.Action!.Kind);
+            Assert.Equal("provided.al2023", now.Runtime);
+        }
     }
 
     [Fact]
@@ -242,7 +283,8 @@ public sealed class RollbackMotoTests(MotoServer moto) : IClassFixture<MotoServe
         Assert.Contains("at most once per bad revision", second.Action.Summary, StringComparison.Ordinal);
         Assert.Equal(1, guard.Lambda.Updates);
         var claims = await world.S3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = world.Bucket, Prefix = "rollbacks/" }, Cancel);
-        Assert.Single(claims.S3Objects);
+        // One claim; beside it, the record of the one update Guard made.
+        Assert.Single(claims.S3Objects, o => !o.Key.Contains("/made/", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -282,7 +324,8 @@ public sealed class RollbackMotoTests(MotoServer moto) : IClassFixture<MotoServe
         return (await JsonSerializer.DeserializeAsync(response.ResponseStream, StoreJsonContext.Default.DeployRecord, Cancel))!;
     }
 
-    private static RollbackGuard Compose(MotoWorld world, LocalHttpServer code, GuardMode mode, bool quarantine = false, string? ownFunctionName = null)
+    private static RollbackGuard Compose(
+        MotoWorld world, LocalHttpServer code, GuardMode mode, bool quarantine = false, string? roleArn = null, string? ownFunctionName = null, string? memberRole = null)
     {
         var output = new StringWriter();
         var log = new GuardLog(output, TimeProvider.System);
@@ -290,8 +333,10 @@ public sealed class RollbackMotoTests(MotoServer moto) : IClassFixture<MotoServe
             mode, world.TopicArn, world.Bucket, new HashSet<string>(), GuardOptions.DefaultPlaceholderGrace, null,
             new CodeLocationRewrite(MotoWorld.MotoCodeHost, code.BaseAddress),
             Quarantine: quarantine,
+            RoleArn: roleArn,
             OwnFunctionName: ownFunctionName,
-            RollbackWait: TimeSpan.FromSeconds(5));
+            RollbackWait: TimeSpan.FromSeconds(5),
+            MemberRole: memberRole);
         var lambda = new RevisionEnforcingLambda(world.LambdaClient);
         var packages = new HttpPackageOpener(new HttpClient(), options.CodeLocationRewrite);
         var store = new S3GuardStore(world.GuardS3, world.Bucket);

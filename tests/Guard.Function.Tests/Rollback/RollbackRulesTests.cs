@@ -93,18 +93,4 @@ public sealed class RollbackRulesTests
 
         Assert.Equal("code-" + new string('0', 0) + string.Concat(Enumerable.Repeat("01", 32)), RollbackRules.RevisionOf(current));
     }
-
-    [Theory]
-    [InlineData("arn:aws:sts::1:assumed-role/guard-Role-1AB/guard-fn", null, null, "guard-fn", true)]
-    [InlineData("arn:aws:sts::1:assumed-role/guard-Role-1AB/someone", null, null, "guard-fn", false)]
-    [InlineData("arn:aws:sts::1:assumed-role/guard-Role-1AB/someone", "arn:aws:iam::1:role/guard-Role-1AB", "arn:aws:iam::1:role/guard-Role-1AB", null, true)]
-    [InlineData("arn:aws:sts::1:assumed-role/guard-Role-1AB/x", null, "arn:aws:iam::1:role/service/guard-Role-1AB", null, true)]
-    [InlineData("arn:aws:iam::1:user/guard-fn", null, null, "guard-fn", false)]
-    [InlineData("arn:aws:sts::1:assumed-role/deployer/ci", "arn:aws:iam::1:role/deployer", "arn:aws:iam::1:role/guard", "guard-fn", false)]
-    public void IsGuard_CallerIdentity_RecognisesGuardsOwnRole(string arn, string? issuer, string? roleArn, string? ownFunction, bool expected)
-    {
-        var identity = new UserIdentity("AssumedRole", arn, "1", null, null, null, new SessionContext(new SessionIssuer(issuer)));
-
-        Assert.Equal(expected, new GuardIdentity(roleArn, ownFunction).IsGuard(identity));
-    }
 }

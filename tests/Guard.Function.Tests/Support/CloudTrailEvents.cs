@@ -91,7 +91,8 @@ public static class CloudTrailEvents
         string? invokedBy = null,
         string? identityArn = null,
         string? sessionIssuerArn = null,
-        (string Bucket, string Key, string? Version)? s3Code = null)
+        (string Bucket, string Key, string? Version)? s3Code = null,
+        string? revisionId = null)
     {
         var record = JsonNode.Parse(RealRecord)!.AsObject();
         var arn = $"arn:aws:lambda:{region}:{account}:function:{functionName}";
@@ -111,6 +112,10 @@ public static class CloudTrailEvents
         response["runtime"] = runtime;
         response["handler"] = "bootstrap";
         response["role"] = $"arn:aws:iam::{account}:role/{functionName}-role";
+        if (revisionId is not null)
+        {
+            response["revisionId"] = revisionId;
+        }
         var identity = record["userIdentity"]!.AsObject();
         identity["accountId"] = account;
         identity["arn"] = $"arn:aws:iam::{account}:user/christophe";

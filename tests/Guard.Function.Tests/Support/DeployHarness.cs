@@ -15,7 +15,7 @@ public sealed class DeployHarness
 {
     public const string TopicArn = "arn:aws:sns:us-east-1:266106314375:guard-alerts";
 
-    /// <param name="roleArn"><c>GUARD_ROLE_ARN</c>: the role whose sessions are Guard's own.</param>
+    /// <param name="roleArn"><c>GUARD_ROLE_ARN</c>: Guard's exact role (its own deploys also need a revision it recorded).</param>
     /// <param name="codes">Where good code is copied; none by default.</param>
     public DeployHarness(GuardMode mode = GuardMode.Alert, IReadOnlySet<string>? placeholders = null, bool withStore = true, string? roleArn = null, ICodeStore? codes = null)
     {

@@ -41,14 +41,14 @@ public sealed class RevisionEnforcingLambda(ILambdaApi inner) : ILambdaApi
     public async Task<FunctionConfiguration> UpdateFunctionCodeAsync(string functionName, FunctionCodeUpdate update, CancellationToken cancellationToken)
     {
         await BeforeAsync(functionName, update.RevisionId, cancellationToken);
-        return await inner.UpdateFunctionCodeAsync(functionName, update, cancellationToken);
+        return WithRevision(await inner.UpdateFunctionCodeAsync(functionName, update, cancellationToken));
     }
 
     public async Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(
         string functionName, string? runtime, string? handler, IReadOnlyList<string>? layers, string? revisionId, CancellationToken cancellationToken)
     {
         await BeforeAsync(functionName, revisionId, cancellationToken);
-        return await inner.UpdateFunctionConfigurationAsync(functionName, runtime, handler, layers, revisionId, cancellationToken);
+        return WithRevision(await inner.UpdateFunctionConfigurationAsync(functionName, runtime, handler, layers, revisionId, cancellationToken));
     }
 
     public Task<int> PutFunctionConcurrencyAsync(string functionName, int reservedConcurrentExecutions, CancellationToken cancellationToken) =>
@@ -56,6 +56,9 @@ public sealed class RevisionEnforcingLambda(ILambdaApi inner) : ILambdaApi
 
     public Task TagResourceAsync(string functionArn, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken) =>
         inner.TagResourceAsync(functionArn, tags, cancellationToken);
+
+    /// <summary>Lambda answers an update with the function's new RevisionId, the one the call's CloudTrail event carries.</summary>
+    private static FunctionConfiguration WithRevision(FunctionConfiguration configuration) => configuration with { RevisionId = RevisionOf(configuration) };
 
     public static string RevisionOf(FunctionConfiguration configuration)
     {
