@@ -40,7 +40,7 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
 
         if (runtime.IsDeprecatedOn(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)))
         {
-            findings.Add(Findings.RuntimeDeprecated(runtime));
+            findings.Add(Findings.RuntimeDeprecated(runtime, request.Architecture.ToApiName()));
         }
 
         var judged = await JudgeAsync(request, runtime, entrypoint, package, layers, findings, cancellationToken).ConfigureAwait(false);

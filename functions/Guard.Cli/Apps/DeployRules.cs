@@ -27,7 +27,7 @@ internal static class DeployRules
         var today = Today;
         if (!inspected && facts.IsDeprecatedOn(today))
         {
-            yield return Findings.RuntimeDeprecated(facts);
+            yield return Findings.RuntimeDeprecated(facts, architecture);
         }
 
         if (facts.IsCreateBlockedOn(today))

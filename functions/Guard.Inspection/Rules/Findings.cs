@@ -38,7 +38,7 @@ public static partial class Findings
         $"function and layers unzip to {total.ToString("N0", CultureInfo.InvariantCulture)} bytes; Lambda allows {limit.ToString("N0", CultureInfo.InvariantCulture)}",
         "drop what the function does not need (debug symbols: go build -ldflags='-s -w'; strip), move shared files to fewer layers, or deploy a container image (10 GB)");
 
-    public static Finding RuntimeDeprecated(RuntimeFacts runtime)
+    public static Finding RuntimeDeprecated(RuntimeFacts runtime, string? architecture = null)
     {
         var blocked = (runtime.BlockCreate, runtime.BlockUpdate) switch
         {
@@ -48,7 +48,7 @@ public static partial class Findings
         return new(
             FindingCodes.RuntimeDeprecated, Severity.Warning,
             $"{runtime.Name} is deprecated since {Dated(runtime, c => c.Deprecated, runtime.Deprecated!.Value)}{blocked}",
-            MoveOffHint(runtime, architecture: null));
+            MoveOffHint(runtime, architecture));
     }
 
     /// <summary>
@@ -74,7 +74,7 @@ public static partial class Findings
     private static string MoveOffHint(RuntimeFacts runtime, string? architecture)
     {
         var successor = runtime.Successor ?? "provided.al2023";
-        var goArch = architecture is null ? "amd64 (arm64 on arm64)" : GoArch(architecture);
+        var goArch = GoArch(architecture ?? ArchitectureNames.X8664);
         return runtime.EntrypointIsHandler
             ? $"move to {successor}: build the executable as bootstrap (GOOS=linux GOARCH={goArch} CGO_ENABLED=0 go build -tags lambda.norpc -o bootstrap .), zip it at the root, set Runtime: {successor} and Handler: bootstrap (guard migrate does this)"
             : $"set Runtime: {successor} (glibc 2.34); rebuild first if the binary links glibc dynamically";
