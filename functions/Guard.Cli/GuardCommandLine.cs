@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Guard.Cli.Commands;
 
 namespace Guard.Cli;
@@ -40,6 +41,13 @@ public static class GuardCommandLine
             return ExitCodes.UsageOrUnavailable;
         }
 
+        if (UnknownOptions(parsed).FirstOrDefault() is { } unknown)
+        {
+            // One line, as for every failure that stops a check (docs/cli.md).
+            await error.WriteLineAsync($"guard: unknown option {unknown}: nothing was checked (run 'guard {parsed.CommandResult.Command.Name} --help' for the options)").ConfigureAwait(false);
+            return ExitCodes.UsageOrUnavailable;
+        }
+
         // Guard's own failures must never read as exit 1, which CI takes to mean "the package is broken".
         var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
         try
@@ -55,4 +63,32 @@ public static class GuardCommandLine
             return ExitCodes.UsageOrUnavailable;
         }
     }
+
+    /// <summary>
+    /// Words that look like options but that no option matched. System.CommandLine hands them to a command's
+    /// arguments (PACKAGE, FUNCTION) or to an option that takes several words (--parameter-overrides), so
+    /// <c>--verbose</c> became a file name and the real package was checked anyway. A file whose name starts with
+    /// '-' is still reachable as <c>./-name</c> or after <c>--</c>; a negative number is left to its option's check.
+    /// </summary>
+    internal static IEnumerable<string> UnknownOptions(ParseResult parsed)
+    {
+        var afterDoubleDash = parsed.Tokens
+            .SkipWhile(t => t.Type != TokenType.DoubleDash)
+            .ToHashSet(ReferenceEqualityComparer.Instance);
+        return Walk(parsed.CommandResult)
+            .SelectMany(result => result switch
+            {
+                ArgumentResult argument when argument.Parent is CommandResult => argument.Tokens,
+                OptionResult option when option.Option.AllowMultipleArgumentsPerToken => option.Tokens,
+                _ => [],
+            })
+            .Where(token => token.Type == TokenType.Argument && !afterDoubleDash.Contains(token) && LooksLikeOption(token.Value))
+            .Select(token => token.Value);
+    }
+
+    private static bool LooksLikeOption(string word) =>
+        word.Length > 1 && word[0] == '-' && !double.TryParse(word, System.Globalization.CultureInfo.InvariantCulture, out _);
+
+    private static IEnumerable<SymbolResult> Walk(SymbolResult result) =>
+        result is CommandResult command ? command.Children.SelectMany(Walk).Prepend(result) : [result];
 }

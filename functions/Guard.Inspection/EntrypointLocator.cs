@@ -22,7 +22,8 @@ internal sealed class EntrypointLocator(
     RuntimeFileSystem files,
     string entrypoint,
     RuntimeFacts runtime,
-    string? handler)
+    string? handler,
+    Architecture architecture = Architecture.X8664)
 {
     private const int MaxCandidates = 5;
     private const int AnyExecuteBit = 0b001_001_001;
@@ -109,7 +110,7 @@ internal sealed class EntrypointLocator(
             return null;
         }
 
-        findings.Add(Findings.BootstrapMissing(entrypoint, runtime.Name, Candidates(), handler is null ? null : OpenedPackage.Normalize(handler)));
+        findings.Add(Findings.BootstrapMissing(entrypoint, runtime.Name, Candidates(), handler is null ? null : OpenedPackage.Normalize(handler), architecture.ToApiName()));
         return null;
     }
 

@@ -40,7 +40,7 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
 
         if (runtime.IsDeprecatedOn(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)))
         {
-            findings.Add(Findings.RuntimeDeprecated(runtime));
+            findings.Add(Findings.RuntimeDeprecated(runtime, request.Architecture.ToApiName()));
         }
 
         var judged = await JudgeAsync(request, runtime, entrypoint, package, layers, findings, cancellationToken).ConfigureAwait(false);
@@ -107,7 +107,7 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
         var files = new RuntimeFileSystem(function, openedLayers, runtime);
         await JudgeExtensionsAsync(openedLayers, runtime, request.Architecture, files, request.Environment, findings, cancellationToken).ConfigureAwait(false);
 
-        var locator = new EntrypointLocator(function, openedLayers, files, entrypoint, runtime, request.Handler);
+        var locator = new EntrypointLocator(function, openedLayers, files, entrypoint, runtime, request.Handler, request.Architecture);
         var located = await locator.LocateAsync(findings, cancellationToken).ConfigureAwait(false);
         if (located is null)
         {

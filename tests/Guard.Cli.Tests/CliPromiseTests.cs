@@ -41,6 +41,28 @@ public sealed class CliPromiseTests : IAsyncLifetime
         Assert.Contains("docs/cli.md", run.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--verbose", "check", "{package}", "--verbose")]
+    [InlineData("-q", "check", "-q", "{package}")]
+    [InlineData("--no-color", "check", "{package}", "--no-color", "--format", "json")]
+    [InlineData("--verbose", "check", "--parameter-overrides", "Stage=prod", "--verbose", "{package}")]
+    public async Task Check_WithAnUnknownOption_IsAUsageErrorAndChecksNothing(string unknown, params string[] args)
+    {
+        var run = await GuardProcess.RunAsync([.. args.Select(a => a == "{package}" ? GoodPackage : a)]);
+
+        var line = run.AssertOneLineFailure();
+        Assert.StartsWith($"guard: unknown option {unknown}: nothing was checked", line, StringComparison.Ordinal);
+        Assert.Empty(run.Output);
+    }
+
+    [Fact]
+    public async Task Check_AWordLikeAnOptionAfterDoubleDash_IsAFileName()
+    {
+        var line = (await GuardProcess.RunAsync("check", "--", "-function.zip")).AssertOneLineFailure();
+
+        Assert.Equal("guard: -function.zip: no such file", line);
+    }
+
     [Fact]
     public async Task Output_InAFolderThatDoesNotExist_IsOneLineAndExitTwo()
     {

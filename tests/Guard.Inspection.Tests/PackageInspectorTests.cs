@@ -713,6 +713,28 @@ public class PackageInspectorTests
     }
 
     [Fact]
+    public async Task Inspect_WhenHandlerNamesAnotherFile_NeverHintsAChangeThatBreaksAScriptRuntime()
+    {
+        // A shell bootstrap dispatches on $_HANDLER: "set Handler: bootstrap" would break a function that works.
+        var script = "#!/bin/sh\nexec \"$LAMBDA_TASK_ROOT/$_HANDLER\"\n"u8.ToArray();
+        var report = await InspectAsync(new PackageBuilder().AddFile("bootstrap", script, PackageBuilder.ExecutableMode), handler: "handler.sh");
+
+        var finding = Single(report, FindingCodes.HandlerIgnored);
+        Assert.DoesNotContain("set Handler", finding.Hint, StringComparison.Ordinal);
+        Assert.Contains("$_HANDLER", finding.Hint, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Architecture.Arm64, "GOARCH=arm64")]
+    [InlineData(Architecture.X8664, "GOARCH=amd64")]
+    public async Task Inspect_WhenBootstrapIsMissing_HintsTheBuildForTheFunctionsArchitecture(Architecture architecture, string goArch)
+    {
+        var report = await InspectAsync(new PackageBuilder().AddFile("README.md", "hello"u8.ToArray(), PackageBuilder.RegularFileMode).AddFile("config.json", "{}"u8.ToArray(), PackageBuilder.RegularFileMode), architecture: architecture);
+
+        Assert.Contains(goArch, Single(report, FindingCodes.BootstrapMissing).Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Inspect_WhenArchiveIsEmpty_IsAPlaceholder()
     {
         var report = await InspectAsync(new PackageBuilder());

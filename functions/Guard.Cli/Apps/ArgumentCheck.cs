@@ -64,7 +64,11 @@ internal sealed class ArgumentCheck(PackageArguments opener, ILayerLocator? laye
             return NotChecked(request, shown, reason, unread);
         }
 
-        var findings = report.Findings.Concat(unread).Select(f => Judge(f, request.Ignored)).ToArray();
+        var findings = report.Findings
+            .Concat(DeployRules.For(report.Runtime, report.Architecture, inspected: true))
+            .Concat(unread)
+            .Select(f => Judge(f, request.Ignored))
+            .ToArray();
         return CheckResult.Inspected(shown, request.Function, report, findings);
     }
 
@@ -154,6 +158,7 @@ internal sealed class ArgumentCheck(PackageArguments opener, ILayerLocator? laye
 
         var findings = new List<Finding> { AppFindings.NotChecked(reason, null) };
         findings.AddRange(extra ?? []);
+        findings.AddRange(DeployRules.For(runtime, architecture, inspected: false));
         var judged = findings.Select(f => Judge(f, request.Ignored)).ToArray();
         return CheckResult.NotChecked(shown, request.Function, runtime, architecture, reason, judged);
     }

@@ -53,13 +53,26 @@ internal sealed record CheckResult(
 
     /// <summary>
     /// Could not be judged; when the user suppressed the <c>FUNCTION_NOT_CHECKED</c> finding that says so (they know
-    /// Guard cannot resolve it), it counts as skipped.
+    /// Guard cannot resolve it), it counts as skipped. An error Guard is certain of without the code (a runtime Lambda
+    /// refuses) makes it broken: retrying the fetch cannot change that.
     /// </summary>
     public static CheckResult NotChecked(string source, FunctionOrigin? function, string? runtime, string? architecture, string reason, IReadOnlyList<JudgedFinding>? findings = null)
     {
         var notChecked = (findings ?? []).Where(f => f.Finding.Code == AppFindings.FunctionNotChecked).ToArray();
-        var outcome = notChecked.Length > 0 && notChecked.All(f => f.IsSuppressed) ? Outcome.Skipped : Outcome.NotChecked;
+        var outcome = (findings ?? []).Any(f => !f.IsSuppressed && f.Finding.Severity == Severity.Error) ? Outcome.Broken
+            : notChecked.Length > 0 && notChecked.All(f => f.IsSuppressed) ? Outcome.Skipped
+            : Outcome.NotChecked;
         return new(source, function, runtime, architecture, outcome, null, findings ?? [], reason);
+    }
+
+    /// <summary>
+    /// Judged from the template alone, no package read (a Runtime Lambda does not accept): broken while an error
+    /// stands, skipped when the user suppressed it.
+    /// </summary>
+    public static CheckResult FromTemplate(string source, FunctionOrigin function, string? runtime, string? architecture, IReadOnlyList<JudgedFinding> findings, string reason)
+    {
+        var outcome = findings.Any(f => !f.IsSuppressed && f.Finding.Severity == Severity.Error) ? Outcome.Broken : Outcome.Skipped;
+        return new(source, function, runtime, architecture, outcome, null, findings, reason);
     }
 
     /// <summary>An inspected package: the verdict counts only the findings that are not suppressed.</summary>

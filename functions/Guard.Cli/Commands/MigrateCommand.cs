@@ -64,7 +64,7 @@ internal static class MigrateCommand
                 parse.GetValue(stageBucket),
                 parse.GetValue(region));
             using var connection = AwsConnection.FromProcess();
-            return await RunAsync(settings, connection, output, error, UpdateWait.Default, null, cancellationToken).ConfigureAwait(false);
+            return await RunAsync(settings, connection, output, error, UpdateWait.Default, null, TimeProvider.System, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
@@ -77,6 +77,7 @@ internal static class MigrateCommand
         TextWriter error,
         UpdateWait wait,
         IFunctionCodeUpdater? codeUpdater,
+        TimeProvider time,
         CancellationToken cancellationToken)
     {
         if (settings.Apply && string.IsNullOrWhiteSpace(settings.StageBucket))
@@ -93,7 +94,7 @@ internal static class MigrateCommand
             var environment = connection.EnvironmentFor(region);
             var updater = codeUpdater ?? new LambdaCodeUpdater(lambda);
             var migrator = new FunctionMigrator(
-                lambda, updater, () => connection.S3(region), connection.Functions(region), connection.Packages, wait, TimeProvider.System,
+                lambda, updater, () => connection.S3(region), connection.Functions(region), connection.Packages, wait, time,
                 line => output.WriteLine("  " + line));
 
             foreach (var function in settings.Functions)

@@ -12,7 +12,7 @@ namespace Guard.Cli.Migration;
 /// <param name="NewZip">The repackaged one.</param>
 /// <param name="Check">The engine's verdict on the new package against the target.</param>
 /// <param name="ConfigurationFirst">
-/// True when the source runtime's updates are blocked (go1.x since 2024-03-12): Lambda then rejects
+/// True when the source runtime's updates are blocked (go1.x since 2024-01-30, the earliest date its sources give): Lambda then rejects
 /// UpdateFunctionCode while the function is still on it, so the runtime changes first.
 /// </param>
 internal sealed record MigrationPlan(

@@ -19,6 +19,8 @@ public static class FindingCodes
     public const string ZipUnsupportedCompression = "ZIP_UNSUPPORTED_COMPRESSION";
     public const string PackageTooLarge = "PACKAGE_TOO_LARGE";
     public const string RuntimeDeprecated = "RUNTIME_DEPRECATED";
+    public const string RuntimeDeployBlocked = "RUNTIME_DEPLOY_BLOCKED";
+    public const string RuntimeUnknown = "RUNTIME_UNKNOWN";
     public const string PlaceholderOverGood = "PLACEHOLDER_OVER_GOOD";
     public const string HandlerIgnored = "HANDLER_IGNORED";
     public const string Placeholder = "PLACEHOLDER";
@@ -85,6 +87,8 @@ public static class FindingCodes
         (ZipUnsupportedCompression, Severity.Error, "The package uses a compression method other than stored or deflate."),
         (PackageTooLarge, Severity.Error, "Function and layers unzipped exceed 262,144,000 bytes."),
         (RuntimeDeprecated, Severity.Warning, "The runtime is past its deprecation date."),
+        (RuntimeDeployBlocked, Severity.Error, "guard check: Lambda refuses to create (or update) functions on the runtime since a date its sources give; the deploy fails."),
+        (RuntimeUnknown, Severity.Error, "The template's Runtime is not one Lambda accepts (a typo): the deploy fails; the hint names the nearest real runtime."),
         (PlaceholderOverGood, Severity.Error, "A placeholder replaced a package that was good."),
         (HandlerIgnored, Severity.Info, "Custom runtimes ignore Handler; Lambda runs bootstrap."),
         (Placeholder, Severity.Info, "The package is a known placeholder upload; not judged yet."),

@@ -38,26 +38,75 @@ public static partial class Findings
         $"function and layers unzip to {total.ToString("N0", CultureInfo.InvariantCulture)} bytes; Lambda allows {limit.ToString("N0", CultureInfo.InvariantCulture)}",
         "drop what the function does not need (debug symbols: go build -ldflags='-s -w'; strip), move shared files to fewer layers, or deploy a container image (10 GB)");
 
-    public static Finding RuntimeDeprecated(RuntimeFacts runtime)
+    public static Finding RuntimeDeprecated(RuntimeFacts runtime, string? architecture = null)
     {
         var blocked = (runtime.BlockCreate, runtime.BlockUpdate) switch
         {
-            ({ } create, { } update) => $"; creating functions on it is blocked from {Iso(create)}, updating them from {Iso(update)}",
+            ({ } create, { } update) => $"; creating functions on it is blocked from {Dated(runtime, c => c.BlockCreate, create)}, updating them from {Dated(runtime, c => c.BlockUpdate, update)}",
             _ => string.Empty,
         };
-        var successor = runtime.Successor ?? "provided.al2023";
         return new(
             FindingCodes.RuntimeDeprecated, Severity.Warning,
-            $"{runtime.Name} is deprecated since {Iso(runtime.Deprecated!.Value)}{blocked}",
-            runtime.EntrypointIsHandler
-                ? $"move to {successor}: build the executable as bootstrap (GOOS=linux CGO_ENABLED=0 go build -tags lambda.norpc -o bootstrap .), zip it at the root, set Runtime: {successor} and Handler: bootstrap (guard migrate does this)"
-                : $"set Runtime: {successor} (glibc 2.34); rebuild first if the binary links glibc dynamically");
+            $"{runtime.Name} is deprecated since {Dated(runtime, c => c.Deprecated, runtime.Deprecated!.Value)}{blocked}",
+            MoveOffHint(runtime, architecture));
     }
 
+    /// <summary>
+    /// Lambda refuses the deploy itself: CreateFunction (and, once updates are blocked, UpdateFunctionCode and
+    /// UpdateFunctionConfiguration) fail with InvalidParameterValueException. For a gate before deploy that is an error.
+    /// </summary>
+    public static Finding RuntimeDeployBlocked(RuntimeFacts runtime, DateOnly today, string? architecture = null)
+    {
+        var create = Dated(runtime, c => c.BlockCreate, runtime.BlockCreate!.Value);
+        var refused = runtime.IsUpdateBlockedOn(today)
+            ? $"Lambda refuses to create functions on {runtime.Name} since {create} and to update them since {Dated(runtime, c => c.BlockUpdate, runtime.BlockUpdate!.Value)}: this deploy fails"
+            : $"Lambda refuses to create functions on {runtime.Name} since {create}: a deploy that creates this function fails" +
+              (runtime.BlockUpdate is { } update ? $"; updates of an existing one are refused from {Dated(runtime, c => c.BlockUpdate, update)}" : string.Empty);
+        return new(FindingCodes.RuntimeDeployBlocked, Severity.Error, refused, MoveOffHint(runtime, architecture));
+    }
+
+    /// <summary>A Runtime Lambda's API does not accept (CreateFunction fails with a validation error before any code is looked at).</summary>
+    public static Finding RuntimeUnknown(string runtime, string nearest) => new(
+        FindingCodes.RuntimeUnknown, Severity.Error,
+        $"Runtime {runtime} is not a runtime Lambda knows: the deploy fails with a validation error (did you mean {nearest}?)",
+        $"set Runtime: {nearest}");
+
+    private static string MoveOffHint(RuntimeFacts runtime, string? architecture)
+    {
+        var successor = runtime.Successor ?? "provided.al2023";
+        var goArch = GoArch(architecture ?? ArchitectureNames.X8664);
+        return runtime.EntrypointIsHandler
+            ? $"move to {successor}: build the executable as bootstrap (GOOS=linux GOARCH={goArch} CGO_ENABLED=0 go build -tags lambda.norpc -o bootstrap .), zip it at the root, set Runtime: {successor} and Handler: bootstrap (guard migrate does this)"
+            : $"set Runtime: {successor} (glibc 2.34); rebuild first if the binary links glibc dynamically";
+    }
+
+    /// <summary>
+    /// A lifecycle date with the source that gives it and every source that says otherwise: AWS's own pages, cfn-lint
+    /// and Guard's first contract have disagreed, and a reader deciding whether to trust a gate must see that.
+    /// </summary>
+    private static string Dated(RuntimeFacts runtime, Func<LifecycleClaim, DateOnly?> date, DateOnly earliest)
+    {
+        var claims = (runtime.Lifecycle ?? []).Where(c => date(c) is not null).ToArray();
+        var saying = claims.Where(c => date(c) == earliest).Select(c => c.Source).ToArray();
+        var others = claims.Where(c => date(c) != earliest).Select(c => $"{c.Source} says {Iso(date(c)!.Value)}").ToArray();
+        if (saying.Length == 0)
+        {
+            return Iso(earliest);
+        }
+
+        return others.Length == 0
+            ? $"{Iso(earliest)} ({string.Join(", ", saying)})"
+            : $"{Iso(earliest)} ({string.Join(", ", saying)}; {string.Join("; ", others)}; Guard takes the earliest)";
+    }
+
+    /// <summary>
+    /// Never "set Handler: bootstrap": Lambda hands Handler to bootstrap as <c>_HANDLER</c>, and script runtimes (a shell
+    /// bootstrap, Bref) dispatch on it, so changing it would break a function that works.
+    /// </summary>
     public static Finding HandlerIgnored(string runtime, string handler) => new(
         FindingCodes.HandlerIgnored, Severity.Info,
-        $"{runtime} ignores Handler '{handler}': Lambda runs bootstrap",
-        "set Handler: bootstrap to say what runs");
+        $"{runtime} does not exec Handler '{handler}': Lambda runs bootstrap and passes Handler to it as $_HANDLER",
+        "nothing to change if bootstrap reads $_HANDLER (shell and other script runtimes do); otherwise Handler is only a label");
 
     public static Finding Placeholder(string what) => new(
         FindingCodes.Placeholder, Severity.Info,
@@ -68,7 +117,7 @@ public static partial class Findings
         $"a placeholder ({what}) replaced code that was good (CodeSha256 {goodSha256}): the function no longer runs your code",
         "deploy the real package again; if a pipeline re-applies infrastructure after the code deploy, make it ignore code changes (Terraform: lifecycle { ignore_changes = [filename, s3_key, source_code_hash] })");
 
-    public static Finding BootstrapMissing(string entrypoint, string runtime, IReadOnlyList<string> candidates, string? handler)
+    public static Finding BootstrapMissing(string entrypoint, string runtime, IReadOnlyList<string> candidates, string? handler, string architecture = ArchitectureNames.X8664)
     {
         var message = $"no {entrypoint} at the root of the package nor of any layer: Lambda fails with Runtime.InvalidEntrypoint (Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap])";
         if (entrypoint != "bootstrap")
@@ -79,11 +128,11 @@ public static partial class Findings
         var hint = candidates.Count switch
         {
             0 => entrypoint == "bootstrap"
-                ? "build the executable as bootstrap (Go: GOOS=linux CGO_ENABLED=0 go build -tags lambda.norpc -o bootstrap .) and zip it at the root: zip function.zip bootstrap"
+                ? $"build the executable as bootstrap (Go: GOOS=linux GOARCH={GoArch(architecture)} CGO_ENABLED=0 go build -tags lambda.norpc -o bootstrap .) and zip it at the root: zip function.zip bootstrap"
                 : $"build the executable as {entrypoint} and zip it at the root",
             _ when entrypoint != "bootstrap" && candidates.Contains("bootstrap") =>
                 $"the package is built for a custom runtime (it has bootstrap): set Runtime: provided.al2023 and Handler: bootstrap",
-            _ => $"rename {candidates[0]} to {entrypoint} (Go: go build -o {entrypoint} .) and zip it at the root{(handler is not null && candidates[0] == handler && entrypoint == "bootstrap" ? "; custom runtimes ignore Handler" : string.Empty)}"
+            _ => $"rename {candidates[0]} to {entrypoint} (Go: GOOS=linux GOARCH={GoArch(architecture)} go build -o {entrypoint} .) and zip it at the root{(handler is not null && candidates[0] == handler && entrypoint == "bootstrap" ? "; custom runtimes ignore Handler" : string.Empty)}"
                  + (candidates.Count > 1 ? $" (other executables: {string.Join(", ", candidates.Skip(1).Take(4))})" : string.Empty),
         };
         return new(FindingCodes.BootstrapMissing, Severity.Error, message, hint);

@@ -11,11 +11,13 @@ namespace Guard.Inspection.Rules;
 public sealed class RuntimeCatalog
 {
     private readonly Dictionary<string, RuntimeFacts> _runtimes;
+    private readonly HashSet<string> _lambdaRuntimes;
 
-    private RuntimeCatalog(Dictionary<string, RuntimeFacts> runtimes, long unzippedSizeLimit)
+    private RuntimeCatalog(Dictionary<string, RuntimeFacts> runtimes, long unzippedSizeLimit, IEnumerable<string> lambdaRuntimes)
     {
         _runtimes = runtimes;
         UnzippedSizeLimit = unzippedSizeLimit;
+        _lambdaRuntimes = [.. lambdaRuntimes, .. runtimes.Keys];
     }
 
     /// <summary>The catalog shipped with Guard.</summary>
@@ -29,6 +31,44 @@ public sealed class RuntimeCatalog
     public bool TryFind(string name, out RuntimeFacts facts) =>
         _runtimes.TryGetValue(name, out facts!);
 
+    /// <summary>Whether Lambda's API accepts <paramref name="name"/> as a Runtime at all (a managed runtime or one Guard judges).</summary>
+    public bool IsLambdaRuntime(string name) => _lambdaRuntimes.Contains(name);
+
+    /// <summary>
+    /// The runtime id Lambda accepts that is fewest edits (Levenshtein) away from <paramref name="name"/>, for a typo
+    /// such as <c>provided.al2023023</c>; ties go to the runtime Guard judges, then to the shorter id.
+    /// </summary>
+    public string Nearest(string name) => _lambdaRuntimes
+        .OrderBy(candidate => EditDistance(name, candidate))
+        .ThenBy(candidate => _runtimes.ContainsKey(candidate) ? 0 : 1)
+        .ThenBy(candidate => candidate.Length)
+        .ThenBy(candidate => candidate, StringComparer.Ordinal)
+        .First();
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+                current[j] = Math.Min(substitution, Math.Min(previous[j], current[j - 1]) + 1);
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
+
     public RuntimeFacts Find(string name) =>
         TryFind(name, out var facts) ? facts : throw new ArgumentException($"unknown runtime '{name}' (known: {string.Join(", ", Names)})", nameof(name));
 
@@ -40,7 +80,7 @@ public sealed class RuntimeCatalog
             ?? throw new InvalidDataException("runtime catalog is empty");
         var images = imagesJson is null ? [] : RuntimeImages.Parse(imagesJson);
         var runtimes = document.Runtimes.ToDictionary(r => r.Name, r => ToFacts(r, images), StringComparer.Ordinal);
-        return new RuntimeCatalog(runtimes, document.UnzippedSizeLimit);
+        return new RuntimeCatalog(runtimes, document.UnzippedSizeLimit, document.LambdaRuntimes ?? []);
     }
 
     private static RuntimeCatalog LoadEmbedded() => Parse(ReadEmbedded("runtimes.json"), ReadEmbedded("images.json"));
@@ -62,15 +102,28 @@ public sealed class RuntimeCatalog
             pair => ParseArchitecture(pair.Key),
             pair => (IReadOnlyList<string>)pair.Value),
         runtime.Architectures.Select(ParseArchitecture).ToArray(),
-        ParseDate(runtime.Deprecated),
-        ParseDate(runtime.BlockCreate),
-        ParseDate(runtime.BlockUpdate),
+        Earliest(runtime, c => c.Deprecated),
+        Earliest(runtime, c => c.BlockCreate),
+        Earliest(runtime, c => c.BlockUpdate),
         runtime.Successor,
         runtime.Files ?? [],
         runtime.CompleteDirectories ?? [],
         images.Where(pair => pair.Key.Runtime == runtime.Name).ToDictionary(pair => pair.Key.Architecture, pair => pair.Value),
         runtime.AbsentFiles ?? [],
-        (runtime.FileModes ?? []).ToDictionary(pair => pair.Key, pair => ParseMode(pair.Key, pair.Value), StringComparer.Ordinal));
+        (runtime.FileModes ?? []).ToDictionary(pair => pair.Key, pair => ParseMode(pair.Key, pair.Value), StringComparer.Ordinal),
+        Claims(runtime));
+
+    private static LifecycleClaim[] Claims(RuntimeDocument runtime) =>
+        [.. (runtime.Lifecycle ?? []).Select(c => new LifecycleClaim(
+            c.Source ?? throw new InvalidDataException($"runtimes.json: a lifecycle claim of {runtime.Name} names no source"),
+            c.Url,
+            ParseDate(c.Deprecated),
+            ParseDate(c.BlockCreate),
+            ParseDate(c.BlockUpdate)))];
+
+    /// <summary>Sources disagree on these dates; a gate that waits for the latest would pass a deploy Lambda already refuses.</summary>
+    private static DateOnly? Earliest(RuntimeDocument runtime, Func<LifecycleClaim, DateOnly?> date) =>
+        Claims(runtime).Select(date).Where(d => d is not null).Min();
 
     private static int ParseMode(string path, string octal)
     {
@@ -91,7 +144,7 @@ public sealed class RuntimeCatalog
         value is null ? null : DateOnly.ParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture);
 }
 
-internal sealed record RuntimeCatalogDocument(long UnzippedSizeLimit, IReadOnlyList<RuntimeDocument> Runtimes);
+internal sealed record RuntimeCatalogDocument(long UnzippedSizeLimit, IReadOnlyList<RuntimeDocument> Runtimes, string[]? LambdaRuntimes = null);
 
 internal sealed record RuntimeDocument(
     string Name,
@@ -100,14 +153,14 @@ internal sealed record RuntimeDocument(
     string Entrypoint,
     Dictionary<string, string[]> Interpreters,
     string[] Architectures,
-    string? Deprecated,
-    string? BlockCreate,
-    string? BlockUpdate,
     string? Successor,
     string[]? Files,
     string[]? CompleteDirectories = null,
     string[]? AbsentFiles = null,
-    Dictionary<string, string>? FileModes = null);
+    Dictionary<string, string>? FileModes = null,
+    LifecycleDocument[]? Lifecycle = null);
+
+internal sealed record LifecycleDocument(string? Source, string? Url, string? Deprecated, string? BlockCreate, string? BlockUpdate);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(RuntimeCatalogDocument))]

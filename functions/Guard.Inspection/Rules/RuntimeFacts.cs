@@ -20,6 +20,8 @@ namespace Guard.Inspection.Rules;
 /// <param name="Images">What each architecture's image holds for ld.so (<c>images.json</c>); none for a runtime not catalogued.</param>
 /// <param name="FileModes">Permission bits of image files a source settles (the package that installs them), e.g.
 /// <c>/etc/passwd</c> 0644 from <c>setup</c>: a bootstrap linked to one without execute bits fails with permission denied.</param>
+/// <param name="Lifecycle">What each source says of the dates; <paramref name="Deprecated"/>, <paramref name="BlockCreate"/>
+/// and <paramref name="BlockUpdate"/> are the earliest of them.</param>
 public sealed record RuntimeFacts(
     string Name,
     string OperatingSystem,
@@ -35,13 +37,20 @@ public sealed record RuntimeFacts(
     IReadOnlyList<string>? CompleteDirectories = null,
     IReadOnlyDictionary<Architecture, RuntimeImage>? Images = null,
     IReadOnlyList<string>? AbsentFiles = null,
-    IReadOnlyDictionary<string, int>? FileModes = null)
+    IReadOnlyDictionary<string, int>? FileModes = null,
+    IReadOnlyList<LifecycleClaim>? Lifecycle = null)
 {
     /// <summary>The image the function runs on, or <see cref="RuntimeImage.Unknown"/> when the catalog has none for it.</summary>
     public RuntimeImage ImageFor(Architecture architecture) =>
         Images is not null && Images.TryGetValue(architecture, out var image) ? image : RuntimeImage.Unknown;
 
     public bool IsDeprecatedOn(DateOnly day) => Deprecated is { } deprecated && day >= deprecated;
+
+    /// <summary>Whether Lambda refuses to create functions on this runtime on <paramref name="day"/> (the earliest date any source gives).</summary>
+    public bool IsCreateBlockedOn(DateOnly day) => BlockCreate is { } blocked && day >= blocked;
+
+    /// <summary>Whether Lambda refuses to update functions on this runtime on <paramref name="day"/> (the earliest date any source gives).</summary>
+    public bool IsUpdateBlockedOn(DateOnly day) => BlockUpdate is { } blocked && day >= blocked;
 
     public bool HasInterpreter(Architecture architecture, string path) =>
         Interpreters.TryGetValue(architecture, out var paths) && paths.Contains(path, StringComparer.Ordinal);
@@ -58,3 +67,8 @@ public sealed record RuntimeFacts(
     /// <summary>Whether a source settles that the image has no file at <paramref name="path"/> (absolute, without dots).</summary>
     public bool LacksFile(string path) => AbsentFiles?.Contains(path, StringComparer.Ordinal) == true;
 }
+
+/// <summary>One source's dates for a runtime: sources disagree, so each is kept and named.</summary>
+/// <param name="Source">Who says it, e.g. "AWS, Lambda's Go page".</param>
+/// <param name="Url">Where to read it; null for a claim that cites nothing.</param>
+public sealed record LifecycleClaim(string Source, string? Url, DateOnly? Deprecated, DateOnly? BlockCreate, DateOnly? BlockUpdate);

@@ -35,12 +35,12 @@ public sealed class MigrateCommandTests(MigrationAccount fixture) : IClassFixtur
         .ToArray();
 
     private async Task<(int ExitCode, string Output, string Error)> MigrateAsync(
-        MigrateSettings settings, Func<ILambdaApi, ILambdaApi>? wrap = null, IFunctionCodeUpdater? codeUpdater = null)
+        MigrateSettings settings, Func<ILambdaApi, ILambdaApi>? wrap = null, IFunctionCodeUpdater? codeUpdater = null, DateTimeOffset? today = null)
     {
         using var connection = Account.Connection(wrap);
         var output = new StringWriter();
         var error = new StringWriter();
-        var exit = await MigrateCommand.RunAsync(settings, connection, output, error, FastWait, codeUpdater, Token);
+        var exit = await MigrateCommand.RunAsync(settings, connection, output, error, FastWait, codeUpdater, today is { } day ? new FixedTime(day) : TimeProvider.System, Token);
         return (exit, output.ToString(), error.ToString());
     }
 
@@ -133,7 +133,7 @@ public sealed class MigrateCommandTests(MigrationAccount fixture) : IClassFixtur
     [Fact]
     public async Task Migrate_WhenConfigurationUpdateFailsAfterCodeChanged_RestoresOriginalCode()
     {
-        // provided.al2 is not blocked yet, so the code changes first; UpdateFunctionConfiguration then fails.
+        // On 2026-08-01 provided.al2's updates are not blocked yet (from 2026-08-31), so the code changes first; UpdateFunctionConfiguration then fails.
         var zip = Go1xPackage(ElfBuilder.X8664);
         await Account.CreateZipFunctionAsync("fails-on-config", zip, "provided.al2", handler: "main", cancellationToken: Token);
         var before = (await Account.Lambda().GetFunctionAsync("fails-on-config", Token)).Configuration;
@@ -145,7 +145,8 @@ public sealed class MigrateCommandTests(MigrationAccount fixture) : IClassFixtur
                 ((LambdaStandIn)lambda).FailUpdateFunctionConfiguration =
                     new AwsServiceException("ResourceConflictException", 409, "An update is in progress", "lambda:UpdateFunctionConfiguration", null, null);
                 return lambda;
-            });
+            },
+            today: new DateTimeOffset(2026, 8, 1, 0, 0, 0, TimeSpan.Zero));
 
         Assert.Equal(ExitCodes.Broken, exit);
         Assert.Contains("UpdateFunctionCode S3Bucket=guard-stage", output, StringComparison.Ordinal);
@@ -208,5 +209,10 @@ public sealed class MigrateCommandTests(MigrationAccount fixture) : IClassFixtur
     {
         public Task UpdateAsync(string functionName, string s3Bucket, string s3Key, string? revisionId, string? architecture, CancellationToken cancellationToken) =>
             Task.FromException(new AwsServiceException("ServiceException", 500, "simulated", "lambda:UpdateFunctionCode", null, null));
+    }
+
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 }

@@ -136,7 +136,7 @@ public sealed class ScanCommandTests(SeededAccount seeded) : IClassFixture<Seede
         Assert.Equal("deleted during the scan", functions[SeededAccount.DeletedMidScan].GetProperty("reason").GetString());
         Assert.Equal("container image: Lambda runs the image's entrypoint, not a bootstrap", functions["image-00"].GetProperty("reason").GetString());
         Assert.Equal("managed runtime python3.12: Lambda supplies the bootstrap", functions["python-00"].GetProperty("reason").GetString());
-        Assert.Equal("2024-01-08", functions["go1x-00"].GetProperty("runtimeDeprecated").GetString());
+        Assert.Equal("2023-12-31", functions["go1x-00"].GetProperty("runtimeDeprecated").GetString());
         Assert.StartsWith("arn:aws:lambda:us-east-1:", functions["no-exec-00"].GetProperty("report").GetProperty("source").GetString(), StringComparison.Ordinal);
         var summary = json.RootElement.GetProperty("summary");
         Assert.Equal(10, summary.GetProperty("broken").GetInt32());
@@ -153,7 +153,7 @@ public sealed class ScanCommandTests(SeededAccount seeded) : IClassFixture<Seede
         var lines = output.Split('\n');
         Assert.Matches(@"^FUNCTION\s+RUNTIME\s+ARCH\s+VERDICT\s+FIRST FINDING\s+DEPRECATED$", lines[0]);
         Assert.Contains(lines, l => l.StartsWith("wrong-arch-00 ", StringComparison.Ordinal) && l.Contains("BROKEN", StringComparison.Ordinal) && l.Contains("BOOTSTRAP_WRONG_ARCH", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.StartsWith("go1x-00 ", StringComparison.Ordinal) && l.Contains("go1.x", StringComparison.Ordinal) && l.TrimEnd().EndsWith("2024-01-08", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("go1x-00 ", StringComparison.Ordinal) && l.Contains("go1.x", StringComparison.Ordinal) && l.TrimEnd().EndsWith("2023-12-31", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("image-00 ", StringComparison.Ordinal) && l.Contains("SKIPPED", StringComparison.Ordinal) && l.Contains("container image", StringComparison.Ordinal));
         Assert.Contains("   fix: rebuild with GOOS=linux GOARCH=arm64", output, StringComparison.Ordinal);
         Assert.Contains("32 functions in us-east-1: 18 ok, 10 broken, 0 placeholder, 4 skipped, 0 unchecked", output, StringComparison.Ordinal);

@@ -33,7 +33,8 @@ internal static class ResultTextWriter
         {
             var counts = results.GroupBy(r => r.Outcome).OrderBy(g => g.Key).Select(g => $"{g.Count()} {Name(g.Key).ToLowerInvariant()}");
             text.AppendLine();
-            var what = results.All(r => r.Function is not null) ? "functions" : results.All(r => r.Function is null) ? "packages" : "results";
+            var what = results.All(r => r.Function is not null) ? "function" : results.All(r => r.Function is null) ? "package" : "result";
+            what = results.Count == 1 ? what : what + "s";
             text.Append(CultureInfo.InvariantCulture, $"{results.Count} {what}: {string.Join(", ", counts)}; exit {exitCode}").AppendLine();
         }
 

@@ -101,6 +101,13 @@ internal sealed class AppPlanner
                 return NotChecked(origin, code?.Display ?? ".", null, architecture, "no Runtime: a zip function needs one", null, ignored);
             }
 
+            if (!RuntimeCatalog.Default.IsLambdaRuntime(runtime))
+            {
+                var unknown = Findings.RuntimeUnknown(runtime, RuntimeCatalog.Default.Nearest(runtime));
+                var judged = new JudgedFinding(unknown, ignored.TryGetValue(unknown.Code, out var by) ? by : null);
+                return new FunctionPlan(null, CheckResult.FromTemplate(code?.Display ?? ".", origin, runtime, architecture, [judged], $"Runtime {runtime} is not one Lambda accepts: the package was not read"));
+            }
+
             if (!RuntimeCatalog.Default.TryFind(runtime, out _))
             {
                 return Skip(origin, code?.Display ?? ".", runtime, architecture, $"{runtime} is a managed runtime: Lambda supplies the bootstrap");
@@ -516,9 +523,10 @@ internal sealed class AppPlanner
 
     private static FunctionPlan NotChecked(FunctionOrigin origin, string code, string? runtime, string? architecture, string reason, string? hint, Dictionary<string, string> ignored)
     {
-        var finding = AppFindings.NotChecked(reason, hint);
-        var judged = new JudgedFinding(finding, ignored.TryGetValue(finding.Code, out var by) ? by : null);
-        return new(null, CheckResult.NotChecked(code, origin, runtime, architecture, reason, [judged]));
+        // A function not built yet still has a runtime the template names: its deprecation and block dates stand.
+        Finding[] findings = [AppFindings.NotChecked(reason, hint), .. DeployRules.For(runtime, architecture, inspected: false)];
+        var judged = findings.Select(f => new JudgedFinding(f, ignored.TryGetValue(f.Code, out var by) ? by : null)).ToArray();
+        return new(null, CheckResult.NotChecked(code, origin, runtime, architecture, reason, judged));
     }
 
     private static Dictionary<string, ParameterValue> Parameters(MappingNode? declared, IReadOnlyDictionary<string, string> overrides)
