@@ -4,7 +4,7 @@ namespace Guard.Inspection.Reading;
 /// The fallback for <see cref="IRangeSource.OpenReadAsync"/> on a source that cannot stream one response: ranged reads
 /// of 64 KiB, doubling up to 1 MiB, each fetched only when the caller has consumed the one before.
 /// </summary>
-internal sealed class ChunkedRangeStream(IRangeSource source, long start, long length) : Stream
+internal sealed class ChunkedRangeStream(IRangeSource source, long start, long length) : ForwardReadStream
 {
     private const int FirstChunkLength = 64 * 1024;
     private const int MaxChunkLength = 1024 * 1024;
@@ -14,17 +14,6 @@ internal sealed class ChunkedRangeStream(IRangeSource source, long start, long l
     private int _chunkPosition;
     private long _fetched;
     private int _nextChunkLength = FirstChunkLength;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -58,20 +47,4 @@ internal sealed class ChunkedRangeStream(IRangeSource source, long start, long l
         _chunkPosition += count;
         return count;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    // Only ever read asynchronously: a synchronous read would block on the network.
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -569,20 +569,9 @@ public sealed class HttpRangeSource : IRangeSource
     }
 
     /// <summary>A 206 body read as the caller reads it, with the source's idle timeout and failure messages; owns the response.</summary>
-    private sealed class ResponseBodyStream(HttpRangeSource owner, HttpResponseMessage response, Stream body, long length) : Stream
+    private sealed class ResponseBodyStream(HttpRangeSource owner, HttpResponseMessage response, Stream body, long length) : ForwardReadStream
     {
         private long _read;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -609,21 +598,6 @@ public sealed class HttpRangeSource : IRangeSource
             _read += count;
             return count;
         }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

@@ -165,7 +165,7 @@ internal sealed class BlockCachedReader
     public ForwardStream OpenForward(long offset, long length) => new(this, offset, offset + Math.Max(0, Math.Min(length, Length - offset)));
 
     /// <summary>See <see cref="OpenForward"/>. Not safe for concurrent use; disposing it ends its request.</summary>
-    internal sealed class ForwardStream(BlockCachedReader reader, long start, long end) : Stream
+    internal sealed class ForwardStream(BlockCachedReader reader, long start, long end) : ForwardReadStream
     {
         private long _position = start;
         private long _end = end;
@@ -175,17 +175,6 @@ internal sealed class BlockCachedReader
 
         /// <summary>Where the next read starts, in package offsets.</summary>
         public long PackagePosition => _position;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
 
         /// <summary>Moves the end to where an entry's data stops, once its local header says so; a later end is read in a further request.</summary>
         public void EndAt(long end) => _end = Math.Clamp(end, _position, reader.Length);
@@ -243,22 +232,6 @@ internal sealed class BlockCachedReader
             _position += copied;
             return copied;
         }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        // Only ever read asynchronously: a synchronous read would block on the network.
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
