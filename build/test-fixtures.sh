@@ -14,7 +14,9 @@ cd "$(dirname "$0")/.."
 root="$PWD/.artifacts/test-fixtures"
 mkdir -p "$root"
 rm -f "$root/built"
-began=$(date +%s)
+# To the nanosecond: a fresh clone and this build start within one second, and whole seconds dated the stamp
+# before the files the clone had just written, so every test refused the fixtures as stale.
+began=$(date +%s.%N)
 
 # build WHAT LOG COMMAND...: runs COMMAND with its output in LOG; on failure names WHAT, its first error and the log.
 build() {
