@@ -156,28 +156,13 @@ public sealed class HttpRangeSource : IRangeSource
             last = Math.Min(last, length - 1);
         }
 
-        using var request = NewRequest();
-        request.Headers.Range = new RangeHeaderValue(offset, last);
-        if (_entityTag is { } entityTag)
-        {
-            // Every range must come from the same object: one overwritten mid-check would mix two zips.
-            request.Headers.IfMatch.Add(entityTag);
-        }
-
+        using var request = NewRangeRequest(offset, last);
         using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
         switch (response.StatusCode)
         {
             case HttpStatusCode.PartialContent:
             {
-                var (from, to, total) = ContentRangeOf(response);
-                // A server may shorten the range at the end of the object, never move its start.
-                if (from != offset || to > last || (to != last && to != total - 1))
-                {
-                    throw Mismatch($"bytes={offset}-{last}", response);
-                }
-
-                RememberEntity(response, total);
-                var count = (int)(to - from + 1);
+                var count = (int)AcceptedRangeLength(response, offset, last);
                 await ReadBodyAsync(response, destination[..count], cancellationToken).ConfigureAwait(false);
                 return count;
             }
@@ -229,13 +214,7 @@ public sealed class HttpRangeSource : IRangeSource
             last = Math.Min(last, known - 1);
         }
 
-        using var request = NewRequest();
-        request.Headers.Range = new RangeHeaderValue(offset, last);
-        if (_entityTag is { } entityTag)
-        {
-            request.Headers.IfMatch.Add(entityTag);
-        }
-
+        using var request = NewRangeRequest(offset, last);
         var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -243,13 +222,7 @@ public sealed class HttpRangeSource : IRangeSource
             {
                 case HttpStatusCode.PartialContent:
                 {
-                    var (from, to, total) = ContentRangeOf(response);
-                    if (from != offset || to > last || (to != last && to != total - 1))
-                    {
-                        throw Mismatch($"bytes={offset}-{last}", response);
-                    }
-
-                    RememberEntity(response, total);
+                    var bodyLength = AcceptedRangeLength(response, offset, last);
                     Stream body;
                     try
                     {
@@ -260,7 +233,7 @@ public sealed class HttpRangeSource : IRangeSource
                         throw TransportFailure(e);
                     }
 
-                    return new ResponseBodyStream(this, response, body, to - from + 1);
+                    return new ResponseBodyStream(this, response, body, bodyLength);
                 }
 
                 case HttpStatusCode.OK:
@@ -284,6 +257,34 @@ public sealed class HttpRangeSource : IRangeSource
             response.Dispose();
             throw;
         }
+    }
+
+    /// <summary>A GET for <c>bytes=offset-last</c>, of the same object as every earlier range when its ETag is known.</summary>
+    private HttpRequestMessage NewRangeRequest(long offset, long last)
+    {
+        var request = NewRequest();
+        request.Headers.Range = new RangeHeaderValue(offset, last);
+        if (_entityTag is { } entityTag)
+        {
+            // Every range must come from the same object: one overwritten mid-check would mix two zips.
+            request.Headers.IfMatch.Add(entityTag);
+        }
+
+        return request;
+    }
+
+    /// <summary>The length of the range a 206 answered for <c>bytes=offset-last</c>, after checking it is that range.</summary>
+    private long AcceptedRangeLength(HttpResponseMessage response, long offset, long last)
+    {
+        var (from, to, total) = ContentRangeOf(response);
+        // A server may shorten the range at the end of the object, never move its start.
+        if (from != offset || to > last || (to != last && to != total - 1))
+        {
+            throw Mismatch($"bytes={offset}-{last}", response);
+        }
+
+        RememberEntity(response, total);
+        return to - from + 1;
     }
 
     public ValueTask DisposeAsync()
