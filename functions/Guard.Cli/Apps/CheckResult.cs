@@ -25,7 +25,8 @@ internal enum Outcome
 }
 
 /// <summary>Where a function is declared: the template file (as the user named it) and the resource's line.</summary>
-internal sealed record FunctionOrigin(string LogicalId, string TemplateFile, int Line, int Column);
+/// <param name="Written">Where the function is written when the template was generated (sam build, serverless package, cdk synth).</param>
+internal sealed record FunctionOrigin(string LogicalId, string TemplateFile, int Line, int Column, Sources.SourceSpot? Written = null);
 
 /// <summary>A finding and, when it is suppressed, by what (<c>--ignore</c>, or the template's Metadata).</summary>
 internal sealed record JudgedFinding(Finding Finding, string? SuppressedBy = null)

@@ -1,3 +1,4 @@
+using Guard.Cli.Apps.Sources;
 using Guard.Cli.Apps.Templates;
 using Guard.Cli.Scanning;
 using Guard.Inspection.Rules;
@@ -144,7 +145,11 @@ internal sealed class CheckService(AwsConnection connection)
             Enumerable.Range(0, plans.Count),
             new ParallelOptions { MaxDegreeOfParallelism = PackagesAtOnce, CancellationToken = cancellationToken },
             async (index, token) => judged[index] = plans[index].Decided ?? await run.Check.RunAsync(plans[index].Request!, token).ConfigureAwait(false)).ConfigureAwait(false);
-        var results = judged.ToList();
+        // A generated template (.aws-sam/build, .serverless, cdk.out) is git-ignored: results also name the source it came from.
+        var locator = SourceLocators.For(templateFile, layout);
+        var results = judged
+            .Select(result => result.Function is { } function && locator.Locate(function) is { } written ? result with { Function = function with { Written = written } } : result)
+            .ToList();
 
         if (results.Count == 0 && reportEmpty)
         {

@@ -99,7 +99,10 @@ public sealed record SarifResult(
 
 public sealed record SarifSuppression(string Kind, string Justification);
 
-public sealed record SarifLocation(SarifPhysicalLocation PhysicalLocation);
+/// <summary>SARIF §3.28; a logical location (§3.33) names what is there when a file alone does not (a CDK construct path).</summary>
+public sealed record SarifLocation(SarifPhysicalLocation PhysicalLocation, IReadOnlyList<SarifLogicalLocation>? LogicalLocations = null);
+
+public sealed record SarifLogicalLocation(string FullyQualifiedName, string Kind);
 
 public sealed record SarifRelatedLocation(int Id, SarifPhysicalLocation PhysicalLocation, SarifText Message);
 
