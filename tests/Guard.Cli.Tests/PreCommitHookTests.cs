@@ -32,7 +32,7 @@ public sealed class PreCommitHookTests : IDisposable
     {
         var hook = Hook();
 
-        Assert.Equal("guard check", Value(hook, "entry"));
+        Assert.Equal("guard check --unbuilt warn", Value(hook, "entry"));
         Assert.Equal("system", Value(hook, "language"));
         Assert.Equal("true", Value(hook, "pass_filenames"));
     }
@@ -66,6 +66,32 @@ public sealed class PreCommitHookTests : IDisposable
         var run = await GuardProcess.RunAsync([.. entry.Skip(1), .. staged.Select(Stage)]);
 
         Assert.True(run.ExitCode == expected, $"exit {run.ExitCode}, expected {expected}:\n{run.Output}\n{run.Error}");
+    }
+
+    [Fact]
+    public async Task Hook_Entry_OnAnUnbuiltSamProjectsTemplate_PassesTheCommitWithAWarning()
+    {
+        // A Go function sam build has not built: CodeUri is its source, and there is no .aws-sam/build yet.
+        _repository.Write("functions/orders/main.go", "package main\n\nfunc main() {}\n");
+        var template = _repository.Write("template.yaml", """
+            AWSTemplateFormatVersion: "2010-09-09"
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+              OrdersFunction:
+                Type: AWS::Serverless::Function
+                Metadata:
+                  BuildMethod: go1.x
+                Properties:
+                  CodeUri: functions/orders
+                  Handler: bootstrap
+                  Runtime: provided.al2023
+            """);
+        var entry = Value(Hook(), "entry").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+        var run = await GuardProcess.RunAsync([.. entry.Skip(1), template]);
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, $"exit {run.ExitCode}:\n{run.Output}\n{run.Error}");
+        Assert.Contains("run sam build", run.Output, StringComparison.Ordinal);
     }
 
     private string Stage(string name)

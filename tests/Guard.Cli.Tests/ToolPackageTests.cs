@@ -36,7 +36,7 @@ public sealed class ToolPackageTests : IDisposable
             </configuration>
             """,
             TestContext.Current.CancellationToken);
-        // A packages folder of its own: the global one may hold a Guard.Cli 0.1.0 packed from older code.
+        // A packages folder of its own: the global one may hold a 0.1.0 packed from older code.
         var packages = Path.Combine(Root, "packages");
         if (Directory.Exists(packages))
         {
@@ -45,7 +45,7 @@ public sealed class ToolPackageTests : IDisposable
 
         var install = await RunAsync(
             "dotnet",
-            ["tool", "install", "Guard.Cli", "--tool-path", _tools.FullName, "--configfile", config, "--version", ToolFeed.Version],
+            ["tool", "install", ToolFeed.PackageId, "--tool-path", _tools.FullName, "--configfile", config, "--version", ToolFeed.Version],
             TimeSpan.FromMinutes(3),
             new Dictionary<string, string> { ["NUGET_PACKAGES"] = packages });
         Assert.True(install.ExitCode == 0, $"dotnet tool install exited {install.ExitCode}:\n{install.Output}");
@@ -59,6 +59,22 @@ public sealed class ToolPackageTests : IDisposable
         Assert.StartsWith("OK", ok.Output, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Broken, broken.ExitCode);
         Assert.Contains("BOOTSTRAP_WRONG_ARCH", broken.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Pack_MakesAToolOfThisProjectsOwnIdWhoseCommandIsGuard()
+    {
+        var feed = await ToolFeed.FolderAsync();
+
+        var package = Assert.Single(Directory.GetFiles(feed, "*.nupkg"));
+        Assert.Equal($"{ToolFeed.PackageId}.{ToolFeed.Version}.nupkg", Path.GetFileName(package));
+        using var zip = System.IO.Compression.ZipFile.OpenRead(package);
+        var nuspec = System.Xml.Linq.XDocument.Load(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
+        Assert.Equal(ToolFeed.PackageId, nuspec.Descendants().Single(e => e.Name.LocalName == "id").Value);
+        Assert.Contains(nuspec.Descendants(), e => e.Name.LocalName == "packageType" && (string?)e.Attribute("name") == "DotnetTool");
+        // The tool manifest dotnet tool install reads: the command it puts on the PATH is guard, whatever the package is called.
+        var settings = System.Xml.Linq.XDocument.Load(zip.Entries.Single(e => e.Name == "DotnetToolSettings.xml").Open());
+        Assert.Equal("guard", settings.Descendants().Single(e => e.Name.LocalName == "Command").Attribute("Name")?.Value);
     }
 
     private static Task<ProcessRun> RunAsync(string fileName, string[] arguments, TimeSpan limit, Dictionary<string, string>? environment = null) =>

@@ -18,7 +18,11 @@ internal sealed record CheckOptions(
     TimeSpan Timeout,
     IReadOnlyDictionary<string, string> ParameterOverrides,
     FailOn FailOn,
-    IReadOnlySet<string> Ignore);
+    IReadOnlySet<string> Ignore)
+{
+    /// <summary>What a function sam build has not built yet is: <c>--unbuilt fail|warn|ok</c>.</summary>
+    public UnbuiltPolicy Unbuilt { get; init; } = UnbuiltPolicy.Fail;
+}
 
 /// <summary>What a check found: one result per package or function, and the one-line problems to tell on standard error.</summary>
 /// <param name="IsApp">Some argument was a template or an app folder: the report lists functions.</param>
@@ -130,7 +134,7 @@ internal sealed class CheckService(AwsConnection connection)
                 throw new TemplateFormatException(templateFile, 1, 1, $"--parameter-overrides names {unknown}, which the template's Parameters do not declare");
             }
 
-            plans = [.. new AppPlanner(templateFile, root, options.ParameterOverrides, options.Ignore, layout).Plan()];
+            plans = [.. new AppPlanner(templateFile, root, options.ParameterOverrides, options.Ignore, layout, options.Unbuilt).Plan()];
         }
         catch (TemplateFormatException e)
         {

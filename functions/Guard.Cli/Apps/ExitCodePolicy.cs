@@ -10,6 +10,18 @@ internal enum FailOn
 }
 
 /// <summary>
+/// What a function that <c>sam build</c> builds (Metadata.BuildMethod) but has not built yet is (<c>--unbuilt</c>):
+/// not checked, exit 2 (the default, for CI, where the build must have run); a warning in a skipped result, exit 0
+/// (for pre-commit on a source tree); or skipped with the warning marked suppressed.
+/// </summary>
+internal enum UnbuiltPolicy
+{
+    Fail,
+    Warn,
+    Ok,
+}
+
+/// <summary>
 /// One exit code for many results. Precedence, worst first: <c>1</c> broken, <c>2</c> not checked (a package
 /// that could not be fetched, a value that could not be resolved), <c>3</c> placeholder, <c>0</c> ok or
 /// skipped. Broken outranks "not checked" because it is certain and retrying cannot change it, while a CI step

@@ -77,11 +77,19 @@ internal static class CheckCommand
             }
         });
 
+        var unbuilt = new Option<string>("--unbuilt")
+        {
+            Description = "A function sam build builds (Metadata.BuildMethod) but has not built yet: fail (the default: not checked, exit 2), " +
+                "warn (a warning, exit 0: for pre-commit on a source tree), or ok (skipped, the warning marked suppressed).",
+            DefaultValueFactory = _ => "fail",
+        };
+        unbuilt.AcceptOnlyFromAmong("fail", "warn", "ok");
+
         var command = new Command(
             "check",
             "Check deployment packages the way Lambda will start them. Exit 1 when any is broken, else 2 when any could not be checked, else 3 when any is a placeholder, else 0. Every finding and its fix: docs/findings.md.")
         {
-            packages, runtime, architecture, layers, format, handler, placeholders, outputFile, timeout, parameterOverrides, failOn, ignore,
+            packages, runtime, architecture, layers, format, handler, placeholders, outputFile, timeout, parameterOverrides, failOn, ignore, unbuilt,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -121,7 +129,10 @@ internal static class CheckCommand
                 TimeSpan.FromSeconds(parse.GetValue(timeout)),
                 overrides,
                 parse.GetValue(failOn) == "warning" ? FailOn.Warning : FailOn.Error,
-                SplitCodes(parse.GetValue(ignore) ?? []).ToHashSet(StringComparer.Ordinal));
+                SplitCodes(parse.GetValue(ignore) ?? []).ToHashSet(StringComparer.Ordinal))
+            {
+                Unbuilt = parse.GetValue(unbuilt) switch { "warn" => UnbuiltPolicy.Warn, "ok" => UnbuiltPolicy.Ok, _ => UnbuiltPolicy.Fail },
+            };
             using var connection = AwsConnection.FromProcess();
             return await RunAsync(options, new CheckService(connection), output, error, cancellationToken).ConfigureAwait(false);
         });

@@ -14,10 +14,13 @@ public static class ToolFeed
 {
     public const string Version = "0.1.0";
 
+    /// <summary>The tool's package ID: this project's own, not a generic name anyone could publish first.</summary>
+    public const string PackageId = "LambdaBootstrapGuard";
+
     private static readonly string Root = Checkout.ScratchDirectory("guard-cli-feed");
     private static readonly Lazy<Task<string>> Packed = new(PackAsync);
 
-    /// <summary>The feed folder holding <c>Guard.Cli.0.1.0.nupkg</c>.</summary>
+    /// <summary>The feed folder holding <c>LambdaBootstrapGuard.0.1.0.nupkg</c>.</summary>
     public static Task<string> FolderAsync() => Packed.Value;
 
     private static async Task<string> PackAsync()

@@ -25,6 +25,7 @@ internal sealed class AppPlanner
     private readonly IntrinsicEvaluator _evaluator;
     private readonly IReadOnlyDictionary<string, string> _ignored;
     private readonly AppLayout _layout;
+    private readonly UnbuiltPolicy _unbuilt;
 
     /// <param name="templateFile">The template as named on the command line; paths in it are relative to its folder.</param>
     /// <param name="root">The template's tree.</param>
@@ -32,8 +33,12 @@ internal sealed class AppPlanner
     /// <param name="ignored">--ignore codes, suppressed for every function.</param>
     /// <param name="layout">Where the functions' code is: as the template says, or a CDK or Serverless Framework folder's own.</param>
     /// <exception cref="TemplateFormatException">Not a template: no Resources.</exception>
-    public AppPlanner(string templateFile, TemplateNode root, IReadOnlyDictionary<string, string> overrides, IReadOnlySet<string> ignored, AppLayout layout = AppLayout.Template)
+    /// <param name="unbuilt">What a function sam build has not built yet is (--unbuilt).</param>
+    public AppPlanner(
+        string templateFile, TemplateNode root, IReadOnlyDictionary<string, string> overrides, IReadOnlySet<string> ignored, AppLayout layout = AppLayout.Template,
+        UnbuiltPolicy unbuilt = UnbuiltPolicy.Fail)
     {
+        _unbuilt = unbuilt;
         _templateFile = templateFile;
         _layout = layout;
         _folder = Path.GetDirectoryName(templateFile) ?? "";
@@ -124,6 +129,8 @@ internal sealed class AppPlanner
                     return NotChecked(origin, ".", runtime, architecture, serverless ? "no CodeUri" : "no Code", null, ignored);
                 case { Kind: CodeKind.Inline }:
                     return Skip(origin, code.Display, runtime, architecture, $"inline code ({code.Display}): there is no package with a bootstrap to check");
+                case { Kind: CodeKind.Missing, Unbuilt: true }:
+                    return NotBuilt(origin, code, runtime, architecture, ignored);
                 case { Kind: CodeKind.Missing }:
                     return NotChecked(origin, code.Display, runtime, architecture, code.Problem!, code.Hint, ignored);
             }
@@ -154,7 +161,8 @@ internal sealed class AppPlanner
 
     /// <param name="Location">What to open: a local path (relative to the working folder) or s3://.</param>
     /// <param name="Display">How to show it.</param>
-    private sealed record Code(CodeKind Kind, string Location, string Display, string? Problem = null, string? Hint = null);
+    /// <param name="Unbuilt">Missing because sam build has not run yet: <see cref="UnbuiltPolicy"/> decides what that is.</param>
+    private sealed record Code(CodeKind Kind, string Location, string Display, string? Problem = null, string? Hint = null, bool Unbuilt = false);
 
     /// <summary>
     /// SAM: <c>CodeUri</c> (a local folder or zip, <c>s3://</c>, or <c>{Bucket, Key, Version}</c>), <c>InlineCode</c>, or
@@ -303,7 +311,8 @@ internal sealed class AppPlanner
                 built,
                 built,
                 $"the {what} is built by sam build (Metadata.BuildMethod) and {built} does not exist",
-                $"run sam build, then guard check {Resolve(Path.Combine(".aws-sam", "build", "template.yaml"))}");
+                $"run sam build, then guard check {Resolve(Path.Combine(".aws-sam", "build", "template.yaml"))}",
+                Unbuilt: true);
     }
 
     /// <summary>
@@ -527,6 +536,23 @@ internal sealed class AppPlanner
         Finding[] findings = [AppFindings.NotChecked(reason, hint), .. DeployRules.For(runtime, architecture, inspected: false)];
         var judged = findings.Select(f => new JudgedFinding(f, ignored.TryGetValue(f.Code, out var by) ? by : null)).ToArray();
         return new(null, CheckResult.NotChecked(code, origin, runtime, architecture, reason, judged));
+    }
+
+    /// <summary>
+    /// A function sam build has not built: not checked (fail), the same warning in a skipped result (warn), or that
+    /// warning suppressed by <c>--unbuilt ok</c>. An error the template alone settles (a runtime Lambda refuses) stays.
+    /// </summary>
+    private FunctionPlan NotBuilt(FunctionOrigin origin, Code code, string? runtime, string? architecture, Dictionary<string, string> ignored)
+    {
+        if (_unbuilt == UnbuiltPolicy.Ok)
+        {
+            ignored = new Dictionary<string, string>(ignored, StringComparer.Ordinal) { [AppFindings.FunctionNotChecked] = "--unbuilt ok" };
+        }
+
+        var plan = NotChecked(origin, code.Display, runtime, architecture, code.Problem!, code.Hint, ignored);
+        return _unbuilt == UnbuiltPolicy.Warn && plan.Decided is { Outcome: Outcome.NotChecked } notChecked
+            ? new FunctionPlan(null, notChecked with { Outcome = Outcome.Skipped })
+            : plan;
     }
 
     private static Dictionary<string, ParameterValue> Parameters(MappingNode? declared, IReadOnlyDictionary<string, string> overrides)
