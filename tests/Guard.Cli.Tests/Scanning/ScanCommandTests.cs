@@ -171,6 +171,27 @@ public sealed class ScanCommandTests(SeededAccount seeded) : IClassFixture<Seede
     }
 
     [Fact]
+    public async Task Scan_WithOutput_WritesTheReportToTheFileAndNothingToStandardOutput()
+    {
+        var folder = Directory.CreateTempSubdirectory("guard-scan-output-");
+        try
+        {
+            var file = new FileInfo(Path.Combine(folder.FullName, "scan.sarif"));
+
+            var (exit, output, _) = await ScanAsync(new ScanSettings([], "sarif", 4) { OutputFile = file });
+
+            Assert.Equal(ExitCodes.Broken, exit);
+            Assert.Equal("", output);
+            using var json = JsonDocument.Parse(File.ReadAllText(file.FullName));
+            Assert.Equal(10, json.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray().Count(r => r.GetProperty("level").GetString() == "error"));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Scan_RegionWithOnlyGoodFunctions_ExitsZero()
     {
         var (exit, output, error) = await ScanAsync(new ScanSettings([SeededAccount.QuietRegion], "text", 4));
