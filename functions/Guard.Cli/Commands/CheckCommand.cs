@@ -2,6 +2,7 @@ using System.CommandLine;
 using Guard.Cli.Apps;
 using Guard.Cli.Apps.Reporting;
 using Guard.Cli.Apps.Templates;
+using Guard.Cli.Apps.Terraform;
 using Guard.Inspection.Reporting;
 using Guard.Inspection.Rules;
 
@@ -24,7 +25,8 @@ internal static class CheckCommand
         {
             Description = "What to check, one or more: a zip (local path, s3://bucket/key[?versionId=…], an http(s):// URL such as a presigned one), " +
                 "a local folder, judged as the zip it would become, a SAM/CloudFormation template (.yaml, .yml, .json), every function in it, " +
-                "or an app folder: cdk.out/ (every stack, each function from its asset) or .serverless/ (each function from its zip). Each gets its own verdict.",
+                "an app folder: cdk.out/ (every stack, each function from its asset) or .serverless/ (each function from its zip), " +
+                "or a Terraform plan's JSON (terraform show -json tf.plan > plan.json), every aws_lambda_function it creates or updates. Each gets its own verdict.",
             // Zero here, checked in the action: --parameter-overrides takes every token after it, and a PACKAGE
             // written after the overrides (no '=') is given back to PACKAGE there.
             Arity = ArgumentArity.ZeroOrMore,
@@ -90,6 +92,11 @@ internal static class CheckCommand
             AllowMultipleArgumentsPerToken = true,
         };
 
+        var chdir = new Option<string?>("--chdir")
+        {
+            Description = "For Terraform plans: the folder Terraform ran in (terraform -chdir=DIR), where the plan's relative paths (filename, an S3 object's source) are; the current folder by default.",
+        };
+
         var failOn = new Option<string>("--fail-on")
         {
             Description = "Which findings fail the check (exit 1): error (the default; a package with only warnings exits 0) or warning.",
@@ -114,7 +121,7 @@ internal static class CheckCommand
             "check",
             "Check deployment packages the way Lambda will start them. Exit 1 when any is broken, else 2 when any could not be checked, else 3 when any is a placeholder, else 0. Every finding and its fix: docs/findings.md.")
         {
-            packages, runtime, architecture, layers, format, handler, placeholders, outputFile, timeout, parameterOverrides, failOn, ignore,
+            packages, runtime, architecture, layers, format, handler, placeholders, outputFile, timeout, parameterOverrides, chdir, failOn, ignore,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -142,6 +149,18 @@ internal static class CheckCommand
                 return ExitCodes.UsageOrUnavailable;
             }
 
+            if (parse.GetValue(chdir) is { } folder && !given.Any(TerraformFiles.IsPlanJson))
+            {
+                await error.WriteLineAsync($"guard: --chdir {folder} applies to Terraform plans (plan.json), and none was given").ConfigureAwait(false);
+                return ExitCodes.UsageOrUnavailable;
+            }
+
+            if (parse.GetValue(chdir) is { } workingDirectory && !Directory.Exists(workingDirectory))
+            {
+                await error.WriteLineAsync($"guard: --chdir {workingDirectory}: no such folder").ConfigureAwait(false);
+                return ExitCodes.UsageOrUnavailable;
+            }
+
             var options = new CheckOptions(
                 given,
                 parse.GetValue(runtime)!,
@@ -154,7 +173,8 @@ internal static class CheckCommand
                 TimeSpan.FromSeconds(parse.GetValue(timeout)),
                 overrides,
                 parse.GetValue(failOn) == "warning" ? FailOn.Warning : FailOn.Error,
-                SplitCodes(parse.GetValue(ignore) ?? []).ToHashSet(StringComparer.Ordinal));
+                SplitCodes(parse.GetValue(ignore) ?? []).ToHashSet(StringComparer.Ordinal),
+                parse.GetValue(chdir));
             return await RunAsync(options, output, error, cancellationToken).ConfigureAwait(false);
         });
         return command;
@@ -177,6 +197,21 @@ internal static class CheckCommand
         var ignored = options.Ignore.ToDictionary(code => code, _ => "--ignore", StringComparer.Ordinal);
         foreach (var package in options.Packages)
         {
+            // Before templates: a plan's JSON is named .json too, and a .tf file or folder is no package.
+            if (TerraformFiles.IsPlanJson(package))
+            {
+                isApp = true;
+                results.AddRange(await CheckTerraformPlanAsync(package, options, check, error, cancellationToken).ConfigureAwait(false));
+                continue;
+            }
+
+            if (TerraformFiles.NotAPlan(package) is { } terraform)
+            {
+                await error.WriteLineAsync($"guard: {terraform}").ConfigureAwait(false);
+                results.Add(CheckResult.NotChecked(package, null, null, null, terraform));
+                continue;
+            }
+
             if (TemplateFile.LooksLikeTemplate(package))
             {
                 isApp = true;
@@ -232,8 +267,49 @@ internal static class CheckCommand
         return exitCode;
     }
 
-    /// <summary>A template, or a folder that is an app (a CDK cloud assembly, a Serverless Framework package folder).</summary>
-    private static bool IsApp(string argument) => TemplateFile.LooksLikeTemplate(argument) || AppFolder.IsAppFolder(argument);
+    /// <summary>A template, a folder that is an app (a CDK cloud assembly, a Serverless Framework package folder), or a Terraform plan.</summary>
+    private static bool IsApp(string argument) =>
+        TemplateFile.LooksLikeTemplate(argument) || AppFolder.IsAppFolder(argument) || TerraformFiles.IsPlanJson(argument);
+
+    /// <summary>
+    /// Every function a Terraform plan creates or updates, each its own result; a plan that cannot be read is one
+    /// result that was not checked, and a plan that changes no function none (nothing to judge, nothing wrong).
+    /// </summary>
+    private static async Task<List<CheckResult>> CheckTerraformPlanAsync(string planFile, CheckOptions options, ArgumentCheck check, TextWriter error, CancellationToken cancellationToken)
+    {
+        List<FunctionPlan> plans;
+        try
+        {
+            using var plan = await WithinTimeoutAsync(() => TerraformPlan.Read(planFile), planFile, options.Timeout, cancellationToken).ConfigureAwait(false);
+            plans = [.. new TerraformPlanner(planFile, plan.RootElement, options.WorkingDirectory ?? "", options.Ignore).Plan()];
+        }
+        catch (TemplateFormatException e)
+        {
+            await error.WriteLineAsync($"guard: {e.Message}").ConfigureAwait(false);
+            return [CheckResult.NotChecked(planFile, null, null, null, e.Message)];
+        }
+
+        if (plans.Count == 0)
+        {
+            await error.WriteLineAsync($"guard: {planFile}: the plan creates or updates no {TerraformPlanner.LambdaFunction}: nothing to check").ConfigureAwait(false);
+        }
+
+        return await JudgeAsync(plans, check, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// An app's functions judged a few at a time (each is a handful of small reads and some inflating), and reported in
+    /// the app's order whatever order they finish in.
+    /// </summary>
+    private static async Task<List<CheckResult>> JudgeAsync(List<FunctionPlan> plans, ArgumentCheck check, CancellationToken cancellationToken)
+    {
+        var judged = new CheckResult[plans.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, plans.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = PackagesAtOnce, CancellationToken = cancellationToken },
+            async (index, token) => judged[index] = plans[index].Decided ?? await check.RunAsync(plans[index].Request!, token).ConfigureAwait(false)).ConfigureAwait(false);
+        return [.. judged];
+    }
 
     /// <summary>
     /// <c>cdk.out/</c>: every stack template its manifest lists; <c>.serverless/</c>: its update-stack template. A stack
@@ -296,14 +372,7 @@ internal static class CheckCommand
             return [CheckResult.NotChecked(templateFile, null, null, null, e.Message)];
         }
 
-        // The functions' packages are judged a few at a time (each is a handful of small reads and some inflating),
-        // and reported in the template's order whatever order they finish in.
-        var judged = new CheckResult[plans.Count];
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, plans.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = PackagesAtOnce, CancellationToken = cancellationToken },
-            async (index, token) => judged[index] = plans[index].Decided ?? await check.RunAsync(plans[index].Request!, token).ConfigureAwait(false)).ConfigureAwait(false);
-        var results = judged.ToList();
+        var results = await JudgeAsync(plans, check, cancellationToken).ConfigureAwait(false);
 
         if (results.Count == 0 && reportEmpty)
         {
@@ -414,4 +483,5 @@ internal sealed record CheckOptions(
     TimeSpan Timeout,
     IReadOnlyDictionary<string, string> ParameterOverrides,
     FailOn FailOn,
-    IReadOnlySet<string> Ignore);
+    IReadOnlySet<string> Ignore,
+    string? WorkingDirectory = null);
