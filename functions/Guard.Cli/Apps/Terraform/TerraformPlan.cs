@@ -6,8 +6,9 @@ namespace Guard.Cli.Apps.Terraform;
 
 /// <summary>
 /// Reads the JSON Terraform prints for a saved plan (<c>terraform show -json tf.plan</c>; the format is Terraform's
-/// "JSON Output Format", <c>format_version</c> 1.x). Major version 2 may change what the keys Guard reads mean, so
-/// it is refused, as the format's own rules ask; a minor version only adds keys, which are ignored.
+/// "JSON Output Format", <c>format_version</c> 1.x, or 0.x from Terraform before 1.0). Major version 2 may change
+/// what the keys Guard reads mean, so it is refused, as the format's own rules ask; a minor version only adds keys,
+/// which are ignored.
 /// </summary>
 internal static class TerraformPlan
 {
@@ -69,7 +70,8 @@ internal static class TerraformPlan
 
         var version = format.GetString()!;
         var major = version.Split('.')[0];
-        if (major != "1")
+        // 0.x (Terraform 0.12 to 0.15) has the keys Guard reads as 1.0 has them: 1.0 only promised to keep them.
+        if (major is not ("0" or "1"))
         {
             var terraform = root.TryGetProperty("terraform_version", out var v) && v.ValueKind == JsonValueKind.String ? $" (from Terraform {v.GetString()})" : "";
             throw new TemplateFormatException(

@@ -149,7 +149,7 @@ internal sealed class TerraformPlanner
             return built;
         }
 
-        if (Reference(resource, config, "filename", "data.archive_file.") is { } archive)
+        if (Reference(config, "filename", "data.archive_file.") is { } archive)
         {
             return new Code(
                 null,
@@ -167,7 +167,7 @@ internal sealed class TerraformPlanner
 
     private Code UnknownFilename(ResourceChange resource, JsonElement config)
     {
-        if (Reference(resource, config, "filename", "data.archive_file.") is { } archive)
+        if (Reference(config, "filename", "data.archive_file.") is { } archive)
         {
             var outputPath = FindChange(resource, archive) is { } read ? Text(read.After, "output_path") : null;
             return new Code(
@@ -245,7 +245,7 @@ internal sealed class TerraformPlanner
             ? _changes.FirstOrDefault(c => c.IsManaged && ObjectTypes.Contains(c.Type) && c.CreatesOrUpdates && Text(c.After, "bucket") == bucket && Text(c.After, "key") == key)
             : null;
         upload ??= S3Attributes
-            .Select(attribute => Reference(resource, config, attribute, ObjectReferences))
+            .Select(attribute => Reference(config, attribute, ObjectReferences))
             .Where(reference => reference is not null)
             .Select(reference => FindChange(resource, reference!))
             .FirstOrDefault(c => c is { CreatesOrUpdates: true });
@@ -422,7 +422,7 @@ internal sealed class TerraformPlanner
             .Select(r => r.GetString()!);
 
     /// <summary>The first reference of <paramref name="attribute"/> to a resource of one of <paramref name="prefixes"/>, as the resource (no attribute).</summary>
-    private static string? Reference(ResourceChange resource, JsonElement config, string attribute, params string[] prefixes)
+    private static string? Reference(JsonElement config, string attribute, params string[] prefixes)
     {
         foreach (var reference in References(config, attribute))
         {
