@@ -258,6 +258,30 @@ public sealed class TerraformPlanCheckTests : IDisposable
         Assert.Contains(TerraformFiles.PlanCommands, error, StringComparison.Ordinal);
     }
 
+    /// <summary>Terraform 1.11.4's own output (real-plan/README.md), as copied beside the tests.</summary>
+    private static string RealPlan(string name) => Path.Combine(AppContext.BaseDirectory, "Apps", "Terraform", "real-plan", name);
+
+    [Fact]
+    public async Task Check_OnAPlanTerraformWrote_ReadsItAndFindsNoFunctionToCheck()
+    {
+        var (exitCode, output, error) = await RunAsync("check", RealPlan("plan.json"), "--format", "json");
+
+        Assert.True(exitCode == ExitCodes.Ok, $"exit {exitCode}: {error}");
+        Assert.Equal($"guard: {RealPlan("plan.json")}: the plan creates or updates no aws_lambda_function: nothing to check\n", error);
+        Assert.Empty(ByAddress(output));
+    }
+
+    [Fact]
+    public async Task Check_OnTheSavedPlanTerraformWrote_SaysToShowItAsJson()
+    {
+        var (exitCode, output, error) = await RunAsync("check", RealPlan("tf.plan"));
+
+        Assert.Equal(ExitCodes.UsageOrUnavailable, exitCode);
+        Assert.DoesNotContain("ZIP_INVALID", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("BOOTSTRAP_MISSING", output, StringComparison.Ordinal);
+        Assert.Contains($"is a saved Terraform plan, which only Terraform reads: run terraform show -json {RealPlan("tf.plan")} > plan.json", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ModuleNames_OfAnAddressWithInstanceKeys_AreTheCallNames()
     {
