@@ -286,9 +286,14 @@ internal sealed class TerraformPlanner
         }
 
         var resolved = Resolve(source);
-        return File.Exists(resolved) || Directory.Exists(resolved)
-            ? new Code(resolved, resolved)
-            : new Code(null, resolved, $"the source {source} of {upload.Address} does not exist (looked for {resolved})", "build the package before terraform plan, or pass --chdir DIR for terraform -chdir=DIR");
+        if (File.Exists(resolved) || Directory.Exists(resolved))
+        {
+            return new Code(resolved, resolved);
+        }
+
+        // terraform-aws-modules/lambda with store_on_s3 uploads the zip it builds at apply.
+        return LambdaModuleSource(upload, resolved) ??
+            new Code(null, resolved, $"the source {source} of {upload.Address} does not exist (looked for {resolved})", "build the package before terraform plan, or pass --chdir DIR for terraform -chdir=DIR");
     }
 
     /// <summary>
@@ -299,7 +304,7 @@ internal sealed class TerraformPlanner
     {
         var created = References(config, "layers")
             .Select(reference => FindChange(function, reference))
-            .Where(c => c is { IsManaged: true, Type: LayerVersion })
+            .Where(c => c is { IsManaged: true, Type: LayerVersion, CreatesOrUpdates: true })
             .Select(c => c!)
             .DistinctBy(c => c.Address)
             .ToList();
@@ -345,8 +350,12 @@ internal sealed class TerraformPlanner
     /// </summary>
     private static FunctionEnvironment? Environment(ResourceChange function)
     {
+        // Unknown at any level down to LD_LIBRARY_PATH itself; another variable unknown (an API's URL) does not matter.
         var unknown = Member(function.Unknown, "environment");
-        if (unknown.ValueKind == JsonValueKind.True)
+        var unknownBlock = Items(unknown).FirstOrDefault();
+        var unknownVariables = Member(unknownBlock, "variables");
+        if (function.Unknown.ValueKind == JsonValueKind.True || unknown.ValueKind == JsonValueKind.True || unknownBlock.ValueKind == JsonValueKind.True ||
+            unknownVariables.ValueKind == JsonValueKind.True || Member(unknownVariables, "LD_LIBRARY_PATH").ValueKind == JsonValueKind.True)
         {
             return null;
         }
@@ -355,12 +364,6 @@ internal sealed class TerraformPlanner
         if (block.ValueKind != JsonValueKind.Object)
         {
             return FunctionEnvironment.Default;
-        }
-
-        var unknownVariables = Member(Items(unknown).FirstOrDefault(), "variables");
-        if (unknownVariables.ValueKind == JsonValueKind.True || Member(unknownVariables, "LD_LIBRARY_PATH").ValueKind == JsonValueKind.True)
-        {
-            return null;
         }
 
         return Text(Member(block, "variables"), "LD_LIBRARY_PATH") is { } path ? new FunctionEnvironment(path) : FunctionEnvironment.Default;

@@ -63,6 +63,51 @@ public sealed class TerraformPlanCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_AFunctionsLdLibraryPath_IsReadFromItsEnvironment_AndUnverifiedWhenKnownOnlyAfterApply()
+    {
+        var crypt = await NativeBuild.LibraryAsync(NativeArchitecture.X8664, "libcrypt.so.1", new Dictionary<string, IReadOnlyList<string>> { ["XCRYPT_2.0"] = ["crypt_r"] }, cancellationToken: TestContext.Current.CancellationToken);
+        var program = await NativeBuild.ProgramCallingAsync(NativeArchitecture.X8664, [crypt], cancellationToken: TestContext.Current.CancellationToken);
+        _scratch.Write("infra/dist/vendored.zip", new PackageBuilder()
+            .AddFile("bootstrap", program, PackageBuilder.ExecutableMode)
+            .AddFile("vendor/libcrypt.so.1", crypt.Bytes)
+            .ToArray());
+        const string Code = "\"filename\": \"dist/vendored.zip\"";
+        var plan = _scratch.Write("infra/plan.json", Plan(
+        [
+            Change("aws_lambda_function.vendored", "aws_lambda_function", "vendored", Create,
+                Function(Code, environment: """[{"variables": {"LD_LIBRARY_PATH": "/var/task/vendor", "API_TOKEN": "hunter2-must-not-be-shown"}}]""")),
+            Change("aws_lambda_function.plain", "aws_lambda_function", "plain", Create, Function(Code)),
+            Change("aws_lambda_function.decided", "aws_lambda_function", "decided", Create,
+                Function(Code, environment: """[{"variables": {"API_TOKEN": "hunter2-must-not-be-shown"}}]"""), """{"environment": [{"variables": {"LD_LIBRARY_PATH": true}}]}"""),
+        ]));
+
+        var (exitCode, output, error) = await RunAsync("check", plan, "--chdir", _scratch.PathOf("infra"), "--format", "json");
+
+        Assert.True(exitCode == ExitCodes.Broken, $"exit {exitCode}: {error}");
+        var functions = ByAddress(output);
+        Assert.Empty(Codes(functions["aws_lambda_function.vendored"]));
+        Assert.Equal(["BOOTSTRAP_LIBRARY_MISSING"], Codes(functions["aws_lambda_function.plain"]));
+        Assert.Equal(["BOOTSTRAP_LIBRARY_UNVERIFIED"], Codes(functions["aws_lambda_function.decided"]));
+        Assert.DoesNotContain("hunter2", output + error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_WithSarif_LocatesEachFindingAtThePlanUnderTheFunctionsAddress()
+    {
+        _scratch.Write("infra/dist/billing.zip", Zip(TestApps.X8664, PackageBuilder.RegularFileMode));
+        var plan = _scratch.Write("infra/plan.json", Plan([Change("module.billing.aws_lambda_function.this", "aws_lambda_function", "this", Update, Function("\"filename\": \"dist/billing.zip\""))]));
+
+        var (exitCode, output, _) = await RunAsync("check", plan, "--chdir", _scratch.PathOf("infra"), "--format", "sarif");
+
+        Assert.Equal(ExitCodes.Broken, exitCode);
+        using var sarif = JsonDocument.Parse(output);
+        var result = sarif.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray().Single();
+        Assert.Equal("BOOTSTRAP_NOT_EXECUTABLE", result.GetProperty("ruleId").GetString());
+        Assert.StartsWith("module.billing.aws_lambda_function.this: ", result.GetProperty("message").GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.EndsWith("infra/plan.json", result.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("artifactLocation").GetProperty("uri").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Check_OnAFunctionOfAChildModule_NamesItByAddress_AndReadsFilenameUnderChdir()
     {
         _scratch.Write("infra/build/api.zip", Zip(TestApps.X8664));
