@@ -180,7 +180,7 @@ internal static class CheckCommand
             if (TemplateFile.LooksLikeTemplate(package))
             {
                 isApp = true;
-                results.AddRange(await CheckAppAsync(package, AppLayout.Template, options, check, error, cancellationToken).ConfigureAwait(false));
+                results.AddRange(await CheckAppAsync(package, null, options, check, error, cancellationToken).ConfigureAwait(false));
                 continue;
             }
 
@@ -255,7 +255,7 @@ internal static class CheckCommand
         var results = new List<CheckResult>();
         foreach (var template in templates)
         {
-            results.AddRange(await CheckAppAsync(template.TemplateFile, template.Layout, options, check, error, cancellationToken, reportEmpty: false).ConfigureAwait(false));
+            results.AddRange(await CheckAppAsync(template.TemplateFile, template.Tool, options, check, error, cancellationToken, reportEmpty: false).ConfigureAwait(false));
         }
 
         if (results.Count == 0)
@@ -271,7 +271,7 @@ internal static class CheckCommand
     /// <summary>Every function of a template, each its own result; a template that cannot be read is one result that was not checked.</summary>
     private static async Task<List<CheckResult>> CheckAppAsync(
         string templateFile,
-        AppLayout layout,
+        ICodeLocator? tool,
         CheckOptions options,
         ArgumentCheck check,
         TextWriter error,
@@ -283,12 +283,12 @@ internal static class CheckCommand
         {
             var root = await WithinTimeoutAsync(() => TemplateFile.Read(templateFile), templateFile, options.Timeout, cancellationToken).ConfigureAwait(false);
             // With several templates an override may be meant for another one; with one, an undeclared name is a typo.
-            if (layout == AppLayout.Template && options.Packages.Count(IsApp) == 1 && AppPlanner.UnknownOverrides(root, options.ParameterOverrides).FirstOrDefault() is { } unknown)
+            if (tool is null && options.Packages.Count(IsApp) == 1 && AppPlanner.UnknownOverrides(root, options.ParameterOverrides).FirstOrDefault() is { } unknown)
             {
                 throw new TemplateFormatException(templateFile, 1, 1, $"--parameter-overrides names {unknown}, which the template's Parameters do not declare");
             }
 
-            plans = [.. new AppPlanner(templateFile, root, options.ParameterOverrides, options.Ignore, layout).Plan()];
+            plans = [.. new AppPlanner(templateFile, root, options.ParameterOverrides, options.Ignore, tool).Plan()];
         }
         catch (TemplateFormatException e)
         {
