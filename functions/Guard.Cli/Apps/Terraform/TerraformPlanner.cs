@@ -472,7 +472,7 @@ internal sealed class TerraformPlanner
         }
     }
 
-    private string Resolve(string path) => AppPlanner.ResolveUnder(_workingDirectory, path);
+    private string Resolve(string path) => TemplateContext.ResolveUnder(_workingDirectory, path);
 
     /// <summary><c>module.a[0].module.b["k.x"]</c> → a, b: call names without instance keys (which may hold dots and brackets in quotes).</summary>
     internal static IReadOnlyList<string> ModuleNames(string? moduleAddress)
