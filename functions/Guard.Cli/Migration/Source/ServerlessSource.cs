@@ -78,7 +78,7 @@ internal static class ServerlessSource
                 var zip = Path.Combine(folder, ".serverless", built);
                 if (service is not null && File.Exists(zip))
                 {
-                    run.Packages.Add(new BuiltPackage(zip, binary, architecture, key.Value));
+                    run.Packages.Add(BuiltPackage.Zip(zip, binary, architecture, key.Value));
                     break;
                 }
             }

@@ -20,7 +20,12 @@ internal sealed record MigrationNote(string File, int Line, NoteKind Kind, strin
 /// <param name="Binary">The entry (or file in the folder) that becomes <c>bootstrap</c>: the old go1.x Handler, or null when the package has one.</param>
 /// <param name="Function">Which function it is, for the report.</param>
 /// <param name="BinaryOnly">For a folder: only the binary goes in the package (archive_file's source_file), not its neighbours.</param>
-internal sealed record BuiltPackage(string Path, string? Binary, Architecture Architecture, string Function, bool BinaryOnly = false);
+internal sealed record BuiltPackage(string Path, string? Binary, Architecture Architecture, string Function, bool BinaryOnly = false)
+{
+    /// <summary>A zip: its own bootstrap when it has one (then the old Handler's name no longer matters), else the Handler's file.</summary>
+    public static BuiltPackage Zip(string path, string? binary, Architecture architecture, string function) =>
+        new(path, binary is null || TemplateSource.ZipHas(path, MigrationTarget.Bootstrap) ? null : binary, architecture, function);
+}
 
 /// <summary>The runtimes a source migration moves, and where it moves them.</summary>
 internal sealed record MigrationTarget(string Runtime)
@@ -60,8 +65,15 @@ internal sealed class SourceMigration(MigrationTarget target)
         }
     }
 
-    public void Changed(SourceFile file, int position, string text) =>
-        Notes.Add(new MigrationNote(file.Path, file.LineOf(position), NoteKind.Changed, text));
+    /// <summary>One line per edit, however many functions share it (a provider or Globals runtime).</summary>
+    public void Changed(SourceFile file, int position, string text)
+    {
+        var note = new MigrationNote(file.Path, file.LineOf(position), NoteKind.Changed, text);
+        if (!Notes.Contains(note))
+        {
+            Notes.Add(note);
+        }
+    }
 
     public void Manual(SourceFile file, int position, string text, string step) =>
         Notes.Add(new MigrationNote(file.Path, file.LineOf(position), NoteKind.Manual, text, step));

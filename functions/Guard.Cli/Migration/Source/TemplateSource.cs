@@ -203,7 +203,7 @@ internal static class TemplateSource
             return;
         }
 
-        run.Packages.Add(new BuiltPackage(path, binary, architecture, id));
+        run.Packages.Add(BuiltPackage.Zip(path, binary, architecture, id));
         if (binary is not null and not MigrationTarget.Bootstrap && !ZipHas(path, MigrationTarget.Bootstrap))
         {
             run.Manual(file, code.Start, $"{id}: {Path.GetFileName(path)} holds '{binary}', not bootstrap",

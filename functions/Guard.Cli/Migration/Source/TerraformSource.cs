@@ -142,7 +142,7 @@ internal static class TerraformSource
             var path = Path.Combine(folder, zip);
             if (File.Exists(path))
             {
-                run.Packages.Add(new BuiltPackage(path, binary, architecture, function));
+                run.Packages.Add(BuiltPackage.Zip(path, binary, architecture, function));
             }
 
             if (binary is not null and not MigrationTarget.Bootstrap && (!File.Exists(path) || !TemplateSource.ZipHas(path, MigrationTarget.Bootstrap)))
@@ -170,9 +170,10 @@ internal static class TerraformSource
             if (source is null || Path.GetFileName(source) != MigrationTarget.Bootstrap)
             {
                 var shown = source ?? file.Text[sourceFile.Start..sourceFile.End];
-                var proposal = source is null ? "a path ending in /bootstrap" : $"\"{(Path.GetDirectoryName(source) is { Length: > 0 } d ? d.Replace('\\', '/') + "/" : "")}{Path.GetFileNameWithoutExtension(source)}/bootstrap\"";
+                // Beside the old binary, a folder of the function's name holds the new one: the old path stays a file.
+                var proposal = source is null ? "build/FUNCTION/bootstrap" : $"build/{Path.GetFileNameWithoutExtension(source)}/bootstrap";
                 run.Manual(file, sourceFile.Start, $"{name} zips {shown} under its own name; {function} now starts bootstrap",
-                    $"build the binary as bootstrap (go build -o {proposal.Trim('"')}) and set source_file = {proposal}");
+                    $"build the binary as bootstrap (GOOS=linux go build -tags lambda.norpc -o {proposal} .) and set source_file = \"{proposal}\"");
             }
 
             return;
@@ -202,7 +203,7 @@ internal static class TerraformSource
             var path = Path.Combine(folder, existing);
             if (File.Exists(path))
             {
-                run.Packages.Add(new BuiltPackage(path, binary, architecture, function));
+                run.Packages.Add(BuiltPackage.Zip(path, binary, architecture, function));
             }
 
             if (binary is not null and not MigrationTarget.Bootstrap && (!File.Exists(path) || !TemplateSource.ZipHas(path, MigrationTarget.Bootstrap)))
