@@ -117,7 +117,10 @@ internal static class ServerlessSource
             else
             {
                 var step = indent[keyIndent.Length..];
-                file.Insert(LineAfter(file, handler.End), $"{indent}package:{nl}{indent}{step}artifact: {zipName}{nl}");
+                var after = LineAfter(file, handler.End);
+                // A file that ends on the handler's line gets its line ended first.
+                var lead = after == file.Text.Length && !file.Text.EndsWith('\n') ? nl : "";
+                file.Insert(after, $"{lead}{indent}package:{nl}{indent}{step}artifact: {zipName}{nl}");
             }
 
             run.Changed(file, handler.Start, $"functions.{key.Value}.package.artifact: {zipName} (its binary as bootstrap)");

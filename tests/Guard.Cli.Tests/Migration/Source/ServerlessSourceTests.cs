@@ -96,4 +96,23 @@ public sealed class ServerlessSourceTests : IDisposable
         Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
         Assert.Equal(["-  runtime: go1.x", "+  runtime: provided.al2023", "-    handler: bin/hello", "+    handler: bootstrap"], TemplateSourceTests.ChangedLines(run.Diff));
     }
+
+    [Fact]
+    public async Task Migrate_LastPackageBuiltWithOldAwsLambdaGo_ReportsItWouldNotStartOnProvidedAl2023()
+    {
+        // A real Go build against aws-lambda-go v1.17.0: its client speaks only go1.x's RPC.
+        var binary = await Guard.Testing.GoProgram.BuildLambdaAsync("v1.17.0", cancellationToken: TestContext.Current.CancellationToken);
+        _scratch.Write("svc/serverless.yml", AwsGo);
+        _scratch.Write("svc/.serverless/orders.zip", new Guard.Testing.PackageBuilder()
+            .AddFile("bin/hello", binary, Guard.Testing.PackageBuilder.ExecutableMode)
+            .AddFile("bin/world", binary, Guard.Testing.PackageBuilder.ExecutableMode)
+            .ToArray());
+
+        var run = await SourceRun.MigrateAsync(_scratch.PathOf("svc"), apply: true);
+
+        Assert.Equal(ExitCodes.Broken, run.ExitCode);
+        Assert.Contains("BREAKS  .serverless/orders.zip (bin/hello as bootstrap) for hello would not start on provided.al2023 x86_64:", run.Report, StringComparison.Ordinal);
+        Assert.Contains("error GO_RUNTIME_CLIENT_TOO_OLD", run.Report, StringComparison.Ordinal);
+        Assert.Equal(AwsGo, File.ReadAllText(_scratch.PathOf("svc/serverless.yml")));
+    }
 }

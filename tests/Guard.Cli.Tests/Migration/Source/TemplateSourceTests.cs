@@ -172,6 +172,7 @@ public sealed class TemplateSourceTests : IDisposable
         Assert.Equal(
             ["+    Metadata:", "+      BuildMethod: go1.x", "-      Handler: example-lambda", "-      Runtime: go1.x", "+      Handler: bootstrap", "+      Runtime: provided.al2023"],
             ChangedLines(run.Diff));
+        await ExternalTool.CfnLintCleanAsync(template);
     }
 
     [Fact]
