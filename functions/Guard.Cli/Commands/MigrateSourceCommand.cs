@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Guard.Cli.Apps;
 using Guard.Cli.Migration.Source;
+using Guard.Cli.Packaging;
 using Guard.Inspection.Rules;
 
 namespace Guard.Cli.Commands;
@@ -75,7 +76,7 @@ internal static class MigrateSourceCommand
                 continue;
             }
 
-            var active = result.Findings.Where(f => !f.IsSuppressed && f.Finding.Severity != Severity.Info).Select(f => f.Finding).ToList();
+            var warned = result.Findings.Any(f => !f.IsSuppressed && f.Finding.Severity == Severity.Warning);
             if (result.Outcome == Outcome.Broken)
             {
                 breaks = true;
@@ -83,17 +84,10 @@ internal static class MigrateSourceCommand
             }
             else
             {
-                report.AppendLine(inv, $"CHECKED  {shown} for {check.Package.Function} starts {on}{(active.Count > 0 ? ", with warnings:" : "")}");
+                report.AppendLine(inv, $"CHECKED  {shown} for {check.Package.Function} starts {on}{(warned ? ", with warnings:" : "")}");
             }
 
-            foreach (var finding in active)
-            {
-                report.AppendLine(inv, $"        {finding.Severity.ToString().ToLowerInvariant()} {finding.Code}: {finding.Message}");
-                if (finding.Hint is not null && finding.Severity == Severity.Error)
-                {
-                    report.AppendLine(inv, $"        fix: {finding.Hint}");
-                }
-            }
+            PackageVerdict.AppendFindings(report, result, "        ");
         }
 
         var manual = run.Notes.Any(n => n.Kind == NoteKind.Manual);

@@ -86,7 +86,7 @@ internal static class PackageCommand
         }
 
         using var sources = PackageSources.Create();
-        var check = new ArgumentCheck(new PackageArguments(sources), null, new HashSet<string>(), TimeSpan.FromSeconds(CheckCommand.DefaultTimeoutSeconds));
+        var check = PackageVerdict.CreateCheck(sources);
         var exit = ExitCodes.Ok;
         var inv = CultureInfo.InvariantCulture;
         foreach (var binary in settings.Binaries)
@@ -109,15 +109,10 @@ internal static class PackageCommand
                 }
 
                 exit = Math.Max(exit, result.Outcome == Outcome.NotChecked ? ExitCodes.UsageOrUnavailable : ExitCodes.Broken);
-                await output.WriteLineAsync($"NOT PACKAGED  {binary}: {(result.Outcome == Outcome.NotChecked ? $"could not be checked: {result.Reason}" : $"would not start on {on}")}").ConfigureAwait(false);
-                foreach (var finding in result.Findings.Where(f => !f.IsSuppressed && f.Finding.Severity == Severity.Error).Select(f => f.Finding))
-                {
-                    await output.WriteLineAsync($"  error {finding.Code}: {finding.Message}").ConfigureAwait(false);
-                    if (finding.Hint is not null)
-                    {
-                        await output.WriteLineAsync($"    fix: {finding.Hint}").ConfigureAwait(false);
-                    }
-                }
+                var refusal = new System.Text.StringBuilder();
+                refusal.AppendLine(inv, $"NOT PACKAGED  {binary}: {(result.Outcome == Outcome.NotChecked ? $"could not be checked: {result.Reason}" : $"would not start on {on}")}");
+                PackageVerdict.AppendFindings(refusal, result, "  ");
+                await output.WriteAsync(refusal.ToString()).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
             {

@@ -35,30 +35,20 @@ internal static class FunctionZip
             throw new ArgumentException($"two files would be stored as {duplicate.Key}");
         }
 
-        var full = Path.GetFullPath(target);
-        var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.guard-{Guid.NewGuid():N}");
-        try
+        AtomicFile.Replace(target, temporary =>
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-            using (var archive = new ZipArchive(stream, ZipArchiveMode.Create))
+            using var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write);
+            using var archive = new ZipArchive(stream, ZipArchiveMode.Create);
+            foreach (var (name, path, mode) in entries)
             {
-                foreach (var (name, path, mode) in entries)
-                {
-                    var entry = archive.CreateEntry(name, CompressionLevel.SmallestSize);
-                    entry.ExternalAttributes = (RegularFile | mode) << 16;
-                    entry.LastWriteTime = FixedTime;
-                    using var input = File.OpenRead(path);
-                    using var output = entry.Open();
-                    input.CopyTo(output);
-                }
+                var entry = archive.CreateEntry(name, CompressionLevel.SmallestSize);
+                entry.ExternalAttributes = (RegularFile | mode) << 16;
+                entry.LastWriteTime = FixedTime;
+                using var input = File.OpenRead(path);
+                using var output = entry.Open();
+                input.CopyTo(output);
             }
-
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        });
     }
 
     /// <summary>Every file under <paramref name="path"/> (or the file itself), named <paramref name="name"/>/relative path.</summary>

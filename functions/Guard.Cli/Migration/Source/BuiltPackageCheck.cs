@@ -23,7 +23,7 @@ internal static class BuiltPackageCheck
         }
 
         using var sources = PackageSources.Create();
-        var check = new ArgumentCheck(new PackageArguments(sources), null, new HashSet<string>(), TimeSpan.FromSeconds(Commands.CheckCommand.DefaultTimeoutSeconds));
+        var check = PackageVerdict.CreateCheck(sources);
         var results = new List<BuiltPackageResult>();
         var scratch = Directory.CreateTempSubdirectory("guard-migrate-");
         try

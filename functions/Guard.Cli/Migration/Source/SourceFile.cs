@@ -1,4 +1,5 @@
 using System.Text;
+using Guard.Cli.Packaging;
 
 namespace Guard.Cli.Migration.Source;
 
@@ -87,26 +88,9 @@ internal sealed class SourceFile
         return result.Append(Text, at, Text.Length - at).ToString();
     }
 
-    /// <summary>Writes the new text beside the file and renames it over the original, keeping the file's mode: a reader sees the old file or the new one, never half of one.</summary>
-    public void WriteAtomically()
-    {
-        var full = System.IO.Path.GetFullPath(Path);
-        var temporary = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(full)!, $".{System.IO.Path.GetFileName(full)}.guard-{Guid.NewGuid():N}");
-        try
-        {
-            File.WriteAllText(temporary, NewText(), new UTF8Encoding(_byteOrderMark));
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(temporary, File.GetUnixFileMode(full));
-            }
-
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
-    }
+    /// <summary>Replaces the file atomically with the new text, keeping its mode and its byte-order mark (or lack of one).</summary>
+    public void WriteAtomically() =>
+        AtomicFile.Replace(Path, temporary => File.WriteAllText(temporary, NewText(), new UTF8Encoding(_byteOrderMark)), keepMode: true);
 
     /// <summary>The 1-based line of a position, for messages.</summary>
     public int LineOf(int position)
