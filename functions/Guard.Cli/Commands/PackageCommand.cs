@@ -3,6 +3,7 @@ using System.Globalization;
 using Guard.Cli.Apps;
 using Guard.Cli.Migration;
 using Guard.Cli.Packaging;
+using Guard.Cli.Scanning;
 using Guard.Inspection.Rules;
 
 namespace Guard.Cli.Commands;
@@ -22,20 +23,8 @@ internal static class PackageCommand
     {
         var binaries = new Argument<string[]>("BINARY") { Description = "The built executables; each becomes NAME.zip with it as bootstrap.", Arity = ArgumentArity.OneOrMore };
         var outputFolder = new Option<string>("--out") { Description = "The folder the zips are written to (made when missing). Default: the current folder.", DefaultValueFactory = _ => "." };
-        var runtime = new Option<string>("--runtime") { Description = "The runtime the zips are checked for.", DefaultValueFactory = _ => "provided.al2023" };
-        runtime.AcceptOnlyFromAmong("provided.al2023", "provided.al2");
-        var architecture = new Option<string>("--architecture", "--arch")
-        {
-            Description = "The functions' architecture, x86_64 or arm64: a binary for the other CPU fails the check.",
-            DefaultValueFactory = _ => ArchitectureNames.X8664,
-        };
-        architecture.Validators.Add(result =>
-        {
-            if (!ArchitectureNames.TryParse(result.GetValueOrDefault<string>(), out _))
-            {
-                result.AddError($"--architecture must be x86_64 or arm64, not '{result.GetValueOrDefault<string>()}'");
-            }
-        });
+        var runtime = SharedOptions.Runtime("The runtime the zips are checked for.", ["provided.al2023", "provided.al2"]);
+        var architecture = SharedOptions.Architecture("The functions' architecture, x86_64 or arm64: a binary for the other CPU fails the check.");
         var includes = new Option<string[]>("--include") { Description = "A file or folder to add to every zip under its relative path (configuration, certificates); repeat for several." };
         var command = new Command(
             "package",
@@ -50,7 +39,7 @@ internal static class PackageCommand
                 parse.GetValue(binaries) ?? [],
                 parse.GetValue(outputFolder)!,
                 parse.GetValue(runtime)!,
-                ArchitectureNames.TryParse(parse.GetValue(architecture), out var arch) ? arch : Architecture.X8664,
+                SharedOptions.ArchitectureOf(parse.GetValue(architecture)) ?? Architecture.X8664,
                 parse.GetValue(includes) ?? []);
             return await RunAsync(settings, output, error, cancellationToken).ConfigureAwait(false);
         });
@@ -85,7 +74,9 @@ internal static class PackageCommand
             return ExitCodes.UsageOrUnavailable;
         }
 
-        using var sources = PackageSources.Create();
+        // Local files only: the connection's clients are never made, so no credentials are needed.
+        using var connection = AwsConnection.FromProcess();
+        using var sources = connection.PackageSources();
         var check = PackageVerdict.CreateCheck(sources);
         var exit = ExitCodes.Ok;
         var inv = CultureInfo.InvariantCulture;

@@ -22,7 +22,9 @@ internal static class BuiltPackageCheck
             return [];
         }
 
-        using var sources = PackageSources.Create();
+        // Local zips only: the connection's clients are never made, so no credentials are needed.
+        using var connection = Scanning.AwsConnection.FromProcess();
+        using var sources = connection.PackageSources();
         var check = PackageVerdict.CreateCheck(sources);
         var results = new List<BuiltPackageResult>();
         var scratch = Directory.CreateTempSubdirectory("guard-migrate-");
