@@ -12,6 +12,9 @@ namespace Guard.Cli.Commands;
 internal static class ScanCommand
 {
     /// <summary>The member stack's role: one per Region, since IAM role names are global.</summary>
+    /// <summary>The tag <c>--tag</c> writes: what built the bootstrap, which a custom runtime's name no longer says.</summary>
+    public const string ToolchainTag = "guard:toolchain";
+
     public static readonly string DefaultMemberRole = Guard.Aws.Accounts.MemberAccounts.RegionalRoleName("GuardMember", Guard.Aws.Accounts.MemberAccounts.RegionPlaceholder);
 
     public static Command Create(TextWriter output, TextWriter error)
@@ -66,12 +69,22 @@ internal static class ScanCommand
             }
         });
 
+        var targetRuntime = new Option<string?>("--target-runtime")
+        {
+            Description = "Also judge every go1.x, provided and provided.al2 function against this runtime: ready to move as is, needs a rebuild (and why), or already broken; counts per account.",
+        };
+        targetRuntime.AcceptOnlyFromAmong("provided.al2023", "provided.al2");
+        var tag = new Option<bool>("--tag")
+        {
+            Description = $"Write each checked function's toolchain as the tag {ToolchainTag} (e.g. go1.22.5): Lambda TagResource, so the caller needs lambda:TagResource.",
+        };
+
         var command = new Command(
             "scan",
             "Check every zip function on a custom runtime or go1.x in the account (images and managed runtimes are listed as skipped). " +
             "Exit 0 when none is broken, 1 when any is, 2 on a usage or credentials error or when a function could not be checked.")
         {
-            regions, format, concurrency, accounts, organization, memberRole, accountsAtOnce,
+            regions, format, concurrency, accounts, organization, memberRole, accountsAtOnce, targetRuntime, tag,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -82,6 +95,8 @@ internal static class ScanCommand
                 Organization = parse.GetValue(organization),
                 MemberRole = parse.GetValue(memberRole)!,
                 AccountsAtOnce = parse.GetValue(accountsAtOnce),
+                TargetRuntime = parse.GetValue(targetRuntime),
+                Tag = parse.GetValue(tag),
             };
             var isTerminal = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
             return await RunAsync(settings, connection, output, error, isTerminal, cancellationToken).ConfigureAwait(false);
@@ -96,6 +111,7 @@ internal static class ScanCommand
         var progress = isTerminal && settings.Format != "json" ? new ProgressLine(error, TimeProvider.System) : null;
         var results = new List<FunctionScanResult>();
         IReadOnlyList<string>? swept = null;
+        var scannerOptions = new FunctionScannerOptions { Concurrency = settings.Concurrency, TargetRuntime = settings.TargetRuntime, IdentifyToolchain = true };
         try
         {
             if (settings.SpansAccounts)
@@ -109,7 +125,7 @@ internal static class ScanCommand
                 await connection.EnterOrganizationAsync(settings.MemberRole, cancellationToken).ConfigureAwait(false);
                 swept = settings.Accounts.Count > 0 ? [.. settings.Accounts.Distinct(StringComparer.Ordinal)] : await ActiveAccountsAsync(connection, cancellationToken).ConfigureAwait(false);
                 var scan = new OrganizationScan(
-                    (account, region) => new FunctionScanner(connection.Lambda(region, account), connection.Packages, new FunctionScannerOptions { Concurrency = settings.Concurrency }),
+                    (account, region) => new FunctionScanner(connection.Lambda(region, account), connection.Packages, scannerOptions),
                     settings.AccountsAtOnce);
                 results.AddRange(await scan.ScanAsync(swept, regions, progress, cancellationToken).ConfigureAwait(false));
             }
@@ -118,7 +134,7 @@ internal static class ScanCommand
                 // Regions one after another: each has its own quotas, but one sweep at a time keeps the load predictable.
                 foreach (var region in regions)
                 {
-                    var scanner = new FunctionScanner(connection.Lambda(region), connection.Packages, new FunctionScannerOptions { Concurrency = settings.Concurrency });
+                    var scanner = new FunctionScanner(connection.Lambda(region), connection.Packages, scannerOptions);
                     results.AddRange(await scanner.ScanAsync(region, progress, cancellationToken).ConfigureAwait(false));
                 }
             }
@@ -144,13 +160,14 @@ internal static class ScanCommand
         }
 
         progress?.Clear();
+        var tagged = !settings.Tag || await TagToolchainsAsync(connection, results, swept is not null, error, cancellationToken).ConfigureAwait(false);
         var rendered = settings.Format switch
         {
-            "json" => JsonSerializer.Serialize(ScanDocument.From(regions, results, swept), ScanJsonContext.Default.ScanDocument) + Environment.NewLine,
+            "json" => JsonSerializer.Serialize(ScanDocument.From(regions, results, swept, settings.TargetRuntime), ScanJsonContext.Default.ScanDocument) + Environment.NewLine,
             "sarif" => SarifReportWriter.Write(
                 [.. results.Where(r => r.Report is not null).Select(r => r.Report!)],
                 typeof(ScanCommand).Assembly.GetName().Version?.ToString(3) ?? "0.0.0") + Environment.NewLine,
-            _ => ScanTableWriter.Write(regions, results, withAccount: swept is not null),
+            _ => ScanTableWriter.Write(regions, results, withAccount: swept is not null, settings.TargetRuntime),
         };
         await output.WriteAsync(rendered).ConfigureAwait(false);
 
@@ -161,8 +178,36 @@ internal static class ScanCommand
         }
 
         return results.Any(r => r.IsBroken) ? ExitCodes.Broken
-            : results.Any(r => r.Outcome == ScanOutcome.Unchecked) ? ExitCodes.UsageOrUnavailable
+            : results.Any(r => r.Outcome == ScanOutcome.Unchecked) || !tagged ? ExitCodes.UsageOrUnavailable
             : ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// <c>--tag</c>: one TagResource per checked function whose toolchain is known, in its own account and region. A
+    /// refused call is one line on stderr and exit 2; the other functions are still tagged.
+    /// </summary>
+    private static async Task<bool> TagToolchainsAsync(
+        AwsConnection connection, IReadOnlyList<FunctionScanResult> results, bool acrossAccounts, TextWriter error, CancellationToken cancellationToken)
+    {
+        var ok = true;
+        var tagged = 0;
+        foreach (var result in results.Where(r => r.Outcome == ScanOutcome.Checked && r.Toolchain is not null))
+        {
+            try
+            {
+                var lambda = connection.Lambda(result.Region, acrossAccounts ? result.Account : null);
+                await lambda.TagResourceAsync(result.FunctionArn, new Dictionary<string, string> { [ToolchainTag] = result.Toolchain! }, cancellationToken).ConfigureAwait(false);
+                tagged++;
+            }
+            catch (AwsServiceException e)
+            {
+                ok = false;
+                await error.WriteLineAsync($"guard: {result.FunctionName}: cannot tag {ToolchainTag}={result.Toolchain}: {e.Message.ReplaceLineEndings(" ")}").ConfigureAwait(false);
+            }
+        }
+
+        await error.WriteLineAsync($"guard: tagged {tagged} function{(tagged == 1 ? "" : "s")} with {ToolchainTag}").ConfigureAwait(false);
+        return ok;
     }
 
     /// <summary>Every ACTIVE account of the organization, in id order.</summary>
@@ -200,6 +245,12 @@ internal sealed record ScanSettings(IReadOnlyList<string> Regions, string Format
     public string MemberRole { get; init; } = ScanCommand.DefaultMemberRole;
 
     public int AccountsAtOnce { get; init; } = 64;
+
+    /// <summary><c>--target-runtime</c>: judge legacy custom-runtime functions against it too; null for none.</summary>
+    public string? TargetRuntime { get; init; }
+
+    /// <summary><c>--tag</c>: write each checked function's toolchain as <see cref="ScanCommand.ToolchainTag"/>.</summary>
+    public bool Tag { get; init; }
 
     /// <summary>More than the caller's own account: through member roles.</summary>
     public bool SpansAccounts => Organization || Accounts.Count > 0;

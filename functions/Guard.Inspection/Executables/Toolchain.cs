@@ -14,9 +14,12 @@ public sealed record Toolchain(string Name, string? Compiler, string Evidence)
     /// The value of a <c>guard:toolchain</c> tag: Go's version as Go names it (<c>go1.22.5</c>), else the name and the
     /// compiler (<c>rust:rustc-1.75.0</c>). Only characters Lambda accepts in a tag value (letters, digits, <c>.:/=+-@_</c>).
     /// </summary>
-    public string TagValue => Name == "go"
-        ? Compiler ?? "go"
-        : Compiler is null ? Name : $"{Name}:{Compiler.Replace(' ', '-')}";
+    public string TagValue => TagValueOf(Name, Compiler);
+
+    /// <summary><see cref="TagValue"/> from a report's <c>bootstrap.toolchain</c> and its compiler (a Go binary's <c>goVersion</c>).</summary>
+    public static string TagValueOf(string name, string? compiler) => name == "go"
+        ? compiler ?? "go"
+        : compiler is null ? name : $"{name}:{compiler.Replace(' ', '-')}";
 }
 
 /// <summary>
