@@ -245,6 +245,22 @@ public sealed class MigrateCommandTests(MigrationAccount fixture) : IClassFixtur
         Assert.Equal("provided.al2023", (await Account.Lambda().GetFunctionAsync("forced-owned", Token)).Configuration.Runtime);
     }
 
+    [Fact]
+    public async Task Migrate_PlanAndApply_CallOnlyWhatItsPermissionsList()
+    {
+        await Account.CreateZipFunctionAsync("least-privilege", Go1xPackage(ElfBuilder.X8664), "go1.x", handler: "main", cancellationToken: Token);
+        var planning = new RecordingLambda();
+        var applying = new RecordingLambda();
+
+        await MigrateAsync(new MigrateSettings(["least-privilege"], "provided.al2023", null, Apply: false, null, null), wrap: planning.Wrap);
+        var (exit, output, error) = await MigrateAsync(Apply("least-privilege", Account.StageBucket), wrap: applying.Wrap);
+
+        Assert.True(exit == ExitCodes.Ok, output + error);
+        Assert.Equal([Guard.Aws.AwsActions.LambdaGetFunction, Guard.Aws.AwsActions.LambdaListTags], planning.Actions);
+        Assert.Subset(CliPermissions.ByCommand["migrate"].Select(g => g.Action).ToHashSet(StringComparer.Ordinal), applying.Actions.ToHashSet(StringComparer.Ordinal));
+        Assert.Contains(Guard.Aws.AwsActions.LambdaUpdateFunctionConfiguration, applying.Actions);
+    }
+
     private static string ScanMotoAccountHash(byte[] zip) => Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(zip));
 
     private sealed class FailingCodeUpdater : IFunctionCodeUpdater

@@ -49,9 +49,9 @@ public sealed class ScanReadinessTests(LegacyAccount legacy) : IClassFixture<Leg
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    private async Task<(int ExitCode, string Output, string Error)> ScanAsync(ScanSettings settings)
+    private async Task<(int ExitCode, string Output, string Error)> ScanAsync(ScanSettings settings, RecordingLambda? recording = null)
     {
-        using var connection = legacy.Account.Connection();
+        using var connection = legacy.Account.Connection(recording is null ? null : lambda => recording.Wrap(lambda));
         var output = new StringWriter();
         var error = new StringWriter();
         var exit = await ScanCommand.RunAsync(settings, connection, output, error, isTerminal: false, Token);
@@ -146,5 +146,33 @@ public sealed class ScanReadinessTests(LegacyAccount legacy) : IClassFixture<Leg
         Assert.Equal(functions["al2-libssl10"].GetProperty("toolchain").GetString(), (await lambda.GetFunctionAsync("al2-libssl10", Token)).Tags["guard:toolchain"]);
         // The hand-made Go binary has a build ID note and no build information: go, without a version.
         Assert.Equal("go", (await lambda.GetFunctionAsync("al2-go", Token)).Tags["guard:toolchain"]);
+    }
+
+    /// <summary>The actions <see cref="CliPermissions"/> grants scan, without those only <paramref name="excludedOption"/> needs.</summary>
+    private static HashSet<string> Granted(string command, string? excludedOption = null) =>
+    [
+        .. CliPermissions.ByCommand[command].Where(g => excludedOption is null || !g.When.Contains(excludedOption, StringComparison.Ordinal)).Select(g => g.Action),
+    ];
+
+    [Fact]
+    public async Task Scan_WithoutTag_CallsOnlyWhatItsPermissionsListAndNeverTagResource()
+    {
+        var recording = new RecordingLambda();
+
+        await ScanAsync(new ScanSettings([], "json", 4) { TargetRuntime = "provided.al2023" }, recording);
+
+        Assert.Subset(Granted("scan", excludedOption: "--tag"), recording.Actions.ToHashSet(StringComparer.Ordinal));
+        Assert.DoesNotContain(Guard.Aws.AwsActions.LambdaTagResource, recording.Actions);
+    }
+
+    [Fact]
+    public async Task Scan_WithTag_CallsTagResourceWhichItsPermissionsList()
+    {
+        var recording = new RecordingLambda();
+
+        await ScanAsync(new ScanSettings([], "json", 4) { Tag = true }, recording);
+
+        Assert.Contains(Guard.Aws.AwsActions.LambdaTagResource, recording.Actions);
+        Assert.Subset(Granted("scan"), recording.Actions.ToHashSet(StringComparer.Ordinal));
     }
 }
