@@ -1,5 +1,6 @@
 using Guard.Cli.Apps.Sources;
 using Guard.Cli.Apps.Templates;
+using Guard.Cli.Apps.Terraform;
 using Guard.Cli.Scanning;
 using Guard.Inspection.Rules;
 
@@ -18,7 +19,8 @@ internal sealed record CheckOptions(
     TimeSpan Timeout,
     IReadOnlyDictionary<string, string> ParameterOverrides,
     FailOn FailOn,
-    IReadOnlySet<string> Ignore)
+    IReadOnlySet<string> Ignore,
+    string? WorkingDirectory = null)
 {
     /// <summary>What a function sam build has not built yet is: <c>--unbuilt fail|warn|ok</c>.</summary>
     public UnbuiltPolicy Unbuilt { get; init; } = UnbuiltPolicy.Fail;
@@ -42,8 +44,9 @@ internal sealed class CheckService(AwsConnection connection)
     /// <summary>An app's packages judged at once: enough to overlap one package's waits (S3, a layer look-up) with another's work.</summary>
     internal static int PackagesAtOnce => Math.Max(4, Environment.ProcessorCount * 2);
 
-    /// <summary>A template, or a folder that is an app (a CDK cloud assembly, a Serverless Framework package folder).</summary>
-    public static bool IsApp(string argument) => TemplateFile.LooksLikeTemplate(argument) || AppFolder.IsAppFolder(argument);
+    /// <summary>A template, a folder that is an app (a CDK cloud assembly, a Serverless Framework package folder), or a Terraform plan.</summary>
+    public static bool IsApp(string argument) =>
+        TemplateFile.LooksLikeTemplate(argument) || AppFolder.IsAppFolder(argument) || TerraformFiles.IsPlanJson(argument);
 
     public async Task<CheckRun> RunAsync(CheckOptions options, CancellationToken cancellationToken)
     {
@@ -55,10 +58,25 @@ internal sealed class CheckService(AwsConnection connection)
         var ignored = options.Ignore.ToDictionary(code => code, _ => "--ignore", StringComparer.Ordinal);
         foreach (var package in options.Packages)
         {
+            // Before templates: a plan's JSON is named .json too, and a .tf file or folder is no package.
+            if (TerraformFiles.IsPlanJson(package))
+            {
+                isApp = true;
+                results.AddRange(await CheckTerraformPlanAsync(package, run, cancellationToken).ConfigureAwait(false));
+                continue;
+            }
+
+            if (TerraformFiles.NotAPlan(package) is { } terraform)
+            {
+                run.Problems.Add(terraform);
+                results.Add(CheckResult.NotChecked(package, null, null, null, terraform));
+                continue;
+            }
+
             if (TemplateFile.LooksLikeTemplate(package))
             {
                 isApp = true;
-                results.AddRange(await CheckAppAsync(package, AppLayout.Template, run, cancellationToken).ConfigureAwait(false));
+                results.AddRange(await CheckAppAsync(package, null, run, cancellationToken).ConfigureAwait(false));
                 continue;
             }
 
@@ -107,7 +125,7 @@ internal sealed class CheckService(AwsConnection connection)
         var results = new List<CheckResult>();
         foreach (var template in templates)
         {
-            results.AddRange(await CheckAppAsync(template.TemplateFile, template.Layout, run, cancellationToken, reportEmpty: false).ConfigureAwait(false));
+            results.AddRange(await CheckAppAsync(template.TemplateFile, template.Tool, run, cancellationToken, reportEmpty: false).ConfigureAwait(false));
         }
 
         if (results.Count == 0)
@@ -121,7 +139,7 @@ internal sealed class CheckService(AwsConnection connection)
     }
 
     /// <summary>Every function of a template, each its own result; a template that cannot be read is one result that was not checked.</summary>
-    private static async Task<List<CheckResult>> CheckAppAsync(string templateFile, AppLayout layout, Walk run, CancellationToken cancellationToken, bool reportEmpty = true)
+    private static async Task<List<CheckResult>> CheckAppAsync(string templateFile, ICodeLocator? tool, Walk run, CancellationToken cancellationToken, bool reportEmpty = true)
     {
         var options = run.Options;
         List<FunctionPlan> plans;
@@ -129,12 +147,12 @@ internal sealed class CheckService(AwsConnection connection)
         {
             var root = await WithinTimeoutAsync(() => TemplateFile.Read(templateFile), templateFile, options.Timeout, cancellationToken).ConfigureAwait(false);
             // With several templates an override may be meant for another one; with one, an undeclared name is a typo.
-            if (layout == AppLayout.Template && options.Packages.Count(IsApp) == 1 && AppPlanner.UnknownOverrides(root, options.ParameterOverrides).FirstOrDefault() is { } unknown)
+            if (tool is null && options.Packages.Count(IsApp) == 1 && AppPlanner.UnknownOverrides(root, options.ParameterOverrides).FirstOrDefault() is { } unknown)
             {
                 throw new TemplateFormatException(templateFile, 1, 1, $"--parameter-overrides names {unknown}, which the template's Parameters do not declare");
             }
 
-            plans = [.. new AppPlanner(templateFile, root, options.ParameterOverrides, options.Ignore, layout, options.Unbuilt).Plan()];
+            plans = [.. new AppPlanner(templateFile, root, options.ParameterOverrides, options.Ignore, tool, options.Unbuilt).Plan()];
         }
         catch (TemplateFormatException e)
         {
@@ -142,16 +160,9 @@ internal sealed class CheckService(AwsConnection connection)
             return [CheckResult.NotChecked(templateFile, null, null, null, e.Message)];
         }
 
-        // The functions' packages are judged a few at a time (each is a handful of small reads and some inflating),
-        // and reported in the template's order whatever order they finish in.
-        var judged = new CheckResult[plans.Count];
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, plans.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = PackagesAtOnce, CancellationToken = cancellationToken },
-            async (index, token) => judged[index] = plans[index].Decided ?? await run.Check.RunAsync(plans[index].Request!, token).ConfigureAwait(false)).ConfigureAwait(false);
         // A generated template (.aws-sam/build, .serverless, cdk.out) is git-ignored: results also name the source it came from.
-        var locator = SourceLocators.For(templateFile, layout);
-        var results = judged
+        var locator = SourceLocators.For(templateFile, tool);
+        var results = (await JudgeAsync(plans, run, cancellationToken).ConfigureAwait(false))
             .Select(result => result.Function is { } function && locator.Locate(function) is { } written ? result with { Function = function with { Written = written } } : result)
             .ToList();
 
@@ -163,6 +174,47 @@ internal sealed class CheckService(AwsConnection connection)
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// Every function a Terraform plan creates or updates, each its own result; a plan that cannot be read is one
+    /// result that was not checked, and a plan that changes no function none (nothing to judge, nothing wrong).
+    /// </summary>
+    private static async Task<List<CheckResult>> CheckTerraformPlanAsync(string planFile, Walk run, CancellationToken cancellationToken)
+    {
+        var options = run.Options;
+        List<FunctionPlan> plans;
+        try
+        {
+            using var plan = await WithinTimeoutAsync(() => TerraformPlan.Read(planFile), planFile, options.Timeout, cancellationToken).ConfigureAwait(false);
+            plans = [.. new TerraformPlanner(planFile, plan.RootElement, options.WorkingDirectory ?? "", options.Ignore).Plan()];
+        }
+        catch (TemplateFormatException e)
+        {
+            run.Problems.Add(e.Message);
+            return [CheckResult.NotChecked(planFile, null, null, null, e.Message)];
+        }
+
+        if (plans.Count == 0)
+        {
+            run.Problems.Add($"{planFile}: the plan creates or updates no {TerraformPlanner.LambdaFunction}: nothing to check");
+        }
+
+        return await JudgeAsync(plans, run, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// An app's functions judged a few at a time (each is a handful of small reads and some inflating), and reported in
+    /// the app's order whatever order they finish in.
+    /// </summary>
+    private static async Task<List<CheckResult>> JudgeAsync(List<FunctionPlan> plans, Walk run, CancellationToken cancellationToken)
+    {
+        var judged = new CheckResult[plans.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, plans.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = PackagesAtOnce, CancellationToken = cancellationToken },
+            async (index, token) => judged[index] = plans[index].Decided ?? await run.Check.RunAsync(plans[index].Request!, token).ConfigureAwait(false)).ConfigureAwait(false);
+        return [.. judged];
     }
 
     /// <summary>

@@ -26,11 +26,11 @@ internal static class SourceLocators
         public SourceSpot? Locate(FunctionOrigin function) => null;
     }
 
-    /// <summary>The locator for a template of this layout; one that finds nothing for a template a person wrote.</summary>
-    public static ISourceLocator For(string templateFile, AppLayout layout) => layout switch
+    /// <summary>The locator for a template written by <paramref name="tool"/> (null: sam build's, or one a person wrote, which finds nothing).</summary>
+    public static ISourceLocator For(string templateFile, ICodeLocator? tool) => tool switch
     {
-        AppLayout.Serverless => new ServerlessSourceLocator(templateFile),
-        AppLayout.CdkAssembly => new CdkSourceLocator(templateFile),
+        ServerlessFrameworkLocator => new ServerlessSourceLocator(templateFile),
+        CdkAssetLocator => new CdkSourceLocator(templateFile),
         _ when SamSourceLocator.IsBuiltTemplate(templateFile) => new SamSourceLocator(templateFile),
         _ => new None(),
     };
