@@ -105,10 +105,12 @@ internal sealed class TemplateContext
         !IsBuilt && resource.Metadata?["BuildMethod"] is not null && !path.StartsWith("s3://", StringComparison.Ordinal);
 
     /// <summary>A path relative to the template's folder as the working folder sees it, without <c>./</c> noise.</summary>
-    public string Resolve(string path)
+    public string Resolve(string path) => Normalize(Path.IsPathRooted(path) ? path : Path.Combine(Folder, path));
+
+    /// <summary>A path as the working folder sees it, without <c>./</c> noise; "." for the working folder itself.</summary>
+    public static string Normalize(string path)
     {
-        var combined = Path.IsPathRooted(path) ? path : Path.Combine(Folder, path);
-        var normalized = combined.Replace('\\', '/');
+        var normalized = path.Replace('\\', '/');
         while (normalized.StartsWith("./", StringComparison.Ordinal) && normalized.Length > 2)
         {
             normalized = normalized[2..];
