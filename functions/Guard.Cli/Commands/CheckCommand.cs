@@ -24,7 +24,9 @@ internal static class CheckCommand
         {
             Description = "What to check, one or more: a zip (local path, s3://bucket/key[?versionId=…], an http(s):// URL such as a presigned one), " +
                 "a local folder, judged as the zip it would become, a SAM/CloudFormation template (.yaml, .yml, .json), every function in it, " +
-                "or an app folder: cdk.out/ (every stack, each function from its asset) or .serverless/ (each function from its zip). Each gets its own verdict.",
+                "an app folder: cdk.out/ (every stack, each function from its asset) or .serverless/ (each function from its zip), " +
+                "or a project: serverless.yml, cdk.json or a project folder (guard check .), checked from what its tool built (.serverless/, cdk.out/, " +
+                ".aws-sam/build/template.yaml) or told what to run. Each gets its own verdict.",
             // Zero here, checked in the action: --parameter-overrides takes every token after it, and a PACKAGE
             // written after the overrides (no '=') is given back to PACKAGE there.
             Arity = ArgumentArity.ZeroOrMore,
@@ -177,6 +179,14 @@ internal static class CheckCommand
         var ignored = options.Ignore.ToDictionary(code => code, _ => "--ignore", StringComparer.Ordinal);
         foreach (var package in options.Packages)
         {
+            // Before templates: serverless.yml and cdk.json are named like templates, and a project folder is no package.
+            if (ProjectFolder.IsProject(package))
+            {
+                isApp = true;
+                results.AddRange(await CheckProjectAsync(package, options, check, error, cancellationToken).ConfigureAwait(false));
+                continue;
+            }
+
             if (TemplateFile.LooksLikeTemplate(package))
             {
                 isApp = true;
@@ -232,8 +242,33 @@ internal static class CheckCommand
         return exitCode;
     }
 
-    /// <summary>A template, or a folder that is an app (a CDK cloud assembly, a Serverless Framework package folder).</summary>
-    private static bool IsApp(string argument) => TemplateFile.LooksLikeTemplate(argument) || AppFolder.IsAppFolder(argument);
+    /// <summary>A template, a folder that is an app (a CDK cloud assembly, a Serverless Framework package folder), or a project.</summary>
+    private static bool IsApp(string argument) => TemplateFile.LooksLikeTemplate(argument) || AppFolder.IsAppFolder(argument) || ProjectFolder.IsProject(argument);
+
+    /// <summary>
+    /// A project file or folder: what its tools built, checked as that app, or one result per tool that says what to
+    /// run first (nothing judged, exit 2).
+    /// </summary>
+    private static async Task<List<CheckResult>> CheckProjectAsync(string project, CheckOptions options, ArgumentCheck check, TextWriter error, CancellationToken cancellationToken)
+    {
+        var results = new List<CheckResult>();
+        foreach (var output in ProjectFolder.Outputs(project))
+        {
+            if (output.Output is not { } built)
+            {
+                var reason = $"{output.Source}: {output.Instead}";
+                await error.WriteLineAsync($"guard: {reason}").ConfigureAwait(false);
+                results.Add(CheckResult.NotChecked(output.Source, null, null, null, reason));
+                continue;
+            }
+
+            results.AddRange(AppFolder.IsAppFolder(built)
+                ? await CheckAppFolderAsync(built, options, check, error, cancellationToken).ConfigureAwait(false)
+                : await CheckAppAsync(built, null, options, check, error, cancellationToken).ConfigureAwait(false));
+        }
+
+        return results;
+    }
 
     /// <summary>
     /// <c>cdk.out/</c>: every stack template its manifest lists; <c>.serverless/</c>: its update-stack template. A stack
