@@ -38,10 +38,10 @@ place() { mkdir -p "$(dirname "$2")"; cp "$1" "$2"; chmod 755 "$2"; }
 package() {
   local stage
   stage=$(mktemp -d)
-  cp "$2" "$stage/$(basename "$2" | sed 's/^c-.*\|^go-.*/bootstrap/')"
-  chmod 755 "$stage"/*
+  cp "$2" "$stage/bootstrap"
+  chmod 755 "$stage/bootstrap"
   mkdir -p "$(dirname "$1")"
-  (cd "$stage" && zip -q -X "$1" ./*)
+  (cd "$stage" && zip -q -X "$1" bootstrap)
   rm -rf "$stage"
 }
 

@@ -14,11 +14,9 @@ internal sealed record ProjectOutput(string Source, string? Output, string? Inst
 /// <param name="Tool">As users name it: "sam", "cdk", "serverless", …</param>
 /// <param name="Markers">File names (exact, in the project's root) that make a folder this kind of project.</param>
 /// <param name="Locate">The output for a project file in a folder: a template or an app folder, or what to run instead.</param>
-internal sealed record ProjectKind(string Tool, IReadOnlyList<string> Markers, Func<string, string, ProjectOutput> Locate, string? MarkerExtension = null)
+internal sealed record ProjectKind(string Tool, IReadOnlyList<string> Markers, Func<string, string, ProjectOutput> Locate)
 {
-    public bool Marks(string fileName) =>
-        Markers.Contains(fileName, StringComparer.Ordinal) ||
-        MarkerExtension is not null && fileName.EndsWith(MarkerExtension, StringComparison.Ordinal) && fileName.Length > MarkerExtension.Length;
+    public bool Marks(string fileName) => Markers.Contains(fileName, StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -26,7 +24,7 @@ internal sealed record ProjectKind(string Tool, IReadOnlyList<string> Markers, F
 /// <c>guard check cdk.json</c> and <c>guard check .</c> in a project check what the tool built (<c>.serverless/</c>,
 /// <c>cdk.out/</c>, <c>.aws-sam/build/template.yaml</c>) when it is there and not older than the project file, and
 /// otherwise say what to run, never judging the source folder as a zip. Pulumi programs are not read; Terraform is
-/// read from a plan's JSON, never from <c>.tf</c> files.
+/// read from a plan's JSON, never from <c>.tf</c> files (<see cref="Terraform.TerraformFiles"/> says so, before this is asked).
 /// </summary>
 internal static class ProjectFolder
 {
@@ -40,9 +38,6 @@ internal static class ProjectFolder
         new("serverless", ["serverless.yml", "serverless.yaml", "serverless.json", "serverless.js", "serverless.ts"], Serverless),
         new("pulumi", ["Pulumi.yaml", "Pulumi.yml"], (_, file) => new(file, null,
             "Pulumi programs are not read: guard check the zip or folder the program deploys (its FileArchive or AssetArchive path), or guard scan the deployed functions")),
-        // The place where Terraform plans are read hooks in; a folder of .tf files has no plan to read yet.
-        new("terraform", [], (folder, _) => new(folder, null,
-            "terraform: run terraform plan -out tf.plan && terraform show -json tf.plan > plan.json, then guard check plan.json (.tf files are not read)"), ".tf"),
     ];
 
     /// <summary>
@@ -161,5 +156,5 @@ internal static class ProjectFolder
             : new ProjectOutput(source, output, null);
     }
 
-    private static string Join(string folder, string name) => TemplateContext.Normalize(Path.Combine(folder, name));
+    private static string Join(string folder, string name) => TemplateContext.ResolveUnder(folder, name);
 }

@@ -144,17 +144,6 @@ public sealed class ProjectFolderCheckTests : IDisposable
     }
 
     [Fact]
-    public async Task Check_OnAFolderOfTerraformFiles_SaysToCheckThePlansJson()
-    {
-        _scratch.Write("infra/main.tf", "resource \"aws_lambda_function\" \"orders\" {}\n");
-
-        var (exitCode, _, error) = await FolderPackageTests.RunAsync("check", _scratch.PathOf("infra"));
-
-        Assert.Equal(ExitCodes.UsageOrUnavailable, exitCode);
-        Assert.Contains("terraform show -json", error, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task Check_OnAPackageFolderThatHoldsATemplateToo_JudgesItAsThePackage()
     {
         // Lambda's /var/task is this folder: a bootstrap at its root makes it the package, whatever lies beside it.

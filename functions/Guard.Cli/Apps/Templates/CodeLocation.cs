@@ -105,12 +105,13 @@ internal sealed class TemplateContext
         !IsBuilt && resource.Metadata?["BuildMethod"] is not null && !path.StartsWith("s3://", StringComparison.Ordinal);
 
     /// <summary>A path relative to the template's folder as the working folder sees it, without <c>./</c> noise.</summary>
-    public string Resolve(string path) => Normalize(Path.IsPathRooted(path) ? path : Path.Combine(Folder, path));
+    public string Resolve(string path) => ResolveUnder(Folder, path);
 
-    /// <summary>A path as the working folder sees it, without <c>./</c> noise; "." for the working folder itself.</summary>
-    public static string Normalize(string path)
+    /// <summary><paramref name="path"/> as a tool resolves it in <paramref name="folder"/> (a template's, where Terraform ran), without <c>./</c> noise.</summary>
+    public static string ResolveUnder(string folder, string path)
     {
-        var normalized = path.Replace('\\', '/');
+        var combined = Path.IsPathRooted(path) ? path : Path.Combine(folder, path);
+        var normalized = combined.Replace('\\', '/');
         while (normalized.StartsWith("./", StringComparison.Ordinal) && normalized.Length > 2)
         {
             normalized = normalized[2..];

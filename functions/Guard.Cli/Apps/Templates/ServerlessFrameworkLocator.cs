@@ -113,7 +113,7 @@ internal sealed class ServerlessFrameworkLocator : ICodeLocator
             return new CodeLocation(CodeKind.Package, artifact, artifact);
         }
 
-        var path = TemplateContext.Normalize(Path.Combine(_serviceFolder, artifact));
+        var path = TemplateContext.ResolveUnder(_serviceFolder, artifact);
         if (File.Exists(path))
         {
             return new CodeLocation(CodeKind.Package, path, path);
@@ -129,7 +129,7 @@ internal sealed class ServerlessFrameworkLocator : ICodeLocator
             CodeKind.Missing,
             path,
             path,
-            $"the package.artifact {artifact} of {resource.LogicalId} (serverless-state.json) does not exist (looked for {path}, relative to the service folder {TemplateContext.Normalize(_serviceFolder)})",
+            $"the package.artifact {artifact} of {resource.LogicalId} (serverless-state.json) does not exist (looked for {path}, relative to the service folder {TemplateContext.ResolveUnder("", _serviceFolder)})",
             "serverless package uploads a package.artifact from where it is, without a copy in .serverless/: build it first, and keep .serverless/ in the service folder (beside serverless.yml)");
     }
 
