@@ -58,7 +58,14 @@ internal static class ProjectFolder
         }
 
         // A bootstrap at the root (a file, a folder, a link to anywhere) makes it a package folder, judged as its zip.
-        return Directory.Exists(argument) && !Directory.EnumerateFileSystemEntries(argument, "bootstrap").Any() && FolderKinds(argument).Any();
+        try
+        {
+            return Directory.Exists(argument) && !Directory.EnumerateFileSystemEntries(argument, "bootstrap").Any() && FolderKinds(argument).Any();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // judged as the package folder it was named as, whose reader says why it cannot be read
+        }
     }
 
     /// <summary>What to check for <paramref name="argument"/> (a project file or folder), or what to run first.</summary>
