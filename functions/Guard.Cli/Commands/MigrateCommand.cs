@@ -30,13 +30,17 @@ internal static class MigrateCommand
             Description = "S3 bucket (in the function's region) where the original and the new package are staged; required with --apply.",
         };
         var region = SharedOptions.Region("The functions' region. Default: AWS_REGION / AWS_DEFAULT_REGION.");
+        var force = new Option<bool>("--force")
+        {
+            Description = "Migrate a function a CloudFormation stack (SAM, CDK, Serverless) owns anyway; without it such a function is refused, and its template is what to migrate.",
+        };
 
         var command = new Command(
             "migrate",
             "Repackage a go1.x function's binary as bootstrap and move the function to provided.al2023. Prints the plan unless --apply. " +
             "Exit 0 when every function is ready (or migrated), 1 when one cannot move or failed (and was put back), 2 on a usage, credentials or download error.")
         {
-            functions, runtime, architecture, apply, stageBucket, region,
+            functions, runtime, architecture, apply, stageBucket, region, force,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -64,7 +68,10 @@ internal static class MigrateCommand
                 SharedOptions.ArchitectureOf(parse.GetValue(architecture)),
                 parse.GetValue(apply),
                 parse.GetValue(stageBucket),
-                parse.GetValue(region));
+                parse.GetValue(region))
+            {
+                Force = parse.GetValue(force),
+            };
             using var connection = AwsConnection.FromProcess();
             return await RunAsync(settings, connection, output, error, UpdateWait.Default, null, TimeProvider.System, cancellationToken).ConfigureAwait(false);
         });
@@ -125,7 +132,7 @@ internal static class MigrateCommand
         MigrationPlan plan;
         try
         {
-            plan = await migrator.PlanAsync(function, settings.Runtime, settings.Architecture, cancellationToken).ConfigureAwait(false);
+            plan = await migrator.PlanAsync(function, settings.Runtime, settings.Architecture, settings.Force, cancellationToken).ConfigureAwait(false);
         }
         catch (MigrationRefusedException e)
         {
@@ -168,4 +175,8 @@ internal static class MigrateCommand
 }
 
 internal sealed record MigrateSettings(
-    IReadOnlyList<string> Functions, string Runtime, Architecture? Architecture, bool Apply, string? StageBucket, string? Region);
+    IReadOnlyList<string> Functions, string Runtime, Architecture? Architecture, bool Apply, string? StageBucket, string? Region)
+{
+    /// <summary><c>--force</c>: migrate a function a stack owns anyway.</summary>
+    public bool Force { get; init; }
+}
