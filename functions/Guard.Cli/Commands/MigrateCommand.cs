@@ -17,7 +17,7 @@ internal static class MigrateCommand
     {
         var functions = new Argument<string[]>("FUNCTION")
         {
-            Description = "Function names or ARNs.",
+            Description = "Function names or ARNs; or one PATH: a SAM/CloudFormation template, serverless.yml, Terraform, CDK app source, or a folder of them (edited in place with --apply; docs/migration.md).",
             Arity = ArgumentArity.OneOrMore,
         };
         var runtime = SharedOptions.Runtime("The runtime to move to.", ["provided.al2023", "provided.al2"]);
@@ -29,28 +29,58 @@ internal static class MigrateCommand
             Description = "S3 bucket (in the function's region) where the original and the new package are staged; required with --apply.",
         };
         var region = SharedOptions.Region("The functions' region. Default: AWS_REGION / AWS_DEFAULT_REGION.");
+        var force = new Option<bool>("--force")
+        {
+            Description = "Migrate a function a CloudFormation stack (SAM, CDK, Serverless) owns anyway; without it such a function is refused, and its template is what to migrate.",
+        };
 
         var command = new Command(
             "migrate",
             "Repackage a go1.x function's binary as bootstrap and move the function to provided.al2023. Prints the plan unless --apply. " +
             "Exit 0 when every function is ready (or migrated), 1 when one cannot move or failed (and was put back), 2 on a usage, credentials or download error.")
         {
-            functions, runtime, architecture, apply, stageBucket, region,
+            functions, runtime, architecture, apply, stageBucket, region, force,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            var given = parse.GetValue(functions) ?? [];
+            if (given.Any(IsSourcePath))
+            {
+                if (given.Length != 1)
+                {
+                    await error.WriteLineAsync("guard: migrate takes one PATH (a file or a folder), or function names, not both or several paths").ConfigureAwait(false);
+                    return ExitCodes.UsageOrUnavailable;
+                }
+
+                if (new Option[] { architecture, stageBucket, region }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } deployedOnly)
+                {
+                    await error.WriteLineAsync($"guard: {deployedOnly.Name} applies to deployed functions, not to {given[0]}: the source keeps its architecture and nothing is staged").ConfigureAwait(false);
+                    return ExitCodes.UsageOrUnavailable;
+                }
+
+                return await MigrateSourceCommand.RunAsync(new SourceMigrateSettings(given[0], parse.GetValue(runtime)!, parse.GetValue(apply)), output, error, cancellationToken).ConfigureAwait(false);
+            }
+
             var settings = new MigrateSettings(
                 parse.GetValue(functions) ?? [],
                 parse.GetValue(runtime)!,
                 SharedOptions.ArchitectureOf(parse.GetValue(architecture)),
                 parse.GetValue(apply),
                 parse.GetValue(stageBucket),
-                parse.GetValue(region));
+                parse.GetValue(region))
+            {
+                Force = parse.GetValue(force),
+            };
             using var connection = AwsConnection.FromProcess();
             return await RunAsync(settings, connection, output, error, UpdateWait.Default, null, TimeProvider.System, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
+
+    /// <summary>A file or folder on disk, or a path: function names and ARNs hold neither '/' nor '.'.</summary>
+    internal static bool IsSourcePath(string argument) =>
+        File.Exists(argument) || Directory.Exists(argument) || argument.Contains('/', StringComparison.Ordinal) || argument.Contains('\\', StringComparison.Ordinal) ||
+        (argument.Contains('.', StringComparison.Ordinal) && !argument.StartsWith("arn:", StringComparison.Ordinal));
 
     /// <param name="codeUpdater">Tests replace the code update; null builds the real one.</param>
     internal static async Task<int> RunAsync(
@@ -101,7 +131,7 @@ internal static class MigrateCommand
         MigrationPlan plan;
         try
         {
-            plan = await migrator.PlanAsync(function, settings.Runtime, settings.Architecture, cancellationToken).ConfigureAwait(false);
+            plan = await migrator.PlanAsync(function, settings.Runtime, settings.Architecture, settings.Force, cancellationToken).ConfigureAwait(false);
         }
         catch (MigrationRefusedException e)
         {
@@ -144,4 +174,8 @@ internal static class MigrateCommand
 }
 
 internal sealed record MigrateSettings(
-    IReadOnlyList<string> Functions, string Runtime, Architecture? Architecture, bool Apply, string? StageBucket, string? Region);
+    IReadOnlyList<string> Functions, string Runtime, Architecture? Architecture, bool Apply, string? StageBucket, string? Region)
+{
+    /// <summary><c>--force</c>: migrate a function a stack owns anyway.</summary>
+    public bool Force { get; init; }
+}

@@ -54,12 +54,22 @@ internal static class ScanCommand
             }
         });
 
+        var targetRuntime = new Option<string?>("--target-runtime")
+        {
+            Description = "Also judge every go1.x, provided and provided.al2 function against this runtime: ready to move as is, needs a rebuild (and why), or already broken; counts per account.",
+        };
+        targetRuntime.AcceptOnlyFromAmong("provided.al2023", "provided.al2");
+        var tag = new Option<bool>("--tag")
+        {
+            Description = $"Write each checked function's toolchain as the tag {ScanService.ToolchainTag} (e.g. go1.22.5): Lambda TagResource, so the caller needs lambda:TagResource.",
+        };
+
         var command = new Command(
             "scan",
             "Check every zip function on a custom runtime or go1.x in the account (images and managed runtimes are listed as skipped). " +
             "Exit 0 when none is broken, 1 when any is, 2 on a usage or credentials error or when a function could not be checked.")
         {
-            regions, format, outputFile, concurrency, accounts, organization, memberRole, accountsAtOnce,
+            regions, format, outputFile, concurrency, accounts, organization, memberRole, accountsAtOnce, targetRuntime, tag,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -71,6 +81,8 @@ internal static class ScanCommand
                 MemberRole = parse.GetValue(memberRole)!,
                 AccountsAtOnce = parse.GetValue(accountsAtOnce),
                 OutputFile = parse.GetValue(outputFile),
+                TargetRuntime = parse.GetValue(targetRuntime),
+                Tag = parse.GetValue(tag),
             };
             var isTerminal = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
             return await RunAsync(settings, connection, output, error, isTerminal, cancellationToken).ConfigureAwait(false);
@@ -98,13 +110,15 @@ internal static class ScanCommand
             return ExitCodes.UsageOrUnavailable;
         }
 
+        var tagged = !settings.Tag || await TagAsync(connection, run, error, cancellationToken).ConfigureAwait(false);
         var rendered = settings.Format switch
         {
-            SharedOptions.Json => JsonSerializer.Serialize(ScanDocument.From(run.Regions, run.Results, run.Swept), ScanJsonContext.Default.ScanDocument) + Environment.NewLine,
+            SharedOptions.Json => JsonSerializer.Serialize(
+                ScanDocument.From(run.Regions, run.Results, run.Swept, settings.TargetRuntime), ScanJsonContext.Default.ScanDocument) + Environment.NewLine,
             SharedOptions.Sarif => SarifReportWriter.Write(
                 [.. run.Results.Where(r => r.Report is not null).Select(r => r.Report!)],
                 typeof(ScanCommand).Assembly.GetName().Version?.ToString(3) ?? "0.0.0") + Environment.NewLine,
-            _ => ScanTableWriter.Write(run.Regions, run.Results, withAccount: run.Swept is not null),
+            _ => ScanTableWriter.Write(run.Regions, run.Results, withAccount: run.Swept is not null, settings.TargetRuntime),
         };
         if (!await report.WriteAsync(rendered).ConfigureAwait(false))
         {
@@ -118,7 +132,20 @@ internal static class ScanCommand
         }
 
         return run.Results.Any(r => r.IsBroken) ? ExitCodes.Broken
-            : run.Results.Any(r => r.Outcome == ScanOutcome.Unchecked) ? ExitCodes.UsageOrUnavailable
+            : run.Results.Any(r => r.Outcome == ScanOutcome.Unchecked) || !tagged ? ExitCodes.UsageOrUnavailable
             : ExitCodes.Ok;
+    }
+
+    /// <summary><c>--tag</c>: the service tags; each refused call is one line on stderr (and exit 2), then the count.</summary>
+    private static async Task<bool> TagAsync(AwsConnection connection, ScanRun run, TextWriter error, CancellationToken cancellationToken)
+    {
+        var (tagged, refused) = await new ScanService(connection).TagToolchainsAsync(run, cancellationToken).ConfigureAwait(false);
+        foreach (var line in refused)
+        {
+            await error.WriteLineAsync($"guard: {line}").ConfigureAwait(false);
+        }
+
+        await error.WriteLineAsync($"guard: tagged {tagged} function{(tagged == 1 ? "" : "s")} with {ScanService.ToolchainTag}").ConfigureAwait(false);
+        return refused.Count == 0;
     }
 }

@@ -14,6 +14,11 @@ internal static class MigrationPlanText
         var text = new System.Text.StringBuilder();
         var inv = CultureInfo.InvariantCulture;
         text.AppendLine(inv, $"PLAN  {plan.FunctionName}");
+        if (plan.Owner is { } owner)
+        {
+            text.AppendLine(inv, $"  owner         {owner} (--force): its next deploy puts {original.Runtime} back unless its template moves too (guard migrate template.yaml)");
+        }
+
         text.AppendLine(inv, $"  runtime       {original.Runtime} -> {plan.TargetRuntime}");
         text.AppendLine(inv, $"  handler       {original.Handler ?? "(none)"} -> bootstrap");
         text.AppendLine(inv, $"  architecture  {(plan.ChangesArchitecture ? $"{plan.OriginalArchitecture.ToApiName()} -> {plan.TargetArchitecture.ToApiName()}" : $"{plan.TargetArchitecture.ToApiName()} (kept)")}");
