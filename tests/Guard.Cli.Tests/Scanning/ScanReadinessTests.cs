@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Guard.Cli.Commands;
+using Guard.Cli.Scanning;
 using Guard.Testing;
 
 namespace Guard.Cli.Tests.Scanning;
