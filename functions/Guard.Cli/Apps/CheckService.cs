@@ -1,4 +1,5 @@
 using Guard.Cli.Apps.Templates;
+using Guard.Cli.Apps.Terraform;
 using Guard.Cli.Scanning;
 using Guard.Inspection.Rules;
 
@@ -17,7 +18,8 @@ internal sealed record CheckOptions(
     TimeSpan Timeout,
     IReadOnlyDictionary<string, string> ParameterOverrides,
     FailOn FailOn,
-    IReadOnlySet<string> Ignore);
+    IReadOnlySet<string> Ignore,
+    string? WorkingDirectory = null);
 
 /// <summary>What a check found: one result per package or function, and the one-line problems to tell on standard error.</summary>
 /// <param name="IsApp">Some argument was a template or an app folder: the report lists functions.</param>
@@ -37,8 +39,9 @@ internal sealed class CheckService(AwsConnection connection)
     /// <summary>An app's packages judged at once: enough to overlap one package's waits (S3, a layer look-up) with another's work.</summary>
     internal static int PackagesAtOnce => Math.Max(4, Environment.ProcessorCount * 2);
 
-    /// <summary>A template, or a folder that is an app (a CDK cloud assembly, a Serverless Framework package folder).</summary>
-    public static bool IsApp(string argument) => TemplateFile.LooksLikeTemplate(argument) || AppFolder.IsAppFolder(argument);
+    /// <summary>A template, a folder that is an app (a CDK cloud assembly, a Serverless Framework package folder), or a Terraform plan.</summary>
+    public static bool IsApp(string argument) =>
+        TemplateFile.LooksLikeTemplate(argument) || AppFolder.IsAppFolder(argument) || TerraformFiles.IsPlanJson(argument);
 
     public async Task<CheckRun> RunAsync(CheckOptions options, CancellationToken cancellationToken)
     {
@@ -50,6 +53,21 @@ internal sealed class CheckService(AwsConnection connection)
         var ignored = options.Ignore.ToDictionary(code => code, _ => "--ignore", StringComparer.Ordinal);
         foreach (var package in options.Packages)
         {
+            // Before templates: a plan's JSON is named .json too, and a .tf file or folder is no package.
+            if (TerraformFiles.IsPlanJson(package))
+            {
+                isApp = true;
+                results.AddRange(await CheckTerraformPlanAsync(package, run, cancellationToken).ConfigureAwait(false));
+                continue;
+            }
+
+            if (TerraformFiles.NotAPlan(package) is { } terraform)
+            {
+                run.Problems.Add(terraform);
+                results.Add(CheckResult.NotChecked(package, null, null, null, terraform));
+                continue;
+            }
+
             if (TemplateFile.LooksLikeTemplate(package))
             {
                 isApp = true;
@@ -137,14 +155,7 @@ internal sealed class CheckService(AwsConnection connection)
             return [CheckResult.NotChecked(templateFile, null, null, null, e.Message)];
         }
 
-        // The functions' packages are judged a few at a time (each is a handful of small reads and some inflating),
-        // and reported in the template's order whatever order they finish in.
-        var judged = new CheckResult[plans.Count];
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, plans.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = PackagesAtOnce, CancellationToken = cancellationToken },
-            async (index, token) => judged[index] = plans[index].Decided ?? await run.Check.RunAsync(plans[index].Request!, token).ConfigureAwait(false)).ConfigureAwait(false);
-        var results = judged.ToList();
+        var results = await JudgeAsync(plans, run, cancellationToken).ConfigureAwait(false);
 
         if (results.Count == 0 && reportEmpty)
         {
@@ -154,6 +165,47 @@ internal sealed class CheckService(AwsConnection connection)
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// Every function a Terraform plan creates or updates, each its own result; a plan that cannot be read is one
+    /// result that was not checked, and a plan that changes no function none (nothing to judge, nothing wrong).
+    /// </summary>
+    private static async Task<List<CheckResult>> CheckTerraformPlanAsync(string planFile, Walk run, CancellationToken cancellationToken)
+    {
+        var options = run.Options;
+        List<FunctionPlan> plans;
+        try
+        {
+            using var plan = await WithinTimeoutAsync(() => TerraformPlan.Read(planFile), planFile, options.Timeout, cancellationToken).ConfigureAwait(false);
+            plans = [.. new TerraformPlanner(planFile, plan.RootElement, options.WorkingDirectory ?? "", options.Ignore).Plan()];
+        }
+        catch (TemplateFormatException e)
+        {
+            run.Problems.Add(e.Message);
+            return [CheckResult.NotChecked(planFile, null, null, null, e.Message)];
+        }
+
+        if (plans.Count == 0)
+        {
+            run.Problems.Add($"{planFile}: the plan creates or updates no {TerraformPlanner.LambdaFunction}: nothing to check");
+        }
+
+        return await JudgeAsync(plans, run, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// An app's functions judged a few at a time (each is a handful of small reads and some inflating), and reported in
+    /// the app's order whatever order they finish in.
+    /// </summary>
+    private static async Task<List<CheckResult>> JudgeAsync(List<FunctionPlan> plans, Walk run, CancellationToken cancellationToken)
+    {
+        var judged = new CheckResult[plans.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, plans.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = PackagesAtOnce, CancellationToken = cancellationToken },
+            async (index, token) => judged[index] = plans[index].Decided ?? await run.Check.RunAsync(plans[index].Request!, token).ConfigureAwait(false)).ConfigureAwait(false);
+        return [.. judged];
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Guard.Cli.Apps;
 using Guard.Cli.Apps.Reporting;
+using Guard.Cli.Apps.Terraform;
 using Guard.Cli.Scanning;
 using Guard.Inspection.Reporting;
 using Guard.Inspection.Rules;
@@ -24,7 +25,8 @@ internal static class CheckCommand
         {
             Description = "What to check, one or more: a zip (local path, s3://bucket/key[?versionId=…], an http(s):// URL such as a presigned one), " +
                 "a local folder, judged as the zip it would become, a SAM/CloudFormation template (.yaml, .yml, .json), every function in it, " +
-                "or an app folder: cdk.out/ (every stack, each function from its asset) or .serverless/ (each function from its zip). Each gets its own verdict.",
+                "an app folder: cdk.out/ (every stack, each function from its asset) or .serverless/ (each function from its zip), " +
+                "or a Terraform plan's JSON (terraform show -json tf.plan > plan.json), every aws_lambda_function it creates or updates. Each gets its own verdict.",
             // Zero here, checked in the action: --parameter-overrides takes every token after it, and a PACKAGE
             // written after the overrides (no '=') is given back to PACKAGE there.
             Arity = ArgumentArity.ZeroOrMore,
@@ -57,6 +59,11 @@ internal static class CheckCommand
             AllowMultipleArgumentsPerToken = true,
         };
 
+        var chdir = new Option<string?>("--chdir")
+        {
+            Description = "For Terraform plans: the folder Terraform ran in (terraform -chdir=DIR), where the plan's relative paths (filename, an S3 object's source) are; the current folder by default.",
+        };
+
         var failOn = new Option<string>("--fail-on")
         {
             Description = "Which findings fail the check (exit 1): error (the default; a package with only warnings exits 0) or warning.",
@@ -81,7 +88,7 @@ internal static class CheckCommand
             "check",
             "Check deployment packages the way Lambda will start them. Exit 1 when any is broken, else 2 when any could not be checked, else 3 when any is a placeholder, else 0. Every finding and its fix: docs/findings.md.")
         {
-            packages, runtime, architecture, layers, format, handler, placeholders, outputFile, timeout, parameterOverrides, failOn, ignore,
+            packages, runtime, architecture, layers, format, handler, placeholders, outputFile, timeout, parameterOverrides, chdir, failOn, ignore,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -109,6 +116,18 @@ internal static class CheckCommand
                 return ExitCodes.UsageOrUnavailable;
             }
 
+            if (parse.GetValue(chdir) is { } folder && !given.Any(TerraformFiles.IsPlanJson))
+            {
+                await error.WriteLineAsync($"guard: --chdir {folder} applies to Terraform plans (plan.json), and none was given").ConfigureAwait(false);
+                return ExitCodes.UsageOrUnavailable;
+            }
+
+            if (parse.GetValue(chdir) is { } workingDirectory && !Directory.Exists(workingDirectory))
+            {
+                await error.WriteLineAsync($"guard: --chdir {workingDirectory}: no such folder").ConfigureAwait(false);
+                return ExitCodes.UsageOrUnavailable;
+            }
+
             var options = new CheckOptions(
                 given,
                 parse.GetValue(runtime)!,
@@ -121,7 +140,8 @@ internal static class CheckCommand
                 TimeSpan.FromSeconds(parse.GetValue(timeout)),
                 overrides,
                 parse.GetValue(failOn) == "warning" ? FailOn.Warning : FailOn.Error,
-                SplitCodes(parse.GetValue(ignore) ?? []).ToHashSet(StringComparer.Ordinal));
+                SplitCodes(parse.GetValue(ignore) ?? []).ToHashSet(StringComparer.Ordinal),
+                parse.GetValue(chdir));
             using var connection = AwsConnection.FromProcess();
             return await RunAsync(options, new CheckService(connection), output, error, cancellationToken).ConfigureAwait(false);
         });

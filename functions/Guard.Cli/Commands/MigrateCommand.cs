@@ -17,7 +17,7 @@ internal static class MigrateCommand
     {
         var functions = new Argument<string[]>("FUNCTION")
         {
-            Description = "Function names or ARNs.",
+            Description = "Function names or ARNs; or one PATH: a SAM/CloudFormation template, serverless.yml, Terraform, CDK app source, or a folder of them (edited in place with --apply; docs/migration.md).",
             Arity = ArgumentArity.OneOrMore,
         };
         var runtime = SharedOptions.Runtime("The runtime to move to.", ["provided.al2023", "provided.al2"]);
@@ -43,6 +43,24 @@ internal static class MigrateCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            var given = parse.GetValue(functions) ?? [];
+            if (given.Any(IsSourcePath))
+            {
+                if (given.Length != 1)
+                {
+                    await error.WriteLineAsync("guard: migrate takes one PATH (a file or a folder), or function names, not both or several paths").ConfigureAwait(false);
+                    return ExitCodes.UsageOrUnavailable;
+                }
+
+                if (new Option[] { architecture, stageBucket, region }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } deployedOnly)
+                {
+                    await error.WriteLineAsync($"guard: {deployedOnly.Name} applies to deployed functions, not to {given[0]}: the source keeps its architecture and nothing is staged").ConfigureAwait(false);
+                    return ExitCodes.UsageOrUnavailable;
+                }
+
+                return await MigrateSourceCommand.RunAsync(new SourceMigrateSettings(given[0], parse.GetValue(runtime)!, parse.GetValue(apply)), output, error, cancellationToken).ConfigureAwait(false);
+            }
+
             var settings = new MigrateSettings(
                 parse.GetValue(functions) ?? [],
                 parse.GetValue(runtime)!,
@@ -58,6 +76,11 @@ internal static class MigrateCommand
         });
         return command;
     }
+
+    /// <summary>A file or folder on disk, or a path: function names and ARNs hold neither '/' nor '.'.</summary>
+    internal static bool IsSourcePath(string argument) =>
+        File.Exists(argument) || Directory.Exists(argument) || argument.Contains('/', StringComparison.Ordinal) || argument.Contains('\\', StringComparison.Ordinal) ||
+        (argument.Contains('.', StringComparison.Ordinal) && !argument.StartsWith("arn:", StringComparison.Ordinal));
 
     /// <param name="codeUpdater">Tests replace the code update; null builds the real one.</param>
     internal static async Task<int> RunAsync(

@@ -3,9 +3,6 @@ using Guard.Inspection.Rules;
 
 namespace Guard.Cli.Apps.Templates;
 
-/// <summary>What to do about one function of an app: inspect a package, or a result already decided (skipped, not checked).</summary>
-internal sealed record FunctionPlan(PackageRequest? Request, CheckResult? Decided);
-
 /// <summary>
 /// Turns a SAM or CloudFormation template into one <see cref="FunctionPlan"/> per function: the code path, runtime,
 /// architecture, handler and layers as Lambda will get them, resolved before deploy as far as that is possible.
@@ -95,26 +92,9 @@ internal sealed class AppPlanner
             }
 
             architecture = Architecture(properties);
-            if (runtime is null)
+            if (FunctionPlan.ByRuntime(origin, code?.Display ?? ".", runtime, architecture, ignored, PropertyNames.CloudFormation, out var parsedArchitecture) is { } decided)
             {
-                return NotChecked(origin, code?.Display ?? ".", null, architecture, "no Runtime: a zip function needs one", null, ignored);
-            }
-
-            if (!RuntimeCatalog.Default.IsLambdaRuntime(runtime))
-            {
-                var unknown = Findings.RuntimeUnknown(runtime, RuntimeCatalog.Default.Nearest(runtime));
-                var judged = new JudgedFinding(unknown, ignored.TryGetValue(unknown.Code, out var by) ? by : null);
-                return new FunctionPlan(null, CheckResult.FromTemplate(code?.Display ?? ".", origin, runtime, architecture, [judged], $"Runtime {runtime} is not one Lambda accepts: the package was not read"));
-            }
-
-            if (!RuntimeCatalog.Default.TryFind(runtime, out _))
-            {
-                return Skip(origin, code?.Display ?? ".", runtime, architecture, $"{runtime} is a managed runtime: Lambda supplies the bootstrap");
-            }
-
-            if (!ArchitectureNames.TryParse(architecture, out var parsedArchitecture))
-            {
-                return NotChecked(origin, code?.Display ?? ".", runtime, architecture, $"Architectures [{architecture}] is not x86_64 or arm64", null, ignored);
+                return decided;
             }
 
             switch (code)
@@ -128,7 +108,7 @@ internal sealed class AppPlanner
             }
 
             var handler = OptionalOrNull(properties, "Handler");
-            return new FunctionPlan(new PackageRequest(code.Location, runtime, parsedArchitecture, Layers(properties), handler, origin, ignored, Environment(properties)), null);
+            return new FunctionPlan(new PackageRequest(code.Location, runtime!, parsedArchitecture, Layers(properties), handler, origin, ignored, Environment(properties)), null);
         }
         catch (UnresolvableException e)
         {
@@ -323,15 +303,10 @@ internal sealed class AppPlanner
     }
 
     private static FunctionPlan Skip(FunctionOrigin origin, string code, string? runtime, string? architecture, string reason) =>
-        new(null, CheckResult.Skipped(code, origin, runtime, architecture, reason));
+        FunctionPlan.Skip(origin, code, runtime, architecture, reason);
 
-    private static FunctionPlan NotChecked(FunctionOrigin origin, string code, string? runtime, string? architecture, string reason, string? hint, Dictionary<string, string> ignored)
-    {
-        // A function not built yet still has a runtime the template names: its deprecation and block dates stand.
-        Finding[] findings = [AppFindings.NotChecked(reason, hint), .. DeployRules.For(runtime, architecture, inspected: false)];
-        var judged = findings.Select(f => new JudgedFinding(f, ignored.TryGetValue(f.Code, out var by) ? by : null)).ToArray();
-        return new(null, CheckResult.NotChecked(code, origin, runtime, architecture, reason, judged));
-    }
+    private static FunctionPlan NotChecked(FunctionOrigin origin, string code, string? runtime, string? architecture, string reason, string? hint, Dictionary<string, string> ignored) =>
+        FunctionPlan.NotChecked(origin, code, runtime, architecture, reason, hint, ignored);
 
     private static Dictionary<string, ParameterValue> Parameters(MappingNode? declared, IReadOnlyDictionary<string, string> overrides)
     {

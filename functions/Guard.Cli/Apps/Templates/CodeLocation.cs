@@ -105,9 +105,12 @@ internal sealed class TemplateContext
         !IsBuilt && resource.Metadata?["BuildMethod"] is not null && !path.StartsWith("s3://", StringComparison.Ordinal);
 
     /// <summary>A path relative to the template's folder as the working folder sees it, without <c>./</c> noise.</summary>
-    public string Resolve(string path)
+    public string Resolve(string path) => ResolveUnder(Folder, path);
+
+    /// <summary><paramref name="path"/> as a tool resolves it in <paramref name="folder"/> (a template's, where Terraform ran), without <c>./</c> noise.</summary>
+    public static string ResolveUnder(string folder, string path)
     {
-        var combined = Path.IsPathRooted(path) ? path : Path.Combine(Folder, path);
+        var combined = Path.IsPathRooted(path) ? path : Path.Combine(folder, path);
         var normalized = combined.Replace('\\', '/');
         while (normalized.StartsWith("./", StringComparison.Ordinal) && normalized.Length > 2)
         {
