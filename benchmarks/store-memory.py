@@ -89,6 +89,66 @@ class FileHandler(http.server.BaseHTTPRequestHandler):
                 left -= len(chunk)
 
 
+class LambdaProxy(http.server.ThreadingHTTPServer):
+    """Forwards Lambda API calls to moto; answers GetLayerVersionByArn itself, with a fetchable Content.Location."""
+
+    daemon_threads = True
+
+    def __init__(self, moto):
+        self.moto = moto.rstrip("/")
+        super().__init__(("127.0.0.1", 0), LambdaProxyHandler)
+
+
+class LambdaProxyHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        self.forward()
+
+    def do_POST(self):
+        self.forward()
+
+    def do_PUT(self):
+        self.forward()
+
+    def do_DELETE(self):
+        self.forward()
+
+    def forward(self):
+        import urllib.error
+        import urllib.parse
+        import urllib.request
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0") or "0"))
+        path, _, query = self.path.partition("?")
+        arn = urllib.parse.parse_qs(query).get("Arn", [None])[0] if path.rstrip("/").endswith("/layers") else None
+        target = self.path
+        if arn is not None:
+            # arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION
+            name, version = arn.split(":")[6:8]
+            target = f"/2018-10-31/layers/{name}/versions/{version}"
+        request = urllib.request.Request(self.server.moto + target, data=body if self.command != "GET" else None, method=self.command,
+                                         headers={k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")})
+        try:
+            with urllib.request.urlopen(request) as response:
+                status, answer, headers = response.status, response.read(), response.headers
+        except urllib.error.HTTPError as e:
+            status, answer, headers = e.code, e.read(), e.headers
+        if arn is not None and status == 200:
+            document = json.loads(answer)
+            document["Content"]["Location"] = f"{MOTO_CODE_HOST}layers/{name}-{version}.zip"
+            answer = json.dumps(document).encode()
+        self.send_response(status)
+        for key, value in headers.items():
+            if key.lower() not in ("content-length", "transfer-encoding", "connection", "date", "server"):
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+
 class RuntimeApi(http.server.ThreadingHTTPServer):
     """The Lambda Runtime API as a function process sees it: /next hands out one event, /response and /error answer it."""
 
@@ -142,6 +202,24 @@ def bootstrap_elf(work):
     subprocess.run(["gcc", "-static", "-O2", "-o", out, source], check=True)
     with open(out, "rb") as f:
         return f.read()
+
+
+def shared_library(work, index):
+    """A small x86_64 shared library built by gcc, as a layer's lib/ carries them."""
+    source = os.path.join(work, f"layer{index}.c")
+    with open(source, "w") as f:
+        f.write(f"int guard_bench_layer_{index}(int x) {{ return x + {index}; }}\n")
+    out = os.path.join(work, f"libbench{index}.so")
+    subprocess.run(["gcc", "-shared", "-fPIC", "-O2", "-o", out, source], check=True)
+    with open(out, "rb") as f:
+        return f.read()
+
+
+def write_layer(path, index, library):
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo(f"lib/libbench{index}.so", date_time=(2024, 1, 1, 0, 0, 0)), library)
+        z.writestr(zipfile.ZipInfo(f"share/bench{index}/README.txt", date_time=(2024, 1, 1, 0, 0, 0)), f"layer {index}\n" * 200)
+    return path
 
 
 def write_zip(path, elf, filler_bytes=0, small_entries=0, marker=""):
@@ -237,9 +315,10 @@ def run(args, work):
     topic = sns.create_topic(Name="bench-alerts")["TopicArn"]
     s3.create_bucket(Bucket="bench-artifacts")
     files = serve(Files())
+    lambda_proxy = serve(LambdaProxy(args.moto))
+    args.lambda_endpoint = f"http://127.0.0.1:{lambda_proxy.server_address[1]}"
     elf = bootstrap_elf(work)
 
-    # No layered function: moto's layers have no fetchable Content.Location (GetLayerVersionByArn answers without it).
     def create(name, zip_path, layers=()):
         key = os.path.basename(zip_path)
         s3.upload_file(zip_path, "bench-artifacts", key)
@@ -259,6 +338,17 @@ def run(args, work):
     create("bench-big-b", big)
     small_sha = create("bench-small", small)
     many_sha = create("bench-many", many)
+    # Five layers, Lambda's most: each version's zip is served where LambdaProxy says its Content.Location is.
+    layer_arns = []
+    for index in range(1, 6):
+        layer_zip = write_layer(os.path.join(work, f"layer{index}.zip"), index, shared_library(work, index))
+        with open(layer_zip, "rb") as f:
+            published = lam.publish_layer_version(LayerName=f"bench-layer-{index}", Content={"ZipFile": f.read()},
+                                                  CompatibleRuntimes=["provided.al2023"])
+        files.paths[f"/layers/bench-layer-{index}-{published['Version']}.zip"] = layer_zip
+        layer_arns.append(published["LayerVersionArn"])
+    layered = write_zip(os.path.join(work, "layered.zip"), elf, marker="layered")
+    layered_sha = create("bench-layered", layered, layers=layer_arns)
     print(f"packages: big {os.path.getsize(big) / 1e6:.0f} MB, 65,535-entry zip {os.path.getsize(many) / 1e6:.1f} MB", flush=True)
 
     ordinary = ("ordinary deploy (small package)", lambda: deploy_event("UpdateFunctionCode20150331v2", "bench-small", small_sha))
@@ -268,6 +358,7 @@ def run(args, work):
         ("same >=200 MB package, another function", lambda: deploy_event("CreateFunction20150331", "bench-big-b", big_sha)),
         ("same >=200 MB package, configuration change", lambda: deploy_event("UpdateFunctionConfiguration20150331v2", "bench-big-a", big_sha)),
         ("65,535-entry zip", lambda: deploy_event("UpdateFunctionCode20150331v2", "bench-many", many_sha)),
+        ("five-layer function", lambda: deploy_event("UpdateFunctionCode20150331v2", "bench-layered", layered_sha)),
         ("6 MB SQS batch", sqs_batch),
     ]
 
@@ -297,7 +388,7 @@ def one_process(args, path, bucket, topic, files, ordinary, mix):
     env = dict(os.environ)
     env.update({
         "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{api.server_address[1]}",
-        "AWS_ENDPOINT_URL": args.moto, "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION,
+        "AWS_ENDPOINT_URL": args.moto, "AWS_ENDPOINT_URL_LAMBDA": args.lambda_endpoint, "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION,
         "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
         "GUARD_MODE": "alert", "GUARD_STORE_BUCKET": bucket, "GUARD_TOPIC_ARN": topic,
         "GUARD_CODE_LOCATION_REWRITE": f"{MOTO_CODE_HOST}=http://127.0.0.1:{files.server_address[1]}/",
@@ -307,6 +398,7 @@ def one_process(args, path, bucket, topic, files, ordinary, mix):
     log = []
     threading.Thread(target=lambda: log.extend(process.stdout), daemon=True).start()
     failures = []
+    seen = set()
 
     def invoke(label, make):
         request_id = str(uuid.uuid4())
@@ -315,6 +407,13 @@ def one_process(args, path, bucket, topic, files, ordinary, mix):
         # A deploy event is answered with a report (a verdict); the 6 MB events are not Guard's and are acknowledged.
         if kind != "response" or (b"6 MB" not in label.encode() and b'"verdict":' not in body):
             failures.append(f"{label}: {kind} {body[:300].decode(errors='replace')}")
+        elif label.startswith("five-layer") and label not in seen and json.loads(body)["stats"]["requests"] < 6:
+            # The first time, the layers must have been read, not skipped: one request at least for each layer's zip
+            # (later rounds find the verdict in the store and read nothing).
+            failures.append(f"{label}: fewer requests than the five layers need: {body[:600].decode(errors='replace')}")
+        if os.environ.get("STORE_MEMORY_SHOW"):
+            print(f"  {label}: {body[:1500].decode(errors='replace')}", flush=True)
+        seen.add(label)
         return vm_hwm_mib(process.pid)
 
     try:

@@ -53,7 +53,7 @@ public static class CCompiler
     /// </summary>
     /// <exception cref="InvalidOperationException">The compiler is missing (the message names its apt package), or it
     /// failed (the message leads with its first error, then its whole log).</exception>
-    internal static async Task RunAsync(string compiler, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    public static async Task RunAsync(string compiler, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
         var compilerPath = FindOnPath(compiler) ?? throw new InvalidOperationException(
             $"{compiler} is not installed; install it with: apt-get install -y {AptPackages.GetValueOrDefault(compiler, compiler)} (build/test.sh installs it)");

@@ -163,6 +163,19 @@ public sealed class BootstrapProcessTests(PublishedBootstrap bootstrap, MotoServ
             "an AWS SDK service client is back in the Lambda's AOT image: call the service through Guard.Aws's AwsHttpPipeline instead");
     }
 
+    [Fact]
+    public async Task PublishedImage_PrefaultsItsHydratedSection()
+    {
+        // Native/hydrated_prefault.c is compiled and linked by the csproj's CompileHydratedPrefault target; a build that
+        // skipped it would still work, only start slower, so the image's symbols are the proof it is in.
+        var symbols = await File.ReadAllBytesAsync(Path.ChangeExtension(bootstrap.ExecutablePath, ".dbg"), Cancel);
+
+        Assert.True(symbols.AsSpan().IndexOf("S_P_CoreLib_"u8) >= 0, "the image has no managed symbols: is this the right file?");
+        Assert.True(
+            symbols.AsSpan().IndexOf("guard_prefault_hydrated"u8) >= 0,
+            "the AOT image was linked without Native/hydrated_prefault.c: see the CompileHydratedPrefault target in Guard.Function.csproj");
+    }
+
     private Process Start(RuntimeApiStandIn api, MotoWorld? world, LocalHttpServer? code, params (string Name, string Value)[] settings)
     {
         var start = new ProcessStartInfo(bootstrap.ExecutablePath)
