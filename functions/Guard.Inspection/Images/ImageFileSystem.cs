@@ -236,7 +236,7 @@ internal sealed class ImageFileSystem(IReadOnlyList<ImageLayer> layers)
         await using var disposeReader = reader.ConfigureAwait(false);
         try
         {
-            while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } tarEntry)
+            while (await NextEntryAsync(reader, cancellationToken).ConfigureAwait(false) is { } tarEntry)
             {
                 var path = Normalize(tarEntry.Name);
                 var name = path[(path.LastIndexOf('/') + 1)..];
@@ -299,6 +299,22 @@ internal sealed class ImageFileSystem(IReadOnlyList<ImageLayer> layers)
         {
             _deleted.UnionWith(deleted);
             _opaque.UnionWith(opaque);
+        }
+    }
+
+    /// <summary>
+    /// The next member, or null at the end. A layer that stops right after its last member's data, without the padding
+    /// to 512 bytes or the two zero blocks (umoci 0.4 writes them so), ends there: the runtimes' Go archive/tar reads it.
+    /// </summary>
+    private static async Task<TarEntry?> NextEntryAsync(TarReader reader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EndOfStreamException)
+        {
+            return null;
         }
     }
 
