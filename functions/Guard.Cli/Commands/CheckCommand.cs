@@ -2,6 +2,7 @@ using System.CommandLine;
 using Guard.Cli.Apps;
 using Guard.Cli.Apps.Reporting;
 using Guard.Cli.Apps.Templates;
+using Guard.Cli.Images;
 using Guard.Inspection.Reporting;
 using Guard.Inspection.Rules;
 
@@ -191,8 +192,9 @@ internal static class CheckCommand
                 continue;
             }
 
-            var request = new PackageRequest(package, options.Runtime, options.Architecture, [.. options.Layers.Select(LayerSource.Open)], options.Handler, Ignored: ignored);
-            var result = await check.RunAsync(request, cancellationToken).ConfigureAwait(false);
+            var result = ImageCheck.IsImage(package)
+                ? await ImageCheck.RunAsync(new ImageRequest(package, options.Architecture, Ignored: ignored), options.Timeout, cancellationToken).ConfigureAwait(false)
+                : await check.RunAsync(new PackageRequest(package, options.Runtime, options.Architecture, [.. options.Layers.Select(LayerSource.Open)], options.Handler, Ignored: ignored), cancellationToken).ConfigureAwait(false);
             if (result.Outcome == Outcome.NotChecked)
             {
                 // One line per package that could not be checked, as for a single one; the others are still judged.

@@ -96,7 +96,7 @@ public static class ImageInspector
             if (platformImage is null)
             {
                 var offered = (index.Manifests ?? []).Where(m => !m.IsAttestation).Select(ImageRules.PlatformName).ToArray();
-                findings.Add(Findings.ImageWrongArch(offered.Length == 1 ? offered[0] : $"{string.Join(", ", offered.DefaultIfEmpty("no platform"))} (no linux/{wanted})", request.Architecture.ToApiName()));
+                findings.Add(Findings.ImageWrongArch(offered.Length == 1 ? offered[0] : $"{string.Join(", ", offered.DefaultIfEmpty("no platform"))} (no linux/{wanted})", request.Architecture.ToApiName(), null));
                 return null;
             }
 
@@ -121,9 +121,9 @@ public static class ImageInspector
 
         var configDocument = await image.ReadDocumentAsync(configDescriptor, cancellationToken).ConfigureAwait(false);
         var config = ImageJson.Parse(configDocument.Bytes.Span, ImageJsonContext.Default.ImageConfiguration, "the image config");
-        var platform = ImageRules.JudgePlatform(config, request.Architecture);
-        findings.AddRange(platform);
         var start = ContainerStart.Merge(config.Container, request.ImageConfig);
+        var platform = ImageRules.JudgePlatform(config, request.Architecture, start.Argv.Count > 0 ? start.Argv[0] : null);
+        findings.AddRange(platform);
         var startFindings = ImageRules.JudgeStart(start);
         findings.AddRange(startFindings);
 
@@ -260,7 +260,7 @@ public static class ImageInspector
             ? await GlibcOfAsync(files, architecture, cancellationToken).ConfigureAwait(false)
             : null;
         var imageFacts = new RuntimeFacts(
-            RuntimeName,
+            "the image",
             "the image's base",
             glibc ?? new Version(int.MaxValue, 0),
             EntrypointIsHandler: false,
@@ -372,7 +372,7 @@ public static class ImageInspector
         facts?.Elf?.GlibcRequired?.ToString(),
         Findings.Octal(entry.Mode & 0xFFF),
         entry.Size,
-        $"layer {entry.Layer + 1}",
+        (entry.Layer + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
         facts?.Elf?.IsGo == true ? "go" : null,
         facts?.Elf?.GoBuild?.GoVersion,
         facts?.Elf?.GoBuild?.Dependency(ExecutableRules.AwsLambdaGo)?.Version);

@@ -25,14 +25,14 @@ public static partial class Findings
             ? "rebuild with gzip layers: docker buildx build --output type=image,compression=gzip,force-compression=true (zstd and foreign layers are refused)"
             : "push with a current Docker or buildx (Docker v2 schema 2 or OCI manifests); schema 1 images must be rebuilt");
 
-    public static Finding ImageWrongArch(string imageArchitecture, string functionArchitecture)
+    public static Finding ImageWrongArch(string imageArchitecture, string functionArchitecture, string? command)
     {
         var other = functionArchitecture == ArchitectureNames.Arm64 ? ArchitectureNames.X8664 : ArchitectureNames.Arm64;
         var platform = functionArchitecture == ArchitectureNames.Arm64 ? "linux/arm64" : "linux/amd64";
         var switchArch = ImageRules.ArchitectureOf(imageArchitecture) is not null ? $", or set Architectures: [{other}]" : string.Empty;
         return new(
             FindingCodes.ImageWrongArch, Severity.Error,
-            $"the image is built for {imageArchitecture} but the function runs on {functionArchitecture}: its entrypoint fails with exec format error (fork/exec /lambda-entrypoint.sh: exec format error)",
+            $"the image is built for {imageArchitecture} but the function runs on {functionArchitecture}: its entrypoint fails with exec format error (fork/exec {command ?? ImageRules.AwsBaseEntrypoint}: exec format error)",
             $"build for the function's CPU: docker buildx build --platform {platform} --provenance=false{switchArch}");
     }
 
@@ -99,6 +99,7 @@ public static partial class Findings
             FindingCodes.BootstrapWrongArch => $"rebuild {path} for the function's CPU in the image's build stage (docker buildx build --platform ...)",
             _ => finding.Hint,
         };
-        return finding with { Hint = hint };
+        // The bootstrap rules name "the runtime's image"; for a container image that is the image itself.
+        return finding with { Message = finding.Message.Replace("the image's image", "the image", StringComparison.Ordinal), Hint = hint };
     }
 }

@@ -69,7 +69,8 @@ public static class ImageRules
     }
 
     /// <summary>The platform the config names: Lambda execs the entrypoint on the function's CPU, under Linux.</summary>
-    public static IReadOnlyList<Finding> JudgePlatform(ImageConfiguration config, Architecture architecture)
+    /// <param name="command">The start command's first word, to name it in the message as Lambda's error does.</param>
+    public static IReadOnlyList<Finding> JudgePlatform(ImageConfiguration config, Architecture architecture, string? command = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         var findings = new List<Finding>();
@@ -80,7 +81,7 @@ public static class ImageRules
 
         if (ArchitectureOf(config.Architecture) != architecture)
         {
-            findings.Add(Findings.ImageWrongArch(config.Architecture ?? "(none)", architecture.ToApiName()));
+            findings.Add(Findings.ImageWrongArch(config.Architecture ?? "(none)", architecture.ToApiName(), command));
         }
 
         return findings;
