@@ -97,6 +97,12 @@ public sealed class ImageArchiveSource : IImageSource
     {
         try
         {
+            // Opening a FIFO blocks until something writes to it: only regular files are looked into.
+            if (LocalFileKind.NotRegular(path) is not null)
+            {
+                return false;
+            }
+
             using var stream = File.OpenRead(path);
             using var reader = new TarReader(stream);
             for (var i = 0; i < 4096 && reader.GetNextEntry() is { } entry; i++)
