@@ -21,6 +21,8 @@
 #   golang-go                     real Go Lambda binaries (offline, GOPROXY=off) whose build information the Go tests read
 #   g++                           x86_64 C++ test programs that need libstdc++.so.6 and its GLIBCXX_ versions
 #   g++-aarch64-linux-gnu         the same for arm64; it Depends on libstdc++-12-dev-arm64-cross (libstdc++.so to link)
+#   umoci                         container images (OCI layouts, whiteout layers) made by a real tool, without a daemon
+#   skopeo docker-registry        a real registry on 127.0.0.1 for image references, filled with skopeo copy oci:DIR docker://
 # And from npm, pinned by build/node-tools/package-lock.json into .artifacts/node-tools (npm ci, skipped while the
 # installed lock matches: offline once cached), the app tools whose real outputs the CLI tests check
 # (build/tool-apps.sh): aws-cdk (the cdk CLI), aws-cdk-lib and constructs (cdk synth), serverless@3 (serverless package).
@@ -34,7 +36,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 log() { printf '\n== %s\n' "$*"; }
 fail() { printf 'build/test.sh: %s\n' "$*" >&2; exit 1; }
 
-packages=(make zip unzip gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross clang golang-go g++ g++-aarch64-linux-gnu)
+packages=(make zip unzip gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross clang golang-go g++ g++-aarch64-linux-gnu umoci skopeo docker-registry)
 
 log "system packages"
 missing=()

@@ -27,6 +27,8 @@ public static class CCompiler
         [Aarch64] = "gcc-aarch64-linux-gnu libc6-dev-arm64-cross",
         [CxxX8664] = "g++",
         [CxxAarch64] = "g++-aarch64-linux-gnu libc6-dev-arm64-cross",
+        ["umoci"] = "umoci",
+        ["skopeo"] = "skopeo",
     };
 
     /// <summary>The bytes of a hello-world program built by <paramref name="compiler"/> with <paramref name="flags"/> (e.g. <c>-static</c>).</summary>

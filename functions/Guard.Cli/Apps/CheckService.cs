@@ -1,6 +1,7 @@
 using Guard.Cli.Apps.Sources;
 using Guard.Cli.Apps.Templates;
 using Guard.Cli.Apps.Terraform;
+using Guard.Cli.Images;
 using Guard.Cli.Scanning;
 using Guard.Inspection.Rules;
 
@@ -98,8 +99,9 @@ internal sealed class CheckService(AwsConnection connection)
                 continue;
             }
 
-            var request = new PackageRequest(package, options.Runtime, options.Architecture, [.. options.Layers.Select(LayerSource.Open)], options.Handler, Ignored: ignored);
-            var result = await check.RunAsync(request, cancellationToken).ConfigureAwait(false);
+            var result = ImageCheck.IsImage(package)
+                ? await ImageCheck.RunAsync(new ImageRequest(package, options.Architecture, Ignored: ignored), options.Timeout, cancellationToken).ConfigureAwait(false)
+                : await check.RunAsync(new PackageRequest(package, options.Runtime, options.Architecture, [.. options.Layers.Select(LayerSource.Open)], options.Handler, Ignored: ignored), cancellationToken).ConfigureAwait(false);
             if (result.Outcome == Outcome.NotChecked)
             {
                 // One line per package that could not be checked, as for a single one; the others are still judged.

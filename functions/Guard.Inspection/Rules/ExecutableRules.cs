@@ -67,7 +67,13 @@ public static class ExecutableRules
     /// The absolute paths <see cref="Judge"/> will pass to its <c>existsInPackages</c> for <paramref name="facts"/>:
     /// an interpreter that only the package or a layer can provide. The caller looks them up first.
     /// </summary>
-    public static IEnumerable<string> ShippedPathsAskedAbout(ExecutableFacts facts)
+    public static IEnumerable<string> ShippedPathsAskedAbout(ExecutableFacts facts) => PathsAskedAbout(facts).Where(IsShippedPath);
+
+    /// <summary>
+    /// Every absolute path <see cref="Judge"/> may ask about for <paramref name="facts"/> (interpreter, the programs
+    /// <c>#!/usr/bin/env</c> may run), shipped or not: a container image has them all in its own layers.
+    /// </summary>
+    public static IEnumerable<string> PathsAskedAbout(ExecutableFacts facts)
     {
         ArgumentNullException.ThrowIfNull(facts);
         var interpreter = facts.Kind switch
@@ -77,14 +83,14 @@ public static class ExecutableRules
             _ => null,
         };
         var asked = new List<string>();
-        if (interpreter is not null && IsShippedPath(interpreter))
+        if (interpreter is not null)
         {
             asked.Add(interpreter);
         }
 
         if (facts.Script is { Problem: null } envScript && IsEnv(envScript.Interpreter) && EnvProgram(envScript.Argument) is { } program)
         {
-            asked.AddRange(Candidates(program).Where(IsShippedPath));
+            asked.AddRange(Candidates(program));
         }
 
         return asked;

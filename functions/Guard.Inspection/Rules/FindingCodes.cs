@@ -45,6 +45,16 @@ public static class FindingCodes
     public const string ExtensionLibraryMissing = "EXTENSION_LIBRARY_MISSING";
     public const string ExtensionLibraryVersionMissing = "EXTENSION_LIBRARY_VERSION_MISSING";
     public const string ExtensionLibraryUnverified = "EXTENSION_LIBRARY_UNVERIFIED";
+    public const string ImageIndex = "IMAGE_INDEX";
+    public const string ImageMediaTypeUnsupported = "IMAGE_MEDIA_TYPE_UNSUPPORTED";
+    public const string ImageWrongArch = "IMAGE_WRONG_ARCH";
+    public const string ImageNotLinux = "IMAGE_NOT_LINUX";
+    public const string ImageNoCommand = "IMAGE_NO_COMMAND";
+    public const string ImageEntrypointMissing = "IMAGE_ENTRYPOINT_MISSING";
+    public const string ImageWorkingDirectoryRelative = "IMAGE_WORKDIR_RELATIVE";
+    public const string ImageHandlerArguments = "IMAGE_HANDLER_ARGUMENTS";
+    public const string ImageNoRuntimeClient = "IMAGE_NO_RUNTIME_CLIENT";
+    public const string ImageInvalid = "IMAGE_INVALID";
 
     /// <summary>
     /// The extension code for what the shared rules report about a bootstrap: an extension is judged by the same
@@ -113,5 +123,15 @@ public static class FindingCodes
         (ExtensionLibraryMissing, Severity.Error, "A layer's extension needs a shared library that is nowhere ld.so looks."),
         (ExtensionLibraryVersionMissing, Severity.Error, "A layer's extension needs a symbol version that the library ld.so picks does not define."),
         (ExtensionLibraryUnverified, Severity.Warning, "A layer's extension needs a shared library (or version) that is not shipped and that Guard's catalog of the runtime's image does not settle."),
+        (ImageIndex, Severity.Error, "A container image reference names an OCI index or manifest list (buildx adds attestations by default), not one image's manifest: Lambda refuses it."),
+        (ImageMediaTypeUnsupported, Severity.Error, "The image's manifest, config or a layer has a media type Lambda does not take (schema 1, zstd, foreign layers)."),
+        (ImageWrongArch, Severity.Error, "The image is built for another CPU than the function's architecture: exec format error."),
+        (ImageNotLinux, Severity.Error, "The image's config names an operating system other than linux."),
+        (ImageNoCommand, Severity.Error, "Neither the image nor the function's ImageConfig sets an ENTRYPOINT or CMD."),
+        (ImageEntrypointMissing, Severity.Error, "The file the image's command starts is in no layer, or a later layer's whiteout deleted it."),
+        (ImageWorkingDirectoryRelative, Severity.Error, "The image's WORKDIR or the function's ImageConfig.WorkingDirectory is not absolute: Runtime.InvalidWorkingDir."),
+        (ImageHandlerArguments, Severity.Error, "An AWS base image's /lambda-entrypoint.sh gets other than exactly one argument (the handler) and exits 142."),
+        (ImageNoRuntimeClient, Severity.Warning, "A heuristic: the image starts a language interpreter without a runtime interface client and is not an AWS base image."),
+        (ImageInvalid, Severity.Error, "The image's manifest, config or a layer cannot be read as the format it claims."),
     ];
 }

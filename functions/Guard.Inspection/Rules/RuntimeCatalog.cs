@@ -23,6 +23,9 @@ public sealed class RuntimeCatalog
     /// <summary>The catalog shipped with Guard.</summary>
     public static RuntimeCatalog Default { get; } = LoadEmbedded();
 
+    /// <summary>No runtimes: where no other runtime can be suggested (a container image brings its own).</summary>
+    public static RuntimeCatalog Empty { get; } = new([], 0, []);
+
     /// <summary>Function plus layers, unzipped, may not exceed this many bytes.</summary>
     public long UnzippedSizeLimit { get; }
 

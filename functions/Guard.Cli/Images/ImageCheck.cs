@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Guard.Cli.Apps;
+using Guard.Inspection.Images;
+using Guard.Inspection.Reading;
+using Guard.Inspection.Reporting;
+using Guard.Inspection.Rules;
+
+namespace Guard.Cli.Images;
+
+/// <summary>A container image to judge: a layout folder, an image tar or a registry reference, with the function's facts.</summary>
+/// <param name="ImageConfig">The function's ImageConfig, when a template gives one.</param>
+internal sealed record ImageRequest(
+    string Image,
+    Architecture Architecture,
+    FunctionImageConfig? ImageConfig = null,
+    FunctionOrigin? Function = null,
+    IReadOnlyDictionary<string, string>? Ignored = null);
+
+/// <summary>
+/// <c>guard check IMAGE</c>: recognizes an image argument, opens it, runs the image engine within the timeout and
+/// turns what happened into a <see cref="CheckResult"/>; never throws for an image.
+/// </summary>
+internal static class ImageCheck
+{
+    /// <summary>
+    /// An OCI image layout folder, a tar holding an image (<c>docker save</c>, an OCI archive), or a reference that names
+    /// its registry and is no local path.
+    /// </summary>
+    public static bool IsImage(string argument) =>
+        OciLayoutSource.IsLayout(argument)
+        || File.Exists(argument) && ImageArchiveSource.IsImageArchive(argument)
+        || !File.Exists(argument) && !Directory.Exists(argument) && ImageReference.TryParse(argument, out _);
+
+    public static async Task<CheckResult> RunAsync(ImageRequest request, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var architecture = request.Architecture.ToApiName();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            // Local reads do not see the token: on a thread of their own a stalled mount is left behind at the deadline.
+            var report = await Task.Run(() => InspectAsync(request, deadline.Token), deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
+            var findings = report.Findings.Select(f => new JudgedFinding(f, request.Ignored is not null && request.Ignored.TryGetValue(f.Code, out var by) ? by : null)).ToArray();
+            return CheckResult.Inspected(report.Source, request.Function, report, findings);
+        }
+        catch (PackageUnavailableException e)
+        {
+            return NotChecked(request, e.Message);
+        }
+        catch (InvalidImageException e)
+        {
+            return NotChecked(request, $"{request.Image}: {e.Message}");
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            var seconds = timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+            return NotChecked(request, $"{request.Image}: not read within {seconds} s (--timeout {seconds}); check the registry, or raise --timeout");
+        }
+
+        CheckResult NotChecked(ImageRequest image, string reason) =>
+            image.Function is null
+                ? CheckResult.NotChecked(image.Image, null, ImageInspector.RuntimeName, architecture, reason)
+                : CheckResult.NotChecked(image.Image, image.Function, ImageInspector.RuntimeName, architecture, reason, [new JudgedFinding(AppFindings.NotChecked(reason, null))]);
+    }
+
+    private static async Task<Report> InspectAsync(ImageRequest request, CancellationToken cancellationToken)
+    {
+        IImageSource source = OciLayoutSource.IsLayout(request.Image) ? OciLayoutSource.Open(request.Image)
+            : File.Exists(request.Image) ? await ImageArchiveSource.OpenAsync(request.Image, cancellationToken).ConfigureAwait(false)
+            : ImageReference.TryParse(request.Image, out var reference) ? new RegistryImageSource(reference, DockerConfig.CredentialFor(reference.Registry))
+            : throw new PackageUnavailableException($"{request.Image}: not an OCI image layout, an image tar, nor a registry reference (REGISTRY/REPOSITORY:TAG)");
+        await using (source.ConfigureAwait(false))
+        {
+            return await ImageInspector.InspectAsync(new ImageInspectionRequest(source, request.Architecture, request.ImageConfig), cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary>
+/// The Docker client's credentials (<c>$DOCKER_CONFIG/config.json</c>, else <c>~/.docker/config.json</c>): the
+/// <c>auths.REGISTRY.auth</c> entries <c>docker login</c> writes without a credential store. Credential stores and helpers
+/// (<c>credsStore</c>, <c>credHelpers</c>) are not run: such a registry is read anonymously.
+/// </summary>
+internal static class DockerConfig
+{
+    public static RegistryCredential? CredentialFor(string registry, string? configFolder = null)
+    {
+        var folder = configFolder ?? Environment.GetEnvironmentVariable("DOCKER_CONFIG")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".docker");
+        var path = Path.Combine(folder, "config.json");
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+            if (!document.RootElement.TryGetProperty("auths", out var auths) || auths.ValueKind != JsonValueKind.Object)
+            {
+                return null;
+            }
+
+            string[] keys = registry == "docker.io" ? ["https://index.docker.io/v1/", "docker.io", "index.docker.io"] : [registry, "https://" + registry, "http://" + registry];
+            foreach (var entry in auths.EnumerateObject().Where(e => keys.Contains(e.Name.TrimEnd('/'), StringComparer.Ordinal) || keys.Contains(e.Name, StringComparer.Ordinal)))
+            {
+                if (entry.Value.TryGetProperty("auth", out var auth) && auth.ValueKind == JsonValueKind.String &&
+                    Encoding.UTF8.GetString(Convert.FromBase64String(auth.GetString()!)) is var pair && pair.IndexOf(':', StringComparison.Ordinal) is > 0 and var colon)
+                {
+                    return new RegistryCredential(pair[..colon], pair[(colon + 1)..]);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or FormatException)
+        {
+        }
+
+        return null;
+    }
+}
