@@ -200,6 +200,7 @@ public sealed class DeployCheck : IRouteHandler
             if (mode == GuardMode.Rollback)
             {
                 action = await RollBackAsync(key, function, report, detail, eventId, cancellationToken).ConfigureAwait(false);
+                metrics = metrics with { RolledBack = action.Restored ? 1 : 0 };
             }
 
             var alias = _accountAlias is null ? null : await _accountAlias(cancellationToken).ConfigureAwait(false);
