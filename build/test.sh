@@ -60,6 +60,10 @@ for tool in moto_server cfn-lint aws; do
     || fail "$tool is missing: the machine image has it under ~/.pyenv/shims; elsewhere: pip install 'moto[server]' cfn-lint awscli"
   echo "$tool: $(command -v "$tool")"
 done
+# guard migrate's Terraform tests run `terraform fmt -check` on what they edited (no providers, no network).
+command -v terraform >/dev/null 2>&1 \
+  || fail "terraform is missing: install it from https://developer.hashicorp.com/terraform/install (the machine image has it in /usr/local/bin)"
+echo "terraform: $(command -v terraform)"
 
 log "test fixtures: build/test-fixtures.sh"
 bash build/test-fixtures.sh || fail "the test fixtures did not build (the cause is above); no test was run"

@@ -9,8 +9,9 @@ public static class AwsActions
     public const string LambdaGetFunction = "lambda:GetFunction";
 
     /// <summary>
-    /// Not called directly: GetFunction returns the function's <c>Tags</c> only when the caller is also
-    /// allowed <c>lambda:ListTags</c>, and Guard reads its <c>guard:mode</c> tag from there.
+    /// GetFunction returns the function's <c>Tags</c> only when the caller is also allowed <c>lambda:ListTags</c>, and
+    /// the Guard Lambda reads its <c>guard:mode</c> tag from there; <c>guard migrate</c> calls ListTags itself, so a
+    /// missing grant is an error rather than a function that looks owned by no stack.
     /// </summary>
     public const string LambdaListTags = "lambda:ListTags";
 

@@ -19,6 +19,7 @@ public static class GuardCommandLine
             CheckCommand.Create(output, error),
             ScanCommand.Create(output, error),
             MigrateCommand.Create(output, error),
+            PackageCommand.Create(output, error),
             RollbackCommand.Create(output, error),
         };
 

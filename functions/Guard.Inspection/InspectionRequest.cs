@@ -21,7 +21,18 @@ public sealed record InspectionRequest(
     string? Handler = null,
     string? PackageSha256 = null,
     IReadOnlySet<string>? PlaceholderSha256 = null,
-    FunctionEnvironment? Environment = null);
+    FunctionEnvironment? Environment = null)
+{
+    /// <summary>
+    /// The file to judge as the one Lambda execs, instead of the runtime's own (<c>bootstrap</c>, or the Handler's file on
+    /// <c>go1.x</c>): a go1.x binary judged on a custom runtime as the <c>bootstrap</c> a migration would make of it.
+    /// </summary>
+    public string? Entrypoint { get; init; }
+
+    /// <summary>Also tell which toolchain built the entrypoint (<see cref="Reporting.BootstrapSummary.Toolchain"/>): for
+    /// anything but Go that reads the binary's section headers at its end, so only callers that show it ask.</summary>
+    public bool IdentifyToolchain { get; init; }
+}
 
 /// <summary>
 /// The part of a function's environment variables that decides what ld.so finds: only <c>LD_LIBRARY_PATH</c>, which

@@ -33,7 +33,9 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
     {
         var started = Stopwatch.GetTimestamp();
         var runtime = runtimes.Find(request.Runtime);
-        var entrypoint = runtime.EntrypointIsHandler ? OpenedPackage.Normalize(request.Handler ?? "main") : Bootstrap;
+        var entrypoint = request.Entrypoint is { Length: > 0 } asked ? OpenedPackage.Normalize(asked)
+            : runtime.EntrypointIsHandler ? OpenedPackage.Normalize(request.Handler ?? "main")
+            : Bootstrap;
         var package = new CountingRangeSource(request.Package);
         var layers = (request.Layers ?? []).Select(layer => new CountingRangeSource(layer)).ToArray();
         var findings = new List<Finding>();
@@ -114,7 +116,7 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
             return Judgement.None;
         }
 
-        var summary = await JudgeEntrypointAsync(located, runtime, request.Architecture, function, files, request.Environment, findings, cancellationToken).ConfigureAwait(false);
+        var summary = await JudgeEntrypointAsync(located, runtime, request, function, files, findings, cancellationToken).ConfigureAwait(false);
         return new Judgement(summary, IsPlaceholder: false);
     }
 
@@ -206,10 +208,9 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
     private async Task<BootstrapSummary?> JudgeEntrypointAsync(
         LocatedEntrypoint located,
         RuntimeFacts runtime,
-        Architecture architecture,
+        InspectionRequest request,
         OpenedPackage function,
         RuntimeFileSystem files,
-        FunctionEnvironment? environment,
         List<Finding> findings,
         CancellationToken cancellationToken)
     {
@@ -224,7 +225,8 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
             return Summary(path, origin, kind, located.Entry, layerName, null);
         }
 
-        var facts = await JudgeFileAsync(path, owner, entry, runtime, architecture, files, environment, findings, cancellationToken).ConfigureAwait(false);
+        var facts = await JudgeFileAsync(
+            path, owner, entry, runtime, request.Architecture, files, request.Environment, findings, cancellationToken, request.IdentifyToolchain).ConfigureAwait(false);
         return Summary(path, origin, facts is null ? "unknown" : KindName(facts.Kind), entry, layerName, facts);
     }
 
@@ -242,7 +244,8 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
         RuntimeFileSystem files,
         FunctionEnvironment? environment,
         List<Finding> findings,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        bool identifyToolchain = false)
     {
         var permissionProblem = entry.UnixMode switch
         {
@@ -258,7 +261,7 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
             await using var disposeContent = content.ConfigureAwait(false);
             facts = entry.UncompressedSize == 0
                 ? new ExecutableFacts(ExecutableKind.Empty)
-                : await ExecutableAnalyzer.AnalyzeAsync(content, cancellationToken).ConfigureAwait(false);
+                : await ExecutableAnalyzer.AnalyzeAsync(content, asLibrary: false, identifyToolchain, cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidZipException e)
         {
@@ -401,9 +404,10 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
         entry.UnixMode is { } mode ? Findings.Octal(mode) : null,
         entry.UncompressedSize,
         layer,
-        facts?.Elf?.IsGo == true ? "go" : null,
+        facts?.Elf?.Toolchain?.Name ?? (facts?.Elf?.IsGo == true ? "go" : null),
         facts?.Elf?.GoBuild?.GoVersion,
-        facts?.Elf?.GoBuild?.Dependency(ExecutableRules.AwsLambdaGo)?.Version);
+        facts?.Elf?.GoBuild?.Dependency(ExecutableRules.AwsLambdaGo)?.Version,
+        facts?.Elf?.Toolchain is { Name: not "go" } toolchain ? toolchain.Compiler : null);
 
     private static string KindName(ExecutableKind kind) => kind switch
     {

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Amazon.S3.Model;
 using Guard.Aws.Store;
 using Guard.Cli.Commands;
+using Guard.Cli.Rollback;
 using Guard.Cli.Tests.Scanning;
 using Guard.Testing;
 
@@ -36,7 +37,7 @@ public sealed class RollbackCommandTests : IAsyncLifetime
         await _account.CreateZipFunctionAsync("cli-rb", good, "provided.al2023", cancellationToken: Cancel);
         await StoreAsync(good, "cli-rb");
         await DeployBrokenAsync("cli-rb", broken);
-        var (code, output, error) = await RunAsync(new RollbackCommand.RollbackRequest("cli-rb", null, StoreBucket, null, TimeSpan.FromSeconds(5)));
+        var (code, output, error) = await RunAsync(new RollbackRequest("cli-rb", null, StoreBucket, null, TimeSpan.FromSeconds(5)));
 
         Assert.True(code == ExitCodes.Ok, output + error);
         Assert.Equal(Sha(good), (await _account.Lambda().GetFunctionAsync("cli-rb", Cancel)).Configuration.CodeSha256);
@@ -53,7 +54,7 @@ public sealed class RollbackCommandTests : IAsyncLifetime
         await DeployBrokenAsync("cli-refuse", broken);
         await _account.S3.PutObjectAsync(new PutObjectRequest { BucketName = StoreBucket, Key = CodeKeys.For("123456789012", Sha(alsoBroken)), InputStream = new MemoryStream(alsoBroken) }, Cancel);
 
-        var (code, output, _) = await RunAsync(new RollbackCommand.RollbackRequest("cli-refuse", Convert.ToHexStringLower(SHA256.HashData(alsoBroken)), StoreBucket, null, TimeSpan.FromSeconds(5)));
+        var (code, output, _) = await RunAsync(new RollbackRequest("cli-refuse", Convert.ToHexStringLower(SHA256.HashData(alsoBroken)), StoreBucket, null, TimeSpan.FromSeconds(5)));
 
         Assert.Equal(ExitCodes.Broken, code);
         Assert.Contains("does not pass", output, StringComparison.Ordinal);
@@ -65,7 +66,7 @@ public sealed class RollbackCommandTests : IAsyncLifetime
     {
         await _account.CreateZipFunctionAsync("cli-empty", Broken(), "provided.al2023", cancellationToken: Cancel);
 
-        var (code, output, _) = await RunAsync(new RollbackCommand.RollbackRequest("cli-empty", null, StoreBucket, null, TimeSpan.FromSeconds(5)));
+        var (code, output, _) = await RunAsync(new RollbackRequest("cli-empty", null, StoreBucket, null, TimeSpan.FromSeconds(5)));
 
         Assert.Equal(ExitCodes.Broken, code);
         Assert.Contains("no good code stored", output, StringComparison.Ordinal);
@@ -79,7 +80,7 @@ public sealed class RollbackCommandTests : IAsyncLifetime
         await _account.CreateZipFunctionAsync(name, Broken(), "provided.al2023", cancellationToken: Cancel);
         await _account.S3.PutObjectAsync(new PutObjectRequest { BucketName = StoreBucket, Key = $"good/123456789012/us-east-1/{name}.json", ContentBody = record }, Cancel);
 
-        var (code, output, _) = await RunAsync(new RollbackCommand.RollbackRequest(name, null, StoreBucket, null, TimeSpan.FromSeconds(5)));
+        var (code, output, _) = await RunAsync(new RollbackRequest(name, null, StoreBucket, null, TimeSpan.FromSeconds(5)));
 
         Assert.Equal(ExitCodes.Broken, code);
         Assert.Contains("no good code stored", output, StringComparison.Ordinal);
@@ -136,7 +137,7 @@ public sealed class RollbackCommandTests : IAsyncLifetime
         await _account.Lambda().UpdateFunctionCodeAsync(name, _account.StageBucket, key, null, null, Cancel);
     }
 
-    private async Task<(int Code, string Output, string Error)> RunAsync(RollbackCommand.RollbackRequest request)
+    private async Task<(int Code, string Output, string Error)> RunAsync(RollbackRequest request)
     {
         using var connection = _account.Connection();
         using var output = new StringWriter();

@@ -123,12 +123,16 @@ public static partial class NativeBuild
     /// <paramref name="asRpath"/> (<c>--disable-new-dtags</c>): ld.so searches the two at different points.</param>
     /// <param name="paddingBytes">Bytes of initialized read-only data to add, e.g. 1.5 MB, so the file is as large as a
     /// real program: its dynamic section then lies past the first megabyte.</param>
+    /// <param name="withoutStartFiles">Link with <c>-nostartfiles</c> and a <c>_start</c> of its own that calls <c>exit(main())</c>:
+    /// no <c>__libc_start_main@GLIBC_2.34</c>, so the program needs only <c>GLIBC_2.2.5</c> and runs on Amazon Linux 2's glibc 2.26,
+    /// as a program built there would.</param>
     public static async Task<byte[]> ProgramCallingAsync(
         NativeArchitecture architecture,
         IReadOnlyList<NativeLibrary> libraries,
         string? runPath = null,
         bool asRpath = false,
         int paddingBytes = 0,
+        bool withoutStartFiles = false,
         CancellationToken cancellationToken = default)
     {
         if (asRpath && runPath is null)
@@ -141,9 +145,14 @@ public static partial class NativeBuild
         {
             var sourcePath = Path.Combine(directory, "main.c");
             var output = Path.Combine(directory, "main");
-            await File.WriteAllTextAsync(sourcePath, ProgramSource(libraries, paddingBytes), cancellationToken);
+            var source = ProgramSource(libraries, paddingBytes) + (withoutStartFiles ? "void exit(int) __attribute__((noreturn));\nvoid _start(void) { exit(main()); }\n" : "");
+            await File.WriteAllTextAsync(sourcePath, source, cancellationToken);
             await WriteLibrariesAsync(directory, libraries, cancellationToken);
-            List<string> arguments = ["-O1", "-o", output, sourcePath, .. LinkArguments(directory, libraries), .. RunPathArguments(runPath, asRpath)];
+            List<string> arguments =
+            [
+                "-O1", .. withoutStartFiles ? ["-nostartfiles"] : Array.Empty<string>(), "-o", output, sourcePath,
+                .. LinkArguments(directory, libraries), .. RunPathArguments(runPath, asRpath),
+            ];
             await CCompiler.RunAsync(CompilerFor(architecture, "c"), arguments, cancellationToken);
             return await File.ReadAllBytesAsync(output, cancellationToken);
         }

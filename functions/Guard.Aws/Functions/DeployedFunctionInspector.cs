@@ -32,17 +32,21 @@ public sealed class DeployedFunctionInspector
     private readonly PackageInspector _inspector;
     private readonly IReadOnlySet<string>? _placeholderSha256;
     private readonly LayerLookup _layers;
+    private readonly bool _identifyToolchain;
 
     /// <param name="placeholderSha256">Digests (base64 SHA-256) of packages the operator declares placeholders.</param>
     /// <param name="layers">How layer locations are found; default: one GetLayerVersionByArn per layer.</param>
+    /// <param name="identifyToolchain">Also tell which toolchain built each bootstrap (<see cref="InspectionRequest.IdentifyToolchain"/>).</param>
     public DeployedFunctionInspector(
         ILambdaApi lambda,
         IPackageOpener packages,
         PackageInspector inspector,
         RuntimeCatalog runtimes,
         IReadOnlySet<string>? placeholderSha256 = null,
-        LayerLookup? layers = null)
+        LayerLookup? layers = null,
+        bool identifyToolchain = false)
     {
+        _identifyToolchain = identifyToolchain;
         ArgumentNullException.ThrowIfNull(lambda);
         ArgumentNullException.ThrowIfNull(packages);
         ArgumentNullException.ThrowIfNull(inspector);
@@ -119,7 +123,11 @@ public sealed class DeployedFunctionInspector
             }
 
             var report = await _inspector.InspectAsync(
-                new InspectionRequest(package, target.Runtime, target.Architecture, layers, target.Handler, target.CodeSha256, _placeholderSha256, target.Environment),
+                new InspectionRequest(package, target.Runtime, target.Architecture, layers, target.Handler, target.CodeSha256, _placeholderSha256, target.Environment)
+                {
+                    Entrypoint = target.Entrypoint,
+                    IdentifyToolchain = _identifyToolchain,
+                },
                 cancellationToken).ConfigureAwait(false);
             return FunctionInspection.Of(report);
         }

@@ -25,6 +25,9 @@ public sealed record FunctionTarget(
             configuration.Environment);
     }
 
+    /// <summary>The file judged as the one Lambda execs, when not the runtime's own (<see cref="InspectionRequest.Entrypoint"/>).</summary>
+    public string? Entrypoint { get; init; }
+
     /// <summary>The engine's architecture; older functions omit it and run on x86_64.</summary>
     public Architecture Architecture =>
         Architectures.Count > 0 && ArchitectureNames.TryParse(Architectures[0], out var architecture) ? architecture : Architecture.X8664;

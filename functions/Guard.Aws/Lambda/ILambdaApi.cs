@@ -36,6 +36,13 @@ public interface ILambdaApi
     /// <summary>PUT /2017-10-31/functions/{name}/concurrency; 0 stops all invocations.</summary>
     Task<int> PutFunctionConcurrencyAsync(string functionName, int reservedConcurrentExecutions, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// GET /2017-03-31/tags/{arn}: the function's tags, or an error when the caller may not read them — unlike GetFunction,
+    /// which leaves <see cref="FunctionDetails.Tags"/> empty without lambda:ListTags. Stand-ins that predate it answer from GetFunction.
+    /// </summary>
+    async Task<IReadOnlyDictionary<string, string>> ListTagsAsync(string functionArn, CancellationToken cancellationToken) =>
+        (await GetFunctionAsync(functionArn, cancellationToken).ConfigureAwait(false)).Tags;
+
     /// <summary>POST /2017-03-31/tags/{arn}.</summary>
     Task TagResourceAsync(string functionArn, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken);
 }

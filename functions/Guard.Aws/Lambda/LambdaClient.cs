@@ -131,6 +131,14 @@ public sealed class LambdaClient : ILambdaApi, IDisposable
         return answer.ReservedConcurrentExecutions ?? reservedConcurrentExecutions;
     }
 
+    public async Task<IReadOnlyDictionary<string, string>> ListTagsAsync(string functionArn, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(functionArn);
+        var response = await ForFunction(functionArn, () => SendAsync(
+            AwsActions.LambdaListTags, HttpMethod.Get, $"2017-03-31/tags/{Escape(functionArn)}", cancellationToken)).ConfigureAwait(false);
+        return Read(response, LambdaJsonContext.Default.ListTagsResponse, AwsActions.LambdaListTags).Tags ?? new Dictionary<string, string>(StringComparer.Ordinal);
+    }
+
     public async Task TagResourceAsync(string functionArn, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(functionArn);

@@ -12,4 +12,5 @@ namespace Guard.Aws.Lambda;
 [JsonSerializable(typeof(UpdateFunctionConfigurationRequest))]
 [JsonSerializable(typeof(FunctionConcurrency))]
 [JsonSerializable(typeof(TagResourceRequest))]
+[JsonSerializable(typeof(ListTagsResponse))]
 internal sealed partial class LambdaJsonContext : JsonSerializerContext;

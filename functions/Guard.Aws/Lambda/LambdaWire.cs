@@ -104,6 +104,11 @@ internal sealed class FunctionConcurrency
     public int? ReservedConcurrentExecutions { get; set; }
 }
 
+internal sealed class ListTagsResponse
+{
+    public Dictionary<string, string>? Tags { get; set; }
+}
+
 internal sealed class TagResourceRequest
 {
     public Dictionary<string, string>? Tags { get; set; }

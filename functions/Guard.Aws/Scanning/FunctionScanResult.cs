@@ -32,6 +32,17 @@ public sealed record FunctionScanResult(
     string? Reason,
     DateOnly? RuntimeDeprecated)
 {
+    /// <summary>The stack that owns the function, from the tags GetFunction returned (empty without lambda:ListTags).</summary>
+    public Functions.FunctionOwner? Owner { get; init; }
+
+    /// <summary>Set when the sweep was asked for a target runtime and the function is on one it applies to.</summary>
+    public MigrationReadiness? Readiness { get; init; }
+
+    /// <summary>What built the bootstrap, as a <c>guard:toolchain</c> tag value (<c>go1.22.5</c>, <c>rust:rustc-1.75.0</c>); null when unknown.</summary>
+    public string? Toolchain => Report?.Bootstrap is { Toolchain: { } name } bootstrap
+        ? Inspection.Executables.Toolchain.TagValueOf(name, name == "go" ? bootstrap.GoVersion : bootstrap.Compiler)
+        : null;
+
     /// <summary>The function's account (from its ARN), or the account a sweep could not enter.</summary>
     public string? Account { get; init; } = FunctionArn.Split(':') is { Length: > 4 } parts && parts[4].Length > 0 ? parts[4] : null;
 

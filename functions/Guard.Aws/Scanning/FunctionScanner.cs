@@ -25,6 +25,15 @@ public sealed record FunctionScannerOptions
 
     /// <summary>Digests (base64 SHA-256, Lambda's CodeSha256) of packages the operator declares placeholders.</summary>
     public IReadOnlySet<string>? PlaceholderSha256 { get; init; }
+
+    /// <summary>
+    /// Judge every go1.x, provided and provided.al2 function against this runtime too (<see cref="MigrationReadiness"/>):
+    /// a second check of its package, under the target. Null for none.
+    /// </summary>
+    public string? TargetRuntime { get; init; }
+
+    /// <summary>Tell which toolchain built each bootstrap (for anything but Go, a read of the binary's section headers).</summary>
+    public bool IdentifyToolchain { get; init; }
 }
 
 /// <summary>
@@ -63,7 +72,8 @@ public sealed class FunctionScanner
             inspector ?? new PackageInspector(catalog, PlaceholderCatalog.Default, clock),
             catalog,
             _options.PlaceholderSha256,
-            LayerLookup.Shared(lambda, _options.LayerLookupsPerSecond, _options.LayerLookupLifetime, clock));
+            LayerLookup.Shared(lambda, _options.LayerLookupsPerSecond, _options.LayerLookupLifetime, clock),
+            _options.IdentifyToolchain);
         // A burst as large as the concurrency: the first wave starts at once, then the rate holds.
         _getFunction = new TokenBucket(_options.GetFunctionPerSecond, _options.Concurrency, clock);
     }
@@ -129,9 +139,17 @@ public sealed class FunctionScanner
             // The configuration may have changed since the listing: judge what GetFunction says now.
             configuration = details.Configuration;
             var inspection = await _functions.InspectAsync(details, target: null, cancellationToken).ConfigureAwait(false);
-            return inspection.Report is { } report
-                ? Result(region, configuration, ScanOutcome.Checked, report, null)
-                : Result(region, configuration, ScanOutcome.Skipped, null, inspection.NotCheckedBecause);
+            var owner = FunctionOwner.FromTags(details.Tags);
+            if (inspection.Report is not { } report)
+            {
+                return Result(region, configuration, ScanOutcome.Skipped, null, inspection.NotCheckedBecause) with { Owner = owner };
+            }
+
+            return Result(region, configuration, ScanOutcome.Checked, report, null) with
+            {
+                Owner = owner,
+                Readiness = await ReadinessAsync(details, report, cancellationToken).ConfigureAwait(false),
+            };
         }
         catch (FunctionNotFoundException)
         {
@@ -141,6 +159,35 @@ public sealed class FunctionScanner
         {
             return Result(region, configuration, ScanOutcome.Unchecked, null, e.Message);
         }
+    }
+
+    /// <summary>
+    /// The function's package under the target runtime, as <c>guard migrate</c> would move it: the same layers and
+    /// architecture, Handler bootstrap, and on go1.x the Handler's binary as the bootstrap. A function already broken
+    /// where it is costs no second check.
+    /// </summary>
+    private async Task<MigrationReadiness?> ReadinessAsync(FunctionDetails details, Inspection.Reporting.Report own, CancellationToken cancellationToken)
+    {
+        var configuration = details.Configuration;
+        if (_options.TargetRuntime is not { } target || configuration.Runtime is not { } runtime ||
+            runtime == target || !MigrationReadiness.SourceRuntimes.Contains(runtime) || own.Verdict == Inspection.Reporting.Verdict.Placeholder)
+        {
+            return null;
+        }
+
+        if (own.Verdict == Inspection.Reporting.Verdict.Broken)
+        {
+            return MigrationReadiness.Broken(target, own);
+        }
+
+        var moved = FunctionTarget.Of(configuration) with
+        {
+            Runtime = target,
+            Handler = "bootstrap",
+            Entrypoint = _functions.Runtimes.Find(runtime).EntrypointIsHandler ? configuration.Handler ?? "main" : null,
+        };
+        var inspection = await _functions.InspectAsync(details, moved, cancellationToken).ConfigureAwait(false);
+        return inspection.Report is { } onTarget ? MigrationReadiness.Of(target, onTarget) : null;
     }
 
     private FunctionScanResult Result(string region, FunctionConfiguration configuration, ScanOutcome outcome, Inspection.Reporting.Report? report, string? reason) =>

@@ -23,5 +23,5 @@ internal static class AppFindings
         LayerNotChecked,
         Severity.Info,
         $"layer {layer} was not checked: {why}",
-        "pass the layer's zip with the app (a LayerVersion resource in the template), or check the deployed function with guard scan");
+        "pass the layer's zip with the app (a LayerVersion resource in the template, an aws_lambda_layer_version in the Terraform plan), or check the deployed function with guard scan");
 }

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Amazon.Runtime;
 using Guard.Aws.Functions;
 using Guard.Aws.Http;
 using Guard.Aws.Lambda;
@@ -32,20 +31,18 @@ internal interface ILayerLocator
 }
 
 /// <summary>
-/// GetLayerVersionByArn in the ARN's region, signed with the default credential chain, resolved on first use
-/// (a run without layer ARNs never looks for credentials) and at most once (a missing chain is not probed again).
+/// GetLayerVersionByArn in the ARN's region, with the connection's Lambda client for that region: its credentials
+/// are resolved on first use (a run without layer ARNs never looks for them) and at most once (a missing chain is
+/// not probed again).
 /// </summary>
-internal sealed class LambdaLayerLocator : ILayerLocator, IDisposable
+internal sealed class LambdaLayerLocator(Func<string, ILambdaApi> lambdaFor) : ILayerLocator
 {
-    private readonly Lazy<AWSCredentials> _credentials = new(SignedHttpClientFactory.DefaultCredentials, LazyThreadSafetyMode.ExecutionAndPublication);
-    private readonly Dictionary<string, LambdaClient> _clients = new(StringComparer.Ordinal);
-
     public async Task<string> LocateAsync(string arn, CancellationToken cancellationToken)
     {
         Uri location;
         try
         {
-            location = await LayerLookup.Direct(ClientFor(LayerSource.RegionOf(arn))).LocateAsync(arn, cancellationToken).ConfigureAwait(false);
+            location = await LayerLookup.Direct(lambdaFor(LayerSource.RegionOf(arn))).LocateAsync(arn, cancellationToken).ConfigureAwait(false);
         }
         catch (CredentialsUnavailableException e)
         {
@@ -61,29 +58,5 @@ internal sealed class LambdaLayerLocator : ILayerLocator, IDisposable
         }
 
         return location.AbsoluteUri;
-    }
-
-    public void Dispose()
-    {
-        foreach (var client in _clients.Values)
-        {
-            client.Dispose();
-        }
-    }
-
-    private LambdaClient ClientFor(string region)
-    {
-        // An app's functions are checked in parallel: one client per region, made once.
-        lock (_clients)
-        {
-            if (!_clients.TryGetValue(region, out var client))
-            {
-                var environment = new AwsEnvironment(name => name is "AWS_REGION" ? region : Environment.GetEnvironmentVariable(name));
-                client = LambdaClient.Create(environment, _credentials.Value);
-                _clients[region] = client;
-            }
-
-            return client;
-        }
     }
 }

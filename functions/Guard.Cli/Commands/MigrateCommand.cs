@@ -17,57 +17,70 @@ internal static class MigrateCommand
     {
         var functions = new Argument<string[]>("FUNCTION")
         {
-            Description = "Function names or ARNs.",
+            Description = "Function names or ARNs; or one PATH: a SAM/CloudFormation template, serverless.yml, Terraform, CDK app source, or a folder of them (edited in place with --apply; docs/migration.md).",
             Arity = ArgumentArity.OneOrMore,
         };
-        var runtime = new Option<string>("--runtime")
-        {
-            Description = "The runtime to move to.",
-            DefaultValueFactory = _ => "provided.al2023",
-        };
-        runtime.AcceptOnlyFromAmong("provided.al2023", "provided.al2");
-        var architecture = new Option<string>("--architecture", "--arch")
-        {
-            Description = "keep the function's architecture, or move it to arm64 or x86_64 (the binary must match; Guard checks).",
-            DefaultValueFactory = _ => "keep",
-        };
-        architecture.Validators.Add(result =>
-        {
-            var value = result.GetValueOrDefault<string>();
-            if (value != "keep" && !ArchitectureNames.TryParse(value, out _))
-            {
-                result.AddError($"--architecture must be keep, arm64 or x86_64, not '{value}'");
-            }
-        });
+        var runtime = SharedOptions.Runtime("The runtime to move to.", ["provided.al2023", "provided.al2"]);
+        var architecture = SharedOptions.Architecture(
+            "keep the function's architecture, or move it to arm64 or x86_64 (the binary must match; Guard checks).", keep: "keep");
         var apply = new Option<bool>("--apply") { Description = "Make the change. Without it, only the plan is printed and nothing is changed." };
         var stageBucket = new Option<string?>("--stage-bucket")
         {
             Description = "S3 bucket (in the function's region) where the original and the new package are staged; required with --apply.",
         };
-        var region = new Option<string?>("--region") { Description = "The functions' region. Default: AWS_REGION / AWS_DEFAULT_REGION." };
+        var region = SharedOptions.Region("The functions' region. Default: AWS_REGION / AWS_DEFAULT_REGION.");
+        var force = new Option<bool>("--force")
+        {
+            Description = "Migrate a function a CloudFormation stack (SAM, CDK, Serverless) owns anyway; without it such a function is refused, and its template is what to migrate.",
+        };
 
         var command = new Command(
             "migrate",
             "Repackage a go1.x function's binary as bootstrap and move the function to provided.al2023. Prints the plan unless --apply. " +
             "Exit 0 when every function is ready (or migrated), 1 when one cannot move or failed (and was put back), 2 on a usage, credentials or download error.")
         {
-            functions, runtime, architecture, apply, stageBucket, region,
+            functions, runtime, architecture, apply, stageBucket, region, force,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var arch = parse.GetValue(architecture);
+            var given = parse.GetValue(functions) ?? [];
+            if (given.Any(IsSourcePath))
+            {
+                if (given.Length != 1)
+                {
+                    await error.WriteLineAsync("guard: migrate takes one PATH (a file or a folder), or function names, not both or several paths").ConfigureAwait(false);
+                    return ExitCodes.UsageOrUnavailable;
+                }
+
+                if (new Option[] { architecture, stageBucket, region }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } deployedOnly)
+                {
+                    await error.WriteLineAsync($"guard: {deployedOnly.Name} applies to deployed functions, not to {given[0]}: the source keeps its architecture and nothing is staged").ConfigureAwait(false);
+                    return ExitCodes.UsageOrUnavailable;
+                }
+
+                return await MigrateSourceCommand.RunAsync(new SourceMigrateSettings(given[0], parse.GetValue(runtime)!, parse.GetValue(apply)), output, error, cancellationToken).ConfigureAwait(false);
+            }
+
             var settings = new MigrateSettings(
                 parse.GetValue(functions) ?? [],
                 parse.GetValue(runtime)!,
-                arch != "keep" && ArchitectureNames.TryParse(arch, out var parsed) ? parsed : null,
+                SharedOptions.ArchitectureOf(parse.GetValue(architecture)),
                 parse.GetValue(apply),
                 parse.GetValue(stageBucket),
-                parse.GetValue(region));
+                parse.GetValue(region))
+            {
+                Force = parse.GetValue(force),
+            };
             using var connection = AwsConnection.FromProcess();
             return await RunAsync(settings, connection, output, error, UpdateWait.Default, null, TimeProvider.System, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
+
+    /// <summary>A file or folder on disk, or a path: function names and ARNs hold neither '/' nor '.'.</summary>
+    internal static bool IsSourcePath(string argument) =>
+        File.Exists(argument) || Directory.Exists(argument) || argument.Contains('/', StringComparison.Ordinal) || argument.Contains('\\', StringComparison.Ordinal) ||
+        (argument.Contains('.', StringComparison.Ordinal) && !argument.StartsWith("arn:", StringComparison.Ordinal));
 
     /// <param name="codeUpdater">Tests replace the code update; null builds the real one.</param>
     internal static async Task<int> RunAsync(
@@ -118,7 +131,7 @@ internal static class MigrateCommand
         MigrationPlan plan;
         try
         {
-            plan = await migrator.PlanAsync(function, settings.Runtime, settings.Architecture, cancellationToken).ConfigureAwait(false);
+            plan = await migrator.PlanAsync(function, settings.Runtime, settings.Architecture, settings.Force, cancellationToken).ConfigureAwait(false);
         }
         catch (MigrationRefusedException e)
         {
@@ -135,11 +148,11 @@ internal static class MigrateCommand
         {
             if (!plan.CanMigrate)
             {
-                await output.WriteAsync(Refusal(plan)).ConfigureAwait(false);
+                await output.WriteAsync(MigrationPlanText.Refusal(plan)).ConfigureAwait(false);
                 return ExitCodes.Broken;
             }
 
-            await output.WriteAsync(Describe(plan, settings)).ConfigureAwait(false);
+            await output.WriteAsync(MigrationPlanText.Describe(plan, settings.StageBucket, settings.Apply)).ConfigureAwait(false);
             if (!settings.Apply)
             {
                 return ExitCodes.Ok;
@@ -158,86 +171,11 @@ internal static class MigrateCommand
             return result == MigrationResult.Migrated ? ExitCodes.Ok : ExitCodes.Broken;
         }
     }
-
-    private static string Describe(MigrationPlan plan, MigrateSettings settings)
-    {
-        var original = plan.Original;
-        var package = plan.Package;
-        var text = new System.Text.StringBuilder();
-        var inv = CultureInfo.InvariantCulture;
-        text.AppendLine(inv, $"PLAN  {plan.FunctionName}");
-        text.AppendLine(inv, $"  runtime       {original.Runtime} -> {plan.TargetRuntime}");
-        text.AppendLine(inv, $"  handler       {original.Handler ?? "(none)"} -> bootstrap");
-        text.AppendLine(inv, $"  architecture  {(plan.ChangesArchitecture ? $"{plan.OriginalArchitecture.ToApiName()} -> {plan.TargetArchitecture.ToApiName()}" : $"{plan.TargetArchitecture.ToApiName()} (kept)")}");
-        var change = package.Renamed ? $"{package.BootstrapFrom} renamed to bootstrap (mode 0755)"
-            : package.ModeFixed ? "bootstrap given mode 0755"
-            : "bootstrap already at the root, executable";
-        text.AppendLine(inv, $"  package       {change}; {package.KeptEntries} other entries kept; {TextReportWriter.Bytes(package.Size)}, sha256 {package.Sha256}");
-        var bootstrap = plan.Check.Bootstrap;
-        var facts = bootstrap is null ? "" : $": {bootstrap.Kind} {bootstrap.Machine} {bootstrap.Linkage}".TrimEnd();
-        text.AppendLine(inv, $"  check         {plan.Check.Verdict.ToString().ToUpperInvariant()} on {plan.TargetRuntime} {plan.TargetArchitecture.ToApiName()}{facts}");
-        foreach (var finding in plan.Check.Findings.Where(f => f.Severity != Severity.Info))
-        {
-            text.AppendLine(inv, $"                {finding.Severity.ToString().ToLowerInvariant()} {finding.Code}: {finding.Message}");
-        }
-
-        var bucket = settings.StageBucket ?? "BUCKET";
-        var steps = new List<string> { $"upload the original package to s3://{bucket}/guard-migrate/{plan.FunctionName}/ (the way back)" };
-        if (plan.ChangesCode)
-        {
-            steps.Add($"upload the new package to s3://{bucket}/guard-migrate/{plan.FunctionName}/");
-        }
-
-        var code = $"UpdateFunctionCode from the new package{(plan.ChangesArchitecture ? $" with Architectures [{plan.TargetArchitecture.ToApiName()}]" : "")}, wait until Successful";
-        var configuration = $"UpdateFunctionConfiguration Runtime={plan.TargetRuntime} Handler=bootstrap, wait until Successful";
-        if (plan.ConfigurationFirst)
-        {
-            steps.Add(configuration + $" (first: Lambda blocks code updates on {original.Runtime} since {plan.SourceUpdateBlocked:yyyy-MM-dd})");
-            if (plan.ChangesCode)
-            {
-                steps.Add(code);
-            }
-        }
-        else
-        {
-            if (plan.ChangesCode)
-            {
-                steps.Add(code);
-            }
-
-            steps.Add(configuration);
-        }
-
-        steps.Add("verify: GetFunction reads the new runtime, handler and CodeSha256, and the new code passes the check; otherwise put everything back");
-        text.AppendLine(settings.Apply ? "  steps:" : "  steps with --apply:");
-        for (var i = 0; i < steps.Count; i++)
-        {
-            text.AppendLine(inv, $"    {i + 1}. {steps[i]}");
-        }
-
-        if (!settings.Apply)
-        {
-            text.AppendLine(inv, $"  nothing changed; run again with --apply --stage-bucket {bucket} to migrate");
-        }
-
-        return text.ToString();
-    }
-
-    private static string Refusal(MigrationPlan plan)
-    {
-        var text = new System.Text.StringBuilder();
-        var inv = CultureInfo.InvariantCulture;
-        text.AppendLine(inv, $"CANNOT MIGRATE  {plan.FunctionName}: {plan.Package.BootstrapFrom} would not start on {plan.TargetRuntime} {plan.TargetArchitecture.ToApiName()}; nothing changed");
-        foreach (var finding in plan.Check.Findings.Where(f => f.Severity == Severity.Error))
-        {
-            FindingText.AppendBlock(text, finding);
-        }
-
-        var goArch = plan.TargetArchitecture == Architecture.Arm64 ? "arm64" : "amd64";
-        text.AppendLine(inv, $"  rebuild: GOOS=linux GOARCH={goArch} CGO_ENABLED=0 go build -tags lambda.norpc -o bootstrap . && zip function.zip bootstrap");
-        return text.ToString();
-    }
 }
 
 internal sealed record MigrateSettings(
-    IReadOnlyList<string> Functions, string Runtime, Architecture? Architecture, bool Apply, string? StageBucket, string? Region);
+    IReadOnlyList<string> Functions, string Runtime, Architecture? Architecture, bool Apply, string? StageBucket, string? Region)
+{
+    /// <summary><c>--force</c>: migrate a function a stack owns anyway.</summary>
+    public bool Force { get; init; }
+}

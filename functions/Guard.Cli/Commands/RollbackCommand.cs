@@ -1,18 +1,8 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Text.Json;
-using Guard.Aws;
 using Guard.Aws.Functions;
-using Guard.Aws.Http;
-using Guard.Aws.Lambda;
 using Guard.Aws.Rollback;
-using Guard.Aws.S3;
-using Guard.Aws.Store;
+using Guard.Cli.Rollback;
 using Guard.Cli.Scanning;
-using Guard.Inspection;
-using Guard.Inspection.Reading;
-using Guard.Inspection.Reporting;
-using Guard.Inspection.Rules;
 
 namespace Guard.Cli.Commands;
 
@@ -38,7 +28,7 @@ internal static class RollbackCommand
         {
             Description = "Guard's store bucket (the Lambda's GUARD_STORE_BUCKET). Default: the GUARD_STORE_BUCKET environment variable.",
         };
-        var region = new Option<string?>("--region") { Description = "The function's region when FUNCTION is a name. Default: AWS_REGION / AWS_DEFAULT_REGION, else us-east-1." };
+        var region = SharedOptions.Region("The function's region when FUNCTION is a name. Default: AWS_REGION / AWS_DEFAULT_REGION, else us-east-1.");
         var command = new Command(
             "rollback",
             "Put a function's last good code (and the runtime, handler, layers and architecture it was judged good with) back from Guard's store. " +
@@ -62,121 +52,60 @@ internal static class RollbackCommand
         return command;
     }
 
-    internal sealed record RollbackRequest(string Function, string? To, string StoreBucket, string? Region, TimeSpan Wait);
-
+    /// <summary>Runs the rollback and tells how it ended.</summary>
     internal static async Task<int> RunAsync(RollbackRequest request, AwsConnection connection, TextWriter output, TextWriter error, TimeProvider time, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(connection);
-        var region = request.Function.StartsWith("arn:", StringComparison.Ordinal) && request.Function.Split(':') is { Length: > 3 } parts && parts[3].Length > 0
-            ? parts[3]
-            : request.Region ?? connection.DefaultRegion;
-        try
+        var outcome = await new RollbackService(connection, time).RunAsync(request, new ConsoleReporter(output), cancellationToken).ConfigureAwait(false);
+        var name = outcome.FunctionName;
+        switch (outcome.End)
         {
-            var lambda = connection.Lambda(region);
-            var s3 = connection.S3(region);
-            var functions = connection.Functions(region);
-            var store = new S3GuardStore(s3, request.StoreBucket);
-            var function = await lambda.GetFunctionAsync(request.Function, cancellationToken).ConfigureAwait(false);
-            var current = function.Configuration;
-            var key = FunctionKey.FromArn(current.FunctionArn, current.FunctionName, fallbackAccount: null, fallbackRegion: region);
-            var record = await store.GetGoodAsync(key, cancellationToken).ConfigureAwait(false);
-
-            string sha;
-            if (request.To is { } wanted)
-            {
-                if (!TryNormalise(wanted, out sha))
-                {
-                    await error.WriteLineAsync($"guard: --to '{wanted}' is not a SHA-256 (base64 as Lambda shows CodeSha256, or 64 hex digits)").ConfigureAwait(false);
-                    return ExitCodes.UsageOrUnavailable;
-                }
-
-                // The record's configuration belongs to its own code only; other code is put back under the function's settings.
-                if (record is null || !string.Equals(record.CodeSha256, sha, StringComparison.Ordinal))
-                {
-                    record = Unrecorded(current, sha);
-                }
-            }
-            else if (record?.CodeKey is not null)
-            {
-                sha = record.CodeSha256;
-            }
-            else
-            {
-                await output.WriteLineAsync($"{current.FunctionName}: Guard has no good code stored for it in s3://{request.StoreBucket}/{key.GoodKey}; nothing to roll back to.").ConfigureAwait(false);
+            case RollbackEnd.NotASha:
+                await error.WriteLineAsync($"guard: --to '{outcome.Detail}' is not a SHA-256 (base64 as Lambda shows CodeSha256, or 64 hex digits)").ConfigureAwait(false);
+                return ExitCodes.UsageOrUnavailable;
+            case RollbackEnd.NothingStored:
+                await output.WriteLineAsync($"{name}: Guard has no good code stored for it in {outcome.Detail}; nothing to roll back to.").ConfigureAwait(false);
                 return ExitCodes.Broken;
-            }
-
-            record = record with { CodeBucket = request.StoreBucket, CodeKey = record.CodeKey ?? CodeKeys.For(key.Account, sha) };
-            if (!await s3.ExistsAsync(request.StoreBucket, record.CodeKey, cancellationToken).ConfigureAwait(false))
-            {
-                await output.WriteLineAsync($"{current.FunctionName}: s3://{request.StoreBucket}/{record.CodeKey} is not in the store; nothing to roll back to.").ConfigureAwait(false);
+            case RollbackEnd.NotInStore:
+                await output.WriteLineAsync($"{name}: {outcome.Detail} is not in the store; nothing to roll back to.").ConfigureAwait(false);
                 return ExitCodes.Broken;
-            }
-
-            if (RollbackRules.Plan(current, record, out var whyNot) is not { } plan)
-            {
-                // Nothing differs: say so, and judge what is live.
-                var live = await functions.InspectAsync(function, target: null, cancellationToken).ConfigureAwait(false);
-                await output.WriteLineAsync($"{current.FunctionName}: {whyNot}; re-checked: {Verdict(live)}.").ConfigureAwait(false);
-                return live.Report is { Verdict: Inspection.Reporting.Verdict.Ok } ? ExitCodes.Ok : ExitCodes.Broken;
-            }
-
-            var restore = new FunctionRestore(lambda, functions, stored => new S3RangeSource(s3, stored.Bucket, stored.Key), time);
-            var result = await restore.RunAsync(function, plan, plan.StoredIn(request.StoreBucket, key.Account), request.Wait, new ConsoleReporter(output), cancellationToken).ConfigureAwait(false);
-            switch (result.End)
-            {
-                case RestoreEnd.Refused:
-                    await output.WriteLineAsync(
-                        $"{current.FunctionName}: the stored code {sha} does not pass on {plan.Target.Runtime} {string.Join(',', plan.Target.Architectures)} " +
-                        $"({Verdict(result.Recheck)}); not rolled back.").ConfigureAwait(false);
-                    return ExitCodes.Broken;
-                case RestoreEnd.ChangedMeanwhile:
-                    await error.WriteLineAsync(
-                        $"guard: {request.Function} changed after Guard read it ({result.Detail}); nothing was overwritten" +
-                        (result.Function is null ? " (it has since been deleted)." : $" (now revision {result.Function.Configuration.RevisionId}, re-checked: {Verdict(result.Recheck)}).") +
-                        " Look at it, then run rollback again.").ConfigureAwait(false);
-                    return ExitCodes.UsageOrUnavailable;
-                case RestoreEnd.Incomplete:
-                    await error.WriteLineAsync($"guard: {result.Detail}; check it.").ConfigureAwait(false);
-                    return ExitCodes.UsageOrUnavailable;
-            }
-
-            var now = result.Function!.Configuration;
-            await output.WriteLineAsync(
-                $"{current.FunctionName}: now CodeSha256 {now.CodeSha256}, revision {now.RevisionId ?? "(none)"}; re-checked: {Verdict(result.Recheck)}. " +
-                "Published versions and aliases were left as they are.").ConfigureAwait(false);
-            return result.Recheck?.Report is { Verdict: Inspection.Reporting.Verdict.Ok } ? ExitCodes.Ok : ExitCodes.Broken;
+            case RollbackEnd.NothingDiffers:
+                await output.WriteLineAsync($"{name}: {outcome.Detail}; re-checked: {Verdict(outcome.Live)}.").ConfigureAwait(false);
+                return outcome.Live?.Report is { Verdict: Inspection.Reporting.Verdict.Ok } ? ExitCodes.Ok : ExitCodes.Broken;
+            case RollbackEnd.NoSuchFunction:
+                await error.WriteLineAsync($"guard: no function {request.Function} in {outcome.Region}").ConfigureAwait(false);
+                return ExitCodes.UsageOrUnavailable;
+            case RollbackEnd.Unavailable:
+                await error.WriteLineAsync($"guard: {outcome.Detail}").ConfigureAwait(false);
+                return ExitCodes.UsageOrUnavailable;
         }
-        catch (FunctionNotFoundException)
+
+        var plan = outcome.Plan!;
+        var result = outcome.Restore!;
+        switch (result.End)
         {
-            await error.WriteLineAsync($"guard: no function {request.Function} in {region}").ConfigureAwait(false);
-            return ExitCodes.UsageOrUnavailable;
+            case RestoreEnd.Refused:
+                await output.WriteLineAsync(
+                    $"{name}: the stored code {outcome.Sha} does not pass on {plan.Target.Runtime} {string.Join(',', plan.Target.Architectures)} " +
+                    $"({Verdict(result.Recheck)}); not rolled back.").ConfigureAwait(false);
+                return ExitCodes.Broken;
+            case RestoreEnd.ChangedMeanwhile:
+                await error.WriteLineAsync(
+                    $"guard: {request.Function} changed after Guard read it ({result.Detail}); nothing was overwritten" +
+                    (result.Function is null ? " (it has since been deleted)." : $" (now revision {result.Function.Configuration.RevisionId}, re-checked: {Verdict(result.Recheck)}).") +
+                    " Look at it, then run rollback again.").ConfigureAwait(false);
+                return ExitCodes.UsageOrUnavailable;
+            case RestoreEnd.Incomplete:
+                await error.WriteLineAsync($"guard: {result.Detail}; check it.").ConfigureAwait(false);
+                return ExitCodes.UsageOrUnavailable;
         }
-        catch (Exception e) when (e is AwsServiceException or CredentialsUnavailableException or PackageUnavailableException)
-        {
-            await error.WriteLineAsync($"guard: {e.Message}").ConfigureAwait(false);
-            return ExitCodes.UsageOrUnavailable;
-        }
+
+        var now = result.Function!.Configuration;
+        await output.WriteLineAsync(
+            $"{name}: now CodeSha256 {now.CodeSha256}, revision {now.RevisionId ?? "(none)"}; re-checked: {Verdict(result.Recheck)}. " +
+            "Published versions and aliases were left as they are.").ConfigureAwait(false);
+        return result.Recheck?.Report is { Verdict: Inspection.Reporting.Verdict.Ok } ? ExitCodes.Ok : ExitCodes.Broken;
     }
-
-    /// <summary>Code the store holds without a record of its own (<c>--to</c>): put back under the function's current settings.</summary>
-    private static DeployRecord Unrecorded(FunctionConfiguration current, string codeSha256) => new(
-        current.FunctionArn,
-        codeSha256,
-        0,
-        "ok",
-        "",
-        null,
-        null,
-        null,
-        null,
-        null,
-        current.FunctionName,
-        current.Runtime ?? "provided.al2023",
-        current.Handler,
-        current.Architectures,
-        [.. current.Layers.Select(l => l.Arn)]);
 
     /// <summary>A finding code for a failed check, the verdict otherwise.</summary>
     private static string Verdict(FunctionInspection? inspection) => inspection?.Report switch
@@ -189,26 +118,5 @@ internal static class RollbackCommand
     private sealed class ConsoleReporter(TextWriter output) : IRestoreReporter
     {
         public void Changed(string functionName, string change) => output.WriteLine($"{functionName}: put back {change}");
-    }
-
-    /// <summary>Base64 (Lambda's form) or 64 hex digits → the base64 form.</summary>
-    internal static bool TryNormalise(string value, out string codeSha256)
-    {
-        value = value.Trim();
-        Span<byte> digest = stackalloc byte[48];
-        if (value.Length == 64 && value.All(char.IsAsciiHexDigit))
-        {
-            codeSha256 = Convert.ToBase64String(Convert.FromHexString(value));
-            return true;
-        }
-
-        if (Convert.TryFromBase64String(value, digest, out var written) && written == 32)
-        {
-            codeSha256 = Convert.ToBase64String(digest[..32]);
-            return true;
-        }
-
-        codeSha256 = "";
-        return false;
     }
 }

@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using Guard.Aws.Http;
-using Guard.Aws.Organizations;
 using Guard.Aws.Scanning;
 using Guard.Cli.Scanning;
 using Guard.Inspection.Reporting;
@@ -11,21 +9,11 @@ namespace Guard.Cli.Commands;
 /// <summary><c>guard scan</c>: every function of one or more regions, one table, one exit code.</summary>
 internal static class ScanCommand
 {
-    /// <summary>The member stack's role: one per Region, since IAM role names are global.</summary>
-    public static readonly string DefaultMemberRole = Guard.Aws.Accounts.MemberAccounts.RegionalRoleName("GuardMember", Guard.Aws.Accounts.MemberAccounts.RegionPlaceholder);
-
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var regions = new Option<string[]>("--region")
-        {
-            Description = "A region to sweep; repeat for several. Default: AWS_REGION / AWS_DEFAULT_REGION, else us-east-1.",
-        };
-        var format = new Option<string>("--format")
-        {
-            Description = "text for people (a table), json for machines (the report in docs/design.md per function), sarif for GitHub code scanning.",
-            DefaultValueFactory = _ => "text",
-        };
-        format.AcceptOnlyFromAmong("text", "json", "sarif");
+        var regions = SharedOptions.Regions("A region to sweep; repeat for several. Default: AWS_REGION / AWS_DEFAULT_REGION, else us-east-1.");
+        var format = SharedOptions.Format("text for people (a table), json for machines (the report in docs/design.md per function), sarif for GitHub code scanning.");
+        var outputFile = SharedOptions.Output();
         var concurrency = new Option<int>("--concurrency")
         {
             Description = "Functions checked at once (1-32). GetFunction is also held under 50 calls/s, half of Lambda's quota.",
@@ -51,7 +39,7 @@ internal static class ScanCommand
         var memberRole = new Option<string>("--member-role")
         {
             Description = "The role assumed in each other account; {region} stands for the Region swept (org/member.yaml names its role GuardMember-<region>).",
-            DefaultValueFactory = _ => DefaultMemberRole,
+            DefaultValueFactory = _ => ScanService.DefaultMemberRole,
         };
         var accountsAtOnce = new Option<int>("--accounts-at-once")
         {
@@ -66,12 +54,22 @@ internal static class ScanCommand
             }
         });
 
+        var targetRuntime = new Option<string?>("--target-runtime")
+        {
+            Description = "Also judge every go1.x, provided and provided.al2 function against this runtime: ready to move as is, needs a rebuild (and why), or already broken; counts per account.",
+        };
+        targetRuntime.AcceptOnlyFromAmong("provided.al2023", "provided.al2");
+        var tag = new Option<bool>("--tag")
+        {
+            Description = $"Write each checked function's toolchain as the tag {ScanService.ToolchainTag} (e.g. go1.22.5): Lambda TagResource, so the caller needs lambda:TagResource.",
+        };
+
         var command = new Command(
             "scan",
             "Check every zip function on a custom runtime or go1.x in the account (images and managed runtimes are listed as skipped). " +
             "Exit 0 when none is broken, 1 when any is, 2 on a usage or credentials error or when a function could not be checked.")
         {
-            regions, format, concurrency, accounts, organization, memberRole, accountsAtOnce,
+            regions, format, outputFile, concurrency, accounts, organization, memberRole, accountsAtOnce, targetRuntime, tag,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -82,6 +80,9 @@ internal static class ScanCommand
                 Organization = parse.GetValue(organization),
                 MemberRole = parse.GetValue(memberRole)!,
                 AccountsAtOnce = parse.GetValue(accountsAtOnce),
+                OutputFile = parse.GetValue(outputFile),
+                TargetRuntime = parse.GetValue(targetRuntime),
+                Tag = parse.GetValue(tag),
             };
             var isTerminal = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
             return await RunAsync(settings, connection, output, error, isTerminal, cancellationToken).ConfigureAwait(false);
@@ -89,118 +90,62 @@ internal static class ScanCommand
         return command;
     }
 
+    /// <summary>Runs the sweep and renders it.</summary>
     internal static async Task<int> RunAsync(
         ScanSettings settings, AwsConnection connection, TextWriter output, TextWriter error, bool isTerminal, CancellationToken cancellationToken)
     {
-        var regions = settings.Regions.Count > 0 ? settings.Regions.Distinct(StringComparer.Ordinal).ToArray() : [connection.DefaultRegion];
-        var progress = isTerminal && settings.Format != "json" ? new ProgressLine(error, TimeProvider.System) : null;
-        var results = new List<FunctionScanResult>();
-        IReadOnlyList<string>? swept = null;
-        try
+        var report = new ReportOutput(settings.OutputFile, output, error);
+        if (report.Problem() is { } problem)
         {
-            if (settings.SpansAccounts)
-            {
-                if (settings.Accounts.FirstOrDefault(a => a.Length != 12 || !a.All(char.IsAsciiDigit)) is { } bad)
-                {
-                    await error.WriteLineAsync($"guard: --accounts '{bad}' is not a 12-digit account id").ConfigureAwait(false);
-                    return ExitCodes.UsageOrUnavailable;
-                }
-
-                await connection.EnterOrganizationAsync(settings.MemberRole, cancellationToken).ConfigureAwait(false);
-                swept = settings.Accounts.Count > 0 ? [.. settings.Accounts.Distinct(StringComparer.Ordinal)] : await ActiveAccountsAsync(connection, cancellationToken).ConfigureAwait(false);
-                var scan = new OrganizationScan(
-                    (account, region) => new FunctionScanner(connection.Lambda(region, account), connection.Packages, new FunctionScannerOptions { Concurrency = settings.Concurrency }),
-                    settings.AccountsAtOnce);
-                results.AddRange(await scan.ScanAsync(swept, regions, progress, cancellationToken).ConfigureAwait(false));
-            }
-            else
-            {
-                // Regions one after another: each has its own quotas, but one sweep at a time keeps the load predictable.
-                foreach (var region in regions)
-                {
-                    var scanner = new FunctionScanner(connection.Lambda(region), connection.Packages, new FunctionScannerOptions { Concurrency = settings.Concurrency });
-                    results.AddRange(await scanner.ScanAsync(region, progress, cancellationToken).ConfigureAwait(false));
-                }
-            }
-        }
-        catch (CredentialsUnavailableException e)
-        {
-            progress?.Clear();
-            await error.WriteLineAsync($"guard: {e.Message}").ConfigureAwait(false);
-            return ExitCodes.UsageOrUnavailable;
-        }
-        catch (OrganizationListingException e)
-        {
-            progress?.Clear();
-            await error.WriteLineAsync($"guard: cannot list the organization's accounts: {e.InnerException?.Message}").ConfigureAwait(false);
-            return ExitCodes.UsageOrUnavailable;
-        }
-        catch (AwsServiceException e)
-        {
-            // Only listing failures reach here (per-function failures are results): credentials, permissions, endpoint.
-            progress?.Clear();
-            await error.WriteLineAsync($"guard: cannot list functions: {e.Message}").ConfigureAwait(false);
+            await error.WriteLineAsync($"guard: {problem}").ConfigureAwait(false);
             return ExitCodes.UsageOrUnavailable;
         }
 
+        var progress = isTerminal && settings.Format != SharedOptions.Json ? new ProgressLine(error, TimeProvider.System) : null;
+        var run = await new ScanService(connection).RunAsync(settings, progress, cancellationToken).ConfigureAwait(false);
         progress?.Clear();
+        if (run.Refusal is { } refusal)
+        {
+            await error.WriteLineAsync($"guard: {refusal}").ConfigureAwait(false);
+            return ExitCodes.UsageOrUnavailable;
+        }
+
+        var tagged = !settings.Tag || await TagAsync(connection, run, error, cancellationToken).ConfigureAwait(false);
         var rendered = settings.Format switch
         {
-            "json" => JsonSerializer.Serialize(ScanDocument.From(regions, results, swept), ScanJsonContext.Default.ScanDocument) + Environment.NewLine,
-            "sarif" => SarifReportWriter.Write(
-                [.. results.Where(r => r.Report is not null).Select(r => r.Report!)],
+            SharedOptions.Json => JsonSerializer.Serialize(
+                ScanDocument.From(run.Regions, run.Results, run.Swept, settings.TargetRuntime), ScanJsonContext.Default.ScanDocument) + Environment.NewLine,
+            SharedOptions.Sarif => SarifReportWriter.Write(
+                [.. run.Results.Where(r => r.Report is not null).Select(r => r.Report!)],
                 typeof(ScanCommand).Assembly.GetName().Version?.ToString(3) ?? "0.0.0") + Environment.NewLine,
-            _ => ScanTableWriter.Write(regions, results, withAccount: swept is not null),
+            _ => ScanTableWriter.Write(run.Regions, run.Results, withAccount: run.Swept is not null, settings.TargetRuntime),
         };
-        await output.WriteAsync(rendered).ConfigureAwait(false);
-
-        foreach (var notChecked in results.Where(r => r.Outcome == ScanOutcome.Unchecked))
+        if (!await report.WriteAsync(rendered).ConfigureAwait(false))
         {
-            var where = swept is null ? "" : $"{notChecked.Account} {notChecked.Region} ";
+            return ExitCodes.UsageOrUnavailable;
+        }
+
+        foreach (var notChecked in run.Results.Where(r => r.Outcome == ScanOutcome.Unchecked))
+        {
+            var where = run.Swept is null ? "" : $"{notChecked.Account} {notChecked.Region} ";
             await error.WriteLineAsync($"guard: {where}{notChecked.FunctionName}: not checked: {notChecked.Reason}").ConfigureAwait(false);
         }
 
-        return results.Any(r => r.IsBroken) ? ExitCodes.Broken
-            : results.Any(r => r.Outcome == ScanOutcome.Unchecked) ? ExitCodes.UsageOrUnavailable
+        return run.Results.Any(r => r.IsBroken) ? ExitCodes.Broken
+            : run.Results.Any(r => r.Outcome == ScanOutcome.Unchecked) || !tagged ? ExitCodes.UsageOrUnavailable
             : ExitCodes.Ok;
     }
 
-    /// <summary>Every ACTIVE account of the organization, in id order.</summary>
-    private static async Task<IReadOnlyList<string>> ActiveAccountsAsync(AwsConnection connection, CancellationToken cancellationToken)
+    /// <summary><c>--tag</c>: the service tags; each refused call is one line on stderr (and exit 2), then the count.</summary>
+    private static async Task<bool> TagAsync(AwsConnection connection, ScanRun run, TextWriter error, CancellationToken cancellationToken)
     {
-        using var organizations = connection.Organizations();
-        var accounts = new List<string>();
-        try
+        var (tagged, refused) = await new ScanService(connection).TagToolchainsAsync(run, cancellationToken).ConfigureAwait(false);
+        foreach (var line in refused)
         {
-            await foreach (var account in organizations.ListAccountsAsync(cancellationToken).ConfigureAwait(false))
-            {
-                if (account.IsActive)
-                {
-                    accounts.Add(account.Id);
-                }
-            }
-        }
-        catch (AwsServiceException e)
-        {
-            throw new OrganizationListingException(e);
+            await error.WriteLineAsync($"guard: {line}").ConfigureAwait(false);
         }
 
-        return [.. accounts.Order(StringComparer.Ordinal)];
+        await error.WriteLineAsync($"guard: tagged {tagged} function{(tagged == 1 ? "" : "s")} with {ScanService.ToolchainTag}").ConfigureAwait(false);
+        return refused.Count == 0;
     }
-
-    private sealed class OrganizationListingException(AwsServiceException inner) : Exception(inner.Message, inner);
-}
-
-internal sealed record ScanSettings(IReadOnlyList<string> Regions, string Format, int Concurrency)
-{
-    public IReadOnlyList<string> Accounts { get; init; } = [];
-
-    public bool Organization { get; init; }
-
-    public string MemberRole { get; init; } = ScanCommand.DefaultMemberRole;
-
-    public int AccountsAtOnce { get; init; } = 64;
-
-    /// <summary>More than the caller's own account: through member roles.</summary>
-    public bool SpansAccounts => Organization || Accounts.Count > 0;
 }

@@ -36,10 +36,12 @@ internal sealed class FunctionMigrator(
 
     private readonly RuntimeCatalog _runtimes = RuntimeCatalog.Default;
 
-    /// <exception cref="MigrationRefusedException">Not a function this can move (image, managed runtime, no binary to rename).</exception>
-    /// <exception cref="AwsServiceException">GetFunction or a layer look-up failed.</exception>
+    /// <param name="force">Plan a function a stack owns too (the plan still names the stack).</param>
+    /// <exception cref="MigrationRefusedException">Not a function this can move (image, managed runtime, no binary to rename), or
+    /// one a CloudFormation stack owns, without <paramref name="force"/>.</exception>
+    /// <exception cref="AwsServiceException">GetFunction, ListTags or a layer look-up failed.</exception>
     /// <exception cref="PackageUnavailableException">The package could not be downloaded.</exception>
-    public async Task<MigrationPlan> PlanAsync(string functionName, string targetRuntime, Architecture? targetArchitecture, CancellationToken cancellationToken)
+    public async Task<MigrationPlan> PlanAsync(string functionName, string targetRuntime, Architecture? targetArchitecture, bool force, CancellationToken cancellationToken)
     {
         var details = await lambda.GetFunctionAsync(functionName, cancellationToken).ConfigureAwait(false);
         var original = details.Configuration;
@@ -57,6 +59,16 @@ internal sealed class FunctionMigrator(
         if (original.Runtime == targetRuntime && architecture == FunctionTarget.Of(original).Architecture && original.Handler == Bootstrap)
         {
             throw new MigrationRefusedException($"already on {targetRuntime} with Handler bootstrap");
+        }
+
+        // ListTags rather than GetFunction's Tags: without lambda:ListTags those are silently empty, and a stack's
+        // function would look like one made by hand.
+        var owner = FunctionOwner.FromTags(await lambda.ListTagsAsync(original.FunctionArn, cancellationToken).ConfigureAwait(false));
+        if (owner is not null && !force)
+        {
+            throw new MigrationRefusedException(
+                $"{owner} owns it: a change through the API drifts from the template, and the stack's next deploy puts {original.Runtime} back. " +
+                $"Migrate the template instead (guard migrate template.yaml) and deploy the stack; --force changes the function anyway");
         }
 
         var location = details.CodeLocation is { } text && Uri.TryCreate(text, UriKind.Absolute, out var uri)
@@ -77,7 +89,7 @@ internal sealed class FunctionMigrator(
             var check = await CheckAsync(LocalFileRangeSource.Open(newZip), original, targetRuntime, architecture, cancellationToken).ConfigureAwait(false);
             var blocked = _runtimes.TryFind(original.Runtime, out var facts) ? facts.BlockUpdate : null;
             var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
-            return new MigrationPlan(original, targetRuntime, architecture, originalZip, newZip, package, check, blocked <= today, blocked);
+            return new MigrationPlan(original, targetRuntime, architecture, originalZip, newZip, package, check, blocked <= today, blocked) { Owner = owner };
         }
         catch
         {

@@ -28,6 +28,9 @@ internal sealed record MigrationPlan(
 {
     public string FunctionName => Original.FunctionName;
 
+    /// <summary>The stack that owns the function (planned under <c>--force</c>); null when none does.</summary>
+    public Aws.Functions.FunctionOwner? Owner { get; init; }
+
     public Architecture OriginalArchitecture => Aws.Functions.FunctionTarget.Of(Original).Architecture;
 
     public bool ChangesArchitecture => TargetArchitecture != OriginalArchitecture;

@@ -1,20 +1,24 @@
 using Amazon.Runtime;
+using Guard.Aws;
 using Guard.Aws.Accounts;
 using Guard.Aws.Functions;
 using Guard.Aws.Http;
 using Guard.Aws.Lambda;
 using Guard.Aws.Organizations;
 using Guard.Aws.S3;
+using Guard.Cli.Apps;
 using Guard.Inspection;
 using Guard.Inspection.Rules;
 
 namespace Guard.Cli.Scanning;
 
 /// <summary>
-/// What <c>guard scan</c> and <c>guard migrate</c> talk to: a Lambda client and an S3 client per region, and a way
-/// to open presigned package URLs. Built from the process environment in production; tests build one over
-/// moto_server with stand-ins where moto falls short (its Code.Location is not fetchable, it has no
-/// GetLayerVersionByArn).
+/// The one place the CLI's AWS clients are made (as <c>GuardComposition</c> is for the Lambda): what every command
+/// talks to, a Lambda client and an S3 client per region, the opener of presigned package URLs, and for
+/// <c>guard check</c> the package sources (s3://, https://) and the layer-ARN look-up. Built from the process
+/// environment in production; tests build one over moto_server with stand-ins where moto falls short (its
+/// Code.Location is not fetchable, it has no GetLayerVersionByArn). Credentials are resolved on first use, so a
+/// check of local files never looks for them.
 /// </summary>
 internal sealed class AwsConnection : IDisposable
 {
@@ -117,6 +121,16 @@ internal sealed class AwsConnection : IDisposable
 
     /// <summary>Organizations, for <c>--organization</c>'s account list.</summary>
     public OrganizationsClient Organizations() => OrganizationsClient.Create(_environment(OrganizationsClient.Region), Credentials);
+
+    /// <summary>
+    /// Opens <c>guard check</c>'s PACKAGE and LAYER arguments: local paths, s3:// objects (with a client of the
+    /// default region, made on the first one and owned by the factory), http(s) URLs.
+    /// </summary>
+    public PackageSourceFactory PackageSources() =>
+        new(PackageHttp, () => S3Client.Create(_environment(DefaultRegion), Credentials));
+
+    /// <summary>Looks up layer-version ARNs with the Lambda client of each ARN's region.</summary>
+    public LambdaLayerLocator Layers() => new(region => Lambda(region));
 
     /// <summary>Inspects the region's deployed functions (the same seam the Guard Lambda uses).</summary>
     public DeployedFunctionInspector Functions(string region) =>

@@ -34,7 +34,15 @@ public static class ExecutableAnalyzer
     /// Analyzes <paramref name="content"/>; with <paramref name="asLibrary"/>, as a shared library ld.so loads for
     /// another file, whose dynamic section (needs, search paths, version definitions) counts without a program interpreter.
     /// </summary>
-    public static async Task<ExecutableFacts> AnalyzeAsync(IEntryContent content, bool asLibrary, CancellationToken cancellationToken)
+    public static Task<ExecutableFacts> AnalyzeAsync(IEntryContent content, bool asLibrary, CancellationToken cancellationToken) =>
+        AnalyzeAsync(content, asLibrary, identifyToolchain: false, cancellationToken);
+
+    /// <summary>
+    /// As above; with <paramref name="identifyToolchain"/>, an ELF file's <see cref="ElfFacts.Toolchain"/> is read too: for
+    /// anything but Go that means its section headers at the end of the file (a deflated entry is inflated to its end),
+    /// so only callers that show the toolchain ask for it.
+    /// </summary>
+    public static async Task<ExecutableFacts> AnalyzeAsync(IEntryContent content, bool asLibrary, bool identifyToolchain, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
         var buffer = new byte[(int)Math.Clamp(content.Length, 0, PrefixSize)];
@@ -51,6 +59,11 @@ public static class ExecutableAnalyzer
         {
             var reader = new BoundedContentReader(content, prefix, MaxBytesBeyondPrefix);
             var elf = await ElfReader.ReadAsync(reader, asLibrary, cancellationToken).ConfigureAwait(false);
+            if (identifyToolchain)
+            {
+                elf = elf with { Toolchain = await IdentifyToolchainAsync(reader, elf, cancellationToken).ConfigureAwait(false) };
+            }
+
             return new ExecutableFacts(ExecutableKind.Elf, Elf: elf, Description: Describe(elf));
         }
 
@@ -79,6 +92,41 @@ public static class ExecutableAnalyzer
         }
 
         return new ExecutableFacts(ExecutableKind.Unknown, Description: ForeignExecutable.DescribeData(span));
+    }
+
+    /// <summary>
+    /// Go says so near the start; everything else is told by the section headers and .comment, and only when those leave
+    /// it at C (or say nothing) is the symbol table, when the binary kept one, searched for a runtime's own symbols.
+    /// </summary>
+    private static async Task<Toolchain?> IdentifyToolchainAsync(BoundedContentReader reader, ElfFacts elf, CancellationToken cancellationToken)
+    {
+        if (elf.IsGo)
+        {
+            return ToolchainEvidence.Identify(elf, ElfSections.None, new HashSet<string>());
+        }
+
+        var sections = await ElfSections.ReadAsync(reader, cancellationToken).ConfigureAwait(false);
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        var first = ToolchainEvidence.Identify(elf, sections, found);
+        if (first is not null && first.Name != "c")
+        {
+            return first;
+        }
+
+        if (sections.Sections.FirstOrDefault(s => s.Name == ".strtab") is { Size: > 0 } strtab && reader.IsReachable(strtab.Offset, (int)Math.Min(strtab.Size, int.MaxValue)))
+        {
+            var needles = ToolchainEvidence.RuntimeSymbols.Select(m => System.Text.Encoding.ASCII.GetBytes(m.Symbol + "\0")).ToList();
+            var hits = await reader.ContainsAsync(strtab.Offset, strtab.Size, needles, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < hits.Length; i++)
+            {
+                if (hits[i])
+                {
+                    found.Add(ToolchainEvidence.RuntimeSymbols[i].Symbol);
+                }
+            }
+        }
+
+        return ToolchainEvidence.Identify(elf, sections, found);
     }
 
     private static string Describe(ElfFacts elf)

@@ -60,6 +60,8 @@ public sealed record ExecutableFacts(ExecutableKind Kind, ElfFacts? Elf = null, 
 /// file); null when it defines none, or when the dynamic section was not read (<paramref name="VersionNeedsFromPrefix"/>).</param>
 /// <param name="GoRpcOnlyClient">For a Go binary without module build information: why it holds aws-lambda-go's RPC-only
 /// client (before v1.18.0), from its own strings; null when it does not, or has build information to go by.</param>
+/// <param name="Toolchain">What built it, when the analysis was asked to tell (<see cref="ExecutableAnalyzer"/>) and the
+/// file says; null otherwise.</param>
 public sealed record ElfFacts(
     bool Is64Bit,
     bool IsLittleEndian,
@@ -79,7 +81,8 @@ public sealed record ElfFacts(
     IReadOnlyList<string>? RPath = null,
     IReadOnlyList<string>? RunPath = null,
     IReadOnlyList<string>? VersionDefinitions = null,
-    string? GoRpcOnlyClient = null)
+    string? GoRpcOnlyClient = null,
+    Toolchain? Toolchain = null)
 {
     public const ushort MachineX8664 = 62;
     public const ushort MachineAarch64 = 183;

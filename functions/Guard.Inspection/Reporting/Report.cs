@@ -38,11 +38,15 @@ public sealed record Report(
 /// <param name="Mode">Unix permission bits in octal, e.g. <c>0755</c>; null when the archive records none.</param>
 /// <param name="Size">Uncompressed size in bytes.</param>
 /// <param name="Layer">For <c>layer</c> origin: which layer (as given) holds it.</param>
-/// <param name="Toolchain"><c>go</c> when the Go toolchain built it; null when unknown.</param>
+/// <param name="Toolchain"><c>go</c> when the Go toolchain built it; when the check was asked to tell
+/// (<see cref="InspectionRequest.IdentifyToolchain"/>) also <c>rust</c>, <c>swift</c>, <c>dotnet-aot</c>, <c>c++</c> or <c>c</c>;
+/// null when unknown.</param>
 /// <param name="GoVersion">For a Go binary whose build information was read: the Go release that built it, e.g. <c>go1.19.8</c>.
 /// Null when unknown: Guard reads it only when that is cheap (a stored entry), not from deep inside a deflated one.</param>
 /// <param name="AwsLambdaGo">The <c>github.com/aws/aws-lambda-go</c> version the build required, e.g. <c>v1.47.0</c>; null when
 /// the build information was not read or does not list the module.</param>
+/// <param name="Compiler">The compiler and version the binary records (<c>rustc 1.75.0</c>, <c>gcc 12.2.0</c>, <c>ilc 10.0.12</c>),
+/// when the toolchain was asked for and told; null otherwise (a Go binary's is <see cref="GoVersion"/>).</param>
 public sealed record BootstrapSummary(
     string Path,
     string Origin,
@@ -56,7 +60,8 @@ public sealed record BootstrapSummary(
     string? Layer = null,
     string? Toolchain = null,
     string? GoVersion = null,
-    string? AwsLambdaGo = null);
+    string? AwsLambdaGo = null,
+    string? Compiler = null);
 
 /// <param name="Requests">Range requests made, over the package and its layers.</param>
 /// <param name="BytesRead">Bytes transferred.</param>

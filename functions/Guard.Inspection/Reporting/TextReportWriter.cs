@@ -58,7 +58,7 @@ public static class TextReportWriter
 
         if (bootstrap.Toolchain is { } toolchain)
         {
-            parts.Add($"built by {bootstrap.GoVersion ?? toolchain}");
+            parts.Add($"built by {bootstrap.GoVersion ?? (bootstrap.Compiler is { } compiler ? $"{toolchain} ({compiler})" : toolchain)}");
         }
 
         if (bootstrap.AwsLambdaGo is { } client)

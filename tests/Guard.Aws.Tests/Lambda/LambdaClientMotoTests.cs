@@ -128,6 +128,32 @@ public sealed class LambdaClientMotoTests(MotoServer moto) : IClassFixture<MotoS
     }
 
     [Fact]
+    public async Task ListTags_FunctionWithStackTags_ReturnsThemFromTheTagsApi()
+    {
+        using var aws = MotoAws.Account(moto.Endpoint);
+        using var lambda = LambdaClient.Create(aws.Environment, MotoAws.Credentials);
+        var role = await aws.CreateRoleAsync("guard-list-tags", Cancel);
+        var tags = new Dictionary<string, string> { ["aws:cloudformation:stack-name"] = "orders-prod", ["aws:cloudformation:logical-id"] = "OrdersFunction" };
+        var arn = await aws.CreateFunctionAsync("guard-list-tags", role, MotoAws.BootstrapZip("tags"), "provided.al2", "x86_64", [], tags, cancellationToken: Cancel);
+        await lambda.TagResourceAsync(arn, new Dictionary<string, string> { ["guard:toolchain"] = "go1.22.5" }, Cancel);
+
+        var listed = await lambda.ListTagsAsync(arn, Cancel);
+
+        Assert.Equal(
+            [("aws:cloudformation:logical-id", "OrdersFunction"), ("aws:cloudformation:stack-name", "orders-prod"), ("guard:toolchain", "go1.22.5")],
+            listed.Select(t => (t.Key, t.Value)).Order());
+    }
+
+    [Fact]
+    public async Task ListTags_MissingFunction_ThrowsFunctionNotFound()
+    {
+        using var aws = MotoAws.Account(moto.Endpoint);
+        using var lambda = LambdaClient.Create(aws.Environment, MotoAws.Credentials);
+
+        await Assert.ThrowsAsync<FunctionNotFoundException>(() => lambda.ListTagsAsync("arn:aws:lambda:us-east-1:123456789012:function:nope", Cancel));
+    }
+
+    [Fact]
     public async Task UpdateFunctionCode_MissingFunction_ThrowsFunctionNotFound()
     {
         using var aws = MotoAws.Account(moto.Endpoint);

@@ -47,6 +47,11 @@ public sealed class LambdaJsonContextTests
         """{"Tags":{"guard:rolled-back":"2026-01-01T00:00:00Z"}}""",
         LambdaJsonContext.Default.TagResourceRequest);
 
+    [Fact]
+    public void ListTagsResponse_RoundTrips() => AssertRoundTrips(
+        """{"Tags":{"aws:cloudformation:stack-name":"orders-prod","guard:toolchain":"go1.22.5"}}""",
+        LambdaJsonContext.Default.ListTagsResponse);
+
     private static void AssertRoundTrips<T>(string json, JsonTypeInfo<T> type)
         where T : class
     {

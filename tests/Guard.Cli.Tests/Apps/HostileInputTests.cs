@@ -160,6 +160,21 @@ public sealed class HostileInputTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_OnATerraformPlanLargerThanTheCap_ExitsTwoWithoutReadingIt()
+    {
+        // Starts as terraform show -json output does, then 1 GiB of nothing on disk (sparse).
+        var plan = _scratch.Write("huge/plan.json", "{\"format_version\":\"1.2\",\"terraform_version\":\"1.11.4\",\"resource_changes\":[");
+        using (var file = File.OpenWrite(plan))
+        {
+            file.SetLength(1L << 30);
+        }
+
+        var line = (await RunHostileAsync("check", plan)).AssertOneLineFailure();
+
+        Assert.Contains($"{plan}:0:0: is 1,073,741,824 bytes, more than Guard reads as a Terraform plan", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Check_OnAFifoAsTheZip_ExitsTwoAtOnce()
     {
         var zip = MakeFifo("fifo/function.zip");

@@ -203,6 +203,64 @@ public sealed class MigrateCommandTests(MigrationAccount fixture) : IClassFixtur
         Assert.Contains("ResourceNotFoundException", error, StringComparison.Ordinal);
     }
 
+    /// <summary>The tags CloudFormation puts on every function of a SAM stack (moto, unlike Lambda, lets a caller set aws: tags).</summary>
+    private static Dictionary<string, string> SamStackTags(string stack, string logicalId) => new(StringComparer.Ordinal)
+    {
+        ["aws:cloudformation:stack-name"] = stack,
+        ["aws:cloudformation:stack-id"] = $"arn:aws:cloudformation:us-east-1:123456789012:stack/{stack}/4c1b3a20-0000-11ef-9c2a-0affd6e1a2b3",
+        ["aws:cloudformation:logical-id"] = logicalId,
+        ["lambda:createdBy"] = "SAM",
+    };
+
+    [Fact]
+    public async Task Migrate_WhenStackOwnsFunction_RefusesNamingStackAndLogicalIdAndChangesNothing()
+    {
+        await Account.CreateZipFunctionAsync(
+            "orders-owned", Go1xPackage(ElfBuilder.X8664), "go1.x", handler: "main", tags: SamStackTags("orders-prod", "OrdersFunction"), cancellationToken: Token);
+        var before = (await Account.Lambda().GetFunctionAsync("orders-owned", Token)).Configuration;
+
+        var (exit, output, _) = await MigrateAsync(Apply("orders-owned", Account.StageBucket));
+
+        Assert.Equal(ExitCodes.Broken, exit);
+        Assert.StartsWith("CANNOT MIGRATE  orders-owned: SAM stack orders-prod (logical ID OrdersFunction) owns it", output, StringComparison.Ordinal);
+        Assert.Contains("guard migrate template.yaml", output, StringComparison.Ordinal);
+        Assert.Contains("--force", output, StringComparison.Ordinal);
+        var after = (await Account.Lambda().GetFunctionAsync("orders-owned", Token)).Configuration;
+        Assert.Equal((before.Runtime, before.Handler, before.CodeSha256), (after.Runtime, after.Handler, after.CodeSha256));
+        var staged = await Account.S3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Account.StageBucket, Prefix = "guard-migrate/orders-owned/" }, Token);
+        Assert.Empty(staged.S3Objects ?? []);
+    }
+
+    [Fact]
+    public async Task Migrate_WhenStackOwnsFunctionWithForce_MigratesAndPlanNamesTheStack()
+    {
+        await Account.CreateZipFunctionAsync(
+            "forced-owned", Go1xPackage(ElfBuilder.X8664), "go1.x", handler: "main", tags: SamStackTags("billing", "ChargeFunction"), cancellationToken: Token);
+
+        var (exit, output, error) = await MigrateAsync(Apply("forced-owned", Account.StageBucket) with { Force = true });
+
+        Assert.True(exit == ExitCodes.Ok, output + error);
+        Assert.Contains("  owner         SAM stack billing (logical ID ChargeFunction) (--force): its next deploy puts go1.x back", output, StringComparison.Ordinal);
+        Assert.Contains("MIGRATED  forced-owned", output, StringComparison.Ordinal);
+        Assert.Equal("provided.al2023", (await Account.Lambda().GetFunctionAsync("forced-owned", Token)).Configuration.Runtime);
+    }
+
+    [Fact]
+    public async Task Migrate_PlanAndApply_CallOnlyWhatItsPermissionsList()
+    {
+        await Account.CreateZipFunctionAsync("least-privilege", Go1xPackage(ElfBuilder.X8664), "go1.x", handler: "main", cancellationToken: Token);
+        var planning = new RecordingLambda();
+        var applying = new RecordingLambda();
+
+        await MigrateAsync(new MigrateSettings(["least-privilege"], "provided.al2023", null, Apply: false, null, null), wrap: planning.Wrap);
+        var (exit, output, error) = await MigrateAsync(Apply("least-privilege", Account.StageBucket), wrap: applying.Wrap);
+
+        Assert.True(exit == ExitCodes.Ok, output + error);
+        Assert.Equal([Guard.Aws.AwsActions.LambdaGetFunction, Guard.Aws.AwsActions.LambdaListTags], planning.Actions);
+        Assert.Subset(CliPermissions.ByCommand["migrate"].Select(g => g.Action).ToHashSet(StringComparer.Ordinal), applying.Actions.ToHashSet(StringComparer.Ordinal));
+        Assert.Contains(Guard.Aws.AwsActions.LambdaUpdateFunctionConfiguration, applying.Actions);
+    }
+
     private static string ScanMotoAccountHash(byte[] zip) => Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(zip));
 
     private sealed class FailingCodeUpdater : IFunctionCodeUpdater

@@ -55,6 +55,9 @@ internal sealed class LambdaStandIn(ILambdaApi inner, IReadOnlyDictionary<string
     public Task<int> PutFunctionConcurrencyAsync(string functionName, int reservedConcurrentExecutions, CancellationToken cancellationToken) =>
         inner.PutFunctionConcurrencyAsync(functionName, reservedConcurrentExecutions, cancellationToken);
 
+    public Task<IReadOnlyDictionary<string, string>> ListTagsAsync(string functionArn, CancellationToken cancellationToken) =>
+        inner.ListTagsAsync(functionArn, cancellationToken);
+
     public Task TagResourceAsync(string functionArn, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken) =>
         inner.TagResourceAsync(functionArn, tags, cancellationToken);
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Guard.Aws.Accounts;
 using Guard.Aws.Http;
 using Guard.Cli.Commands;
+using Guard.Cli.Scanning;
 using Guard.Testing;
 
 namespace Guard.Cli.Tests.Scanning;

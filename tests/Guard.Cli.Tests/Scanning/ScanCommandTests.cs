@@ -151,7 +151,7 @@ public sealed class ScanCommandTests(SeededAccount seeded) : IClassFixture<Seede
 
         Assert.Equal(ExitCodes.Broken, exit);
         var lines = output.Split('\n');
-        Assert.Matches(@"^FUNCTION\s+RUNTIME\s+ARCH\s+VERDICT\s+FIRST FINDING\s+DEPRECATED$", lines[0]);
+        Assert.Matches(@"^FUNCTION\s+RUNTIME\s+ARCH\s+TOOLCHAIN\s+VERDICT\s+FIRST FINDING\s+DEPRECATED$", lines[0]);
         Assert.Contains(lines, l => l.StartsWith("wrong-arch-00 ", StringComparison.Ordinal) && l.Contains("BROKEN", StringComparison.Ordinal) && l.Contains("BOOTSTRAP_WRONG_ARCH", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("go1x-00 ", StringComparison.Ordinal) && l.Contains("go1.x", StringComparison.Ordinal) && l.TrimEnd().EndsWith("2023-12-31", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("image-00 ", StringComparison.Ordinal) && l.Contains("SKIPPED", StringComparison.Ordinal) && l.Contains("container image", StringComparison.Ordinal));

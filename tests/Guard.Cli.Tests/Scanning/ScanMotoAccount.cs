@@ -111,10 +111,11 @@ internal sealed class ScanMotoAccount : IAsyncDisposable
     /// <summary>CreateFunction from <paramref name="zip"/>, then serves the same bytes where its Code.Location points.</summary>
     public async Task CreateZipFunctionAsync(
         string name, byte[] zip, string runtime, string architecture = "x86_64", string handler = "bootstrap",
-        IReadOnlyList<string>? layers = null, string region = MotoServer.Region, CancellationToken cancellationToken = default)
+        IReadOnlyList<string>? layers = null, string region = MotoServer.Region, IReadOnlyDictionary<string, string>? tags = null,
+        CancellationToken cancellationToken = default)
     {
         var role = await RoleAsync(cancellationToken);
-        await Account(region).CreateFunctionAsync(name, role, zip, runtime, architecture, layers ?? [], handler: handler, cancellationToken: cancellationToken);
+        await Account(region).CreateFunctionAsync(name, role, zip, runtime, architecture, layers ?? [], tags, handler: handler, cancellationToken: cancellationToken);
         await ServeCodeAsync(name, zip, region, cancellationToken);
     }
 

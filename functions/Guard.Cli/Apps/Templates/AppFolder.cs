@@ -2,27 +2,8 @@ using Guard.Inspection.Reading;
 
 namespace Guard.Cli.Apps.Templates;
 
-/// <summary>Where a template's function code is, beyond what its Code and CodeUri say.</summary>
-internal enum AppLayout
-{
-    /// <summary>A SAM or CloudFormation template: code paths are in the template, relative to its folder.</summary>
-    Template,
-
-    /// <summary>
-    /// A stack template of a CDK cloud assembly (<c>cdk.out/</c>): Code names the bootstrap bucket, and the resource's
-    /// <c>Metadata["aws:asset:path"]</c> the asset cdk synth staged beside the template.
-    /// </summary>
-    CdkAssembly,
-
-    /// <summary>
-    /// The Serverless Framework's <c>.serverless/cloudformation-template-update-stack.json</c>: Code.S3Key names the
-    /// deployment bucket's key, whose file name is the zip <c>serverless package</c> left beside the template.
-    /// </summary>
-    Serverless,
-}
-
-/// <summary>One template of an app folder and how its code is found.</summary>
-internal sealed record AppTemplate(string TemplateFile, AppLayout Layout);
+/// <summary>One template of an app folder, and where the tool that wrote it left the code.</summary>
+internal sealed record AppTemplate(string TemplateFile, ICodeLocator Tool);
 
 /// <summary>
 /// Folders that are apps, not packages: a CDK cloud assembly (<c>manifest.json</c>) and a Serverless Framework
@@ -58,7 +39,7 @@ internal static class AppFolder
         var serverless = Path.Combine(folder, ServerlessTemplate);
         if (File.Exists(serverless))
         {
-            return [new AppTemplate(serverless, AppLayout.Serverless)];
+            return [new AppTemplate(serverless, ServerlessFrameworkLocator.Instance)];
         }
 
         var templates = new List<AppTemplate>();
@@ -93,7 +74,7 @@ internal static class AppFolder
                 throw new TemplateFormatException(manifestFile, artifact.KeyLine, artifact.KeyColumn, $"the stack {artifact.Key} has no properties.templateFile");
             }
 
-            templates.Add(new AppTemplate(Path.Combine(folder, templateFile.Value), AppLayout.CdkAssembly));
+            templates.Add(new AppTemplate(Path.Combine(folder, templateFile.Value), CdkAssetLocator.Instance));
         }
 
         if (templates.Count == found)

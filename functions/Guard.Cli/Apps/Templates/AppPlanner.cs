@@ -3,9 +3,6 @@ using Guard.Inspection.Rules;
 
 namespace Guard.Cli.Apps.Templates;
 
-/// <summary>What to do about one function of an app: inspect a package, or a result already decided (skipped, not checked).</summary>
-internal sealed record FunctionPlan(PackageRequest? Request, CheckResult? Decided);
-
 /// <summary>
 /// Turns a SAM or CloudFormation template into one <see cref="FunctionPlan"/> per function: the code path, runtime,
 /// architecture, handler and layers as Lambda will get them, resolved before deploy as far as that is possible.
@@ -18,27 +15,24 @@ internal sealed class AppPlanner
     public const string LambdaLayer = "AWS::Lambda::LayerVersion";
 
     private readonly string _templateFile;
-    private readonly string _folder;
-    private readonly bool _isBuilt;
     private readonly MappingNode _resources;
     private readonly MappingNode? _globals;
     private readonly IntrinsicEvaluator _evaluator;
+    private readonly TemplateContext _template;
     private readonly IReadOnlyDictionary<string, string> _ignored;
-    private readonly AppLayout _layout;
+    private readonly ICodeLocator? _tool;
 
     /// <param name="templateFile">The template as named on the command line; paths in it are relative to its folder.</param>
     /// <param name="root">The template's tree.</param>
     /// <param name="overrides">--parameter-overrides.</param>
     /// <param name="ignored">--ignore codes, suppressed for every function.</param>
-    /// <param name="layout">Where the functions' code is: as the template says, or a CDK or Serverless Framework folder's own.</param>
+    /// <param name="tool">Where the tool that wrote the template left the code (a CDK asset, a Serverless zip), asked
+    /// before the template's own Code or CodeUri; null for a template a person wrote.</param>
     /// <exception cref="TemplateFormatException">Not a template: no Resources.</exception>
-    public AppPlanner(string templateFile, TemplateNode root, IReadOnlyDictionary<string, string> overrides, IReadOnlySet<string> ignored, AppLayout layout = AppLayout.Template)
+    public AppPlanner(string templateFile, TemplateNode root, IReadOnlyDictionary<string, string> overrides, IReadOnlySet<string> ignored, ICodeLocator? tool = null)
     {
         _templateFile = templateFile;
-        _layout = layout;
-        _folder = Path.GetDirectoryName(templateFile) ?? "";
-        // sam build writes a template whose CodeUri already names the built folders: no BuildMethod redirection there.
-        _isBuilt = Path.GetFullPath(string.IsNullOrEmpty(_folder) ? "." : _folder).Replace('\\', '/').EndsWith("/.aws-sam/build", StringComparison.Ordinal);
+        _tool = tool;
         if (root is not MappingNode template || template["Resources"] is not MappingNode resources)
         {
             throw new TemplateFormatException(templateFile, root.Line, root.Column, "no Resources mapping: not a SAM or CloudFormation template");
@@ -52,6 +46,7 @@ internal sealed class AppPlanner
             template["Mappings"] as MappingNode,
             template["Conditions"] as MappingNode,
             resources.Keys.ToHashSet(StringComparer.Ordinal));
+        _template = new TemplateContext(templateFile, _evaluator);
         _ignored = ignored.ToDictionary(code => code, _ => "--ignore", StringComparer.Ordinal);
     }
 
@@ -69,12 +64,13 @@ internal sealed class AppPlanner
             }
 
             var origin = new FunctionOrigin(resource.Key, _templateFile, resource.KeyLine, resource.KeyColumn);
-            yield return PlanFunction(origin, body, type.Value == ServerlessFunction);
+            yield return PlanFunction(origin, body, type.Value);
         }
     }
 
-    private FunctionPlan PlanFunction(FunctionOrigin origin, MappingNode body, bool serverless)
+    private FunctionPlan PlanFunction(FunctionOrigin origin, MappingNode body, string type)
     {
+        var serverless = type == ServerlessFunction;
         var ignored = Ignored(body, origin);
         var local = body["Properties"] as MappingNode ?? new MappingNode([], body.Line, body.Column);
         var properties = serverless ? GlobalsMerge.Merge(_globals, local) : local;
@@ -89,33 +85,16 @@ internal sealed class AppPlanner
 
             var packageType = Optional(properties, "PackageType");
             runtime = Optional(properties, "Runtime");
-            var code = serverless ? ServerlessCode(properties, body, origin) : LambdaCode(properties, body, origin);
+            var code = Locate(new CodeResource(origin.LogicalId, type, body, properties));
             if (packageType == "Image" || code is { Kind: CodeKind.Image })
             {
                 return Skip(origin, code?.Display ?? ".", runtime, null, "PackageType Image: a container image brings its own entrypoint; Guard checks zip packages");
             }
 
             architecture = Architecture(properties);
-            if (runtime is null)
+            if (FunctionPlan.ByRuntime(origin, code?.Display ?? ".", runtime, architecture, ignored, PropertyNames.CloudFormation, out var parsedArchitecture) is { } decided)
             {
-                return NotChecked(origin, code?.Display ?? ".", null, architecture, "no Runtime: a zip function needs one", null, ignored);
-            }
-
-            if (!RuntimeCatalog.Default.IsLambdaRuntime(runtime))
-            {
-                var unknown = Findings.RuntimeUnknown(runtime, RuntimeCatalog.Default.Nearest(runtime));
-                var judged = new JudgedFinding(unknown, ignored.TryGetValue(unknown.Code, out var by) ? by : null);
-                return new FunctionPlan(null, CheckResult.FromTemplate(code?.Display ?? ".", origin, runtime, architecture, [judged], $"Runtime {runtime} is not one Lambda accepts: the package was not read"));
-            }
-
-            if (!RuntimeCatalog.Default.TryFind(runtime, out _))
-            {
-                return Skip(origin, code?.Display ?? ".", runtime, architecture, $"{runtime} is a managed runtime: Lambda supplies the bootstrap");
-            }
-
-            if (!ArchitectureNames.TryParse(architecture, out var parsedArchitecture))
-            {
-                return NotChecked(origin, code?.Display ?? ".", runtime, architecture, $"Architectures [{architecture}] is not x86_64 or arm64", null, ignored);
+                return decided;
             }
 
             switch (code)
@@ -129,7 +108,7 @@ internal sealed class AppPlanner
             }
 
             var handler = OptionalOrNull(properties, "Handler");
-            return new FunctionPlan(new PackageRequest(code.Location, runtime, parsedArchitecture, Layers(properties), handler, origin, ignored, Environment(properties)), null);
+            return new FunctionPlan(new PackageRequest(code.Location, runtime!, parsedArchitecture, Layers(properties), handler, origin, ignored, Environment(properties)), null);
         }
         catch (UnresolvableException e)
         {
@@ -144,172 +123,11 @@ internal sealed class AppPlanner
         }
     }
 
-    private enum CodeKind
-    {
-        Package,
-        Inline,
-        Image,
-        Missing,
-    }
+    /// <summary>The tool's locator first (it knows where it left the code), then the template's own dialect.</summary>
+    private CodeLocation? Locate(CodeResource resource) =>
+        _tool?.Locate(resource, _template) ??
+        (resource.Type is ServerlessFunction or ServerlessLayer ? (ICodeLocator)SamCodeLocator.Instance : CloudFormationCodeLocator.Instance).Locate(resource, _template);
 
-    /// <param name="Location">What to open: a local path (relative to the working folder) or s3://.</param>
-    /// <param name="Display">How to show it.</param>
-    private sealed record Code(CodeKind Kind, string Location, string Display, string? Problem = null, string? Hint = null);
-
-    /// <summary>
-    /// SAM: <c>CodeUri</c> (a local folder or zip, <c>s3://</c>, or <c>{Bucket, Key, Version}</c>), <c>InlineCode</c>, or
-    /// <c>ImageUri</c>. A function built by <c>sam build</c> (<c>Metadata.BuildMethod</c>) has its source in CodeUri,
-    /// not its package: the package is <c>.aws-sam/build/&lt;LogicalId&gt;</c>.
-    /// </summary>
-    private Code? ServerlessCode(MappingNode properties, MappingNode body, FunctionOrigin origin)
-    {
-        if (properties["InlineCode"] is not null)
-        {
-            return new Code(CodeKind.Inline, "", "InlineCode");
-        }
-
-        if (properties["ImageUri"] is { } imageUri)
-        {
-            return new Code(CodeKind.Image, "", StringOrNull(imageUri) ?? "ImageUri");
-        }
-
-        var codeUri = properties["CodeUri"];
-        if (codeUri is not null && _evaluator.Evaluate(codeUri) is MappingNode location)
-        {
-            return S3(location, "Bucket", "Key", "Version");
-        }
-
-        // SAM CLI's default when CodeUri is absent is the template's folder.
-        var path = codeUri is null ? "." : _evaluator.EvaluateString(codeUri);
-        if (!_isBuilt && (body["Metadata"] as MappingNode)?["BuildMethod"] is not null && !path.StartsWith("s3://", StringComparison.Ordinal))
-        {
-            return Built(origin.LogicalId, "function");
-        }
-
-        return Local(path, "CodeUri");
-    }
-
-    /// <summary>CloudFormation: <c>Code</c> as <c>{S3Bucket, S3Key, S3ObjectVersion}</c>, <c>{ZipFile}</c>, <c>{ImageUri}</c>, or (before <c>aws cloudformation package</c>) a local path.</summary>
-    private Code? LambdaCode(MappingNode properties, MappingNode body, FunctionOrigin origin)
-    {
-        var code = properties["Code"];
-        // Before Code is evaluated: it names the deploy bucket (Fn::Sub over AWS::AccountId), not a value before deploy.
-        if (_layout == AppLayout.CdkAssembly && CdkAsset(body, origin) is { } asset)
-        {
-            return asset;
-        }
-
-        if (_layout == AppLayout.Serverless && code is MappingNode { } serverlessCode && ServerlessFrameworkZip(serverlessCode, origin) is { } zip)
-        {
-            return zip;
-        }
-
-        if (code is null)
-        {
-            return null;
-        }
-
-        if (_evaluator.Evaluate(code) is MappingNode location)
-        {
-            return location["ZipFile"] is not null ? new Code(CodeKind.Inline, "", "Code.ZipFile")
-                : location["ImageUri"] is { } imageUri ? new Code(CodeKind.Image, "", StringOrNull(imageUri) ?? "Code.ImageUri")
-                : S3(location, "S3Bucket", "S3Key", "S3ObjectVersion");
-        }
-
-        return Local(_evaluator.EvaluateString(code), "Code");
-    }
-
-    /// <summary>
-    /// CDK: <c>Metadata: { "aws:asset:path": "asset.HASH", "aws:asset:property": "Code" }</c>, the folder or zip cdk
-    /// synth staged in the assembly (the template's folder); null when Code is not an asset.
-    /// </summary>
-    private Code? CdkAsset(MappingNode body, FunctionOrigin origin)
-    {
-        if (body["Metadata"] is not MappingNode metadata ||
-            metadata["aws:asset:property"] is not ScalarNode { Value: "Code" } ||
-            metadata["aws:asset:path"] is not ScalarNode { IsNull: false } assetPath)
-        {
-            return null;
-        }
-
-        var resolved = Resolve(assetPath.Value);
-        return File.Exists(resolved) || Directory.Exists(resolved)
-            ? new Code(CodeKind.Package, resolved, resolved)
-            : new Code(
-                CodeKind.Missing,
-                resolved,
-                resolved,
-                $"the CDK asset {assetPath.Value} of {origin.LogicalId} (Metadata aws:asset:path) does not exist (looked for {resolved})",
-                "run cdk synth again: the assembly holds the assets it staged, and a copied cdk.out may have lost them");
-    }
-
-    /// <summary>
-    /// Serverless Framework: <c>Code.S3Key</c> is <c>serverless/SERVICE/STAGE/TIMESTAMP/NAME.zip</c>, and serverless
-    /// package left <c>NAME.zip</c> beside the template; null when there is no literal S3Key.
-    /// </summary>
-    private Code? ServerlessFrameworkZip(MappingNode code, FunctionOrigin origin)
-    {
-        if (code["S3Key"] is not { } keyNode || StringOrNull(keyNode) is not { Length: > 0 } key)
-        {
-            return null;
-        }
-
-        var name = key[(key.LastIndexOf('/') + 1)..];
-        var resolved = Resolve(name);
-        return File.Exists(resolved)
-            ? new Code(CodeKind.Package, resolved, resolved)
-            : new Code(
-                CodeKind.Missing,
-                resolved,
-                resolved,
-                $"the package {name} of {origin.LogicalId} (Code.S3Key {key}) is not in the Serverless folder (looked for {resolved})",
-                "run serverless package again: it writes each zip beside cloudformation-template-update-stack.json");
-    }
-
-    private Code S3(MappingNode location, string bucketKey, string keyKey, string versionKey)
-    {
-        if (location[bucketKey] is not { } bucketNode || location[keyKey] is not { } keyNode)
-        {
-            return new Code(CodeKind.Missing, "", "?", $"the code location has no {bucketKey} and {keyKey}");
-        }
-
-        var bucket = _evaluator.EvaluateString(bucketNode);
-        var key = _evaluator.EvaluateString(keyNode);
-        var version = location[versionKey] is { } versionNode ? _evaluator.EvaluateString(versionNode) : null;
-        var uri = $"s3://{bucket}/{key}" + (version is null ? "" : $"?versionId={Uri.EscapeDataString(version)}");
-        return new Code(CodeKind.Package, uri, uri);
-    }
-
-    private Code Local(string path, string property)
-    {
-        if (path.Contains("://", StringComparison.Ordinal))
-        {
-            return new Code(CodeKind.Package, path, path);
-        }
-
-        var resolved = Resolve(path);
-        return File.Exists(resolved) || Directory.Exists(resolved)
-            ? new Code(CodeKind.Package, resolved, resolved)
-            : new Code(CodeKind.Missing, resolved, resolved, $"{property} {path} does not exist (looked for {resolved})", "build the app first (sam build), or fix the path; it is relative to the template's folder");
-    }
-
-    private Code Built(string logicalId, string what)
-    {
-        var built = Resolve(Path.Combine(".aws-sam", "build", logicalId));
-        return Directory.Exists(built)
-            ? new Code(CodeKind.Package, built, built)
-            : new Code(
-                CodeKind.Missing,
-                built,
-                built,
-                $"the {what} is built by sam build (Metadata.BuildMethod) and {built} does not exist",
-                $"run sam build, then guard check {Resolve(Path.Combine(".aws-sam", "build", "template.yaml"))}");
-    }
-
-    /// <summary>
-    /// The function's layers in order: a local path for a LayerVersion of this template, an ARN to look up, or one
-    /// that cannot be read and why (each of those becomes a LAYER_NOT_CHECKED finding).
-    /// </summary>
     /// <summary>
     /// What the function's Environment sets for ld.so: its LD_LIBRARY_PATH (no other variable is read), Lambda's default
     /// when it sets none, null when the template leaves it to a value known only at deploy.
@@ -343,6 +161,10 @@ internal sealed class AppPlanner
         }
     }
 
+    /// <summary>
+    /// The function's layers in order: a local path for a LayerVersion of this template, an ARN to look up, or one
+    /// that cannot be read and why (each of those becomes a LAYER_NOT_CHECKED finding).
+    /// </summary>
     private List<LayerSource> Layers(MappingNode properties)
     {
         var layers = new List<LayerSource>();
@@ -402,27 +224,13 @@ internal sealed class AppPlanner
     private (string? Path, string? Why) LocalLayer(string layerId)
     {
         var body = (MappingNode)_resources[layerId]!;
-        var properties = body["Properties"] as MappingNode;
+        var type = ((ScalarNode)body["Type"]!).Value;
         try
         {
-            var content = (body["Type"] as ScalarNode)?.Value == ServerlessLayer ? properties?["ContentUri"] : properties?["Content"];
-            if (content is null)
-            {
-                return (null, "the LayerVersion has no content");
-            }
-
-            var value = _evaluator.Evaluate(content);
-            if (value is MappingNode location)
-            {
-                var s3 = (body["Type"] as ScalarNode)?.Value == ServerlessLayer ? S3(location, "Bucket", "Key", "Version") : S3(location, "S3Bucket", "S3Key", "S3ObjectVersion");
-                return s3.Kind == CodeKind.Package ? (s3.Location, null) : (null, s3.Problem);
-            }
-
-            var path = _evaluator.EvaluateString(value);
-            var code = !_isBuilt && (body["Metadata"] as MappingNode)?["BuildMethod"] is not null && !path.StartsWith("s3://", StringComparison.Ordinal)
-                ? Built(layerId, "layer")
-                : Local(path, "ContentUri");
-            return code.Kind == CodeKind.Package ? (code.Location, null) : (null, code.Problem);
+            var code = Locate(new CodeResource(layerId, type, body, body["Properties"] as MappingNode ?? new MappingNode([], body.Line, body.Column)));
+            return code is null ? (null, "the LayerVersion has no content")
+                : code.Kind == CodeKind.Package ? (code.Location, null)
+                : (null, code.Problem ?? $"its content is {code.Display}, not a package");
         }
         catch (UnresolvableException e)
         {
@@ -465,18 +273,6 @@ internal sealed class AppPlanner
         }
     }
 
-    private string? StringOrNull(TemplateNode node)
-    {
-        try
-        {
-            return _evaluator.EvaluateString(node);
-        }
-        catch (UnresolvableException)
-        {
-            return null;
-        }
-    }
-
     /// <summary>A property that only sharpens hints: unresolvable is as good as absent.</summary>
     private string? OptionalOrNull(MappingNode properties, string name)
     {
@@ -506,28 +302,11 @@ internal sealed class AppPlanner
         return ignored;
     }
 
-    private string Resolve(string path)
-    {
-        var combined = Path.IsPathRooted(path) ? path : Path.Combine(_folder, path);
-        var normalized = combined.Replace('\\', '/');
-        while (normalized.StartsWith("./", StringComparison.Ordinal) && normalized.Length > 2)
-        {
-            normalized = normalized[2..];
-        }
-
-        return normalized.Replace("/./", "/", StringComparison.Ordinal).TrimEnd('/') is { Length: > 0 } trimmed ? trimmed : ".";
-    }
-
     private static FunctionPlan Skip(FunctionOrigin origin, string code, string? runtime, string? architecture, string reason) =>
-        new(null, CheckResult.Skipped(code, origin, runtime, architecture, reason));
+        FunctionPlan.Skip(origin, code, runtime, architecture, reason);
 
-    private static FunctionPlan NotChecked(FunctionOrigin origin, string code, string? runtime, string? architecture, string reason, string? hint, Dictionary<string, string> ignored)
-    {
-        // A function not built yet still has a runtime the template names: its deprecation and block dates stand.
-        Finding[] findings = [AppFindings.NotChecked(reason, hint), .. DeployRules.For(runtime, architecture, inspected: false)];
-        var judged = findings.Select(f => new JudgedFinding(f, ignored.TryGetValue(f.Code, out var by) ? by : null)).ToArray();
-        return new(null, CheckResult.NotChecked(code, origin, runtime, architecture, reason, judged));
-    }
+    private static FunctionPlan NotChecked(FunctionOrigin origin, string code, string? runtime, string? architecture, string reason, string? hint, Dictionary<string, string> ignored) =>
+        FunctionPlan.NotChecked(origin, code, runtime, architecture, reason, hint, ignored);
 
     private static Dictionary<string, ParameterValue> Parameters(MappingNode? declared, IReadOnlyDictionary<string, string> overrides)
     {

@@ -34,12 +34,18 @@ internal static class JsonTemplateReader
         }
         catch (JsonException e)
         {
-            var line = (int)(e.LineNumber ?? 0) + 1;
-            var column = (int)(e.BytePositionInLine ?? 0) + 1;
-            var reason = e.Message;
-            var cut = reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
-            throw new TemplateFormatException(file, line, column, $"not valid JSON: {(cut > 0 ? reason[..cut] : reason).TrimEnd('.', ' ')}");
+            throw NotJson(file, e);
         }
+    }
+
+    /// <summary>The reader's complaint at its line and column, without the position it repeats at the end.</summary>
+    public static TemplateFormatException NotJson(string file, JsonException e)
+    {
+        var line = (int)(e.LineNumber ?? 0) + 1;
+        var column = (int)(e.BytePositionInLine ?? 0) + 1;
+        var reason = e.Message;
+        var cut = reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        return new TemplateFormatException(file, line, column, $"not valid JSON: {(cut > 0 ? reason[..cut] : reason).TrimEnd('.', ' ')}");
     }
 
     private static TemplateNode ReadNode(ref Utf8JsonReader reader, Positions positions)

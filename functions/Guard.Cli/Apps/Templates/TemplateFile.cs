@@ -31,7 +31,7 @@ internal static class TemplateFile
         byte[] bytes;
         try
         {
-            bytes = ReadRegularFile(path);
+            bytes = ReadRegularFile(path, MaxBytes, "a template", "CloudFormation takes 1 MB");
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -51,19 +51,25 @@ internal static class TemplateFile
             : YamlTemplateReader.Read(path, Encoding.UTF8.GetString(text));
     }
 
-    /// <summary>The file's bytes, when it is a regular file of at most <see cref="MaxBytes"/>; asked before it is opened.</summary>
-    private static byte[] ReadRegularFile(string path)
+    /// <summary>
+    /// The file's bytes, when it is a regular file of at most <paramref name="maxBytes"/>; asked before it is opened.
+    /// Every file Guard reads whole (templates, manifests, Terraform plans) comes through here.
+    /// </summary>
+    /// <param name="what">What the file is to Guard, for the messages: "a template", "a Terraform plan".</param>
+    /// <param name="limitNote">Why the limit is where it is, shown when a file passes it.</param>
+    /// <exception cref="TemplateFormatException">Not a regular file, or too large.</exception>
+    internal static byte[] ReadRegularFile(string path, int maxBytes, string what, string limitNote)
     {
         if (LocalFileKind.NotRegular(path) is { } kind)
         {
-            throw new TemplateFormatException(path, 0, 0, $"is {kind}, not a template file: Guard reads templates only from regular files");
+            throw new TemplateFormatException(path, 0, 0, $"is {kind}, not {what} file: Guard reads only regular files");
         }
 
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         var length = RandomAccess.GetLength(handle);
-        if (length > MaxBytes)
+        if (length > maxBytes)
         {
-            throw TooLarge(path, length);
+            throw TooLarge(path, length, maxBytes, what, limitNote);
         }
 
         // One byte more than the limit: a file that grows while it is read is caught too.
@@ -78,20 +84,20 @@ internal static class TemplateFile
             }
 
             total += read;
-            if (total > MaxBytes)
+            if (total > maxBytes)
             {
-                throw TooLarge(path, total);
+                throw TooLarge(path, total, maxBytes, what, limitNote);
             }
 
             if (total == buffer.Length)
             {
-                Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxBytes + 1));
+                Array.Resize(ref buffer, (int)Math.Min(buffer.Length * 2L, maxBytes + 1L));
             }
         }
 
         return buffer[..total];
     }
 
-    private static TemplateFormatException TooLarge(string path, long length) =>
-        new(path, 0, 0, $"is {length:N0} bytes, more than Guard reads as a template ({MaxBytes:N0}; CloudFormation takes 1 MB)");
+    private static TemplateFormatException TooLarge(string path, long length, int maxBytes, string what, string limitNote) =>
+        new(path, 0, 0, $"is {length:N0} bytes, more than Guard reads as {what} ({maxBytes:N0}; {limitNote})");
 }
