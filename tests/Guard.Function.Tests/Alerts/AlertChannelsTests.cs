@@ -7,6 +7,7 @@ using Guard.Function.Tests.Scheduled;
 using Guard.Function.Tests.Support;
 using Guard.Inspection.Reporting;
 using Guard.Inspection.Rules;
+using Json.Schema;
 
 namespace Guard.Function.Tests.Alerts;
 
@@ -78,6 +79,24 @@ public sealed class AlertChannelsTests : IDisposable
         Assert.Equal(_alert.Verdict!.FunctionArn, detail.FunctionArn);
         Assert.Equal("broken", detail.Verdict);
         Assert.Equal(_alert.Verdict.Findings.Select(f => f.Code), detail.Findings.Select(f => f.Code));
+    }
+
+    [Fact]
+    public async Task Send_BrokenDeployAndOkVerdict_EventDetailsMatchThePublishedSchema()
+    {
+        var schema = JsonSchema.FromText(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "schemas", "guard-verdict.schema.json")));
+        var sender = Sender();
+        await sender.SendAsync(_alert, Cancel);
+        await sender.RecordAsync(_alert.Verdict! with { Verdict = "ok", Findings = [], Origin = FunctionVerdict.DeployOrigin }, Cancel);
+
+        Assert.Equal(2, _events.Put.Count);
+        foreach (var entry in _events.Put)
+        {
+            using var detail = JsonDocument.Parse(entry.Detail);
+            var result = schema.Evaluate(detail.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+            Assert.True(result.IsValid, $"{entry.Detail} does not match schemas/guard-verdict.schema.json: " +
+                string.Join("; ", (result.Details ?? []).Where(d => d.Errors is { Count: > 0 }).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation} {e.Key}: {e.Value}"))));
+        }
     }
 
     [Fact]
