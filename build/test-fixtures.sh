@@ -7,6 +7,9 @@
 #                                       the x64 publish output (out-x86_64/bootstrap, .dbg) the Lambda's end-to-end
 #                                       tests run; release.log is the build's output (the tests read its IL warnings)
 #   .artifacts/test-fixtures/cli/       build/publish-cli.sh: the self-contained Native AOT guard for both CPUs
+#   .artifacts/test-fixtures/apps/      build/tool-apps.sh: what `cdk synth` (apps/cdk/cdk.out) and `serverless package`
+#                                       (apps/serverless/.serverless) write for the apps of tests/Guard.Cli.Tests/Apps/ToolApps,
+#                                       with the npm tools build/test.sh installs in .artifacts/node-tools
 #   .artifacts/test-fixtures/built      written when all built, dated when the build began: tests refuse fixtures
 #                                       older than the sources they were built from
 set -euo pipefail
@@ -43,6 +46,9 @@ build "make zips (both Native AOT release zips, each checked by guard)" "$root/r
   make -C functions/Guard.Function zips DIST="$root/release/dist" DOTNET_ARTIFACTS="$root/release/artifacts"
 build "build/publish-cli.sh (the Native AOT guard CLI for both CPUs)" "$root/cli.log" \
   env DOTNET_ARTIFACTS="$root/cli/artifacts" bash build/publish-cli.sh "$root/cli/dist"
+
+build "build/tool-apps.sh (cdk synth and serverless package of the tests' apps)" "$root/apps.log" \
+  bash build/tool-apps.sh "$root/apps"
 
 touch -d "@$began" "$root/built"
 echo "test fixtures in $root"

@@ -21,6 +21,9 @@
 #   golang-go                     real Go Lambda binaries (offline, GOPROXY=off) whose build information the Go tests read
 #   g++                           x86_64 C++ test programs that need libstdc++.so.6 and its GLIBCXX_ versions
 #   g++-aarch64-linux-gnu         the same for arm64; it Depends on libstdc++-12-dev-arm64-cross (libstdc++.so to link)
+# And from npm, pinned by build/node-tools/package-lock.json into .artifacts/node-tools (npm ci, skipped while the
+# installed lock matches: offline once cached), the app tools whose real outputs the CLI tests check
+# (build/tool-apps.sh): aws-cdk (the cdk CLI), aws-cdk-lib and constructs (cdk synth), serverless@3 (serverless package).
 # It installs with apt-get as root, or through sudo; without either it names the packages and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -64,6 +67,21 @@ done
 command -v terraform >/dev/null 2>&1 \
   || fail "terraform is missing: install it from https://developer.hashicorp.com/terraform/install (the machine image has it in /usr/local/bin)"
 echo "terraform: $(command -v terraform)"
+
+log "npm tools: .artifacts/node-tools (build/node-tools/package-lock.json)"
+command -v npm >/dev/null 2>&1 || fail "npm is missing: the CLI tests check what cdk synth and serverless package write (Node.js 18+ with npm)"
+node_tools=.artifacts/node-tools
+# installed.json: the lock of the last install that finished; an install cut short matches nothing and runs again.
+if cmp -s build/node-tools/package-lock.json "$node_tools/installed.json"; then
+  echo "installed: $(node -p "Object.entries(require('./build/node-tools/package.json').dependencies).map(e => e.join('@')).join(' ')")"
+else
+  rm -rf "$node_tools"
+  mkdir -p "$node_tools"
+  cp build/node-tools/package.json build/node-tools/package-lock.json "$node_tools/"
+  npm ci --prefix "$node_tools" --no-audit --no-fund --ignore-scripts --loglevel=error \
+    || fail "npm ci could not install the pinned tools of build/node-tools/package-lock.json"
+  cp build/node-tools/package-lock.json "$node_tools/installed.json"
+fi
 
 log "test fixtures: build/test-fixtures.sh"
 bash build/test-fixtures.sh || fail "the test fixtures did not build (the cause is above); no test was run"

@@ -6,6 +6,12 @@ using Guard.Inspection;
 using Guard.Inspection.Reading;
 
 // Usage: dotnet run -c Release --project benchmarks/Guard.Benchmarks -- [--sizes 20,200] [--runs 7] [--guard PATH/guard.dll]
+//        ... -- --toolchain [--runs 15]   (what telling the toolchain adds to a check: benchmarks/toolchain-cost.sh)
+if (args.Contains("--toolchain"))
+{
+    return await ToolchainCost.RunAsync(int.Parse(Arguments.Get(args, "--runs", "15"), CultureInfo.InvariantCulture));
+}
+
 var sizes = Arguments.Get(args, "--sizes", "20,200").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
 var runs = int.Parse(Arguments.Get(args, "--runs", "7"), CultureInfo.InvariantCulture);
 var guardDll = Arguments.Get(args, "--guard", string.Empty);

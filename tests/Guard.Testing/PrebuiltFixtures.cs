@@ -1,7 +1,8 @@
 namespace Guard.Testing;
 
 /// <summary>
-/// The Native AOT builds tests read (the release zips, the Lambda's bootstrap, the self-contained CLI), built once by
+/// The Native AOT builds tests read (the release zips, the Lambda's bootstrap, the self-contained CLI) and what the real
+/// app tools write for the CLI's tests (cdk synth, serverless package), built once by
 /// <c>build/test-fixtures.sh</c> before <c>dotnet test</c> (<c>build/test.sh</c> runs it). A test never builds them:
 /// under the run's hang guard a build that is merely slow on a loaded machine aborted the whole run.
 /// </summary>
@@ -12,7 +13,12 @@ public static class PrebuiltFixtures
     private const string Rebuild = "build them with build/test-fixtures.sh (build/test.sh does before dotnet test)";
 
     // What the fixtures are built from: a fixture older than any of it would test another tree's code.
-    private static readonly string[] Sources = ["functions", "Directory.Build.props", "Directory.Packages.props", "global.json"];
+    private static readonly string[] Sources =
+    [
+        "functions", "Directory.Build.props", "Directory.Packages.props", "global.json",
+        // The apps whose cdk synth and serverless package outputs build/tool-apps.sh writes, and the tools' pins.
+        "tests/Guard.Cli.Tests/Apps/ToolApps", "build/tool-apps.sh", "build/node-tools",
+    ];
 
     /// <summary>
     /// The path of <paramref name="relativePath"/> under <see cref="Root"/>; throws, saying how to build it, when it

@@ -39,9 +39,12 @@ internal sealed class CheckService(AwsConnection connection)
     /// <summary>An app's packages judged at once: enough to overlap one package's waits (S3, a layer look-up) with another's work.</summary>
     internal static int PackagesAtOnce => Math.Max(4, Environment.ProcessorCount * 2);
 
-    /// <summary>A template, a folder that is an app (a CDK cloud assembly, a Serverless Framework package folder), or a Terraform plan.</summary>
+    /// <summary>
+    /// A template, a folder that is an app (a CDK cloud assembly, a Serverless Framework package folder), a Terraform
+    /// plan, or a project (serverless.yml, cdk.json, a project folder).
+    /// </summary>
     public static bool IsApp(string argument) =>
-        TemplateFile.LooksLikeTemplate(argument) || AppFolder.IsAppFolder(argument) || TerraformFiles.IsPlanJson(argument);
+        TemplateFile.LooksLikeTemplate(argument) || AppFolder.IsAppFolder(argument) || TerraformFiles.IsPlanJson(argument) || ProjectFolder.IsProject(argument);
 
     public async Task<CheckRun> RunAsync(CheckOptions options, CancellationToken cancellationToken)
     {
@@ -65,6 +68,14 @@ internal sealed class CheckService(AwsConnection connection)
             {
                 run.Problems.Add(terraform);
                 results.Add(CheckResult.NotChecked(package, null, null, null, terraform));
+                continue;
+            }
+
+            // Before templates: serverless.yml and cdk.json are named like templates, and a project folder is no package.
+            if (ProjectFolder.IsProject(package))
+            {
+                isApp = true;
+                results.AddRange(await CheckProjectAsync(package, run, cancellationToken).ConfigureAwait(false));
                 continue;
             }
 
@@ -99,6 +110,31 @@ internal sealed class CheckService(AwsConnection connection)
 
     /// <summary>One run's settings, engine and problem lines, handed down the walk.</summary>
     private sealed record Walk(CheckOptions Options, ArgumentCheck Check, List<string> Problems);
+
+    /// <summary>
+    /// A project file or folder: what its tools built, checked as that app, or one result per tool that says what to
+    /// run first (nothing judged, exit 2).
+    /// </summary>
+    private static async Task<List<CheckResult>> CheckProjectAsync(string project, Walk run, CancellationToken cancellationToken)
+    {
+        var results = new List<CheckResult>();
+        foreach (var output in ProjectFolder.Outputs(project))
+        {
+            if (output.Output is not { } built)
+            {
+                var reason = $"{output.Source}: {output.Instead}";
+                run.Problems.Add(reason);
+                results.Add(CheckResult.NotChecked(output.Source, null, null, null, reason));
+                continue;
+            }
+
+            results.AddRange(AppFolder.IsAppFolder(built)
+                ? await CheckAppFolderAsync(built, run, cancellationToken).ConfigureAwait(false)
+                : await CheckAppAsync(built, null, run, cancellationToken).ConfigureAwait(false));
+        }
+
+        return results;
+    }
 
     /// <summary>
     /// <c>cdk.out/</c>: every stack template its manifest lists; <c>.serverless/</c>: its update-stack template. A stack

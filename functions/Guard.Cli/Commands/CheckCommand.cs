@@ -26,7 +26,9 @@ internal static class CheckCommand
             Description = "What to check, one or more: a zip (local path, s3://bucket/key[?versionId=…], an http(s):// URL such as a presigned one), " +
                 "a local folder, judged as the zip it would become, a SAM/CloudFormation template (.yaml, .yml, .json), every function in it, " +
                 "an app folder: cdk.out/ (every stack, each function from its asset) or .serverless/ (each function from its zip), " +
-                "or a Terraform plan's JSON (terraform show -json tf.plan > plan.json), every aws_lambda_function it creates or updates. Each gets its own verdict.",
+                "a Terraform plan's JSON (terraform show -json tf.plan > plan.json), every aws_lambda_function it creates or updates, " +
+                "or a project: serverless.yml, cdk.json or a project folder (guard check .), checked from what its tool built (.serverless/, cdk.out/, " +
+                ".aws-sam/build/template.yaml) or told what to run. Each gets its own verdict.",
             // Zero here, checked in the action: --parameter-overrides takes every token after it, and a PACKAGE
             // written after the overrides (no '=') is given back to PACKAGE there.
             Arity = ArgumentArity.ZeroOrMore,

@@ -3,6 +3,7 @@ using System.Globalization;
 using Guard.Aws.Http;
 using Guard.Aws.Lambda;
 using Guard.Cli.Migration;
+using Guard.Cli.Migration.Source;
 using Guard.Cli.Scanning;
 using Guard.Inspection.Reading;
 using Guard.Inspection.Reporting;

@@ -1,9 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Guard.Cli.Apps;
-using Guard.Cli.Migration;
 using Guard.Cli.Packaging;
-using Guard.Cli.Scanning;
 using Guard.Inspection.Rules;
 
 namespace Guard.Cli.Commands;
@@ -62,11 +60,10 @@ internal static class PackageCommand
             return ExitCodes.UsageOrUnavailable;
         }
 
-        List<ZipInput> others;
+        IReadOnlyList<PackagedBinary> packaged;
         try
         {
-            others = [.. settings.Includes.SelectMany(i => FunctionZip.Expand(IncludedName(i), i))];
-            Directory.CreateDirectory(settings.OutputFolder);
+            packaged = await FunctionPackager.PackageAsync(settings, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -74,55 +71,35 @@ internal static class PackageCommand
             return ExitCodes.UsageOrUnavailable;
         }
 
-        // Local files only: the connection's clients are never made, so no credentials are needed.
-        using var connection = AwsConnection.FromProcess();
-        using var sources = connection.PackageSources();
-        var check = PackageVerdict.CreateCheck(sources);
         var exit = ExitCodes.Ok;
         var inv = CultureInfo.InvariantCulture;
-        foreach (var binary in settings.Binaries)
+        var on = $"{settings.Runtime} {settings.Architecture.ToApiName()}";
+        foreach (var one in packaged)
         {
-            var target = Path.Combine(settings.OutputFolder, Path.GetFileName(binary) + ".zip");
-            var staged = Path.Combine(settings.OutputFolder, $".{Path.GetFileName(target)}.check-{Guid.NewGuid():N}");
-            try
-            {
-                FunctionZip.Write(staged, binary, others);
-                var result = await check.RunAsync(new PackageRequest(staged, settings.Runtime, settings.Architecture, [], "bootstrap"), cancellationToken).ConfigureAwait(false);
-                var on = $"{settings.Runtime} {settings.Architecture.ToApiName()}";
-                if (result.Outcome is Outcome.Ok)
-                {
-                    File.Move(staged, target, overwrite: true);
-                    var warnings = result.Findings.Where(f => !f.IsSuppressed && f.Finding.Severity == Severity.Warning).Select(f => f.Finding.Code).ToList();
-                    var warned = warnings.Count > 0 ? $" (warnings: {string.Join(", ", warnings)})" : "";
-                    await output.WriteLineAsync(string.Create(inv,
-                        $"PACKAGED  {target}: {binary} as bootstrap (0755), {new FileInfo(target).Length} bytes, sha256 {BootstrapRepackager.Sha256Of(target)}; starts on {on}{warned}")).ConfigureAwait(false);
-                    continue;
-                }
-
-                exit = Math.Max(exit, result.Outcome == Outcome.NotChecked ? ExitCodes.UsageOrUnavailable : ExitCodes.Broken);
-                var refusal = new System.Text.StringBuilder();
-                refusal.AppendLine(inv, $"NOT PACKAGED  {binary}: {(result.Outcome == Outcome.NotChecked ? $"could not be checked: {result.Reason}" : $"would not start on {on}")}");
-                PackageVerdict.AppendFindings(refusal, result, "  ");
-                await output.WriteAsync(refusal.ToString()).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            if (one.Problem is not null)
             {
                 exit = Math.Max(exit, ExitCodes.UsageOrUnavailable);
-                await error.WriteLineAsync($"guard: {binary}: {e.Message}").ConfigureAwait(false);
+                await error.WriteLineAsync($"guard: {one.Binary}: {one.Problem}").ConfigureAwait(false);
+                continue;
             }
-            finally
+
+            var result = one.Result!;
+            if (one.Written)
             {
-                File.Delete(staged);
+                var warnings = result.Findings.Where(f => !f.IsSuppressed && f.Finding.Severity == Severity.Warning).Select(f => f.Finding.Code).ToList();
+                var warned = warnings.Count > 0 ? $" (warnings: {string.Join(", ", warnings)})" : "";
+                await output.WriteLineAsync(string.Create(inv,
+                    $"PACKAGED  {one.Target}: {one.Binary} as bootstrap (0755), {one.Size} bytes, sha256 {one.Sha256}; starts on {on}{warned}")).ConfigureAwait(false);
+                continue;
             }
+
+            exit = Math.Max(exit, result.Outcome == Outcome.NotChecked ? ExitCodes.UsageOrUnavailable : ExitCodes.Broken);
+            var refusal = new System.Text.StringBuilder();
+            refusal.AppendLine(inv, $"NOT PACKAGED  {one.Binary}: {(result.Outcome == Outcome.NotChecked ? $"could not be checked: {result.Reason}" : $"would not start on {on}")}");
+            PackageVerdict.AppendFindings(refusal, result, "  ");
+            await output.WriteAsync(refusal.ToString()).ConfigureAwait(false);
         }
 
         return exit;
-    }
-
-    /// <summary>A relative path inside the current folder keeps its path in the zip; anything else goes at the root by its name.</summary>
-    private static string IncludedName(string path)
-    {
-        var relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), Path.GetFullPath(path)).Replace('\\', '/');
-        return Path.IsPathRooted(path) || relative.StartsWith("../", StringComparison.Ordinal) || relative == ".." ? Path.GetFileName(Path.TrimEndingDirectorySeparator(path)) : relative;
     }
 }

@@ -40,25 +40,6 @@ public sealed class AppFolderCheckTests : IDisposable
     }
 
     [Fact]
-    public async Task Check_OnACdkAssemblyWhoseStackIsInAStage_ReadsTheNestedAssemblyAndItsAssetsAtTheRoot()
-    {
-        var cdkOut = AppFolders.WriteCdkOutWithStage(_scratch);
-
-        var (exitCode, output, error) = await FolderPackageTests.RunAsync("check", cdkOut, "--format", "json");
-
-        Assert.True(exitCode == ExitCodes.Broken, $"exit {exitCode}: {error}");
-        using var json = JsonDocument.Parse(output);
-        var functions = ByLogicalId(json);
-        Assert.Equal(5, functions.Count);
-        Assert.Equal(_scratch.PathOf("cdk.out/assembly-Prod/OrdersStack.template.json"), functions["OrdersFunction1A2B3C4D"].GetProperty("templateFile").GetString());
-        Assert.Equal("ok", Verdict(functions["OrdersFunction1A2B3C4D"]));
-        Assert.Equal(Path.GetFullPath(_scratch.PathOf($"cdk.out/{AppFolders.OrdersAsset}")), Path.GetFullPath(functions["OrdersFunction1A2B3C4D"].GetProperty("codePath").GetString()!));
-        Assert.Equal("ok", Verdict(functions["BillingFunction5E6F7A8B"]));
-        Assert.Equal("BOOTSTRAP_NOT_EXECUTABLE", Code(functions["LedgerFunction9C0D1E2F"]));
-        Assert.Equal("unchecked", Verdict(functions["ExportFunction7E8F9A0B"]));
-    }
-
-    [Fact]
     public async Task Check_WhenACdkAssetIsMissing_ReportsThatFunctionNotCheckedByPathAndResource()
     {
         var cdkOut = AppFolders.WriteCdkOut(_scratch);

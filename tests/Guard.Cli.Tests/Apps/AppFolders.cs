@@ -4,8 +4,10 @@ using Guard.Testing;
 namespace Guard.Cli.Tests.Apps;
 
 /// <summary>
-/// App folders as the tools leave them: a CDK cloud assembly (<c>cdk synth</c>'s <c>cdk.out/</c>) and a Serverless
-/// Framework package folder (<c>serverless package</c>'s <c>.serverless/</c>).
+/// App folders laid out as the tools leave them, for what the real outputs of <see cref="ToolOutputCheckTests"/>
+/// (cdk synth, serverless package, built by build/tool-apps.sh) do not hold: a zip asset, a bootstrap without its
+/// execute bit, a managed-runtime function, an asset or zip that is gone, a service packaged individually or as one
+/// zip of its own. A CDK cloud assembly (<c>cdk.out/</c>) and a Serverless Framework package folder (<c>.serverless/</c>).
 /// </summary>
 internal static class AppFolders
 {
@@ -285,32 +287,6 @@ internal static class AppFolders
         scratch.Write($"cdk.out/{LedgerAsset}/bootstrap", TestApps.Arm64, Scratch.Regular);
         scratch.Write($"cdk.out/{BillingAsset}", new PackageBuilder().AddFile("bootstrap", TestApps.X8664, PackageBuilder.ExecutableMode).ToArray());
         scratch.Write($"cdk.out/{ReportsAsset}/index.py", "def handler(event, context):\n    return {}\n");
-        return scratch.PathOf("cdk.out");
-    }
-
-    /// <summary>
-    /// cdk.out of an app whose stack sits in a Stage (a CDK Pipelines app): the root manifest lists only the stage's
-    /// nested assembly, <c>assembly-Prod/</c>, whose template names the assets cdk synth staged at the root as
-    /// <c>../asset.HASH</c>. The same functions as <see cref="WriteCdkOut"/>.
-    /// </summary>
-    public static string WriteCdkOutWithStage(Scratch scratch)
-    {
-        WriteCdkOut(scratch);
-        File.Delete(scratch.PathOf("cdk.out/OrdersStack.template.json"));
-        scratch.Write("cdk.out/manifest.json", """
-            {
-              "version": "38.0.1",
-              "artifacts": {
-                "assembly-Prod": {
-                  "type": "cdk:cloud-assembly",
-                  "properties": { "directoryName": "assembly-Prod", "displayName": "Prod" }
-                },
-                "Tree": { "type": "cdk:tree", "properties": { "file": "tree.json" } }
-              }
-            }
-            """);
-        scratch.Write("cdk.out/assembly-Prod/manifest.json", CdkManifest);
-        scratch.Write("cdk.out/assembly-Prod/OrdersStack.template.json", CdkStackTemplate.Replace("\"aws:asset:path\": \"asset.", "\"aws:asset:path\": \"../asset.", StringComparison.Ordinal));
         return scratch.PathOf("cdk.out");
     }
 

@@ -39,7 +39,7 @@ internal static class AppFolder
         var serverless = Path.Combine(folder, ServerlessTemplate);
         if (File.Exists(serverless))
         {
-            return [new AppTemplate(serverless, ServerlessFrameworkLocator.Instance)];
+            return [new AppTemplate(serverless, ServerlessFrameworkLocator.ForFolder(folder))];
         }
 
         var templates = new List<AppTemplate>();

@@ -1,10 +1,10 @@
 namespace Guard.Cli.Apps.Templates;
 
 /// <summary>
-/// A stack template of a CDK cloud assembly (<c>cdk.out/</c>): Code names the bootstrap bucket (Fn::Sub over
-/// AWS::AccountId, not a value before deploy), and the resource's
-/// <c>Metadata: { "aws:asset:path": "asset.HASH", "aws:asset:property": "Code" }</c> the folder or zip cdk synth
-/// staged in the assembly (the template's folder). Says nothing when the code is not an asset.
+/// A stack template of a CDK cloud assembly (<c>cdk.out/</c>): a function's Code and a LayerVersion's Content name the
+/// bootstrap bucket (Fn::Sub over AWS::AccountId, not a value before deploy), and the resource's
+/// <c>Metadata: { "aws:asset:path": "asset.HASH", "aws:asset:property": "Code" }</c> (<c>"Content"</c> for a layer)
+/// the folder or zip cdk synth staged in the assembly (the template's folder). Says nothing when the code is not an asset.
 /// </summary>
 internal sealed class CdkAssetLocator : ICodeLocator
 {
@@ -12,9 +12,15 @@ internal sealed class CdkAssetLocator : ICodeLocator
 
     public CodeLocation? Locate(CodeResource resource, TemplateContext template)
     {
-        if (resource.Type != AppPlanner.LambdaFunction ||
+        var property = resource.Type switch
+        {
+            AppPlanner.LambdaFunction => "Code",
+            AppPlanner.LambdaLayer => "Content",
+            _ => null,
+        };
+        if (property is null ||
             resource.Metadata is not { } metadata ||
-            metadata["aws:asset:property"] is not ScalarNode { Value: "Code" } ||
+            metadata["aws:asset:property"] is not ScalarNode { } assetProperty || assetProperty.Value != property ||
             metadata["aws:asset:path"] is not ScalarNode { IsNull: false } assetPath)
         {
             return null;

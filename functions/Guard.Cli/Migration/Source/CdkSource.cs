@@ -17,7 +17,8 @@ internal static partial class CdkSource
         var language = Path.GetExtension(file.Path).ToLowerInvariant();
         var go = language == ".go";
         var pattern = go ? GoRuntime() : Runtime();
-        if (!file.Text.Contains(go ? "Runtime_" : "Runtime.", StringComparison.Ordinal))
+        // Only a file that imports the CDK: Runtime.GO_1_X in anything else (a test's string, another SDK) is not a stack.
+        if (!file.Text.Contains(go ? "Runtime_" : "Runtime.", StringComparison.Ordinal) || !CdkImport().IsMatch(file.Text))
         {
             return;
         }
@@ -161,6 +162,10 @@ internal static partial class CdkSource
         ".go" => GoHandler(),
         _ => ScriptHandler(),
     };
+
+    /// <summary>An import of the CDK at the start of a line, in each language's form (Go's may sit in a gofmt'd import block, a tab in).</summary>
+    [GeneratedRegex(@"^(?:(?:import|using|from|const|let|var)\b[^\r\n]*(?:aws-cdk-lib|@aws-cdk/|aws_cdk|software\.amazon\.awscdk|Amazon\.CDK)|(?:import[ \t]+(?:\w+[ \t]+)?|\t(?:\w+[ \t]+)?)""github\.com/aws/aws-cdk-go/)", RegexOptions.Multiline)]
+    private static partial Regex CdkImport();
 
     [GeneratedRegex(@"\bRuntime\.(?<name>GO_1_X|PROVIDED_AL2|PROVIDED)\b")]
     private static partial Regex Runtime();

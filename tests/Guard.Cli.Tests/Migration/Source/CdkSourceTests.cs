@@ -13,6 +13,7 @@ public sealed class CdkSourceTests : IDisposable
         {
             "lib/stack.ts",
             """
+            import * as lambda from 'aws-cdk-lib/aws-lambda';
             new lambda.Function(this, 'Hello', {
               runtime: lambda.Runtime.GO_1_X, // retired
               handler: 'hello',
@@ -22,6 +23,7 @@ public sealed class CdkSourceTests : IDisposable
             new lambda.Function(this, 'Node', { runtime: lambda.Runtime.NODEJS_20_X, handler: 'index.handler', code });
             """,
             """
+            import * as lambda from 'aws-cdk-lib/aws-lambda';
             new lambda.Function(this, 'Hello', {
               runtime: lambda.Runtime.PROVIDED_AL2023, // retired
               handler: 'bootstrap',
@@ -33,18 +35,20 @@ public sealed class CdkSourceTests : IDisposable
         },
         {
             "lib/stack.js",
-            "new lambda.Function(this, 'Hello', { runtime: lambda.Runtime.PROVIDED, handler: \"main\", code });\n",
-            "new lambda.Function(this, 'Hello', { runtime: lambda.Runtime.PROVIDED_AL2023, handler: \"main\", code });\n"
+            "const lambda = require('aws-cdk-lib/aws-lambda');\nnew lambda.Function(this, 'Hello', { runtime: lambda.Runtime.PROVIDED, handler: \"main\", code });\n",
+            "const lambda = require('aws-cdk-lib/aws-lambda');\nnew lambda.Function(this, 'Hello', { runtime: lambda.Runtime.PROVIDED_AL2023, handler: \"main\", code });\n"
         },
         {
             "stacks/app_stack.py",
             """
+            from aws_cdk import aws_lambda as _lambda
             _lambda.Function(self, "Hello",
                 runtime=_lambda.Runtime.GO_1_X,
                 handler="hello",
                 code=_lambda.Code.from_asset("bin/hello"))
             """,
             """
+            from aws_cdk import aws_lambda as _lambda
             _lambda.Function(self, "Hello",
                 runtime=_lambda.Runtime.PROVIDED_AL2023,
                 handler="bootstrap",
@@ -54,6 +58,7 @@ public sealed class CdkSourceTests : IDisposable
         {
             "stack.go",
             """
+            import "github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
             awslambda.NewFunction(stack, jsii.String("Hello"), &awslambda.FunctionProps{
             	Runtime: awslambda.Runtime_GO_1_X(),
             	Handler: jsii.String("hello"),
@@ -61,6 +66,7 @@ public sealed class CdkSourceTests : IDisposable
             })
             """,
             """
+            import "github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
             awslambda.NewFunction(stack, jsii.String("Hello"), &awslambda.FunctionProps{
             	Runtime: awslambda.Runtime_PROVIDED_AL2023(),
             	Handler: jsii.String("bootstrap"),
@@ -71,6 +77,7 @@ public sealed class CdkSourceTests : IDisposable
         {
             "src/main/java/AppStack.java",
             """
+            import software.amazon.awscdk.services.lambda.*;
             Function.Builder.create(this, "Hello")
                 .runtime(Runtime.GO_1_X)
                 .handler("hello")
@@ -78,6 +85,7 @@ public sealed class CdkSourceTests : IDisposable
                 .build();
             """,
             """
+            import software.amazon.awscdk.services.lambda.*;
             Function.Builder.create(this, "Hello")
                 .runtime(Runtime.PROVIDED_AL2023)
                 .handler("bootstrap")
@@ -88,6 +96,7 @@ public sealed class CdkSourceTests : IDisposable
         {
             "src/App/AppStack.cs",
             """
+            using Amazon.CDK.AWS.Lambda;
             new Function(this, "Hello", new FunctionProps
             {
                 Runtime = Runtime.GO_1_X,
@@ -96,6 +105,7 @@ public sealed class CdkSourceTests : IDisposable
             });
             """,
             """
+            using Amazon.CDK.AWS.Lambda;
             new Function(this, "Hello", new FunctionProps
             {
                 Runtime = Runtime.PROVIDED_AL2023,
@@ -119,5 +129,16 @@ public sealed class CdkSourceTests : IDisposable
         Assert.Equal("", again.Diff);
         // A handler renamed means the asset's binary must be renamed too: the user's build, so a manual step.
         Assert.Equal(before.Contains("GO_1_X", StringComparison.Ordinal) ? ExitCodes.Broken : ExitCodes.Ok, run.ExitCode);
+    }
+
+    [Fact]
+    public async Task Migrate_SourceThatDoesNotImportTheCdk_IsLeftAlone()
+    {
+        var file = _scratch.Write("src/Parser.cs", "var known = new[] { \"Runtime.GO_1_X\" };\nvar r = Runtime.GO_1_X;\n");
+
+        var run = await SourceRun.MigrateAsync(_scratch.Root);
+
+        Assert.Equal((ExitCodes.Ok, ""), (run.ExitCode, run.Diff));
+        Assert.Contains("Runtime.GO_1_X;", File.ReadAllText(file), StringComparison.Ordinal);
     }
 }

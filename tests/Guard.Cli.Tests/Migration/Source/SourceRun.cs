@@ -1,4 +1,5 @@
 using Guard.Cli.Commands;
+using Guard.Cli.Migration.Source;
 
 namespace Guard.Cli.Tests.Migration.Source;
 
