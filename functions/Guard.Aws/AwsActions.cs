@@ -26,6 +26,15 @@ public static class AwsActions
 
     public const string SnsPublish = "sns:Publish";
 
+    /// <summary>Security Hub channel (optional): findings under the account's own default product ARN.</summary>
+    public const string SecurityHubBatchImportFindings = "securityhub:BatchImportFindings";
+
+    /// <summary>Security Hub channel: the function's active Guard findings, to archive those a later verdict no longer has.</summary>
+    public const string SecurityHubGetFindings = "securityhub:GetFindings";
+
+    /// <summary>EventBridge channel (optional): one event per verdict on the configured bus.</summary>
+    public const string EventsPutEvents = "events:PutEvents";
+
     /// <summary>
     /// <c>guard scan --organization</c> only (the management account or a delegated administrator): not part of
     /// <see cref="All"/>, since the Guard Lambda never lists accounts.
@@ -73,7 +82,8 @@ public static class AwsActions
     /// <summary>
     /// What Guard does in a member account of an organization, as its <c>GuardMember-{region}</c> role (org/member.yaml grants
     /// exactly these): judge functions, roll back or quarantine them, and update code from the central store's copy.
-    /// Alerts, the store and STS are the central account's.
+    /// Security Hub findings are imported there too (Security Hub takes a custom integration's findings only from the
+    /// account they are about); the other alerts, the store and STS are the central account's.
     /// </summary>
     public static IReadOnlyList<string> MemberAccount { get; } =
     [
@@ -88,6 +98,9 @@ public static class AwsActions
         // UpdateFunctionCode from the store's copy, which Lambda reads with this role; Guard names no object version.
         S3GetObject,
         IamListAccountAliases,
+        // Security Hub channel: BatchImportFindings must be called by the account a finding is about.
+        SecurityHubBatchImportFindings,
+        SecurityHubGetFindings,
     ];
 
     /// <summary>Organization mode: the account's alias, for alerts (as the member role; the central account's own is not looked up).</summary>
@@ -102,6 +115,7 @@ public static class AwsActions
     /// <summary>Every action above that the Guard Lambda's own role needs (all but <see cref="CliOnly"/> and <see cref="MemberOnly"/>), sorted ordinally.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
+        EventsPutEvents,
         LambdaGetFunction,
         LambdaGetLayerVersion,
         LambdaListFunctions,
@@ -116,6 +130,8 @@ public static class AwsActions
         S3GetObjectVersion,
         S3ListBucket,
         S3PutObject,
+        SecurityHubBatchImportFindings,
+        SecurityHubGetFindings,
         SnsPublish,
         SsmGetParameter,
         StsAssumeRole,

@@ -34,4 +34,5 @@ namespace Guard.Function;
 [JsonSerializable(typeof(SweepAlertDocument))]
 [JsonSerializable(typeof(SweepSummary))]
 [JsonSerializable(typeof(AccountAlertDocument))]
+[JsonSerializable(typeof(FunctionVerdict))]
 internal sealed partial class FunctionJsonContext : JsonSerializerContext;

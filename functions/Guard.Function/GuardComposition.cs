@@ -37,7 +37,7 @@ public static class GuardComposition
         var packageChecks = new Lazy<PackageCheck>(() => new PackageCheck(functions.Value, aws.S3Packages), LazyThreadSafetyMode.PublicationOnly);
         var deploys = new DeferredRouteHandler(() => new AccountDeploys(
             (account, region) => DeployCheck(options, aws, aws.LambdaIn(account, region), aws.AliasLookupIn(account), log, time),
-            new AccountAlertSender(aws.Sns, options.TopicArn, aws.Slack, log),
+            Alerts(options, aws, log, time),
             aws.Store,
             log,
             time));
@@ -61,7 +61,34 @@ public static class GuardComposition
         var rollback = store is null || codes is null
             ? null
             : new FunctionRollback(lambda, store, codes, new FunctionRestore(lambda, functions, codes.Open, time), options, log, time);
-        return new DeployCheck(lambda, functions, store, new AlertSender(aws.Sns, options.TopicArn, aws.Slack, log), options, log, time, codes, rollback, accountAlias);
+        return new DeployCheck(lambda, functions, store, Alerts(options, aws, log, time), options, log, time, codes, rollback, accountAlias);
+    }
+
+    /// <summary>Every configured alert channel, SNS first (its failure is the one that fails the invocation); each client made only when its channel is configured.</summary>
+    private static AlertSender Alerts(GuardOptions options, GuardServices aws, GuardLog log, TimeProvider time)
+    {
+        var channels = new List<IAlertChannel>();
+        if (aws.Sns is { } sns && options.TopicArn is { } topic)
+        {
+            channels.Add(new SnsAlertChannel(sns, topic, log));
+        }
+
+        if (aws.Slack is { } slack)
+        {
+            channels.Add(new SlackAlertChannel(slack));
+        }
+
+        if (aws.SecurityHubIn is { } hubs)
+        {
+            channels.Add(new SecurityHubAlertChannel(hubs, log, time));
+        }
+
+        if (aws.Events is { } events && options.EventBus is { } bus)
+        {
+            channels.Add(new EventBridgeAlertChannel(events, bus, log));
+        }
+
+        return new AlertSender(channels, log);
     }
 
     private static DeployedFunctionInspector Functions(GuardOptions options, GuardServices aws, ILambdaApi lambda, TimeProvider time) =>
@@ -74,7 +101,7 @@ public static class GuardComposition
             return new UnavailableTask(task, "GUARD_STORE_BUCKET is unset, so there are no pending records and nowhere to note what was alerted", log);
         }
 
-        var alerts = new SweepAlertSender(aws.Sns, options.TopicArn, aws.Slack, log);
+        var alerts = Alerts(options, aws, log, time);
         if (task == ScheduledTasks.PlaceholderSweep)
         {
             return new PlaceholderSweep(aws.Lambda, store, alerts, options, aws.Region, log, time);

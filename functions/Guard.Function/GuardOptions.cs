@@ -75,6 +75,14 @@ public static class GuardModes
 /// <c>GuardMember-us-east-1</c>: IAM role names are global, so each Region's stack instance has its own);
 /// needs <c>GUARD_ROLE_ARN</c>, whose account is Guard's own.
 /// </param>
+/// <param name="SecurityHub">
+/// <c>GUARD_SECURITY_HUB=true</c>: every verdict's problems become ASFF findings in the function's account (one per
+/// function and finding code), archived once a later verdict no longer has them.
+/// </param>
+/// <param name="EventBus">
+/// <c>GUARD_EVENT_BUS</c>: an EventBridge bus (name or ARN; <c>default</c> for the account's default bus) that gets one
+/// "Guard Verdict" event per verdict; unset puts none.
+/// </param>
 public sealed record GuardOptions(
     GuardMode Mode,
     string? TopicArn,
@@ -87,7 +95,9 @@ public sealed record GuardOptions(
     string? RoleArn = null,
     string? OwnFunctionName = null,
     TimeSpan? RollbackWait = null,
-    string? MemberRole = null)
+    string? MemberRole = null,
+    bool SecurityHub = false,
+    string? EventBus = null)
 {
     public static readonly TimeSpan DefaultPlaceholderGrace = TimeSpan.FromMinutes(60);
 
@@ -179,6 +189,18 @@ public sealed record GuardOptions(
             }
         }
 
+        var securityHub = false;
+        if (Value("GUARD_SECURITY_HUB") is { } securityHubText && !bool.TryParse(securityHubText, out securityHub))
+        {
+            throw new FormatException($"GUARD_SECURITY_HUB is '{securityHubText}'; expected true or false");
+        }
+
+        var bus = Value("GUARD_EVENT_BUS");
+        if (bus is not null && (bus.Any(char.IsWhiteSpace) || bus.StartsWith("arn:", StringComparison.Ordinal) && !bus.Contains(":event-bus/", StringComparison.Ordinal)))
+        {
+            throw new FormatException($"GUARD_EVENT_BUS is '{bus}'; expected an event bus name or ARN (arn:aws:events:us-east-1:123456789012:event-bus/name)");
+        }
+
         return new GuardOptions(
             mode,
             topic,
@@ -191,6 +213,8 @@ public sealed record GuardOptions(
             role,
             Value("AWS_LAMBDA_FUNCTION_NAME"),
             wait,
-            memberRole);
+            memberRole,
+            securityHub,
+            bus);
     }
 }

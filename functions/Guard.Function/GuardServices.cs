@@ -3,10 +3,12 @@ using System.Collections.Concurrent;
 using Amazon.Runtime;
 using Guard.Aws;
 using Guard.Aws.Accounts;
+using Guard.Aws.Events;
 using Guard.Aws.Functions;
 using Guard.Aws.Http;
 using Guard.Aws.Lambda;
 using Guard.Aws.Notifications;
+using Guard.Aws.SecurityHub;
 using Guard.Aws.Store;
 using Guard.Function.Alerts;
 using Guard.Function.CloudFormation;
@@ -37,6 +39,9 @@ public sealed class GuardServices
     private readonly string? _ownAccount;
     private readonly ConcurrentDictionary<(string Account, string Region), Lazy<ILambdaApi>> _members = new();
     private readonly AccountAliases? _aliases;
+    private readonly Func<string, string, ISecurityHubApi>? _securityHub;
+    private readonly ConcurrentDictionary<(string Account, string Region), Lazy<ISecurityHubApi>> _hubs = new();
+    private readonly Lazy<IEventPublisher>? _events;
 
     /// <param name="store">Null without <c>GUARD_STORE_BUCKET</c>; so is <paramref name="codes"/>.</param>
     /// <param name="sns">Null without <c>GUARD_TOPIC_ARN</c>.</param>
@@ -44,6 +49,8 @@ public sealed class GuardServices
     /// <param name="memberLambda">Organization mode: a Lambda client for (account, region) under that account's member role; null otherwise.</param>
     /// <param name="ownAccount">Guard's own account, whose deploys use <paramref name="lambda"/>.</param>
     /// <param name="aliases">Organization mode: member accounts' aliases for alerts.</param>
+    /// <param name="securityHub">Null without <c>GUARD_SECURITY_HUB=true</c>: the Security Hub of (account, region), under the member role for a member account.</param>
+    /// <param name="events">Null without <c>GUARD_EVENT_BUS</c>.</param>
     public GuardServices(
         Func<ILambdaApi> lambda,
         Func<IPackageOpener> packages,
@@ -56,7 +63,9 @@ public sealed class GuardServices
         Func<string> region,
         Func<string, string, ILambdaApi>? memberLambda = null,
         string? ownAccount = null,
-        AccountAliases? aliases = null)
+        AccountAliases? aliases = null,
+        Func<string, string, ISecurityHubApi>? securityHub = null,
+        Func<IEventPublisher>? events = null)
     {
         ArgumentNullException.ThrowIfNull(lambda);
         ArgumentNullException.ThrowIfNull(packages);
@@ -75,6 +84,8 @@ public sealed class GuardServices
         _memberLambda = memberLambda;
         _ownAccount = ownAccount;
         _aliases = aliases;
+        _securityHub = securityHub;
+        _events = events is null ? null : Once(events);
     }
 
     public ILambdaApi Lambda => _lambda.Value;
@@ -119,6 +130,13 @@ public sealed class GuardServices
 
     public ResponseUrlClient Responses => _responses.Value;
 
+    /// <summary>The Security Hub of (account, region), each made once on first use; null when the channel is off.</summary>
+    public Func<string, string, ISecurityHubApi>? SecurityHubIn => _securityHub is null
+        ? null
+        : (account, region) => _hubs.GetOrAdd((account, region), k => new Lazy<ISecurityHubApi>(() => _securityHub(k.Account, k.Region), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+
+    public IEventPublisher? Events => _events?.Value;
+
     /// <summary>Guard's own region: the one the scheduled sweeps look at.</summary>
     public string Region => _region.Value;
 
@@ -160,8 +178,23 @@ public sealed class GuardServices
             () => environment.Value.Region,
             options.MemberRole is null ? null : MemberLambda(members),
             options.OwnAccount,
-            options.MemberRole is null ? null : new AccountAliases(account => AccountAliasClient.Create(environment.Value, members.Value.For(account, environment.Value.Region))));
+            options.MemberRole is null ? null : new AccountAliases(account => AccountAliasClient.Create(environment.Value, members.Value.For(account, environment.Value.Region))),
+            options.SecurityHub ? SecurityHub(options, environment, credentials, members) : null,
+            options.EventBus is null ? null : () => EventBridgeClient.Create(environment.Value, credentials.Value));
     }
+
+    /// <summary>
+    /// Security Hub takes a custom integration's finding only from the account it is about: Guard's own credentials for
+    /// its own account, the member role for a member account (Organization mode), each in the function's Region.
+    /// </summary>
+    private static Func<string, string, ISecurityHubApi> SecurityHub(
+        GuardOptions options, Lazy<AwsEnvironment> environment, Lazy<AWSCredentials> credentials, Lazy<MemberAccounts> members) =>
+        (account, region) =>
+        {
+            var regional = new AwsEnvironment(name => name == "AWS_REGION" ? region : Environment.GetEnvironmentVariable(name));
+            var own = options.MemberRole is null || string.Equals(account, options.OwnAccount, StringComparison.Ordinal);
+            return SecurityHubClient.Create(region == environment.Value.Region ? environment.Value : regional, own ? credentials.Value : members.Value.For(account, region));
+        };
 
     /// <summary>Organization mode: each member account's Lambda, in the event's region, under its assumed role.</summary>
     private static Func<string, string, ILambdaApi> MemberLambda(Lazy<MemberAccounts> members) =>

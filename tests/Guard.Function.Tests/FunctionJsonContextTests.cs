@@ -84,14 +84,30 @@ public sealed class FunctionJsonContextTests
     [Fact]
     public void MetricsLine_RoundTrips_InEmfShape()
     {
-        var value = MetricsLine.Create(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000), "alert", new DeployMetrics(1, 1, 0, 1));
+        var value = MetricsLine.Create(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000), "alert", new DeployMetrics(1, 1, 0, 1, RolledBack: 1));
 
         var json = JsonSerializer.Serialize(value, FunctionJsonContext.Default.MetricsLine);
         var again = JsonSerializer.Deserialize(json, FunctionJsonContext.Default.MetricsLine)!;
 
         Assert.StartsWith("""{"_aws":{"Timestamp":1700000000000,"CloudWatchMetrics":[{"Namespace":"Guard","Dimensions":[["Mode"]],"Metrics":[{"Name":"DeploysChecked","Unit":"Count"}""", json, StringComparison.Ordinal);
-        Assert.Contains("\"Mode\":\"alert\",\"DeploysChecked\":1,\"Broken\":1,\"Placeholders\":0,\"AlertsSent\":1}", json, StringComparison.Ordinal);
+        Assert.Contains("\"Mode\":\"alert\",\"DeploysChecked\":1,\"Broken\":1,\"Placeholders\":0,\"AlertsSent\":1,\"RolledBack\":1}", json, StringComparison.Ordinal);
         Assert.Equal(value.AlertsSent, again.AlertsSent);
+        Assert.Contains("{\"Name\":\"RolledBack\",\"Unit\":\"Count\"}", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FunctionVerdict_RoundTrips_AsTheDocumentedEventDetail()
+    {
+        var value = new FunctionVerdict("arn:aws:lambda:us-east-1:266106314375:function:f", "f", "266106314375", "us-east-1", "broken", FunctionVerdict.DeployOrigin, "alert",
+            "provided.al2023", "arm64", "abc=", [new Inspection.Rules.Finding("BOOTSTRAP_MISSING", Inspection.Rules.Severity.Error, "no bootstrap", "add one")], "2026-12-06T09:00:00Z", "e1");
+
+        var json = JsonSerializer.Serialize(value, FunctionJsonContext.Default.FunctionVerdict);
+        var again = JsonSerializer.Deserialize(json, FunctionJsonContext.Default.FunctionVerdict)!;
+
+        Assert.Contains("\"schemaVersion\":1", json, StringComparison.Ordinal);
+        Assert.Contains("{\"code\":\"BOOTSTRAP_MISSING\",\"severity\":\"error\",\"message\":\"no bootstrap\",\"hint\":\"add one\"}", json, StringComparison.Ordinal);
+        Assert.Equal(value.FunctionArn, again.FunctionArn);
+        Assert.Equal("BOOTSTRAP_MISSING", Assert.Single(again.Findings).Code);
     }
 
     [Fact]

@@ -2,7 +2,9 @@ using System.Text;
 using System.Text.Json;
 using Guard.Aws.Functions;
 using Guard.Aws.Lambda;
+using Guard.Aws.Events;
 using Guard.Aws.Notifications;
+using Guard.Aws.SecurityHub;
 using Guard.Aws.Store;
 using Guard.Function.Alerts;
 using Guard.Function.CloudFormation;
@@ -26,6 +28,8 @@ public sealed class GuardCompositionTests : IDisposable
     private readonly InMemoryPackageOpener _packages = new();
     private readonly InMemoryGuardStore _store = new();
     private readonly RecordingSnsPublisher _sns = new();
+    private readonly SecurityHubStandIn _hub = new();
+    private readonly RecordingEventPublisher _events = new();
     private readonly Dictionary<string, int> _built = new(StringComparer.Ordinal);
 
     public void Dispose() => _output.Dispose();
@@ -78,10 +82,39 @@ public sealed class GuardCompositionTests : IDisposable
         Assert.Contains("Rollback mode needs GUARD_STORE_BUCKET", alert.Message, StringComparison.Ordinal);
     }
 
-    private EventRouter Compose(GuardMode mode, bool withCodes = true)
+    [Fact]
+    public async Task Router_GoodDeployWithoutSecurityHubOrBus_BuildsNeitherClient()
+    {
+        var router = Compose(GuardMode.Alert);
+        var zip = Packages.GoodX8664();
+        Deploy("quiet-fn", zip);
+
+        await HandleAsync(router, CloudTrailEvents.Deploy("UpdateFunctionCode20150331v2", "quiet-fn", FunctionCatalogStandIn.Sha256(zip)));
+
+        Assert.False(_built.ContainsKey("security-hub"));
+        Assert.False(_built.ContainsKey("events"));
+    }
+
+    [Fact]
+    public async Task Router_BrokenDeployWithEveryChannel_SameAlertReachesSnsSecurityHubAndTheBus()
+    {
+        var router = Compose(GuardMode.Alert, securityHubAndBus: true);
+        Deploy("every-channel-fn", Packages.NotExecutable());
+
+        await HandleAsync(router, CloudTrailEvents.Deploy("UpdateFunctionCode20150331v2", "every-channel-fn", FunctionCatalogStandIn.Sha256(Packages.NotExecutable())));
+
+        var code = Assert.Single(_hub.Findings).GeneratorId["guard/".Length..];
+        Assert.Contains($"({code})", Assert.Single(_sns.Published).Subject, StringComparison.Ordinal);
+        Assert.Contains(code, Assert.Single(_events.Put).Detail, StringComparison.Ordinal);
+        Assert.Equal((1, 1), (_built["security-hub"], _built["events"]));
+    }
+
+    private EventRouter Compose(GuardMode mode, bool withCodes = true, bool securityHubAndBus = false)
     {
         var log = new GuardLog(_output, TimeProvider.System);
-        var options = new GuardOptions(mode, DeployHarness.TopicArn, "guard-store", new HashSet<string>(), GuardOptions.DefaultPlaceholderGrace, null, null);
+        var options = new GuardOptions(mode, DeployHarness.TopicArn, "guard-store", new HashSet<string>(), GuardOptions.DefaultPlaceholderGrace, null, null,
+            SecurityHub: securityHubAndBus, EventBus: securityHubAndBus ? "guard-verdicts" : null);
+        var hub = Counted<ISecurityHubApi>("security-hub", _hub);
         var services = new GuardServices(
             Counted<ILambdaApi>("lambda", _lambda),
             Counted<IPackageOpener>("packages", _packages),
@@ -91,7 +124,9 @@ public sealed class GuardCompositionTests : IDisposable
             Counted<ISnsPublisher>("sns", _sns),
             slack: null,
             Counted("responses", new ResponseUrlClient(() => new HttpClient())),
-            Counted("region", FunctionCatalogStandIn.Region));
+            Counted("region", FunctionCatalogStandIn.Region),
+            securityHub: securityHubAndBus ? (_, _) => hub() : null,
+            events: securityHubAndBus ? Counted<IEventPublisher>("events", _events) : null);
         return GuardComposition.CreateRouter(options, services, log, TimeProvider.System);
     }
 

@@ -44,9 +44,23 @@ public sealed class GuardOptionsTests
     [InlineData("GUARD_PLACEHOLDER_SHA256", "AAAA")]
     [InlineData("GUARD_PLACEHOLDER_GRACE_MINUTES", "ten")]
     [InlineData("GUARD_TOPIC_ARN", "my-topic")]
+    [InlineData("GUARD_SECURITY_HUB", "yes")]
+    [InlineData("GUARD_EVENT_BUS", "arn:aws:sns:us-east-1:123456789012:not-a-bus")]
+    [InlineData("GUARD_EVENT_BUS", "two words")]
     public void FromEnvironment_MalformedValue_Throws(string name, string value)
     {
         Assert.Throws<FormatException>(() => Read((name, value)));
+    }
+
+    [Fact]
+    public void FromEnvironment_SecurityHubAndEventBus_Read()
+    {
+        var options = Read(("GUARD_SECURITY_HUB", "true"), ("GUARD_EVENT_BUS", "guard-verdicts"));
+
+        Assert.True(options.SecurityHub);
+        Assert.Equal("guard-verdicts", options.EventBus);
+        Assert.False(Read().SecurityHub);
+        Assert.Null(Read().EventBus);
     }
 
     [Fact]

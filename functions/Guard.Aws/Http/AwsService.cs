@@ -13,6 +13,10 @@ public sealed record AwsService(string SigningName, string EndpointVariableSuffi
     public static AwsService S3 { get; } = new("s3", "S3", "s3");
     public static AwsService Sts { get; } = new("sts", "STS", "sts");
     public static AwsService Organizations { get; } = new("organizations", "ORGANIZATIONS", "organizations");
+    public static AwsService SecurityHub { get; } = new("securityhub", "SECURITYHUB", "securityhub");
+
+    /// <summary>EventBridge keeps CloudWatch Events' signing name and host, <c>events</c>.</summary>
+    public static AwsService EventBridge { get; } = new("events", "EVENTBRIDGE", "events");
 
     /// <summary>IAM answers on iam.amazonaws.com only (signed for us-east-1).</summary>
     public static AwsService Iam { get; } = new("iam", "IAM", "iam", new Uri("https://iam.amazonaws.com/"));

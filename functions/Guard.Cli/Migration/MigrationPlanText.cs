@@ -83,11 +83,7 @@ internal static class MigrationPlanText
         text.AppendLine(inv, $"CANNOT MIGRATE  {plan.FunctionName}: {plan.Package.BootstrapFrom} would not start on {plan.TargetRuntime} {plan.TargetArchitecture.ToApiName()}; nothing changed");
         foreach (var finding in plan.Check.Findings.Where(f => f.Severity == Severity.Error))
         {
-            text.AppendLine(inv, $"  error  {finding.Code}: {finding.Message}");
-            if (finding.Hint is not null)
-            {
-                text.AppendLine(inv, $"    fix: {finding.Hint}");
-            }
+            FindingText.AppendBlock(text, finding);
         }
 
         var goArch = plan.TargetArchitecture == Architecture.Arm64 ? "arm64" : "amd64";

@@ -1,8 +1,8 @@
-using System.Globalization;
 using System.Text;
 using Guard.Aws;
 using Guard.Cli.Apps;
 using Guard.Cli.Commands;
+using Guard.Inspection.Reporting;
 using Guard.Inspection.Rules;
 
 namespace Guard.Cli.Packaging;
@@ -17,16 +17,12 @@ internal static class PackageVerdict
     public static ArgumentCheck CreateCheck(PackageSourceFactory sources) =>
         new(new PackageArguments(sources), null, new HashSet<string>(), TimeSpan.FromSeconds(CheckCommand.DefaultTimeoutSeconds));
 
-    /// <summary>Each error and warning that is not suppressed, an error with its fix on the next line.</summary>
+    /// <summary>Each error and warning that is not suppressed, with its fix, as <c>guard check</c> prints them.</summary>
     public static void AppendFindings(StringBuilder text, CheckResult result, string indent)
     {
         foreach (var finding in result.Findings.Where(f => !f.IsSuppressed && f.Finding.Severity != Severity.Info).Select(f => f.Finding))
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"{indent}{finding.Severity.ToString().ToLowerInvariant()} {finding.Code}: {finding.Message}");
-            if (finding.Hint is not null && finding.Severity == Severity.Error)
-            {
-                text.AppendLine(CultureInfo.InvariantCulture, $"{indent}  fix: {finding.Hint}");
-            }
+            FindingText.AppendBlock(text, finding, indent);
         }
     }
 }

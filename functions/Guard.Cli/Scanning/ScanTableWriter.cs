@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Guard.Inspection.Reporting;
 using Guard.Aws.Scanning;
 using Guard.Inspection.Rules;
 
@@ -62,12 +63,7 @@ internal static class ScanTableWriter
             text.AppendLine();
             foreach (var result in broken)
             {
-                var finding = result.Report!.LeadingFinding!;
-                text.AppendLine(CultureInfo.InvariantCulture, $"{result.FunctionName}: {finding.Code}: {finding.Message}");
-                if (finding.Hint is not null)
-                {
-                    text.AppendLine(CultureInfo.InvariantCulture, $"   fix: {finding.Hint}");
-                }
+                FindingText.AppendBlock(text.AppendLine(result.FunctionName), result.Report!.LeadingFinding!);
             }
         }
 

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Guard.Aws.Accounts;
-using Guard.Aws.Notifications;
 using Guard.Function.Logging;
 
 namespace Guard.Function.Alerts;
@@ -27,51 +26,37 @@ public sealed record AccountAlert(string Account, string? Region, string RoleArn
 /// <summary>What SQS and Lambda subscribers receive for an <see cref="AccountAlert"/>.</summary>
 public sealed record AccountAlertDocument(int SchemaVersion, string Type, string Account, string? Region, string RoleArn, string Reason, string? FunctionName, string? EventName, string? EventId, string Summary);
 
-/// <summary>Renders and sends an <see cref="AccountAlert"/> on the deploy alerts' channels (SNS, then the optional Slack webhook).</summary>
-public sealed class AccountAlertSender(ISnsPublisher? sns, string? topicArn, ISlackPoster? slack, GuardLog log)
+/// <summary>Makes the <see cref="Alert"/> for an <see cref="AccountAlert"/>; it goes out on the deploy alerts' channels.</summary>
+public static class AccountAlertComposer
 {
-    public async Task<int> SendAsync(AccountAlert alert, CancellationToken cancellationToken)
+    public static Alert Compose(AccountAlert alert)
     {
         ArgumentNullException.ThrowIfNull(alert);
-        var text = PlainText(alert);
-        var subject = Subject(alert);
-        var sent = 0;
-        if (sns is not null && !string.IsNullOrEmpty(topicArn))
-        {
-            var chatbot = new ChatbotNotification(
-                ChatbotNotification.SchemaVersion,
-                ChatbotNotification.CustomSource,
-                $"{AccountAlert.Type}:{alert.Account}:{alert.EventId}",
-                new ChatbotContent(ChatbotContent.ClientMarkdown, $":warning: Guard cannot check account {alert.Account}", alert.Reason, [], ["guard", AccountAlert.Type]),
-                new ChatbotMetadata(
-                    ThreadId: $"account:{alert.Account}",
-                    Summary: alert.Summary,
-                    EventType: "GuardAccountUnavailable",
-                    RelatedResources: [alert.RoleArn],
-                    AdditionalContext: new Dictionary<string, string>(StringComparer.Ordinal) { ["account"] = alert.Account, ["region"] = alert.Region ?? "unknown" }));
-            var document = new AccountAlertDocument(1, AccountAlert.Type, alert.Account, alert.Region, alert.RoleArn, alert.Reason, alert.FunctionName, alert.EventName, alert.EventId, alert.Summary);
-            var request = AlertComposer.SnsRequest(
-                topicArn,
-                subject,
-                text,
-                JsonSerializer.Serialize(chatbot, FunctionJsonContext.Default.ChatbotNotification),
-                JsonSerializer.Serialize(document, FunctionJsonContext.Default.AccountAlertDocument),
-                new Dictionary<string, string>(StringComparer.Ordinal) { ["guard.account"] = alert.Account, ["guard.alert"] = AccountAlert.Type });
-            var messageId = await sns.PublishAsync(request, cancellationToken).ConfigureAwait(false);
-            log.Info($"{AccountAlert.Type} alert published to SNS (MessageId {messageId})", new LogContext(alert.FunctionName, alert.EventId));
-            sent++;
-        }
-
-        if (slack is not null && await slack.PostAsync(new SlackMessage(subject, [new SlackBlock("section", new SlackText("mrkdwn", text))]), cancellationToken).ConfigureAwait(false))
-        {
-            sent++;
-        }
-
-        return sent;
+        var chatbot = new ChatbotNotification(
+            ChatbotNotification.SchemaVersion,
+            ChatbotNotification.CustomSource,
+            $"{AccountAlert.Type}:{alert.Account}:{alert.EventId}",
+            new ChatbotContent(ChatbotContent.ClientMarkdown, $":warning: Guard cannot check account {alert.Account}", alert.Reason, [], ["guard", AccountAlert.Type]),
+            new ChatbotMetadata(
+                ThreadId: $"account:{alert.Account}",
+                Summary: alert.Summary,
+                EventType: "GuardAccountUnavailable",
+                RelatedResources: [alert.RoleArn],
+                AdditionalContext: new Dictionary<string, string>(StringComparer.Ordinal) { ["account"] = alert.Account, ["region"] = alert.Region ?? "unknown" }));
+        var document = new AccountAlertDocument(1, AccountAlert.Type, alert.Account, alert.Region, alert.RoleArn, alert.Reason, alert.FunctionName, alert.EventName, alert.EventId, alert.Summary);
+        return new Alert(
+            AccountAlert.Type,
+            Subject(alert),
+            PlainText(alert),
+            chatbot,
+            JsonSerializer.Serialize(document, FunctionJsonContext.Default.AccountAlertDocument),
+            new Dictionary<string, string>(StringComparer.Ordinal) { ["guard.account"] = alert.Account, ["guard.alert"] = AccountAlert.Type },
+            new LogContext(alert.FunctionName, alert.EventId));
     }
 
     /// <summary>Under SNS's 100 characters.</summary>
-    public static string Subject(AccountAlert alert) => $"Guard: cannot check deploys in account {(alert ?? throw new ArgumentNullException(nameof(alert))).Account}";
+    public static string Subject(AccountAlert alert) =>
+        AlertText.Subject("Guard: cannot check deploys in account ", (alert ?? throw new ArgumentNullException(nameof(alert))).Account, string.Empty);
 
     public static string PlainText(AccountAlert alert)
     {

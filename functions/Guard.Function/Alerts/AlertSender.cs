@@ -5,55 +5,47 @@ using Guard.Function.Logging;
 
 namespace Guard.Function.Alerts;
 
-/// <summary>Delivers a broken deploy to people.</summary>
-public interface IAlertSender
+/// <summary>Somewhere an <see cref="Alert"/> goes: SNS, a Slack webhook, Security Hub, an EventBridge bus.</summary>
+public interface IAlertChannel
 {
-    /// <returns>How many alerts went out (SNS publish, Slack post).</returns>
-    /// <exception cref="Guard.Aws.Http.AwsServiceException">SNS refused or could not be reached: the invocation fails and is retried.</exception>
-    Task<int> SendAsync(DeployAlert alert, CancellationToken cancellationToken);
+    /// <returns>True when the alert went out; false when this channel does not carry it, or failed and logged why.</returns>
+    /// <exception cref="Guard.Aws.Http.AwsServiceException">Only from the first channel (SNS): the invocation fails and is retried.</exception>
+    Task<bool> SendAsync(Alert alert, CancellationToken cancellationToken);
+
+    /// <summary>A verdict nobody is alerted about (an OK deploy, a placeholder awaiting its code): only the channels that keep a record of verdicts take it.</summary>
+    /// <returns>True when the channel recorded it.</returns>
+    Task<bool> RecordAsync(FunctionVerdict verdict, CancellationToken cancellationToken);
 }
 
 /// <summary>
-/// One SNS Publish (when a topic is configured), then the optional Slack webhook. An SNS failure fails the
-/// invocation, so the event is retried and, past that, dead-lettered. A Slack failure is logged only: SNS
-/// already carried the alert, and a retry would publish it twice.
+/// Hands every alert to every configured channel, SNS first. An SNS failure fails the invocation, so the event is
+/// retried and, past that, dead-lettered. The later channels log a failure and go on: SNS already carried the alert,
+/// and a retry would publish it twice.
 /// </summary>
-public sealed class AlertSender : IAlertSender
+public sealed class AlertSender
 {
-    private readonly ISnsPublisher? _sns;
-    private readonly string? _topicArn;
-    private readonly ISlackPoster? _slack;
+    /// <summary>For the warning when nothing is configured.</summary>
+    internal const string ChannelSettings = "GUARD_TOPIC_ARN, GUARD_SLACK_WEBHOOK_PARAMETER, GUARD_SECURITY_HUB, GUARD_EVENT_BUS";
+
+    private readonly IReadOnlyList<IAlertChannel> _channels;
     private readonly GuardLog _log;
 
-    public AlertSender(ISnsPublisher? sns, string? topicArn, ISlackPoster? slack, GuardLog log)
+    public AlertSender(IReadOnlyList<IAlertChannel> channels, GuardLog log)
     {
+        ArgumentNullException.ThrowIfNull(channels);
         ArgumentNullException.ThrowIfNull(log);
-        if (sns is not null)
-        {
-            ArgumentException.ThrowIfNullOrEmpty(topicArn);
-        }
-
-        _sns = sns;
-        _topicArn = topicArn;
-        _slack = slack;
+        _channels = channels;
         _log = log;
     }
 
-    public async Task<int> SendAsync(DeployAlert alert, CancellationToken cancellationToken)
+    /// <returns>How many channels carried the alert.</returns>
+    public async Task<int> SendAsync(Alert alert, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(alert);
-        var context = new LogContext(alert.Function.FunctionName, alert.Event.EventId);
         var sent = 0;
-        if (_sns is not null && _topicArn is not null)
+        foreach (var channel in _channels)
         {
-            var messageId = await _sns.PublishAsync(AlertComposer.ComposeSns(alert, _topicArn), cancellationToken).ConfigureAwait(false);
-            _log.Info($"alert published to SNS (MessageId {messageId})", context);
-            sent++;
-        }
-
-        if (_slack is not null)
-        {
-            if (await _slack.PostAsync(AlertComposer.Slack(alert), cancellationToken).ConfigureAwait(false))
+            if (await channel.SendAsync(alert, cancellationToken).ConfigureAwait(false))
             {
                 sent++;
             }
@@ -61,10 +53,85 @@ public sealed class AlertSender : IAlertSender
 
         if (sent == 0)
         {
-            _log.Warn("broken deploy, but no alert channel is configured (GUARD_TOPIC_ARN, GUARD_SLACK_WEBHOOK_PARAMETER)", context);
+            _log.Warn($"{alert.Chat.Metadata.Summary}, but no alert channel is configured ({ChannelSettings})", alert.Log);
         }
 
         return sent;
+    }
+
+    /// <returns>How many channels recorded the verdict (none is normal: SNS and Slack only carry alerts).</returns>
+    public async Task<int> RecordAsync(FunctionVerdict verdict, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(verdict);
+        var recorded = 0;
+        foreach (var channel in _channels)
+        {
+            if (await channel.RecordAsync(verdict, cancellationToken).ConfigureAwait(false))
+            {
+                recorded++;
+            }
+        }
+
+        return recorded;
+    }
+}
+
+/// <summary>
+/// One SNS Publish with a form per subscriber protocol (MessageStructure=json): plain text for e-mail and the default,
+/// the Chatbot custom notification for https (Slack or Teams through AWS Chatbot), the JSON document for SQS and Lambda.
+/// </summary>
+public sealed class SnsAlertChannel(ISnsPublisher sns, string topicArn, GuardLog log) : IAlertChannel
+{
+    public async Task<bool> SendAsync(Alert alert, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        var messageId = await sns.PublishAsync(Request(alert, topicArn), cancellationToken).ConfigureAwait(false);
+        log.Info($"{alert.Type} alert published to SNS (MessageId {messageId})", alert.Log);
+        return true;
+    }
+
+    public Task<bool> RecordAsync(FunctionVerdict verdict, CancellationToken cancellationToken) => Task.FromResult(false);
+
+    public static SnsPublishRequest Request(Alert alert, string topicArn)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        ArgumentException.ThrowIfNullOrEmpty(topicArn);
+        var chat = JsonSerializer.Serialize(alert.Chat, FunctionJsonContext.Default.ChatbotNotification);
+        var structure = new SnsMessageStructure(Default: alert.Text, Email: alert.Text, Https: chat, Sqs: alert.Document, Lambda: alert.Document);
+        return new SnsPublishRequest(
+            topicArn,
+            JsonSerializer.Serialize(structure, FunctionJsonContext.Default.SnsMessageStructure),
+            alert.Subject,
+            MessageStructureJson: true,
+            alert.Attributes);
+    }
+}
+
+/// <summary>A Slack incoming webhook: the chat notification's title and description as Block Kit, and a link to the function.</summary>
+public sealed class SlackAlertChannel(ISlackPoster slack) : IAlertChannel
+{
+    /// <summary>Slack refuses a section text over 3000 characters and a header over 150.</summary>
+    private const int MaxSectionLength = 3000;
+    private const int MaxHeaderLength = 150;
+
+    public Task<bool> SendAsync(Alert alert, CancellationToken cancellationToken) => slack.PostAsync(Message(alert), cancellationToken);
+
+    public Task<bool> RecordAsync(FunctionVerdict verdict, CancellationToken cancellationToken) => Task.FromResult(false);
+
+    public static SlackMessage Message(Alert alert)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        var blocks = new List<SlackBlock>
+        {
+            new("header", new SlackText("plain_text", AlertText.Truncate(alert.Chat.Content.Title, MaxHeaderLength))),
+            new("section", new SlackText("mrkdwn", AlertText.Truncate(alert.Chat.Content.Description, MaxSectionLength))),
+        };
+        if (alert.Link is { } link)
+        {
+            blocks.Add(new("context", Elements: [new SlackText("mrkdwn", AlertText.Truncate($"{alert.Chat.Metadata.Summary} · <{link}|open in the console>", MaxSectionLength))]));
+        }
+
+        return new SlackMessage(alert.Subject, blocks);
     }
 }
 

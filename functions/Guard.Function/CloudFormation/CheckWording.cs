@@ -22,7 +22,7 @@ public static class CheckWording
         var lead = report.Findings.FirstOrDefault(f => f.Severity == Severity.Error) ?? report.LeadingFinding;
         if (lead is not null)
         {
-            text.Append(' ').Append(Finding(lead));
+            text.Append(' ').Append(FindingText.OneLine(lead));
         }
 
         var others = report.Findings.Where(f => f != lead && f.Severity != Severity.Info).Select(f => f.Code).Distinct().ToArray();
@@ -32,14 +32,6 @@ public static class CheckWording
         }
 
         return text.ToString();
-    }
-
-    /// <summary>"CODE: message. Fix: hint."</summary>
-    public static string Finding(Finding finding)
-    {
-        ArgumentNullException.ThrowIfNull(finding);
-        var text = $"{finding.Code}: {Sentence(finding.Message)}";
-        return finding.Hint is { Length: > 0 } hint ? $"{text} Fix: {Sentence(hint)}" : text;
     }
 
     /// <summary>"bootstrap: ELF x86_64, static, mode 0755, 4571136 bytes" or null when there is none.</summary>
@@ -70,7 +62,7 @@ public static class CheckWording
     public static string? Warnings(Report report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var warnings = report.Findings.Where(f => f.Severity == Severity.Warning).Select(Finding).ToArray();
+        var warnings = report.Findings.Where(f => f.Severity == Severity.Warning).Select(FindingText.OneLine).ToArray();
         return warnings.Length == 0 ? null : "Warning: " + string.Join(" ", warnings);
     }
 
@@ -105,11 +97,5 @@ public static class CheckWording
         }
 
         return text[..Math.Max(0, chars)];
-    }
-
-    private static string Sentence(string text)
-    {
-        var trimmed = text.Trim();
-        return trimmed.Length == 0 || trimmed[^1] is '.' or '!' or '?' or ')' ? trimmed : trimmed + ".";
     }
 }

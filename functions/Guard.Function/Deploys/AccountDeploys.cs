@@ -14,7 +14,7 @@ namespace Guard.Function.Deploys;
 /// alert per event (a retry of the same event does not repeat it), and the invocation fails, so Lambda retries it and
 /// then keeps it in the failed-checks queue.
 /// </summary>
-public sealed class AccountDeploys(Func<string?, string?, DeployCheck> checkIn, AccountAlertSender alerts, IGuardStore? store, GuardLog log, TimeProvider time) : IRouteHandler
+public sealed class AccountDeploys(Func<string?, string?, DeployCheck> checkIn, AlertSender alerts, IGuardStore? store, GuardLog log, TimeProvider time) : IRouteHandler
 {
     /// <summary>The alert marker's problem name (<see cref="FunctionKey.AlertedKey"/>).</summary>
     public const string AccountUnavailable = "account-unavailable";
@@ -41,7 +41,7 @@ public sealed class AccountDeploys(Func<string?, string?, DeployCheck> checkIn, 
             var eventKey = deploy.EventId ?? "unknown-event";
             if (store is null || await store.TryMarkAlertedAsync(marker, new AlertMarker(e.RoleArn, AccountUnavailable, eventKey, Now()), cancellationToken).ConfigureAwait(false))
             {
-                await alerts.SendAsync(AccountAlert.From(e, region, function, deploy.Detail?.EventName, deploy.EventId), cancellationToken).ConfigureAwait(false);
+                await alerts.SendAsync(AccountAlertComposer.Compose(AccountAlert.From(e, region, function, deploy.Detail?.EventName, deploy.EventId)), cancellationToken).ConfigureAwait(false);
             }
 
             throw;

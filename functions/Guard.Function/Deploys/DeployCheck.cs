@@ -46,7 +46,7 @@ public sealed class DeployCheck : IRouteHandler
     private readonly Func<CancellationToken, Task<string?>>? _accountAlias;
     private readonly GuardIdentity _identity;
     private readonly IGuardStore? _store;
-    private readonly IAlertSender _alerts;
+    private readonly AlertSender _alerts;
     private readonly GuardOptions _options;
     private readonly GuardLog _log;
     private readonly TimeProvider _time;
@@ -59,7 +59,7 @@ public sealed class DeployCheck : IRouteHandler
         ILambdaApi lambda,
         DeployedFunctionInspector functions,
         IGuardStore? store,
-        IAlertSender alerts,
+        AlertSender alerts,
         GuardOptions options,
         GuardLog log,
         TimeProvider time,
@@ -200,15 +200,18 @@ public sealed class DeployCheck : IRouteHandler
             if (mode == GuardMode.Rollback)
             {
                 action = await RollBackAsync(key, function, report, detail, eventId, cancellationToken).ConfigureAwait(false);
+                metrics = metrics with { RolledBack = action.Restored ? 1 : 0 };
             }
 
             var alias = _accountAlias is null ? null : await _accountAlias(cancellationToken).ConfigureAwait(false);
-            var sent = await _alerts.SendAsync(new DeployAlert(report, configuration, deploy, mode, action, alias), cancellationToken).ConfigureAwait(false);
+            var sent = await _alerts.SendAsync(DeployAlertComposer.Compose(new DeployAlert(report, configuration, deploy, mode, action, alias)), cancellationToken).ConfigureAwait(false);
             metrics = metrics with { AlertsSent = sent };
         }
         else
         {
             _log.Info(report.Verdict == Verdict.Placeholder ? $"{name} holds a placeholder; pending its real code" : $"{name} will start", context);
+            // Nobody is alerted, but Security Hub archives what this function's fix resolved, and EventBridge hears every verdict.
+            await _alerts.RecordAsync(DeployAlertComposer.Verdict(report, configuration, deploy, mode), cancellationToken).ConfigureAwait(false);
         }
 
         _log.Metrics(metrics, mode.ToName());

@@ -3,7 +3,8 @@ using System.Text.Json.Serialization;
 namespace Guard.Function.Logging;
 
 /// <summary>Counters for one invocation; each becomes a CloudWatch metric in namespace <see cref="MetricsLine.Namespace"/>.</summary>
-public sealed record DeployMetrics(int DeploysChecked = 0, int Broken = 0, int Placeholders = 0, int AlertsSent = 0);
+/// <param name="RolledBack">Rollback mode: 1 when Guard put good code (or configuration) back.</param>
+public sealed record DeployMetrics(int DeploysChecked = 0, int Broken = 0, int Placeholders = 0, int AlertsSent = 0, int RolledBack = 0);
 
 /// <summary>
 /// A CloudWatch Embedded Metric Format document
@@ -16,7 +17,8 @@ public sealed record MetricsLine(
     [property: JsonPropertyName("DeploysChecked")] int DeploysChecked,
     [property: JsonPropertyName("Broken")] int Broken,
     [property: JsonPropertyName("Placeholders")] int Placeholders,
-    [property: JsonPropertyName("AlertsSent")] int AlertsSent)
+    [property: JsonPropertyName("AlertsSent")] int AlertsSent,
+    [property: JsonPropertyName("RolledBack")] int RolledBack = 0)
 {
     public const string Namespace = "Guard";
 
@@ -26,6 +28,7 @@ public sealed record MetricsLine(
         new("Broken", "Count"),
         new("Placeholders", "Count"),
         new("AlertsSent", "Count"),
+        new("RolledBack", "Count"),
     ];
 
     public static MetricsLine Create(DateTimeOffset now, string mode, DeployMetrics metrics)
@@ -34,7 +37,7 @@ public sealed record MetricsLine(
         var directive = new EmfDirective(Namespace, [["Mode"]], Counters);
         return new MetricsLine(
             new EmfMetadata(now.ToUnixTimeMilliseconds(), [directive]),
-            mode, metrics.DeploysChecked, metrics.Broken, metrics.Placeholders, metrics.AlertsSent);
+            mode, metrics.DeploysChecked, metrics.Broken, metrics.Placeholders, metrics.AlertsSent, metrics.RolledBack);
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Guard.Aws.Store;
+using Guard.Function.Alerts;
 using Guard.Function.Deploys;
 
 namespace Guard.Function.Scheduled;
@@ -9,7 +10,7 @@ internal static class AlertOnce
 {
     /// <returns>Alerts sent; null when this problem with this code was already alerted.</returns>
     public static async Task<int?> SendAsync(
-        IGuardStore store, SweepAlertSender alerts, FunctionKey key, string problem, SweepAlert alert, TimeProvider time, CancellationToken cancellationToken)
+        IGuardStore store, AlertSender alerts, FunctionKey key, string problem, SweepAlert alert, TimeProvider time, CancellationToken cancellationToken)
     {
         var function = alert.Function;
         var marker = new AlertMarker(function.FunctionArn, problem, function.CodeSha256, time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
@@ -22,7 +23,7 @@ internal static class AlertOnce
 
         try
         {
-            return await alerts.SendAsync(alert, cancellationToken).ConfigureAwait(false);
+            return await alerts.SendAsync(SweepAlertComposer.Compose(alert), cancellationToken).ConfigureAwait(false);
         }
         catch
         {

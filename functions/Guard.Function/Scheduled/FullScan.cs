@@ -2,6 +2,7 @@ using Guard.Aws.Http;
 using Guard.Aws.Lambda;
 using Guard.Aws.Scanning;
 using Guard.Aws.Store;
+using Guard.Function.Alerts;
 using Guard.Function.Deploys;
 using Guard.Function.Logging;
 using Guard.Function.Routing;
@@ -21,7 +22,7 @@ namespace Guard.Function.Scheduled;
 /// is logged and counted; a transient error alerting propagates.
 /// </remarks>
 public sealed class FullScan(
-    FunctionScanner scanner, ILambdaApi lambda, IGuardStore store, SweepAlertSender alerts, GuardOptions options, string region, GuardLog log, TimeProvider time) : IScheduledTask
+    FunctionScanner scanner, ILambdaApi lambda, IGuardStore store, AlertSender alerts, GuardOptions options, string region, GuardLog log, TimeProvider time) : IScheduledTask
 {
     public async Task<SweepSummary> RunAsync(CancellationToken cancellationToken)
     {

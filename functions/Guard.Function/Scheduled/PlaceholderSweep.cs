@@ -1,6 +1,7 @@
 using Guard.Aws.Http;
 using Guard.Aws.Lambda;
 using Guard.Aws.Store;
+using Guard.Function.Alerts;
 using Guard.Function.Deploys;
 using Guard.Function.Logging;
 using Guard.Function.Routing;
@@ -19,7 +20,7 @@ namespace Guard.Function.Scheduled;
 /// function (AccessDenied, say) is logged and counted, and the sweep goes on to the next.
 /// </remarks>
 public sealed class PlaceholderSweep(
-    ILambdaApi lambda, IGuardStore store, SweepAlertSender alerts, GuardOptions options, string region, GuardLog log, TimeProvider time) : IScheduledTask
+    ILambdaApi lambda, IGuardStore store, AlertSender alerts, GuardOptions options, string region, GuardLog log, TimeProvider time) : IScheduledTask
 {
     public async Task<SweepSummary> RunAsync(CancellationToken cancellationToken)
     {

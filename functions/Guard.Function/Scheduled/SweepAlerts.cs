@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Guard.Aws.Lambda;
-using Guard.Aws.Notifications;
 using Guard.Aws.Store;
 using Guard.Function.Alerts;
 using Guard.Function.Logging;
@@ -27,25 +26,14 @@ public sealed record SweepAlert(string Type, FunctionConfiguration Function, Gua
 
     public string? Account => ArnPart(4);
 
-    public string ConsoleUrl
-    {
-        get
-        {
-            var region = Region ?? "us-east-1";
-            return $"https://{region}.console.aws.amazon.com/lambda/home?region={region}#/functions/{Uri.EscapeDataString(Function.FunctionName)}";
-        }
-    }
+    public string ConsoleUrl => AlertText.ConsoleUrl(Function.FunctionName, Region);
 
     /// <summary>One line: what is wrong.</summary>
     public string Summary => Type == OverduePlaceholderType
         ? $"{Function.FunctionName} is still a placeholder after {PendingMinutes} minutes"
         : $"{Function.FunctionName} will not start: {Report?.LeadingFinding?.Message ?? "see the findings"}";
 
-    private string? ArnPart(int index)
-    {
-        var parts = Function.FunctionArn.Split(':');
-        return parts.Length > index && parts[index].Length > 0 ? parts[index] : null;
-    }
+    private string? ArnPart(int index) => AlertText.ArnPart(Function.FunctionArn, index);
 }
 
 /// <summary>What SQS and Lambda subscribers receive for a <see cref="SweepAlert"/>.</summary>
@@ -66,13 +54,12 @@ public sealed record SweepAlertDocument(
     string? DeployEventName,
     Report? Report);
 
-/// <summary>Renders a <see cref="SweepAlert"/> for every SNS subscriber protocol and for Slack, as <see cref="AlertComposer"/> does for deploys.</summary>
+/// <summary>Makes the <see cref="Alert"/> for a <see cref="SweepAlert"/>, worded as a deploy alert is where the two meet.</summary>
 public static class SweepAlertComposer
 {
-    public static SnsPublishRequest ComposeSns(SweepAlert alert, string topicArn)
+    public static Alert Compose(SweepAlert alert)
     {
         ArgumentNullException.ThrowIfNull(alert);
-        ArgumentException.ThrowIfNullOrEmpty(topicArn);
         var attributes = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["guard.verdict"] = alert.Report is null ? "placeholder" : "broken",
@@ -84,29 +71,49 @@ public static class SweepAlertComposer
             attributes["guard.finding"] = leading.Code;
         }
 
-        return AlertComposer.SnsRequest(
-            topicArn,
+        var verdict = Verdict(alert);
+        return new Alert(
+            alert.Type,
             Subject(alert),
             PlainText(alert),
-            JsonSerializer.Serialize(Chatbot(alert), FunctionJsonContext.Default.ChatbotNotification),
+            Chatbot(alert),
             JsonSerializer.Serialize(Document(alert), FunctionJsonContext.Default.SweepAlertDocument),
-            attributes);
+            attributes,
+            new LogContext(alert.Function.FunctionName, Verdict: verdict.Verdict, Findings: [.. verdict.Findings.Select(f => f.Code)], Outcome: Routing.Outcomes.Checked),
+            alert.ConsoleUrl,
+            verdict);
     }
 
     /// <summary>Under SNS's 100 characters: the broken subject matches a deploy alert's; the other names the wait.</summary>
     public static string Subject(SweepAlert alert)
     {
         ArgumentNullException.ThrowIfNull(alert);
-        if (alert.Type != SweepAlert.OverduePlaceholderType)
-        {
-            return AlertComposer.Subject(alert.Function.FunctionName, alert.Report?.LeadingFinding?.Code);
-        }
+        return alert.Type != SweepAlert.OverduePlaceholderType
+            ? DeployAlertComposer.Subject(alert.Function.FunctionName, alert.Report?.LeadingFinding?.Code)
+            : AlertText.Subject("Guard: ", alert.Function.FunctionName, $" still a placeholder after {alert.PendingMinutes} min");
+    }
 
-        const string Prefix = "Guard: ";
-        var suffix = $" still a placeholder after {alert.PendingMinutes} min";
-        var room = AlertComposer.MaxSubjectLength - Prefix.Length - suffix.Length;
-        var name = OneLine(alert.Function.FunctionName);
-        return Prefix + (name.Length <= room ? name : name[..(room - 1)] + "…") + suffix;
+    /// <summary>The function's verdict as the sweep found it: the scan's report, or a placeholder still waiting for its code.</summary>
+    public static FunctionVerdict Verdict(SweepAlert alert)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        var function = alert.Function;
+        return new FunctionVerdict(
+            function.FunctionArn,
+            function.FunctionName,
+            alert.Account,
+            alert.Region,
+            alert.Report is { } report ? VerdictNames.Of(report.Verdict) : "placeholder",
+            alert.Type == SweepAlert.OverduePlaceholderType ? FunctionVerdict.PlaceholderSweepOrigin : FunctionVerdict.ScanOrigin,
+            alert.Mode.ToName(),
+            alert.Report?.Runtime ?? function.Runtime,
+            alert.Report?.Architecture ?? (function.Architectures.Count > 0 ? function.Architectures[0] : null),
+            function.CodeSha256,
+            alert.Report?.Findings ?? [],
+            alert.Pending?.EventTime,
+            EventName: alert.Pending?.EventName,
+            DeployedBy: alert.Pending?.DeployedBy,
+            ConsoleUrl: alert.ConsoleUrl);
     }
 
     public static string PlainText(SweepAlert alert)
@@ -127,22 +134,10 @@ public static class SweepAlertComposer
             text.Append(CultureInfo.InvariantCulture, $"Guard: {function.FunctionName} will not start (found by the scheduled full scan).\n\n");
         }
 
-        text.Append(CultureInfo.InvariantCulture, $"Function:    {function.FunctionArn}\n");
-        text.Append(CultureInfo.InvariantCulture, $"Runtime:     {function.Runtime ?? "unknown"}\n");
-        text.Append(CultureInfo.InvariantCulture, $"Account:     {alert.Account ?? "unknown"}, region {alert.Region ?? "unknown"}\n");
-        text.Append(CultureInfo.InvariantCulture, $"Code:        CodeSha256 {function.CodeSha256} ({function.CodeSize.ToString("N0", CultureInfo.InvariantCulture)} bytes)\n");
+        AlertText.AppendFunction(text, function, function.Runtime ?? "unknown", alert.Account, alert.Region);
         if (alert.Report is { } report)
         {
-            text.Append("\nFindings:\n");
-            var number = 1;
-            foreach (var finding in report.Findings)
-            {
-                text.Append(CultureInfo.InvariantCulture, $"{number++}. [{finding.Severity.ToString().ToLowerInvariant()}] {finding.Code}: {finding.Message}\n");
-                if (finding.Hint is { } hint)
-                {
-                    text.Append(CultureInfo.InvariantCulture, $"   Fix: {hint}\n");
-                }
-            }
+            AlertText.AppendFindings(text, report.Findings);
         }
 
         text.Append(CultureInfo.InvariantCulture, $"\nOpen in the console: {alert.ConsoleUrl}\n");
@@ -160,11 +155,7 @@ public static class SweepAlertComposer
             description.Append(CultureInfo.InvariantCulture, $"Placeholder code deployed by {pending.DeployedBy ?? "an unknown principal"} at {pending.EventTime ?? pending.CheckedAt} has not been replaced.");
         }
 
-        foreach (var finding in alert.Report?.Findings ?? [])
-        {
-            description.Append(CultureInfo.InvariantCulture, $"*{finding.Code}*: {finding.Message}\n");
-        }
-
+        AlertText.AppendMarkdown(description, alert.Report?.Findings ?? []);
         var title = alert.Report is null
             ? $":hourglass: {function.FunctionName} is still a placeholder"
             : $":rotating_light: {function.FunctionName} will not start" + (alert.Report.LeadingFinding is { } leading ? $": {leading.Code}" : string.Empty);
@@ -172,7 +163,7 @@ public static class SweepAlertComposer
             ChatbotNotification.SchemaVersion,
             ChatbotNotification.CustomSource,
             $"{alert.Type}:{function.FunctionArn}:{function.CodeSha256}",
-            new ChatbotContent(ChatbotContent.ClientMarkdown, title, description.ToString(), [$"Open the function: {alert.ConsoleUrl}"], ["guard", alert.Type]),
+            new ChatbotContent(ChatbotContent.ClientMarkdown, title, AlertText.Truncate(description.ToString(), AlertText.MaxChatDescriptionLength), [$"Open the function: {alert.ConsoleUrl}"], ["guard", alert.Type]),
             new ChatbotMetadata(
                 ThreadId: function.FunctionArn,
                 Summary: alert.Summary,
@@ -206,56 +197,5 @@ public static class SweepAlertComposer
             alert.Pending?.EventTime,
             alert.Pending?.EventName,
             alert.Report);
-    }
-
-    public static SlackMessage Slack(SweepAlert alert)
-    {
-        ArgumentNullException.ThrowIfNull(alert);
-        var text = PlainText(alert);
-        return new SlackMessage(Subject(alert),
-        [
-            new SlackBlock("section", new SlackText("mrkdwn", text.Length <= 3000 ? text : text[..2999] + "…")),
-        ]);
-    }
-
-    private static string OneLine(string text) => string.Create(text.Length, text, (span, source) =>
-    {
-        for (var i = 0; i < source.Length; i++)
-        {
-            span[i] = char.IsControl(source[i]) ? ' ' : source[i];
-        }
-    });
-}
-
-/// <summary>
-/// Sends a <see cref="SweepAlert"/> as <see cref="AlertSender"/> sends deploy alerts: SNS (a failure propagates,
-/// so the run is retried), then the optional Slack webhook (a failure is logged only).
-/// </summary>
-public sealed class SweepAlertSender(ISnsPublisher? sns, string? topicArn, ISlackPoster? slack, GuardLog log)
-{
-    /// <returns>How many alerts went out.</returns>
-    public async Task<int> SendAsync(SweepAlert alert, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(alert);
-        var context = new LogContext(alert.Function.FunctionName, Outcome: Routing.Outcomes.Checked);
-        var sent = 0;
-        if (sns is not null && !string.IsNullOrEmpty(topicArn))
-        {
-            var messageId = await sns.PublishAsync(SweepAlertComposer.ComposeSns(alert, topicArn), cancellationToken).ConfigureAwait(false);
-            log.Info($"{alert.Type} alert published to SNS (MessageId {messageId})", context);
-            sent++;
-        }
-
-        if (slack is not null && await slack.PostAsync(SweepAlertComposer.Slack(alert), cancellationToken).ConfigureAwait(false))
-        {
-            sent++;
-        }
-
-        if (sent == 0)
-        {
-            log.Warn($"{alert.Summary}, but no alert channel is configured (GUARD_TOPIC_ARN, GUARD_SLACK_WEBHOOK_PARAMETER)", context);
-        }
-
-        return sent;
     }
 }

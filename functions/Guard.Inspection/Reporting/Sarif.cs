@@ -34,7 +34,7 @@ public static class Sarif
             finding.Code,
             ruleIndex,
             Level(finding.Severity),
-            new SarifText(messagePrefix + (finding.Hint is null ? finding.Message : $"{finding.Message}. Fix: {finding.Hint}")),
+            new SarifText(messagePrefix + FindingText.MessageAndFix(finding)),
             [location],
             related,
             suppressions);

@@ -23,13 +23,7 @@ public static class TextReportWriter
 
         foreach (var finding in report.Findings)
         {
-            text.AppendLine();
-            text.Append(CultureInfo.InvariantCulture, $"  {SeverityName(finding.Severity),-7} {finding.Code}").AppendLine();
-            text.Append(CultureInfo.InvariantCulture, $"          {finding.Message}").AppendLine();
-            if (finding.Hint is { } hint)
-            {
-                text.Append(CultureInfo.InvariantCulture, $"     fix: {hint}").AppendLine();
-            }
+            FindingText.AppendBlock(text.AppendLine(), finding);
         }
 
         text.AppendLine();
@@ -81,13 +75,6 @@ public static class TextReportWriter
 
         return string.Join(", ", parts);
     }
-
-    private static string SeverityName(Severity severity) => severity switch
-    {
-        Severity.Error => "error",
-        Severity.Warning => "warning",
-        _ => "info",
-    };
 
     public static string Bytes(long bytes) => bytes switch
     {

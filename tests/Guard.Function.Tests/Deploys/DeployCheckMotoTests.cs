@@ -135,7 +135,7 @@ public sealed class DeployCheckMotoTests(MotoServer moto) : IClassFixture<MotoSe
             world.LambdaClient,
             new DeployedFunctionInspector(world.LambdaClient, new HttpPackageOpener(new HttpClient(), options.CodeLocationRewrite), new PackageInspector(), RuntimeCatalog.Default),
             new S3GuardStore(world.GuardS3, world.Bucket),
-            new AlertSender(SnsClient.Create(world.Environment, MotoWorld.Credentials), world.TopicArn, null, log),
+            new AlertSender([new SnsAlertChannel(SnsClient.Create(world.Environment, MotoWorld.Credentials), world.TopicArn, log)], log),
             options,
             log,
             TimeProvider.System,

@@ -348,7 +348,7 @@ public sealed class RollbackMotoTests(MotoServer moto) : IClassFixture<MotoServe
             lambda,
             functions,
             store,
-            new AlertSender(SnsClient.Create(world.Environment, MotoWorld.Credentials), world.TopicArn, null, log),
+            new AlertSender([new SnsAlertChannel(SnsClient.Create(world.Environment, MotoWorld.Credentials), world.TopicArn, log)], log),
             options,
             log,
             TimeProvider.System,

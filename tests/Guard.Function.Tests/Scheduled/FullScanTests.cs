@@ -1,6 +1,7 @@
 using Guard.Testing;
 using Guard.Aws.Scanning;
 using Guard.Aws.Store;
+using Guard.Function.Alerts;
 using Guard.Function.Deploys;
 using Guard.Function.Logging;
 using Guard.Function.Scheduled;
@@ -26,7 +27,7 @@ public sealed class FullScanTests : IDisposable
         var log = new GuardLog(_output, TimeProvider.System);
         var options = new GuardOptions(GuardMode.Alert, DeployHarness.TopicArn, "guard-store", new HashSet<string>(), GuardOptions.DefaultPlaceholderGrace, null, null);
         var scanner = new FunctionScanner(_lambda, _packages);
-        _scan = new FullScan(scanner, _lambda, _store, new SweepAlertSender(_sns, DeployHarness.TopicArn, null, log), options, CloudTrailEvents.Region, log, TimeProvider.System);
+        _scan = new FullScan(scanner, _lambda, _store, new AlertSender([new SnsAlertChannel(_sns, DeployHarness.TopicArn, log)], log), options, CloudTrailEvents.Region, log, TimeProvider.System);
     }
 
     public void Dispose() => _output.Dispose();

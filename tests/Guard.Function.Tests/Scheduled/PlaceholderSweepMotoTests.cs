@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Guard.Aws.Notifications;
 using Guard.Aws.Store;
+using Guard.Function.Alerts;
 using Guard.Function.Deploys;
 using Guard.Function.Logging;
 using Guard.Function.Scheduled;
@@ -35,7 +36,7 @@ public sealed class PlaceholderSweepMotoTests(MotoServer moto) : IClassFixture<M
         var log = new GuardLog(output, TimeProvider.System);
         var options = new GuardOptions(GuardMode.Alert, world.TopicArn, world.Bucket, new HashSet<string>(), TimeSpan.FromMinutes(60), null, null);
         var sweep = new PlaceholderSweep(
-            world.LambdaClient, store, new SweepAlertSender(SnsClient.Create(world.Environment, MotoWorld.Credentials), world.TopicArn, null, log),
+            world.LambdaClient, store, new AlertSender([new SnsAlertChannel(SnsClient.Create(world.Environment, MotoWorld.Credentials), world.TopicArn, log)], log),
             options, MotoWorld.Region, log, TimeProvider.System);
 
         var first = await sweep.RunAsync(Cancel);
@@ -62,7 +63,7 @@ public sealed class PlaceholderSweepMotoTests(MotoServer moto) : IClassFixture<M
         await store.PutPendingAsync(key, new DeployRecord(arn, "c2hh", 1, "placeholder", "2026-01-01T00:00:00Z", null, null, null), Cancel);
         var log = new GuardLog(new StringWriter(), TimeProvider.System);
         var options = new GuardOptions(GuardMode.Alert, world.TopicArn, world.Bucket, new HashSet<string>(), TimeSpan.FromMinutes(60), null, null);
-        var sweep = new PlaceholderSweep(world.LambdaClient, store, new SweepAlertSender(null, null, null, log), options, MotoWorld.Region, log, TimeProvider.System);
+        var sweep = new PlaceholderSweep(world.LambdaClient, store, new AlertSender([], log), options, MotoWorld.Region, log, TimeProvider.System);
 
         var summary = await sweep.RunAsync(Cancel);
 

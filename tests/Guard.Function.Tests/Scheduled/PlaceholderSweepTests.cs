@@ -2,6 +2,7 @@ using Guard.Testing;
 using System.Text.Json;
 using Guard.Aws.Http;
 using Guard.Aws.Store;
+using Guard.Function.Alerts;
 using Guard.Function.Deploys;
 using Guard.Function.Logging;
 using Guard.Function.Scheduled;
@@ -26,7 +27,7 @@ public sealed class PlaceholderSweepTests : IDisposable
     {
         var log = new GuardLog(_output, _clock);
         var options = new GuardOptions(GuardMode.Alert, DeployHarness.TopicArn, "guard-store", new HashSet<string>(), Grace, null, null);
-        _sweep = new PlaceholderSweep(_lambda, _store, new SweepAlertSender(_sns, DeployHarness.TopicArn, null, log), options, CloudTrailEvents.Region, log, _clock);
+        _sweep = new PlaceholderSweep(_lambda, _store, new AlertSender([new SnsAlertChannel(_sns, DeployHarness.TopicArn, log)], log), options, CloudTrailEvents.Region, log, _clock);
     }
 
     public void Dispose() => _output.Dispose();
@@ -77,7 +78,7 @@ public sealed class PlaceholderSweepTests : IDisposable
         var stranger = new FunctionCatalogStandIn();
         var options = new GuardOptions(GuardMode.Alert, null, "guard-store", new HashSet<string>(), Grace, null, null);
         var log = new GuardLog(_output, _clock);
-        var sweep = new PlaceholderSweep(stranger, _store, new SweepAlertSender(_sns, DeployHarness.TopicArn, null, log), options, CloudTrailEvents.Region, log, _clock);
+        var sweep = new PlaceholderSweep(stranger, _store, new AlertSender([new SnsAlertChannel(_sns, DeployHarness.TopicArn, log)], log), options, CloudTrailEvents.Region, log, _clock);
 
         var summary = await sweep.RunAsync(Cancel);
 

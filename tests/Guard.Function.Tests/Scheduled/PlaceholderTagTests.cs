@@ -26,7 +26,7 @@ public sealed class PlaceholderTagTests
     {
         var log = new GuardLog(new StringWriter(), TimeProvider.System);
         var options = new GuardOptions(GuardMode.Alert, DeployHarness.TopicArn, "guard-store", new HashSet<string>(), GuardOptions.DefaultPlaceholderGrace, null, null);
-        _check = new DeployCheck(_lambda, new DeployedFunctionInspector(_lambda, _packages, new PackageInspector(), RuntimeCatalog.Default), _store, new AlertSender(_sns, DeployHarness.TopicArn, null, log), options, log, TimeProvider.System);
+        _check = new DeployCheck(_lambda, new DeployedFunctionInspector(_lambda, _packages, new PackageInspector(), RuntimeCatalog.Default), _store, new AlertSender([new SnsAlertChannel(_sns, DeployHarness.TopicArn, log)], log), options, log, TimeProvider.System);
     }
 
     [Fact]

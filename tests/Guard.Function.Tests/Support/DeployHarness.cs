@@ -25,7 +25,7 @@ public sealed class DeployHarness
             Lambda,
             new DeployedFunctionInspector(Lambda, Opener, new PackageInspector(), RuntimeCatalog.Default, Options.PlaceholderSha256),
             withStore ? Store : null,
-            new AlertSender(Sns, TopicArn, null, Log),
+            new AlertSender([new SnsAlertChannel(Sns, TopicArn, Log)], Log),
             Options,
             Log,
             TimeProvider.System,

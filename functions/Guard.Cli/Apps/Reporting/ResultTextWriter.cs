@@ -64,7 +64,7 @@ internal static class ResultTextWriter
                 foreach (var judged in suppressed)
                 {
                     added.Add("");
-                    added.Add($"  suppressed {judged.Finding.Code} ({judged.SuppressedBy}; {SeverityName(judged.Finding.Severity)}, not counted)");
+                    added.Add($"  suppressed {judged.Finding.Code} ({judged.SuppressedBy}; {FindingText.SeverityName(judged.Finding.Severity)}, not counted)");
                     added.Add($"          {judged.Finding.Message}");
                 }
 
@@ -101,14 +101,7 @@ internal static class ResultTextWriter
 
         foreach (var judged in result.Findings.Where(f => f.Finding.Code != AppFindings.FunctionNotChecked || f.IsSuppressed))
         {
-            var mark = judged.IsSuppressed ? $"suppressed {judged.Finding.Code} ({judged.SuppressedBy})" : $"{SeverityName(judged.Finding.Severity),-7} {judged.Finding.Code}";
-            text.AppendLine();
-            text.Append(CultureInfo.InvariantCulture, $"{indent}  {mark}").AppendLine();
-            text.Append(CultureInfo.InvariantCulture, $"{indent}          {judged.Finding.Message}").AppendLine();
-            if (judged.Finding.Hint is { } hint)
-            {
-                text.Append(CultureInfo.InvariantCulture, $"{indent}     fix: {hint}").AppendLine();
-            }
+            FindingText.AppendBlock(text.AppendLine(), judged.Finding, indent + "  ", judged.IsSuppressed ? $"suppressed {judged.Finding.Code} ({judged.SuppressedBy})" : null);
         }
     }
 
@@ -126,12 +119,5 @@ internal static class ResultTextWriter
         Outcome.Placeholder => "PLACEHOLDER",
         Outcome.Skipped => "SKIPPED",
         _ => "NOT CHECKED",
-    };
-
-    private static string SeverityName(Severity severity) => severity switch
-    {
-        Severity.Error => "error",
-        Severity.Warning => "warning",
-        _ => "info",
     };
 }

@@ -33,7 +33,7 @@ public sealed class BuiltPackageCheckTests : IDisposable
 
         Assert.Equal(ExitCodes.Broken, run.ExitCode);
         Assert.Contains("BREAKS  .aws-sam/build/ExampleFunction (example-lambda as bootstrap) for ExampleFunction would not start on provided.al2023 x86_64:", run.Report, StringComparison.Ordinal);
-        Assert.Contains("error BOOTSTRAP_LIBRARY_MISSING", run.Report, StringComparison.Ordinal);
+        Assert.Contains("error   BOOTSTRAP_LIBRARY_MISSING", run.Report, StringComparison.Ordinal);
         Assert.Contains("libcrypt.so.1", run.Report, StringComparison.Ordinal);
         Assert.Contains("nothing was written", run.Report, StringComparison.Ordinal);
         Assert.Equal(Template, File.ReadAllText(template));
@@ -48,7 +48,7 @@ public sealed class BuiltPackageCheckTests : IDisposable
         var run = await SourceRun.MigrateAsync(_scratch.PathOf("app"));
 
         Assert.Equal(ExitCodes.Broken, run.ExitCode);
-        Assert.Contains("error BOOTSTRAP_WRONG_ARCH", run.Report, StringComparison.Ordinal);
+        Assert.Contains("error   BOOTSTRAP_WRONG_ARCH", run.Report, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -112,7 +112,7 @@ public sealed class ServerlessSourceTests : IDisposable
 
         Assert.Equal(ExitCodes.Broken, run.ExitCode);
         Assert.Contains("BREAKS  .serverless/orders.zip (bin/hello as bootstrap) for hello would not start on provided.al2023 x86_64:", run.Report, StringComparison.Ordinal);
-        Assert.Contains("error GO_RUNTIME_CLIENT_TOO_OLD", run.Report, StringComparison.Ordinal);
+        Assert.Contains("error   GO_RUNTIME_CLIENT_TOO_OLD", run.Report, StringComparison.Ordinal);
         Assert.Equal(AwsGo, File.ReadAllText(_scratch.PathOf("svc/serverless.yml")));
     }
 }

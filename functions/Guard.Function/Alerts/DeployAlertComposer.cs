@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Guard.Aws.Lambda;
-using Guard.Aws.Notifications;
+using Guard.Function.Logging;
 using Guard.Function.Routing;
 using Guard.Inspection.Reporting;
 using Guard.Inspection.Rules;
@@ -21,49 +21,24 @@ public sealed record DeployAlert(Report Report, FunctionConfiguration Function, 
 
     public string? Account => ArnPart(4) ?? Event.Account ?? Event.Detail?.RecipientAccountId;
 
-    public string ConsoleUrl
-    {
-        get
-        {
-            var region = Region ?? "us-east-1";
-            return $"https://{region}.console.aws.amazon.com/lambda/home?region={region}#/functions/{Uri.EscapeDataString(Function.FunctionName)}";
-        }
-    }
+    public string ConsoleUrl => AlertText.ConsoleUrl(Function.FunctionName, Region);
 
-    private string? ArnPart(int index)
-    {
-        var parts = Function.FunctionArn.Split(':');
-        return parts.Length > index && parts[index].Length > 0 ? parts[index] : null;
-    }
+    private string? ArnPart(int index) => AlertText.ArnPart(Function.FunctionArn, index);
 }
 
-/// <summary>
-/// Renders one broken deploy for every subscriber: plain text (email, default), the Chatbot custom
-/// notification (https: Slack or Teams through AWS Chatbot), the full JSON report (SQS, Lambda), and a
-/// Slack Block Kit message for a direct webhook.
-/// </summary>
-public static class AlertComposer
+/// <summary>Makes the <see cref="Alert"/> for a broken deploy.</summary>
+public static class DeployAlertComposer
 {
-    /// <summary>SNS: "less than 100 characters long".</summary>
-    public const int MaxSubjectLength = 99;
-
-    /// <summary>Slack refuses a section text over 3000 characters and a header over 150.</summary>
-    private const int MaxSlackSectionLength = 3000;
-    private const int MaxSlackHeaderLength = 150;
-
-    /// <summary>Chatbot documents no limit; kept well inside SNS's 256 KB and what a chat message shows.</summary>
-    private const int MaxChatDescriptionLength = 3500;
-
-    public static SnsPublishRequest ComposeSns(DeployAlert alert, string topicArn)
+    public static Alert Compose(DeployAlert alert)
     {
         ArgumentNullException.ThrowIfNull(alert);
-        ArgumentException.ThrowIfNullOrEmpty(topicArn);
+        var report = alert.Report;
         var attributes = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["guard.verdict"] = VerdictNames.Of(alert.Report.Verdict),
+            ["guard.verdict"] = VerdictNames.Of(report.Verdict),
             ["guard.function"] = alert.Function.FunctionName,
         };
-        if (alert.Report.LeadingFinding is { } leading)
+        if (report.LeadingFinding is { } leading)
         {
             attributes["guard.finding"] = leading.Code;
         }
@@ -73,62 +48,68 @@ public static class AlertComposer
             attributes["guard.action"] = action.Kind;
         }
 
-        return SnsRequest(
-            topicArn,
+        var context = new LogContext(alert.Function.FunctionName, alert.Event.EventId, VerdictNames.Of(report.Verdict), [.. report.Findings.Select(f => f.Code)], Outcomes.Checked);
+        return new Alert(
+            AlertDocument.BrokenDeployType,
             Subject(alert),
             PlainText(alert),
-            JsonSerializer.Serialize(Chatbot(alert), FunctionJsonContext.Default.ChatbotNotification),
+            Chatbot(alert),
             JsonSerializer.Serialize(Document(alert), FunctionJsonContext.Default.AlertDocument),
-            attributes);
-    }
-
-    /// <summary>
-    /// One Publish with a form per subscriber protocol (MessageStructure=json): plain text for e-mail and the
-    /// default, the Chatbot custom notification for https (Slack through Chatbot), the JSON document for SQS and Lambda.
-    /// </summary>
-    internal static SnsPublishRequest SnsRequest(
-        string topicArn, string subject, string text, string chatbotJson, string document, IReadOnlyDictionary<string, string> attributes)
-    {
-        var structure = new SnsMessageStructure(Default: text, Email: text, Https: chatbotJson, Sqs: document, Lambda: document);
-        return new SnsPublishRequest(
-            topicArn,
-            JsonSerializer.Serialize(structure, FunctionJsonContext.Default.SnsMessageStructure),
-            subject,
-            MessageStructureJson: true,
-            attributes);
+            attributes,
+            context,
+            alert.ConsoleUrl,
+            Verdict(alert));
     }
 
     /// <summary>
     /// "Guard: {function} will not start ({code})", under 100 characters and on one line: the function
     /// name is shortened (with …) when it does not fit, never the finding code.
     /// </summary>
-    public static string Subject(string functionName, string? findingCode)
-    {
-        ArgumentNullException.ThrowIfNull(functionName);
-        const string Prefix = "Guard: ";
-        var suffix = findingCode is null ? " will not start" : $" will not start ({OneLine(findingCode)})";
-        if (Prefix.Length + suffix.Length + 8 > MaxSubjectLength)
-        {
-            suffix = Truncate(suffix, MaxSubjectLength - Prefix.Length - 8);
-        }
-
-        var room = MaxSubjectLength - Prefix.Length - suffix.Length;
-        return Prefix + Truncate(OneLine(functionName), room) + suffix;
-    }
+    public static string Subject(string functionName, string? findingCode) =>
+        AlertText.Subject("Guard: ", functionName, findingCode is null ? " will not start" : $" will not start ({findingCode})");
 
     /// <summary>The broken-deploy subject, or "Guard rolled back {function} ({code})" when Guard put good code back.</summary>
     public static string Subject(DeployAlert alert)
     {
         ArgumentNullException.ThrowIfNull(alert);
-        if (alert.Action is not { Restored: true })
-        {
-            return Subject(alert.Function.FunctionName, alert.Report.LeadingFinding?.Code);
-        }
+        var code = alert.Report.LeadingFinding?.Code;
+        return alert.Action is { Restored: true }
+            ? AlertText.Subject("Guard rolled back ", alert.Function.FunctionName, code is null ? string.Empty : $" ({code})")
+            : Subject(alert.Function.FunctionName, code);
+    }
 
-        const string Prefix = "Guard rolled back ";
-        var suffix = alert.Report.LeadingFinding?.Code is { } code ? $" ({OneLine(code)})" : string.Empty;
-        suffix = Truncate(suffix, MaxSubjectLength - Prefix.Length - 8);
-        return Prefix + Truncate(OneLine(alert.Function.FunctionName), MaxSubjectLength - Prefix.Length - suffix.Length) + suffix;
+    /// <summary>The verdict behind the alert, for Security Hub and EventBridge.</summary>
+    public static FunctionVerdict Verdict(DeployAlert alert)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        return Verdict(alert.Report, alert.Function, alert.Event, alert.Mode, alert.Action);
+    }
+
+    /// <summary>Any deploy's verdict (an OK one included), as Security Hub and EventBridge receive it.</summary>
+    public static FunctionVerdict Verdict(Report report, FunctionConfiguration function, CloudTrailEvent deploy, GuardMode mode, GuardAction? action = null)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(deploy);
+        var alert = new DeployAlert(report, function, deploy, mode, action);
+        return new FunctionVerdict(
+            function.FunctionArn,
+            function.FunctionName,
+            alert.Account,
+            alert.Region,
+            VerdictNames.Of(report.Verdict),
+            FunctionVerdict.DeployOrigin,
+            mode.ToName(),
+            report.Runtime,
+            report.Architecture,
+            function.CodeSha256,
+            report.Findings,
+            deploy.Detail?.EventTime ?? deploy.Time,
+            deploy.EventId,
+            deploy.Detail?.EventName,
+            alert.DeployedBy.Describe(),
+            action?.Kind,
+            alert.ConsoleUrl);
     }
 
     public static string PlainText(DeployAlert alert)
@@ -144,28 +125,16 @@ public static class AlertComposer
             text.Append(CultureInfo.InvariantCulture, $"What Guard did ({action.Kind}): {action.Summary}\n\n");
         }
 
-        text.Append(CultureInfo.InvariantCulture, $"Function:    {function.FunctionArn}\n");
-        text.Append(CultureInfo.InvariantCulture, $"Runtime:     {report.Runtime} on {report.Architecture}\n");
+        var account = alert.AccountAlias is { } alias ? $"{alert.Account ?? "unknown"} ({alias})" : alert.Account;
+        AlertText.AppendFunction(text, function, $"{report.Runtime} on {report.Architecture}", account, alert.Region);
         text.Append(CultureInfo.InvariantCulture, $"Deployed by: {alert.DeployedBy.Describe()}\n");
         text.Append(CultureInfo.InvariantCulture, $"When:        {detail?.EventTime ?? alert.Event.Time ?? "unknown"} ({detail?.EventName ?? "unknown call"})\n");
-        text.Append(CultureInfo.InvariantCulture, $"Account:     {alert.Account ?? "unknown"}{(alert.AccountAlias is { } alias ? $" ({alias})" : "")}, region {alert.Region ?? "unknown"}\n");
-        text.Append(CultureInfo.InvariantCulture, $"Code:        CodeSha256 {function.CodeSha256} ({function.CodeSize.ToString("N0", CultureInfo.InvariantCulture)} bytes)\n");
         if (report.Bootstrap is { } bootstrap)
         {
             text.Append(CultureInfo.InvariantCulture, $"bootstrap:   {Describe(bootstrap)}\n");
         }
 
-        text.Append("\nFindings:\n");
-        var number = 1;
-        foreach (var finding in report.Findings)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"{number++}. [{SeverityName(finding.Severity)}] {finding.Code}: {finding.Message}\n");
-            if (finding.Hint is { } hint)
-            {
-                text.Append(CultureInfo.InvariantCulture, $"   Fix: {hint}\n");
-            }
-        }
-
+        AlertText.AppendFindings(text, report.Findings);
         text.Append(CultureInfo.InvariantCulture, $"\nOpen in the console: {alert.ConsoleUrl}\n");
         text.Append(CultureInfo.InvariantCulture, $"Event {alert.Event.EventId ?? "unknown"}; Guard mode {alert.Mode.ToName()}.\n");
         return text.ToString();
@@ -177,16 +146,7 @@ public static class AlertComposer
         var report = alert.Report;
         var function = alert.Function;
         var leading = report.LeadingFinding;
-        var description = new StringBuilder();
-        foreach (var finding in report.Findings)
-        {
-            description.Append(CultureInfo.InvariantCulture, $"*{finding.Code}* ({SeverityName(finding.Severity)}): {finding.Message}\n");
-            if (finding.Hint is { } hint)
-            {
-                description.Append(CultureInfo.InvariantCulture, $"> Fix: `{hint.Replace('`', '\'')}`\n");
-            }
-        }
-
+        var description = AlertText.AppendMarkdown(new StringBuilder(), report.Findings);
         description.Append(CultureInfo.InvariantCulture, $"\nDeployed by {alert.DeployedBy.Describe()} at {alert.Event.Detail?.EventTime ?? alert.Event.Time ?? "an unknown time"}.");
         if (alert.Action is { } action)
         {
@@ -228,7 +188,7 @@ public static class AlertComposer
                 ChatbotContent.ClientMarkdown,
                 (alert.Action is { Restored: true } ? $":leftwards_arrow_with_hook: Guard rolled back {function.FunctionName}" : $":rotating_light: {function.FunctionName} will not start")
                     + (leading is null ? string.Empty : $": {leading.Code}"),
-                Truncate(description.ToString(), MaxChatDescriptionLength),
+                AlertText.Truncate(description.ToString(), AlertText.MaxChatDescriptionLength),
                 nextSteps,
                 keywords),
             new ChatbotMetadata(
@@ -263,22 +223,6 @@ public static class AlertComposer
             alert.AccountAlias);
     }
 
-    public static SlackMessage Slack(DeployAlert alert)
-    {
-        ArgumentNullException.ThrowIfNull(alert);
-        var chat = Chatbot(alert);
-        var blocks = new List<SlackBlock>
-        {
-            new("header", new SlackText("plain_text", Truncate($"{alert.Function.FunctionName} will not start", MaxSlackHeaderLength))),
-            new("section", new SlackText("mrkdwn", Truncate(chat.Content.Description, MaxSlackSectionLength))),
-            new("context", Elements:
-            [
-                new SlackText("mrkdwn", Truncate($"{alert.Report.Runtime} on {alert.Report.Architecture} · {alert.Account ?? "?"} / {alert.Region ?? "?"} · <{alert.ConsoleUrl}|open in the console>", MaxSlackSectionLength)),
-            ]),
-        };
-        return new SlackMessage(Subject(alert), blocks);
-    }
-
     private static string Describe(BootstrapSummary bootstrap)
     {
         var parts = new List<string> { $"{bootstrap.Path} ({bootstrap.Origin})", bootstrap.Kind };
@@ -299,46 +243,5 @@ public static class AlertComposer
 
         parts.Add(bootstrap.Size.ToString("N0", CultureInfo.InvariantCulture) + " bytes");
         return string.Join(", ", parts);
-    }
-
-    private static string SeverityName(Severity severity) => severity switch
-    {
-        Severity.Error => "error",
-        Severity.Warning => "warning",
-        _ => "info",
-    };
-
-    /// <summary>Control characters (line breaks included) become spaces: SNS refuses them in a subject.</summary>
-    private static string OneLine(string text)
-    {
-        var builder = new StringBuilder(text.Length);
-        foreach (var c in text)
-        {
-            builder.Append(char.IsControl(c) ? ' ' : c);
-        }
-
-        return builder.ToString();
-    }
-
-    /// <summary>At most <paramref name="length"/> characters, ending in … when cut, never splitting a surrogate pair.</summary>
-    private static string Truncate(string text, int length)
-    {
-        if (text.Length <= length)
-        {
-            return text;
-        }
-
-        if (length <= 1)
-        {
-            return length == 1 ? "…" : string.Empty;
-        }
-
-        var cut = length - 1;
-        if (char.IsHighSurrogate(text[cut - 1]))
-        {
-            cut--;
-        }
-
-        return text[..cut] + "…";
     }
 }

@@ -8,11 +8,12 @@ using Guard.Inspection.Rules;
 
 namespace Guard.Function.Tests.Alerts;
 
-public sealed class AlertComposerTests
+public sealed class DeployAlertComposerTests
 {
     private const string FunctionName = "orders-api";
 
-    private static DeployAlert Alert(string functionName = FunctionName, params Finding[] findings)
+    /// <summary>A broken deploy of orders-api (account 266106314375, us-east-1): not executable, and a handler warning.</summary>
+    internal static DeployAlert Alert(string functionName = FunctionName, params Finding[] findings)
     {
         if (findings.Length == 0)
         {
@@ -33,9 +34,9 @@ public sealed class AlertComposerTests
     }
 
     [Fact]
-    public void ComposeSns_BrokenDeploy_OneMessageWithEveryProtocolForm()
+    public void Compose_BrokenDeploy_OneSnsMessageWithEveryProtocolForm()
     {
-        var request = AlertComposer.ComposeSns(Alert(), DeployHarness.TopicArn);
+        var request = SnsAlertChannel.Request(DeployAlertComposer.Compose(Alert()), DeployHarness.TopicArn);
 
         Assert.True(request.MessageStructureJson);
         using var structure = JsonDocument.Parse(request.Message);
@@ -53,13 +54,13 @@ public sealed class AlertComposerTests
     [Fact]
     public void PlainText_BrokenDeploy_NamesVerdictFunctionFindingsFixesWhoAndWhen()
     {
-        var text = AlertComposer.PlainText(Alert());
+        var text = DeployAlertComposer.PlainText(Alert());
 
         Assert.Contains("Verdict: broken", text, StringComparison.Ordinal);
         Assert.Contains("arn:aws:lambda:us-east-1:266106314375:function:orders-api", text, StringComparison.Ordinal);
         Assert.Contains("provided.al2023 on arm64", text, StringComparison.Ordinal);
-        Assert.Contains("[error] BOOTSTRAP_NOT_EXECUTABLE", text, StringComparison.Ordinal);
-        Assert.Contains("Fix: chmod 755 bootstrap", text, StringComparison.Ordinal);
+        Assert.Contains("  error   BOOTSTRAP_NOT_EXECUTABLE\n", text, StringComparison.Ordinal);
+        Assert.Contains("     fix: chmod 755 bootstrap", text, StringComparison.Ordinal);
         Assert.Contains("arn:aws:iam::266106314375:user/christophe (IAMUser) via cloudformation.amazonaws.com", text, StringComparison.Ordinal);
         Assert.Contains("2024-08-01T13:52:02Z (UpdateFunctionCode20150331v2)", text, StringComparison.Ordinal);
         Assert.Contains("266106314375, region us-east-1", text, StringComparison.Ordinal);
@@ -69,7 +70,7 @@ public sealed class AlertComposerTests
     [Fact]
     public void Chatbot_BrokenDeploy_HasTheDocumentedRequiredFieldsAndValues()
     {
-        var request = AlertComposer.ComposeSns(Alert(), DeployHarness.TopicArn);
+        var request = SnsAlertChannel.Request(DeployAlertComposer.Compose(Alert()), DeployHarness.TopicArn);
         using var structure = JsonDocument.Parse(request.Message);
         using var chat = JsonDocument.Parse(structure.RootElement.GetProperty("https").GetString()!);
         var root = chat.RootElement;
@@ -102,7 +103,7 @@ public sealed class AlertComposerTests
     [Fact]
     public void Sqs_BrokenDeploy_CarriesTheFullReportWithFunctionAndEvent()
     {
-        var request = AlertComposer.ComposeSns(Alert(), DeployHarness.TopicArn);
+        var request = SnsAlertChannel.Request(DeployAlertComposer.Compose(Alert()), DeployHarness.TopicArn);
         using var structure = JsonDocument.Parse(request.Message);
         using var sqs = JsonDocument.Parse(structure.RootElement.GetProperty("sqs").GetString()!);
         var root = sqs.RootElement;
@@ -122,7 +123,7 @@ public sealed class AlertComposerTests
     {
         var name = new string('f', 64);
 
-        var subject = AlertComposer.Subject(name, FindingCodes.BootstrapInterpreterMissing);
+        var subject = DeployAlertComposer.Subject(name, FindingCodes.BootstrapInterpreterMissing);
 
         Assert.True(subject.Length < 100, $"{subject.Length}: {subject}");
         Assert.EndsWith("(BOOTSTRAP_INTERPRETER_MISSING)", subject, StringComparison.Ordinal);
@@ -132,22 +133,22 @@ public sealed class AlertComposerTests
     [Fact]
     public void Subject_ShortName_WholeNameAndCode()
     {
-        Assert.Equal("Guard: orders-api will not start (BOOTSTRAP_MISSING)", AlertComposer.Subject("orders-api", FindingCodes.BootstrapMissing));
+        Assert.Equal("Guard: orders-api will not start (BOOTSTRAP_MISSING)", DeployAlertComposer.Subject("orders-api", FindingCodes.BootstrapMissing));
     }
 
     [Fact]
     public void Subject_ControlCharactersAndAbsurdCode_OneLineUnder100()
     {
-        var subject = AlertComposer.Subject("bad\nname\t\u0001", new string('X', 300));
+        var subject = DeployAlertComposer.Subject("bad\nname\t\u0001", new string('X', 300));
 
         Assert.True(subject.Length < 100);
         Assert.DoesNotContain(subject, char.IsControl);
     }
 
     [Fact]
-    public void ComposeSns_64CharacterFunction_SubjectUnder100()
+    public void Compose_64CharacterFunction_SubjectUnder100()
     {
-        var request = AlertComposer.ComposeSns(Alert(new string('a', 64), Findings.BootstrapInterpreterMissing("bootstrap", "/lib/ld-musl-x86_64.so.1", "provided.al2023", false)), DeployHarness.TopicArn);
+        var request = SnsAlertChannel.Request(DeployAlertComposer.Compose(Alert(new string('a', 64), Findings.BootstrapInterpreterMissing("bootstrap", "/lib/ld-musl-x86_64.so.1", "provided.al2023", false))), DeployHarness.TopicArn);
 
         Assert.True(request.Subject!.Length < 100);
     }
@@ -155,7 +156,7 @@ public sealed class AlertComposerTests
     [Fact]
     public void Slack_BrokenDeploy_HeaderSectionAndFallbackText()
     {
-        var message = AlertComposer.Slack(Alert());
+        var message = SlackAlertChannel.Message(DeployAlertComposer.Compose(Alert()));
         using var document = JsonDocument.Parse(JsonSerializer.Serialize(message, FunctionJsonContext.Default.SlackMessage));
         var root = document.RootElement;
 
