@@ -79,7 +79,7 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
             return Judgement.None;
         }
 
-        if (await RecognizePlaceholderAsync(function, request, cancellationToken).ConfigureAwait(false) is { } placeholder)
+        if (!runtime.IsManaged && await RecognizePlaceholderAsync(function, request, cancellationToken).ConfigureAwait(false) is { } placeholder)
         {
             findings.Add(Findings.Placeholder(placeholder));
             return new Judgement(null, IsPlaceholder: true);
@@ -101,13 +101,20 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
             findings.Add(Findings.PackageTooLarge(total, runtimes.UnzippedSizeLimit));
         }
 
-        if (!runtime.EntrypointIsHandler && request.Handler is { Length: > 0 } handler && handler != Bootstrap)
+        if (!runtime.EntrypointIsHandler && !runtime.IsManaged && request.Handler is { Length: > 0 } handler && handler != Bootstrap)
         {
             findings.Add(Findings.HandlerIgnored(runtime.Name, handler));
         }
 
         var files = new RuntimeFileSystem(function, openedLayers, runtime);
         await JudgeExtensionsAsync(openedLayers, runtime, request.Architecture, files, request.Environment, findings, cancellationToken).ConfigureAwait(false);
+
+        // Lambda supplies a managed runtime's bootstrap, and the function's code is the language's to load, not exec'd:
+        // extensions are all that can fail to launch.
+        if (runtime.IsManaged)
+        {
+            return Judgement.None;
+        }
 
         var locator = new EntrypointLocator(function, openedLayers, files, entrypoint, runtime, request.Handler, request.Architecture);
         var located = await locator.LocateAsync(findings, cancellationToken).ConfigureAwait(false);

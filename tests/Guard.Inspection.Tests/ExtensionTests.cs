@@ -245,4 +245,85 @@ public sealed class ExtensionTests
         Assert.True(report.Verdict == Verdict.Ok, Describe(report));
         return (recording.Requests.Count, recording.BytesRead);
     }
+
+    /// <summary>A managed-runtime function: its handler module and no bootstrap (Lambda supplies it), with its layers.</summary>
+    private static Task<Report> InspectManagedAsync(string runtime, Architecture architecture, params PackageBuilder[] layers)
+    {
+        var package = new PackageBuilder().AddFile("lambda_function.py", "def handler(event, context):\n    return event\n", PackageBuilder.RegularFileMode).ToSource();
+        var sources = layers.Select(l => (IRangeSource)l.ToSource(LayerArn)).ToArray();
+        return Inspector.InspectAsync(
+            new InspectionRequest(package, runtime, architecture, sources, Handler: "lambda_function.handler"), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Inspect_OnPython312_WhenAnExtensionIsAarch64_ReportsExtensionWrongArchAndNothingAboutBootstrap()
+    {
+        var extension = await GccAarch64.Value;
+
+        var report = await InspectManagedAsync("python3.12", Architecture.X8664, new PackageBuilder().AddFile("extensions/telemetry", extension, PackageBuilder.ExecutableMode));
+
+        var error = OnlyError(report, FindingCodes.ExtensionWrongArch);
+        Assert.Contains("/opt/extensions/telemetry is an aarch64 executable", error.Message, StringComparison.Ordinal);
+        Assert.Contains(LayerArn, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(report.Findings, f => f.Code.StartsWith("BOOTSTRAP_", StringComparison.Ordinal));
+        Assert.Null(report.Bootstrap);
+        Assert.Equal("python3.12", report.Runtime);
+    }
+
+    [Fact]
+    public async Task Inspect_OnNodejs20_WhenTheExtensionMatches_IsOk()
+    {
+        var extension = await GccX8664.Value;
+
+        var report = await InspectManagedAsync("nodejs20.x", Architecture.X8664, new PackageBuilder().AddFile("extensions/telemetry", extension, PackageBuilder.ExecutableMode));
+
+        Assert.True(report.Verdict == Verdict.Ok && report.Findings.Count == 0, Describe(report));
+    }
+
+    [Fact]
+    public async Task Inspect_OnPython312_WhenAScriptExtensionHasNoExecBit_ReportsExtensionNotExecutable()
+    {
+        var report = await InspectManagedAsync(
+            "python3.12", Architecture.X8664, new PackageBuilder().AddFile("extensions/logs", "#!/bin/sh\nexec /opt/logs-agent\n", PackageBuilder.RegularFileMode));
+
+        var error = OnlyError(report, FindingCodes.ExtensionNotExecutable);
+        Assert.Contains("chmod 755 extensions/logs", error.Hint, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("python3.12")]
+    [InlineData("nodejs20.x")]
+    [InlineData("java21")]
+    [InlineData("python3.11")]
+    public async Task Inspect_OnAManagedRuntime_WithoutBootstrapOrLayers_IsOkWithNoFinding(string runtime)
+    {
+        var report = await InspectManagedAsync(runtime, Architecture.X8664);
+
+        Assert.True(report.Verdict == Verdict.Ok && report.Findings.Count == 0, Describe(report));
+    }
+
+    [Fact]
+    public async Task Inspect_OnPython311_WhenAnExtensionNeedsGlibc234_ReportsExtensionGlibcTooNewButNotOnPython312()
+    {
+        // python3.11 runs on Amazon Linux 2 (glibc 2.26), python3.12 on Amazon Linux 2023 (2.34); gcc here links against 2.34 or later.
+        var extension = await GccX8664.Value;
+        var layer = new PackageBuilder().AddFile("extensions/telemetry", extension, PackageBuilder.ExecutableMode);
+
+        var al2 = await InspectManagedAsync("python3.11", Architecture.X8664, layer);
+        var al2023 = await InspectManagedAsync("python3.12", Architecture.X8664, layer);
+
+        OnlyError(al2, FindingCodes.ExtensionGlibcTooNew);
+        Assert.True(al2023.Verdict == Verdict.Ok && al2023.Findings.Count == 0, Describe(al2023));
+    }
+
+    [Fact]
+    public async Task Inspect_OnPython312_WhenAScriptExtensionRunsPython3_IsNotReportedMissing()
+    {
+        // The OS-only AL2023 image has no python3 (EXTENSION_INTERPRETER_MISSING on provided.al2023); python3.12's image adds it.
+        var layer = new PackageBuilder().AddFile("extensions/agent", "#!/usr/bin/env python3\nimport agent\n", PackageBuilder.ExecutableMode);
+
+        var managed = await InspectManagedAsync("python3.12", Architecture.X8664, layer);
+
+        Assert.DoesNotContain(managed.Findings, f => f.Severity == Severity.Error);
+    }
 }

@@ -33,7 +33,7 @@ internal static class CheckCommand
             // written after the overrides (no '=') is given back to PACKAGE there.
             Arity = ArgumentArity.ZeroOrMore,
         };
-        var runtime = SharedOptions.Runtime("The function's runtime.", RuntimeCatalog.Default.Names);
+        var runtime = SharedOptions.Runtime("The function's runtime (on a managed runtime only its layers' extensions are judged).", RuntimeCatalog.Default.Names.Concat(RuntimeCatalog.Default.ManagedNames));
         var architecture = SharedOptions.Architecture("The function's architecture: x86_64 or arm64 (amd64 and aarch64 are accepted too).");
         var layers = new Option<string[]>("--layer")
         {

@@ -12,10 +12,13 @@ public sealed class RuntimeCatalog
 {
     private readonly Dictionary<string, RuntimeFacts> _runtimes;
     private readonly HashSet<string> _lambdaRuntimes;
+    private readonly Dictionary<string, RuntimeFacts> _managed;
 
-    private RuntimeCatalog(Dictionary<string, RuntimeFacts> runtimes, long unzippedSizeLimit, IEnumerable<string> lambdaRuntimes)
+    private RuntimeCatalog(
+        Dictionary<string, RuntimeFacts> runtimes, long unzippedSizeLimit, IEnumerable<string> lambdaRuntimes, Dictionary<string, RuntimeFacts>? managed = null)
     {
         _runtimes = runtimes;
+        _managed = managed ?? [];
         UnzippedSizeLimit = unzippedSizeLimit;
         _lambdaRuntimes = [.. lambdaRuntimes, .. runtimes.Keys];
     }
@@ -31,8 +34,16 @@ public sealed class RuntimeCatalog
 
     public IEnumerable<string> Names => _runtimes.Keys;
 
+    /// <summary>Managed runtimes whose layers' extensions Guard judges (their bootstrap is Lambda's).</summary>
+    public IEnumerable<string> ManagedNames => _managed.Keys;
+
+    /// <summary>A runtime whose bootstrap Guard judges (OS-only runtimes, go1.x); a managed runtime is not one.</summary>
     public bool TryFind(string name, out RuntimeFacts facts) =>
         _runtimes.TryGetValue(name, out facts!);
+
+    /// <summary>A managed runtime, with its image's facts (<see cref="RuntimeFacts.IsManaged"/>): only layers' extensions are judged on it.</summary>
+    public bool TryFindManaged(string name, out RuntimeFacts facts) =>
+        _managed.TryGetValue(name, out facts!);
 
     /// <summary>Whether Lambda's API accepts <paramref name="name"/> as a Runtime at all (a managed runtime or one Guard judges).</summary>
     public bool IsLambdaRuntime(string name) => _lambdaRuntimes.Contains(name);
@@ -72,8 +83,10 @@ public sealed class RuntimeCatalog
         return previous[b.Length];
     }
 
+    /// <summary>The runtime the engine judges a package against: one Guard judges the bootstrap of, or a managed one.</summary>
     public RuntimeFacts Find(string name) =>
-        TryFind(name, out var facts) ? facts : throw new ArgumentException($"unknown runtime '{name}' (known: {string.Join(", ", Names)})", nameof(name));
+        TryFind(name, out var facts) || TryFindManaged(name, out facts) ? facts
+            : throw new ArgumentException($"unknown runtime '{name}' (known: {string.Join(", ", Names.Concat(ManagedNames))})", nameof(name));
 
     /// <param name="json">The runtimes (<c>runtimes.json</c>).</param>
     /// <param name="imagesJson">What their images hold for ld.so (<c>images.json</c>); without it every library is unknown.</param>
@@ -83,8 +96,33 @@ public sealed class RuntimeCatalog
             ?? throw new InvalidDataException("runtime catalog is empty");
         var images = imagesJson is null ? [] : RuntimeImages.Parse(imagesJson);
         var runtimes = document.Runtimes.ToDictionary(r => r.Name, r => ToFacts(r, images), StringComparer.Ordinal);
-        return new RuntimeCatalog(runtimes, document.UnzippedSizeLimit, document.LambdaRuntimes ?? []);
+        var managed = (document.ManagedRuntimes ?? []).ToDictionary(
+            m => m.Name,
+            m => runtimes.TryGetValue(m.Base, out var image) ? Managed(m.Name, image)
+                : throw new InvalidDataException($"runtimes.json: managed runtime {m.Name} is built on {m.Base}, which is not in runtimes"),
+            StringComparer.Ordinal);
+        return new RuntimeCatalog(runtimes, document.UnzippedSizeLimit, document.LambdaRuntimes ?? [], managed);
     }
+
+    /// <summary>
+    /// What a managed runtime's image shares with the OS-only runtime it is built on: its C library, program interpreters,
+    /// architectures and base files. Its image adds the language and its libraries, so nothing is settled missing there
+    /// (no absent files, complete directories or ld.so image), and the base's dates are not its own.
+    /// </summary>
+    private static RuntimeFacts Managed(string name, RuntimeFacts image) => image with
+    {
+        Name = name,
+        EntrypointIsHandler = false,
+        Deprecated = null,
+        BlockCreate = null,
+        BlockUpdate = null,
+        Successor = null,
+        CompleteDirectories = null,
+        Images = null,
+        AbsentFiles = null,
+        Lifecycle = null,
+        IsManaged = true,
+    };
 
     private static RuntimeCatalog LoadEmbedded() => Parse(ReadEmbedded("runtimes.json"), ReadEmbedded("images.json"));
 
@@ -147,7 +185,10 @@ public sealed class RuntimeCatalog
         value is null ? null : DateOnly.ParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture);
 }
 
-internal sealed record RuntimeCatalogDocument(long UnzippedSizeLimit, IReadOnlyList<RuntimeDocument> Runtimes, string[]? LambdaRuntimes = null);
+internal sealed record RuntimeCatalogDocument(
+    long UnzippedSizeLimit, IReadOnlyList<RuntimeDocument> Runtimes, string[]? LambdaRuntimes = null, ManagedRuntimeDocument[]? ManagedRuntimes = null);
+
+internal sealed record ManagedRuntimeDocument(string Name, string Base);
 
 internal sealed record RuntimeDocument(
     string Name,

@@ -40,6 +40,10 @@ public sealed record RuntimeFacts(
     IReadOnlyDictionary<string, int>? FileModes = null,
     IReadOnlyList<LifecycleClaim>? Lifecycle = null)
 {
+    /// <summary>A managed runtime (python3.12, nodejs20.x...): Lambda supplies the bootstrap and the function's code is
+    /// the language's, so only what layers put in <c>/opt/extensions</c> is Guard's to judge.</summary>
+    public bool IsManaged { get; init; }
+
     /// <summary>The image the function runs on, or <see cref="RuntimeImage.Unknown"/> when the catalog has none for it.</summary>
     public RuntimeImage ImageFor(Architecture architecture) =>
         Images is not null && Images.TryGetValue(architecture, out var image) ? image : RuntimeImage.Unknown;
