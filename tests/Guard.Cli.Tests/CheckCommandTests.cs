@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Guard.Cli;
 using Guard.Cli.Tests.Support;
+using Guard.Testing;
 
 namespace Guard.Cli.Tests;
 
@@ -130,6 +131,37 @@ public class CheckCommandTests
         foreach (var option in new[] { "--runtime", "--architecture", "--layer", "--format", "--placeholder-sha256" })
         {
             Assert.Contains(option, output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Check_OnPython312_WhenALayersExtensionIsAarch64_ReportsExtensionWrongArchAndNoBootstrapFinding()
+    {
+        var scratch = Directory.CreateTempSubdirectory("guard-managed-");
+        try
+        {
+            var package = Path.Combine(scratch.FullName, "pkg.zip");
+            var layer = Path.Combine(scratch.FullName, "layer.zip");
+            await File.WriteAllBytesAsync(
+                package, new PackageBuilder().AddFile("lambda_function.py", "def handler(event, context):\n    return event\n").ToArray(), TestContext.Current.CancellationToken);
+            var extension = await CCompiler.CompileAsync(CCompiler.Aarch64, cancellationToken: TestContext.Current.CancellationToken);
+            await File.WriteAllBytesAsync(
+                layer, new PackageBuilder().AddFile("extensions/ext", extension, PackageBuilder.ExecutableMode).ToArray(), TestContext.Current.CancellationToken);
+
+            var (exitCode, output, error) = await RunAsync("check", package, "--runtime", "python3.12", "--layer", layer);
+            var (goodExit, goodOutput, _) = await RunAsync("check", package, "--runtime", "python3.12");
+
+            Assert.True(exitCode == ExitCodes.Broken, output + error);
+            Assert.StartsWith("BROKEN", output, StringComparison.Ordinal);
+            Assert.Contains("EXTENSION_WRONG_ARCH", output, StringComparison.Ordinal);
+            Assert.Contains("/opt/extensions/ext is an aarch64 executable", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("BOOTSTRAP_", output, StringComparison.Ordinal);
+            Assert.True(goodExit == ExitCodes.Ok, goodOutput);
+            Assert.StartsWith("OK", goodOutput, StringComparison.Ordinal);
+        }
+        finally
+        {
+            scratch.Delete(recursive: true);
         }
     }
 }
