@@ -99,7 +99,7 @@ public class CheckCommandTests
 
     [Theory]
     [InlineData("check")]
-    [InlineData("check", "x.zip", "--runtime", "python3.12")]
+    [InlineData("check", "x.zip", "--runtime", "python3.99")]
     [InlineData("check", "x.zip", "--architecture", "sparc")]
     [InlineData("check", "x.zip", "--format", "xml")]
     public async Task Check_WhenArgumentsAreWrong_ExitsTwo(params string[] args)
