@@ -226,6 +226,34 @@ public sealed class TemplateCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_OnAGo1xSourceTemplateNotYetBuilt_SaysToRunSamBuildAndStillReportsTheBlockedRuntime()
+    {
+        // SAM's Go modules builder compiles CodeUri into the binary the Handler names: the source folder is not the
+        // package, so "hello is not in the package" would be a false BOOTSTRAP_MISSING.
+        _scratch.Write("go1x/hello/main.go", "package main\n\nfunc main() {}\n");
+        _scratch.Write("go1x/hello/go.mod", "module hello\n\ngo 1.19\n");
+        var template = _scratch.Write("go1x/template.yaml", """
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+              HelloFunction:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: hello/
+                  Handler: hello
+                  Runtime: go1.x
+            """);
+
+        var (_, output, _) = await RunAsync("check", template, "--format", "json");
+
+        using var json = JsonDocument.Parse(output);
+        var hello = ByLogicalId(json)["HelloFunction"];
+        var codes = hello.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("code").GetString()).ToList();
+        Assert.DoesNotContain("BOOTSTRAP_MISSING", codes);
+        Assert.Contains("RUNTIME_DEPLOY_BLOCKED", codes);
+        Assert.Contains("go1.x: its Go modules builder compiles the Go source in CodeUri", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Check_OnCloudFormationJson_ChecksTheLocalZipAndNamesWhyS3CodeWasNotRead()
     {
         var template = TestApps.WriteCloudFormationJson(_scratch);

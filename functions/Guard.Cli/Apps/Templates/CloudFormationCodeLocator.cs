@@ -43,6 +43,6 @@ internal sealed class CloudFormationCodeLocator : ICodeLocator
         }
 
         var path = template.Evaluator.EvaluateString(value);
-        return template.BuildsFromSource(resource, path) ? template.Built(resource.LogicalId, "layer") : template.Local(path, "Content");
+        return template.BuildsFromSource(resource, path) ? template.Built(resource, path, "layer") : template.Local(path, "Content");
     }
 }

@@ -88,24 +88,45 @@ internal sealed class TemplateContext
             : new CodeLocation(CodeKind.Missing, resolved, resolved, $"{property} {path} does not exist (looked for {resolved})", "build the app first (sam build), or fix the path; it is relative to the template's folder");
     }
 
-    /// <summary>What sam build made of a resource with <c>Metadata.BuildMethod</c>: <c>.aws-sam/build/&lt;LogicalId&gt;</c>.</summary>
-    public CodeLocation Built(string logicalId, string what)
+    /// <summary>What sam build made of a resource it builds (see <see cref="BuildsFromSource"/>): <c>.aws-sam/build/&lt;LogicalId&gt;</c>.</summary>
+    public CodeLocation Built(CodeResource resource, string path, string what)
     {
-        var built = Resolve(Path.Combine(".aws-sam", "build", logicalId));
+        var built = Resolve(Path.Combine(".aws-sam", "build", resource.LogicalId));
+        var how = resource.Metadata?["BuildMethod"] is not null ? "Metadata.BuildMethod" : "go1.x: its Go modules builder compiles the Go source in CodeUri";
         return Directory.Exists(built)
             ? new CodeLocation(CodeKind.Package, built, built)
             : new CodeLocation(
                 CodeKind.Missing,
                 built,
                 built,
-                $"the {what} is built by sam build (Metadata.BuildMethod) and {built} does not exist",
+                $"the {what} is built by sam build ({how}) and {built} does not exist",
                 $"run sam build, then guard check {Resolve(Path.Combine(".aws-sam", "build", "template.yaml"))}",
                 Unbuilt: true);
     }
 
-    /// <summary>Whether sam build builds this resource (and this template is not already its output).</summary>
-    public bool BuildsFromSource(CodeResource resource, string path) =>
-        !IsBuilt && resource.Metadata?["BuildMethod"] is not null && !path.StartsWith("s3://", StringComparison.Ordinal);
+    /// <summary>
+    /// Whether sam build builds this resource (and this template is not already its output): one with
+    /// <c>Metadata.BuildMethod</c>, or a <c>go1.x</c> function whose CodeUri is Go source, which SAM's Go modules
+    /// builder compiles into the binary the Handler names. Judged as it stands, such a folder would be a false
+    /// "BOOTSTRAP_MISSING".
+    /// </summary>
+    public bool BuildsFromSource(CodeResource resource, string path)
+    {
+        if (IsBuilt || path.StartsWith("s3://", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        return resource.Metadata?["BuildMethod"] is not null
+            || (!resource.IsLayer
+                && resource.Properties["Runtime"] is { } runtime
+                && StringOrNull(runtime) == "go1.x"
+                && IsGoSource(Resolve(path)));
+    }
+
+    private static bool IsGoSource(string folder) =>
+        Directory.Exists(folder)
+        && (File.Exists(Path.Combine(folder, "go.mod")) || Directory.EnumerateFiles(folder, "*.go").Any());
 
     /// <summary>A path relative to the template's folder as the working folder sees it, without <c>./</c> noise.</summary>
     public string Resolve(string path) => ResolveUnder(Folder, path);

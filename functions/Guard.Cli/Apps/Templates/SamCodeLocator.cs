@@ -33,7 +33,7 @@ internal sealed class SamCodeLocator : ICodeLocator
 
         // SAM CLI's default when CodeUri is absent is the template's folder.
         var path = codeUri is null ? "." : template.Evaluator.EvaluateString(codeUri);
-        return template.BuildsFromSource(resource, path) ? template.Built(resource.LogicalId, "function") : template.Local(path, "CodeUri");
+        return template.BuildsFromSource(resource, path) ? template.Built(resource, path, "function") : template.Local(path, "CodeUri");
     }
 
     private static CodeLocation? Layer(CodeResource resource, TemplateContext template)
@@ -50,6 +50,6 @@ internal sealed class SamCodeLocator : ICodeLocator
         }
 
         var path = template.Evaluator.EvaluateString(value);
-        return template.BuildsFromSource(resource, path) ? template.Built(resource.LogicalId, "layer") : template.Local(path, "ContentUri");
+        return template.BuildsFromSource(resource, path) ? template.Built(resource, path, "layer") : template.Local(path, "ContentUri");
     }
 }
