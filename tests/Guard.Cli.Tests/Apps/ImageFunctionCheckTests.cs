@@ -73,10 +73,17 @@ public sealed class ImageFunctionCheckTests : IDisposable
         Assert.Equal("/main", function.GetProperty("bootstrap").GetProperty("path").GetString());
     }
 
-    [Fact]
-    public async Task Check_WhenImageConfigCommandNamesAMissingFile_IsBroken()
+    [Theory]
+    [InlineData("Command")]
+    [InlineData("EntryPoint")]
+    public async Task Check_WhenImageConfigNamesAMissingFile_IsBroken(string property)
     {
-        await using var registry = RegistryStandIn.Start(Image());
+        // An image started by its CMD alone, so that a Command override is what Lambda execs.
+        await using var registry = RegistryStandIn.Start(new ImageBuilder
+        {
+            Cmd = ["/main"],
+            Layers = [new ImageLayerContent().File("/main", StaticX8664)],
+        }.Build());
         var template = _scratch.Write("app/template.yaml", $"""
             Resources:
               ImageFunction:
@@ -87,7 +94,7 @@ public sealed class ImageFunctionCheckTests : IDisposable
                   Code:
                     ImageUri: {registry.Reference()}
                   ImageConfig:
-                    EntryPoint: [/missing]
+                    {property}: [/missing]
             """);
 
         var (exitCode, output, error) = await RunAsync("check", template, "--format", "json");
