@@ -62,6 +62,34 @@ public sealed class ServerlessSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task Migrate_AwsGoServiceApplied_ServerlessPackageAcceptsItAndGuardChecksWhatItWrote()
+    {
+        // The migrated file must be one the real Serverless Framework v3 packages, and its result one Guard judges OK.
+        var serverless = Path.Combine(Guard.Testing.Checkout.Root, ".artifacts", "node-tools", "node_modules", ".bin", "serverless");
+        Assert.True(File.Exists(serverless), $"{serverless} is missing: build/test.sh installs the npm tools (npm ci --prefix .artifacts/node-tools)");
+        _scratch.Write("svc/serverless.yml", AwsGo);
+        _scratch.Write("svc/report.py", "def handler(event, context):\n    return {}\n");
+        var bootstrap = Guard.Testing.ElfBuilder.Static(Guard.Testing.ElfBuilder.X8664, go: true);
+        foreach (var name in new[] { "hello", "world" })
+        {
+            _scratch.Write($"svc/bin/{name}.zip", new Guard.Testing.PackageBuilder().AddFile("bootstrap", bootstrap, Guard.Testing.PackageBuilder.ExecutableMode).ToArray());
+        }
+
+        File.CreateSymbolicLink(_scratch.PathOf("svc/node_modules"), Path.Combine(Guard.Testing.Checkout.Root, ".artifacts", "node-tools", "node_modules"));
+        await SourceRun.MigrateAsync(_scratch.PathOf("svc/serverless.yml"), apply: true);
+
+        var (exit, output) = await ExternalTool.RunAsync("env", _scratch.PathOf("svc"),
+            "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY=guard-tests-only", "SLS_TELEMETRY_DISABLED=1", "SLS_NOTIFICATIONS_MODE=off",
+            serverless, "package");
+        Assert.True(exit == 0, $"serverless package exited {exit}:\n{output}");
+
+        var check = await GuardProcess.RunAsync("check", _scratch.PathOf("svc/.serverless"));
+        Assert.True(check.ExitCode == ExitCodes.Ok, check.Output + check.Error);
+        Assert.Contains("hello", check.Output, StringComparison.Ordinal);
+        Assert.Contains("world", check.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Migrate_RunAgainAfterApply_PrintsAnEmptyDiffAndNothingToDo()
     {
         _scratch.Write("svc/serverless.yml", AwsGo);
