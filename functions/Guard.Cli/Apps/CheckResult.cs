@@ -17,7 +17,7 @@ internal enum Outcome
     /// <summary>A known placeholder upload.</summary>
     [JsonStringEnumMemberName("placeholder")] Placeholder,
 
-    /// <summary>Nothing for Guard to judge: a managed runtime, a container image, inline code, a false Condition.</summary>
+    /// <summary>Nothing for Guard to judge: a managed runtime, inline code, a false Condition.</summary>
     [JsonStringEnumMemberName("skipped")] Skipped,
 
     /// <summary>Should have been judged but could not be: the package could not be fetched, a value could not be resolved.</summary>

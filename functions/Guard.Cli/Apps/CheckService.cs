@@ -242,8 +242,8 @@ internal sealed class CheckService(AwsConnection connection)
     }
 
     /// <summary>
-    /// An app's functions judged a few at a time (each is a handful of small reads and some inflating), and reported in
-    /// the app's order whatever order they finish in.
+    /// An app's functions judged a few at a time (each is a handful of small reads and some inflating; an image function
+    /// its registry's manifest, config and layers), and reported in the app's order whatever order they finish in.
     /// </summary>
     private static async Task<List<CheckResult>> JudgeAsync(List<FunctionPlan> plans, Walk run, CancellationToken cancellationToken)
     {
@@ -251,7 +251,12 @@ internal sealed class CheckService(AwsConnection connection)
         await Parallel.ForEachAsync(
             Enumerable.Range(0, plans.Count),
             new ParallelOptions { MaxDegreeOfParallelism = PackagesAtOnce, CancellationToken = cancellationToken },
-            async (index, token) => judged[index] = plans[index].Decided ?? await run.Check.RunAsync(plans[index].Request!, token).ConfigureAwait(false)).ConfigureAwait(false);
+            async (index, token) => judged[index] = plans[index] switch
+            {
+                { Decided: { } decided } => decided,
+                { Image: { } image } => await ImageCheck.RunAsync(image, run.Options.Timeout, token).ConfigureAwait(false),
+                var plan => await run.Check.RunAsync(plan.Request!, token).ConfigureAwait(false),
+            }).ConfigureAwait(false);
         return [.. judged];
     }
 

@@ -1,3 +1,5 @@
+using Guard.Cli.Images;
+using Guard.Inspection.Images;
 using Guard.Inspection.Rules;
 
 namespace Guard.Cli.Apps;
@@ -8,6 +10,39 @@ namespace Guard.Cli.Apps;
 /// </summary>
 internal sealed record FunctionPlan(PackageRequest? Request, CheckResult? Decided)
 {
+    /// <summary>An image function to judge as <c>guard check IMAGE</c> judges an image (set when Request and Decided are null).</summary>
+    public ImageRequest? Image { get; init; }
+
+    /// <summary>What a function whose image is not in a registry Guard can ask is told to do.</summary>
+    public const string PushImageFirst = "build and push the image first, and give the function its registry reference (REGISTRY/REPOSITORY:TAG)";
+
+    /// <summary>
+    /// A <c>PackageType: Image</c> function: its image read from the registry its literal reference names, with the
+    /// function's architecture and ImageConfig over the image's; not checked when the reference is known only at
+    /// deploy or names no registry (a local build), since there is no image Guard can reach.
+    /// </summary>
+    /// <param name="reference">The image reference as the app gives it; null when it is known only at deploy.</param>
+    /// <param name="unreachable">Why there is no reference to read, when the app says (an image sam build or cdk deploy builds).</param>
+    public static FunctionPlan ForImage(
+        FunctionOrigin origin, string? reference, string display, string architecture, FunctionImageConfig? imageConfig,
+        IReadOnlyDictionary<string, string> ignored, PropertyNames names, string? unreachable = null, string? hint = null)
+    {
+        if (reference is null || !ImageReference.TryParse(reference, out _))
+        {
+            var reason = unreachable ?? (reference is null
+                ? $"the image is not reachable: {display} is known only at deploy"
+                : $"the image is not reachable: {reference} names no registry (a local image)");
+            return NotChecked(origin, display, null, architecture, reason, hint ?? PushImageFirst, ignored);
+        }
+
+        if (!ArchitectureNames.TryParse(architecture, out var parsed))
+        {
+            return NotChecked(origin, reference, null, architecture, $"{names.Architectures} [{architecture}] is not x86_64 or arm64", null, ignored);
+        }
+
+        return new FunctionPlan(null, null) { Image = new ImageRequest(reference, parsed, imageConfig, origin, ignored) };
+    }
+
     public static FunctionPlan Skip(FunctionOrigin origin, string code, string? runtime, string? architecture, string reason) =>
         new(null, CheckResult.Skipped(code, origin, runtime, architecture, reason));
 

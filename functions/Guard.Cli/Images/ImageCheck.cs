@@ -24,6 +24,9 @@ internal sealed record ImageRequest(
 /// </summary>
 internal static class ImageCheck
 {
+    /// <summary>What a function whose registry did not give its image is told to do.</summary>
+    private const string UnreachableHint = "build and push the image first, or check the registry and its credentials (docker login)";
+
     /// <summary>
     /// An OCI image layout folder, a tar holding an image (<c>docker save</c>, an OCI archive), or a reference that names
     /// its registry and is no local path.
@@ -47,7 +50,8 @@ internal static class ImageCheck
         }
         catch (PackageUnavailableException e)
         {
-            return NotChecked(request, e.Message);
+            // A function's image: say what that means for the app, not only what the registry said.
+            return NotChecked(request, request.Function is null ? e.Message : $"the image is not reachable: {e.Message}");
         }
         catch (InvalidImageException e)
         {
@@ -62,7 +66,11 @@ internal static class ImageCheck
         CheckResult NotChecked(ImageRequest image, string reason) =>
             image.Function is null
                 ? CheckResult.NotChecked(image.Image, null, ImageInspector.RuntimeName, architecture, reason)
-                : CheckResult.NotChecked(image.Image, image.Function, ImageInspector.RuntimeName, architecture, reason, [new JudgedFinding(AppFindings.NotChecked(reason, null))]);
+                : CheckResult.NotChecked(image.Image, image.Function, ImageInspector.RuntimeName, architecture, reason, [Judged(AppFindings.NotChecked(reason, UnreachableHint))]);
+
+        // A function's NOT CHECKED can be suppressed in its app like any other: then it counts as skipped.
+        JudgedFinding Judged(Finding finding) =>
+            new(finding, request.Ignored is not null && request.Ignored.TryGetValue(finding.Code, out var by) ? by : null);
     }
 
     private static async Task<Report> InspectAsync(ImageRequest request, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Guard.Inspection;
+using Guard.Inspection.Images;
 using Guard.Inspection.Rules;
 
 namespace Guard.Cli.Apps.Templates;
@@ -93,7 +94,7 @@ internal sealed class AppPlanner
             var code = Locate(new CodeResource(origin.LogicalId, type, body, properties));
             if (packageType == "Image" || code is { Kind: CodeKind.Image })
             {
-                return Skip(origin, code?.Display ?? ".", runtime, null, "PackageType Image: a container image brings its own entrypoint; Guard checks zip packages");
+                return PlanImage(origin, code, properties, body, ignored);
             }
 
             architecture = Architecture(properties);
@@ -128,6 +129,55 @@ internal sealed class AppPlanner
                 "give the value as a literal or a parameter (Guard reads Default, or --parameter-overrides Name=value); intrinsics over resources and imports are known only at deploy",
                 ignored);
         }
+    }
+
+    /// <summary>
+    /// An image function: its literal ImageUri read as <c>guard check IMAGE</c> reads it, with its Architectures and
+    /// ImageConfig; not checked when the image is only built at deploy (an intrinsic, SAM's Metadata.DockerContext, a CDK image asset).
+    /// </summary>
+    private FunctionPlan PlanImage(FunctionOrigin origin, CodeLocation? code, MappingNode properties, MappingNode body, Dictionary<string, string> ignored)
+    {
+        var architecture = Architecture(properties);
+        if (code is not { Kind: CodeKind.Image })
+        {
+            // SAM builds an image from Metadata.DockerContext and pushes it at deploy: the template names none before.
+            var reason = (body["Metadata"] as MappingNode)?["DockerContext"] is not null
+                ? "the image is not reachable: sam build builds it from Metadata.DockerContext and sam deploy pushes it (no ImageUri)"
+                : "the image is not reachable: PackageType Image without ImageUri";
+            return FunctionPlan.ForImage(origin, null, code?.Display ?? ".", architecture, null, ignored, PropertyNames.CloudFormation, reason);
+        }
+
+        return FunctionPlan.ForImage(
+            origin,
+            code.Location is { Length: > 0 } reference ? reference : null,
+            code.Display,
+            architecture,
+            ImageConfig(properties),
+            ignored,
+            PropertyNames.CloudFormation,
+            code.Problem,
+            code.Hint);
+    }
+
+    /// <summary>The function's <c>ImageConfig</c>: EntryPoint, Command and WorkingDirectory, each replacing the image's own.</summary>
+    private FunctionImageConfig? ImageConfig(MappingNode properties)
+    {
+        if (properties["ImageConfig"] is not { } node || ReferenceEquals(_evaluator.Evaluate(node), IntrinsicEvaluator.NoValue))
+        {
+            return null;
+        }
+
+        if (_evaluator.Evaluate(node) is not MappingNode config)
+        {
+            throw new UnresolvableException("ImageConfig is not a mapping");
+        }
+
+        return new FunctionImageConfig(List(config, "EntryPoint"), List(config, "Command"), Optional(config, "WorkingDirectory"));
+
+        IReadOnlyList<string>? List(MappingNode mapping, string name) =>
+            mapping[name] is not { } value ? null
+            : _evaluator.Evaluate(value) is SequenceNode items ? [.. items.Items.Select(_evaluator.EvaluateString)]
+            : throw new UnresolvableException($"ImageConfig.{name} is not a list");
     }
 
     /// <summary>The tool's locator first (it knows where it left the code), then the template's own dialect.</summary>

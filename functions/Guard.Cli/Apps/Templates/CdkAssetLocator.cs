@@ -5,6 +5,8 @@ namespace Guard.Cli.Apps.Templates;
 /// bootstrap bucket (Fn::Sub over AWS::AccountId, not a value before deploy), and the resource's
 /// <c>Metadata: { "aws:asset:path": "asset.HASH", "aws:asset:property": "Code" }</c> (<c>"Content"</c> for a layer)
 /// the folder or zip cdk synth staged in the assembly (the template's folder). Says nothing when the code is not an asset.
+/// An image asset (<c>"aws:asset:property": "Code.ImageUri"</c>) is a Docker build context: cdk deploy builds and
+/// pushes it, so before that there is no image to read.
 /// </summary>
 internal sealed class CdkAssetLocator : ICodeLocator
 {
@@ -12,6 +14,18 @@ internal sealed class CdkAssetLocator : ICodeLocator
 
     public CodeLocation? Locate(CodeResource resource, TemplateContext template)
     {
+        if (resource.Type == AppPlanner.LambdaFunction &&
+            resource.Metadata?["aws:asset:property"] is ScalarNode { Value: "Code.ImageUri" } &&
+            resource.Metadata["aws:asset:path"] is ScalarNode { IsNull: false } imageAsset)
+        {
+            return new CodeLocation(
+                CodeKind.Image,
+                "",
+                template.Resolve(imageAsset.Value),
+                $"not checked: the CDK image asset {imageAsset.Value} is built and pushed by cdk deploy; the image is not reachable before",
+                "build the image first (cdk deploy pushes it), then guard check REGISTRY/REPOSITORY:TAG");
+        }
+
         var property = resource.Type switch
         {
             AppPlanner.LambdaFunction => "Code",

@@ -22,7 +22,7 @@ internal sealed class CloudFormationCodeLocator : ICodeLocator
         if (template.Evaluator.Evaluate(code) is MappingNode location)
         {
             return location["ZipFile"] is not null ? new CodeLocation(CodeKind.Inline, "", "Code.ZipFile")
-                : location["ImageUri"] is { } imageUri ? new CodeLocation(CodeKind.Image, "", template.StringOrNull(imageUri) ?? "Code.ImageUri")
+                : location["ImageUri"] is { } imageUri ? template.Image(imageUri, "Code.ImageUri")
                 : template.S3(location, "S3Bucket", "S3Key", "S3ObjectVersion");
         }
 

@@ -9,10 +9,11 @@ internal enum CodeKind
 }
 
 /// <summary>Where a function's or layer's code is, as one dialect of template says.</summary>
-/// <param name="Location">What to open: a local path (relative to the working folder) or s3://.</param>
+/// <param name="Location">What to open: a local path (relative to the working folder) or s3://; for <see cref="CodeKind.Image"/>
+/// the image reference, "" when it is known only at deploy.</param>
 /// <param name="Display">How to show it.</param>
-/// <param name="Problem">For <see cref="CodeKind.Missing"/>: why there is nothing to open.</param>
-/// <param name="Hint">For <see cref="CodeKind.Missing"/>: what to do about it.</param>
+/// <param name="Problem">For <see cref="CodeKind.Missing"/> (and an image no registry holds yet): why there is nothing to open.</param>
+/// <param name="Hint">For <see cref="CodeKind.Missing"/> (and such an image): what to do about it.</param>
 /// <param name="Unbuilt">Missing because sam build has not run yet: <see cref="UnbuiltPolicy"/> decides what that is.</param>
 internal sealed record CodeLocation(CodeKind Kind, string Location, string Display, string? Problem = null, string? Hint = null, bool Unbuilt = false);
 
@@ -142,6 +143,10 @@ internal sealed class TemplateContext
 
         return normalized.Replace("/./", "/", StringComparison.Ordinal).TrimEnd('/') is { Length: > 0 } trimmed ? trimmed : ".";
     }
+
+    /// <summary>An image reference (<c>ImageUri</c>): the reference when the template gives it before deploy, else "".</summary>
+    public CodeLocation Image(TemplateNode imageUri, string property) =>
+        StringOrNull(imageUri) is { } reference ? new CodeLocation(CodeKind.Image, reference, reference) : new CodeLocation(CodeKind.Image, "", property);
 
     /// <summary>The value as a string, or null when it is known only at deploy.</summary>
     public string? StringOrNull(TemplateNode node)

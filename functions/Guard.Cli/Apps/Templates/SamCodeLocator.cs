@@ -22,7 +22,7 @@ internal sealed class SamCodeLocator : ICodeLocator
 
         if (properties["ImageUri"] is { } imageUri)
         {
-            return new CodeLocation(CodeKind.Image, "", template.StringOrNull(imageUri) ?? "ImageUri");
+            return template.Image(imageUri, "ImageUri");
         }
 
         var codeUri = properties["CodeUri"];

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Guard.Cli.Apps.Templates;
 using Guard.Inspection;
+using Guard.Inspection.Images;
 using Guard.Inspection.Rules;
 
 namespace Guard.Cli.Apps.Terraform;
@@ -71,17 +72,12 @@ internal sealed class TerraformPlanner
         var origin = new FunctionOrigin(function.Address, _planFile, 1, 1);
         var config = ConfigOf(function);
         var imageUri = Text(function.After, "image_uri");
+        var architecture = Architecture(function, config, out var architectureUnknown);
         if (Text(function.After, "package_type") == "Image" || imageUri is not null || function.IsUnknown("image_uri"))
         {
-            return FunctionPlan.Skip(
-                origin,
-                imageUri ?? "image_uri",
-                Text(function.After, "runtime"),
-                null,
-                "package_type Image: a container image brings its own entrypoint; guard check reads zip packages, and images are not checked here");
+            return PlanImage(origin, function, imageUri, architecture, architectureUnknown);
         }
 
-        var architecture = Architecture(function, config, out var architectureUnknown);
         if (function.IsUnknown("runtime"))
         {
             return FunctionPlan.NotChecked(origin, ".", null, architecture, "runtime is known only after apply (after_unknown)", "give runtime a value known at plan: a literal or a variable, not another resource's attribute", _ignored);
@@ -106,6 +102,34 @@ internal sealed class TerraformPlanner
 
         var handler = function.IsUnknown("handler") ? null : Text(function.After, "handler");
         return new FunctionPlan(new PackageRequest(code.Location!, runtime!, parsedArchitecture, Layers(function, config), handler, origin, _ignored, Environment(function)), null);
+    }
+
+    /// <summary>
+    /// An image function: its <c>image_uri</c> read as <c>guard check IMAGE</c> reads it, with its architectures and
+    /// <c>image_config</c>; not checked when the plan knows the image only after apply (an ECR repository or an image
+    /// build of the same apply).
+    /// </summary>
+    private FunctionPlan PlanImage(FunctionOrigin origin, ResourceChange function, string? imageUri, string architecture, bool architectureUnknown)
+    {
+        if (function.IsUnknown("image_uri") || imageUri is null)
+        {
+            var reason = function.IsUnknown("image_uri") ? "the image is not reachable: image_uri is known only after apply (after_unknown)" : "the image is not reachable: package_type Image without image_uri";
+            return FunctionPlan.ForImage(origin, null, "image_uri", architecture, null, _ignored, PropertyNames.Terraform, reason);
+        }
+
+        if (architectureUnknown || function.IsUnknown("image_config"))
+        {
+            var what = architectureUnknown ? "architectures" : "image_config";
+            return FunctionPlan.NotChecked(origin, imageUri, null, architectureUnknown ? null : architecture, $"{what} is known only after apply (after_unknown)", $"give {what} a value known at plan", _ignored);
+        }
+
+        var block = Items(Member(function.After, "image_config")).FirstOrDefault();
+        var imageConfig = block.ValueKind != JsonValueKind.Object ? null : new FunctionImageConfig(
+            Strings(Member(block, "entry_point")), Strings(Member(block, "command")), Text(block, "working_directory"));
+        return FunctionPlan.ForImage(origin, imageUri, imageUri, architecture, imageConfig, _ignored, PropertyNames.Terraform);
+
+        static IReadOnlyList<string>? Strings(JsonElement list) =>
+            list.ValueKind == JsonValueKind.Array ? [.. Items(list).Select(item => item.GetString() ?? "")] : null;
     }
 
     /// <summary>What to open for a function's or a layer's code, or why there is nothing to open before apply.</summary>

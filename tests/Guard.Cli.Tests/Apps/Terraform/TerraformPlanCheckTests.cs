@@ -208,18 +208,30 @@ public sealed class TerraformPlanCheckTests : IDisposable
     }
 
     [Fact]
-    public async Task Check_OnAnImageFunction_SkipsItSayingImagesAreNotCheckedHere()
+    public async Task Check_OnImageFunctions_ReadsALiteralImageUriWithItsImageConfig_AndLeavesOneKnownAfterApplyUnchecked()
     {
+        var main = ElfBuilder.Static(ElfBuilder.X8664);
+        await using var registry = RegistryStandIn.Start(new ImageBuilder
+        {
+            Entrypoint = ["/main"],
+            Layers = [new ImageLayerContent().File("/main", main)],
+        }.Build());
         var plan = _scratch.Write("infra/plan.json", Plan(
             [Change("aws_lambda_function.thumbnail", "aws_lambda_function", "thumbnail", Create,
-                """{"package_type": "Image", "image_uri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/thumbnail:1", "runtime": null, "filename": null}""")]));
+                $$"""{"package_type": "Image", "image_uri": "{{registry.Reference()}}", "architectures": ["x86_64"], "runtime": null, "filename": null, "image_config": []}"""),
+            Change("aws_lambda_function.resize", "aws_lambda_function", "resize", Create,
+                $$"""{"package_type": "Image", "image_uri": "{{registry.Reference()}}", "architectures": ["x86_64"], "runtime": null, "filename": null, "image_config": [{"entry_point": ["/missing"], "command": null, "working_directory": null}]}"""),
+            Change("aws_lambda_function.crop", "aws_lambda_function", "crop", Create,
+                """{"package_type": "Image", "architectures": ["x86_64"], "runtime": null, "filename": null}""", """{"image_uri": true}""")]));
 
         var (exitCode, output, error) = await RunAsync("check", plan, "--format", "json");
 
-        Assert.True(exitCode == ExitCodes.Ok, $"exit {exitCode}: {error}");
-        var thumbnail = ByAddress(output)["aws_lambda_function.thumbnail"];
-        Assert.Equal("skipped", thumbnail.GetProperty("verdict").GetString());
-        Assert.Contains("images are not checked here", thumbnail.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.True(exitCode == ExitCodes.Broken, $"exit {exitCode}: {error}");
+        var functions = ByAddress(output);
+        Assert.Equal("ok", functions["aws_lambda_function.thumbnail"].GetProperty("verdict").GetString());
+        Assert.Equal("broken", functions["aws_lambda_function.resize"].GetProperty("verdict").GetString());
+        Assert.Equal("unchecked", functions["aws_lambda_function.crop"].GetProperty("verdict").GetString());
+        Assert.Contains("image_uri is known only after apply", functions["aws_lambda_function.crop"].GetProperty("reason").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
