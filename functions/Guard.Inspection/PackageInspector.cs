@@ -399,13 +399,7 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
         origin,
         kind,
         facts?.Elf?.MachineName,
-        facts?.Elf?.Linkage switch
-        {
-            ElfLinkage.Static => "static",
-            ElfLinkage.StaticPie => "static-pie",
-            ElfLinkage.Dynamic => "dynamic",
-            _ => null,
-        },
+        facts?.Elf?.Linkage.Name(),
         facts?.Elf?.Interpreter ?? facts?.Script?.Interpreter,
         facts?.Elf?.GlibcRequired?.ToString(),
         entry.UnixMode is { } mode ? Findings.Octal(mode) : null,

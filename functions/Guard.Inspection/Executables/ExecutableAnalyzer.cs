@@ -131,12 +131,6 @@ public static class ExecutableAnalyzer
 
     private static string Describe(ElfFacts elf)
     {
-        var linkage = elf.Linkage switch
-        {
-            ElfLinkage.Static => "static",
-            ElfLinkage.StaticPie => "static-pie",
-            _ => "dynamic",
-        };
-        return $"ELF {(elf.Is64Bit ? 64 : 32)}-bit {(elf.IsLittleEndian ? "LSB" : "MSB")} {elf.MachineName} {linkage}{(elf.IsGo ? " (Go)" : string.Empty)}";
+        return $"ELF {(elf.Is64Bit ? 64 : 32)}-bit {(elf.IsLittleEndian ? "LSB" : "MSB")} {elf.MachineName} {elf.Linkage.Name()}{(elf.IsGo ? " (Go)" : string.Empty)}";
     }
 }

@@ -29,6 +29,17 @@ public enum ElfLinkage
     Dynamic,
 }
 
+/// <summary>The one spelling of a linkage in reports and descriptions.</summary>
+internal static class ElfLinkageNames
+{
+    public static string Name(this ElfLinkage linkage) => linkage switch
+    {
+        ElfLinkage.Static => "static",
+        ElfLinkage.StaticPie => "static-pie",
+        _ => "dynamic",
+    };
+}
+
 /// <summary>Facts about an executable, as far as they could be read.</summary>
 /// <param name="Kind">What the content is.</param>
 /// <param name="Elf">ELF details, when <paramref name="Kind"/> is <see cref="ExecutableKind.Elf"/>.</param>

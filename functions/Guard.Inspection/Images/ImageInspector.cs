@@ -361,13 +361,7 @@ public static class ImageInspector
         "image",
         facts is null ? "unknown" : facts.Kind.ToString().ToLowerInvariant() switch { "portableexecutable" => "pe", var kind => kind },
         facts?.Elf?.MachineName,
-        facts?.Elf?.Linkage switch
-        {
-            ElfLinkage.Static => "static",
-            ElfLinkage.StaticPie => "static-pie",
-            ElfLinkage.Dynamic => "dynamic",
-            _ => null,
-        },
+        facts?.Elf?.Linkage.Name(),
         facts?.Elf?.Interpreter ?? facts?.Script?.Interpreter,
         facts?.Elf?.GlibcRequired?.ToString(),
         Findings.Octal(entry.Mode & 0xFFF),
