@@ -22,7 +22,11 @@ internal static class FunctionZip
     public const int ExecutableMode = 0b111_101_101;
     public const int RegularMode = 0b110_100_100;
 
-    /// <summary>Writes <paramref name="target"/> beside itself and renames it into place: a reader never sees half a zip.</summary>
+    /// <summary>
+    /// Writes a new zip at <paramref name="target"/>, which must not exist: callers write into a staging path they
+    /// own (guard package checks it there before renaming it into place), so the zip is not staged a second time
+    /// here. A write that fails leaves no file.
+    /// </summary>
     public static void Write(string target, string binary, IReadOnlyList<ZipInput> others)
     {
         var entries = others.Select(o => (o.Name, o.Path, Mode: IsExecutable(o.Path) ? ExecutableMode : RegularMode))
@@ -35,20 +39,29 @@ internal static class FunctionZip
             throw new ArgumentException($"two files would be stored as {duplicate.Key}");
         }
 
-        AtomicFile.Replace(target, temporary =>
+        // Opened before the try: a file that already exists is refused and left alone, never deleted.
+        var stream = new FileStream(target, FileMode.CreateNew, FileAccess.Write);
+        try
         {
-            using var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write);
-            using var archive = new ZipArchive(stream, ZipArchiveMode.Create);
-            foreach (var (name, path, mode) in entries)
+            using (stream)
+            using (var archive = new ZipArchive(stream, ZipArchiveMode.Create))
             {
-                var entry = archive.CreateEntry(name, CompressionLevel.SmallestSize);
-                entry.ExternalAttributes = (RegularFile | mode) << 16;
-                entry.LastWriteTime = FixedTime;
-                using var input = File.OpenRead(path);
-                using var output = entry.Open();
-                input.CopyTo(output);
+                foreach (var (name, path, mode) in entries)
+                {
+                    var entry = archive.CreateEntry(name, CompressionLevel.SmallestSize);
+                    entry.ExternalAttributes = (RegularFile | mode) << 16;
+                    entry.LastWriteTime = FixedTime;
+                    using var input = File.OpenRead(path);
+                    using var output = entry.Open();
+                    input.CopyTo(output);
+                }
             }
-        });
+        }
+        catch
+        {
+            File.Delete(target);
+            throw;
+        }
     }
 
     /// <summary>Every file under <paramref name="path"/> (or the file itself), named <paramref name="name"/>/relative path.</summary>
