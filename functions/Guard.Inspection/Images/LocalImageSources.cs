@@ -49,6 +49,19 @@ public sealed class OciLayoutSource : IImageSource
     {
         try
         {
+            // As for the archive's members: a FIFO would block the read and a device never end it, and a document is small.
+            var relative = Path.GetRelativePath(_folder, path);
+            if (LocalFileKind.NotRegular(path) is { } kind)
+            {
+                throw new InvalidImageException($"{relative} is {kind}, not a file");
+            }
+
+            var size = new FileInfo(path).Length;
+            if (size > ImageDigest.MaxDocumentBytes)
+            {
+                throw new InvalidImageException($"{relative} is {size} bytes: too large for an image document");
+            }
+
             var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
             Requests++;
             BytesRead += bytes.Length;

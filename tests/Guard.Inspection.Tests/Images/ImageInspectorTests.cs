@@ -52,6 +52,43 @@ public sealed class ImageInspectorTests : IDisposable
     };
 
     [Fact]
+    public async Task Inspect_WhenALayoutsIndexIsAFifo_ReportsImageInvalidWithoutBlocking()
+    {
+        var folder = GoStyle(StaticX8664).Build().WriteOciLayout(Path.Combine(_folder, "fifo"));
+        var index = Path.Combine(folder, "index.json");
+        File.Delete(index);
+        using (var mkfifo = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("mkfifo", [index]) { RedirectStandardError = true })!)
+        {
+            mkfifo.WaitForExit();
+            Assert.True(mkfifo.ExitCode == 0, mkfifo.StandardError.ReadToEnd());
+        }
+
+        await using var source = OciLayoutSource.Open(folder);
+        var report = await ImageInspector.InspectAsync(new ImageInspectionRequest(source, Architecture.X8664, null), Cancel);
+
+        var finding = Assert.Single(report.Findings);
+        Assert.Equal(FindingCodes.ImageInvalid, finding.Code);
+        Assert.Contains("index.json is a FIFO (named pipe), not a file", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Inspect_WhenALayoutsIndexIsLargerThanAnyImageDocument_ReportsImageInvalidUnread()
+    {
+        var folder = GoStyle(StaticX8664).Build().WriteOciLayout(Path.Combine(_folder, "large"));
+        using (var index = File.OpenWrite(Path.Combine(folder, "index.json")))
+        {
+            index.SetLength(ImageDigest.MaxDocumentBytes + 1L);
+        }
+
+        await using var source = OciLayoutSource.Open(folder);
+        var report = await ImageInspector.InspectAsync(new ImageInspectionRequest(source, Architecture.X8664, null), Cancel);
+
+        var finding = Assert.Single(report.Findings);
+        Assert.Equal(FindingCodes.ImageInvalid, finding.Code);
+        Assert.Contains("too large for an image document", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Inspect_WhenAStaticGoStyleImageMatchesTheFunction_ReportsOkWithoutFindings()
     {
         var binary = await CCompiler.CompileAsync(CCompiler.X8664, "-static", Cancel);
