@@ -6,7 +6,7 @@ using Guard.Inspection.Rules;
 
 namespace Guard.Aws.Functions;
 
-/// <summary>The engine's report on a function's package, or why there was nothing to judge (a container image, a managed runtime).</summary>
+/// <summary>The engine's report on a function's package, or why there was nothing to judge (a container image, a managed runtime without layers).</summary>
 public sealed record FunctionInspection(Report? Report, string? NotCheckedBecause)
 {
     public static FunctionInspection NotChecked(string because) => new(null, because);
@@ -17,6 +17,7 @@ public sealed record FunctionInspection(Report? Report, string? NotCheckedBecaus
 /// <summary>
 /// Inspects a deployed function: the one place that resolves its layers, opens its package and layers (named by their
 /// ARNs, not by presigned URLs), applies <see cref="FunctionEligibility"/>, runs the engine and closes what it opened.
+/// A managed runtime's function is judged by its layers' extensions alone: its own code is never opened.
 /// Every edge that judges a function — the deploy check, the CloudFormation check, the scans, rollback in the Lambda and
 /// in the CLI, migrate — goes through here.
 /// </summary>
@@ -64,7 +65,7 @@ public sealed class DeployedFunctionInspector
 
     /// <summary>Null when Guard judges this function; else why not.</summary>
     public string? WhyNotChecked(FunctionConfiguration configuration) =>
-        FunctionEligibility.WhyNotChecked((configuration ?? throw new ArgumentNullException(nameof(configuration))).PackageType, configuration.Runtime, Runtimes);
+        FunctionEligibility.WhyNotChecked((configuration ?? throw new ArgumentNullException(nameof(configuration))).PackageType, configuration.Runtime, Runtimes, configuration.Layers.Count);
 
     /// <summary>The function as it is now (GetFunction), and its code judged under its own settings or those <paramref name="adjust"/> makes of them.</summary>
     /// <param name="adjust">Changes to the function's settings (a template's values over the deployed ones); null for none.</param>
@@ -84,9 +85,15 @@ public sealed class DeployedFunctionInspector
         ArgumentNullException.ThrowIfNull(function);
         var configuration = function.Configuration;
         target ??= FunctionTarget.Of(configuration);
-        if (FunctionEligibility.WhyNotChecked(configuration.PackageType, target.Runtime, Runtimes) is { } why)
+        if (FunctionEligibility.WhyNotChecked(configuration.PackageType, target.Runtime, Runtimes, target.LayerArns.Count) is { } why)
         {
             return FunctionInspection.NotChecked(why);
+        }
+
+        if (FunctionEligibility.IsJudgedByLayersAlone(target.Runtime, Runtimes))
+        {
+            // Its code is never fetched: Code.Location may be hundreds of megabytes that nothing judges.
+            return await InspectAsync(new UnreadPackage(configuration.FunctionArn), target, cancellationToken).ConfigureAwait(false);
         }
 
         if (function.CodeLocation is not { } location || !Uri.TryCreate(location, UriKind.Absolute, out var locationUri))
@@ -108,7 +115,7 @@ public sealed class DeployedFunctionInspector
         var opened = new List<IRangeSource> { package };
         try
         {
-            if (FunctionEligibility.WhyNotChecked(packageType: null, target.Runtime, Runtimes) is { } why)
+            if (FunctionEligibility.WhyNotChecked(packageType: null, target.Runtime, Runtimes, target.LayerArns.Count) is { } why)
             {
                 return FunctionInspection.NotChecked(why);
             }
@@ -127,6 +134,7 @@ public sealed class DeployedFunctionInspector
                 {
                     Entrypoint = target.Entrypoint,
                     IdentifyToolchain = _identifyToolchain,
+                    LayersOnly = FunctionEligibility.IsJudgedByLayersAlone(target.Runtime, Runtimes),
                 },
                 cancellationToken).ConfigureAwait(false);
             return FunctionInspection.Of(report);

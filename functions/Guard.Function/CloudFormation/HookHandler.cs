@@ -14,8 +14,9 @@ namespace Guard.Function.CloudFormation;
 /// <summary>
 /// The CloudFormation Lambda hook (https://docs.aws.amazon.com/cloudformation-cli/latest/hooks-userguide/lambda-hooks-create-lambda-function.html): before an <c>AWS::Lambda::Function</c> is created or updated,
 /// checks the package its <c>Code</c> names in S3 and answers FAILED/<c>NonCompliant</c> when the function could
-/// not start. Everything else passes with a note: other resource types, deletes, inline <c>ZipFile</c> code,
-/// container images, managed runtimes, and updates that change neither code nor runtime facts.
+/// not start (on a managed runtime: when a layer's extension could not). Everything else passes with a note: other
+/// resource types, deletes, inline <c>ZipFile</c> code, container images, managed runtimes without layers, and updates
+/// that change neither code nor runtime facts.
 /// </summary>
 /// <remarks>
 /// Timing: CloudFormation waits 30 seconds for the answer. A check is a few ranged reads (well under a
@@ -143,9 +144,10 @@ public sealed class HookHandler : IRouteHandler
         }
 
         var runtime = TemplateProperties.Text(properties, "Runtime");
-        if (runtime is null || !runtimes.TryFind(runtime, out _))
+        var layers = TemplateProperties.StringList(properties, "Layers") ?? [];
+        if (FunctionEligibility.WhyNotChecked(packageType: null, runtime, runtimes, layers.Count) is { } notChecked)
         {
-            passBecause = $"the managed runtime {runtime ?? "(none)"} supplies its own bootstrap";
+            passBecause = notChecked;
             return null;
         }
 
@@ -170,7 +172,7 @@ public sealed class HookHandler : IRouteHandler
             null,
             runtime,
             architecture,
-            TemplateProperties.StringList(properties, "Layers") ?? [],
+            layers,
             TemplateProperties.Text(properties, "Handler"),
             TemplateProperties.LibraryEnvironment(properties));
     }

@@ -64,7 +64,9 @@ public sealed class PackageCheck(DeployedFunctionInspector functions, IS3Package
                 target.Handler,
                 CodeSha256: null,
                 target.Environment);
-            return await functions.InspectAsync(s3.Open(code), facts, cancellationToken).ConfigureAwait(false);
+            // A managed runtime's code is not judged: its object is not even opened.
+            var package = FunctionEligibility.IsJudgedByLayersAlone(facts.Runtime, functions.Runtimes) ? new UnreadPackage(code.DisplayName) : s3.Open(code);
+            return await functions.InspectAsync(package, facts, cancellationToken).ConfigureAwait(false);
         }
 
         var name = target.FunctionName ?? throw new ArgumentException("a package to check names an S3 object or a function", nameof(target));
