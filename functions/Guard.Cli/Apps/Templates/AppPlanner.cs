@@ -98,7 +98,8 @@ internal sealed class AppPlanner
             }
 
             architecture = Architecture(properties);
-            if (FunctionPlan.ByRuntime(origin, code?.Display ?? ".", runtime, architecture, ignored, PropertyNames.CloudFormation, out var parsedArchitecture) is { } decided)
+            var layers = Layers(properties);
+            if (FunctionPlan.ByRuntime(origin, code?.Display ?? ".", runtime, architecture, ignored, PropertyNames.CloudFormation, layers.Count, out var parsedArchitecture) is { } decided)
             {
                 return decided;
             }
@@ -116,7 +117,7 @@ internal sealed class AppPlanner
             }
 
             var handler = OptionalOrNull(properties, "Handler");
-            return new FunctionPlan(new PackageRequest(code.Location, runtime!, parsedArchitecture, Layers(properties), handler, origin, ignored, Environment(properties)), null);
+            return new FunctionPlan(new PackageRequest(code.Location, runtime!, parsedArchitecture, layers, handler, origin, ignored, Environment(properties)), null);
         }
         catch (UnresolvableException e)
         {
