@@ -39,6 +39,9 @@ public sealed class HookHandler : IRouteHandler
     /// <summary>Within CloudFormation's 30-second wait, leaving room for a cold start and the network.</summary>
     public static readonly TimeSpan DefaultBudget = TimeSpan.FromSeconds(25);
 
+    // A managed runtime's report has no bootstrap of the package's: Lambda's starts it, after the layers' extensions.
+    private const string ManagedBootstrap = "Lambda supplies the bootstrap and every layer's extension can start";
+
     private const int CloudControlMessageChars = 1024;
     private const int MaxAnnotations = 10;
     private const int MaxAnnotationText = 1024;
@@ -222,7 +225,7 @@ public sealed class HookHandler : IRouteHandler
             Verdict.Placeholder => new HookResponse(HookResponse.Success, null,
                 $"Guard: {subject} is a placeholder package; its real code is judged when it is deployed (Guard's deploy check sees UpdateFunctionCode).", token, Annotations: annotations),
             _ => new HookResponse(HookResponse.Success, null,
-                $"Guard: {subject} will start on {report.Runtime} ({report.Architecture}); {CheckWording.Bootstrap(report)}.{(CheckWording.Warnings(report) is { } w ? " " + w : "")}", token, Annotations: annotations),
+                $"Guard: {subject} will start on {report.Runtime} ({report.Architecture}); {CheckWording.Bootstrap(report) ?? ManagedBootstrap}.{(CheckWording.Warnings(report) is { } w ? " " + w : "")}", token, Annotations: annotations),
         };
     }
 
@@ -245,7 +248,7 @@ public sealed class HookHandler : IRouteHandler
             SeverityLevel: f.Severity == Severity.Error ? "CRITICAL" : "LOW")).ToList();
         if (judged.Count == 0)
         {
-            var summary = CheckWording.Bootstrap(report) ?? $"verdict {VerdictNames.Of(report.Verdict)}";
+            var summary = CheckWording.Bootstrap(report) ?? (report.Verdict == Verdict.Ok ? ManagedBootstrap : $"verdict {VerdictNames.Of(report.Verdict)}");
             judged.Add(new HookAnnotation("BOOTSTRAP_CHECK", "PASSED", CheckWording.Truncate(summary, MaxAnnotationText), SeverityLevel: "INFORMATIONAL"));
         }
 

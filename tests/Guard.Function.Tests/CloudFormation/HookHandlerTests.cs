@@ -212,7 +212,7 @@ public sealed class HookHandlerTests : IAsyncLifetime
         }
         else
         {
-            Assert.Contains("will start on python3.12 (x86_64)", message, StringComparison.Ordinal);
+            Assert.Equal("Guard: OrdersFunction (s3://orders-artifacts/py.zip) will start on python3.12 (x86_64); Lambda supplies the bootstrap and every layer's extension can start.", message);
         }
 
         Assert.DoesNotContain("BOOTSTRAP_", message, StringComparison.Ordinal);
