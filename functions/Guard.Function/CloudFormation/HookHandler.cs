@@ -140,14 +140,16 @@ public sealed class HookHandler : IRouteHandler
             return null;
         }
 
-        if (TemplateProperties.Text(code, "ZipFile") is not null)
+        var runtime = TemplateProperties.Text(properties, "Runtime");
+        var layers = TemplateProperties.StringList(properties, "Layers") ?? [];
+        // Inline code is no package, but a managed runtime's layers are judged without one.
+        var inline = TemplateProperties.Text(code, "ZipFile") is not null;
+        if (inline && !(layers.Count > 0 && FunctionEligibility.IsJudgedByLayersAlone(runtime, runtimes)))
         {
             passBecause = "inline ZipFile code: only managed runtimes take it, and they supply the bootstrap";
             return null;
         }
 
-        var runtime = TemplateProperties.Text(properties, "Runtime");
-        var layers = TemplateProperties.StringList(properties, "Layers") ?? [];
         if (FunctionEligibility.WhyNotChecked(packageType: null, runtime, runtimes, layers.Count) is { } notChecked)
         {
             passBecause = notChecked;
@@ -156,7 +158,7 @@ public sealed class HookHandler : IRouteHandler
 
         var bucket = TemplateProperties.Text(code, "S3Bucket");
         var key = TemplateProperties.Text(code, "S3Key");
-        if (bucket is null || key is null)
+        if (!inline && (bucket is null || key is null))
         {
             passBecause = "Code names no S3Bucket and S3Key: there is no package to read";
             return null;
@@ -171,13 +173,16 @@ public sealed class HookHandler : IRouteHandler
         var architectures = TemplateProperties.StringList(properties, "Architectures");
         var architecture = ArchitectureNames.TryParse(architectures is { Count: > 0 } ? architectures[0] : null, out var parsed) ? parsed : Architecture.X8664;
         return new PackageToCheck(
-            new PackageLocation.S3Object(bucket, key, TemplateProperties.Text(code, "S3ObjectVersion")),
+            inline ? null : new PackageLocation.S3Object(bucket!, key!, TemplateProperties.Text(code, "S3ObjectVersion")),
             null,
             runtime,
             architecture,
             layers,
             TemplateProperties.Text(properties, "Handler"),
-            TemplateProperties.LibraryEnvironment(properties));
+            TemplateProperties.LibraryEnvironment(properties))
+        {
+            InlineCode = inline,
+        };
     }
 
     private async Task<HookResponse> DecideAsync(HookRequest request, DateTimeOffset deadlineUtc, CancellationToken cancellationToken)
@@ -189,7 +194,7 @@ public sealed class HookHandler : IRouteHandler
             return new HookResponse(HookResponse.Success, null, $"Guard: {passBecause}.", token);
         }
 
-        var subject = $"{request.RequestData?.TargetLogicalId ?? "the function"} ({target.Code!.DisplayName})";
+        var subject = $"{request.RequestData?.TargetLogicalId ?? "the function"} ({target.Code?.DisplayName ?? PackageToCheck.InlineCodeName})";
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var untilDeadline = deadlineUtc == DateTimeOffset.MaxValue ? Budget : deadlineUtc - TimeSpan.FromSeconds(1) - _time.GetUtcNow();
         budget.CancelAfter(untilDeadline < Budget ? (untilDeadline > TimeSpan.Zero ? untilDeadline : TimeSpan.Zero) : Budget);

@@ -220,6 +220,29 @@ public sealed class HookHandlerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Create_InlinePythonWithAnAarch64ExtensionLayer_FailsOnTheExtension()
+    {
+        const string LayerArn = "arn:aws:lambda:us-east-1:266106314375:layer:agent:5";
+        var layerLocation = new Uri("https://prod-04-2014-layers.s3.us-east-1.amazonaws.com/snapshots/agent-5?X-Amz-Signature=x");
+        var extension = await CCompiler.CompileAsync(CCompiler.Aarch64, cancellationToken: TestContext.Current.CancellationToken);
+        _stack.Lambda.AddLayer(LayerArn, layerLocation.AbsoluteUri);
+        _stack.Urls.Serve(layerLocation, new PackageBuilder().AddFile("extensions/agent", extension, PackageBuilder.ExecutableMode).ToArray());
+        var properties = new JsonObject
+        {
+            ["Code"] = new JsonObject { ["ZipFile"] = "def handler(event, context):\n    return event\n" },
+            ["Runtime"] = "python3.12",
+            ["Handler"] = "index.handler",
+            ["Layers"] = new JsonArray(LayerArn),
+        };
+
+        var answer = await AnswerAsync(StackRequests.Hook("CREATE_PRE_PROVISION", properties));
+
+        Assert.Equal("FAILED", answer.GetProperty("hookStatus").GetString());
+        Assert.StartsWith("Guard: OrdersFunction (inline ZipFile code) will not start on python3.12 (x86_64). EXTENSION_WRONG_ARCH: ", answer.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, _stack.S3.Opened);
+    }
+
+    [Fact]
     public async Task Message_CloudControlTarget_IsCutTo1024Characters()
     {
         _stack.S3.FailWith = new AwsServiceException("ValidationException", 400, new string('v', 5000));
