@@ -42,6 +42,7 @@ public sealed class GuardServices
     private readonly Func<string, string, ISecurityHubApi>? _securityHub;
     private readonly ConcurrentDictionary<(string Account, string Region), Lazy<ISecurityHubApi>> _hubs = new();
     private readonly Lazy<IEventPublisher>? _events;
+    private readonly Lazy<HookPayloadClient> _hookPayloads;
 
     /// <param name="store">Null without <c>GUARD_STORE_BUCKET</c>; so is <paramref name="codes"/>.</param>
     /// <param name="sns">Null without <c>GUARD_TOPIC_ARN</c>.</param>
@@ -51,6 +52,7 @@ public sealed class GuardServices
     /// <param name="aliases">Organization mode: member accounts' aliases for alerts.</param>
     /// <param name="securityHub">Null without <c>GUARD_SECURITY_HUB=true</c>: the Security Hub of (account, region), under the member role for a member account.</param>
     /// <param name="events">Null without <c>GUARD_EVENT_BUS</c>.</param>
+    /// <param name="hookPayloads">What fetches a change set hook's payload; by default the production client.</param>
     public GuardServices(
         Func<ILambdaApi> lambda,
         Func<IPackageOpener> packages,
@@ -65,7 +67,8 @@ public sealed class GuardServices
         string? ownAccount = null,
         AccountAliases? aliases = null,
         Func<string, string, ISecurityHubApi>? securityHub = null,
-        Func<IEventPublisher>? events = null)
+        Func<IEventPublisher>? events = null,
+        Func<HookPayloadClient>? hookPayloads = null)
     {
         ArgumentNullException.ThrowIfNull(lambda);
         ArgumentNullException.ThrowIfNull(packages);
@@ -86,6 +89,7 @@ public sealed class GuardServices
         _aliases = aliases;
         _securityHub = securityHub;
         _events = events is null ? null : Once(events);
+        _hookPayloads = Once(hookPayloads ?? (() => new HookPayloadClient(HookPayloadClient.CreateDefaultHttpClient)));
     }
 
     public ILambdaApi Lambda => _lambda.Value;
@@ -129,6 +133,9 @@ public sealed class GuardServices
     public ISlackPoster? Slack => _slack?.Value;
 
     public ResponseUrlClient Responses => _responses.Value;
+
+    /// <summary>Change set hook payloads, behind S3 presigned URLs.</summary>
+    public HookPayloadClient HookPayloads => _hookPayloads.Value;
 
     /// <summary>The Security Hub of (account, region), each made once on first use; null when the channel is off.</summary>
     public Func<string, string, ISecurityHubApi>? SecurityHubIn => _securityHub is null
