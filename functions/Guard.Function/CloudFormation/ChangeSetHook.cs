@@ -76,7 +76,7 @@ internal sealed class ChangeSetHook(
             return new PlannedFunction(logicalId, null, "judged able to start on an earlier call");
         }
 
-        var point = change.Action switch
+        var point = change.Action?.ToUpperInvariant() switch
         {
             ChangedResource.Create => HookRequest.CreatePreProvision,
             ChangedResource.Update => HookRequest.UpdatePreProvision,
@@ -197,6 +197,11 @@ internal sealed class ChangeSetHook(
         if (failures.Count > 0)
         {
             return new HookResponse(HookResponse.Failed, HookResponse.InternalFailure, string.Join(". ", failures) + ".", token, Annotations: annotations);
+        }
+
+        if (functions.Length == 0)
+        {
+            return new HookResponse(HookResponse.Success, null, "Guard: the change set creates, updates or deletes no Lambda function.", token);
         }
 
         var summary = new StringBuilder();
