@@ -89,10 +89,13 @@ public sealed class HookHandler : IRouteHandler
         }
         catch (JsonException e)
         {
-            var token = TemplateProperties.Text(root, "clientRequestToken") ?? "";
             _log.Warn("hook request unreadable", new LogContext(Outcome: Outcomes.Ignored), e);
-            return new HookResponse(HookResponse.Failed, HookResponse.InternalFailure, $"Guard could not read the hook request: {e.Message.ReplaceLineEndings(" ")}", token);
+            return new HookResponse(HookResponse.Failed, HookResponse.InternalFailure, $"Guard could not read the hook request: {e.Message.ReplaceLineEndings(" ")}", Token(root));
         }
+
+        // The stack and change set input syntax spells it "clientRequesttoken" (their examples, "clientRequestToken"):
+        // an answer without the token is not taken, so either is echoed.
+        request = request with { ClientRequestToken = request.ClientRequestToken ?? Token(root) };
 
         var target = request.RequestData?.TargetLogicalId ?? request.RequestData?.TargetName ?? "(no target)";
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -117,6 +120,9 @@ public sealed class HookHandler : IRouteHandler
 
         return response;
     }
+
+    private static string Token(JsonElement root) =>
+        TemplateProperties.Text(root, "clientRequestToken") ?? TemplateProperties.Text(root, "clientRequesttoken") ?? "";
 
     /// <summary>What to check, or why the request passes without a check.</summary>
     public static PackageToCheck? Plan(HookRequest request, RuntimeCatalog runtimes, out string? passBecause)

@@ -217,6 +217,20 @@ public sealed class ChangeSetHookTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ChangeSet_TokenSpelledAsInTheInputSyntax_IsEchoed()
+    {
+        var url = Serve(StackRequests.Change("CREATE", "OrdersQueue", new JsonObject { ["QueueName"] = "orders" }, resourceType: "AWS::SQS::Queue"));
+        var request = JsonNode.Parse(StackRequests.ChangeSetHook(url))!.AsObject();
+        request.Remove("clientRequestToken");
+        request["clientRequesttoken"] = "lower-t";
+
+        var answer = StackCheckHarness.Parse(await _stack.InvokeAsync(request.ToJsonString()));
+
+        Assert.Equal(("SUCCESS", "lower-t"), (answer.GetProperty("hookStatus").GetString(), answer.GetProperty("clientRequestToken").GetString()));
+        Assert.Equal("Guard: the change set creates, updates or deletes no Lambda function.", answer.GetProperty("message").GetString());
+    }
+
+    [Fact]
     public void Payload_DocumentedExample_ReadsEveryChange()
     {
         // The documented example, its contexts JSON strings with numbers and booleans as strings.
