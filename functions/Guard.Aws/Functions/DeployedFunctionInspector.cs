@@ -1,5 +1,6 @@
 using Guard.Aws.Lambda;
 using Guard.Inspection;
+using Guard.Inspection.Images;
 using Guard.Inspection.Reading;
 using Guard.Inspection.Reporting;
 using Guard.Inspection.Rules;
@@ -33,10 +34,12 @@ public sealed class DeployedFunctionInspector
     private readonly IReadOnlySet<string>? _placeholderSha256;
     private readonly LayerLookup _layers;
     private readonly bool _identifyToolchain;
+    private readonly IImageOpener? _images;
 
     /// <param name="placeholderSha256">Digests (base64 SHA-256) of packages the operator declares placeholders.</param>
     /// <param name="layers">How layer locations are found; default: one GetLayerVersionByArn per layer.</param>
     /// <param name="identifyToolchain">Also tell which toolchain built each bootstrap (<see cref="InspectionRequest.IdentifyToolchain"/>).</param>
+    /// <param name="images">Opens container images; null where no image can be read (images are then not checked).</param>
     public DeployedFunctionInspector(
         ILambdaApi lambda,
         IPackageOpener packages,
@@ -44,9 +47,11 @@ public sealed class DeployedFunctionInspector
         RuntimeCatalog runtimes,
         IReadOnlySet<string>? placeholderSha256 = null,
         LayerLookup? layers = null,
-        bool identifyToolchain = false)
+        bool identifyToolchain = false,
+        IImageOpener? images = null)
     {
         _identifyToolchain = identifyToolchain;
+        _images = images;
         ArgumentNullException.ThrowIfNull(lambda);
         ArgumentNullException.ThrowIfNull(packages);
         ArgumentNullException.ThrowIfNull(inspector);
@@ -95,6 +100,29 @@ public sealed class DeployedFunctionInspector
         }
 
         return await InspectAsync(new LabelledRangeSource(_packages.Open(locationUri), configuration.FunctionArn), target, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Judges the container image <paramref name="imageUri"/> — one not (yet, or no longer) on a function: an image a
+    /// template is about to deploy, the last good image a rollback would put back — as Lambda would start it under
+    /// <paramref name="target"/>'s architecture and <see cref="FunctionTarget.ImageConfig"/>. An image that cannot be
+    /// read (gone from its repository, access denied) is a <see cref="PackageUnavailableException"/>, never a verdict.
+    /// </summary>
+    public async Task<FunctionInspection> InspectImageAsync(string imageUri, FunctionTarget target, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(imageUri);
+        ArgumentNullException.ThrowIfNull(target);
+        if (_images is null)
+        {
+            return FunctionInspection.NotChecked("container image: no image source is configured here");
+        }
+
+        var image = _images.Open(imageUri);
+        await using (image.ConfigureAwait(false))
+        {
+            return FunctionInspection.Of(await ImageInspector.InspectAsync(
+                new ImageInspectionRequest(image, target.Architecture, target.ImageConfig), cancellationToken).ConfigureAwait(false));
+        }
     }
 
     /// <summary>

@@ -22,11 +22,17 @@ public sealed record FunctionTarget(
             [.. configuration.Layers.Select(l => l.Arn)],
             configuration.Handler,
             string.IsNullOrEmpty(configuration.CodeSha256) ? null : configuration.CodeSha256,
-            configuration.Environment);
+            configuration.Environment)
+        {
+            ImageConfig = configuration.ImageConfig,
+        };
     }
 
     /// <summary>The file judged as the one Lambda execs, when not the runtime's own (<see cref="InspectionRequest.Entrypoint"/>).</summary>
     public string? Entrypoint { get; init; }
+
+    /// <summary>An image function's ImageConfig (its ENTRYPOINT, CMD and WORKDIR overrides); null for zips, or an image run as built.</summary>
+    public Guard.Inspection.Images.FunctionImageConfig? ImageConfig { get; init; }
 
     /// <summary>The engine's architecture; older functions omit it and run on x86_64.</summary>
     public Architecture Architecture =>

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Amazon.Runtime;
 using Guard.Aws.Http;
+using Guard.Inspection.Images;
 
 namespace Guard.Aws.Lambda;
 
@@ -43,7 +44,8 @@ public sealed class LambdaClient : ILambdaApi, IDisposable
             wire.Code?.Location,
             wire.Code?.RepositoryType,
             wire.Code?.ImageUri,
-            wire.Tags ?? new Dictionary<string, string>(StringComparer.Ordinal));
+            wire.Tags ?? new Dictionary<string, string>(StringComparer.Ordinal),
+            wire.Code?.ResolvedImageUri);
     }
 
     public async Task<LayerVersionContent> GetLayerVersionByArnAsync(string layerVersionArn, CancellationToken cancellationToken)
@@ -89,11 +91,20 @@ public sealed class LambdaClient : ILambdaApi, IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(functionName);
         ArgumentNullException.ThrowIfNull(update);
-        ArgumentException.ThrowIfNullOrEmpty(update.S3Bucket);
-        ArgumentException.ThrowIfNullOrEmpty(update.S3Key);
+        if (update.ImageUri is null)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(update.S3Bucket);
+            ArgumentException.ThrowIfNullOrEmpty(update.S3Key);
+        }
+        else if (update.S3Bucket is not null || update.S3Key is not null)
+        {
+            throw new ArgumentException("UpdateFunctionCode takes an image or an S3 object, not both", nameof(update));
+        }
+
         var body = JsonSerializer.SerializeToUtf8Bytes(
             new UpdateFunctionCodeRequest
             {
+                ImageUri = update.ImageUri,
                 S3Bucket = update.S3Bucket,
                 S3Key = update.S3Key,
                 S3ObjectVersion = update.S3ObjectVersion,
@@ -213,7 +224,8 @@ public sealed class LambdaClient : ILambdaApi, IDisposable
             wire.LastUpdateStatus,
             wire.Version,
             wire.Role,
-            wire.Environment?.Error is not null ? null : new Guard.Inspection.FunctionEnvironment(wire.Environment?.Variables?.LdLibraryPath));
+            wire.Environment?.Error is not null ? null : new Guard.Inspection.FunctionEnvironment(wire.Environment?.Variables?.LdLibraryPath),
+            wire.ImageConfigResponse?.ImageConfig is { } image ? new FunctionImageConfig(image.EntryPoint, image.Command, image.WorkingDirectory) : null);
     }
 
     private static AwsServiceException Malformed(string action, AwsHttpResponse response, string detail) =>

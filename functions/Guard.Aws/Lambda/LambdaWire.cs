@@ -15,6 +15,7 @@ internal sealed class FunctionCodeLocationWire
     public string? Location { get; set; }
     public string? RepositoryType { get; set; }
     public string? ImageUri { get; set; }
+    public string? ResolvedImageUri { get; set; }
 }
 
 internal sealed class FunctionConfigurationWire
@@ -34,6 +35,19 @@ internal sealed class FunctionConfigurationWire
     public string? Version { get; set; }
     public string? Role { get; set; }
     public EnvironmentWire? Environment { get; set; }
+    public ImageConfigResponseWire? ImageConfigResponse { get; set; }
+}
+
+internal sealed class ImageConfigResponseWire
+{
+    public ImageConfigWire? ImageConfig { get; set; }
+}
+
+internal sealed class ImageConfigWire
+{
+    public List<string>? EntryPoint { get; set; }
+    public List<string>? Command { get; set; }
+    public string? WorkingDirectory { get; set; }
 }
 
 /// <summary>
@@ -84,6 +98,7 @@ internal sealed class LayerContentWire
 
 internal sealed class UpdateFunctionCodeRequest
 {
+    public string? ImageUri { get; set; }
     public string? S3Bucket { get; set; }
     public string? S3Key { get; set; }
     public string? S3ObjectVersion { get; set; }
