@@ -13,9 +13,10 @@ namespace Guard.Function.CloudFormation;
 
 /// <summary>
 /// The CloudFormation Lambda hook (https://docs.aws.amazon.com/cloudformation-cli/latest/hooks-userguide/lambda-hooks-create-lambda-function.html): before an <c>AWS::Lambda::Function</c> is created or updated,
-/// checks the package its <c>Code</c> names in S3 and answers FAILED/<c>NonCompliant</c> when the function could
-/// not start. Everything else passes with a note: other resource types, deletes, inline <c>ZipFile</c> code,
-/// container images, managed runtimes, and updates that change neither code nor runtime facts.
+/// checks the package its <c>Code</c> names in S3 — or the container image its <c>Code.ImageUri</c> names, under its
+/// <c>Architectures</c> and <c>ImageConfig</c> (also an <c>AWS::Serverless::Function</c>'s <c>ImageUri</c>) — and answers
+/// FAILED/<c>NonCompliant</c> when the function could not start. Everything else passes with a note: other resource
+/// types, deletes, inline <c>ZipFile</c> code, managed runtimes, and updates that change neither code nor runtime facts.
 /// </summary>
 /// <remarks>
 /// Timing: CloudFormation waits 30 seconds for the answer. A check is a few ranged reads (well under a
@@ -30,6 +31,9 @@ public sealed class HookHandler : IRouteHandler
 {
     public const string LambdaFunctionType = "AWS::Lambda::Function";
 
+    /// <summary>SAM's function: its <c>ImageUri</c> and <c>ImageConfig</c> are top-level properties.</summary>
+    public const string ServerlessFunctionType = "AWS::Serverless::Function";
+
     /// <summary>Calls after which no more IN_PROGRESS is given (CloudFormation allows three IN_PROGRESS answers in all).</summary>
     public const int LastRetriableInvocation = 2;
 
@@ -43,7 +47,7 @@ public sealed class HookHandler : IRouteHandler
     private const int MaxAnnotationText = 1024;
 
     // Properties whose change can change what Lambda execs; an update touching none of them is not re-checked.
-    private static readonly string[] PackageProperties = ["Code", "PackageType", "Runtime", "Architectures", "Layers", "Handler"];
+    private static readonly string[] PackageProperties = ["Code", "PackageType", "Runtime", "Architectures", "Layers", "Handler", "ImageUri", "ImageConfig"];
 
     private readonly Func<PackageCheck> _checks;
     private readonly RuntimeCatalog _runtimes;
@@ -121,7 +125,7 @@ public sealed class HookHandler : IRouteHandler
         }
 
         var targetName = request.RequestData?.TargetName;
-        if (targetName != LambdaFunctionType)
+        if (targetName is not (LambdaFunctionType or ServerlessFunctionType))
         {
             passBecause = $"{targetName ?? "(no target)"} is not an {LambdaFunctionType}: nothing to check";
             return null;
@@ -129,10 +133,15 @@ public sealed class HookHandler : IRouteHandler
 
         var properties = request.RequestData?.TargetModel?.ResourceProperties ?? default;
         var code = TemplateProperties.Child(properties, "Code");
-        if (string.Equals(TemplateProperties.Text(properties, "PackageType"), "Image", StringComparison.OrdinalIgnoreCase)
-            || TemplateProperties.Text(code, "ImageUri") is not null)
+        var imageUri = TemplateProperties.Text(code, "ImageUri") ?? TemplateProperties.Text(properties, "ImageUri");
+        if (string.Equals(TemplateProperties.Text(properties, "PackageType"), "Image", StringComparison.OrdinalIgnoreCase) || imageUri is not null)
         {
-            passBecause = "a container image: Lambda runs the image's entrypoint, not a bootstrap";
+            return PlanImage(request, properties, imageUri, out passBecause);
+        }
+
+        if (targetName == ServerlessFunctionType)
+        {
+            passBecause = $"an {ServerlessFunctionType}'s package is checked as the {LambdaFunctionType} SAM's transform makes of it";
             return null;
         }
 
@@ -175,6 +184,27 @@ public sealed class HookHandler : IRouteHandler
             TemplateProperties.LibraryEnvironment(properties));
     }
 
+    /// <summary>An image function: the image is read where its URI points, and judged on the function's CPU with its ImageConfig.</summary>
+    private static PackageToCheck? PlanImage(HookRequest request, JsonElement properties, string? imageUri, out string? passBecause)
+    {
+        passBecause = null;
+        if (imageUri is null)
+        {
+            passBecause = "PackageType Image names no ImageUri: there is no image to read";
+            return null;
+        }
+
+        if (request.ActionInvocationPoint == HookRequest.UpdatePreProvision && PackageUnchanged(request.RequestData!.TargetModel!))
+        {
+            passBecause = "the update changes neither the image nor its ImageConfig or Architectures: the image was judged when it was deployed";
+            return null;
+        }
+
+        var architectures = TemplateProperties.StringList(properties, "Architectures");
+        var architecture = ArchitectureNames.TryParse(architectures is { Count: > 0 } ? architectures[0] : null, out var parsed) ? parsed : Architecture.X8664;
+        return new PackageToCheck(null, null, null, architecture, [], null, ImageUri: imageUri, ImageConfig: TemplateProperties.ImageConfig(properties));
+    }
+
     private async Task<HookResponse> DecideAsync(HookRequest request, DateTimeOffset deadlineUtc, CancellationToken cancellationToken)
     {
         var token = request.ClientRequestToken ?? "";
@@ -184,7 +214,7 @@ public sealed class HookHandler : IRouteHandler
             return new HookResponse(HookResponse.Success, null, $"Guard: {passBecause}.", token);
         }
 
-        var subject = $"{request.RequestData?.TargetLogicalId ?? "the function"} ({target.Code!.DisplayName})";
+        var subject = $"{request.RequestData?.TargetLogicalId ?? "the function"} ({target.DisplayName})";
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var untilDeadline = deadlineUtc == DateTimeOffset.MaxValue ? Budget : deadlineUtc - TimeSpan.FromSeconds(1) - _time.GetUtcNow();
         budget.CancelAfter(untilDeadline < Budget ? (untilDeadline > TimeSpan.Zero ? untilDeadline : TimeSpan.Zero) : Budget);
@@ -220,7 +250,7 @@ public sealed class HookHandler : IRouteHandler
             Verdict.Placeholder => new HookResponse(HookResponse.Success, null,
                 $"Guard: {subject} is a placeholder package; its real code is judged when it is deployed (Guard's deploy check sees UpdateFunctionCode).", token, Annotations: annotations),
             _ => new HookResponse(HookResponse.Success, null,
-                $"Guard: {subject} will start on {report.Runtime} ({report.Architecture}); {CheckWording.Bootstrap(report)}.{(CheckWording.Warnings(report) is { } w ? " " + w : "")}", token, Annotations: annotations),
+                $"Guard: {subject} will start on {CheckWording.Platform(report)}; {CheckWording.Bootstrap(report)}.{(CheckWording.Warnings(report) is { } w ? " " + w : "")}", token, Annotations: annotations),
         };
     }
 

@@ -75,7 +75,7 @@ public sealed class StackCheckHarness : IAsyncDisposable
     public StackCheckHarness(TimeSpan? answerMargin = null, TimeSpan? hookBudget = null, IReadOnlySet<string>? placeholders = null)
     {
         Log = new GuardLog(Output, TimeProvider.System);
-        Check = new PackageCheck(new DeployedFunctionInspector(Lambda, Urls, new PackageInspector(), RuntimeCatalog.Default, placeholders), S3);
+        Check = new PackageCheck(new DeployedFunctionInspector(Lambda, Urls, new PackageInspector(), RuntimeCatalog.Default, placeholders, images: Images), S3);
         CustomResources = new CustomResourceHandler(ChecksFactory, new ResponseUrlClient(() => new HttpClient { Timeout = TimeSpan.FromSeconds(5) }), RuntimeCatalog.Default, Log, TimeProvider.System, answerMargin);
         Hooks = new HookHandler(ChecksFactory, RuntimeCatalog.Default, Log, TimeProvider.System, hookBudget);
     }
@@ -89,6 +89,9 @@ public sealed class StackCheckHarness : IAsyncDisposable
     public InMemoryPackageOpener Urls { get; } = new();
 
     public InMemoryS3PackageOpener S3 { get; } = new();
+
+    /// <summary>The images templates name (<c>Code.ImageUri</c>), pushed by the test.</summary>
+    public InMemoryImageOpener Images { get; } = new();
 
     public ResponseUrlStandIn ResponseUrl { get; } = ResponseUrlStandIn.Start();
 
