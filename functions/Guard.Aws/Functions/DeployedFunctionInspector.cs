@@ -89,6 +89,14 @@ public sealed class DeployedFunctionInspector
         ArgumentNullException.ThrowIfNull(function);
         var configuration = function.Configuration;
         target ??= FunctionTarget.Of(configuration);
+        if (_images is not null && string.Equals(configuration.PackageType, "Image", StringComparison.OrdinalIgnoreCase))
+        {
+            // The exact image Lambda runs: a tag the deploy named may have moved since.
+            var image = function.ResolvedImageUri ?? function.ImageUri
+                ?? throw new PackageUnavailableException($"GetFunction gave no ImageUri for {configuration.FunctionName}");
+            return await InspectImageAsync(image, target, cancellationToken).ConfigureAwait(false);
+        }
+
         if (FunctionEligibility.WhyNotChecked(configuration.PackageType, target.Runtime, Runtimes) is { } why)
         {
             return FunctionInspection.NotChecked(why);

@@ -27,6 +27,7 @@ internal sealed class AwsConnection : IDisposable
     private readonly Func<string, AwsEnvironment> _environment;
     private readonly Lazy<AWSCredentials> _credentials;
     private readonly Func<ILambdaApi, ILambdaApi> _wrapLambda;
+    private readonly IImageOpener? _images;
     private readonly Dictionary<(string? Account, string Region), LambdaClient> _lambdaClients = new();
     private MemberAccounts? _members;
     private readonly Dictionary<string, S3Client> _s3Clients = new(StringComparer.Ordinal);
@@ -37,13 +38,16 @@ internal sealed class AwsConnection : IDisposable
     /// <param name="defaultRegion">The region when the user names none.</param>
     /// <param name="packages">Opens a presigned URL.</param>
     /// <param name="wrapLambda">Tests put a stand-in around the real client; production passes it through.</param>
+    /// <param name="images">Opens container images by ImageUri; null leaves image functions not checked.</param>
     public AwsConnection(
         Func<string, AwsEnvironment> environment,
         Func<AWSCredentials> credentials,
         string defaultRegion,
         IPackageOpener packages,
-        Func<ILambdaApi, ILambdaApi>? wrapLambda = null)
+        Func<ILambdaApi, ILambdaApi>? wrapLambda = null,
+        IImageOpener? images = null)
     {
+        _images = images;
         _environment = environment;
         _credentials = new Lazy<AWSCredentials>(credentials, LazyThreadSafetyMode.ExecutionAndPublication);
         DefaultRegion = defaultRegion;
@@ -134,7 +138,7 @@ internal sealed class AwsConnection : IDisposable
 
     /// <summary>Inspects the region's deployed functions (the same seam the Guard Lambda uses).</summary>
     public DeployedFunctionInspector Functions(string region) =>
-        new(Lambda(region), Packages, new PackageInspector(), RuntimeCatalog.Default);
+        new(Lambda(region), Packages, new PackageInspector(), RuntimeCatalog.Default, images: _images);
 
     /// <summary>The region's S3 client, made once (path-style when an endpoint is configured).</summary>
     public S3Client S3(string region)

@@ -1,6 +1,7 @@
 using Amazon.Runtime;
 using Amazon.S3;
 using Guard.Aws;
+using Guard.Aws.Functions;
 using Guard.Aws.Http;
 using Guard.Aws.Lambda;
 using Guard.Aws.S3;
@@ -76,12 +77,13 @@ internal sealed class ScanMotoAccount : IAsyncDisposable
     }
 
     /// <summary>The connection guard scan/migrate use in these tests: moto for the API, the seams above for bytes.</summary>
-    public AwsConnection Connection(Func<ILambdaApi, ILambdaApi>? wrap = null) => new(
+    public AwsConnection Connection(Func<ILambdaApi, ILambdaApi>? wrap = null, IImageOpener? images = null) => new(
         EnvironmentFor,
         () => Credentials,
         MotoServer.Region,
         new DelegatingPackageOpener(OpenPackage),
-        client => wrap?.Invoke(new LambdaStandIn(client, LayerLocations)) ?? new LambdaStandIn(client, LayerLocations));
+        client => wrap?.Invoke(new LambdaStandIn(client, LayerLocations)) ?? new LambdaStandIn(client, LayerLocations),
+        images);
 
     /// <summary>moto's Code.Location → the same path on <see cref="Code"/>, or the staged object in moto's S3.</summary>
     public IRangeSource OpenPackage(Uri location)

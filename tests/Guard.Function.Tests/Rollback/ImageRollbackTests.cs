@@ -47,6 +47,7 @@ public sealed class ImageRollbackTests
         var action = await world.RollBackAsync(read);
 
         Assert.Equal(GuardAction.RolledBack, action.Kind);
+        Assert.Equal("ok", action.RecheckVerdict);
         var (function, update) = Assert.Single(world.Lambda.CodeUpdates);
         Assert.Equal(("orders", good, read.Configuration.RevisionId, (IReadOnlyList<string>?)null, (string?)null), (function, update.ImageUri, update.RevisionId, update.Architectures, update.S3Bucket));
         var now = await world.Lambda.GetFunctionAsync("orders", Cancel);
