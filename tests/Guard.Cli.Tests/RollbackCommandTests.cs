@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Amazon.S3.Model;
-using Guard.Aws.Functions;
 using Guard.Aws.Lambda;
 using Guard.Aws.Store;
 using Guard.Cli.Commands;
@@ -130,17 +129,23 @@ public sealed class RollbackCommandTests : IAsyncLifetime
         await _account.S3.PutObjectAsync(new PutObjectRequest { BucketName = StoreBucket, Key = $"good/{ImageFunctionsStandIn.Account}/us-east-1/{name}.json", ContentBody = record }, Cancel);
     }
 
+    /// <summary>Pushes <paramref name="image"/> to the account's ECR stand-in; returns its digest reference.</summary>
+    private string Push(BuiltImage image)
+    {
+        _account.Ecr.Push(image, "orders");
+        return EcrStandIn.ResolvedUri(image, "orders");
+    }
+
     [Fact]
     public async Task Rollback_ImageFunctionWithAGoodDigest_GoodImageIsBackAndRechecked()
     {
         var lambda = new ImageFunctionsStandIn();
-        var images = new InMemoryImageOpener();
-        var good = images.Push(Repository, GoImage("amd64", ElfBuilder.Static(ElfBuilder.X8664, go: true)));
-        var broken = images.Push(Repository, GoImage("arm64", ElfBuilder.Static(ElfBuilder.Aarch64, go: true)), "latest");
+        var good = Push(GoImage("amd64", ElfBuilder.Static(ElfBuilder.X8664, go: true)));
+        var broken = Push(GoImage("arm64", ElfBuilder.Static(ElfBuilder.Aarch64, go: true)));
         await StoreImageAsync("cli-image", good);
         lambda.Deploy("cli-image", broken, named: Repository + ":latest");
 
-        var (code, output, error) = await RunAsync(new RollbackRequest("cli-image", null, StoreBucket, null, TimeSpan.FromSeconds(5)), lambda, images);
+        var (code, output, error) = await RunAsync(new RollbackRequest("cli-image", null, StoreBucket, null, TimeSpan.FromSeconds(5)), lambda);
 
         Assert.True(code == ExitCodes.Ok, output + error);
         Assert.Equal(good, (await lambda.GetFunctionAsync("cli-image", Cancel)).ResolvedImageUri);
@@ -153,12 +158,11 @@ public sealed class RollbackCommandTests : IAsyncLifetime
     public async Task Rollback_ImageFunctionToAnotherDigestThatDoesNotPass_RefusedAndUntouched()
     {
         var lambda = new ImageFunctionsStandIn();
-        var images = new InMemoryImageOpener();
-        var broken = images.Push(Repository, GoImage("arm64", ElfBuilder.Static(ElfBuilder.Aarch64, go: true)));
-        var alsoArm = images.Push(Repository, GoImage("arm64", ElfBuilder.Static(ElfBuilder.Aarch64, go: false)));
+        var broken = Push(GoImage("arm64", ElfBuilder.Static(ElfBuilder.Aarch64, go: true)));
+        var alsoArm = Push(GoImage("arm64", ElfBuilder.Static(ElfBuilder.Aarch64, go: false)));
         lambda.Deploy("cli-image-to", broken);
 
-        var (code, output, _) = await RunAsync(new RollbackRequest("cli-image-to", "sha256:" + ImageFunctionsStandIn.HexOf(alsoArm), StoreBucket, null, TimeSpan.FromSeconds(5)), lambda, images);
+        var (code, output, _) = await RunAsync(new RollbackRequest("cli-image-to", "sha256:" + ImageFunctionsStandIn.HexOf(alsoArm), StoreBucket, null, TimeSpan.FromSeconds(5)), lambda);
 
         Assert.Equal(ExitCodes.Broken, code);
         Assert.Contains($"the image {alsoArm} does not pass on x86_64", output, StringComparison.Ordinal);
@@ -169,10 +173,9 @@ public sealed class RollbackCommandTests : IAsyncLifetime
     public async Task Rollback_ImageFunctionWithNothingStored_RefusedWithExitOne()
     {
         var lambda = new ImageFunctionsStandIn();
-        var images = new InMemoryImageOpener();
-        lambda.Deploy("cli-image-empty", images.Push(Repository, GoImage("arm64", ElfBuilder.Static(ElfBuilder.Aarch64))));
+        lambda.Deploy("cli-image-empty", Push(GoImage("arm64", ElfBuilder.Static(ElfBuilder.Aarch64))));
 
-        var (code, output, _) = await RunAsync(new RollbackRequest("cli-image-empty", null, StoreBucket, null, TimeSpan.FromSeconds(5)), lambda, images);
+        var (code, output, _) = await RunAsync(new RollbackRequest("cli-image-empty", null, StoreBucket, null, TimeSpan.FromSeconds(5)), lambda);
 
         Assert.Equal(ExitCodes.Broken, code);
         Assert.Contains("no good code stored", output, StringComparison.Ordinal);
@@ -208,9 +211,9 @@ public sealed class RollbackCommandTests : IAsyncLifetime
         await _account.Lambda().UpdateFunctionCodeAsync(name, _account.StageBucket, key, null, null, Cancel);
     }
 
-    private async Task<(int Code, string Output, string Error)> RunAsync(RollbackRequest request, ILambdaApi? lambda = null, IImageOpener? images = null)
+    private async Task<(int Code, string Output, string Error)> RunAsync(RollbackRequest request, ILambdaApi? lambda = null)
     {
-        using var connection = _account.Connection(lambda is null ? null : _ => lambda, images);
+        using var connection = _account.Connection(lambda is null ? null : _ => lambda);
         using var output = new StringWriter();
         using var error = new StringWriter();
         var code = await RollbackCommand.RunAsync(request, connection, output, error, TimeProvider.System, Cancel);

@@ -16,9 +16,9 @@ namespace Guard.Testing;
 /// </summary>
 public sealed class ImageFunctionsStandIn : ILambdaApi
 {
-    public const string Account = "266106314375";
+    public const string Account = FunctionCatalogStandIn.Account;
 
-    public const string Region = "us-east-1";
+    public const string Region = FunctionCatalogStandIn.Region;
 
     private readonly ConcurrentDictionary<string, FunctionDetails> _functions = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<(string Function, FunctionCodeUpdate Update)> _codeUpdates = new();
@@ -39,8 +39,14 @@ public sealed class ImageFunctionsStandIn : ILambdaApi
         var arn = $"arn:aws:lambda:{Region}:{Account}:function:{name}";
         var configuration = new FunctionConfiguration(
             name, arn, null, null, [architecture], [], "Image", HexOf(pinned), 0, Guid.NewGuid().ToString(), "Active", "Successful", "$LATEST",
-            $"arn:aws:iam::{Account}:role/r", ImageConfig: imageConfig);
-        return Store(new FunctionDetails(configuration, null, "ECR", named ?? pinned, _functions.TryGetValue(name, out var old) ? old.Tags : new Dictionary<string, string>(), pinned));
+            $"arn:aws:iam::{Account}:role/r")
+        {
+            ImageConfig = imageConfig,
+        };
+        return Store(new FunctionDetails(configuration, null, "ECR", named ?? pinned, _functions.TryGetValue(name, out var old) ? old.Tags : new Dictionary<string, string>())
+        {
+            ResolvedImageUri = pinned,
+        });
     }
 
     public Task<FunctionDetails> GetFunctionAsync(string functionNameOrArn, CancellationToken cancellationToken) =>

@@ -28,11 +28,11 @@ public sealed record FunctionTarget(
         };
     }
 
+    /// <summary>An image function's ImageConfig, merged over the image's own start command as Lambda does; null for none.</summary>
+    public Guard.Inspection.Images.FunctionImageConfig? ImageConfig { get; init; }
+
     /// <summary>The file judged as the one Lambda execs, when not the runtime's own (<see cref="InspectionRequest.Entrypoint"/>).</summary>
     public string? Entrypoint { get; init; }
-
-    /// <summary>An image function's ImageConfig (its ENTRYPOINT, CMD and WORKDIR overrides); null for zips, or an image run as built.</summary>
-    public Guard.Inspection.Images.FunctionImageConfig? ImageConfig { get; init; }
 
     /// <summary>The engine's architecture; older functions omit it and run on x86_64.</summary>
     public Architecture Architecture =>

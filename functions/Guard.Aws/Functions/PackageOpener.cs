@@ -1,4 +1,3 @@
-using Guard.Inspection.Images;
 using Guard.Inspection.Reading;
 
 namespace Guard.Aws.Functions;
@@ -7,15 +6,6 @@ namespace Guard.Aws.Functions;
 public interface IPackageOpener
 {
     IRangeSource Open(Uri location);
-}
-
-/// <summary>
-/// Opens a container image by Lambda's <c>ImageUri</c> (<c>repository:tag</c> or <c>repository@sha256:…</c>) for the
-/// image engine: the image a function runs, one a template is about to deploy, or the last good one a rollback puts back.
-/// </summary>
-public interface IImageOpener
-{
-    IImageSource Open(string imageUri);
 }
 
 /// <summary>

@@ -38,6 +38,7 @@ internal sealed class FunctionConfigurationWire
     public ImageConfigResponseWire? ImageConfigResponse { get; set; }
 }
 
+/// <summary>An image function's ImageConfig overrides (EntryPoint, Command, WorkingDirectory); Error when Lambda could not read them.</summary>
 internal sealed class ImageConfigResponseWire
 {
     public ImageConfigWire? ImageConfig { get; set; }

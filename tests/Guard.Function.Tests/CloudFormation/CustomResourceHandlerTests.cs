@@ -63,7 +63,7 @@ public sealed class CustomResourceHandlerTests : IAsyncLifetime
     [Fact]
     public async Task Create_ImageForAnotherArchitecture_PutsFailedWithTheFinding()
     {
-        var image = _stack.Images.Push(Repository, GoImage(ElfBuilder.Static(ElfBuilder.X8664), "amd64"));
+        var image = _stack.Ecr.Push(GoImage(ElfBuilder.Static(ElfBuilder.X8664), "amd64"), "orders");
         var properties = new JsonObject { ["ImageUri"] = image, ["Architecture"] = "arm64" };
 
         await _stack.InvokeAsync(StackRequests.CustomResource("Create", _stack.ResponseUrl.NewUrl(), properties));
@@ -83,7 +83,7 @@ public sealed class CustomResourceHandlerTests : IAsyncLifetime
             Entrypoint = ["/missing"],
             Layers = [new ImageLayerContent().File("/srv/main", ElfBuilder.Static(ElfBuilder.X8664))],
         }.Build();
-        var image = _stack.Images.Push(Repository, built);
+        var image = _stack.Ecr.Push(built, "orders");
         // The image's own ENTRYPOINT names nothing; the function's ImageConfig replaces it with the binary it holds.
         var properties = new JsonObject { ["ImageUri"] = image, ["ImageConfig"] = new JsonObject { ["EntryPoint"] = new JsonArray("/srv/main") } };
 
@@ -105,7 +105,7 @@ public sealed class CustomResourceHandlerTests : IAsyncLifetime
 
         using var body = (await _stack.ResponseUrl.NextAsync(Wait, Cancel)).Json();
         Assert.Contains("Runtime does not apply to an image", body.RootElement.GetProperty("Reason").GetString(), StringComparison.Ordinal);
-        Assert.Empty(_stack.Images.Opened);
+        Assert.Empty(_stack.Ecr.Calls);
     }
 
     [Fact]

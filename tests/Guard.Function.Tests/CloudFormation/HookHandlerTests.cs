@@ -126,7 +126,7 @@ public sealed class HookHandlerTests : IAsyncLifetime
         Assert.Equal("SUCCESS", answer.GetProperty("hookStatus").GetString());
         Assert.Contains(note, answer.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal(0, _stack.S3.Opened);
-        Assert.Empty(_stack.Images.Opened);
+        Assert.Empty(_stack.Ecr.Calls);
     }
 
     private const string Repository = "266106314375.dkr.ecr.us-east-1.amazonaws.com/orders";
@@ -141,7 +141,7 @@ public sealed class HookHandlerTests : IAsyncLifetime
     [Fact]
     public async Task Create_ImageForAnotherArchitecture_FailsNonCompliantWithTheFinding()
     {
-        _stack.Images.Push(Repository, GoImage(ElfBuilder.Static(ElfBuilder.Aarch64), "arm64"), "v2");
+        _stack.Ecr.Push(GoImage(ElfBuilder.Static(ElfBuilder.Aarch64), "arm64"), "orders", "v2");
 
         var answer = await AnswerAsync(StackRequests.Hook("CREATE_PRE_PROVISION", StackRequests.ImageFunctionProperties(Repository + ":v2", architecture: "x86_64")));
 
@@ -149,13 +149,13 @@ public sealed class HookHandlerTests : IAsyncLifetime
         Assert.StartsWith($"Guard: OrdersFunction ({Repository}:v2) will not start on x86_64. IMAGE_WRONG_ARCH: ", answer.GetProperty("message").GetString(), StringComparison.Ordinal);
         var annotation = Assert.Single(answer.GetProperty("annotations").EnumerateArray(), a => a.GetProperty("status").GetString() == "FAILED");
         Assert.Equal("IMAGE_WRONG_ARCH", annotation.GetProperty("annotationName").GetString());
-        Assert.Equal([Repository + ":v2"], _stack.Images.Opened);
+        Assert.Equal("v2", Assert.Single(_stack.Ecr.Calls, c => c.Operation == "BatchGetImage").ImageId);
     }
 
     [Fact]
     public async Task Create_GoodImage_Succeeds()
     {
-        _stack.Images.Push(Repository, GoImage(ElfBuilder.Static(ElfBuilder.Aarch64), "arm64"), "v3");
+        _stack.Ecr.Push(GoImage(ElfBuilder.Static(ElfBuilder.Aarch64), "arm64"), "orders", "v3");
 
         var answer = await AnswerAsync(StackRequests.Hook("CREATE_PRE_PROVISION", StackRequests.ImageFunctionProperties(Repository + ":v3", architecture: "arm64")));
 
@@ -166,7 +166,7 @@ public sealed class HookHandlerTests : IAsyncLifetime
     [Fact]
     public async Task Create_ImageConfigEntryPointNamesNothingInTheImage_FailsNonCompliant()
     {
-        _stack.Images.Push(Repository, GoImage(ElfBuilder.Static(ElfBuilder.X8664), "amd64"), "v4");
+        _stack.Ecr.Push(GoImage(ElfBuilder.Static(ElfBuilder.X8664), "amd64"), "orders", "v4");
         var config = new JsonObject { ["EntryPoint"] = new JsonArray("/app/server") };
 
         var answer = await AnswerAsync(StackRequests.Hook("CREATE_PRE_PROVISION", StackRequests.ImageFunctionProperties(Repository + ":v4", imageConfig: config)));
@@ -178,7 +178,7 @@ public sealed class HookHandlerTests : IAsyncLifetime
     [Fact]
     public async Task Create_ServerlessFunctionImageForAnotherArchitecture_FailsNonCompliant()
     {
-        _stack.Images.Push(Repository, GoImage(ElfBuilder.Static(ElfBuilder.X8664), "amd64"), "v5");
+        _stack.Ecr.Push(GoImage(ElfBuilder.Static(ElfBuilder.X8664), "amd64"), "orders", "v5");
         var properties = new JsonObject { ["PackageType"] = "Image", ["ImageUri"] = Repository + ":v5", ["Architectures"] = new JsonArray("arm64") };
 
         var answer = await AnswerAsync(StackRequests.Hook("CREATE_PRE_PROVISION", properties, targetName: HookHandler.ServerlessFunctionType));
@@ -190,8 +190,8 @@ public sealed class HookHandlerTests : IAsyncLifetime
     [Fact]
     public async Task Create_ImageReadStalls_AnswersInProgressInTime_ThenFailsOnTheThirdInvocation()
     {
-        _stack.Images.Push(Repository, GoImage(ElfBuilder.Static(ElfBuilder.X8664), "amd64"), "slow");
-        _stack.Images.Delay = TimeSpan.FromMinutes(5);
+        _stack.Ecr.Push(GoImage(ElfBuilder.Static(ElfBuilder.X8664), "amd64"), "orders", "slow");
+        _stack.Ecr.Delay = TimeSpan.FromMinutes(5);
         var request = StackRequests.ImageFunctionProperties(Repository + ":slow");
 
         var started = DateTimeOffset.UtcNow;

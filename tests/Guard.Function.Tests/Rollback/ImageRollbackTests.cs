@@ -17,12 +17,13 @@ namespace Guard.Function.Tests.Rollback;
 /// Rollback mode for container-image functions: the good image is recorded by its digest (ECR keeps it, the store
 /// does not), and a broken deploy is undone by UpdateFunctionCode with that digest — through the one
 /// <see cref="FunctionRestore"/>, with the zips' guards (one claim per bad revision, writes conditional on the
-/// RevisionId read, quarantine when nothing good can be put back). Images are written by the test kit and read
-/// through the image engine; Lambda is <see cref="ImageFunctionsStandIn"/>.
+/// RevisionId read, quarantine when nothing good can be put back). Images are written by the test kit, pushed to
+/// <see cref="EcrStandIn"/> and read through Guard's ECR reader and the image engine; Lambda is
+/// <see cref="ImageFunctionsStandIn"/>.
 /// </summary>
 public sealed class ImageRollbackTests
 {
-    private const string Repository = "266106314375.dkr.ecr.us-east-1.amazonaws.com/orders";
+    private const string Repository = "orders";
     private static readonly byte[] StaticX8664 = ElfBuilder.Static(ElfBuilder.X8664);
     private static readonly byte[] StaticAarch64 = ElfBuilder.Static(ElfBuilder.Aarch64);
 
@@ -38,11 +39,11 @@ public sealed class ImageRollbackTests
     [Fact]
     public async Task Run_BrokenImageDeployedOverAGoodDigest_GoodDigestIsBackConditionalOnTheRevisionRead()
     {
-        var world = new ImageWorld();
-        var good = world.Images.Push(Repository, GoImage(StaticX8664), "v1");
-        var broken = world.Images.Push(Repository, GoImage(StaticAarch64, "arm64"), "v2");
+        await using var world = new ImageWorld();
+        var good = world.Push(GoImage(StaticX8664));
+        var broken = world.Push(GoImage(StaticAarch64, "arm64"));
         world.RecordGood("orders", good, "x86_64");
-        var read = world.Lambda.Deploy("orders", broken, named: $"{Repository}:v2");
+        var read = world.Lambda.Deploy("orders", broken, named: broken[..broken.IndexOf('@')] + ":v2");
 
         var action = await world.RollBackAsync(read);
 
@@ -57,17 +58,17 @@ public sealed class ImageRollbackTests
         // Guard's own update is recorded before its CloudTrail event can arrive, so that event is never acted on again.
         Assert.Equal(now.Configuration.RevisionId, Assert.Single(world.Store.GuardUpdates.Values).RevisionId);
         // The good image was read by its digest before it was put back: never by a tag a later push could move.
-        Assert.Contains(good, world.Images.Opened);
-        Assert.DoesNotContain($"{Repository}:v1", world.Images.Opened);
+        Assert.Contains(world.Ecr.Calls, c => c.Operation == "BatchGetImage" && c.ImageId == "sha256:" + ImageFunctionsStandIn.HexOf(good));
+        Assert.DoesNotContain(world.Ecr.Calls, c => c.ImageId == "latest");
     }
 
     [Fact]
     public async Task Run_DeployMovedTheFunctionToArm64_GoodDigestAndItsArchitectureGoBackTogether()
     {
-        var world = new ImageWorld();
-        var good = world.Images.Push(Repository, GoImage(StaticX8664));
+        await using var world = new ImageWorld();
+        var good = world.Push(GoImage(StaticX8664));
         // An arm64 image whose entrypoint is not executable, deployed with Architectures [arm64].
-        var broken = world.Images.Push(Repository, GoImage(StaticAarch64, "arm64", mode: 0b110_100_100));
+        var broken = world.Push(GoImage(StaticAarch64, "arm64", mode: 0b110_100_100));
         world.RecordGood("orders", good, "x86_64");
         var read = world.Lambda.Deploy("orders", broken, "arm64");
 
@@ -83,11 +84,11 @@ public sealed class ImageRollbackTests
     [Fact]
     public async Task Run_GoodDigestDeletedFromTheRepository_QuarantinedAndNothingDeployed()
     {
-        var world = new ImageWorld(quarantine: true);
-        var good = world.Images.Push(Repository, GoImage(StaticX8664));
-        var broken = world.Images.Push(Repository, GoImage(StaticAarch64, "arm64"));
+        await using var world = new ImageWorld(quarantine: true);
+        var good = world.Push(GoImage(StaticX8664));
+        var broken = world.Push(GoImage(StaticAarch64, "arm64"));
         world.RecordGood("orders", good, "x86_64");
-        world.Images.Delete(good);
+        world.Ecr.Delete(world.Built[good], Repository);
         var read = world.Lambda.Deploy("orders", broken);
 
         var action = await world.RollBackAsync(read);
@@ -101,8 +102,8 @@ public sealed class ImageRollbackTests
     [Fact]
     public async Task Run_NoGoodDigestRecorded_QuarantinedAndTaggedAsForZips()
     {
-        var world = new ImageWorld(quarantine: true);
-        var broken = world.Images.Push(Repository, GoImage(StaticAarch64, "arm64"));
+        await using var world = new ImageWorld(quarantine: true);
+        var broken = world.Push(GoImage(StaticAarch64, "arm64"));
         var read = world.Lambda.Deploy("orders", broken);
 
         var action = await world.RollBackAsync(read);
@@ -117,8 +118,8 @@ public sealed class ImageRollbackTests
     [Fact]
     public async Task Run_NoGoodDigestRecordedWithoutQuarantine_AlertOnlyAndUntouched()
     {
-        var world = new ImageWorld();
-        var broken = world.Images.Push(Repository, GoImage(StaticAarch64, "arm64"));
+        await using var world = new ImageWorld();
+        var broken = world.Push(GoImage(StaticAarch64, "arm64"));
         var read = world.Lambda.Deploy("orders", broken);
 
         var action = await world.RollBackAsync(read);
@@ -132,10 +133,10 @@ public sealed class ImageRollbackTests
     [Fact]
     public async Task Run_DeployLandsBetweenGuardsReadAndItsUpdate_NewerImageLeftAlone()
     {
-        var world = new ImageWorld();
-        var good = world.Images.Push(Repository, GoImage(StaticX8664));
-        var broken = world.Images.Push(Repository, GoImage(StaticAarch64, "arm64"));
-        var fixedImage = world.Images.Push(Repository, GoImage(StaticX8664, mode: 0b111_111_101));
+        await using var world = new ImageWorld();
+        var good = world.Push(GoImage(StaticX8664));
+        var broken = world.Push(GoImage(StaticAarch64, "arm64"));
+        var fixedImage = world.Push(GoImage(StaticX8664, mode: 0b111_111_101));
         world.RecordGood("orders", good, "x86_64");
         var read = world.Lambda.Deploy("orders", broken);
         world.Lambda.BeforeUpdate = (name, _) =>
@@ -153,9 +154,9 @@ public sealed class ImageRollbackTests
     [Fact]
     public async Task Run_SameBadRevisionTwice_ActsOnce()
     {
-        var world = new ImageWorld();
-        var good = world.Images.Push(Repository, GoImage(StaticX8664));
-        var broken = world.Images.Push(Repository, GoImage(StaticAarch64, "arm64"));
+        await using var world = new ImageWorld();
+        var good = world.Push(GoImage(StaticX8664));
+        var broken = world.Push(GoImage(StaticAarch64, "arm64"));
         world.RecordGood("orders", good, "x86_64");
         var read = world.Lambda.Deploy("orders", broken);
 
@@ -166,8 +167,8 @@ public sealed class ImageRollbackTests
         Assert.Single(world.Lambda.CodeUpdates);
     }
 
-    /// <summary>Lambda, ECR and the store in memory, and rollback mode wired over them as the composition root wires it.</summary>
-    private sealed class ImageWorld
+    /// <summary>Lambda and the store in memory, ECR's API on a stand-in, and rollback mode wired over them as the composition root wires it.</summary>
+    private sealed class ImageWorld : IAsyncDisposable
     {
         public ImageWorld(bool quarantine = false)
         {
@@ -178,13 +179,27 @@ public sealed class ImageRollbackTests
             var codes = new RecordingCodeStore();
             Functions = new DeployedFunctionInspector(
                 Lambda, new DelegatingPackageOpener(_ => throw new InvalidOperationException("an image function has no package")), new PackageInspector(), RuntimeCatalog.Default,
-                images: Images);
+                images: Ecr.Images());
             Rollback = new FunctionRollback(Lambda, Store, codes, new FunctionRestore(Lambda, Functions, codes.Open, TimeProvider.System), options, log, TimeProvider.System);
         }
 
         public ImageFunctionsStandIn Lambda { get; } = new();
 
-        public InMemoryImageOpener Images { get; } = new();
+        public EcrStandIn Ecr { get; } = EcrStandIn.Start();
+
+        /// <summary>Each pushed image by its digest reference.</summary>
+        public Dictionary<string, BuiltImage> Built { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Pushes <paramref name="image"/> to the repository (tag <c>latest</c>, moved by every push); returns its digest reference.</summary>
+        public string Push(BuiltImage image)
+        {
+            Ecr.Push(image, Repository);
+            var pinned = EcrStandIn.ResolvedUri(image, Repository);
+            Built[pinned] = image;
+            return pinned;
+        }
+
+        public ValueTask DisposeAsync() => Ecr.DisposeAsync();
 
         public InMemoryGuardStore Store { get; } = new();
 

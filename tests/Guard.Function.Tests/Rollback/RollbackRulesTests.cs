@@ -150,7 +150,7 @@ public sealed class RollbackRulesTests
     [InlineData(Repository + "@sha256:ABC", Repository + ":latest", null)]
     public void PinnedImage_ImageFunction_OnlyAnExactDigestIsRecorded(string? resolved, string imageUri, string? expected)
     {
-        var function = new FunctionDetails(CurrentImage(GoodDigest), null, "ECR", imageUri, new Dictionary<string, string>(), resolved);
+        var function = new FunctionDetails(CurrentImage(GoodDigest), null, "ECR", imageUri, new Dictionary<string, string>()) { ResolvedImageUri = resolved };
 
         Assert.Equal(expected, RollbackRules.PinnedImage(function));
     }
