@@ -1,10 +1,13 @@
+using System.Text.Json;
 using Guard.Aws.Functions;
 using Guard.Aws.Lambda;
 using Guard.Aws.Rollback;
 using Guard.Aws.Store;
 using Guard.Function.Alerts;
+using Guard.Function.Deploys;
 using Guard.Function.Logging;
 using Guard.Function.Rollback;
+using Guard.Function.Routing;
 using Guard.Function.Tests.Support;
 using Guard.Inspection;
 using Guard.Inspection.Reporting;
@@ -60,6 +63,29 @@ public sealed class ImageRollbackTests
         // The good image was read by its digest before it was put back: never by a tag a later push could move.
         Assert.Contains(world.Ecr.Calls, c => c.Operation == "BatchGetImage" && c.ImageId == "sha256:" + ImageFunctionsStandIn.HexOf(good));
         Assert.DoesNotContain(world.Ecr.Calls, c => c.ImageId == "latest");
+    }
+
+    [Fact]
+    public async Task Check_GoodImageThenABrokenOneInRollbackMode_GoodDigestRecordedAndPutBack()
+    {
+        await using var world = new ImageWorld();
+        var good = world.Push(GoImage(StaticX8664));
+        var tag = good[..good.IndexOf('@')] + ":latest";
+        world.Lambda.Deploy("orders", good, named: tag);
+        var first = await world.CheckAsync("orders", good, tag);
+        var broken = world.Push(GoImage(StaticAarch64, "arm64"));
+        world.Lambda.Deploy("orders", broken, named: tag);
+
+        var second = await world.CheckAsync("orders", broken, tag);
+
+        Assert.Equal(Verdict.Ok, first.Report!.Verdict);
+        // Recorded by its digest: the tag it was deployed by now names the broken image.
+        var record = world.Store.Objects[ImageWorld.Key("orders").GoodKey];
+        Assert.Equal((good, (string?)null), (record.ImageUri, record.CodeKey));
+        Assert.Equal(["x86_64"], record.Architectures!);
+        Assert.Equal((Verdict.Broken, GuardAction.RolledBack, "ok"), (second.Report!.Verdict, second.Action!.Kind, second.Action.RecheckVerdict));
+        Assert.Equal(good, (await world.Lambda.GetFunctionAsync("orders", Cancel)).ResolvedImageUri);
+        Assert.Equal("Guard rolled back orders (IMAGE_WRONG_ARCH)", Assert.Single(world.Sns.Published).Subject);
     }
 
     [Fact]
@@ -181,6 +207,20 @@ public sealed class ImageRollbackTests
                 Lambda, new DelegatingPackageOpener(_ => throw new InvalidOperationException("an image function has no package")), new PackageInspector(), RuntimeCatalog.Default,
                 images: Ecr.Images());
             Rollback = new FunctionRollback(Lambda, Store, codes, new FunctionRestore(Lambda, Functions, codes.Open, TimeProvider.System), options, log, TimeProvider.System);
+            Check = new DeployCheck(
+                Lambda, Functions, Store, new AlertSender([new SnsAlertChannel(Sns, "arn:aws:sns:us-east-1:266106314375:guard-alerts", log)], log),
+                options with { TopicArn = "arn:aws:sns:us-east-1:266106314375:guard-alerts" }, log, TimeProvider.System, codes, Rollback);
+        }
+
+        public RecordingSnsPublisher Sns { get; } = new();
+
+        public DeployCheck Check { get; }
+
+        /// <summary>The CloudTrail event of an UpdateFunctionCode that left <paramref name="pinned"/> on the function, through the deploy check.</summary>
+        public Task<DeployOutcome> CheckAsync(string name, string pinned, string imageUri)
+        {
+            using var document = JsonDocument.Parse(CloudTrailEvents.Deploy("UpdateFunctionCode20150331v2", name, ImageFunctionsStandIn.HexOf(pinned), imageUri: imageUri));
+            return Check.CheckAsync(EventRouter.Classify(document.RootElement).CloudTrail!, Cancel);
         }
 
         public ImageFunctionsStandIn Lambda { get; } = new();
