@@ -3,7 +3,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Amazon.Runtime;
 using Guard.Aws.Ecr;
 using Guard.Aws.Functions;
 using Guard.Aws.Http;
@@ -117,7 +116,7 @@ public sealed class EcrStandIn : IAsyncDisposable
     {
         var client = _client ??= EcrClient.Create(
             AwsEnvironment.From(new Dictionary<string, string?> { ["AWS_REGION"] = Region, ["AWS_ENDPOINT_URL_ECR"] = Endpoint.AbsoluteUri }),
-            new BasicAWSCredentials("AKIDGUARD", "guard-secret"));
+            new AwsCredentials("AKIDGUARD", "guard-secret"));
         return new EcrImages(_ => client, new HttpPackageOpener(BlobHttp));
     }
 
