@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Amazon.S3.Model;
+using Guard.Aws.Lambda;
 using Guard.Aws.Store;
 using Guard.Cli.Commands;
 using Guard.Cli.Rollback;
@@ -107,6 +108,79 @@ public sealed class RollbackCommandTests : IAsyncLifetime
         }
     }
 
+    private const string Repository = "266106314375.dkr.ecr.us-east-1.amazonaws.com/orders";
+
+    private static BuiltImage GoImage(string architecture, byte[] binary) => new ImageBuilder
+    {
+        Architecture = architecture,
+        Entrypoint = ["/main"],
+        Layers = [new ImageLayerContent().File("/main", binary)],
+    }.Build();
+
+    /// <summary>The record the Guard Lambda writes for a good image: its digest under imageUri, no code copy.</summary>
+    private async Task StoreImageAsync(string name, string pinned)
+    {
+        var record = $$"""
+            {"functionArn":"arn:aws:lambda:us-east-1:{{ImageFunctionsStandIn.Account}}:function:{{name}}","codeSha256":"{{ImageFunctionsStandIn.HexOf(pinned)}}","codeSize":0,
+             "verdict":"ok","checkedAt":"2024-08-01T13:52:02Z","eventName":"UpdateFunctionCode20150331v2","eventTime":"2024-08-01T13:52:01Z",
+             "deployedBy":"arn:aws:iam::{{ImageFunctionsStandIn.Account}}:user/christophe","account":"{{ImageFunctionsStandIn.Account}}","region":"us-east-1","functionName":"{{name}}",
+             "runtime":null,"handler":null,"architectures":["x86_64"],"layers":[],"codeBucket":null,"codeKey":null,"imageUri":"{{pinned}}"}
+            """;
+        await _account.S3.PutObjectAsync(new PutObjectRequest { BucketName = StoreBucket, Key = $"good/{ImageFunctionsStandIn.Account}/us-east-1/{name}.json", ContentBody = record }, Cancel);
+    }
+
+    /// <summary>Pushes <paramref name="image"/> to the account's ECR stand-in; returns its digest reference.</summary>
+    private string Push(BuiltImage image)
+    {
+        _account.Ecr.Push(image, "orders");
+        return EcrStandIn.ResolvedUri(image, "orders");
+    }
+
+    [Fact]
+    public async Task Rollback_ImageFunctionWithAGoodDigest_GoodImageIsBackAndRechecked()
+    {
+        var lambda = new ImageFunctionsStandIn();
+        var good = Push(GoImage("amd64", ElfBuilder.Static(ElfBuilder.X8664, go: true)));
+        var broken = Push(GoImage("arm64", ElfBuilder.Static(ElfBuilder.Aarch64, go: true)));
+        await StoreImageAsync("cli-image", good);
+        lambda.Deploy("cli-image", broken, named: Repository + ":latest");
+
+        var (code, output, error) = await RunAsync(new RollbackRequest("cli-image", null, StoreBucket, null, TimeSpan.FromSeconds(5)), lambda);
+
+        Assert.True(code == ExitCodes.Ok, output + error);
+        Assert.Equal(good, (await lambda.GetFunctionAsync("cli-image", Cancel)).ResolvedImageUri);
+        Assert.Contains($"put back image {good}", output, StringComparison.Ordinal);
+        Assert.Contains("re-checked: ok", output, StringComparison.Ordinal);
+        Assert.Equal(good, Assert.Single(lambda.CodeUpdates).Update.ImageUri);
+    }
+
+    [Fact]
+    public async Task Rollback_ImageFunctionToAnotherDigestThatDoesNotPass_RefusedAndUntouched()
+    {
+        var lambda = new ImageFunctionsStandIn();
+        var broken = Push(GoImage("arm64", ElfBuilder.Static(ElfBuilder.Aarch64, go: true)));
+        var alsoArm = Push(GoImage("arm64", ElfBuilder.Static(ElfBuilder.Aarch64, go: false)));
+        lambda.Deploy("cli-image-to", broken);
+
+        var (code, output, _) = await RunAsync(new RollbackRequest("cli-image-to", "sha256:" + ImageFunctionsStandIn.HexOf(alsoArm), StoreBucket, null, TimeSpan.FromSeconds(5)), lambda);
+
+        Assert.Equal(ExitCodes.Broken, code);
+        Assert.Contains($"the image {alsoArm} does not pass on x86_64", output, StringComparison.Ordinal);
+        Assert.Empty(lambda.CodeUpdates);
+    }
+
+    [Fact]
+    public async Task Rollback_ImageFunctionWithNothingStored_RefusedWithExitOne()
+    {
+        var lambda = new ImageFunctionsStandIn();
+        lambda.Deploy("cli-image-empty", Push(GoImage("arm64", ElfBuilder.Static(ElfBuilder.Aarch64))));
+
+        var (code, output, _) = await RunAsync(new RollbackRequest("cli-image-empty", null, StoreBucket, null, TimeSpan.FromSeconds(5)), lambda);
+
+        Assert.Equal(ExitCodes.Broken, code);
+        Assert.Contains("no good code stored", output, StringComparison.Ordinal);
+    }
+
     private static byte[] Good(string marker) =>
         new PackageBuilder().AddFile("bootstrap", ElfBuilder.Static(ElfBuilder.X8664, go: true), PackageBuilder.ExecutableMode).AddFile("README.txt", marker).ToArray();
 
@@ -137,9 +211,9 @@ public sealed class RollbackCommandTests : IAsyncLifetime
         await _account.Lambda().UpdateFunctionCodeAsync(name, _account.StageBucket, key, null, null, Cancel);
     }
 
-    private async Task<(int Code, string Output, string Error)> RunAsync(RollbackRequest request)
+    private async Task<(int Code, string Output, string Error)> RunAsync(RollbackRequest request, ILambdaApi? lambda = null)
     {
-        using var connection = _account.Connection();
+        using var connection = _account.Connection(lambda is null ? null : _ => lambda);
         using var output = new StringWriter();
         using var error = new StringWriter();
         var code = await RollbackCommand.RunAsync(request, connection, output, error, TimeProvider.System, Cancel);

@@ -3,6 +3,9 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Guard.Aws.Ecr;
+using Guard.Aws.Functions;
+using Guard.Aws.Http;
 
 namespace Guard.Testing;
 
@@ -34,6 +37,9 @@ public sealed class EcrStandIn : IAsyncDisposable
     private readonly ConcurrentQueue<EcrCall> _calls = new();
     private readonly ConcurrentQueue<string> _blobReads = new();
     private readonly ConcurrentDictionary<string, bool> _denied = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private static readonly HttpClient BlobHttp = new();
+    private EcrClient? _client;
     private readonly LoopbackHttpListener _listener;
 
     private EcrStandIn() => _listener = LoopbackHttpListener.Start(HandleAsync);
@@ -85,6 +91,38 @@ public sealed class EcrStandIn : IAsyncDisposable
     /// <summary>Refuses every call on <paramref name="account"/>'s registry with AccessDeniedException.</summary>
     public void Deny(string account) => _denied[account] = true;
 
+    /// <summary>Deletes <paramref name="image"/> as BatchDeleteImage by digest does: its manifest and every tag naming it (a lifecycle policy's expiry, a cleanup).</summary>
+    public void Delete(BuiltImage image, string repository = "guard/app", string account = FunctionCatalogStandIn.Account)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (!_repositories.TryGetValue((account, repository), out var stored))
+        {
+            return;
+        }
+
+        stored.Blobs.TryRemove(image.TopDigest, out _);
+        stored.TopTypes.TryRemove(image.TopDigest, out _);
+        foreach (var tag in stored.Tags.Where(t => t.Value == image.TopDigest).Select(t => t.Key).ToArray())
+        {
+            stored.Tags.TryRemove(tag, out _);
+        }
+    }
+
+    /// <summary>
+    /// Guard's ECR reader pointed at this stand-in (the signed <see cref="EcrClient"/>, blobs through an HTTP package
+    /// opener): what the composition roots wire, for tests that judge images through <c>DeployedFunctionInspector</c>.
+    /// </summary>
+    public IEcrImages Images()
+    {
+        var client = _client ??= EcrClient.Create(
+            AwsEnvironment.From(new Dictionary<string, string?> { ["AWS_REGION"] = Region, ["AWS_ENDPOINT_URL_ECR"] = Endpoint.AbsoluteUri }),
+            new AwsCredentials("AKIDGUARD", "guard-secret"));
+        return new EcrImages(_ => client, new HttpPackageOpener(BlobHttp));
+    }
+
+    /// <summary>How long every API call waits before it is answered: a registry that does not answer in time.</summary>
+    public TimeSpan Delay { get; set; }
+
     private async Task HandleAsync(HttpListenerContext context)
     {
         var request = context.Request;
@@ -95,6 +133,18 @@ public sealed class EcrStandIn : IAsyncDisposable
             {
                 await ServeBlobAsync(request, response);
                 return;
+            }
+
+            if (Delay > TimeSpan.Zero)
+            {
+                try
+                {
+                    await Task.Delay(Delay, _stopping.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
             }
 
             var target = request.Headers["X-Amz-Target"] ?? "";
@@ -260,7 +310,13 @@ public sealed class EcrStandIn : IAsyncDisposable
     private static Task ErrorAsync(HttpListenerResponse response, int status, string type, string message) =>
         RegistryStandIn.WriteAsync(response, status, "application/x-amz-json-1.1", Encoding.UTF8.GetBytes(new JsonObject { ["__type"] = type, ["message"] = message }.ToJsonString()), null);
 
-    public ValueTask DisposeAsync() => _listener.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        await _listener.DisposeAsync();
+        _stopping.Dispose();
+        _client?.Dispose();
+    }
 
     private sealed class Repository
     {

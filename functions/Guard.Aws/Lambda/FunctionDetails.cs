@@ -3,7 +3,9 @@ namespace Guard.Aws.Lambda;
 /// <summary>GetFunction's answer: the configuration, where the code is, and the function's tags.</summary>
 /// <param name="CodeLocation">Presigned URL of the deployment package, valid for about 10 minutes (zip functions).</param>
 /// <param name="RepositoryType"><c>S3</c> for zip functions, <c>ECR</c> for images.</param>
+/// <param name="ImageUri">The image as the deploy named it (images): a tag or a digest.</param>
 /// <param name="Tags">Empty when the caller lacks <c>lambda:ListTags</c>: Lambda then leaves them out.</param>
+/// <param name="ResolvedImageUri">The exact image Lambda runs (images): <c>repository@sha256:…</c>, whatever tag the deploy named.</param>
 public sealed record FunctionDetails(
     FunctionConfiguration Configuration,
     string? CodeLocation,
@@ -21,6 +23,7 @@ public sealed record FunctionDetails(
 /// <param name="CodeSha256">Base64 SHA-256 of the deployment package.</param>
 /// <param name="Environment">The function's LD_LIBRARY_PATH setting (no other variable is read); null when Lambda
 /// reported an error decrypting its variables, or the record did not come from Lambda.</param>
+/// <param name="ImageConfig">An image function's ENTRYPOINT, CMD and WORKDIR overrides; null when it sets none (and for zips).</param>
 public sealed record FunctionConfiguration(
     string FunctionName,
     string FunctionArn,
@@ -49,12 +52,24 @@ public sealed record LayerReference(string Arn, long CodeSize);
 /// <param name="Location">Presigned URL of the layer's zip, valid for about 10 minutes.</param>
 public sealed record LayerVersionContent(string LayerVersionArn, string? Location, string? CodeSha256, long CodeSize);
 
-/// <summary>UpdateFunctionCode's arguments when the code comes from S3.</summary>
+/// <summary>UpdateFunctionCode's arguments: the code from an S3 object (zips), or an image (<see cref="ImageUri"/>).</summary>
+/// <param name="S3Bucket">Null for an image.</param>
+/// <param name="S3Key">Null for an image.</param>
 /// <param name="RevisionId">Lambda refuses the update (PreconditionFailedException) when the function changed since it was read.</param>
 /// <param name="Architectures">Null keeps the function's architecture.</param>
+/// <param name="ImageUri">The image an image function runs from now on; null for a zip.</param>
 public sealed record FunctionCodeUpdate(
-    string S3Bucket,
-    string S3Key,
+    string? S3Bucket,
+    string? S3Key,
     string? S3ObjectVersion,
     string? RevisionId,
-    IReadOnlyList<string>? Architectures = null);
+    IReadOnlyList<string>? Architectures = null,
+    string? ImageUri = null)
+{
+    /// <summary>An image function's update: <paramref name="imageUri"/> is best a digest (<c>repository@sha256:…</c>), which no later push can move.</summary>
+    public static FunctionCodeUpdate Image(string imageUri, string? revisionId, IReadOnlyList<string>? architectures = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(imageUri);
+        return new FunctionCodeUpdate(null, null, null, revisionId, architectures, imageUri);
+    }
+}

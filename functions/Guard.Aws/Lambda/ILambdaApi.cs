@@ -20,14 +20,14 @@ public interface ILambdaApi
         string functionName, string s3Bucket, string s3Key, string? s3ObjectVersion, string? revisionId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// PUT /2015-03-31/functions/{name}/code from an S3 object, optionally with <c>Architectures</c> — the only
-    /// call that changes a function's architecture. Implementations that predate it pass through to the overload
-    /// above when no architecture is asked for.
+    /// PUT /2015-03-31/functions/{name}/code from an S3 object or an image, optionally with <c>Architectures</c> — the
+    /// only call that changes a function's architecture. Implementations that predate it pass through to the overload
+    /// above for an S3 object without an architecture.
     /// </summary>
     Task<FunctionConfiguration> UpdateFunctionCodeAsync(string functionName, FunctionCodeUpdate update, CancellationToken cancellationToken) =>
-        (update ?? throw new ArgumentNullException(nameof(update))).Architectures is null
-            ? UpdateFunctionCodeAsync(functionName, update.S3Bucket, update.S3Key, update.S3ObjectVersion, update.RevisionId, cancellationToken)
-            : throw new NotSupportedException($"{GetType().Name} cannot change a function's architecture");
+        (update ?? throw new ArgumentNullException(nameof(update))) is { Architectures: null, ImageUri: null, S3Bucket: { } bucket, S3Key: { } key }
+            ? UpdateFunctionCodeAsync(functionName, bucket, key, update.S3ObjectVersion, update.RevisionId, cancellationToken)
+            : throw new NotSupportedException($"{GetType().Name} cannot change a function's architecture or image");
 
     /// <summary>PUT /2015-03-31/functions/{name}/configuration; null arguments are left unchanged, an empty layer list removes all layers.</summary>
     Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(

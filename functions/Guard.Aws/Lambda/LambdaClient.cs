@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Guard.Aws.Http;
+using Guard.Inspection.Images;
 
 namespace Guard.Aws.Lambda;
 
@@ -91,11 +92,20 @@ public sealed class LambdaClient : ILambdaApi, IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(functionName);
         ArgumentNullException.ThrowIfNull(update);
-        ArgumentException.ThrowIfNullOrEmpty(update.S3Bucket);
-        ArgumentException.ThrowIfNullOrEmpty(update.S3Key);
+        if (update.ImageUri is null)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(update.S3Bucket);
+            ArgumentException.ThrowIfNullOrEmpty(update.S3Key);
+        }
+        else if (update.S3Bucket is not null || update.S3Key is not null)
+        {
+            throw new ArgumentException("UpdateFunctionCode takes an image or an S3 object, not both", nameof(update));
+        }
+
         var body = JsonSerializer.SerializeToUtf8Bytes(
             new UpdateFunctionCodeRequest
             {
+                ImageUri = update.ImageUri,
                 S3Bucket = update.S3Bucket,
                 S3Key = update.S3Key,
                 S3ObjectVersion = update.S3ObjectVersion,

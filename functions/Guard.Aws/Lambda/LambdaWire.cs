@@ -99,6 +99,7 @@ internal sealed class LayerContentWire
 
 internal sealed class UpdateFunctionCodeRequest
 {
+    public string? ImageUri { get; set; }
     public string? S3Bucket { get; set; }
     public string? S3Key { get; set; }
     public string? S3ObjectVersion { get; set; }

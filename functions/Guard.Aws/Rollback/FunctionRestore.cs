@@ -54,18 +54,25 @@ public sealed record RestoreResult(RestoreEnd End, FunctionDetails? Function, Fu
 /// </summary>
 public sealed class FunctionRestore(ILambdaApi lambda, DeployedFunctionInspector functions, Func<StoredCode, IRangeSource> openStored, TimeProvider time)
 {
+    /// <param name="stored">The good zip's copy in the store; null when the good code is an image (ECR keeps it).</param>
     public async Task<RestoreResult> RunAsync(
-        FunctionDetails current, RestorePlan plan, StoredCode stored, TimeSpan wait, IRestoreReporter reporter, CancellationToken cancellationToken)
+        FunctionDetails current, RestorePlan plan, StoredCode? stored, TimeSpan wait, IRestoreReporter reporter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(plan);
-        ArgumentNullException.ThrowIfNull(stored);
         ArgumentNullException.ThrowIfNull(reporter);
+        var image = plan.LastGood.ImageUri;
+        if (image is null && stored is null && plan.LastGood.CodeKey is not null)
+        {
+            throw new ArgumentNullException(nameof(stored), "a zip's restore from the store names the stored copy");
+        }
 
-        // Judged under the configuration it will run with: the stored copy, or (a configuration-only restore) the live code.
-        var target = plan.LastGood.CodeKey is not null
-            ? await functions.InspectAsync(openStored(stored), plan.Target, cancellationToken).ConfigureAwait(false)
-            : await functions.InspectAsync(current, plan.Target, cancellationToken).ConfigureAwait(false);
+        // Judged under the configuration it will run with: the good image, the stored copy, or (a configuration-only restore) the live code.
+        var target = image is not null
+            ? await InspectGoodImageAsync(image, current, plan, cancellationToken).ConfigureAwait(false)
+            : plan.LastGood.CodeKey is not null
+                ? await functions.InspectAsync(openStored(stored!), plan.Target, cancellationToken).ConfigureAwait(false)
+                : await functions.InspectAsync(current, plan.Target, cancellationToken).ConfigureAwait(false);
         if (target.Report is not { Verdict: Verdict.Ok })
         {
             return new RestoreResult(RestoreEnd.Refused, current, target, []);
@@ -78,7 +85,10 @@ public sealed class FunctionRestore(ILambdaApi lambda, DeployedFunctionInspector
         {
             var (settled, stopped) = await UpdateAsync(
                 current, "UpdateFunctionCode",
-                revision => lambda.UpdateFunctionCodeAsync(name, new FunctionCodeUpdate(stored.Bucket, stored.Key, null, revision, plan.Architectures), cancellationToken),
+                revision => lambda.UpdateFunctionCodeAsync(
+                    name,
+                    image is not null ? FunctionCodeUpdate.Image(image, revision, plan.Architectures) : new FunctionCodeUpdate(stored!.Bucket, stored.Key, null, revision, plan.Architectures),
+                    cancellationToken),
                 latest, wait, changes, reporter, cancellationToken).ConfigureAwait(false);
             if (stopped is not null)
             {
@@ -86,7 +96,7 @@ public sealed class FunctionRestore(ILambdaApi lambda, DeployedFunctionInspector
             }
 
             latest = settled!;
-            Changed(reporter, name, changes, plan.CodeDiffers ? $"code {plan.LastGood.CodeSha256}" : "code (unchanged)");
+            Changed(reporter, name, changes, !plan.CodeDiffers ? "code (unchanged)" : image is not null ? $"image {image}" : $"code {plan.LastGood.CodeSha256}");
             if (plan.Architectures is not null)
             {
                 Changed(reporter, name, changes, $"architecture {string.Join(',', plan.Architectures)}");
@@ -125,6 +135,24 @@ public sealed class FunctionRestore(ILambdaApi lambda, DeployedFunctionInspector
         // What is live now, the way the next invocation will see it.
         var recheck = await functions.InspectAsync(latest, target: null, cancellationToken).ConfigureAwait(false);
         return new RestoreResult(RestoreEnd.Restored, latest, recheck, changes);
+    }
+
+    /// <summary>
+    /// The good image judged where it will run: the good architecture (which the restore puts back with it, so image and
+    /// function never disagree on the CPU) and the function's ImageConfig, which a restore leaves as it is. Reading it by
+    /// its digest is also the proof that ECR still holds it: an image deleted since, or no longer readable, is refused
+    /// with the reason — only a transient failure propagates, for the caller to retry.
+    /// </summary>
+    private async Task<FunctionInspection> InspectGoodImageAsync(string image, FunctionDetails current, RestorePlan plan, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await functions.InspectImageAsync(image, plan.Target with { ImageConfig = current.Configuration.ImageConfig }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is PackageUnavailableException { IsTransient: false } or AwsServiceException { IsTransient: false })
+        {
+            return FunctionInspection.NotChecked($"the last good image {image} could not be read ({e.Message})");
+        }
     }
 
     /// <summary>

@@ -11,14 +11,14 @@ public sealed record ConfigurationRestore(string? Runtime, string? Handler, IRea
 }
 
 /// <summary>How to bring a function back to its last good state.</summary>
-/// <param name="CodeDiffers">The function's code is not the last good code.</param>
+/// <param name="CodeDiffers">The function's code (or image) is not the last good one.</param>
 /// <param name="Architectures">The good architecture when it differs (only UpdateFunctionCode changes it); else null.</param>
 public sealed record RestorePlan(DeployRecord LastGood, bool CodeDiffers, IReadOnlyList<string>? Architectures, ConfigurationRestore Configuration)
 {
-    /// <summary>UpdateFunctionCode from the stored copy: for the code, or for the architecture.</summary>
+    /// <summary>UpdateFunctionCode from the stored copy (or the good image's digest): for the code, or for the architecture.</summary>
     public bool UpdatesCode => CodeDiffers || Architectures is not null;
 
-    /// <summary>The settings the good code was judged under, which the stored copy is re-checked against.</summary>
+    /// <summary>The settings the good code was judged under, which the stored copy (or the good image) is re-checked against.</summary>
     public FunctionTarget Target => new(
         LastGood.Runtime ?? "",
         LastGood.Architectures is { Count: > 0 } architectures ? architectures : ["x86_64"],
@@ -26,15 +26,22 @@ public sealed record RestorePlan(DeployRecord LastGood, bool CodeDiffers, IReadO
         LastGood.Handler,
         LastGood.CodeSha256);
 
-    /// <summary>Where the good code's copy is: the record's, else the digest's key for <paramref name="account"/> in <paramref name="defaultBucket"/>.</summary>
-    public StoredCode StoredIn(string defaultBucket, string account) =>
-        new(LastGood.CodeBucket ?? defaultBucket, LastGood.CodeKey ?? CodeKeys.For(account, LastGood.CodeSha256), LastGood.CodeSha256);
+    /// <summary>
+    /// Where the good code's copy is: the record's, else the digest's key for <paramref name="account"/> in
+    /// <paramref name="defaultBucket"/>. Null for an image: ECR keeps it, under <see cref="DeployRecord.ImageUri"/>.
+    /// </summary>
+    public StoredCode? StoredIn(string defaultBucket, string account) => LastGood.IsImage
+        ? null
+        : new(LastGood.CodeBucket ?? defaultBucket, LastGood.CodeKey ?? CodeKeys.For(account, LastGood.CodeSha256), LastGood.CodeSha256);
 }
 
 /// <summary>The rollback's decisions, free of I/O: the Guard Lambda's rollback mode and <c>guard rollback</c> share them.</summary>
 public static class RollbackRules
 {
     public const string QuarantineTag = "guard:quarantined";
+
+    /// <summary>Lambda's PackageType of a container-image function.</summary>
+    public const string ImagePackageType = "Image";
 
     /// <summary>Tag values allow letters, digits, spaces and <c>_ . : / = + - @</c>, up to 256 characters.</summary>
     public const int MaxTagValueLength = 256;
@@ -49,7 +56,17 @@ public static class RollbackRules
             return null;
         }
 
-        if (lastGood.Runtime is null)
+        // Lambda converts neither way between a zip and an image, so only a record of the same kind can be put back.
+        var isImage = string.Equals(current.PackageType, ImagePackageType, StringComparison.OrdinalIgnoreCase);
+        if (isImage != lastGood.IsImage)
+        {
+            whyNot = isImage
+                ? "the last good record names no image digest (Guard recorded it before it judged images, or for a zip)"
+                : "the last good record is of a container image, and this function runs a zip";
+            return null;
+        }
+
+        if (lastGood.Runtime is null && !lastGood.IsImage)
         {
             whyNot = "the last good record predates rollback and holds no configuration to go back to";
             return null;
@@ -58,10 +75,23 @@ public static class RollbackRules
         var codeDiffers = !string.Equals(lastGood.CodeSha256, current.CodeSha256, StringComparison.Ordinal);
         var goodArchitectures = lastGood.Architectures is { Count: > 0 } recorded ? recorded : ["x86_64"];
         var architectureDiffers = !goodArchitectures.SequenceEqual(current.Architectures, StringComparer.Ordinal);
-        if ((codeDiffers || architectureDiffers) && lastGood.CodeKey is null)
+        if ((codeDiffers || architectureDiffers) && lastGood.CodeKey is null && !lastGood.IsImage)
         {
             whyNot = $"the last good code ({lastGood.CodeSha256}) was not kept in the store";
             return null;
+        }
+
+        if (lastGood.IsImage)
+        {
+            // An image function has no runtime, handler or layers to put back: its image and architecture are all.
+            if (!codeDiffers && !architectureDiffers)
+            {
+                whyNot = $"the function already runs the last good image ({lastGood.ImageUri}) on its architecture, so there is nothing to put back";
+                return null;
+            }
+
+            whyNot = "";
+            return new RestorePlan(lastGood, codeDiffers, architectureDiffers ? goodArchitectures : null, new ConfigurationRestore(null, null, null));
         }
 
         var layers = lastGood.Layers ?? [];
@@ -78,6 +108,30 @@ public static class RollbackRules
         whyNot = "";
         return new RestorePlan(lastGood, codeDiffers, architectureDiffers ? goodArchitectures : null, configuration);
     }
+
+    /// <summary>
+    /// The exact image an image function runs, as a rollback can name it again: GetFunction's <c>ResolvedImageUri</c>
+    /// (<c>repository@sha256:…</c>), else its <c>ImageUri</c> when the deploy already named a digest. A tag is never
+    /// recorded: a later push moves it, and "the last good image" would become whatever was pushed. Null for a zip, or
+    /// when Lambda named no digest.
+    /// </summary>
+    public static string? PinnedImage(FunctionDetails function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        if (!string.Equals(function.Configuration.PackageType, ImagePackageType, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        return new[] { function.ResolvedImageUri, function.ImageUri }.FirstOrDefault(IsPinned);
+    }
+
+    /// <summary><c>repository@sha256:</c> and 64 hex digits: a reference no push can move.</summary>
+    public static bool IsPinned(string? imageUri) =>
+        imageUri is not null
+        && imageUri.IndexOf("@sha256:", StringComparison.Ordinal) is > 0 and var at
+        && imageUri.Length - (at + "@sha256:".Length) == 64
+        && imageUri[(at + "@sha256:".Length)..].All(char.IsAsciiHexDigitLower);
 
     /// <summary>
     /// The bad revision's name in the store: its RevisionId, or — where none is reported (local emulators) — its

@@ -22,7 +22,7 @@ internal static class RollbackCommand
         var function = new Argument<string>("FUNCTION") { Description = "The function's name or ARN." };
         var to = new Option<string?>("--to")
         {
-            Description = "The CodeSha256 to go back to (base64 as Lambda shows it, or hex); it must be in the store. Default: the last code Guard judged good.",
+            Description = "The CodeSha256 to go back to (base64 as Lambda shows it, or hex); it must be in the store. For an image function, the image digest (sha256:HEX) in the function's repository. Default: the last code Guard judged good.",
         };
         var bucket = new Option<string?>("--store-bucket")
         {
@@ -31,7 +31,7 @@ internal static class RollbackCommand
         var region = SharedOptions.Region("The function's region when FUNCTION is a name. Default: AWS_REGION / AWS_DEFAULT_REGION, else us-east-1.");
         var command = new Command(
             "rollback",
-            "Put a function's last good code (and the runtime, handler, layers and architecture it was judged good with) back from Guard's store. " +
+            "Put a function's last good code (and the runtime, handler, layers and architecture it was judged good with) back from Guard's store; for an image function, its last good image digest and architecture. " +
             "Exit 0 when the function is back and passes, 1 when Guard refused (nothing good stored, or the stored code does not pass), 2 on a usage, AWS or concurrency error.")
         {
             function, to, bucket, region,
@@ -61,7 +61,7 @@ internal static class RollbackCommand
         switch (outcome.End)
         {
             case RollbackEnd.NotASha:
-                await error.WriteLineAsync($"guard: --to '{outcome.Detail}' is not a SHA-256 (base64 as Lambda shows CodeSha256, or 64 hex digits)").ConfigureAwait(false);
+                await error.WriteLineAsync($"guard: --to '{outcome.Detail}' is not a SHA-256 (base64 as Lambda shows CodeSha256, or 64 hex digits; sha256:HEX for an image)").ConfigureAwait(false);
                 return ExitCodes.UsageOrUnavailable;
             case RollbackEnd.NothingStored:
                 await output.WriteLineAsync($"{name}: Guard has no good code stored for it in {outcome.Detail}; nothing to roll back to.").ConfigureAwait(false);
@@ -85,9 +85,10 @@ internal static class RollbackCommand
         switch (result.End)
         {
             case RestoreEnd.Refused:
-                await output.WriteLineAsync(
-                    $"{name}: the stored code {outcome.Sha} does not pass on {plan.Target.Runtime} {string.Join(',', plan.Target.Architectures)} " +
-                    $"({Verdict(result.Recheck)}); not rolled back.").ConfigureAwait(false);
+                await output.WriteLineAsync(plan.LastGood.IsImage
+                    ? $"{name}: the image {outcome.Sha} does not pass on {string.Join(',', plan.Target.Architectures)} ({Verdict(result.Recheck)}); not rolled back."
+                    : $"{name}: the stored code {outcome.Sha} does not pass on {plan.Target.Runtime} {string.Join(',', plan.Target.Architectures)} " +
+                      $"({Verdict(result.Recheck)}); not rolled back.").ConfigureAwait(false);
                 return ExitCodes.Broken;
             case RestoreEnd.ChangedMeanwhile:
                 await error.WriteLineAsync(

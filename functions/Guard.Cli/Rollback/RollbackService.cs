@@ -76,6 +76,11 @@ internal sealed class RollbackService(AwsConnection connection, TimeProvider tim
             var key = FunctionKey.FromArn(current.FunctionArn, current.FunctionName, fallbackAccount: null, fallbackRegion: region);
             var record = await store.GetGoodAsync(key, cancellationToken).ConfigureAwait(false);
 
+            if (string.Equals(current.PackageType, RollbackRules.ImagePackageType, StringComparison.OrdinalIgnoreCase))
+            {
+                return await RunImageAsync(request, function, record, region, lambda, functions, reporter, cancellationToken).ConfigureAwait(false);
+            }
+
             string sha;
             if (request.To is { } wanted)
             {
@@ -124,6 +129,79 @@ internal sealed class RollbackService(AwsConnection connection, TimeProvider tim
         {
             return new RollbackOutcome(RollbackEnd.Unavailable, request.Function, region, Detail: e.Message);
         }
+    }
+
+    /// <summary>
+    /// An image function: the store holds the good image's digest, ECR the image. <c>--to</c> names another digest of
+    /// the function's repository; <see cref="FunctionRestore"/> reads the image by that digest before it is put back, so
+    /// one deleted from ECR since is refused, never deployed.
+    /// </summary>
+    private async Task<RollbackOutcome> RunImageAsync(
+        RollbackRequest request, FunctionDetails function, DeployRecord? record, string region, ILambdaApi lambda, DeployedFunctionInspector functions,
+        IRestoreReporter reporter, CancellationToken cancellationToken)
+    {
+        var current = function.Configuration;
+        if (request.To is { } wanted)
+        {
+            if (!TryNormaliseDigest(wanted, out var hex) || RepositoryOf(function) is not { } repository)
+            {
+                return new RollbackOutcome(RollbackEnd.NotASha, current.FunctionName, region, Detail: wanted);
+            }
+
+            // The record's architecture belongs to its own image only; another image is put back on the function's.
+            if (record is null || !string.Equals(record.CodeSha256, hex, StringComparison.Ordinal))
+            {
+                record = Unrecorded(current, hex) with { Runtime = null, Handler = null, Layers = [], ImageUri = $"{repository}@sha256:{hex}" };
+            }
+        }
+        else if (record?.ImageUri is null)
+        {
+            var key = FunctionKey.FromArn(current.FunctionArn, current.FunctionName, fallbackAccount: null, fallbackRegion: region);
+            return new RollbackOutcome(RollbackEnd.NothingStored, current.FunctionName, region, Detail: $"s3://{request.StoreBucket}/{key.GoodKey}");
+        }
+
+        if (RollbackRules.Plan(current, record, out var whyNot) is not { } plan)
+        {
+            var live = await functions.InspectAsync(function, target: null, cancellationToken).ConfigureAwait(false);
+            return new RollbackOutcome(RollbackEnd.NothingDiffers, current.FunctionName, region, record.ImageUri, whyNot, Live: live);
+        }
+
+        var restore = new FunctionRestore(lambda, functions, _ => throw new InvalidOperationException("an image is read from ECR, not from the store"), time);
+        var result = await restore.RunAsync(function, plan, stored: null, request.Wait, reporter, cancellationToken).ConfigureAwait(false);
+        return new RollbackOutcome(RollbackEnd.Restored, current.FunctionName, region, record.ImageUri, Plan: plan, Restore: result);
+    }
+
+    /// <summary>The repository part of the image the function runs (<c>host/name</c>, without tag or digest); null when Lambda named none.</summary>
+    private static string? RepositoryOf(FunctionDetails function)
+    {
+        var uri = function.ResolvedImageUri ?? function.ImageUri;
+        if (uri is null)
+        {
+            return null;
+        }
+
+        var at = uri.IndexOf('@', StringComparison.Ordinal);
+        if (at > 0)
+        {
+            return uri[..at];
+        }
+
+        // A tag follows the last ':' after the last '/' (a registry's port comes before it).
+        var colon = uri.LastIndexOf(':');
+        return colon > uri.LastIndexOf('/') ? uri[..colon] : uri;
+    }
+
+    /// <summary><c>sha256:HEX</c> or 64 hex digits → the lower-case hex (Lambda's CodeSha256 of an image).</summary>
+    internal static bool TryNormaliseDigest(string value, out string hex)
+    {
+        value = value.Trim();
+        if (value.StartsWith("sha256:", StringComparison.OrdinalIgnoreCase))
+        {
+            value = value["sha256:".Length..];
+        }
+
+        hex = value.Length == 64 && value.All(char.IsAsciiHexDigit) ? value.ToLowerInvariant() : "";
+        return hex.Length > 0;
     }
 
     /// <summary>Code the store holds without a record of its own (<c>--to</c>): put back under the function's current settings.</summary>

@@ -18,7 +18,7 @@ public static class CheckWording
     {
         ArgumentNullException.ThrowIfNull(report);
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"{subject ?? report.Source} will not start on {report.Runtime} ({report.Architecture}).");
+        text.Append(CultureInfo.InvariantCulture, $"{subject ?? report.Source} will not start on {Platform(report)}.");
         var lead = report.Findings.FirstOrDefault(f => f.Severity == Severity.Error) ?? report.LeadingFinding;
         if (lead is not null)
         {
@@ -32,6 +32,13 @@ public static class CheckWording
         }
 
         return text.ToString();
+    }
+
+    /// <summary>"provided.al2023 (arm64)"; for an image, which brings its own runtime, just "arm64".</summary>
+    public static string Platform(Report report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return report.Runtime == Guard.Inspection.Images.ImageInspector.RuntimeName ? report.Architecture : $"{report.Runtime} ({report.Architecture})";
     }
 
     /// <summary>"bootstrap: ELF x86_64, static, mode 0755, 4571136 bytes" or null when there is none.</summary>

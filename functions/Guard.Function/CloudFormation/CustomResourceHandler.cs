@@ -231,7 +231,7 @@ public sealed class CustomResourceHandler : IRouteHandler
     private static string PlaceholderWhy(Report report) =>
         report.Findings.FirstOrDefault(f => f.Code == FindingCodes.Placeholder)?.Message.TrimEnd('.') ?? "a known placeholder";
 
-    private static string Subject(PackageToCheck target) => target.Code?.DisplayName ?? $"function {target.FunctionName}";
+    private static string Subject(PackageToCheck target) => target.DisplayName;
 
     /// <summary>One line for a person: what failed and, where Guard knows it, what to grant or fix.</summary>
     internal static string Cause(Exception e) => e switch

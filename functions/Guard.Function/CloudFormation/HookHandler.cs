@@ -14,11 +14,12 @@ namespace Guard.Function.CloudFormation;
 /// <summary>
 /// The CloudFormation Lambda hook (https://docs.aws.amazon.com/cloudformation-cli/latest/hooks-userguide/lambda-hooks-create-lambda-function.html): before an <c>AWS::Lambda::Function</c> is created or updated,
 /// by a stack (<c>RESOURCE</c> target) or by Cloud Control API (<c>CLOUD_CONTROL</c>), checks the package its
-/// <c>Code</c> names in S3 and answers FAILED/<c>NonCompliant</c> when the function could not start; for a change set
-/// (<c>CHANGE_SET</c>) it judges every function the set creates or updates the same way (<see cref="ChangeSetHook"/>).
-/// Everything else passes with a note: other resource types, deletes, inline <c>ZipFile</c> code, container images,
-/// managed runtimes without layers, and updates that change neither code nor runtime facts. On a managed runtime
-/// with layers it judges the layers' extensions (without reading the code, inline or in S3).
+/// <c>Code</c> names in S3 — or the container image its <c>Code.ImageUri</c> names, under its <c>Architectures</c> and
+/// <c>ImageConfig</c> (also an <c>AWS::Serverless::Function</c>'s <c>ImageUri</c>) — and answers FAILED/<c>NonCompliant</c>
+/// when the function could not start; for a change set (<c>CHANGE_SET</c>) it judges every function the set creates or
+/// updates the same way (<see cref="ChangeSetHook"/>). Everything else passes with a note: other resource types,
+/// deletes, inline <c>ZipFile</c> code, managed runtimes without layers, and updates that change neither code nor
+/// runtime facts. On a managed runtime with layers it judges the layers' extensions (without reading the code, inline or in S3).
 /// </summary>
 /// <remarks>
 /// Timing: CloudFormation waits 30 seconds for the answer. A check is a few ranged reads (well under a
@@ -34,6 +35,9 @@ namespace Guard.Function.CloudFormation;
 public sealed class HookHandler : IRouteHandler
 {
     public const string LambdaFunctionType = "AWS::Lambda::Function";
+
+    /// <summary>SAM's function: its <c>ImageUri</c> and <c>ImageConfig</c> are top-level properties.</summary>
+    public const string ServerlessFunctionType = "AWS::Serverless::Function";
 
     /// <summary>Calls after which no more IN_PROGRESS is given (CloudFormation allows three IN_PROGRESS answers in all).</summary>
     public const int LastRetriableInvocation = 2;
@@ -51,7 +55,7 @@ public sealed class HookHandler : IRouteHandler
     private const int MaxAnnotationText = 1024;
 
     // Properties whose change can change what Lambda execs; an update touching none of them is not re-checked.
-    internal static readonly string[] PackageProperties = ["Code", "PackageType", "Runtime", "Architectures", "Layers", "Handler"];
+    internal static readonly string[] PackageProperties = ["Code", "PackageType", "Runtime", "Architectures", "Layers", "Handler", "ImageUri", "ImageConfig"];
 
     private readonly Func<PackageCheck> _checks;
     private readonly RuntimeCatalog _runtimes;
@@ -157,17 +161,22 @@ public sealed class HookHandler : IRouteHandler
             return null;
         }
 
-        if (targetName != LambdaFunctionType)
+        if (targetName is not (LambdaFunctionType or ServerlessFunctionType))
         {
             passBecause = $"{targetName ?? "(no target)"} is not an {LambdaFunctionType}: nothing to check";
             return null;
         }
 
         var code = TemplateProperties.Child(properties, "Code");
-        if (string.Equals(TemplateProperties.Text(properties, "PackageType"), "Image", StringComparison.OrdinalIgnoreCase)
-            || TemplateProperties.Text(code, "ImageUri") is not null)
+        var imageUri = TemplateProperties.Text(code, "ImageUri") ?? TemplateProperties.Text(properties, "ImageUri");
+        if (string.Equals(TemplateProperties.Text(properties, "PackageType"), "Image", StringComparison.OrdinalIgnoreCase) || imageUri is not null)
         {
-            passBecause = "a container image: Lambda runs the image's entrypoint, not a bootstrap";
+            return PlanImage(point, properties, previous, imageUri, out passBecause);
+        }
+
+        if (targetName == ServerlessFunctionType)
+        {
+            passBecause = $"an {ServerlessFunctionType}'s package is checked as the {LambdaFunctionType} SAM's transform makes of it";
             return null;
         }
 
@@ -223,6 +232,27 @@ public sealed class HookHandler : IRouteHandler
         return untilDeadline < Budget ? (untilDeadline > TimeSpan.Zero ? untilDeadline : TimeSpan.Zero) : Budget;
     }
 
+    /// <summary>An image function: the image is read where its URI points, and judged on the function's CPU with its ImageConfig.</summary>
+    private static PackageToCheck? PlanImage(string point, JsonElement properties, JsonElement previous, string? imageUri, out string? passBecause)
+    {
+        passBecause = null;
+        if (imageUri is null)
+        {
+            passBecause = "PackageType Image names no ImageUri: there is no image to read";
+            return null;
+        }
+
+        if (point == HookRequest.UpdatePreProvision && PackageUnchanged(properties, previous))
+        {
+            passBecause = "the update changes neither the image nor its ImageConfig or Architectures: the image was judged when it was deployed";
+            return null;
+        }
+
+        var architectures = TemplateProperties.StringList(properties, "Architectures");
+        var architecture = ArchitectureNames.TryParse(architectures is { Count: > 0 } ? architectures[0] : null, out var parsed) ? parsed : Architecture.X8664;
+        return new PackageToCheck(null, null, null, architecture, [], null, ImageUri: imageUri, ImageConfig: TemplateProperties.ImageConfig(properties));
+    }
+
     private async Task<HookResponse> DecideAsync(HookRequest request, CancellationToken budget)
     {
         var token = request.ClientRequestToken ?? "";
@@ -259,13 +289,13 @@ public sealed class HookHandler : IRouteHandler
     }
 
     /// <summary>"OrdersFunction (s3://bucket/key)": how messages name a function and its package.</summary>
-    internal static string Subject(string? logicalId, PackageToCheck target) => $"{logicalId ?? "the function"} ({target.Code?.DisplayName ?? PackageToCheck.InlineCodeName})";
+    internal static string Subject(string? logicalId, PackageToCheck target) => $"{logicalId ?? "the function"} ({target.DisplayName})";
 
     internal static string Placeholder(string subject) =>
         $"{subject} is a placeholder package; its real code is judged when it is deployed (Guard's deploy check sees UpdateFunctionCode).";
 
     internal static string Starts(Report report, string subject) =>
-        $"{subject} will start on {report.Runtime} ({report.Architecture}); {CheckWording.Bootstrap(report) ?? ManagedBootstrap}.{(CheckWording.Warnings(report) is { } w ? " " + w : "")}";
+        $"{subject} will start on {CheckWording.Platform(report)}; {CheckWording.Bootstrap(report) ?? ManagedBootstrap}.{(CheckWording.Warnings(report) is { } w ? " " + w : "")}";
 
     /// <summary>
     /// The one check every target runs for a function: never throws, never outlives <paramref name="budget"/> (a read

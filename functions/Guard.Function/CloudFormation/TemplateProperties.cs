@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Guard.Inspection.Images;
 
 namespace Guard.Function.CloudFormation;
 
@@ -49,6 +50,24 @@ public static class TemplateProperties
         }
 
         return variables.ValueKind == JsonValueKind.Object ? new Guard.Inspection.FunctionEnvironment(Text(variables, "LD_LIBRARY_PATH")) : null;
+    }
+
+    /// <summary>
+    /// A function's <c>ImageConfig</c> (<c>EntryPoint</c>, <c>Command</c>, <c>WorkingDirectory</c>), each set value
+    /// replacing the image's own; null when it sets none.
+    /// </summary>
+    public static FunctionImageConfig? ImageConfig(JsonElement properties)
+    {
+        var config = Child(properties, "ImageConfig");
+        if (config.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var entryPoint = StringList(config, "EntryPoint");
+        var command = StringList(config, "Command");
+        var workingDirectory = Text(config, "WorkingDirectory");
+        return entryPoint is null && command is null && workingDirectory is null ? null : new FunctionImageConfig(entryPoint, command, workingDirectory);
     }
 
     /// <summary>The member as an object, or <c>default</c>.</summary>

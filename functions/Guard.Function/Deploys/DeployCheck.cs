@@ -3,6 +3,7 @@ using System.Text.Json;
 using Guard.Aws.Functions;
 using Guard.Aws.Http;
 using Guard.Aws.Lambda;
+using Guard.Aws.Rollback;
 using Guard.Aws.Store;
 using Guard.Function.Alerts;
 using Guard.Function.Logging;
@@ -157,7 +158,7 @@ public sealed class DeployCheck : IRouteHandler
             };
         }
 
-        var record = Record(configuration, report.Verdict, detail, key);
+        var record = Record(configuration, report.Verdict, detail, key) with { ImageUri = RollbackRules.PinnedImage(function) };
         var metrics = new DeployMetrics(DeploysChecked: 1);
 
         switch (report.Verdict)

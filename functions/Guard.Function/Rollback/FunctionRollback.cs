@@ -69,16 +69,19 @@ public sealed class FunctionRollback
             request.Broken, plan, plan.StoredIn(_codes.Bucket, request.Key.Account), _options.RollbackWaitOrDefault, new LogReporter(this, request, context), cancellationToken).ConfigureAwait(false);
         var action = result.End switch
         {
-            RestoreEnd.Refused => await QuarantineOrLeaveAsync(
-                request,
-                $"the last good code ({plan.LastGood.CodeSha256}) does not pass under its recorded configuration ({result.Recheck?.Report?.LeadingFinding?.Code ?? result.Recheck?.NotCheckedBecause ?? result.RecheckVerdict})",
-                cancellationToken).ConfigureAwait(false),
+            RestoreEnd.Refused => await QuarantineOrLeaveAsync(request, WhyRefused(plan, result), cancellationToken).ConfigureAwait(false),
             RestoreEnd.ChangedMeanwhile => LeftToNewerDeploy(request, result),
             RestoreEnd.Incomplete => new GuardAction(GuardAction.Incomplete, $"Guard could not finish: {result.Detail}. Check the function.", RevisionId: result.Function?.Configuration.RevisionId),
             _ => Restored(plan, result),
         };
         return Log(action, context);
     }
+
+    private static string WhyRefused(RestorePlan plan, RestoreResult result) => plan.LastGood.ImageUri is { } image
+        ? result.Recheck?.Report is { } report
+            ? $"the last good image ({image}) does not pass on {string.Join(',', plan.Target.Architectures)} ({report.LeadingFinding?.Code ?? result.RecheckVerdict})"
+            : $"the last good image could not be checked: {result.Recheck?.NotCheckedBecause ?? result.RecheckVerdict}"
+        : $"the last good code ({plan.LastGood.CodeSha256}) does not pass under its recorded configuration ({result.Recheck?.Report?.LeadingFinding?.Code ?? result.Recheck?.NotCheckedBecause ?? result.RecheckVerdict})";
 
     private static GuardAction Restored(RestorePlan plan, RestoreResult result)
     {

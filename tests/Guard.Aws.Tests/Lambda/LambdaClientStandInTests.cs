@@ -160,6 +160,39 @@ public sealed class LambdaClientStandInTests
     }
 
     [Fact]
+    public async Task UpdateFunctionCode_Image_SendsTheDigestAndNoS3Object()
+    {
+        // A rollback of an image function: UpdateFunctionCode with ImageUri, the good architecture, conditional on the revision read.
+        var transport = new ScriptedTransport().Then(HttpStatusCode.OK, """{"FunctionName":"fn","FunctionArn":"arn:fn","PackageType":"Image","CodeSha256":"ab12"}""");
+        using var lambda = LambdaClient.Create(LocalEnvironment, new RecordingCredentials(), FastRetry, transport);
+        const string image = "266106314375.dkr.ecr.us-east-1.amazonaws.com/orders@sha256:0000000000000000000000000000000000000000000000000000000000000000";
+
+        await lambda.UpdateFunctionCodeAsync("fn", FunctionCodeUpdate.Image(image, "rev-1", ["x86_64"]), Cancel);
+
+        var request = Assert.Single(transport.Requests);
+        Assert.Equal($$"""{"ImageUri":"{{image}}","RevisionId":"rev-1","Architectures":["x86_64"]}""", request.Body);
+    }
+
+    [Fact]
+    public async Task GetFunction_ImageFunction_ReadsTheResolvedDigestAndImageConfig()
+    {
+        var transport = new ScriptedTransport().Then(HttpStatusCode.OK, """
+            {"Configuration":{"FunctionName":"fn","FunctionArn":"arn:fn","PackageType":"Image","CodeSha256":"ab12",
+              "ImageConfigResponse":{"ImageConfig":{"EntryPoint":["/app/main"],"Command":["serve"],"WorkingDirectory":"/app"}}},
+             "Code":{"RepositoryType":"ECR","ImageUri":"1.dkr.ecr.us-east-1.amazonaws.com/orders:v2","ResolvedImageUri":"1.dkr.ecr.us-east-1.amazonaws.com/orders@sha256:ab12"}}
+            """);
+        using var lambda = LambdaClient.Create(LocalEnvironment, new RecordingCredentials(), FastRetry, transport);
+
+        var function = await lambda.GetFunctionAsync("fn", Cancel);
+
+        Assert.Equal("1.dkr.ecr.us-east-1.amazonaws.com/orders@sha256:ab12", function.ResolvedImageUri);
+        var config = function.Configuration.ImageConfig!;
+        Assert.Equal(["/app/main"], config.EntryPoint!);
+        Assert.Equal(["serve"], config.Command!);
+        Assert.Equal("/app", config.WorkingDirectory);
+    }
+
+    [Fact]
     public async Task UpdateFunctionCode_RevisionConflict_ThrowsNonTransientConflict()
     {
         var transport = new ScriptedTransport().Then(

@@ -93,7 +93,7 @@ public sealed class StoreLayoutTests
 
         // Every property, nulls included (DefaultIgnoreCondition Never), camelCase, in declaration order.
         Assert.Equal(
-            """{"functionArn":"arn:aws:lambda:eu-west-1:123456789012:function:orders","codeSha256":"47DEQpj8HBSa\u002B/TImW\u002B5JCeuQeRkm5NMpJWZG3hSuFU=","codeSize":10,"verdict":"ok","checkedAt":"2024-08-01T13:52:02Z","eventName":"UpdateFunctionCode20150331v2","eventTime":"2024-08-01T13:52:01Z","deployedBy":"arn:aws:iam::123456789012:user/christophe","account":null,"region":null,"functionName":null,"runtime":"provided.al2023","handler":null,"architectures":["arm64"],"layers":[],"codeBucket":null,"codeKey":"code/e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855.zip"}""",
+            """{"functionArn":"arn:aws:lambda:eu-west-1:123456789012:function:orders","codeSha256":"47DEQpj8HBSa\u002B/TImW\u002B5JCeuQeRkm5NMpJWZG3hSuFU=","codeSize":10,"verdict":"ok","checkedAt":"2024-08-01T13:52:02Z","eventName":"UpdateFunctionCode20150331v2","eventTime":"2024-08-01T13:52:01Z","deployedBy":"arn:aws:iam::123456789012:user/christophe","account":null,"region":null,"functionName":null,"runtime":"provided.al2023","handler":null,"architectures":["arm64"],"layers":[],"codeBucket":null,"codeKey":"code/e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855.zip","imageUri":null}""",
             json);
     }
 
@@ -110,6 +110,23 @@ public sealed class StoreLayoutTests
         Assert.Equal(record with { Architectures = null, Layers = null }, again with { Architectures = null, Layers = null });
         Assert.Equal(record.Architectures, again.Architectures);
         Assert.Equal(record.Layers, again.Layers);
+    }
+
+    [Fact]
+    public void DeployRecord_OfAnImage_KeepsItsDigestUnderImageUriAndNoCopy()
+    {
+        const string Image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders@sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        var record = new DeployRecord(
+            "arn", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", 0, "ok", "t", "UpdateFunctionCode20150331v2", "t", "who",
+            Architectures: ["arm64"], Layers: [], ImageUri: Image);
+
+        var json = JsonSerializer.Serialize(record, StoreJsonContext.Default.DeployRecord);
+        var again = JsonSerializer.Deserialize(json, StoreJsonContext.Default.DeployRecord)!;
+
+        Assert.Contains($"\"codeKey\":null,\"imageUri\":\"{Image}\"", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("isImage", json, StringComparison.Ordinal);
+        Assert.True(again.IsImage);
+        Assert.Equal(Image, again.ImageUri);
     }
 
     [Fact]

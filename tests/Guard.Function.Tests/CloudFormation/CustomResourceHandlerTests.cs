@@ -51,6 +51,63 @@ public sealed class CustomResourceHandlerTests : IAsyncLifetime
         Assert.Equal(put.Text, returned);
     }
 
+    private const string Repository = "266106314375.dkr.ecr.us-east-1.amazonaws.com/orders";
+
+    private static BuiltImage GoImage(byte[] binary, string architecture) => new ImageBuilder
+    {
+        Architecture = architecture,
+        Entrypoint = ["/main"],
+        Layers = [new ImageLayerContent().File("/main", binary)],
+    }.Build();
+
+    [Fact]
+    public async Task Create_ImageForAnotherArchitecture_PutsFailedWithTheFinding()
+    {
+        var image = _stack.Ecr.Push(GoImage(ElfBuilder.Static(ElfBuilder.X8664), "amd64"), "orders");
+        var properties = new JsonObject { ["ImageUri"] = image, ["Architecture"] = "arm64" };
+
+        await _stack.InvokeAsync(StackRequests.CustomResource("Create", _stack.ResponseUrl.NewUrl(), properties));
+
+        using var body = (await _stack.ResponseUrl.NextAsync(Wait, Cancel)).Json();
+        var root = body.RootElement;
+        Assert.Equal("FAILED", root.GetProperty("Status").GetString());
+        Assert.StartsWith($"Guard: {image} will not start on arm64. IMAGE_WRONG_ARCH: ", root.GetProperty("Reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal("IMAGE_WRONG_ARCH", root.GetProperty("Data").GetProperty("FindingCodes").GetString());
+    }
+
+    [Fact]
+    public async Task Create_GoodImageWithItsImageConfig_PutsSuccess()
+    {
+        var built = new ImageBuilder
+        {
+            Entrypoint = ["/missing"],
+            Layers = [new ImageLayerContent().File("/srv/main", ElfBuilder.Static(ElfBuilder.X8664))],
+        }.Build();
+        var image = _stack.Ecr.Push(built, "orders");
+        // The image's own ENTRYPOINT names nothing; the function's ImageConfig replaces it with the binary it holds.
+        var properties = new JsonObject { ["ImageUri"] = image, ["ImageConfig"] = new JsonObject { ["EntryPoint"] = new JsonArray("/srv/main") } };
+
+        await _stack.InvokeAsync(StackRequests.CustomResource("Create", _stack.ResponseUrl.NewUrl(), properties));
+
+        using var body = (await _stack.ResponseUrl.NextAsync(Wait, Cancel)).Json();
+        var root = body.RootElement;
+        Assert.Equal("SUCCESS", root.GetProperty("Status").GetString());
+        Assert.Equal(("ok", "/srv/main", image), (root.GetProperty("Data").GetProperty("Verdict").GetString(),
+            root.GetProperty("Data").GetProperty("BootstrapPath").GetString(), root.GetProperty("Data").GetProperty("Source").GetString()));
+    }
+
+    [Fact]
+    public async Task Create_ImageUriWithARuntime_PutsFailedSayingWhatToRemove()
+    {
+        var properties = new JsonObject { ["ImageUri"] = Repository + ":v1", ["Runtime"] = "provided.al2023" };
+
+        await _stack.InvokeAsync(StackRequests.CustomResource("Create", _stack.ResponseUrl.NewUrl(), properties));
+
+        using var body = (await _stack.ResponseUrl.NextAsync(Wait, Cancel)).Json();
+        Assert.Contains("Runtime does not apply to an image", body.RootElement.GetProperty("Reason").GetString(), StringComparison.Ordinal);
+        Assert.Empty(_stack.Ecr.Calls);
+    }
+
     [Fact]
     public async Task Create_BrokenPackage_PutsFailedWithTheFindingAndItsFixInReason()
     {
@@ -219,8 +276,9 @@ public sealed class CustomResourceHandlerTests : IAsyncLifetime
 
     [Theory]
     [InlineData("""{"S3Key":"k.zip"}""", "S3Bucket is missing")]
-    [InlineData("""{}""", "S3Bucket and S3Key (or FunctionName) are required")]
-    [InlineData("""{"S3Bucket":"b","S3Key":"k","FunctionName":"f"}""", "not both")]
+    [InlineData("""{}""", "S3Bucket and S3Key (or ImageUri, or FunctionName) are required")]
+    [InlineData("""{"S3Bucket":"b","S3Key":"k","FunctionName":"f"}""", "give one of S3Bucket and S3Key")]
+    [InlineData("""{"ImageUri":"1.dkr.ecr.us-east-1.amazonaws.com/r:1","FunctionName":"f"}""", "give one of S3Bucket and S3Key")]
     [InlineData("""{"S3Bucket":"b","S3Key":"k","Runtime":"python3.8"}""", "Runtime 'python3.8' is not a runtime Guard checks")]
     [InlineData("""{"S3Bucket":"b","S3Key":"k","Architecture":"riscv64"}""", "Architecture 'riscv64' is not x86_64 or arm64")]
     [InlineData("""{"S3Bucket":"b","S3Key":"k","AllowPlaceholder":"yes"}""", "AllowPlaceholder is 'yes'")]

@@ -114,7 +114,8 @@ public sealed class HookHandlerTests : IAsyncLifetime
         { StackRequests.Hook("DELETE_PRE_PROVISION", null, StackRequests.FunctionProperties("b", "k")), "nothing to check on DELETE_PRE_PROVISION" },
         { StackRequests.Hook("CREATE_PRE_PROVISION", new JsonObject { ["BucketName"] = "x" }, targetName: "AWS::S3::Bucket"), "AWS::S3::Bucket is not an AWS::Lambda::Function" },
         { StackRequests.Hook("CREATE_PRE_PROVISION", new JsonObject { ["Code"] = new JsonObject { ["ZipFile"] = "exports.handler = async () => 1;" }, ["Runtime"] = "nodejs20.x" }), "inline ZipFile code" },
-        { StackRequests.Hook("CREATE_PRE_PROVISION", new JsonObject { ["PackageType"] = "Image", ["Code"] = new JsonObject { ["ImageUri"] = "1.dkr.ecr.us-east-1.amazonaws.com/r:1" } }), "a container image" },
+        { StackRequests.Hook("CREATE_PRE_PROVISION", new JsonObject { ["PackageType"] = "Image", ["Code"] = new JsonObject() }), "PackageType Image names no ImageUri" },
+        { StackRequests.Hook("UPDATE_PRE_PROVISION", Tagged(StackRequests.ImageFunctionProperties(Repository + ":v1")), StackRequests.ImageFunctionProperties(Repository + ":v1")), "the update changes neither the image" },
         { StackRequests.Hook("CREATE_PRE_PROVISION", StackRequests.FunctionProperties("b", "k", runtime: "python3.12")), "managed runtime python3.12 without layers" },
         { StackRequests.Hook("UPDATE_PRE_PROVISION", Tagged(StackRequests.FunctionProperties("b", "k")), StackRequests.FunctionProperties("b", "k")), "the update changes neither Code nor Runtime" },
     };
@@ -128,6 +129,83 @@ public sealed class HookHandlerTests : IAsyncLifetime
         Assert.Equal("SUCCESS", answer.GetProperty("hookStatus").GetString());
         Assert.Contains(note, answer.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal(0, _stack.S3.Opened);
+        Assert.Empty(_stack.Ecr.Calls);
+    }
+
+    private const string Repository = "266106314375.dkr.ecr.us-east-1.amazonaws.com/orders";
+
+    private static BuiltImage GoImage(byte[] binary, string architecture) => new ImageBuilder
+    {
+        Architecture = architecture,
+        Entrypoint = ["/main"],
+        Layers = [new ImageLayerContent().File("/main", binary)],
+    }.Build();
+
+    [Fact]
+    public async Task Create_ImageForAnotherArchitecture_FailsNonCompliantWithTheFinding()
+    {
+        _stack.Ecr.Push(GoImage(ElfBuilder.Static(ElfBuilder.Aarch64), "arm64"), "orders", "v2");
+
+        var answer = await AnswerAsync(StackRequests.Hook("CREATE_PRE_PROVISION", StackRequests.ImageFunctionProperties(Repository + ":v2", architecture: "x86_64")));
+
+        Assert.Equal(("FAILED", "NonCompliant"), (answer.GetProperty("hookStatus").GetString(), answer.GetProperty("errorCode").GetString()));
+        Assert.StartsWith($"Guard: OrdersFunction ({Repository}:v2) will not start on x86_64. IMAGE_WRONG_ARCH: ", answer.GetProperty("message").GetString(), StringComparison.Ordinal);
+        var annotation = Assert.Single(answer.GetProperty("annotations").EnumerateArray(), a => a.GetProperty("status").GetString() == "FAILED");
+        Assert.Equal("IMAGE_WRONG_ARCH", annotation.GetProperty("annotationName").GetString());
+        Assert.Equal("v2", Assert.Single(_stack.Ecr.Calls, c => c.Operation == "BatchGetImage").ImageId);
+    }
+
+    [Fact]
+    public async Task Create_GoodImage_Succeeds()
+    {
+        _stack.Ecr.Push(GoImage(ElfBuilder.Static(ElfBuilder.Aarch64), "arm64"), "orders", "v3");
+
+        var answer = await AnswerAsync(StackRequests.Hook("CREATE_PRE_PROVISION", StackRequests.ImageFunctionProperties(Repository + ":v3", architecture: "arm64")));
+
+        Assert.Equal("SUCCESS", answer.GetProperty("hookStatus").GetString());
+        Assert.StartsWith($"Guard: OrdersFunction ({Repository}:v3) will start on arm64; /main: ELF aarch64", answer.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Create_ImageConfigEntryPointNamesNothingInTheImage_FailsNonCompliant()
+    {
+        _stack.Ecr.Push(GoImage(ElfBuilder.Static(ElfBuilder.X8664), "amd64"), "orders", "v4");
+        var config = new JsonObject { ["EntryPoint"] = new JsonArray("/app/server") };
+
+        var answer = await AnswerAsync(StackRequests.Hook("CREATE_PRE_PROVISION", StackRequests.ImageFunctionProperties(Repository + ":v4", imageConfig: config)));
+
+        Assert.Equal("FAILED", answer.GetProperty("hookStatus").GetString());
+        Assert.Contains("IMAGE_ENTRYPOINT_MISSING", answer.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Create_ServerlessFunctionImageForAnotherArchitecture_FailsNonCompliant()
+    {
+        _stack.Ecr.Push(GoImage(ElfBuilder.Static(ElfBuilder.X8664), "amd64"), "orders", "v5");
+        var properties = new JsonObject { ["PackageType"] = "Image", ["ImageUri"] = Repository + ":v5", ["Architectures"] = new JsonArray("arm64") };
+
+        var answer = await AnswerAsync(StackRequests.Hook("CREATE_PRE_PROVISION", properties, targetName: HookHandler.ServerlessFunctionType));
+
+        Assert.Equal("FAILED", answer.GetProperty("hookStatus").GetString());
+        Assert.Contains("IMAGE_WRONG_ARCH", answer.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Create_ImageReadStalls_AnswersInProgressInTime_ThenFailsOnTheThirdInvocation()
+    {
+        _stack.Ecr.Push(GoImage(ElfBuilder.Static(ElfBuilder.X8664), "amd64"), "orders", "slow");
+        _stack.Ecr.Delay = TimeSpan.FromMinutes(5);
+        var request = StackRequests.ImageFunctionProperties(Repository + ":slow");
+
+        var started = DateTimeOffset.UtcNow;
+        var first = await AnswerAsync(StackRequests.Hook("CREATE_PRE_PROVISION", request));
+        var elapsed = DateTimeOffset.UtcNow - started;
+        var third = await AnswerAsync(StackRequests.Hook("CREATE_PRE_PROVISION", StackRequests.ImageFunctionProperties(Repository + ":slow"), invocation: 3));
+
+        Assert.Equal("IN_PROGRESS", first.GetProperty("hookStatus").GetString());
+        Assert.InRange(elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(5));
+        Assert.Equal(("FAILED", "InternalFailure"), (third.GetProperty("hookStatus").GetString(), third.GetProperty("errorCode").GetString()));
+        Assert.Contains($"the check of OrdersFunction ({Repository}:slow) did not finish in time", third.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -93,4 +93,71 @@ public sealed class RollbackRulesTests
 
         Assert.Equal("code-" + new string('0', 0) + string.Concat(Enumerable.Repeat("01", 32)), RollbackRules.RevisionOf(current));
     }
+
+    private const string GoodDigest = "0000000000000000000000000000000000000000000000000000000000000000";
+    private const string BadDigest = "1111111111111111111111111111111111111111111111111111111111111111";
+    private const string Repository = "266106314375.dkr.ecr.us-east-1.amazonaws.com/orders";
+
+    private static FunctionConfiguration CurrentImage(string digest, string architecture = "x86_64") =>
+        new("fn", "arn:aws:lambda:us-east-1:1:function:fn", null, null, [architecture], [], "Image", digest, 0, "rev", "Active", "Successful", "$LATEST", null);
+
+    private static DeployRecord GoodImage(string architecture = "x86_64") =>
+        new("arn", GoodDigest, 0, "ok", "t", null, null, null, "1", "us-east-1", "fn", null, null, [architecture], [], ImageUri: $"{Repository}@sha256:{GoodDigest}");
+
+    [Fact]
+    public void Plan_ImageChanged_PutsBackTheGoodDigestAndNoConfiguration()
+    {
+        var plan = RollbackRules.Plan(CurrentImage(BadDigest), GoodImage(), out _)!;
+
+        Assert.Equal((true, null, true), (plan.CodeDiffers, plan.Architectures, plan.Configuration.IsEmpty));
+        Assert.Null(plan.StoredIn("guard-store", "1"));
+    }
+
+    [Fact]
+    public void Plan_ImageFunctionMovedToArm64_PutsTheGoodArchitectureBackWithTheImage()
+    {
+        var plan = RollbackRules.Plan(CurrentImage(BadDigest, "arm64"), GoodImage(), out _)!;
+
+        Assert.True(plan.UpdatesCode);
+        Assert.Equal(["x86_64"], plan.Architectures!);
+    }
+
+    [Fact]
+    public void Plan_ImageFunctionWithAZipRecord_NothingToGoBackTo()
+    {
+        Assert.Null(RollbackRules.Plan(CurrentImage(BadDigest), Good(), out var why));
+        Assert.Contains("names no image digest", why, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_ZipFunctionWithAnImageRecord_NothingToGoBackTo()
+    {
+        Assert.Null(RollbackRules.Plan(Current(BadSha), GoodImage(), out var why));
+        Assert.Contains("container image", why, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_ImageFunctionRunsTheGoodDigest_NothingToPutBack()
+    {
+        Assert.Null(RollbackRules.Plan(CurrentImage(GoodDigest), GoodImage(), out var why));
+        Assert.Contains("nothing to put back", why, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Repository + "@sha256:" + GoodDigest, Repository + ":v1", Repository + "@sha256:" + GoodDigest)]
+    [InlineData(null, Repository + "@sha256:" + GoodDigest, Repository + "@sha256:" + GoodDigest)]
+    [InlineData(null, Repository + ":v1", null)]
+    [InlineData(Repository + "@sha256:ABC", Repository + ":latest", null)]
+    public void PinnedImage_ImageFunction_OnlyAnExactDigestIsRecorded(string? resolved, string imageUri, string? expected)
+    {
+        var function = new FunctionDetails(CurrentImage(GoodDigest), null, "ECR", imageUri, new Dictionary<string, string>()) { ResolvedImageUri = resolved };
+
+        Assert.Equal(expected, RollbackRules.PinnedImage(function));
+    }
+
+    [Fact]
+    public void PinnedImage_ZipFunction_Null()
+    {
+        Assert.Null(RollbackRules.PinnedImage(new FunctionDetails(Current(GoodSha), "https://example/p.zip", "S3", null, new Dictionary<string, string>())));
+    }
 }

@@ -98,7 +98,7 @@ public sealed class StackCheckHarness : IAsyncDisposable
     public StackCheckHarness(TimeSpan? answerMargin = null, TimeSpan? hookBudget = null, IReadOnlySet<string>? placeholders = null, int? payloadMaxBytes = null)
     {
         Log = new GuardLog(Output, TimeProvider.System);
-        Check = new PackageCheck(new DeployedFunctionInspector(Lambda, Urls, new PackageInspector(), RuntimeCatalog.Default, placeholders), S3);
+        Check = new PackageCheck(new DeployedFunctionInspector(Lambda, Urls, new PackageInspector(), RuntimeCatalog.Default, placeholders, images: Ecr.Images()), S3);
         CustomResources = new CustomResourceHandler(ChecksFactory, new ResponseUrlClient(() => new HttpClient { Timeout = TimeSpan.FromSeconds(5) }), RuntimeCatalog.Default, Log, TimeProvider.System, answerMargin);
         Hooks = new HookHandler(ChecksFactory, new HookPayloadClient(() => new HttpClient { Timeout = TimeSpan.FromSeconds(5) }, payloadMaxBytes ?? HookPayloadClient.DefaultMaxBytes), RuntimeCatalog.Default, Log, TimeProvider.System, hookBudget);
     }
@@ -112,6 +112,9 @@ public sealed class StackCheckHarness : IAsyncDisposable
     public InMemoryPackageOpener Urls { get; } = new();
 
     public InMemoryS3PackageOpener S3 { get; } = new();
+
+    /// <summary>ECR, holding the images templates name (<c>Code.ImageUri</c>), pushed by the test.</summary>
+    public EcrStandIn Ecr { get; } = EcrStandIn.Start();
 
     public ResponseUrlStandIn ResponseUrl { get; } = ResponseUrlStandIn.Start();
 
@@ -141,7 +144,11 @@ public sealed class StackCheckHarness : IAsyncDisposable
         return document.RootElement.Clone();
     }
 
-    public ValueTask DisposeAsync() => ResponseUrl.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await Ecr.DisposeAsync();
+        await ResponseUrl.DisposeAsync();
+    }
 
     private PackageCheck ChecksFactory() => ComposeFailure is { } failure ? throw failure : Check;
 }

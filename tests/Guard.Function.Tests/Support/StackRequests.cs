@@ -155,6 +155,24 @@ public static class StackRequests
             ["afterContext"] = after is null ? null : new JsonObject { ["Properties"] = after }.ToJsonString(),
         };
 
+    /// <summary>An image <c>AWS::Lambda::Function</c>'s properties as a hook sees them: <c>PackageType: Image</c>, <c>Code.ImageUri</c>.</summary>
+    public static JsonObject ImageFunctionProperties(string imageUri, string architecture = "x86_64", JsonObject? imageConfig = null)
+    {
+        var properties = new JsonObject
+        {
+            ["PackageType"] = "Image",
+            ["Code"] = new JsonObject { ["ImageUri"] = imageUri },
+            ["Role"] = "arn:aws:iam::266106314375:role/orders-api-FunctionRole",
+            ["Architectures"] = new JsonArray(architecture),
+        };
+        if (imageConfig is not null)
+        {
+            properties["ImageConfig"] = imageConfig;
+        }
+
+        return properties;
+    }
+
     /// <summary>A hook invocation in the documented shape, plus the clientRequestToken every real request carries.</summary>
     public static string Hook(
         string invocationPoint,

@@ -1,0 +1,267 @@
+using System.Text.Json;
+using Guard.Aws.Functions;
+using Guard.Aws.Lambda;
+using Guard.Aws.Rollback;
+using Guard.Aws.Store;
+using Guard.Function.Alerts;
+using Guard.Function.Deploys;
+using Guard.Function.Logging;
+using Guard.Function.Rollback;
+using Guard.Function.Routing;
+using Guard.Function.Tests.Support;
+using Guard.Inspection;
+using Guard.Inspection.Reporting;
+using Guard.Inspection.Rules;
+using Guard.Testing;
+
+namespace Guard.Function.Tests.Rollback;
+
+/// <summary>
+/// Rollback mode for container-image functions: the good image is recorded by its digest (ECR keeps it, the store
+/// does not), and a broken deploy is undone by UpdateFunctionCode with that digest — through the one
+/// <see cref="FunctionRestore"/>, with the zips' guards (one claim per bad revision, writes conditional on the
+/// RevisionId read, quarantine when nothing good can be put back). Images are written by the test kit, pushed to
+/// <see cref="EcrStandIn"/> and read through Guard's ECR reader and the image engine; Lambda is
+/// <see cref="ImageFunctionsStandIn"/>.
+/// </summary>
+public sealed class ImageRollbackTests
+{
+    private const string Repository = "orders";
+    private static readonly byte[] StaticX8664 = ElfBuilder.Static(ElfBuilder.X8664);
+    private static readonly byte[] StaticAarch64 = ElfBuilder.Static(ElfBuilder.Aarch64);
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    private static BuiltImage GoImage(byte[] binary, string architecture = "amd64", int mode = 0b111_101_101) => new ImageBuilder
+    {
+        Architecture = architecture,
+        Entrypoint = ["/main"],
+        Layers = [new ImageLayerContent().File("/main", binary, mode)],
+    }.Build();
+
+    [Fact]
+    public async Task Run_BrokenImageDeployedOverAGoodDigest_GoodDigestIsBackConditionalOnTheRevisionRead()
+    {
+        await using var world = new ImageWorld();
+        var good = world.Push(GoImage(StaticX8664));
+        var broken = world.Push(GoImage(StaticAarch64, "arm64"));
+        world.RecordGood("orders", good, "x86_64");
+        var read = world.Lambda.Deploy("orders", broken, named: broken[..broken.IndexOf('@')] + ":v2");
+
+        var action = await world.RollBackAsync(read);
+
+        Assert.Equal(GuardAction.RolledBack, action.Kind);
+        Assert.Equal("ok", action.RecheckVerdict);
+        var (function, update) = Assert.Single(world.Lambda.CodeUpdates);
+        Assert.Equal(("orders", good, read.Configuration.RevisionId, (IReadOnlyList<string>?)null, (string?)null), (function, update.ImageUri, update.RevisionId, update.Architectures, update.S3Bucket));
+        var now = await world.Lambda.GetFunctionAsync("orders", Cancel);
+        Assert.Equal((good, ImageFunctionsStandIn.HexOf(good)), (now.ResolvedImageUri, now.Configuration.CodeSha256));
+        Assert.Equal(now.Configuration.CodeSha256, action.RestoredCodeSha256);
+        Assert.Contains($"image {good}", action.Summary, StringComparison.Ordinal);
+        // Guard's own update is recorded before its CloudTrail event can arrive, so that event is never acted on again.
+        Assert.Equal(now.Configuration.RevisionId, Assert.Single(world.Store.GuardUpdates.Values).RevisionId);
+        // The good image was read by its digest before it was put back: never by a tag a later push could move.
+        Assert.Contains(world.Ecr.Calls, c => c.Operation == "BatchGetImage" && c.ImageId == "sha256:" + ImageFunctionsStandIn.HexOf(good));
+        Assert.DoesNotContain(world.Ecr.Calls, c => c.ImageId == "latest");
+    }
+
+    [Fact]
+    public async Task Check_GoodImageThenABrokenOneInRollbackMode_GoodDigestRecordedAndPutBack()
+    {
+        await using var world = new ImageWorld();
+        var good = world.Push(GoImage(StaticX8664));
+        var tag = good[..good.IndexOf('@')] + ":latest";
+        world.Lambda.Deploy("orders", good, named: tag);
+        var first = await world.CheckAsync("orders", good, tag);
+        var broken = world.Push(GoImage(StaticAarch64, "arm64"));
+        world.Lambda.Deploy("orders", broken, named: tag);
+
+        var second = await world.CheckAsync("orders", broken, tag);
+
+        Assert.Equal(Verdict.Ok, first.Report!.Verdict);
+        // Recorded by its digest: the tag it was deployed by now names the broken image.
+        var record = world.Store.Objects[ImageWorld.Key("orders").GoodKey];
+        Assert.Equal((good, (string?)null), (record.ImageUri, record.CodeKey));
+        Assert.Equal(["x86_64"], record.Architectures!);
+        Assert.Equal((Verdict.Broken, GuardAction.RolledBack, "ok"), (second.Report!.Verdict, second.Action!.Kind, second.Action.RecheckVerdict));
+        Assert.Equal(good, (await world.Lambda.GetFunctionAsync("orders", Cancel)).ResolvedImageUri);
+        Assert.Equal("Guard rolled back orders (IMAGE_WRONG_ARCH)", Assert.Single(world.Sns.Published).Subject);
+    }
+
+    [Fact]
+    public async Task Run_DeployMovedTheFunctionToArm64_GoodDigestAndItsArchitectureGoBackTogether()
+    {
+        await using var world = new ImageWorld();
+        var good = world.Push(GoImage(StaticX8664));
+        // An arm64 image whose entrypoint is not executable, deployed with Architectures [arm64].
+        var broken = world.Push(GoImage(StaticAarch64, "arm64", mode: 0b110_100_100));
+        world.RecordGood("orders", good, "x86_64");
+        var read = world.Lambda.Deploy("orders", broken, "arm64");
+
+        var action = await world.RollBackAsync(read);
+
+        Assert.Equal(GuardAction.RolledBack, action.Kind);
+        var update = Assert.Single(world.Lambda.CodeUpdates).Update;
+        Assert.Equal((good, "x86_64"), (update.ImageUri, Assert.Single(update.Architectures!)));
+        var now = (await world.Lambda.GetFunctionAsync("orders", Cancel)).Configuration;
+        Assert.Equal(["x86_64"], now.Architectures);
+    }
+
+    [Fact]
+    public async Task Run_GoodDigestDeletedFromTheRepository_QuarantinedAndNothingDeployed()
+    {
+        await using var world = new ImageWorld(quarantine: true);
+        var good = world.Push(GoImage(StaticX8664));
+        var broken = world.Push(GoImage(StaticAarch64, "arm64"));
+        world.RecordGood("orders", good, "x86_64");
+        world.Ecr.Delete(world.Built[good], Repository);
+        var read = world.Lambda.Deploy("orders", broken);
+
+        var action = await world.RollBackAsync(read);
+
+        Assert.Equal(GuardAction.Quarantined, action.Kind);
+        Assert.Contains("could not be read", action.Summary, StringComparison.Ordinal);
+        Assert.Empty(world.Lambda.CodeUpdates);
+        Assert.Equal(0, world.Lambda.Concurrency["orders"]);
+    }
+
+    [Fact]
+    public async Task Run_NoGoodDigestRecorded_QuarantinedAndTaggedAsForZips()
+    {
+        await using var world = new ImageWorld(quarantine: true);
+        var broken = world.Push(GoImage(StaticAarch64, "arm64"));
+        var read = world.Lambda.Deploy("orders", broken);
+
+        var action = await world.RollBackAsync(read);
+
+        Assert.Equal(GuardAction.Quarantined, action.Kind);
+        Assert.Empty(world.Lambda.CodeUpdates);
+        Assert.Equal(0, world.Lambda.Concurrency["orders"]);
+        var now = await world.Lambda.GetFunctionAsync("orders", Cancel);
+        Assert.StartsWith("IMAGE_WRONG_ARCH no good code", now.Tags[RollbackRules.QuarantineTag], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_NoGoodDigestRecordedWithoutQuarantine_AlertOnlyAndUntouched()
+    {
+        await using var world = new ImageWorld();
+        var broken = world.Push(GoImage(StaticAarch64, "arm64"));
+        var read = world.Lambda.Deploy("orders", broken);
+
+        var action = await world.RollBackAsync(read);
+
+        Assert.Equal(GuardAction.NotRolledBack, action.Kind);
+        Assert.Contains("no good code recorded", action.Summary, StringComparison.Ordinal);
+        Assert.Empty(world.Lambda.CodeUpdates);
+        Assert.Empty(world.Lambda.Concurrency);
+    }
+
+    [Fact]
+    public async Task Run_DeployLandsBetweenGuardsReadAndItsUpdate_NewerImageLeftAlone()
+    {
+        await using var world = new ImageWorld();
+        var good = world.Push(GoImage(StaticX8664));
+        var broken = world.Push(GoImage(StaticAarch64, "arm64"));
+        var fixedImage = world.Push(GoImage(StaticX8664, mode: 0b111_111_101));
+        world.RecordGood("orders", good, "x86_64");
+        var read = world.Lambda.Deploy("orders", broken);
+        world.Lambda.BeforeUpdate = (name, _) =>
+        {
+            world.Lambda.Deploy(name, fixedImage);
+            return Task.CompletedTask;
+        };
+
+        var action = await world.RollBackAsync(read);
+
+        Assert.Equal(GuardAction.LeftAlone, action.Kind);
+        Assert.Equal(fixedImage, (await world.Lambda.GetFunctionAsync("orders", Cancel)).ResolvedImageUri);
+    }
+
+    [Fact]
+    public async Task Run_SameBadRevisionTwice_ActsOnce()
+    {
+        await using var world = new ImageWorld();
+        var good = world.Push(GoImage(StaticX8664));
+        var broken = world.Push(GoImage(StaticAarch64, "arm64"));
+        world.RecordGood("orders", good, "x86_64");
+        var read = world.Lambda.Deploy("orders", broken);
+
+        await world.RollBackAsync(read);
+        var second = await world.RollBackAsync(read);
+
+        Assert.Equal(GuardAction.NotRolledBack, second.Kind);
+        Assert.Single(world.Lambda.CodeUpdates);
+    }
+
+    /// <summary>Lambda and the store in memory, ECR's API on a stand-in, and rollback mode wired over them as the composition root wires it.</summary>
+    private sealed class ImageWorld : IAsyncDisposable
+    {
+        public ImageWorld(bool quarantine = false)
+        {
+            var log = new GuardLog(new StringWriter(), TimeProvider.System);
+            var options = new GuardOptions(
+                GuardMode.Rollback, null, "guard-store", new HashSet<string>(), GuardOptions.DefaultPlaceholderGrace, null, null,
+                Quarantine: quarantine, RollbackWait: TimeSpan.FromSeconds(5));
+            var codes = new RecordingCodeStore();
+            Functions = new DeployedFunctionInspector(
+                Lambda, new DelegatingPackageOpener(_ => throw new InvalidOperationException("an image function has no package")), new PackageInspector(), RuntimeCatalog.Default,
+                images: Ecr.Images());
+            Rollback = new FunctionRollback(Lambda, Store, codes, new FunctionRestore(Lambda, Functions, codes.Open, TimeProvider.System), options, log, TimeProvider.System);
+            Check = new DeployCheck(
+                Lambda, Functions, Store, new AlertSender([new SnsAlertChannel(Sns, "arn:aws:sns:us-east-1:266106314375:guard-alerts", log)], log),
+                options with { TopicArn = "arn:aws:sns:us-east-1:266106314375:guard-alerts" }, log, TimeProvider.System, codes, Rollback);
+        }
+
+        public RecordingSnsPublisher Sns { get; } = new();
+
+        public DeployCheck Check { get; }
+
+        /// <summary>The CloudTrail event of an UpdateFunctionCode that left <paramref name="pinned"/> on the function, through the deploy check.</summary>
+        public Task<DeployOutcome> CheckAsync(string name, string pinned, string imageUri)
+        {
+            using var document = JsonDocument.Parse(CloudTrailEvents.Deploy("UpdateFunctionCode20150331v2", name, ImageFunctionsStandIn.HexOf(pinned), imageUri: imageUri));
+            return Check.CheckAsync(EventRouter.Classify(document.RootElement).CloudTrail!, Cancel);
+        }
+
+        public ImageFunctionsStandIn Lambda { get; } = new();
+
+        public EcrStandIn Ecr { get; } = EcrStandIn.Start();
+
+        /// <summary>Each pushed image by its digest reference.</summary>
+        public Dictionary<string, BuiltImage> Built { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Pushes <paramref name="image"/> to the repository (tag <c>latest</c>, moved by every push); returns its digest reference.</summary>
+        public string Push(BuiltImage image)
+        {
+            Ecr.Push(image, Repository);
+            var pinned = EcrStandIn.ResolvedUri(image, Repository);
+            Built[pinned] = image;
+            return pinned;
+        }
+
+        public ValueTask DisposeAsync() => Ecr.DisposeAsync();
+
+        public InMemoryGuardStore Store { get; } = new();
+
+        public DeployedFunctionInspector Functions { get; }
+
+        public FunctionRollback Rollback { get; }
+
+        public static FunctionKey Key(string name) => new(ImageFunctionsStandIn.Account, ImageFunctionsStandIn.Region, name);
+
+        /// <summary>The record the deploy check writes when an image passes: its digest and the architecture it passed on.</summary>
+        public void RecordGood(string name, string pinned, string architecture) =>
+            Store.Objects[Key(name).GoodKey] = new DeployRecord(
+                $"arn:aws:lambda:us-east-1:{ImageFunctionsStandIn.Account}:function:{name}", ImageFunctionsStandIn.HexOf(pinned), 0, "ok", "2026-12-06T10:00:00Z",
+                "UpdateFunctionCode20150331v2", null, "arn:aws:iam::266106314375:user/dev", ImageFunctionsStandIn.Account, ImageFunctionsStandIn.Region, name,
+                null, null, [architecture], [], ImageUri: pinned);
+
+        /// <summary>Judges what <paramref name="read"/> runs, then hands the broken verdict to rollback mode.</summary>
+        public async Task<GuardAction> RollBackAsync(FunctionDetails read)
+        {
+            var inspection = await Functions.InspectImageAsync(read.ResolvedImageUri!, FunctionTarget.Of(read.Configuration), Cancel);
+            Assert.Equal(Verdict.Broken, inspection.Report!.Verdict);
+            return await Rollback.RunAsync(new RollbackRequest(Key(read.Configuration.FunctionName), read, inspection.Report, "event-1"), Cancel);
+        }
+    }
+}
