@@ -45,6 +45,33 @@ public sealed class FunctionCatalogStandIn : ILambdaApi
         return details;
     }
 
+    /// <summary>
+    /// Publishes <paramref name="zip"/> as <paramref name="version"/> of <paramref name="name"/> (added first): GetFunction
+    /// with that qualifier answers it, at a Code.Location of its own; <c>$LATEST</c> is left as it is.
+    /// </summary>
+    public FunctionDetails AddVersion(string name, string version, byte[] zip)
+    {
+        var latest = _functions[name];
+        var arn = $"{latest.Configuration.FunctionArn}:{version}";
+        var details = latest with
+        {
+            Configuration = latest.Configuration with { FunctionArn = arn, CodeSha256 = Sha256(zip), CodeSize = zip.Length, Version = version, RevisionId = Guid.NewGuid().ToString() },
+            CodeLocation = $"https://awslambda-us-east-1-tasks.s3.us-east-1.amazonaws.com/snapshots/{name}-{Uri.EscapeDataString(version)}?X-Amz-Signature=secret",
+        };
+        _functions[$"{name}:{version}"] = details;
+        _functions[arn] = details;
+        return details;
+    }
+
+    /// <summary>Changes what GetFunction answers for <paramref name="nameOrQualifiedName"/> (e.g. Lambda failed it), under its name and its ARN.</summary>
+    public void Change(string nameOrQualifiedName, Func<FunctionConfiguration, FunctionConfiguration> change)
+    {
+        var details = _functions[nameOrQualifiedName];
+        var changed = details with { Configuration = change(details.Configuration) };
+        _functions[nameOrQualifiedName] = changed;
+        _functions[details.Configuration.FunctionArn] = changed;
+    }
+
     public void AddLayer(string arn, string location) => _layers[arn] = new LayerVersionContent(arn, location, "sha", 100);
 
     public static string Sha256(byte[] bytes) => Convert.ToBase64String(SHA256.HashData(bytes));
