@@ -9,7 +9,11 @@ public sealed record FunctionDetails(
     string? CodeLocation,
     string? RepositoryType,
     string? ImageUri,
-    IReadOnlyDictionary<string, string> Tags);
+    IReadOnlyDictionary<string, string> Tags)
+{
+    /// <summary>An image function's <c>ImageUri</c> pinned to the digest Lambda resolved it to when deployed (<c>REPOSITORY@sha256:…</c>): what runs.</summary>
+    public string? ResolvedImageUri { get; init; }
+}
 
 /// <summary>The fields of Lambda's FunctionConfiguration that Guard reads.</summary>
 /// <param name="Architectures">Never empty: Lambda omits it for older functions, which run on x86_64.</param>
@@ -41,6 +45,9 @@ public sealed record FunctionConfiguration(
     string? LastUpdateStatusReason = null,
     string? LastUpdateStatusReasonCode = null)
 {
+    /// <summary>An image function's ImageConfig (its overrides of the image's ENTRYPOINT, CMD, WORKDIR); null for none or a zip.</summary>
+    public Guard.Inspection.Images.FunctionImageConfig? ImageConfig { get; init; }
+
     /// <summary>
     /// Lambda's own verdict when it failed the function or its last update (<c>State</c> or <c>LastUpdateStatus</c>
     /// <c>Failed</c>): its reason code and reason; null otherwise. A failed state wins: it is what invocations meet.

@@ -48,7 +48,10 @@ public sealed class LambdaClient : ILambdaApi, IDisposable
             wire.Code?.Location,
             wire.Code?.RepositoryType,
             wire.Code?.ImageUri,
-            wire.Tags ?? new Dictionary<string, string>(StringComparer.Ordinal));
+            wire.Tags ?? new Dictionary<string, string>(StringComparer.Ordinal))
+        {
+            ResolvedImageUri = wire.Code?.ResolvedImageUri,
+        };
     }
 
     public async Task<LayerVersionContent> GetLayerVersionByArnAsync(string layerVersionArn, CancellationToken cancellationToken)
@@ -222,7 +225,12 @@ public sealed class LambdaClient : ILambdaApi, IDisposable
             wire.StateReason,
             wire.StateReasonCode,
             wire.LastUpdateStatusReason,
-            wire.LastUpdateStatusReasonCode);
+            wire.LastUpdateStatusReasonCode)
+        {
+            ImageConfig = wire.ImageConfigResponse?.ImageConfig is { } image
+                ? new Guard.Inspection.Images.FunctionImageConfig(image.EntryPoint, image.Command, image.WorkingDirectory)
+                : null,
+        };
     }
 
     private static AwsServiceException Malformed(string action, AwsHttpResponse response, string detail) =>
