@@ -6,7 +6,7 @@ namespace Guard.Deploy.Tests;
 public sealed class DeployEventsRuleTests
 {
     [Fact]
-    public async Task EventPattern_EventNames_MatchTheThreeDeployCallsByPrefix()
+    public async Task EventPattern_EventNames_MatchTheDeployCallsByPrefix()
     {
         var pattern = (await CloudFormationTemplate.LoadAsync(Repository.TemplatePath)).Properties("DeployEventsRule").GetProperty("EventPattern");
 
@@ -15,7 +15,8 @@ public sealed class DeployEventsRuleTests
             .Order(StringComparer.Ordinal);
 
         // CloudTrail adds a version suffix (UpdateFunctionCode20150331v2) that may change: never match exact names.
-        Assert.Equal(["CreateFunction", "UpdateFunctionCode", "UpdateFunctionConfiguration"], eventNames);
+        // PublishVersion is how code reaches a capacity provider (Lambda Managed Instances run published versions only).
+        Assert.Equal(["CreateFunction", "PublishVersion", "UpdateFunctionCode", "UpdateFunctionConfiguration"], eventNames);
     }
 
     [Fact]

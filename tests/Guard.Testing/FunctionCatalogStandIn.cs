@@ -46,6 +46,24 @@ public sealed class FunctionCatalogStandIn : ILambdaApi
     }
 
     /// <summary>
+    /// Publishes <paramref name="zip"/> as <paramref name="version"/> of <paramref name="name"/> (added first): GetFunction
+    /// with that qualifier answers it, at a Code.Location of its own; <c>$LATEST</c> is left as it is.
+    /// </summary>
+    public FunctionDetails AddVersion(string name, string version, byte[] zip)
+    {
+        var latest = _functions[name];
+        var arn = $"{latest.Configuration.FunctionArn}:{version}";
+        var details = latest with
+        {
+            Configuration = latest.Configuration with { FunctionArn = arn, CodeSha256 = Sha256(zip), CodeSize = zip.Length, Version = version, RevisionId = Guid.NewGuid().ToString() },
+            CodeLocation = $"https://awslambda-us-east-1-tasks.s3.us-east-1.amazonaws.com/snapshots/{name}-{Uri.EscapeDataString(version)}?X-Amz-Signature=secret",
+        };
+        _functions[$"{name}:{version}"] = details;
+        _functions[arn] = details;
+        return details;
+    }
+
+    /// <summary>
     /// Registers a <c>PackageType: Image</c> function as Lambda describes one: no runtime or handler, Code.ImageUri as
     /// deployed and ResolvedImageUri pinned to the digest, CodeSha256 the digest's hex (not base64, as for a zip).
     /// </summary>
@@ -68,6 +86,15 @@ public sealed class FunctionCatalogStandIn : ILambdaApi
         _functions[name] = details;
         _functions[arn] = details;
         return details;
+    }
+
+    /// <summary>Changes what GetFunction answers for <paramref name="nameOrQualifiedName"/> (e.g. Lambda failed it), under its name and its ARN.</summary>
+    public void Change(string nameOrQualifiedName, Func<FunctionConfiguration, FunctionConfiguration> change)
+    {
+        var details = _functions[nameOrQualifiedName];
+        var changed = details with { Configuration = change(details.Configuration) };
+        _functions[nameOrQualifiedName] = changed;
+        _functions[details.Configuration.FunctionArn] = changed;
     }
 
     public void AddLayer(string arn, string location) => _layers[arn] = new LayerVersionContent(arn, location, "sha", 100);

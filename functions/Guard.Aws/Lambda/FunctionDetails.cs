@@ -24,6 +24,9 @@ public sealed record FunctionDetails(
 /// <param name="Environment">The function's LD_LIBRARY_PATH setting (no other variable is read); null when Lambda
 /// reported an error decrypting its variables, or the record did not come from Lambda.</param>
 /// <param name="ImageConfig">An image function's ENTRYPOINT, CMD and WORKDIR overrides; null when it sets none (and for zips).</param>
+/// <param name="StateReasonCode">Why the function (or version) is in its <paramref name="State"/>: e.g. <c>Creating</c>, or for a
+/// version Lambda failed to start, <c>FunctionError.InvalidEntryPoint</c> (https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html).</param>
+/// <param name="LastUpdateStatusReasonCode">Why the last update is in its <paramref name="LastUpdateStatus"/> (same codes).</param>
 public sealed record FunctionConfiguration(
     string FunctionName,
     string FunctionArn,
@@ -39,11 +42,29 @@ public sealed record FunctionConfiguration(
     string? LastUpdateStatus,
     string? Version,
     string? Role,
-    Guard.Inspection.FunctionEnvironment? Environment = null)
+    Guard.Inspection.FunctionEnvironment? Environment = null,
+    string? StateReason = null,
+    string? StateReasonCode = null,
+    string? LastUpdateStatusReason = null,
+    string? LastUpdateStatusReasonCode = null)
 {
     /// <summary>An image function's ImageConfig (its overrides of the image's ENTRYPOINT, CMD, WORKDIR); null for none or a zip.</summary>
     public Guard.Inspection.Images.FunctionImageConfig? ImageConfig { get; init; }
+
+    /// <summary>
+    /// Lambda's own verdict when it failed the function or its last update (<c>State</c> or <c>LastUpdateStatus</c>
+    /// <c>Failed</c>): its reason code and reason; null otherwise. A failed state wins: it is what invocations meet.
+    /// </summary>
+    public LambdaFailure? Failure =>
+        string.Equals(State, "Failed", StringComparison.Ordinal) ? new LambdaFailure(StateReasonCode, StateReason)
+        : string.Equals(LastUpdateStatus, "Failed", StringComparison.Ordinal) ? new LambdaFailure(LastUpdateStatusReasonCode, LastUpdateStatusReason)
+        : null;
 }
+
+/// <summary>Why Lambda failed a function, a version or an update, in its own words.</summary>
+/// <param name="Code">E.g. <c>FunctionError.RuntimeInitError</c>, <c>InvalidImage</c>; null when Lambda gave none.</param>
+/// <param name="Reason">Lambda's free text: may quote the function's own output, so whoever shows it bounds it.</param>
+public sealed record LambdaFailure(string? Code, string? Reason);
 
 /// <param name="Arn">A layer-version ARN (ends in <c>:&lt;version&gt;</c>).</param>
 public sealed record LayerReference(string Arn, long CodeSize);

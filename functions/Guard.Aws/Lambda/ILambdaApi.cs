@@ -9,6 +9,15 @@ public interface ILambdaApi
     /// <summary>GET /2015-03-31/functions/{name}.</summary>
     Task<FunctionDetails> GetFunctionAsync(string functionNameOrArn, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// GET /2015-03-31/functions/{name}?Qualifier={qualifier}: a published version (<c>3</c>, <c>$LATEST.PUBLISHED</c>)
+    /// rather than <c>$LATEST</c>; null is <c>$LATEST</c>. Stand-ins that predate it look up "{name}:{qualifier}".
+    /// </summary>
+    Task<FunctionDetails> GetFunctionAsync(string functionNameOrArn, string? qualifier, CancellationToken cancellationToken) =>
+        string.IsNullOrEmpty(qualifier)
+            ? GetFunctionAsync(functionNameOrArn, cancellationToken)
+            : GetFunctionAsync($"{functionNameOrArn}:{qualifier}", cancellationToken);
+
     /// <summary>GET /2018-10-31/layers?find=LayerVersion&amp;Arn={arn}. A missing layer is a plain AwsServiceException.</summary>
     Task<LayerVersionContent> GetLayerVersionByArnAsync(string layerVersionArn, CancellationToken cancellationToken);
 

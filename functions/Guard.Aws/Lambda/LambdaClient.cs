@@ -31,11 +31,16 @@ public sealed class LambdaClient : ILambdaApi, IDisposable
     public static LambdaClient Create(AwsEnvironment environment, IAwsCredentialsProvider credentials, AwsRetryOptions? retry = null, HttpMessageHandler? transport = null) =>
         new(AwsHttpPipeline.Create(environment, AwsService.Lambda, AwsErrorProtocol.RestJson, credentials, retry, transport));
 
-    public async Task<FunctionDetails> GetFunctionAsync(string functionNameOrArn, CancellationToken cancellationToken)
+    public Task<FunctionDetails> GetFunctionAsync(string functionNameOrArn, CancellationToken cancellationToken) =>
+        GetFunctionAsync(functionNameOrArn, qualifier: null, cancellationToken);
+
+    public async Task<FunctionDetails> GetFunctionAsync(string functionNameOrArn, string? qualifier, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(functionNameOrArn);
+        // Qualifier as a query parameter, as the API reference gives it: "$LATEST.PUBLISHED" is no valid suffix of a name.
+        var path = $"2015-03-31/functions/{Escape(functionNameOrArn)}" + (string.IsNullOrEmpty(qualifier) ? "" : $"?Qualifier={Escape(qualifier)}");
         var response = await ForFunction(functionNameOrArn, () => SendAsync(
-            AwsActions.LambdaGetFunction, HttpMethod.Get, $"2015-03-31/functions/{Escape(functionNameOrArn)}", cancellationToken)).ConfigureAwait(false);
+            AwsActions.LambdaGetFunction, HttpMethod.Get, path, cancellationToken)).ConfigureAwait(false);
 
         var wire = Read(response, LambdaJsonContext.Default.GetFunctionResponse, AwsActions.LambdaGetFunction);
         return new FunctionDetails(
@@ -225,7 +230,11 @@ public sealed class LambdaClient : ILambdaApi, IDisposable
             wire.LastUpdateStatus,
             wire.Version,
             wire.Role,
-            wire.Environment?.Error is not null ? null : new Guard.Inspection.FunctionEnvironment(wire.Environment?.Variables?.LdLibraryPath))
+            wire.Environment?.Error is not null ? null : new Guard.Inspection.FunctionEnvironment(wire.Environment?.Variables?.LdLibraryPath),
+            wire.StateReason,
+            wire.StateReasonCode,
+            wire.LastUpdateStatusReason,
+            wire.LastUpdateStatusReasonCode)
         {
             ImageConfig = wire.ImageConfigResponse?.ImageConfig is { } image
                 ? new Guard.Inspection.Images.FunctionImageConfig(image.EntryPoint, image.Command, image.WorkingDirectory)

@@ -31,7 +31,11 @@ internal sealed class FunctionConfigurationWire
     public long CodeSize { get; set; }
     public string? RevisionId { get; set; }
     public string? State { get; set; }
+    public string? StateReason { get; set; }
+    public string? StateReasonCode { get; set; }
     public string? LastUpdateStatus { get; set; }
+    public string? LastUpdateStatusReason { get; set; }
+    public string? LastUpdateStatusReasonCode { get; set; }
     public string? Version { get; set; }
     public string? Role { get; set; }
     public EnvironmentWire? Environment { get; set; }

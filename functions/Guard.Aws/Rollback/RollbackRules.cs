@@ -46,6 +46,26 @@ public static class RollbackRules
     /// <summary>Tag values allow letters, digits, spaces and <c>_ . : / = + - @</c>, up to 256 characters.</summary>
     public const int MaxTagValueLength = 256;
 
+    /// <summary>
+    /// Null when Guard may roll back or quarantine the function <paramref name="judged"/> describes; else why it must only
+    /// alert. A published version (<c>Version</c> other than <c>$LATEST</c>: <c>3</c>, <c>$LATEST.PUBLISHED</c>) is
+    /// immutable, so there is nothing to roll back, and quarantine is no substitute: reserved concurrency belongs to the
+    /// function, and 0 would stop every version and alias of it, the good ones included.
+    /// </summary>
+    public static string? WhyOnlyAlert(FunctionConfiguration judged)
+    {
+        ArgumentNullException.ThrowIfNull(judged);
+        if (judged.Version is not { Length: > 0 } version || version == "$LATEST")
+        {
+            return null;
+        }
+
+        var fix = version == "$LATEST.PUBLISHED"
+            ? "fix $LATEST and publish it again (publish-version --publish-to LATEST_PUBLISHED)"
+            : "point the aliases that use it back to a good version, or fix $LATEST and publish a new one";
+        return $"Version {version} is a published version, which Lambda never changes, so Guard did not roll it back; nor did it stop the function, as that would stop its good versions too. To recover, {fix}.";
+    }
+
     /// <returns>Null, with <paramref name="whyNot"/>, when there is nothing good to go back to.</returns>
     public static RestorePlan? Plan(FunctionConfiguration current, DeployRecord? lastGood, out string whyNot)
     {

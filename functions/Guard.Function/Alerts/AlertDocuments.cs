@@ -53,6 +53,7 @@ public sealed record ChatbotMetadata(
 /// a program can act on it without another call.
 /// </summary>
 /// <param name="Action">What Guard did in rollback mode (kind, summary, restored digest); null in alert mode.</param>
+/// <param name="LambdaSays">Lambda's own verdict when it failed the function, the version or the update: "{reason code}: {reason}", bounded.</param>
 public sealed record AlertDocument(
     int SchemaVersion,
     string Type,
@@ -70,9 +71,13 @@ public sealed record AlertDocument(
     string ConsoleUrl,
     Report Report,
     GuardAction? Action = null,
-    string? AccountAlias = null)
+    string? AccountAlias = null,
+    string? LambdaSays = null)
 {
     public const string BrokenDeployType = "guard.deploy.broken";
+
+    /// <summary>Lambda failed the deploy though Guard's verdict on its code is not broken (<see cref="LambdaSays"/> says why).</summary>
+    public const string LambdaFailedDeployType = "guard.deploy.lambda-failed";
 }
 
 /// <summary>Who made the deploy call (CloudTrail <c>userIdentity</c>).</summary>

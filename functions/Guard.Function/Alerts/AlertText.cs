@@ -78,6 +78,24 @@ public static class AlertText
         return text;
     }
 
+    /// <summary>
+    /// Lambda's reason is free text that may quote the function's own output: no more of it than a line of an alert
+    /// needs, and on one line.
+    /// </summary>
+    public const int MaxLambdaReasonLength = 300;
+
+    /// <summary>"{reason code}: {reason}" of a failure Lambda reported, on one line and bounded; null when there is none.</summary>
+    public static string? LambdaSays(LambdaFailure? failure)
+    {
+        if (failure is null)
+        {
+            return null;
+        }
+
+        var code = Truncate(OneLine(failure.Code is { Length: > 0 } given ? given : "no reason code"), 64);
+        return failure.Reason is { Length: > 0 } reason ? $"{code}: {Truncate(OneLine(reason).Trim(), MaxLambdaReasonLength)}" : code;
+    }
+
     /// <summary>The function in the Lambda console of its region.</summary>
     public static string ConsoleUrl(string functionName, string? region)
     {

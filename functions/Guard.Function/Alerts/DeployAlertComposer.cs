@@ -23,6 +23,12 @@ public sealed record DeployAlert(Report Report, FunctionConfiguration Function, 
 
     public string ConsoleUrl => AlertText.ConsoleUrl(Function.FunctionName, Region);
 
+    /// <summary>Lambda's own verdict, "{reason code}: {reason}", when it failed the function, the version or the update.</summary>
+    public string? LambdaSays => AlertText.LambdaSays(Function.Failure);
+
+    /// <summary>Guard found the code broken; when false, the alert is only for Lambda's failure (<see cref="LambdaSays"/>).</summary>
+    public bool GuardSaysBroken => Report.Verdict == Verdict.Broken;
+
     private string? ArnPart(int index) => AlertText.ArnPart(Function.FunctionArn, index);
 }
 
@@ -48,9 +54,14 @@ public static class DeployAlertComposer
             attributes["guard.action"] = action.Kind;
         }
 
+        if (alert.Function.Failure is { } failure)
+        {
+            attributes["guard.lambda"] = AlertText.Truncate(AlertText.OneLine(failure.Code ?? "Failed"), 64);
+        }
+
         var context = new LogContext(alert.Function.FunctionName, alert.Event.EventId, VerdictNames.Of(report.Verdict), [.. report.Findings.Select(f => f.Code)], Outcomes.Checked);
         return new Alert(
-            AlertDocument.BrokenDeployType,
+            TypeOf(alert),
             Subject(alert),
             PlainText(alert),
             Chatbot(alert),
@@ -73,6 +84,11 @@ public static class DeployAlertComposer
     {
         ArgumentNullException.ThrowIfNull(alert);
         var code = alert.Report.LeadingFinding?.Code;
+        if (!alert.GuardSaysBroken && alert.Function.Failure is { } failure)
+        {
+            return AlertText.Subject("Guard: ", alert.Function.FunctionName, $" failed in Lambda ({AlertText.Truncate(failure.Code ?? "Failed", 48)})");
+        }
+
         return alert.Action is { Restored: true }
             ? AlertText.Subject("Guard rolled back ", alert.Function.FunctionName, code is null ? string.Empty : $" ({code})")
             : Subject(alert.Function.FunctionName, code);
@@ -119,7 +135,15 @@ public static class DeployAlertComposer
         var function = alert.Function;
         var detail = alert.Event.Detail;
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"Guard: {function.FunctionName} will not start. Verdict: {VerdictNames.Of(report.Verdict)}.\n\n");
+        text.Append(alert.GuardSaysBroken
+            ? $"Guard: {function.FunctionName} will not start. Verdict: {VerdictNames.Of(report.Verdict)}.\n"
+            : $"Guard: Lambda failed {function.FunctionName}. Guard's verdict on its code: {VerdictNames.Of(report.Verdict)}.\n");
+        if (alert.LambdaSays is { } lambdaSays)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"Lambda says: {lambdaSays}\n");
+        }
+
+        text.Append('\n');
         if (alert.Action is { } action)
         {
             text.Append(CultureInfo.InvariantCulture, $"What Guard did ({action.Kind}): {action.Summary}\n\n");
@@ -146,7 +170,13 @@ public static class DeployAlertComposer
         var report = alert.Report;
         var function = alert.Function;
         var leading = report.LeadingFinding;
-        var description = AlertText.AppendMarkdown(new StringBuilder(), report.Findings);
+        var description = new StringBuilder();
+        if (alert.LambdaSays is { } lambdaSays)
+        {
+            description.Append(CultureInfo.InvariantCulture, $"*Lambda says:* {lambdaSays}\n");
+        }
+
+        AlertText.AppendMarkdown(description, report.Findings);
         description.Append(CultureInfo.InvariantCulture, $"\nDeployed by {alert.DeployedBy.Describe()} at {alert.Event.Detail?.EventTime ?? alert.Event.Time ?? "an unknown time"}.");
         if (alert.Action is { } action)
         {
@@ -186,15 +216,16 @@ public static class DeployAlertComposer
             alert.Event.EventId ?? Guid.NewGuid().ToString(),
             new ChatbotContent(
                 ChatbotContent.ClientMarkdown,
-                (alert.Action is { Restored: true } ? $":leftwards_arrow_with_hook: Guard rolled back {function.FunctionName}" : $":rotating_light: {function.FunctionName} will not start")
-                    + (leading is null ? string.Empty : $": {leading.Code}"),
+                Title(alert),
                 AlertText.Truncate(description.ToString(), AlertText.MaxChatDescriptionLength),
                 nextSteps,
                 keywords),
             new ChatbotMetadata(
                 ThreadId: function.FunctionArn,
-                Summary: $"{function.FunctionName} will not start: {leading?.Message ?? "see the findings"}",
-                EventType: "GuardDeployBroken",
+                Summary: alert.GuardSaysBroken
+                    ? $"{function.FunctionName} will not start: {leading?.Message ?? "see the findings"}"
+                    : $"Lambda failed {function.FunctionName}: {alert.LambdaSays}",
+                EventType: alert.GuardSaysBroken ? "GuardDeployBroken" : "GuardDeployFailedInLambda",
                 RelatedResources: [function.FunctionArn],
                 AdditionalContext: context));
     }
@@ -205,7 +236,7 @@ public static class DeployAlertComposer
         var detail = alert.Event.Detail;
         return new AlertDocument(
             1,
-            AlertDocument.BrokenDeployType,
+            TypeOf(alert),
             alert.Function.FunctionName,
             alert.Function.FunctionArn,
             alert.Account,
@@ -220,7 +251,24 @@ public static class DeployAlertComposer
             alert.ConsoleUrl,
             alert.Report,
             alert.Action,
-            alert.AccountAlias);
+            alert.AccountAlias,
+            alert.LambdaSays);
+    }
+
+    private static string TypeOf(DeployAlert alert) =>
+        alert.GuardSaysBroken ? AlertDocument.BrokenDeployType : AlertDocument.LambdaFailedDeployType;
+
+    private static string Title(DeployAlert alert)
+    {
+        var name = alert.Function.FunctionName;
+        if (!alert.GuardSaysBroken && alert.Function.Failure is { } failure)
+        {
+            return $":rotating_light: Lambda failed {name}: {AlertText.Truncate(AlertText.OneLine(failure.Code ?? "Failed"), 64)}";
+        }
+
+        var leading = alert.Report.LeadingFinding;
+        return (alert.Action is { Restored: true } ? $":leftwards_arrow_with_hook: Guard rolled back {name}" : $":rotating_light: {name} will not start")
+            + (leading is null ? string.Empty : $": {leading.Code}");
     }
 
     private static string Describe(BootstrapSummary bootstrap)

@@ -111,14 +111,22 @@ public sealed class DeployCheck : IRouteHandler
             return Done(Outcomes.Ignored, $"{detail?.EventName ?? "event"} names no function to check", target, eventId);
         }
 
+        var version = DeployRules.VersionToCheck(call.Value, detail);
         FunctionDetails function;
         try
         {
             function = await _lambda.GetFunctionAsync(target, cancellationToken).ConfigureAwait(false);
+            if (version is not null)
+            {
+                // The published version's own code and state. Tags belong to the function, and what a qualified GetFunction
+                // returns of them is not documented: guard:mode and guard:placeholder are read from the function's.
+                var published = await _lambda.GetFunctionAsync(target, version, cancellationToken).ConfigureAwait(false);
+                function = published with { Tags = function.Tags };
+            }
         }
         catch (FunctionNotFoundException)
         {
-            return Done(Outcomes.NotFound, $"{target} no longer exists (deleted after {detail!.EventName})", target, eventId);
+            return Done(Outcomes.NotFound, $"{(version is null ? target : $"{target}:{version}")} no longer exists (deleted after {detail!.EventName})", target, eventId);
         }
 
         var configuration = function.Configuration;
@@ -160,18 +168,20 @@ public sealed class DeployCheck : IRouteHandler
 
         var record = Record(configuration, report.Verdict, detail, key) with { ImageUri = RollbackRules.PinnedImage(function) };
         var metrics = new DeployMetrics(DeploysChecked: 1);
+        // Guard's records describe $LATEST; a published version is only judged and alerted on.
+        var store = DeployRules.ChangesLatest(call.Value) ? _store : null;
 
         switch (report.Verdict)
         {
             case Verdict.Ok:
-                if (_store is not null)
+                if (store is not null)
                 {
                     if (await KeepCodeAsync(key, function, record, detail, eventId, cancellationToken).ConfigureAwait(false) is { } kept)
                     {
-                        await _store.PutGoodAsync(key, kept, cancellationToken).ConfigureAwait(false);
+                        await store.PutGoodAsync(key, kept, cancellationToken).ConfigureAwait(false);
                     }
 
-                    await _store.DeletePendingAsync(key, cancellationToken).ConfigureAwait(false);
+                    await store.DeletePendingAsync(key, cancellationToken).ConfigureAwait(false);
                 }
 
                 break;
@@ -184,9 +194,9 @@ public sealed class DeployCheck : IRouteHandler
                     var overGood = Findings.PlaceholderOverGood($"CodeSha256 {configuration.CodeSha256}", lastGood!.CodeSha256);
                     report = report with { Verdict = Verdict.Broken, Findings = [overGood, .. report.Findings] };
                 }
-                else if (_store is not null)
+                else if (store is not null)
                 {
-                    await _store.PutPendingAsync(key, record, cancellationToken).ConfigureAwait(false);
+                    await store.PutPendingAsync(key, record, cancellationToken).ConfigureAwait(false);
                 }
 
                 break;
@@ -194,11 +204,22 @@ public sealed class DeployCheck : IRouteHandler
 
         var context = new LogContext(name, eventId, VerdictNames.Of(report.Verdict), report.Findings.Select(f => f.Code).ToArray(), Outcomes.Checked);
         GuardAction? action = null;
-        if (report.Verdict == Verdict.Broken)
+        var lambdaFailure = configuration.Failure;
+        if (report.Verdict == Verdict.Broken || lambdaFailure is not null)
         {
-            metrics = metrics with { Broken = 1 };
-            _log.Warn($"{name} will not start: {report.LeadingFinding?.Message}", context);
-            if (mode == GuardMode.Rollback)
+            if (report.Verdict == Verdict.Broken)
+            {
+                metrics = metrics with { Broken = 1 };
+                _log.Warn($"{name} will not start: {report.LeadingFinding?.Message}", context);
+            }
+
+            if (lambdaFailure is not null)
+            {
+                // Lambda's verdict is told beside Guard's, never acted on: Guard rolls back only what it judged broken.
+                _log.Warn($"{name}: Lambda failed it ({lambdaFailure.Code ?? "no reason code"})", context);
+            }
+
+            if (mode == GuardMode.Rollback && report.Verdict == Verdict.Broken)
             {
                 action = await RollBackAsync(key, function, report, detail, eventId, cancellationToken).ConfigureAwait(false);
                 metrics = metrics with { RolledBack = action.Restored ? 1 : 0 };
@@ -311,6 +332,11 @@ public sealed class DeployCheck : IRouteHandler
     private async Task<GuardAction> RollBackAsync(
         FunctionKey key, FunctionDetails function, Report report, CloudTrailRecord detail, string? eventId, CancellationToken cancellationToken)
     {
+        if (RollbackRules.WhyOnlyAlert(function.Configuration) is { } onlyAlert)
+        {
+            return new GuardAction(GuardAction.NotRolledBack, onlyAlert);
+        }
+
         if (_identity.IsGuardsRole(detail.UserIdentity, key.Account, key.Region))
         {
             if (await GuardMadeAsync(key, detail.ResponseElements, cancellationToken).ConfigureAwait(false) is { } made)

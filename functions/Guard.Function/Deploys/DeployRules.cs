@@ -10,6 +10,9 @@ public enum DeployCall
     CreateFunction,
     UpdateFunctionCode,
     UpdateFunctionConfiguration,
+
+    /// <summary>A version was published: immutable code that versions, aliases and capacity providers run, never <c>$LATEST</c>.</summary>
+    PublishVersion,
 }
 
 /// <summary>What to do with a placeholder package.</summary>
@@ -27,6 +30,8 @@ public static class DeployRules
 {
     public const string ModeTag = "guard:mode";
 
+    private const string LatestVersion = "$LATEST";
+
     public static DeployCall? CallOf(string? eventName) =>
         eventName switch
         {
@@ -34,8 +39,38 @@ public static class DeployRules
             _ when !EventRouter.IsDeployEventName(eventName) => null,
             _ when eventName.StartsWith("CreateFunction", StringComparison.Ordinal) => DeployCall.CreateFunction,
             _ when eventName.StartsWith("UpdateFunctionCode", StringComparison.Ordinal) => DeployCall.UpdateFunctionCode,
+            _ when eventName.StartsWith("PublishVersion", StringComparison.Ordinal) => DeployCall.PublishVersion,
             _ => DeployCall.UpdateFunctionConfiguration,
         };
+
+    /// <summary>
+    /// The version to judge: for PublishVersion the one it made — <c>responseElements.version</c> (<c>3</c>,
+    /// <c>$LATEST.PUBLISHED</c>), else the qualifier of <c>responseElements.functionArn</c>; null (<c>$LATEST</c>) for
+    /// every other call. A create or update with <c>publish: true</c> also makes a version, but of the code now on
+    /// <c>$LATEST</c>, which is what is judged.
+    /// </summary>
+    public static string? VersionToCheck(DeployCall call, CloudTrailRecord? detail)
+    {
+        if (call != DeployCall.PublishVersion || detail?.ResponseElements is not { } response)
+        {
+            return null;
+        }
+
+        if (response.Version is { Length: > 0 } version && version != LatestVersion)
+        {
+            return version;
+        }
+
+        // arn:partition:lambda:region:account:function:name:qualifier
+        var parts = response.FunctionArn?.Split(':');
+        return parts is { Length: 8 } && parts[7].Length > 0 && parts[7] != LatestVersion ? parts[7] : null;
+    }
+
+    /// <summary>
+    /// Whether the deploy changed <c>$LATEST</c>, which Guard's records (good code, pending placeholders) describe: a
+    /// published version is a copy of code <c>$LATEST</c> held when it was published, judged when it got there.
+    /// </summary>
+    public static bool ChangesLatest(DeployCall call) => call != DeployCall.PublishVersion;
 
     /// <summary>
     /// The name to look the function up by: <c>requestParameters.functionName</c> (a name, a partial or full

@@ -72,9 +72,12 @@ public sealed record FunctionCode(
     [property: JsonPropertyName("s3ObjectVersion")] string? S3ObjectVersion);
 
 /// <summary>The function's configuration after the call (camelCase FunctionConfiguration).</summary>
+/// <param name="FunctionArn">Qualified with the version when the call published one (PublishVersion, or <c>publish: true</c>).</param>
+/// <param name="Version">What the call left: <c>$LATEST</c>, or the version PublishVersion made (<c>3</c>, <c>$LATEST.PUBLISHED</c>).</param>
 public sealed record LambdaResponseElements(
     [property: JsonPropertyName("functionName")] string? FunctionName,
     [property: JsonPropertyName("functionArn")] string? FunctionArn,
     [property: JsonPropertyName("codeSha256")] string? CodeSha256,
     [property: JsonPropertyName("runtime")] string? Runtime,
-    [property: JsonPropertyName("revisionId")] string? RevisionId);
+    [property: JsonPropertyName("revisionId")] string? RevisionId,
+    [property: JsonPropertyName("version")] string? Version = null);

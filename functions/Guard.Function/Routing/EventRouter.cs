@@ -17,7 +17,12 @@ public interface IRouteHandler
 /// </summary>
 public sealed class EventRouter : IInvocationHandler
 {
-    private static readonly string[] DeployEventPrefixes = ["CreateFunction", "UpdateFunctionCode", "UpdateFunctionConfiguration"];
+    /// <summary>
+    /// The calls that put code where it runs. PublishVersion is the deploy that matters on Lambda Managed Instances
+    /// (a capacity provider runs <c>$LATEST.PUBLISHED</c> or a numbered version, never <c>$LATEST</c>); the prefix does
+    /// not match PublishLayerVersion.
+    /// </summary>
+    private static readonly string[] DeployEventPrefixes = ["CreateFunction", "UpdateFunctionCode", "UpdateFunctionConfiguration", "PublishVersion"];
 
     private readonly IRouteHandler _deploys;
     private readonly IRouteHandler _customResources;

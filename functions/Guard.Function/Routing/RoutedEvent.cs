@@ -5,7 +5,7 @@ namespace Guard.Function.Routing;
 /// <summary>What an event is, told by its shape.</summary>
 public enum EventKind
 {
-    /// <summary>CreateFunction*, UpdateFunctionCode* or UpdateFunctionConfiguration* that succeeded.</summary>
+    /// <summary>CreateFunction*, UpdateFunctionCode*, UpdateFunctionConfiguration* or PublishVersion* that succeeded.</summary>
     Deploy,
 
     /// <summary>A Lambda API call Guard does not check (TagResource, AddPermission, …).</summary>

@@ -100,6 +100,26 @@ public sealed class LambdaClientMotoTests(MotoServer moto) : IClassFixture<MotoS
     }
 
     [Fact]
+    public async Task GetFunction_WithQualifier_ReturnsThePublishedVersionNotLatest()
+    {
+        using var aws = MotoAws.Account(moto.Endpoint);
+        using var lambda = LambdaClient.Create(aws.Environment, MotoAws.Credentials);
+        var role = await aws.CreateRoleAsync("guard-versions", Cancel);
+        var published = MotoAws.BootstrapZip("published");
+        var arn = await aws.CreateFunctionAsync("guard-versions", role, published, "provided.al2023", "x86_64", [], new Dictionary<string, string>(), cancellationToken: Cancel);
+        await aws.LambdaAsync("lambda:PublishVersion", HttpMethod.Post, "2015-03-31/functions/guard-versions/versions", MotoAccount.Json(_ => { }), Cancel);
+        await aws.LambdaAsync(
+            "lambda:UpdateFunctionCode", HttpMethod.Put, "2015-03-31/functions/guard-versions/code",
+            MotoAccount.Json(w => w.WriteBase64String("ZipFile", MotoAws.BootstrapZip("latest since"))), Cancel);
+
+        var version = await lambda.GetFunctionAsync(arn, "1", Cancel);
+        var latest = await lambda.GetFunctionAsync(arn, qualifier: null, Cancel);
+
+        Assert.Equal((MotoAws.CodeSha256(published), "1", $"{arn}:1"), (version.Configuration.CodeSha256, version.Configuration.Version, version.Configuration.FunctionArn));
+        Assert.NotEqual(MotoAws.CodeSha256(published), latest.Configuration.CodeSha256);
+    }
+
+    [Fact]
     public async Task RollbackOperations_OnExistingFunction_ApplyInMoto()
     {
         using var aws = MotoAws.Account(moto.Endpoint);

@@ -168,4 +168,73 @@ public sealed class DeployAlertComposerTests
         Assert.Contains("BOOTSTRAP_NOT_EXECUTABLE", blocks[1].GetProperty("text").GetProperty("text").GetString(), StringComparison.Ordinal);
         Assert.False(blocks[2].TryGetProperty("text", out _));
     }
+
+    [Fact]
+    public void Compose_LambdaFailedTheUpdate_LambdasCodeAndReasonBesideGuardsVerdictInEveryForm()
+    {
+        var broken = Alert();
+        var alert = broken with
+        {
+            Function = broken.Function with
+            {
+                LastUpdateStatus = "Failed",
+                LastUpdateStatusReasonCode = "FunctionError.InvalidEntryPoint",
+                LastUpdateStatusReason = "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]",
+            },
+        };
+
+        var composed = DeployAlertComposer.Compose(alert);
+
+        Assert.Contains("Verdict: broken", composed.Text, StringComparison.Ordinal);
+        Assert.Contains("Lambda says: FunctionError.InvalidEntryPoint: Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]\n", composed.Text, StringComparison.Ordinal);
+        Assert.Contains("*Lambda says:* FunctionError.InvalidEntryPoint", composed.Chat.Content.Description, StringComparison.Ordinal);
+        Assert.Equal("FunctionError.InvalidEntryPoint", composed.Attributes["guard.lambda"]);
+        using var document = JsonDocument.Parse(composed.Document);
+        Assert.Equal("guard.deploy.broken", document.RootElement.GetProperty("type").GetString());
+        Assert.StartsWith("FunctionError.InvalidEntryPoint: Couldn't find", document.RootElement.GetProperty("lambdaSays").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Guard: orders-api will not start (BOOTSTRAP_NOT_EXECUTABLE)", composed.Subject);
+    }
+
+    [Fact]
+    public void Compose_LambdaFailedAVersionGuardFoundFine_AlertSaysLambdaFailedItAndGuardsVerdict()
+    {
+        var broken = Alert();
+        var alert = broken with
+        {
+            Report = broken.Report with { Verdict = Verdict.Ok, Findings = [] },
+            Function = broken.Function with { Version = "3", State = "Failed", StateReasonCode = "FunctionError.RuntimeInitError", StateReason = "Runtime exited with error: exit status 1" },
+        };
+
+        var composed = DeployAlertComposer.Compose(alert);
+
+        Assert.Equal("Guard: orders-api failed in Lambda (FunctionError.RuntimeInitError)", composed.Subject);
+        Assert.StartsWith("Guard: Lambda failed orders-api. Guard's verdict on its code: ok.\nLambda says: FunctionError.RuntimeInitError: Runtime exited with error: exit status 1\n", composed.Text, StringComparison.Ordinal);
+        Assert.Equal("guard.deploy.lambda-failed", composed.Type);
+        Assert.Equal("GuardDeployFailedInLambda", composed.Chat.Metadata.EventType);
+        Assert.Equal("ok", composed.Attributes["guard.verdict"]);
+    }
+
+    [Fact]
+    public void Compose_LambdasReasonLongAndMultiline_OneBoundedLine()
+    {
+        var broken = Alert();
+        var reason = "first line\nsecond line\r\n" + new string('x', 10_000);
+        var alert = broken with { Function = broken.Function with { State = "Failed", StateReasonCode = "FunctionError.ExtensionInitError", StateReason = reason } };
+
+        var text = DeployAlertComposer.PlainText(alert);
+
+        var line = text.Split('\n').Single(l => l.StartsWith("Lambda says: ", StringComparison.Ordinal));
+        Assert.StartsWith("Lambda says: FunctionError.ExtensionInitError: first line second line", line, StringComparison.Ordinal);
+        Assert.EndsWith("…", line, StringComparison.Ordinal);
+        Assert.True(line.Length <= "Lambda says: FunctionError.ExtensionInitError: ".Length + AlertText.MaxLambdaReasonLength, $"{line.Length} characters");
+    }
+
+    [Fact]
+    public void Compose_LambdaDidNotFailIt_NoLambdaLine()
+    {
+        var composed = DeployAlertComposer.Compose(Alert());
+
+        Assert.DoesNotContain("Lambda says", composed.Text, StringComparison.Ordinal);
+        Assert.False(composed.Attributes.ContainsKey("guard.lambda"));
+    }
 }

@@ -49,6 +49,28 @@ public sealed class DeployCheckMotoTests(MotoServer moto) : IClassFixture<MotoSe
     }
 
     [Fact]
+    public async Task Check_PublishVersionOfBrokenCodeLatestFixedSince_JudgesThePublishedVersionThroughGetFunctionsQualifier()
+    {
+        using var world = await MotoWorld.CreateAsync(moto, "guard-publish", Cancel);
+        await using var code = LocalHttpServer.Start();
+        var broken = Packages.NotExecutable("published");
+        await world.CreateFunctionAsync("guard-publish-fn", broken, "provided.al2023", "x86_64", Cancel);
+        var version = await world.PublishVersionAsync("guard-publish-fn", Cancel);
+        await world.UpdateFunctionCodeZipAsync("guard-publish-fn", Packages.GoodX8664("fixed on $LATEST"), Cancel);
+        await world.ServeCodeAsync(code, "guard-publish-fn", broken, Cancel, version);
+        var (check, _) = Compose(world, code);
+
+        var outcome = await CheckAsync(check, ManagedInstancesEvents.PublishVersion("guard-publish-fn", FunctionCatalogStandIn.Sha256(broken), version));
+
+        Assert.Equal("BOOTSTRAP_NOT_EXECUTABLE", outcome.Report!.LeadingFinding!.Code);
+        Assert.EndsWith($":function:guard-publish-fn:{version}", outcome.Report.Source, StringComparison.Ordinal);
+        var alert = Assert.Single(await world.ReceiveAlertsAsync(1, TimeSpan.FromSeconds(10), Cancel));
+        using var document = JsonDocument.Parse(alert.Message);
+        Assert.EndsWith($":function:guard-publish-fn:{version}", document.RootElement.GetProperty("functionArn").GetString(), StringComparison.Ordinal);
+        Assert.Equal("PublishVersion20150331", document.RootElement.GetProperty("eventName").GetString());
+    }
+
+    [Fact]
     public async Task Check_BootstrapWithoutExecBit_AlertInQueueAndNoGoodRecord()
     {
         using var world = await MotoWorld.CreateAsync(moto, "guard-noexec", Cancel);

@@ -67,6 +67,40 @@ public sealed class DeployRulesTests
         Assert.Null(DeployRules.CodeOriginOf(Route(json.ToJsonString()).RequestParameters));
     }
 
+    [Theory]
+    [InlineData("$LATEST.PUBLISHED", "$LATEST.PUBLISHED")]
+    [InlineData("3", "3")]
+    public void VersionToCheck_PublishVersion_TheVersionItMade(string published, string expected)
+    {
+        var detail = Route(ManagedInstancesEvents.PublishVersion("fn", "abc=", published));
+
+        Assert.Equal(DeployCall.PublishVersion, DeployRules.CallOf(detail.EventName));
+        Assert.Equal(expected, DeployRules.VersionToCheck(DeployCall.PublishVersion, detail));
+    }
+
+    [Fact]
+    public void VersionToCheck_PublishVersionWithoutVersionField_TakesTheArnsQualifier()
+    {
+        var node = JsonNode.Parse(ManagedInstancesEvents.PublishVersion("fn", "abc=", "7"))!;
+        node["detail"]!["responseElements"]!.AsObject().Remove("version");
+        var detail = Route(node.ToJsonString());
+
+        Assert.Equal("7", DeployRules.VersionToCheck(DeployCall.PublishVersion, detail));
+    }
+
+    [Theory]
+    [InlineData("UpdateFunctionCode20150331v2")]
+    [InlineData("CreateFunction20150331")]
+    public void VersionToCheck_CreateOrUpdateThatAlsoPublished_LatestIsJudged(string eventName)
+    {
+        // The recorded UpdateFunctionCode had publish: true, so its response names version 1: the same code as $LATEST.
+        var detail = Route(CloudTrailEvents.Deploy(eventName, "fn", "abc="));
+
+        Assert.Null(DeployRules.VersionToCheck(DeployRules.CallOf(eventName)!.Value, detail));
+        Assert.True(DeployRules.ChangesLatest(DeployRules.CallOf(eventName)!.Value));
+        Assert.False(DeployRules.ChangesLatest(DeployCall.PublishVersion));
+    }
+
     [Fact]
     public void FunctionToCheck_NoRequestName_UsesResponseName()
     {

@@ -20,6 +20,27 @@ public sealed class RollbackRulesTests
     private static DeployRecord Good(string runtime = "provided.al2023", string architecture = "x86_64", string? codeKey = "code/00.zip", params string[] layers) =>
         new("arn", GoodSha, 10, "ok", "t", null, null, null, "1", "us-east-1", "fn", runtime, "bootstrap", [architecture], layers, "bucket", codeKey);
 
+    [Theory]
+    [InlineData("3", "point the aliases")]
+    [InlineData("$LATEST.PUBLISHED", "publish-version --publish-to LATEST_PUBLISHED")]
+    public void WhyOnlyAlert_PublishedVersion_NeitherRollBackNorQuarantineAndSaysHowToRecover(string version, string recovery)
+    {
+        var why = RollbackRules.WhyOnlyAlert(Current(BadSha) with { Version = version });
+
+        Assert.NotNull(why);
+        Assert.Contains($"Version {version} is a published version", why, StringComparison.Ordinal);
+        Assert.Contains("did not roll it back", why, StringComparison.Ordinal);
+        Assert.Contains(recovery, why, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("$LATEST")]
+    [InlineData(null)]
+    public void WhyOnlyAlert_Latest_RollbackMayAct(string? version)
+    {
+        Assert.Null(RollbackRules.WhyOnlyAlert(Current(BadSha) with { Version = version }));
+    }
+
     [Fact]
     public void Plan_CodeChanged_RestoresCodeOnly()
     {

@@ -22,6 +22,7 @@ public sealed class EventRouterTests
     [InlineData("UpdateFunctionConfiguration20150331v2")]
     [InlineData("UpdateFunctionCode")]
     [InlineData("CreateFunction20990101v7")]
+    [InlineData("PublishVersion20150331")]
     public void Classify_DeployCallWithAnySuffix_IsDeploy(string eventName)
     {
         var routed = Classify(CloudTrailEvents.Deploy(eventName, "fn", "sha"));
@@ -36,9 +37,28 @@ public sealed class EventRouterTests
     [InlineData("UpdateFunctionEventInvokeConfig20190925")]
     [InlineData("TagResource20170331v2")]
     [InlineData("AddPermission20150331v2")]
+    [InlineData("PublishLayerVersion20181031")]
     public void Classify_OtherLambdaCall_IsNotDeploy(string eventName)
     {
         Assert.Equal(EventKind.OtherLambdaCall, Classify(CloudTrailEvents.Deploy(eventName, "fn", "sha")).Kind);
+    }
+
+    [Fact]
+    public void Classify_PublishVersionToLatestPublished_IsDeployNamingTheVersionItMade()
+    {
+        var routed = Classify(ManagedInstancesEvents.PublishVersion("orders-api", "abc="));
+
+        Assert.Equal(EventKind.Deploy, routed.Kind);
+        Assert.Equal(("$LATEST.PUBLISHED", "abc="), (routed.CloudTrail!.Detail!.ResponseElements!.Version, routed.CloudTrail.Detail.ResponseElements.CodeSha256));
+    }
+
+    [Fact]
+    public void Classify_CreateFunctionOnACapacityProvider_IsDeploy()
+    {
+        var routed = Classify(ManagedInstancesEvents.CreateOnCapacityProvider("orders-api", "abc="));
+
+        Assert.Equal(EventKind.Deploy, routed.Kind);
+        Assert.Equal("orders-api", routed.CloudTrail!.Detail!.RequestParameters!.FunctionName);
     }
 
     [Fact]

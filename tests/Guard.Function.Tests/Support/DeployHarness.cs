@@ -9,6 +9,7 @@ using Guard.Function.Rollback;
 using Guard.Function.Routing;
 using Guard.Inspection;
 using Guard.Inspection.Rules;
+using System.Text.Json;
 
 namespace Guard.Function.Tests.Support;
 
@@ -66,6 +67,24 @@ public sealed class DeployHarness
     {
         var details = Lambda.Add(name, zip, runtime, architecture, packageType, tags, layers, handler);
         Opener.Serve(new Uri(details.CodeLocation!), zip);
+    }
+
+    /// <summary>Publishes <paramref name="zip"/> as <paramref name="version"/> of the function in the stand-in, and serves it.</summary>
+    public void Publish(string name, string version, byte[] zip)
+    {
+        var details = Lambda.AddVersion(name, version, zip);
+        Opener.Serve(new Uri(details.CodeLocation!), zip);
+    }
+
+    /// <summary>The event as Lambda delivers it: through the function's one entry point, the router, to the deploy check.</summary>
+    public async Task<JsonDocument> HandleAsync(string eventJson)
+    {
+        var other = new NotHandledYet(Log);
+        var router = new EventRouter(Check, other, other, other, Log);
+        var response = await router.HandleAsync(
+            new Guard.Function.RuntimeApi.Invocation("request", DateTimeOffset.MaxValue, null, null, System.Text.Encoding.UTF8.GetBytes(eventJson)),
+            TestContext.Current.CancellationToken);
+        return JsonDocument.Parse(response);
     }
 
     /// <summary>Pushes <paramref name="image"/> to the ECR stand-in and registers an image function running its digest; returns the ImageUri deployed.</summary>

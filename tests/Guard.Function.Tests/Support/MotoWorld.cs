@@ -136,6 +136,15 @@ public sealed class MotoWorld : IDisposable
             "lambda:UpdateFunctionCode", HttpMethod.Put, $"2015-03-31/functions/{Uri.EscapeDataString(functionName)}/code",
             MotoAccount.Json(w => w.WriteBase64String("ZipFile", zip)), cancellationToken);
 
+    /// <summary>PublishVersion of the function's <c>$LATEST</c>; returns the version Lambda made.</summary>
+    public async Task<string> PublishVersionAsync(string functionName, CancellationToken cancellationToken)
+    {
+        var response = await _account.LambdaAsync(
+            "lambda:PublishVersion", HttpMethod.Post, $"2015-03-31/functions/{Uri.EscapeDataString(functionName)}/versions", MotoAccount.Json(_ => { }), cancellationToken);
+        using var document = JsonDocument.Parse(response.Body);
+        return document.RootElement.GetProperty("Version").GetString()!;
+    }
+
     /// <summary>GetFunctionConcurrency (GetFunction's <c>Concurrency</c> is left out by moto when the value is 0); null when unset.</summary>
     public async Task<int?> ReservedConcurrencyAsync(string functionName, CancellationToken cancellationToken)
     {
@@ -151,9 +160,9 @@ public sealed class MotoWorld : IDisposable
     /// moto's Code.Location is not fetchable (a known moto gap, docs/design.md): serve the same zip bytes from
     /// <paramref name="server"/> at the location's path, so a rewrite of the host reaches them.
     /// </summary>
-    public async Task ServeCodeAsync(LocalHttpServer server, string functionName, byte[] zip, CancellationToken cancellationToken)
+    public async Task ServeCodeAsync(LocalHttpServer server, string functionName, byte[] zip, CancellationToken cancellationToken, string? version = null)
     {
-        var details = await LambdaClient.GetFunctionAsync(functionName, cancellationToken);
+        var details = await LambdaClient.GetFunctionAsync(functionName, version, cancellationToken);
         var location = new Uri(details.CodeLocation!);
         Assert.StartsWith(MotoCodeHost, location.AbsoluteUri, StringComparison.Ordinal);
         server.Serve(location.AbsolutePath, zip);
