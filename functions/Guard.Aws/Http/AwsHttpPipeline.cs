@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Amazon.Runtime;
+using Guard.Inspection.Reading;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
@@ -170,7 +171,7 @@ public sealed class AwsHttpPipeline : IDisposable
         // A HEAD answer (and a 204 or 304) has no body, whatever its Content-Length says: S3's HEAD of a 212 MB
         // object carries Content-Length: 212000000, and refusing it would refuse every question about large code.
         var bodiless = request.Method == HttpMethod.Head || status is 204 or 304;
-        if ((bodiless ? [] : await ReadBoundedAsync(response.Content, cancellationToken).ConfigureAwait(false)) is not { } body)
+        if ((bodiless ? [] : await BoundedBody.ReadAsync(response.Content, MaxBodyBytes, cancellationToken).ConfigureAwait(false)) is not { } body)
         {
             // Not retried: the same request would bring the same answer.
             var tooLarge = new AwsError("ResponseTooLarge", $"the answer is larger than {MaxBodyBytes / (1024 * 1024)} MiB; Guard reads only small answers whole");
@@ -200,33 +201,6 @@ public sealed class AwsHttpPipeline : IDisposable
 
     private static string? FirstHeader(HttpResponseHeaders headers, string name) =>
         headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
-
-    private static async Task<byte[]?> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
-    {
-        if (content.Headers.ContentLength > MaxBodyBytes)
-        {
-            return null;
-        }
-
-        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            using var buffer = new MemoryStream(content.Headers.ContentLength is { } length ? (int)length : 0);
-            var chunk = new byte[81920];
-            int read;
-            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                if (buffer.Length + read > MaxBodyBytes)
-                {
-                    return null;
-                }
-
-                buffer.Write(chunk, 0, read);
-            }
-
-            return buffer.ToArray();
-        }
-    }
 
     private static Dictionary<string, string> HeadersOf(HttpResponseMessage response)
     {
