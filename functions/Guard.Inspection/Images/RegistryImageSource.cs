@@ -62,7 +62,7 @@ public sealed partial record ImageReference(string Registry, string Repository, 
     private static partial Regex ReferencePattern();
 }
 
-/// <summary>A registry credential from the Docker config (<c>auths.REGISTRY.auth</c>): sent only to that registry and its token service.</summary>
+/// <summary>A registry credential from the Docker config (a credential helper's answer, or <c>auths.REGISTRY.auth</c>): sent only to that registry and its token service.</summary>
 public sealed record RegistryCredential(string UserName, string Secret)
 {
     public override string ToString() => $"{UserName}:***";
