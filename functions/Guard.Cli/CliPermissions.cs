@@ -19,6 +19,8 @@ internal static class CliPermissions
             new(AwsActions.LambdaListFunctions, "always"),
             new(AwsActions.LambdaGetFunction, "always"),
             new(AwsActions.LambdaGetLayerVersion, "functions with layers"),
+            new(AwsActions.EcrBatchGetImage, "container-image functions: the image's manifest"),
+            new(AwsActions.EcrGetDownloadUrlForLayer, "container-image functions: the config and the layers a verdict needs"),
             new(AwsActions.LambdaListTags, "for the owner: without it GetFunction returns no tags, and no function shows a stack"),
             new(AwsActions.LambdaTagResource, "only with --tag"),
             new(AwsActions.StsGetCallerIdentity, "only with --accounts or --organization"),

@@ -43,7 +43,10 @@ public sealed class LambdaClient : ILambdaApi, IDisposable
             wire.Code?.Location,
             wire.Code?.RepositoryType,
             wire.Code?.ImageUri,
-            wire.Tags ?? new Dictionary<string, string>(StringComparer.Ordinal));
+            wire.Tags ?? new Dictionary<string, string>(StringComparer.Ordinal))
+        {
+            ResolvedImageUri = wire.Code?.ResolvedImageUri,
+        };
     }
 
     public async Task<LayerVersionContent> GetLayerVersionByArnAsync(string layerVersionArn, CancellationToken cancellationToken)
@@ -213,7 +216,12 @@ public sealed class LambdaClient : ILambdaApi, IDisposable
             wire.LastUpdateStatus,
             wire.Version,
             wire.Role,
-            wire.Environment?.Error is not null ? null : new Guard.Inspection.FunctionEnvironment(wire.Environment?.Variables?.LdLibraryPath));
+            wire.Environment?.Error is not null ? null : new Guard.Inspection.FunctionEnvironment(wire.Environment?.Variables?.LdLibraryPath))
+        {
+            ImageConfig = wire.ImageConfigResponse?.ImageConfig is { } image
+                ? new Guard.Inspection.Images.FunctionImageConfig(image.EntryPoint, image.Command, image.WorkingDirectory)
+                : null,
+        };
     }
 
     private static AwsServiceException Malformed(string action, AwsHttpResponse response, string detail) =>
