@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using Amazon.Runtime;
 using Guard.Inspection.Reading;
 using Polly;
 using Polly.Retry;
@@ -86,7 +85,7 @@ public sealed class AwsHttpPipeline : IDisposable
         AwsEnvironment environment,
         AwsService service,
         AwsErrorProtocol protocol,
-        AWSCredentials credentials,
+        IAwsCredentialsProvider credentials,
         AwsRetryOptions? retry = null,
         HttpMessageHandler? transport = null)
     {
