@@ -1,3 +1,4 @@
+using Guard.Inspection.Executables.Elf;
 using Guard.Inspection.Rules;
 using Guard.Inspection.Zip;
 
@@ -27,6 +28,9 @@ internal sealed class EntrypointLocator(
 {
     private const int MaxCandidates = 5;
     private const int AnyExecuteBit = 0b001_001_001;
+
+    /// <summary>e_machine ends at byte 20 in both ELF classes: a shorter file names no CPU.</summary>
+    private const int MachineEnd = 20;
 
     public async Task<LocatedEntrypoint?> LocateAsync(List<Finding> findings, CancellationToken cancellationToken)
     {
@@ -110,8 +114,35 @@ internal sealed class EntrypointLocator(
             return null;
         }
 
-        findings.Add(Findings.BootstrapMissing(entrypoint, runtime.Name, Candidates(), handler is null ? null : OpenedPackage.Normalize(handler), architecture.ToApiName()));
+        var named = Candidates();
+        var builtFor = named.Count > 0 ? await OtherCpuOfAsync(named[0], cancellationToken).ConfigureAwait(false) : null;
+        findings.Add(Findings.BootstrapMissing(entrypoint, runtime.Name, named, handler is null ? null : OpenedPackage.Normalize(handler), architecture.ToApiName(), builtFor));
         return null;
+    }
+
+    /// <summary>
+    /// The CPU the candidate's ELF header names, when this function's architecture does not run it: renaming an arm64
+    /// build to bootstrap on an x86_64 function trades one failure for another. One read of its first 64 bytes.
+    /// </summary>
+    private async Task<string?> OtherCpuOfAsync(string candidate, CancellationToken cancellationToken)
+    {
+        if (await function.FindAsync(candidate, cancellationToken).ConfigureAwait(false) is not { IsSymbolicLink: false } entry)
+        {
+            return null;
+        }
+
+        var start = await function.ReadSmallFileAsync(entry, ElfHeader.Size64, cancellationToken).ConfigureAwait(false);
+        if (start.Length < MachineEnd || !start.Span.StartsWith(ElfHeader.Magic))
+        {
+            return null;
+        }
+
+        var padded = new byte[ElfHeader.Size64];
+        start.Span.CopyTo(padded);
+        var header = ElfHeader.Parse(padded);
+        return ArchitectureNames.Of(header.Machine, header.Is64Bit, header.IsLittleEndian) is { } lambda
+            ? lambda == architecture ? null : lambda.ToApiName()
+            : ElfMachineNames.For(header.Machine, header.Is64Bit, header.IsLittleEndian);
     }
 
     /// <summary>The path Lambda tries next when the runtime lacks what <paramref name="path"/> links to; null when none.</summary>

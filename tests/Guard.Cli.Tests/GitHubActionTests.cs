@@ -85,13 +85,13 @@ public sealed class GitHubActionTests : IDisposable
         // The same runner again (a second use in one job): Guard is installed already; the log goes to a folder not made yet.
         var broken = await RunCheckStepAsync(new() { ["path"] = "dist/function.zip", ["args"] = "--architecture arm64", ["version"] = ToolFeed.Version, ["source"] = feed, ["sarif-file"] = "reports/guard.sarif" });
         AssertSarif(broken, ExitCodes.Broken, expectedRule: "BOOTSTRAP_WRONG_ARCH");
-        Assert.Contains("BROKEN", broken.Run.Output, StringComparison.Ordinal);
+        Assert.Contains("BROKEN", broken.Run.Log, StringComparison.Ordinal);
     }
 
     private static void AssertSarif((ProcessRun Run, string Sarif, string GitHubOutput) step, int expectedExit, string? expectedRule)
     {
-        Assert.True(step.Run.ExitCode == expectedExit, $"exit {step.Run.ExitCode}, expected {expectedExit}:\n{step.Run.Output}");
-        Assert.True(File.Exists(step.Sarif), $"no SARIF at {step.Sarif}:\n{step.Run.Output}");
+        Assert.True(step.Run.ExitCode == expectedExit, $"exit {step.Run.ExitCode}, expected {expectedExit}:\n{step.Run.Log}");
+        Assert.True(File.Exists(step.Sarif), $"no SARIF at {step.Sarif}:\n{step.Run.Log}");
         using var log = JsonDocument.Parse(File.ReadAllText(step.Sarif));
         Assert.Equal("2.1.0", log.RootElement.GetProperty("version").GetString());
         var ruleIds = log.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray().Select(r => r.GetProperty("ruleId").GetString()).ToArray();

@@ -146,22 +146,8 @@ public sealed class RemotePackageTests(MotoServer moto) : IClassFixture<MotoServ
         var home = Environment.GetEnvironmentVariable("HOME") ?? "";
         var path = new[] { Path.Combine(home, ".pyenv", "shims", tool) }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException($"{tool} is not in ~/.pyenv/shims (the machine image has it; elsewhere pip install awscli)");
-        var start = new ProcessStartInfo(path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach (var (name, value) in moto.EnvironmentVariables)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        return (process.ExitCode, await output, await error);
+        var run = await ExternalProcess.RunAsync(path, args, TestContext.Current.CancellationToken, new() { WorkingDirectory = workingDirectory, Environment = moto.EnvironmentVariables });
+        return (run.ExitCode, run.Output, run.Errors);
     }
 
     private async Task<string> CreateBucketWithAsync(string prefix, string key, byte[] content)
@@ -176,28 +162,8 @@ public sealed class RemotePackageTests(MotoServer moto) : IClassFixture<MotoServ
 
     private async Task<(int ExitCode, string Output, string Error)> RunGuardAsync(string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "guard.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach (var (name, value) in moto.EnvironmentVariables)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        ReportSchemaGate.AssertReportMatches(args, await output);
-        return (process.ExitCode, await output, await error);
+        var run = await ExternalProcess.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "guard.dll"), .. args], TestContext.Current.CancellationToken, new() { Environment = moto.EnvironmentVariables });
+        ReportSchemaGate.AssertReportMatches(args, run.Output);
+        return (run.ExitCode, run.Output, run.Errors);
     }
 }

@@ -48,17 +48,17 @@ public sealed class ToolPackageTests : IDisposable
             ["tool", "install", ToolFeed.PackageId, "--tool-path", _tools.FullName, "--configfile", config, "--version", ToolFeed.Version],
             TimeSpan.FromMinutes(3),
             new Dictionary<string, string> { ["NUGET_PACKAGES"] = packages });
-        Assert.True(install.ExitCode == 0, $"dotnet tool install exited {install.ExitCode}:\n{install.Output}");
+        Assert.True(install.ExitCode == 0, $"dotnet tool install exited {install.ExitCode}:\n{install.Log}");
 
         var guard = Path.Combine(_tools.FullName, OperatingSystem.IsWindows() ? "guard.exe" : "guard");
         var sample = Path.Combine(AppContext.BaseDirectory, "samples", "function.zip");
         var ok = await RunAsync(guard, ["check", sample], TimeSpan.FromMinutes(1));
         var broken = await RunAsync(guard, ["check", sample, "--architecture", "arm64"], TimeSpan.FromMinutes(1));
 
-        Assert.True(ok.ExitCode == ExitCodes.Ok, ok.Output);
-        Assert.StartsWith("OK", ok.Output, StringComparison.Ordinal);
+        Assert.True(ok.ExitCode == ExitCodes.Ok, ok.Log);
+        Assert.StartsWith("OK", ok.Log, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Broken, broken.ExitCode);
-        Assert.Contains("BOOTSTRAP_WRONG_ARCH", broken.Output, StringComparison.Ordinal);
+        Assert.Contains("BOOTSTRAP_WRONG_ARCH", broken.Log, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Guard.Testing;
 
 namespace Guard.Deploy.Tests;
@@ -29,47 +28,18 @@ internal static class Repository
     public static string RequireTool(string name, string install) =>
         FindTool(name) ?? throw new InvalidOperationException($"{name} is not on PATH or in ~/.pyenv/shims: {install}");
 
-    /// <summary>Runs a process to completion; stdout and stderr are returned together, in order of arrival per stream.</summary>
+    /// <summary>Runs a process to completion, in the checkout unless told otherwise; stdout and stderr apart.</summary>
     public static async Task<(int ExitCode, string Output, string Error)> RunAsync(
         string fileName, IEnumerable<string> arguments, TimeSpan timeout, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo(fileName)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Root,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
         // The test host's MSBuild variables would otherwise leak into child dotnet builds.
-        foreach (var name in new[] { "MSBuildSDKsPath", "MSBuildExtensionsPath", "MSBUILD_EXE_PATH" })
-        {
-            start.Environment.Remove(name);
-        }
-
+        var variables = new Dictionary<string, string?>(StringComparer.Ordinal) { ["MSBuildSDKsPath"] = null, ["MSBuildExtensionsPath"] = null, ["MSBUILD_EXE_PATH"] = null };
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
-            start.Environment[name] = value;
+            variables[name] = value;
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} ran longer than {timeout}");
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
+        var run = await ExternalProcess.RunAsync(fileName, arguments, CancellationToken.None, new() { WorkingDirectory = workingDirectory ?? Root, Environment = variables, Limit = timeout });
+        return (run.ExitCode, run.Output, run.Errors);
     }
 }

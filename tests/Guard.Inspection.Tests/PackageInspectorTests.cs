@@ -67,6 +67,22 @@ public class PackageInspectorTests
         Assert.Contains("rename hello to bootstrap", Single(report, FindingCodes.BootstrapMissing).Hint, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(Architecture.X8664, "arm64", "x86_64", "GOARCH=amd64")]
+    [InlineData(Architecture.Arm64, "x86_64", "arm64", "GOARCH=arm64")]
+    public async Task Inspect_WhenTheExecutableCandidateIsBuiltForTheOtherCpu_SaysSoInsteadOfHintingARename(Architecture architecture, string builtFor, string runsOn, string goArch)
+    {
+        var other = architecture == Architecture.X8664 ? StaticArm64 : StaticX8664;
+
+        var report = await InspectAsync(new PackageBuilder().AddFile("hello", other, PackageBuilder.ExecutableMode), architecture: architecture);
+
+        var hint = Single(report, FindingCodes.BootstrapMissing).Hint;
+        Assert.Contains($"hello looks like the bootstrap under another name, but it is built for {builtFor}, not {runsOn}", hint, StringComparison.Ordinal);
+        Assert.Contains(goArch, hint, StringComparison.Ordinal);
+        Assert.Contains($"set Architectures: [{builtFor}]", hint, StringComparison.Ordinal);
+        Assert.DoesNotContain("rename hello to bootstrap", hint, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Inspect_WhenBootstrapNameDiffersInCase_ReportsMissing()
     {

@@ -522,15 +522,11 @@ public sealed class SharedLibraryTests
             await File.WriteAllBytesAsync(main, program, Cancel);
             File.SetUnixFileMode(main, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             await File.WriteAllBytesAsync(Path.Combine(directory, "libfoo.so.1"), unversioned.Bytes, Cancel);
-            var start = new System.Diagnostics.ProcessStartInfo(main) { RedirectStandardError = true, RedirectStandardOutput = true };
-            start.Environment["LD_LIBRARY_PATH"] = directory;
-            using var process = System.Diagnostics.Process.Start(start)!;
-            var stderr = await process.StandardError.ReadToEndAsync(Cancel);
-            await process.WaitForExitAsync(Cancel);
+            var run = await ExternalProcess.RunAsync(main, [], Cancel, new() { Environment = new Dictionary<string, string?> { ["LD_LIBRARY_PATH"] = directory } });
 
-            Assert.Equal(127, process.ExitCode);
-            Assert.Contains("libfoo.so.1: no version information available", stderr, StringComparison.Ordinal);
-            Assert.Contains("check_match: Assertion", stderr, StringComparison.Ordinal);
+            Assert.Equal(127, run.ExitCode);
+            Assert.Contains("libfoo.so.1: no version information available", run.Errors, StringComparison.Ordinal);
+            Assert.Contains("check_match: Assertion", run.Errors, StringComparison.Ordinal);
         }
         finally
         {

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Guard.Testing;
 
 /// <summary>
@@ -57,23 +55,8 @@ public static class CCompiler
     /// failed (the message leads with its first error, then its whole log).</exception>
     public static async Task RunAsync(string compiler, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
-        var compilerPath = FindOnPath(compiler) ?? throw new InvalidOperationException(
+        var compilerPath = ExternalProcess.TryFind(compiler) ?? throw new InvalidOperationException(
             $"{compiler} is not installed; install it with: apt-get install -y {AptPackages.GetValueOrDefault(compiler, compiler)} (build/test.sh installs it)");
-        var start = new ProcessStartInfo(compilerPath, arguments) { RedirectStandardError = true, RedirectStandardOutput = true };
-        using var process = Process.Start(start)!;
-        // Both pipes at once: a linker that fills one while we wait on the other would never exit.
-        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
-        var messages = await process.StandardOutput.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
-        {
-            throw BuildLog.Failure($"{compiler} {string.Join(' ', arguments)}", process.ExitCode, messages + await errors);
-        }
+        (await ExternalProcess.RunAsync(compilerPath, arguments, cancellationToken)).EnsureSuccess();
     }
-
-    private static string? FindOnPath(string program) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin")
-            .Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Select(directory => Path.Combine(directory, program))
-            .FirstOrDefault(File.Exists);
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Guard.Testing;
 
 /// <summary>
@@ -44,13 +42,7 @@ public static class GoProgram
             WriteProject(project, awsLambdaGoVersion, embeddedAssetBytes);
             // The Go 1.13-1.17 layout points at runtime.buildVersion and runtime.modinfo: their addresses come from the symbols.
             string[] flags = layout == GoBuildInfoLayout.Go113 ? ["build", "-trimpath", "-o", output, "."] : ["build", "-trimpath", "-ldflags=-s -w", "-o", output, "."];
-            var start = new ProcessStartInfo(go, flags)
-            {
-                WorkingDirectory = project,
-                RedirectStandardError = true,
-                RedirectStandardOutput = true,
-            };
-            var environment = new Dictionary<string, string>
+            var environment = new Dictionary<string, string?>
             {
                 ["GOFLAGS"] = "-mod=mod",
                 ["GOPROXY"] = "off",
@@ -65,18 +57,10 @@ public static class GoProgram
                 ["GOOS"] = "linux",
                 ["GOARCH"] = goArch,
             };
-            foreach (var (name, value) in environment)
+            var build = await ExternalProcess.RunAsync(go, flags, cancellationToken, new() { WorkingDirectory = project, Environment = environment });
+            if (build.ExitCode != 0)
             {
-                start.Environment[name] = value;
-            }
-
-            using var process = Process.Start(start)!;
-            var errors = process.StandardError.ReadToEndAsync(cancellationToken);
-            var messages = await process.StandardOutput.ReadToEndAsync(cancellationToken);
-            await process.WaitForExitAsync(cancellationToken);
-            if (process.ExitCode != 0)
-            {
-                throw BuildLog.Failure($"go build of a Lambda function requiring {StandInModule} {awsLambdaGoVersion} for {goArch}", process.ExitCode, messages + await errors);
+                throw BuildLog.Failure($"go build of a Lambda function requiring {StandInModule} {awsLambdaGoVersion} for {goArch}", build.ExitCode, build.Log);
             }
 
             var binary = await File.ReadAllBytesAsync(output, cancellationToken);
@@ -135,20 +119,8 @@ public static class GoProgram
             .Select(fields => Convert.ToUInt64(fields[0], 16))
             .FirstOrDefault() is var address and not 0 ? address : throw new InvalidOperationException($"go tool nm lists no {name}");
 
-    private static async Task<string> RunAsync(string go, string[] arguments, string directory, Dictionary<string, string> environment, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(go, arguments) { WorkingDirectory = directory, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
-        var output = await process.StandardOutput.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        return process.ExitCode == 0 ? output : throw BuildLog.Failure($"go {string.Join(' ', arguments)}", process.ExitCode, output + await errors);
-    }
+    private static async Task<string> RunAsync(string go, string[] arguments, string directory, Dictionary<string, string?> environment, CancellationToken cancellationToken) =>
+        (await ExternalProcess.RunAsync(go, arguments, cancellationToken, new() { WorkingDirectory = directory, Environment = environment })).EnsureSuccess().Output;
 
     private static void WriteProject(string project, string awsLambdaGoVersion, int embeddedAssetBytes)
     {
@@ -243,11 +215,7 @@ public static class GoProgram
         version.TrimStart('v').Split('.') is [var major, var minor, ..] && int.TryParse(major, out var x) && int.TryParse(minor, out var y) && (x, y).CompareTo((1, 18)) < 0;
 
     private static string? FindGo() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin")
-            .Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Append("/usr/lib/go/bin")
-            .Select(directory => Path.Combine(directory, "go"))
-            .FirstOrDefault(File.Exists);
+        ExternalProcess.TryFind("go") ?? (File.Exists("/usr/lib/go/bin/go") ? "/usr/lib/go/bin/go" : null);
 }
 
 /// <summary>How a Go binary carries its build information, by the toolchain that linked it.</summary>

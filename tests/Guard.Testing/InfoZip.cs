@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Guard.Testing;
 
 /// <summary>One file to put in an Info-ZIP archive; <paramref name="Mode"/> is the permission bits (0755 = 0b111_101_101).</summary>
@@ -42,33 +40,8 @@ public static class InfoZip
                 names.Add(file.Name);
             }
 
-            var start = new ProcessStartInfo(ZipPath)
-            {
-                WorkingDirectory = folder.FullName,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            start.ArgumentList.Add("-q");
-            start.ArgumentList.Add("-X"); // No uid/gid extra fields: the same bytes on every machine.
-            foreach (var option in options)
-            {
-                start.ArgumentList.Add(option);
-            }
-
-            start.ArgumentList.Add("package.zip");
-            foreach (var name in names)
-            {
-                start.ArgumentList.Add(name);
-            }
-
-            using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start zip");
-            var errors = process.StandardError.ReadToEndAsync();
-            process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"zip exited with {process.ExitCode}: {errors.Result}");
-            }
+            // -X: no uid/gid extra fields, the same bytes on every machine.
+            ExternalProcess.Run(ZipPath, ["-q", "-X", .. options, "package.zip", .. names], new() { WorkingDirectory = folder.FullName }).EnsureSuccess();
 
             return File.ReadAllBytes(Path.Combine(folder.FullName, "package.zip"));
         }

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Guard.Inspection.Reading;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
@@ -169,7 +170,7 @@ public sealed class AwsHttpPipeline : IDisposable
         // A HEAD answer (and a 204 or 304) has no body, whatever its Content-Length says: S3's HEAD of a 212 MB
         // object carries Content-Length: 212000000, and refusing it would refuse every question about large code.
         var bodiless = request.Method == HttpMethod.Head || status is 204 or 304;
-        if ((bodiless ? [] : await ReadBoundedAsync(response.Content, MaxBodyBytes, cancellationToken).ConfigureAwait(false)) is not { } body)
+        if ((bodiless ? [] : await BoundedBody.ReadAsync(response.Content, MaxBodyBytes, cancellationToken).ConfigureAwait(false)) is not { } body)
         {
             // Not retried: the same request would bring the same answer.
             var tooLarge = new AwsError("ResponseTooLarge", $"the answer is larger than {MaxBodyBytes / (1024 * 1024)} MiB; Guard reads only small answers whole");
@@ -199,39 +200,6 @@ public sealed class AwsHttpPipeline : IDisposable
 
     private static string? FirstHeader(HttpResponseHeaders headers, string name) =>
         headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
-
-    /// <summary>
-    /// The whole body, or null when it is (or announces itself as) larger than <paramref name="maxBytes"/>: never more
-    /// than that is read or allocated, whatever Content-Length says. Every answer Guard reads whole comes through here.
-    /// </summary>
-    public static async Task<byte[]?> ReadBoundedAsync(HttpContent content, int maxBytes, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(content);
-        ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
-        if (content.Headers.ContentLength > maxBytes)
-        {
-            return null;
-        }
-
-        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            using var buffer = new MemoryStream(content.Headers.ContentLength is { } length ? (int)length : 0);
-            var chunk = new byte[81920];
-            int read;
-            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                if (buffer.Length + read > maxBytes)
-                {
-                    return null;
-                }
-
-                buffer.Write(chunk, 0, read);
-            }
-
-            return buffer.ToArray();
-        }
-    }
 
     private static Dictionary<string, string> HeadersOf(HttpResponseMessage response)
     {

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using Guard.Cli.Apps;
 using Guard.Inspection.Images;
 using Guard.Inspection.Reading;
@@ -36,15 +34,24 @@ internal static class ImageCheck
         || File.Exists(argument) && ImageArchiveSource.IsImageArchive(argument)
         || !File.Exists(argument) && !Directory.Exists(argument) && ImageReference.TryParse(argument, out _);
 
-    public static async Task<CheckResult> RunAsync(ImageRequest request, TimeSpan timeout, CancellationToken cancellationToken)
+    public static Task<CheckResult> RunAsync(ImageRequest request, TimeSpan timeout, CancellationToken cancellationToken) =>
+        RunAsync(request, timeout, DockerConfig.FromEnvironment(), cancellationToken);
+
+    /// <param name="dockerConfig">Where registry credentials come from.</param>
+    public static async Task<CheckResult> RunAsync(ImageRequest request, TimeSpan timeout, DockerConfig dockerConfig, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(dockerConfig);
         var architecture = request.Architecture.ToApiName();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         try
         {
+            // Before the inspection's thread, awaited as it is: a credential helper that overruns the deadline is named.
+            var credential = IsLocal(request.Image) || !ImageReference.TryParse(request.Image, out var reference) ? null
+                : await dockerConfig.CredentialForAsync(reference.Registry, deadline.Token).ConfigureAwait(false);
+
             // Local reads do not see the token: on a thread of their own a stalled mount is left behind at the deadline.
-            var report = await Task.Run(() => InspectAsync(request, deadline.Token), deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
+            var report = await Task.Run(() => InspectAsync(request, credential, deadline.Token), deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
             var findings = report.Findings.Select(f => new JudgedFinding(f, request.Ignored is not null && request.Ignored.TryGetValue(f.Code, out var by) ? by : null)).ToArray();
             return CheckResult.Inspected(report.Source, request.Function, report, findings);
         }
@@ -73,53 +80,17 @@ internal static class ImageCheck
             new(finding, request.Ignored is not null && request.Ignored.TryGetValue(finding.Code, out var by) ? by : null);
     }
 
-    private static async Task<Report> InspectAsync(ImageRequest request, CancellationToken cancellationToken)
+    private static bool IsLocal(string image) => OciLayoutSource.IsLayout(image) || File.Exists(image);
+
+    private static async Task<Report> InspectAsync(ImageRequest request, RegistryCredential? credential, CancellationToken cancellationToken)
     {
         IImageSource source = OciLayoutSource.IsLayout(request.Image) ? OciLayoutSource.Open(request.Image)
             : File.Exists(request.Image) ? await ImageArchiveSource.OpenAsync(request.Image, cancellationToken).ConfigureAwait(false)
-            : ImageReference.TryParse(request.Image, out var reference) ? new RegistryImageSource(reference, DockerConfig.CredentialFor(reference.Registry))
+            : ImageReference.TryParse(request.Image, out var reference) ? new RegistryImageSource(reference, credential)
             : throw new PackageUnavailableException($"{request.Image}: not an OCI image layout, an image tar, nor a registry reference (REGISTRY/REPOSITORY:TAG)");
         await using (source.ConfigureAwait(false))
         {
             return await ImageInspector.InspectAsync(new ImageInspectionRequest(source, request.Architecture, request.ImageConfig), cancellationToken).ConfigureAwait(false);
         }
-    }
-}
-
-/// <summary>
-/// The Docker client's credentials (<c>$DOCKER_CONFIG/config.json</c>, else <c>~/.docker/config.json</c>): the
-/// <c>auths.REGISTRY.auth</c> entries <c>docker login</c> writes without a credential store. Credential stores and helpers
-/// (<c>credsStore</c>, <c>credHelpers</c>) are not run: such a registry is read anonymously.
-/// </summary>
-internal static class DockerConfig
-{
-    public static RegistryCredential? CredentialFor(string registry, string? configFolder = null)
-    {
-        var folder = configFolder ?? Environment.GetEnvironmentVariable("DOCKER_CONFIG")
-            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".docker");
-        var path = Path.Combine(folder, "config.json");
-        try
-        {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
-            if (!document.RootElement.TryGetProperty("auths", out var auths) || auths.ValueKind != JsonValueKind.Object)
-            {
-                return null;
-            }
-
-            string[] keys = registry == "docker.io" ? ["https://index.docker.io/v1/", "docker.io", "index.docker.io"] : [registry, "https://" + registry, "http://" + registry];
-            foreach (var entry in auths.EnumerateObject().Where(e => keys.Contains(e.Name.TrimEnd('/'), StringComparer.Ordinal) || keys.Contains(e.Name, StringComparer.Ordinal)))
-            {
-                if (entry.Value.TryGetProperty("auth", out var auth) && auth.ValueKind == JsonValueKind.String &&
-                    Encoding.UTF8.GetString(Convert.FromBase64String(auth.GetString()!)) is var pair && pair.IndexOf(':', StringComparison.Ordinal) is > 0 and var colon)
-                {
-                    return new RegistryCredential(pair[..colon], pair[(colon + 1)..]);
-                }
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or FormatException)
-        {
-        }
-
-        return null;
     }
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using Guard.Aws.Http;
+using Guard.Inspection.Reading;
 
 namespace Guard.Function.CloudFormation;
 
@@ -62,7 +62,7 @@ public sealed class HookPayloadClient
                 };
             }
 
-            return await AwsHttpPipeline.ReadBoundedAsync(response.Content, MaxBytes, cancellationToken).ConfigureAwait(false)
+            return await BoundedBody.ReadAsync(response.Content, MaxBytes, cancellationToken).ConfigureAwait(false)
                 ?? throw new HookPayloadException($"the payload is larger than {Size(MaxBytes)}; Guard reads at most that");
         }
         catch (HttpRequestException e)

@@ -56,13 +56,19 @@ public sealed class OciLayoutSource : IImageSource
                 throw new InvalidImageException($"{relative} is {kind}, not a file");
             }
 
-            var size = new FileInfo(path).Length;
-            if (size > ImageDigest.MaxDocumentBytes)
+            var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, useAsync: true);
+            byte[]? bytes;
+            await using (file.ConfigureAwait(false))
             {
-                throw new InvalidImageException($"{relative} is {size} bytes: too large for an image document");
+                // Bounded as it is read, not only by the size seen on opening: a file still being written can grow.
+                bytes = file.Length > ImageDigest.MaxDocumentBytes ? null
+                    : await BoundedBody.ReadAsync(file, ImageDigest.MaxDocumentBytes, file.Length, cancellationToken).ConfigureAwait(false);
+                if (bytes is null)
+                {
+                    throw new InvalidImageException($"{relative} is {file.Length} bytes: too large for an image document");
+                }
             }
 
-            var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
             Requests++;
             BytesRead += bytes.Length;
             return new ImageDocument(mediaType, bytes, isLayoutIndex);

@@ -62,7 +62,7 @@ public sealed partial record ImageReference(string Registry, string Repository, 
     private static partial Regex ReferencePattern();
 }
 
-/// <summary>A registry credential from the Docker config (<c>auths.REGISTRY.auth</c>): sent only to that registry and its token service.</summary>
+/// <summary>A registry credential from the Docker config (a credential helper's answer, or <c>auths.REGISTRY.auth</c>): sent only to that registry and its token service.</summary>
 public sealed record RegistryCredential(string UserName, string Secret)
 {
     public override string ToString() => $"{UserName}:***";
@@ -165,12 +165,10 @@ public sealed class RegistryImageSource : IImageSource
                 });
             }
 
-            if (response.Content.Headers.ContentLength > ImageDigest.MaxDocumentBytes)
-            {
-                throw new InvalidImageException($"a document of {response.Content.Headers.ContentLength} bytes is too large for a manifest or config");
-            }
-
-            var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            var bytes = await BoundedBody.ReadAsync(response.Content, ImageDigest.MaxDocumentBytes, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidImageException(response.Content.Headers.ContentLength is { } length
+                    ? $"a document of {length} bytes is too large for a manifest or config (at most {ImageDigest.MaxDocumentBytes / (1024 * 1024)} MiB)"
+                    : $"a document sent without a length ran past {ImageDigest.MaxDocumentBytes / (1024 * 1024)} MiB, too large for a manifest or config; reading stopped there");
             Interlocked.Add(ref _bytesRead, bytes.Length);
             return new ImageDocument(manifest ? response.Content.Headers.ContentType?.MediaType : null, bytes);
         }
@@ -194,6 +192,8 @@ public sealed class RegistryImageSource : IImageSource
 /// </summary>
 internal sealed partial class RegistryAuthHandler(ImageReference reference, RegistryCredential? credential) : DelegatingHandler
 {
+    private const int MaxTokenAnswerBytes = 1024 * 1024;
+
     private readonly SemaphoreSlim _lock = new(1, 1);
     private AuthenticationHeaderValue? _authorization;
     private int _extraRequests;
@@ -276,7 +276,13 @@ internal sealed partial class RegistryAuthHandler(ImageReference reference, Regi
                 return null;
             }
 
-            using var document = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), cancellationToken: cancellationToken).ConfigureAwait(false);
+            // A token is a few kilobytes; a realm that streams without end must not hold the check until the timeout.
+            if (await BoundedBody.ReadAsync(response.Content, MaxTokenAnswerBytes, cancellationToken).ConfigureAwait(false) is not { } body)
+            {
+                return null;
+            }
+
+            using var document = JsonDocument.Parse(body);
             var token = document.RootElement.TryGetProperty("token", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()
                 : document.RootElement.TryGetProperty("access_token", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString()
                 : null;

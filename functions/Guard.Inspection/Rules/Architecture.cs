@@ -18,8 +18,16 @@ public static class ArchitectureNames
     public static bool Runs(this Architecture architecture, ElfFacts elf)
     {
         ArgumentNullException.ThrowIfNull(elf);
-        return elf.Machine == (architecture == Architecture.Arm64 ? ElfFacts.MachineAarch64 : ElfFacts.MachineX8664) && elf.Is64Bit && elf.IsLittleEndian;
+        return Of(elf.Machine, elf.Is64Bit, elf.IsLittleEndian) == architecture;
     }
+
+    /// <summary>The Lambda architecture whose CPU runs an ELF file of this machine, class and byte order; null for none.</summary>
+    internal static Architecture? Of(ushort machine, bool is64Bit, bool isLittleEndian) => (machine, is64Bit && isLittleEndian) switch
+    {
+        (ElfFacts.MachineX8664, true) => Architecture.X8664,
+        (ElfFacts.MachineAarch64, true) => Architecture.Arm64,
+        _ => null,
+    };
 
     public static string ToApiName(this Architecture architecture) => architecture switch
     {

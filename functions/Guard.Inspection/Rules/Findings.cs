@@ -117,7 +117,11 @@ public static partial class Findings
         $"a placeholder ({what}) replaced code that was good (CodeSha256 {goodSha256}): the function no longer runs your code",
         "deploy the real package again; if a pipeline re-applies infrastructure after the code deploy, make it ignore code changes (Terraform: lifecycle { ignore_changes = [filename, s3_key, source_code_hash] })");
 
-    public static Finding BootstrapMissing(string entrypoint, string runtime, IReadOnlyList<string> candidates, string? handler, string architecture = ArchitectureNames.X8664)
+    /// <param name="candidateBuiltFor">
+    /// The first candidate's CPU when its ELF header names another than <paramref name="architecture"/> (Lambda's name
+    /// where it has one: arm64, x86_64): renamed as it is, it would fail with exec format error.
+    /// </param>
+    public static Finding BootstrapMissing(string entrypoint, string runtime, IReadOnlyList<string> candidates, string? handler, string architecture = ArchitectureNames.X8664, string? candidateBuiltFor = null)
     {
         var message = $"no {entrypoint} at the root of the package nor of any layer: Lambda fails with Runtime.InvalidEntrypoint (Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap])";
         if (entrypoint != "bootstrap")
@@ -132,10 +136,17 @@ public static partial class Findings
                 : $"build the executable as {entrypoint} and zip it at the root",
             _ when entrypoint != "bootstrap" && candidates.Contains("bootstrap") =>
                 $"the package is built for a custom runtime (it has bootstrap): set Runtime: provided.al2023 and Handler: bootstrap",
+            _ when candidateBuiltFor is not null =>
+                $"{candidates[0]} looks like the {entrypoint} under another name, but it is built for {candidateBuiltFor}, not {architecture}: rebuild it for {architecture} as {entrypoint} (Go: GOOS=linux GOARCH={GoArch(architecture)} go build -o {entrypoint} .) and zip it at the root"
+                 + (candidateBuiltFor is ArchitectureNames.X8664 or ArchitectureNames.Arm64 ? $", or rename it and set Architectures: [{candidateBuiltFor}]" : string.Empty)
+                 + OtherCandidates(candidates),
             _ => $"rename {candidates[0]} to {entrypoint} (Go: GOOS=linux GOARCH={GoArch(architecture)} go build -o {entrypoint} .) and zip it at the root{(handler is not null && candidates[0] == handler && entrypoint == "bootstrap" ? "; custom runtimes ignore Handler" : string.Empty)}"
-                 + (candidates.Count > 1 ? $" (other executables: {string.Join(", ", candidates.Skip(1).Take(4))})" : string.Empty),
+                 + OtherCandidates(candidates),
         };
         return new(FindingCodes.BootstrapMissing, Severity.Error, message, hint);
+
+        static string OtherCandidates(IReadOnlyList<string> candidates) =>
+            candidates.Count > 1 ? $" (other executables: {string.Join(", ", candidates.Skip(1).Take(4))})" : string.Empty;
     }
 
     public static Finding BootstrapNested(string nestedPath)

@@ -137,11 +137,7 @@ public sealed class FolderPackageTests : IDisposable
         var build = _scratch.Folder("special");
         _scratch.Write("special/bootstrap", ElfBuilder.Static(ElfBuilder.X8664), Scratch.Executable);
         _scratch.Symlink("special/zero", "/dev/zero");
-        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [Path.Combine(build, "pipe")]))
-        {
-            mkfifo.WaitForExit();
-            Assert.Equal(0, mkfifo.ExitCode);
-        }
+        ExternalProcess.MakeFifo(Path.Combine(build, "pipe"));
 
         await using var source = FolderPackageSource.Open(build);
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Guard.Cli.Tests.Support;
+using Guard.Testing;
 
 namespace Guard.Cli.Tests.Apps;
 
@@ -240,10 +241,7 @@ public sealed class HostileInputTests : IDisposable
     {
         var path = _scratch.PathOf(relative);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using var mkfifo = Process.Start(new ProcessStartInfo("mkfifo", [path]) { RedirectStandardError = true })
-            ?? throw new InvalidOperationException("mkfifo (coreutils) did not start");
-        mkfifo.WaitForExit();
-        Assert.True(mkfifo.ExitCode == 0, $"mkfifo {path} failed: {mkfifo.StandardError.ReadToEnd()}");
+        ExternalProcess.MakeFifo(path);
         return path;
     }
 }

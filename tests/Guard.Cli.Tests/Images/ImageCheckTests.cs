@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Guard.Cli.Images;
 using Guard.Cli.Tests.Support;
@@ -77,20 +76,5 @@ public sealed class ImageCheckTests : IDisposable
 
         Assert.Equal(ExitCodes.UsageOrUnavailable, exitCode);
         Assert.StartsWith("guard: 127.0.0.1:1/guard/none:v1", error, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void CredentialFor_WhenTheDockerConfigHasAnAuthsEntry_ReturnsItsUserAndSecret()
-    {
-        var auth = Convert.ToBase64String(Encoding.UTF8.GetBytes("AWS:s3cret:with:colons"));
-        _scratch.Write("docker/config.json", "{\"auths\":{\"registry.example.com\":{\"auth\":\"" + auth + "\"},\"https://index.docker.io/v1/\":{\"auth\":\"" + auth + "\"}}}");
-
-        var credential = DockerConfig.CredentialFor("registry.example.com", _scratch.PathOf("docker"));
-
-        Assert.Equal("AWS", credential!.UserName);
-        Assert.Equal("s3cret:with:colons", credential.Secret);
-        Assert.DoesNotContain("s3cret", credential.ToString(), StringComparison.Ordinal);
-        Assert.NotNull(DockerConfig.CredentialFor("docker.io", _scratch.PathOf("docker")));
-        Assert.Null(DockerConfig.CredentialFor("other.example.com", _scratch.PathOf("docker")));
     }
 }

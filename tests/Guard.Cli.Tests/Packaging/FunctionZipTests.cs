@@ -33,9 +33,10 @@ public sealed class FunctionZipTests : IDisposable
 
         FunctionZip.Write(zip, binary, [new ZipInput("z.txt", _scratch.Write("z.txt", "z")), new ZipInput("a.txt", _scratch.Write("a.txt", "a"))]);
 
-        var unzip = ExternalTool.Find("unzip", "apt-get install unzip");
-        var (exit, listing) = await ExternalTool.RunAsync(unzip, _scratch.Root, "-Z", "-l", zip);
-        Assert.True(exit == 0, listing);
+        var unzip = ExternalProcess.Find("unzip", "apt-get install unzip");
+        var run = await ExternalProcess.RunAsync(unzip, ["-Z", "-l", zip], TestContext.Current.CancellationToken, new() { WorkingDirectory = _scratch.Root });
+        var listing = run.Log;
+        Assert.True(run.ExitCode == 0, listing);
         var entries = listing.Split('\n').Where(l => l.StartsWith("-rw", StringComparison.Ordinal)).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
         Assert.Equal(["a.txt", "bootstrap", "z.txt"], entries.Select(e => e[^1]));
         Assert.Equal(["-rw-r--r--", "-rwxr-xr-x", "-rw-r--r--"], entries.Select(e => e[0]));

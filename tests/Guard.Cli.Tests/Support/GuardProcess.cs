@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Guard.Testing;
 
 namespace Guard.Cli.Tests.Support;
 
@@ -37,48 +37,39 @@ public static class GuardProcess
         var home = Directory.CreateTempSubdirectory("guard-home-");
         try
         {
-            var start = new ProcessStartInfo("dotnet")
+            var variables = new Dictionary<string, string?>(StringComparer.Ordinal)
             {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-                WorkingDirectory = home.FullName,
+                ["HOME"] = home.FullName,
+                ["AWS_EC2_METADATA_DISABLED"] = "true",
+                ["DOTNET_NOLOGO"] = "1",
             };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "guard.dll"));
-            foreach (var arg in args)
+            foreach (var name in Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("AWS_", StringComparison.Ordinal) || k == "GUARD_TRACE"))
             {
-                start.ArgumentList.Add(arg);
+                variables.TryAdd(name, null);
             }
 
-            foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal) || k == "GUARD_TRACE").ToList())
-            {
-                start.Environment.Remove(name);
-            }
-
-            start.Environment["HOME"] = home.FullName;
-            start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
-            start.Environment["DOTNET_NOLOGO"] = "1";
             foreach (var (name, value) in environment ?? new Dictionary<string, string>())
             {
-                start.Environment[name] = value;
+                variables[name] = value;
             }
 
-            using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-            limit.CancelAfter(Limit);
+            ProcessRun process;
             try
             {
-                await process.WaitForExitAsync(limit.Token);
+                process = await ExternalProcess.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "guard.dll"), .. args], TestContext.Current.CancellationToken, new()
+                {
+                    WorkingDirectory = home.FullName,
+                    Environment = variables,
+                    Limit = Limit,
+                });
             }
-            catch (OperationCanceledException)
+            catch (TimeoutException)
             {
-                process.Kill(entireProcessTree: true);
                 Assert.Fail($"guard {string.Join(' ', args)} did not end within {Limit.TotalSeconds} s: it hangs");
+                throw;
             }
 
-            var run = new GuardRun(process.ExitCode, await output, await error);
+            var run = new GuardRun(process.ExitCode, process.Output, process.Errors);
             ReportSchemaGate.AssertReportMatches(args, run.Output, home.FullName);
             return run;
         }

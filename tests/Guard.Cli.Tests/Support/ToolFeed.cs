@@ -1,10 +1,6 @@
-using System.Diagnostics;
 using Guard.Testing;
 
 namespace Guard.Cli.Tests.Support;
-
-/// <summary>What a child process did: its exit code and both streams together.</summary>
-public sealed record ProcessRun(int ExitCode, string Output);
 
 /// <summary>
 /// Guard.Cli packed as a .NET tool into a folder feed of this checkout's own, once per test run: what a CI
@@ -35,53 +31,28 @@ public static class ToolFeed
         var pack = await RunAsync("dotnet", ["pack", project, "-c", "Release", "-o", feed, "--artifacts-path", Path.Combine(Root, "artifacts"), "-nologo"], TimeSpan.FromMinutes(10), null, CancellationToken.None);
         if (pack.ExitCode != 0)
         {
-            throw BuildLog.Failure("dotnet pack of Guard.Cli", pack.ExitCode, pack.Output);
+            throw BuildLog.Failure("dotnet pack of Guard.Cli", pack.ExitCode, pack.Log);
         }
 
         return feed;
     }
 
     /// <summary>Runs a program without the test host's MSBuild variables, which would otherwise leak into a child build.</summary>
-    public static async Task<ProcessRun> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan limit, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken, string? workingDirectory = null)
+    public static Task<ProcessRun> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan limit, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken, string? workingDirectory = null)
     {
-        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (workingDirectory is not null)
+        var variables = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
-            start.WorkingDirectory = workingDirectory;
-        }
-
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var name in new[] { "MSBuildSDKsPath", "MSBuildExtensionsPath", "MSBUILD_EXE_PATH" })
-        {
-            start.Environment.Remove(name);
-        }
-
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+            ["MSBuildSDKsPath"] = null,
+            ["MSBuildExtensionsPath"] = null,
+            ["MSBUILD_EXE_PATH"] = null,
+            ["DOTNET_NOLOGO"] = "1",
+            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+        };
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
-            start.Environment[name] = value;
+            variables[name] = value;
         }
 
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cancel.CancelAfter(limit);
-        try
-        {
-            await process.WaitForExitAsync(cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} ran longer than {limit}");
-        }
-
-        return new ProcessRun(process.ExitCode, await stdout + await stderr);
+        return ExternalProcess.RunAsync(fileName, arguments, cancellationToken, new() { WorkingDirectory = workingDirectory, Environment = variables, Limit = limit });
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Guard.Testing;
 
 namespace Guard.Function.Native;
@@ -82,11 +81,9 @@ public sealed class HydratedPrefaultTests
             }
 
             await CCompiler.RunAsync(CCompiler.X8664, arguments, Cancel);
-            using var process = Process.Start(new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-            var output = await process.StandardOutput.ReadToEndAsync(Cancel);
-            await process.WaitForExitAsync(Cancel);
-            Assert.True(process.ExitCode == 0, $"the probe failed: {output}{await process.StandardError.ReadToEndAsync(Cancel)}");
-            var counts = output.Split(' ', StringSplitOptions.TrimEntries);
+            var run = await ExternalProcess.RunAsync(program, [], Cancel);
+            Assert.True(run.ExitCode == 0, $"the probe failed: {run.Log}");
+            var counts = run.Output.Split(' ', StringSplitOptions.TrimEntries);
             return (int.Parse(counts[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(counts[1], System.Globalization.CultureInfo.InvariantCulture));
         }
         finally

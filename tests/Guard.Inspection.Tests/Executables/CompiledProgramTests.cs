@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Guard.Inspection.Executables;
 using Guard.Testing;
 
@@ -72,15 +71,14 @@ public sealed class CompiledProgramTests : IDisposable
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserExecute);
         }
 
-        using var process = Process.Start(path);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        var run = await ExternalProcess.RunAsync(path, [], TestContext.Current.CancellationToken);
 
-        Assert.Equal(0, process.ExitCode);
+        Assert.Equal(0, run.ExitCode);
     }
 
     private async Task<byte[]> CompileAsync(string compiler, string aptPackage, string flags)
     {
-        var compilerPath = FindOnPath(compiler);
+        var compilerPath = ExternalProcess.TryFind(compiler);
         if (compilerPath is null)
         {
             Assert.Fail($"{compiler} is not installed; install it with: apt-get install -y {aptPackage}");
@@ -90,22 +88,8 @@ public sealed class CompiledProgramTests : IDisposable
         var source = Path.Combine(_directory, $"{name}.c");
         var output = Path.Combine(_directory, name);
         await File.WriteAllTextAsync(source, Program, TestContext.Current.CancellationToken);
-        var start = new ProcessStartInfo(compilerPath) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in flags.Split(' ', StringSplitOptions.RemoveEmptyEntries).Concat(["-O1", "-o", output, source]))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var errors = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        Assert.True(process.ExitCode == 0, $"{compiler} {flags} failed ({process.ExitCode}): {errors}");
+        var run = await ExternalProcess.RunAsync(compilerPath, [.. flags.Split(' ', StringSplitOptions.RemoveEmptyEntries), "-O1", "-o", output, source], TestContext.Current.CancellationToken);
+        Assert.True(run.ExitCode == 0, $"{compiler} {flags} failed ({run.ExitCode}): {run.Errors}");
         return await File.ReadAllBytesAsync(output, TestContext.Current.CancellationToken);
     }
-
-    private static string? FindOnPath(string program) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin")
-            .Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Select(directory => Path.Combine(directory, program))
-            .FirstOrDefault(File.Exists);
 }

@@ -144,11 +144,6 @@ public sealed class ToolchainTests
         Assert.Null(elf.Toolchain);
     }
 
-    private static async Task<string> GccVersionAsync()
-    {
-        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("gcc", "-dumpfullversion") { RedirectStandardOutput = true })!;
-        var version = (await process.StandardOutput.ReadToEndAsync(Cancel)).Trim();
-        await process.WaitForExitAsync(Cancel);
-        return version;
-    }
+    private static async Task<string> GccVersionAsync() =>
+        (await ExternalProcess.RunAsync("gcc", ["-dumpfullversion"], Cancel)).EnsureSuccess().Output.Trim();
 }

@@ -57,11 +57,7 @@ public sealed class ImageInspectorTests : IDisposable
         var folder = GoStyle(StaticX8664).Build().WriteOciLayout(Path.Combine(_folder, "fifo"));
         var index = Path.Combine(folder, "index.json");
         File.Delete(index);
-        using (var mkfifo = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("mkfifo", [index]) { RedirectStandardError = true })!)
-        {
-            mkfifo.WaitForExit();
-            Assert.True(mkfifo.ExitCode == 0, mkfifo.StandardError.ReadToEnd());
-        }
+        ExternalProcess.MakeFifo(index);
 
         await using var source = OciLayoutSource.Open(folder);
         var report = await ImageInspector.InspectAsync(new ImageInspectionRequest(source, Architecture.X8664, null), Cancel);

@@ -1,3 +1,4 @@
+using System.Net;
 using Guard.Inspection.Images;
 using Guard.Inspection.Reading;
 using Guard.Inspection.Reporting;
@@ -92,6 +93,60 @@ public sealed class RegistryImageSourceTests
         var finding = Assert.Single(report.Findings);
         Assert.Equal(FindingCodes.ImageIndex, finding.Code);
         Assert.Contains("manifest list", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Inspect_WhenTheRegistrySendsA50MiBManifestWithoutALength_StopsAtTheCapAndReportsImageInvalid()
+    {
+        // Chunked, so no Content-Length to refuse up front: 50 MiB of JSON whitespace before a manifest that would parse.
+        const long Padding = 50L * 1024 * 1024;
+        long sent = 0;
+        await using var registry = LoopbackHttpListener.Start(async context =>
+        {
+            var response = context.Response;
+            try
+            {
+                if (!context.Request.Url!.AbsolutePath.Contains("/manifests/", StringComparison.Ordinal))
+                {
+                    response.StatusCode = 404;
+                    return;
+                }
+
+                response.SendChunked = true;
+                response.ContentType = "application/vnd.oci.image.manifest.v1+json";
+                var spaces = new byte[64 * 1024];
+                Array.Fill(spaces, (byte)' ');
+                for (var at = 0L; at < Padding; at += spaces.Length)
+                {
+                    await response.OutputStream.WriteAsync(spaces);
+                    Interlocked.Add(ref sent, spaces.Length);
+                }
+
+                await response.OutputStream.WriteAsync(GoStyle().Build().TopBytes);
+            }
+            catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
+            {
+                // The client hung up at the cap.
+            }
+            finally
+            {
+                try
+                {
+                    response.Close();
+                }
+                catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
+                {
+                }
+            }
+        });
+
+        var report = await InspectAsync($"{registry.HostAndPort}/guard/test:latest", Architecture.X8664);
+
+        var finding = Assert.Single(report.Findings);
+        Assert.Equal(FindingCodes.ImageInvalid, finding.Code);
+        Assert.Contains("without a length ran past 4 MiB", finding.Message, StringComparison.Ordinal);
+        // What the client read is the cap; the rest of what was sent sat in the sockets' buffers when it hung up.
+        Assert.True(Interlocked.Read(ref sent) < 24L * 1024 * 1024, $"the registry sent {Interlocked.Read(ref sent)} bytes before the client hung up");
     }
 
     [Theory]

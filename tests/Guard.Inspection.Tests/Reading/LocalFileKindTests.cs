@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Guard.Testing;
 using Guard.Inspection.Reading;
 
 namespace Guard.Inspection.Tests.Reading;
@@ -47,13 +47,5 @@ public sealed class LocalFileKindTests : IDisposable
         Assert.Equal($"{fifo} is a FIFO (named pipe), not a zip file: Guard reads packages only from regular files", error.Message);
     }
 
-    private string MakeFifo(string name)
-    {
-        var path = Path.Combine(_folder.FullName, name);
-        using var mkfifo = Process.Start(new ProcessStartInfo("mkfifo", [path]) { RedirectStandardError = true })
-            ?? throw new InvalidOperationException("mkfifo (coreutils) did not start");
-        mkfifo.WaitForExit();
-        Assert.True(mkfifo.ExitCode == 0, $"mkfifo {path} failed: {mkfifo.StandardError.ReadToEnd()}");
-        return path;
-    }
+    private string MakeFifo(string name) => ExternalProcess.MakeFifo(Path.Combine(_folder.FullName, name));
 }

@@ -1,4 +1,5 @@
 using Guard.Cli.Tests.Support;
+using Guard.Testing;
 
 namespace Guard.Cli.Tests.Migration.Source;
 
@@ -78,10 +79,18 @@ public sealed class ServerlessSourceTests : IDisposable
         File.CreateSymbolicLink(_scratch.PathOf("svc/node_modules"), Path.Combine(Guard.Testing.Checkout.Root, ".artifacts", "node-tools", "node_modules"));
         await SourceRun.MigrateAsync(_scratch.PathOf("svc/serverless.yml"), apply: true);
 
-        var (exit, output) = await ExternalTool.RunAsync("env", _scratch.PathOf("svc"),
-            "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY=guard-tests-only", "SLS_TELEMETRY_DISABLED=1", "SLS_NOTIFICATIONS_MODE=off",
-            serverless, "package");
-        Assert.True(exit == 0, $"serverless package exited {exit}:\n{output}");
+        var package = await ExternalProcess.RunAsync(serverless, ["package"], TestContext.Current.CancellationToken, new()
+        {
+            WorkingDirectory = _scratch.PathOf("svc"),
+            Environment = new Dictionary<string, string?>
+            {
+                ["AWS_ACCESS_KEY_ID"] = "AKIAIOSFODNN7EXAMPLE",
+                ["AWS_SECRET_ACCESS_KEY"] = "guard-tests-only",
+                ["SLS_TELEMETRY_DISABLED"] = "1",
+                ["SLS_NOTIFICATIONS_MODE"] = "off",
+            },
+        });
+        Assert.True(package.ExitCode == 0, $"serverless package exited {package.ExitCode}:\n{package.Log}");
 
         var check = await GuardProcess.RunAsync("check", _scratch.PathOf("svc/.serverless"));
         Assert.True(check.ExitCode == ExitCodes.Ok, check.Output + check.Error);

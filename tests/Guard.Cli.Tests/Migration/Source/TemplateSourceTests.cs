@@ -172,7 +172,7 @@ public sealed class TemplateSourceTests : IDisposable
         Assert.Equal(
             ["+    Metadata:", "+      BuildMethod: go1.x", "-      Handler: example-lambda", "-      Runtime: go1.x", "+      Handler: bootstrap", "+      Runtime: provided.al2023"],
             ChangedLines(run.Diff));
-        await ExternalTool.CfnLintCleanAsync(template);
+        await CfnLint.AssertCleanAsync(template);
     }
 
     [Fact]
@@ -188,7 +188,7 @@ public sealed class TemplateSourceTests : IDisposable
             .Replace("      Handler: hello-world\n", "      Handler: bootstrap\n", StringComparison.Ordinal)
             .Replace("      Runtime: go1.x\n", "      Runtime: provided.al2023\n", StringComparison.Ordinal)
             .Replace("#awsserverlessfunction\n    Properties:", "#awsserverlessfunction\n    Metadata:\n      BuildMethod: go1.x\n    Properties:", StringComparison.Ordinal), after);
-        await ExternalTool.CfnLintCleanAsync(template);
+        await CfnLint.AssertCleanAsync(template);
     }
 
     [Fact]
@@ -209,7 +209,7 @@ public sealed class TemplateSourceTests : IDisposable
         Assert.Contains("      BuildMethod: makefile\n", after, StringComparison.Ordinal);
         Assert.Contains("DynamoDBCrudPolicy: { TableName: !Ref Table }", after, StringComparison.Ordinal);
         Assert.Equal(4, ChangedLines(run.Diff).Count(l => l.StartsWith('+')));
-        await ExternalTool.CfnLintCleanAsync(template);
+        await CfnLint.AssertCleanAsync(template);
     }
 
     [Fact]
@@ -226,7 +226,7 @@ public sealed class TemplateSourceTests : IDisposable
             .Replace("\"Runtime\": \"go1.x\"", "\"Runtime\": \"provided.al2023\"", StringComparison.Ordinal)
             .Replace("\"Type\": \"AWS::Serverless::Function\",\n", "\"Type\": \"AWS::Serverless::Function\",\n      \"Metadata\": {\n        \"BuildMethod\": \"go1.x\"\n      },\n", StringComparison.Ordinal), after);
         System.Text.Json.JsonDocument.Parse(after).Dispose();
-        await ExternalTool.CfnLintCleanAsync(template);
+        await CfnLint.AssertCleanAsync(template);
     }
 
     [Fact]

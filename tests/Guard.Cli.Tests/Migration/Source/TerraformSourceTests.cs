@@ -1,4 +1,5 @@
 using Guard.Cli.Tests.Support;
+using Guard.Testing;
 
 namespace Guard.Cli.Tests.Migration.Source;
 
@@ -81,9 +82,9 @@ public sealed class TerraformSourceTests : IDisposable
             .Replace("runtime                = \"go1.x\"", "runtime                = \"provided.al2023\"", StringComparison.Ordinal)
             .Replace("runtime = \"provided.al2\"", "runtime = \"provided.al2023\"", StringComparison.Ordinal),
             File.ReadAllText(file));
-        var terraform = ExternalTool.Find("terraform", "install Terraform (https://developer.hashicorp.com/terraform/install)");
-        var (fmt, output) = await ExternalTool.RunAsync(terraform, _scratch.PathOf("infra"), "fmt", "-check", "-diff", "main.tf");
-        Assert.True(fmt == 0, output);
+        var terraform = ExternalProcess.Find("terraform", "install Terraform (https://developer.hashicorp.com/terraform/install)");
+        var fmt = await ExternalProcess.RunAsync(terraform, ["fmt", "-check", "-diff", "main.tf"], TestContext.Current.CancellationToken, new() { WorkingDirectory = _scratch.PathOf("infra") });
+        Assert.True(fmt.ExitCode == 0, fmt.Log);
         // archive_file cannot rename what it zips: that is left to the user, with the change it needs.
         Assert.Equal(ExitCodes.Broken, run.ExitCode);
         Assert.Contains("MANUAL  main.tf:3  data.archive_file.hello zips bin/hello under its own name", run.Report, StringComparison.Ordinal);

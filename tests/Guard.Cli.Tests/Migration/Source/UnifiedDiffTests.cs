@@ -1,5 +1,6 @@
 using Guard.Cli.Migration.Source;
 using Guard.Cli.Tests.Support;
+using Guard.Testing;
 
 namespace Guard.Cli.Tests.Migration.Source;
 
@@ -25,10 +26,10 @@ public sealed class UnifiedDiffTests : IDisposable
         _scratch.Write("repo/file.txt", before);
         var patch = _scratch.Write("change.diff", UnifiedDiff.Write("file.txt", before, after));
 
-        var git = ExternalTool.Find("git", "apt-get install git");
-        var (exit, output) = await ExternalTool.RunAsync(git, _scratch.PathOf("repo"), "apply", "--unsafe-paths", "--verbose", patch);
+        var git = ExternalProcess.Find("git", "apt-get install git");
+        var apply = await ExternalProcess.RunAsync(git, ["apply", "--unsafe-paths", "--verbose", patch], TestContext.Current.CancellationToken, new() { WorkingDirectory = _scratch.PathOf("repo") });
 
-        Assert.True(exit == 0, output + File.ReadAllText(patch));
+        Assert.True(apply.ExitCode == 0, apply.Log + File.ReadAllText(patch));
         Assert.Equal(after, File.ReadAllText(_scratch.PathOf("repo/file.txt")));
     }
 
