@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Guard.Aws.Ecr;
+using Guard.Aws.Http;
 using Guard.Cli.Apps;
 using Guard.Inspection.Images;
 using Guard.Inspection.Reading;
@@ -20,7 +22,9 @@ internal sealed record ImageRequest(
 
 /// <summary>
 /// <c>guard check IMAGE</c>: recognizes an image argument, opens it, runs the image engine within the timeout and
-/// turns what happened into a <see cref="CheckResult"/>; never throws for an image.
+/// turns what happened into a <see cref="CheckResult"/>; never throws for an image. A private ECR image
+/// (<c>ACCOUNT.dkr.ecr.REGION.amazonaws.com/…</c>) is read through ECR's API with the AWS credentials, as the Guard
+/// Lambda reads it; any other registry with the Docker config's.
 /// </summary>
 internal static class ImageCheck
 {
@@ -36,7 +40,8 @@ internal static class ImageCheck
         || File.Exists(argument) && ImageArchiveSource.IsImageArchive(argument)
         || !File.Exists(argument) && !Directory.Exists(argument) && ImageReference.TryParse(argument, out _);
 
-    public static async Task<CheckResult> RunAsync(ImageRequest request, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <param name="ecr">Reads ECR images with the AWS credentials; null reads them like any registry (Docker config).</param>
+    public static async Task<CheckResult> RunAsync(ImageRequest request, TimeSpan timeout, IEcrImages? ecr, CancellationToken cancellationToken)
     {
         var architecture = request.Architecture.ToApiName();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -44,7 +49,7 @@ internal static class ImageCheck
         try
         {
             // Local reads do not see the token: on a thread of their own a stalled mount is left behind at the deadline.
-            var report = await Task.Run(() => InspectAsync(request, deadline.Token), deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
+            var report = await Task.Run(() => InspectAsync(request, ecr, deadline.Token), deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
             var findings = report.Findings.Select(f => new JudgedFinding(f, request.Ignored is not null && request.Ignored.TryGetValue(f.Code, out var by) ? by : null)).ToArray();
             return CheckResult.Inspected(report.Source, request.Function, report, findings);
         }
@@ -56,6 +61,10 @@ internal static class ImageCheck
         catch (InvalidImageException e)
         {
             return NotChecked(request, $"{request.Image}: {e.Message}");
+        }
+        catch (CredentialsUnavailableException e)
+        {
+            return NotChecked(request, $"{request.Image}: an ECR image is read with AWS credentials: {e.Message}");
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -73,10 +82,11 @@ internal static class ImageCheck
             new(finding, request.Ignored is not null && request.Ignored.TryGetValue(finding.Code, out var by) ? by : null);
     }
 
-    private static async Task<Report> InspectAsync(ImageRequest request, CancellationToken cancellationToken)
+    private static async Task<Report> InspectAsync(ImageRequest request, IEcrImages? ecr, CancellationToken cancellationToken)
     {
         IImageSource source = OciLayoutSource.IsLayout(request.Image) ? OciLayoutSource.Open(request.Image)
             : File.Exists(request.Image) ? await ImageArchiveSource.OpenAsync(request.Image, cancellationToken).ConfigureAwait(false)
+            : ecr is not null && EcrImageUri.TryParse(request.Image.StartsWith("docker://", StringComparison.Ordinal) ? request.Image["docker://".Length..] : request.Image, out var image) ? ecr.Open(image)
             : ImageReference.TryParse(request.Image, out var reference) ? new RegistryImageSource(reference, DockerConfig.CredentialFor(reference.Registry))
             : throw new PackageUnavailableException($"{request.Image}: not an OCI image layout, an image tar, nor a registry reference (REGISTRY/REPOSITORY:TAG)");
         await using (source.ConfigureAwait(false))
