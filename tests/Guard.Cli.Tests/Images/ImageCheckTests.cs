@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Amazon.Runtime;
 using Guard.Aws.Functions;
 using Guard.Aws.Http;
 using Guard.Cli.Apps;
@@ -87,7 +86,7 @@ public sealed class ImageCheckTests : IDisposable
     }
 
     /// <summary><c>guard check IMAGE</c> as the command runs it, over a connection whose ECR is <paramref name="ecr"/>.</summary>
-    private static async Task<(int ExitCode, string Output, string Error)> CheckWithAwsAsync(string image, EcrStandIn ecr, Func<AWSCredentials> credentials)
+    private static async Task<(int ExitCode, string Output, string Error)> CheckWithAwsAsync(string image, EcrStandIn ecr, Func<IAwsCredentialsProvider> credentials)
     {
         using var connection = new AwsConnection(
             region => AwsEnvironment.From(new Dictionary<string, string?> { ["AWS_REGION"] = region, ["AWS_ENDPOINT_URL_ECR"] = ecr.Endpoint.AbsoluteUri }),
@@ -109,7 +108,7 @@ public sealed class ImageCheckTests : IDisposable
         await using var ecr = EcrStandIn.Start();
         var uri = ecr.Push(Image("arm64"), account: "444455556666");
 
-        var (exitCode, output, error) = await CheckWithAwsAsync(uri, ecr, () => new BasicAWSCredentials("AKIDGUARD", "guard-secret"));
+        var (exitCode, output, error) = await CheckWithAwsAsync(uri, ecr, () => new AwsCredentials("AKIDGUARD", "guard-secret"));
 
         Assert.True(exitCode == ExitCodes.Broken, $"exit {exitCode}: {error}");
         Assert.Contains("IMAGE_WRONG_ARCH", output, StringComparison.Ordinal);
