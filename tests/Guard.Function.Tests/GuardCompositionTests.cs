@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Guard.Aws.Ecr;
 using Guard.Aws.Functions;
 using Guard.Aws.Lambda;
 using Guard.Aws.Events;
@@ -110,6 +111,60 @@ public sealed class GuardCompositionTests : IDisposable
     }
 
     [Fact]
+    public async Task Router_ImageDeploy_JudgedThroughOneEcrClientOfGuardsOwnAccount()
+    {
+        var image = ImageBuilder.GoFunction("arm64").Build();
+        var ecr = new OneImageEcr(image, _packages);
+        var router = Compose(GuardMode.Alert, ecr: ecr);
+        var uri = $"{FunctionCatalogStandIn.Account}.dkr.ecr.us-east-1.amazonaws.com/orders:v1";
+        _lambda.AddImage("image-fn", uri, $"{FunctionCatalogStandIn.Account}.dkr.ecr.us-east-1.amazonaws.com/orders@{image.TopDigest}");
+
+        var first = await HandleAsync(router, CloudTrailEvents.Deploy("CreateFunction20150331", "image-fn", image.TopDigest["sha256:".Length..], imageUri: uri));
+        var second = await HandleAsync(router, CloudTrailEvents.Deploy("UpdateFunctionCode20150331v2", "image-fn", image.TopDigest["sha256:".Length..], imageUri: uri));
+
+        Assert.All([first, second], r => Assert.Equal("IMAGE_WRONG_ARCH", r.RootElement.GetProperty("findings")[0].GetProperty("code").GetString()));
+        Assert.Equal(2, _sns.Published.Count);
+        Assert.Equal([(null, "us-east-1")], ecr.Clients);
+    }
+
+    [Fact]
+    public void ImagesIn_AMemberAccountInOrganizationMode_ReadsAsThatAccountAndGuardsOwnAsItself()
+    {
+        var ecr = new OneImageEcr(ImageBuilder.GoFunction().Build(), _packages);
+        var services = new GuardServices(
+            () => _lambda, () => _packages, () => new S3PackageOpener(() => throw new InvalidOperationException()), null, null, null, null,
+            () => new ResponseUrlClient(() => new HttpClient()), () => "us-east-1",
+            memberLambda: (_, _) => _lambda, ownAccount: "111111111111", ecr: ecr.For);
+
+        _ = services.ImagesIn("222222222222")!.Open(EcrImageUri.Parse("333333333333.dkr.ecr.eu-west-1.amazonaws.com/shared:v1"));
+        _ = services.ImagesIn("111111111111")!.Open(EcrImageUri.Parse("111111111111.dkr.ecr.us-east-1.amazonaws.com/own:v1"));
+
+        Assert.Equal([("222222222222", "eu-west-1"), (null, "us-east-1")], ecr.Clients);
+    }
+
+    /// <summary>ECR holding one image, its blobs served by the package opener at presigned-looking URLs; records the (account, region) of every client made.</summary>
+    private sealed class OneImageEcr(BuiltImage image, InMemoryPackageOpener blobs) : IEcrApi
+    {
+        public List<(string? Account, string Region)> Clients { get; } = [];
+
+        public OneImageEcr For(string? account, string region)
+        {
+            Clients.Add((account, region));
+            return this;
+        }
+
+        public Task<EcrManifest> GetManifestAsync(string registryId, string repository, string? tag, string? digest, IReadOnlyList<string> acceptedMediaTypes, CancellationToken cancellationToken) =>
+            Task.FromResult(new EcrManifest(image.TopDigest, image.TopMediaType, image.TopBytes));
+
+        public Task<Uri> GetDownloadUrlAsync(string registryId, string repository, string digest, CancellationToken cancellationToken)
+        {
+            var url = new Uri($"https://prod-us-east-1-starport-layer-bucket.s3.us-east-1.amazonaws.com/{digest.Replace(':', '-')}?X-Amz-Signature=secret");
+            blobs.Serve(url, image.Blobs[digest]);
+            return Task.FromResult(url);
+        }
+    }
+
+    [Fact]
     public async Task Router_ChangeSetHook_FetchesItsPayloadWithTheComposedClient()
     {
         var router = Compose(GuardMode.Alert);
@@ -124,7 +179,7 @@ public sealed class GuardCompositionTests : IDisposable
         Assert.Equal(1, server.RequestCount);
     }
 
-    private EventRouter Compose(GuardMode mode, bool withCodes = true, bool securityHubAndBus = false)
+    private EventRouter Compose(GuardMode mode, bool withCodes = true, bool securityHubAndBus = false, OneImageEcr? ecr = null)
     {
         var log = new GuardLog(_output, TimeProvider.System);
         var options = new GuardOptions(mode, DeployHarness.TopicArn, "guard-store", new HashSet<string>(), GuardOptions.DefaultPlaceholderGrace, null, null,
@@ -141,7 +196,8 @@ public sealed class GuardCompositionTests : IDisposable
             Counted("responses", new ResponseUrlClient(() => new HttpClient())),
             Counted("region", FunctionCatalogStandIn.Region),
             securityHub: securityHubAndBus ? (_, _) => hub() : null,
-            events: securityHubAndBus ? Counted<IEventPublisher>("events", _events) : null);
+            events: securityHubAndBus ? Counted<IEventPublisher>("events", _events) : null,
+            ecr: ecr is null ? null : ecr.For);
         return GuardComposition.CreateRouter(options, services, log, TimeProvider.System);
     }
 

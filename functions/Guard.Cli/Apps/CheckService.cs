@@ -56,7 +56,7 @@ internal sealed class CheckService(AwsConnection connection)
     {
         using var sources = connection.PackageSources();
         var check = new ArgumentCheck(new PackageArguments(sources), connection.Layers(), options.PlaceholderSha256, options.Timeout);
-        var run = new Walk(options, check, []);
+        var run = new Walk(options, check, [], connection.Images());
         var results = new List<CheckResult>();
         var isApp = false;
         var ignored = options.Ignore.ToDictionary(code => code, _ => "--ignore", StringComparer.Ordinal);
@@ -100,7 +100,7 @@ internal sealed class CheckService(AwsConnection connection)
             }
 
             var result = ImageCheck.IsImage(package)
-                ? await ImageCheck.RunAsync(new ImageRequest(package, options.Architecture, Ignored: ignored), options.Timeout, cancellationToken).ConfigureAwait(false)
+                ? await ImageCheck.RunAsync(new ImageRequest(package, options.Architecture, Ignored: ignored), options.Timeout, run.Images, cancellationToken).ConfigureAwait(false)
                 : await check.RunAsync(new PackageRequest(package, options.Runtime, options.Architecture, [.. options.Layers.Select(LayerSource.Open)], options.Handler, Ignored: ignored), cancellationToken).ConfigureAwait(false);
             if (result.Outcome == Outcome.NotChecked)
             {
@@ -115,8 +115,8 @@ internal sealed class CheckService(AwsConnection connection)
         return new CheckRun(results, isApp, run.Problems, exitCode);
     }
 
-    /// <summary>One run's settings, engine and problem lines, handed down the walk.</summary>
-    private sealed record Walk(CheckOptions Options, ArgumentCheck Check, List<string> Problems);
+    /// <summary>One run's settings, engine and problem lines, and the reader of ECR images (AWS credentials), handed down the walk.</summary>
+    private sealed record Walk(CheckOptions Options, ArgumentCheck Check, List<string> Problems, Guard.Aws.Ecr.IEcrImages Images);
 
     /// <summary>
     /// A project file or folder: what its tools built, checked as that app, or one result per tool that says what to
@@ -254,7 +254,7 @@ internal sealed class CheckService(AwsConnection connection)
             async (index, token) => judged[index] = plans[index] switch
             {
                 { Decided: { } decided } => decided,
-                { Image: { } image } => await ImageCheck.RunAsync(image, run.Options.Timeout, token).ConfigureAwait(false),
+                { Image: { } image } => await ImageCheck.RunAsync(image, run.Options.Timeout, run.Images, token).ConfigureAwait(false),
                 var plan => await run.Check.RunAsync(plan.Request!, token).ConfigureAwait(false),
             }).ConfigureAwait(false);
         return [.. judged];

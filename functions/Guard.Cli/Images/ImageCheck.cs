@@ -1,4 +1,6 @@
 using System.Globalization;
+using Guard.Aws.Ecr;
+using Guard.Aws.Http;
 using Guard.Cli.Apps;
 using Guard.Inspection.Images;
 using Guard.Inspection.Reading;
@@ -18,7 +20,9 @@ internal sealed record ImageRequest(
 
 /// <summary>
 /// <c>guard check IMAGE</c>: recognizes an image argument, opens it, runs the image engine within the timeout and
-/// turns what happened into a <see cref="CheckResult"/>; never throws for an image.
+/// turns what happened into a <see cref="CheckResult"/>; never throws for an image. A private ECR image
+/// (<c>ACCOUNT.dkr.ecr.REGION.amazonaws.com/…</c>) is read through ECR's API with the AWS credentials, as the Guard
+/// Lambda reads it; any other registry with the Docker config's.
 /// </summary>
 internal static class ImageCheck
 {
@@ -34,11 +38,13 @@ internal static class ImageCheck
         || File.Exists(argument) && ImageArchiveSource.IsImageArchive(argument)
         || !File.Exists(argument) && !Directory.Exists(argument) && ImageReference.TryParse(argument, out _);
 
-    public static Task<CheckResult> RunAsync(ImageRequest request, TimeSpan timeout, CancellationToken cancellationToken) =>
-        RunAsync(request, timeout, DockerConfig.FromEnvironment(), cancellationToken);
+    /// <param name="ecr">Reads ECR images with the AWS credentials; null reads them like any registry (Docker config).</param>
+    public static Task<CheckResult> RunAsync(ImageRequest request, TimeSpan timeout, IEcrImages? ecr, CancellationToken cancellationToken) =>
+        RunAsync(request, timeout, ecr, DockerConfig.FromEnvironment(), cancellationToken);
 
-    /// <param name="dockerConfig">Where registry credentials come from.</param>
-    public static async Task<CheckResult> RunAsync(ImageRequest request, TimeSpan timeout, DockerConfig dockerConfig, CancellationToken cancellationToken)
+    /// <param name="ecr">Reads ECR images with the AWS credentials; null reads them like any registry (Docker config).</param>
+    /// <param name="dockerConfig">Where other registries' credentials come from.</param>
+    public static async Task<CheckResult> RunAsync(ImageRequest request, TimeSpan timeout, IEcrImages? ecr, DockerConfig dockerConfig, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(dockerConfig);
         var architecture = request.Architecture.ToApiName();
@@ -47,11 +53,11 @@ internal static class ImageCheck
         try
         {
             // Before the inspection's thread, awaited as it is: a credential helper that overruns the deadline is named.
-            var credential = IsLocal(request.Image) || !ImageReference.TryParse(request.Image, out var reference) ? null
+            var credential = IsLocal(request.Image) || EcrImage(request.Image, ecr) is not null || !ImageReference.TryParse(request.Image, out var reference) ? null
                 : await dockerConfig.CredentialForAsync(reference.Registry, deadline.Token).ConfigureAwait(false);
 
             // Local reads do not see the token: on a thread of their own a stalled mount is left behind at the deadline.
-            var report = await Task.Run(() => InspectAsync(request, credential, deadline.Token), deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
+            var report = await Task.Run(() => InspectAsync(request, ecr, credential, deadline.Token), deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
             var findings = report.Findings.Select(f => new JudgedFinding(f, request.Ignored is not null && request.Ignored.TryGetValue(f.Code, out var by) ? by : null)).ToArray();
             return CheckResult.Inspected(report.Source, request.Function, report, findings);
         }
@@ -63,6 +69,10 @@ internal static class ImageCheck
         catch (InvalidImageException e)
         {
             return NotChecked(request, $"{request.Image}: {e.Message}");
+        }
+        catch (CredentialsUnavailableException e)
+        {
+            return NotChecked(request, $"{request.Image}: an ECR image is read with AWS credentials: {e.Message}");
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -82,10 +92,15 @@ internal static class ImageCheck
 
     private static bool IsLocal(string image) => OciLayoutSource.IsLayout(image) || File.Exists(image);
 
-    private static async Task<Report> InspectAsync(ImageRequest request, RegistryCredential? credential, CancellationToken cancellationToken)
+    /// <summary>An ECR image read through ECR's API when there is an ECR reader; null for anything else.</summary>
+    private static EcrImageUri? EcrImage(string image, IEcrImages? ecr) =>
+        ecr is not null && !IsLocal(image) && EcrImageUri.TryParse(image.StartsWith("docker://", StringComparison.Ordinal) ? image["docker://".Length..] : image, out var parsed) ? parsed : null;
+
+    private static async Task<Report> InspectAsync(ImageRequest request, IEcrImages? ecr, RegistryCredential? credential, CancellationToken cancellationToken)
     {
         IImageSource source = OciLayoutSource.IsLayout(request.Image) ? OciLayoutSource.Open(request.Image)
             : File.Exists(request.Image) ? await ImageArchiveSource.OpenAsync(request.Image, cancellationToken).ConfigureAwait(false)
+            : EcrImage(request.Image, ecr) is { } image ? ecr!.Open(image)
             : ImageReference.TryParse(request.Image, out var reference) ? new RegistryImageSource(reference, credential)
             : throw new PackageUnavailableException($"{request.Image}: not an OCI image layout, an image tar, nor a registry reference (REGISTRY/REPOSITORY:TAG)");
         await using (source.ConfigureAwait(false))

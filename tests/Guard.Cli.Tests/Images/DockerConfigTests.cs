@@ -162,7 +162,7 @@ public sealed class DockerConfigTests : IDisposable
         await using var registry = RegistryStandIn.Start(GoodImage(), requireToken: true, credential: ("ci", "s3cret"));
         var config = Config("{\"credHelpers\":{\"" + registry.Host + "\":\"answering\"}}", ("answering", AnsweringHelper));
 
-        var result = await ImageCheck.RunAsync(new ImageRequest(registry.Reference(), Architecture.X8664), TimeSpan.FromSeconds(60), config, Cancel);
+        var result = await ImageCheck.RunAsync(new ImageRequest(registry.Reference(), Architecture.X8664), TimeSpan.FromSeconds(60), ecr: null, config, Cancel);
 
         Assert.True(result.Outcome == Outcome.Ok, result.Reason);
         Assert.Contains("GET /token", registry.Requests);
@@ -174,7 +174,7 @@ public sealed class DockerConfigTests : IDisposable
         await using var registry = RegistryStandIn.Start(GoodImage(), requireToken: true, credential: ("ci", "s3cret"));
         var config = Config("{\"credHelpers\":{\"" + registry.Host + "\":\"gone\"}}");
 
-        var result = await ImageCheck.RunAsync(new ImageRequest(registry.Reference(), Architecture.X8664), TimeSpan.FromSeconds(60), config, Cancel);
+        var result = await ImageCheck.RunAsync(new ImageRequest(registry.Reference(), Architecture.X8664), TimeSpan.FromSeconds(60), ecr: null, config, Cancel);
 
         Assert.Equal(ExitCodes.UsageOrUnavailable, ExitCodePolicy.ExitCodeOf(result, FailOn.Error));
         Assert.Contains("docker-credential-gone", result.Reason, StringComparison.Ordinal);

@@ -1,5 +1,11 @@
 using System.Text.Json;
+using Guard.Aws.Functions;
+using Guard.Aws.Http;
+using Guard.Cli.Apps;
+using Guard.Cli.Commands;
 using Guard.Cli.Images;
+using Guard.Cli.Scanning;
+using Guard.Inspection.Rules;
 using Guard.Cli.Tests.Support;
 using Guard.Testing;
 
@@ -76,5 +82,50 @@ public sealed class ImageCheckTests : IDisposable
 
         Assert.Equal(ExitCodes.UsageOrUnavailable, exitCode);
         Assert.StartsWith("guard: 127.0.0.1:1/guard/none:v1", error, StringComparison.Ordinal);
+    }
+
+    /// <summary><c>guard check IMAGE</c> as the command runs it, over a connection whose ECR is <paramref name="ecr"/>.</summary>
+    private static async Task<(int ExitCode, string Output, string Error)> CheckWithAwsAsync(string image, EcrStandIn ecr, Func<IAwsCredentialsProvider> credentials)
+    {
+        using var connection = new AwsConnection(
+            region => AwsEnvironment.From(new Dictionary<string, string?> { ["AWS_REGION"] = region, ["AWS_ENDPOINT_URL_ECR"] = ecr.Endpoint.AbsoluteUri }),
+            credentials,
+            EcrStandIn.Region,
+            new HttpPackageOpener(new HttpClient()));
+        var options = new CheckOptions(
+            [image], "provided.al2023", Architecture.X8664, [], "text", null, new HashSet<string>(), null, TimeSpan.FromSeconds(30),
+            new Dictionary<string, string>(), FailOn.Error, new HashSet<string>());
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exitCode = await CheckCommand.RunAsync(options, new CheckService(connection), output, error, TestContext.Current.CancellationToken);
+        return (exitCode, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task Check_WhenGivenAnEcrUri_ReadsItThroughEcrWithTheAwsCredentials()
+    {
+        await using var ecr = EcrStandIn.Start();
+        var uri = ecr.Push(Image("arm64"), account: "444455556666");
+
+        var (exitCode, output, error) = await CheckWithAwsAsync(uri, ecr, () => new AwsCredentials("AKIDGUARD", "guard-secret"));
+
+        Assert.True(exitCode == ExitCodes.Broken, $"exit {exitCode}: {error}");
+        Assert.Contains("IMAGE_WRONG_ARCH", output, StringComparison.Ordinal);
+        // Signed ECR calls on the image's own registry (the stand-in refuses unsigned ones), not the registry API.
+        Assert.Equal(["BatchGetImage", "GetDownloadUrlForLayer"], ecr.Calls.Select(c => c.Operation));
+        Assert.All(ecr.Calls, c => Assert.Equal("444455556666", c.RegistryId));
+    }
+
+    [Fact]
+    public async Task Check_WhenAnEcrUriMeetsNoAwsCredentials_NotCheckedSayingSo()
+    {
+        await using var ecr = EcrStandIn.Start();
+        var uri = ecr.Push(Image());
+
+        var (exitCode, _, error) = await CheckWithAwsAsync(uri, ecr, () => throw new CredentialsUnavailableException("no AWS credentials were found", null));
+
+        Assert.Equal(ExitCodes.UsageOrUnavailable, exitCode);
+        Assert.Contains("an ECR image is read with AWS credentials: no AWS credentials were found", error, StringComparison.Ordinal);
+        Assert.Empty(ecr.Calls);
     }
 }
