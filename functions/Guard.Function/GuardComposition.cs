@@ -92,7 +92,7 @@ public static class GuardComposition
     }
 
     private static DeployedFunctionInspector Functions(GuardOptions options, GuardServices aws, ILambdaApi lambda, TimeProvider time) =>
-        new(lambda, aws.Packages, new PackageInspector(RuntimeCatalog.Default, PlaceholderCatalog.Default, time), RuntimeCatalog.Default, options.PlaceholderSha256);
+        new(lambda, aws.Packages, new PackageInspector(RuntimeCatalog.Default, PlaceholderCatalog.Default, time), RuntimeCatalog.Default, options.PlaceholderSha256, objects: aws.S3Packages);
 
     private static IScheduledTask Scheduled(GuardOptions options, GuardServices aws, GuardLog log, TimeProvider time, string task)
     {
@@ -113,7 +113,8 @@ public static class GuardComposition
             new Aws.Scanning.FunctionScannerOptions { PlaceholderSha256 = options.PlaceholderSha256 },
             new PackageInspector(RuntimeCatalog.Default, PlaceholderCatalog.Default, time),
             RuntimeCatalog.Default,
-            time);
+            time,
+            aws.S3Packages);
         return new FullScan(scanner, aws.Lambda, store, alerts, options, aws.Region, log, time);
     }
 }

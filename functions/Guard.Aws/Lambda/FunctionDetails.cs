@@ -4,12 +4,22 @@ namespace Guard.Aws.Lambda;
 /// <param name="CodeLocation">Presigned URL of the deployment package, valid for about 10 minutes (zip functions).</param>
 /// <param name="RepositoryType"><c>S3</c> for zip functions, <c>ECR</c> for images.</param>
 /// <param name="Tags">Empty when the caller lacks <c>lambda:ListTags</c>: Lambda then leaves them out.</param>
+/// <param name="CodeObject">
+/// <c>Code.ResolvedS3Object</c>: the object version a function created or updated with <c>S3ObjectStorageMode:
+/// REFERENCE</c> runs from. Lambda keeps no copy of such code and GetFunction gives no <see cref="CodeLocation"/> for it
+/// (as observed and shown in the Lambda API reference's response syntax); null for Lambda-stored code.
+/// </param>
+/// <param name="CodeError">
+/// <c>Code.Error</c> as <c>ErrorCode: Message</c>: why Lambda itself could not retrieve the package, when it says.
+/// </param>
 public sealed record FunctionDetails(
     FunctionConfiguration Configuration,
     string? CodeLocation,
     string? RepositoryType,
     string? ImageUri,
-    IReadOnlyDictionary<string, string> Tags);
+    IReadOnlyDictionary<string, string> Tags,
+    PackageLocation.S3Object? CodeObject = null,
+    string? CodeError = null);
 
 /// <summary>The fields of Lambda's FunctionConfiguration that Guard reads.</summary>
 /// <param name="Architectures">Never empty: Lambda omits it for older functions, which run on x86_64.</param>

@@ -51,13 +51,15 @@ public sealed class FunctionScanner
 
     /// <param name="lambda">The region's Lambda client.</param>
     /// <param name="packages">Opens a presigned Code.Location or layer Content.Location (production: an <see cref="HttpPackageOpener"/>).</param>
+    /// <param name="objects">Reads the object version a REFERENCE function runs from; null: such functions are skipped.</param>
     public FunctionScanner(
         ILambdaApi lambda,
         IPackageOpener packages,
         FunctionScannerOptions? options = null,
         PackageInspector? inspector = null,
         RuntimeCatalog? runtimes = null,
-        TimeProvider? time = null)
+        TimeProvider? time = null,
+        IS3PackageOpener? objects = null)
     {
         ArgumentNullException.ThrowIfNull(lambda);
         ArgumentNullException.ThrowIfNull(packages);
@@ -73,7 +75,8 @@ public sealed class FunctionScanner
             catalog,
             _options.PlaceholderSha256,
             LayerLookup.Shared(lambda, _options.LayerLookupsPerSecond, _options.LayerLookupLifetime, clock),
-            _options.IdentifyToolchain);
+            _options.IdentifyToolchain,
+            objects);
         // A burst as large as the concurrency: the first wave starts at once, then the rate holds.
         _getFunction = new TokenBucket(_options.GetFunctionPerSecond, _options.Concurrency, clock);
     }
