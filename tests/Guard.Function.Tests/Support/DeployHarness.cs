@@ -17,13 +17,14 @@ public sealed class DeployHarness
 
     /// <param name="roleArn"><c>GUARD_ROLE_ARN</c>: Guard's exact role (its own deploys also need a revision it recorded).</param>
     /// <param name="codes">Where good code is copied; none by default.</param>
-    public DeployHarness(GuardMode mode = GuardMode.Alert, IReadOnlySet<string>? placeholders = null, bool withStore = true, string? roleArn = null, ICodeStore? codes = null)
+    /// <param name="objects">Reads REFERENCE functions' object versions; none by default.</param>
+    public DeployHarness(GuardMode mode = GuardMode.Alert, IReadOnlySet<string>? placeholders = null, bool withStore = true, string? roleArn = null, ICodeStore? codes = null, IS3PackageOpener? objects = null)
     {
         Log = new GuardLog(Output, TimeProvider.System);
         Options = new GuardOptions(mode, TopicArn, withStore ? "guard-store" : null, placeholders ?? new HashSet<string>(), GuardOptions.DefaultPlaceholderGrace, null, null, RoleArn: roleArn);
         Check = new DeployCheck(
             Lambda,
-            new DeployedFunctionInspector(Lambda, Opener, new PackageInspector(), RuntimeCatalog.Default, Options.PlaceholderSha256),
+            new DeployedFunctionInspector(Lambda, Opener, new PackageInspector(), RuntimeCatalog.Default, Options.PlaceholderSha256, objects: objects),
             withStore ? Store : null,
             new AlertSender([new SnsAlertChannel(Sns, TopicArn, Log)], Log),
             Options,
