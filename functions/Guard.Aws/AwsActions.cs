@@ -26,6 +26,12 @@ public static class AwsActions
 
     public const string SnsPublish = "sns:Publish";
 
+    /// <summary>A container-image function's manifest (or index), by the digest Lambda resolved its ImageUri to.</summary>
+    public const string EcrBatchGetImage = "ecr:BatchGetImage";
+
+    /// <summary>Presigned URLs of the image's config blob and of the layers a verdict needs.</summary>
+    public const string EcrGetDownloadUrlForLayer = "ecr:GetDownloadUrlForLayer";
+
     /// <summary>Security Hub channel (optional): findings under the account's own default product ARN.</summary>
     public const string SecurityHubBatchImportFindings = "securityhub:BatchImportFindings";
 
@@ -87,6 +93,9 @@ public static class AwsActions
     /// </summary>
     public static IReadOnlyList<string> MemberAccount { get; } =
     [
+        // Image functions: their images are read as the member account, where Lambda pulls them.
+        EcrBatchGetImage,
+        EcrGetDownloadUrlForLayer,
         LambdaGetFunction,
         LambdaGetLayerVersion,
         LambdaListFunctions,
@@ -115,6 +124,8 @@ public static class AwsActions
     /// <summary>Every action above that the Guard Lambda's own role needs (all but <see cref="CliOnly"/> and <see cref="MemberOnly"/>), sorted ordinally.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
+        EcrBatchGetImage,
+        EcrGetDownloadUrlForLayer,
         EventsPutEvents,
         LambdaGetFunction,
         LambdaGetLayerVersion,

@@ -32,11 +32,11 @@ public static class GuardComposition
             log.Warn($"GUARD_CODE_LOCATION_REWRITE is set: code locations starting with {rewrite.FromPrefix} are read from {rewrite.ToPrefix} (local emulators only)");
         }
 
-        var functions = new Lazy<DeployedFunctionInspector>(() => Functions(options, aws, aws.Lambda, time), LazyThreadSafetyMode.PublicationOnly);
+        var functions = new Lazy<DeployedFunctionInspector>(() => Functions(options, aws, aws.Lambda, aws.ImagesIn(null), time), LazyThreadSafetyMode.PublicationOnly);
         // CloudFormation's two edges share one package check.
         var packageChecks = new Lazy<PackageCheck>(() => new PackageCheck(functions.Value, aws.S3Packages), LazyThreadSafetyMode.PublicationOnly);
         var deploys = new DeferredRouteHandler(() => new AccountDeploys(
-            (account, region) => DeployCheck(options, aws, aws.LambdaIn(account, region), aws.AliasLookupIn(account), log, time),
+            (account, region) => DeployCheck(options, aws, aws.LambdaIn(account, region), aws.ImagesIn(account), aws.AliasLookupIn(account), log, time),
             Alerts(options, aws, log, time),
             aws.Store,
             log,
@@ -50,11 +50,11 @@ public static class GuardComposition
         return new EventRouter(deploys, customResources, hooks, scheduled, log);
     }
 
-    /// <summary>The deploy check for one account and region: its Lambda client (the member role's, in Organization mode); the store, code copies and alerts are Guard's own.</summary>
+    /// <summary>The deploy check for one account and region: its Lambda and ECR clients (the member role's, in Organization mode); the store, code copies and alerts are Guard's own.</summary>
     private static DeployCheck DeployCheck(
-        GuardOptions options, GuardServices aws, ILambdaApi lambda, Func<CancellationToken, Task<string?>>? accountAlias, GuardLog log, TimeProvider time)
+        GuardOptions options, GuardServices aws, ILambdaApi lambda, Aws.Ecr.IEcrImages? images, Func<CancellationToken, Task<string?>>? accountAlias, GuardLog log, TimeProvider time)
     {
-        var functions = Functions(options, aws, lambda, time);
+        var functions = Functions(options, aws, lambda, images, time);
         var store = aws.Store;
         var codes = aws.Codes;
         // Rollback needs somewhere good code is kept; without the store bucket, rollback mode only alerts.
@@ -91,8 +91,8 @@ public static class GuardComposition
         return new AlertSender(channels, log);
     }
 
-    private static DeployedFunctionInspector Functions(GuardOptions options, GuardServices aws, ILambdaApi lambda, TimeProvider time) =>
-        new(lambda, aws.Packages, new PackageInspector(RuntimeCatalog.Default, PlaceholderCatalog.Default, time), RuntimeCatalog.Default, options.PlaceholderSha256, objects: aws.S3Packages);
+    private static DeployedFunctionInspector Functions(GuardOptions options, GuardServices aws, ILambdaApi lambda, Aws.Ecr.IEcrImages? images, TimeProvider time) =>
+        new(lambda, aws.Packages, new PackageInspector(RuntimeCatalog.Default, PlaceholderCatalog.Default, time), RuntimeCatalog.Default, options.PlaceholderSha256, objects: aws.S3Packages, images: images);
 
     private static IScheduledTask Scheduled(GuardOptions options, GuardServices aws, GuardLog log, TimeProvider time, string task)
     {
@@ -114,7 +114,8 @@ public static class GuardComposition
             new PackageInspector(RuntimeCatalog.Default, PlaceholderCatalog.Default, time),
             RuntimeCatalog.Default,
             time,
-            aws.S3Packages);
+            aws.S3Packages,
+            aws.ImagesIn(null));
         return new FullScan(scanner, aws.Lambda, store, alerts, options, aws.Region, log, time);
     }
 }

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using Amazon.Runtime;
 using Guard.Aws;
 using Guard.Aws.Accounts;
+using Guard.Aws.Ecr;
 using Guard.Aws.Events;
 using Guard.Aws.Functions;
 using Guard.Aws.Http;
@@ -42,6 +43,8 @@ public sealed class GuardServices
     private readonly Func<string, string, ISecurityHubApi>? _securityHub;
     private readonly ConcurrentDictionary<(string Account, string Region), Lazy<ISecurityHubApi>> _hubs = new();
     private readonly Lazy<IEventPublisher>? _events;
+    private readonly Func<string?, string, IEcrApi>? _ecr;
+    private readonly ConcurrentDictionary<(string? Account, string Region), Lazy<IEcrApi>> _ecrClients = new();
 
     /// <param name="store">Null without <c>GUARD_STORE_BUCKET</c>; so is <paramref name="codes"/>.</param>
     /// <param name="sns">Null without <c>GUARD_TOPIC_ARN</c>.</param>
@@ -51,6 +54,7 @@ public sealed class GuardServices
     /// <param name="aliases">Organization mode: member accounts' aliases for alerts.</param>
     /// <param name="securityHub">Null without <c>GUARD_SECURITY_HUB=true</c>: the Security Hub of (account, region), under the member role for a member account.</param>
     /// <param name="events">Null without <c>GUARD_EVENT_BUS</c>.</param>
+    /// <param name="ecr">ECR in (account, region) — null for Guard's own account — under the member role for a member account; null leaves image functions not checked.</param>
     public GuardServices(
         Func<ILambdaApi> lambda,
         Func<IPackageOpener> packages,
@@ -65,7 +69,8 @@ public sealed class GuardServices
         string? ownAccount = null,
         AccountAliases? aliases = null,
         Func<string, string, ISecurityHubApi>? securityHub = null,
-        Func<IEventPublisher>? events = null)
+        Func<IEventPublisher>? events = null,
+        Func<string?, string, IEcrApi>? ecr = null)
     {
         ArgumentNullException.ThrowIfNull(lambda);
         ArgumentNullException.ThrowIfNull(packages);
@@ -86,6 +91,7 @@ public sealed class GuardServices
         _aliases = aliases;
         _securityHub = securityHub;
         _events = events is null ? null : Once(events);
+        _ecr = ecr;
     }
 
     public ILambdaApi Lambda => _lambda.Value;
@@ -113,6 +119,24 @@ public sealed class GuardServices
         _aliases is { } aliases && account is not null && !string.Equals(account, _ownAccount, StringComparison.Ordinal)
             ? cancellationToken => aliases.AliasOfAsync(account, cancellationToken)
             : null;
+
+    /// <summary>
+    /// Reads the container images of functions in <paramref name="account"/> (Guard's own when null or outside
+    /// Organization mode) as that account, where Lambda pulls them: one ECR client per account and region, made on first
+    /// use; blobs through <see cref="Packages"/>. Null when no ECR client is configured.
+    /// </summary>
+    public IEcrImages? ImagesIn(string? account)
+    {
+        if (_ecr is null)
+        {
+            return null;
+        }
+
+        var owner = _memberLambda is null || account is null || string.Equals(account, _ownAccount, StringComparison.Ordinal) ? null : account;
+        return new EcrImages(
+            region => _ecrClients.GetOrAdd((owner, region), k => new Lazy<IEcrApi>(() => _ecr(k.Account, k.Region), LazyThreadSafetyMode.ExecutionAndPublication)).Value,
+            Packages);
+    }
 
     /// <summary>Presigned package URLs: a function's <c>Code.Location</c>, a layer's <c>Content.Location</c>.</summary>
     public IPackageOpener Packages => _packages.Value;
@@ -180,7 +204,10 @@ public sealed class GuardServices
             options.OwnAccount,
             options.MemberRole is null ? null : new AccountAliases(account => AccountAliasClient.Create(environment.Value, members.Value.For(account, environment.Value.Region))),
             options.SecurityHub ? SecurityHub(options, environment, credentials, members) : null,
-            options.EventBus is null ? null : () => EventBridgeClient.Create(environment.Value, credentials.Value));
+            options.EventBus is null ? null : () => EventBridgeClient.Create(environment.Value, credentials.Value),
+            (account, region) => EcrClient.Create(
+                region == environment.Value.Region ? environment.Value : new AwsEnvironment(name => name == "AWS_REGION" ? region : Environment.GetEnvironmentVariable(name)),
+                account is null ? credentials.Value : members.Value.For(account, region)));
     }
 
     /// <summary>

@@ -16,6 +16,6 @@ public sealed class AwsActionsTests
         Assert.Equal(constants, AwsActions.All.Concat(AwsActions.CliOnly).Concat(AwsActions.MemberOnly).Order(StringComparer.Ordinal));
         Assert.Equal(AwsActions.All.Order(StringComparer.Ordinal), AwsActions.All);
         Assert.Equal(AwsActions.All.Count, AwsActions.All.Distinct(StringComparer.Ordinal).Count());
-        Assert.All(constants, action => Assert.Matches("^(lambda|sns|ssm|s3|sts|organizations|iam|securityhub|events):[A-Z][A-Za-z]+$", action));
+        Assert.All(constants, action => Assert.Matches("^(lambda|sns|ssm|s3|sts|organizations|iam|securityhub|events|ecr):[A-Z][A-Za-z]+$", action));
     }
 }

@@ -48,6 +48,31 @@ public sealed class FunctionCatalogStandIn : ILambdaApi
         return details;
     }
 
+    /// <summary>
+    /// Registers a <c>PackageType: Image</c> function as Lambda describes one: no runtime or handler, Code.ImageUri as
+    /// deployed and ResolvedImageUri pinned to the digest, CodeSha256 the digest's hex (not base64, as for a zip).
+    /// </summary>
+    public FunctionDetails AddImage(
+        string name,
+        string imageUri,
+        string resolvedImageUri,
+        string architecture = "x86_64",
+        Guard.Inspection.Images.FunctionImageConfig? imageConfig = null,
+        IReadOnlyDictionary<string, string>? tags = null)
+    {
+        var arn = $"arn:aws:lambda:{Region}:{Account}:function:{name}";
+        var digest = resolvedImageUri[(resolvedImageUri.LastIndexOf('@') + "@sha256:".Length)..];
+        var configuration = new FunctionConfiguration(
+            name, arn, null, null, [architecture], [], "Image", digest, 0, Guid.NewGuid().ToString(), "Active", "Successful", "$LATEST", $"arn:aws:iam::{Account}:role/r")
+        {
+            ImageConfig = imageConfig,
+        };
+        var details = new FunctionDetails(configuration, null, "ECR", imageUri, tags ?? new Dictionary<string, string>()) { ResolvedImageUri = resolvedImageUri };
+        _functions[name] = details;
+        _functions[arn] = details;
+        return details;
+    }
+
     public void AddLayer(string arn, string location) => _layers[arn] = new LayerVersionContent(arn, location, "sha", 100);
 
     public static string Sha256(byte[] bytes) => Convert.ToBase64String(SHA256.HashData(bytes));

@@ -50,6 +50,21 @@ public sealed record ImageBuilder
     /// <summary>An amd64 image beside this one in the index (a multi-platform build).</summary>
     public ImageBuilder? OtherPlatform { get; init; }
 
+    /// <summary>
+    /// A Go function's image as <c>FROM scratch</c> builds it: a static Go binary as the ENTRYPOINT <c>/main</c> in the top
+    /// layer, over a layer it does not need (so a reader that stops at the entrypoint's layer shows it).
+    /// </summary>
+    public static ImageBuilder GoFunction(string architecture = "amd64") => new()
+    {
+        Architecture = architecture,
+        Entrypoint = ["/main"],
+        Layers =
+        [
+            new ImageLayerContent().File("/etc/os-release", "ID=scratch\n"),
+            new ImageLayerContent().File("/main", ElfBuilder.Static(architecture == "arm64" ? ElfBuilder.Aarch64 : ElfBuilder.X8664, go: true)),
+        ],
+    };
+
     public BuiltImage Build()
     {
         var blobs = new Dictionary<string, byte[]>(StringComparer.Ordinal);

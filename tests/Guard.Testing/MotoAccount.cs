@@ -28,6 +28,7 @@ public sealed class MotoAccount : IDisposable
     private readonly AwsHttpPipeline _iam;
     private readonly AwsHttpPipeline _lambda;
     private readonly AwsHttpPipeline _sns;
+    private readonly AwsHttpPipeline _ecr;
 
     /// <param name="environment">Points at moto (<c>AWS_ENDPOINT_URL</c>) and names the region.</param>
     /// <param name="credentials">Any credentials moto accepts; by default <see cref="MotoServer.AccessKeyId"/>'s.</param>
@@ -38,6 +39,7 @@ public sealed class MotoAccount : IDisposable
         _iam = AwsHttpPipeline.Create(environment, Iam, AwsErrorProtocol.Query, Credentials);
         _lambda = AwsHttpPipeline.Create(environment, AwsService.Lambda, AwsErrorProtocol.RestJson, Credentials);
         _sns = AwsHttpPipeline.Create(environment, AwsService.Sns, AwsErrorProtocol.Query, Credentials);
+        _ecr = AwsHttpPipeline.Create(environment, AwsService.Ecr, AwsErrorProtocol.RestJson, Credentials);
     }
 
     public AwsEnvironment Environment { get; }
@@ -101,8 +103,9 @@ public sealed class MotoAccount : IDisposable
             }
         }, cancellationToken);
 
-    /// <summary>Lambda CreateFunction of an Image package (Code.ImageUri); returns the FunctionArn.</summary>
-    public Task<string> CreateImageFunctionAsync(string name, string roleArn, string imageUri, CancellationToken cancellationToken) =>
+    /// <summary>Lambda CreateFunction of an Image package (Code.ImageUri), with ImageConfig.Command when given; returns the FunctionArn.</summary>
+    public Task<string> CreateImageFunctionAsync(
+        string name, string roleArn, string imageUri, CancellationToken cancellationToken, string? architecture = null, IReadOnlyList<string>? command = null) =>
         CreateFunctionAsync(w =>
         {
             w.WriteString("FunctionName", name);
@@ -111,6 +114,13 @@ public sealed class MotoAccount : IDisposable
             w.WriteStartObject("Code");
             w.WriteString("ImageUri", imageUri);
             w.WriteEndObject();
+            WriteArray(w, "Architectures", architecture is null ? null : [architecture]);
+            if (command is not null)
+            {
+                w.WriteStartObject("ImageConfig");
+                WriteArray(w, "Command", command);
+                w.WriteEndObject();
+            }
         }, cancellationToken);
 
     public async Task DeleteFunctionAsync(string name, CancellationToken cancellationToken) =>
@@ -140,6 +150,32 @@ public sealed class MotoAccount : IDisposable
         QueryAsync(_sns, "sns:Subscribe", cancellationToken,
             ("Action", "Subscribe"), ("Version", "2010-03-31"), ("TopicArn", topicArn), ("Protocol", protocol), ("Endpoint", endpoint));
 
+    /// <summary>ECR CreateRepository (JSON 1.1, like every ECR call).</summary>
+    public Task CreateRepositoryAsync(string name, CancellationToken cancellationToken) =>
+        EcrAsync("CreateRepository", Json(w => w.WriteString("repositoryName", name)), cancellationToken);
+
+    /// <summary>ECR PutImage: <paramref name="manifest"/> under <paramref name="tag"/>, stored by <paramref name="digest"/> (moto would otherwise make up its own).</summary>
+    public Task PutImageAsync(string repository, byte[] manifest, string mediaType, string tag, string digest, CancellationToken cancellationToken) =>
+        EcrAsync("PutImage", Json(w =>
+        {
+            w.WriteString("repositoryName", repository);
+            w.WriteString("imageManifest", System.Text.Encoding.UTF8.GetString(manifest));
+            w.WriteString("imageManifestMediaType", mediaType);
+            w.WriteString("imageTag", tag);
+            w.WriteString("imageDigest", digest);
+        }), cancellationToken);
+
+    private Task<AwsHttpResponse> EcrAsync(string operation, byte[] body, CancellationToken cancellationToken) =>
+        _ecr.SendAsync(
+            "ecr:" + operation,
+            () =>
+            {
+                var request = new HttpRequestMessage(HttpMethod.Post, (Uri?)null) { Content = new ByteArrayContent(body) { Headers = { ContentType = new("application/x-amz-json-1.1") } } };
+                request.Headers.TryAddWithoutValidation("X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921." + operation);
+                return request;
+            },
+            cancellationToken);
+
     /// <summary>A JSON object whose properties <paramref name="writeProperties"/> writes, as UTF-8 bytes.</summary>
     public static byte[] Json(Action<Utf8JsonWriter> writeProperties)
     {
@@ -160,6 +196,7 @@ public sealed class MotoAccount : IDisposable
         _iam.Dispose();
         _lambda.Dispose();
         _sns.Dispose();
+        _ecr.Dispose();
     }
 
     private async Task<string> CreateFunctionAsync(Action<Utf8JsonWriter> writeProperties, CancellationToken cancellationToken)

@@ -131,7 +131,8 @@ public sealed class RegistryStandIn : IAsyncDisposable
         return text[at..text.IndexOf('"', at)];
     }
 
-    private static async Task WriteAsync(HttpListenerResponse response, int status, string contentType, byte[] body, string? range)
+    /// <summary>Writes <paramref name="body"/>, or the one range a <c>Range: bytes=</c> header asks for (206 with Content-Range).</summary>
+    internal static async Task WriteAsync(HttpListenerResponse response, int status, string contentType, byte[] body, string? range)
     {
         var (from, to) = (0L, body.LongLength - 1);
         if (range is not null && range.StartsWith("bytes=", StringComparison.Ordinal))

@@ -1,13 +1,15 @@
 using Guard.Aws.Http;
+using Guard.Aws.Ecr;
 using Guard.Aws.Lambda;
 using Guard.Inspection;
+using Guard.Inspection.Images;
 using Guard.Inspection.Reading;
 using Guard.Inspection.Reporting;
 using Guard.Inspection.Rules;
 
 namespace Guard.Aws.Functions;
 
-/// <summary>The engine's report on a function's package, or why there was nothing to judge (a container image, a managed runtime).</summary>
+/// <summary>The engine's report on a function's package or image, or why there was nothing to judge (a managed runtime).</summary>
 public sealed record FunctionInspection(Report? Report, string? NotCheckedBecause)
 {
     public static FunctionInspection NotChecked(string because) => new(null, because);
@@ -17,7 +19,8 @@ public sealed record FunctionInspection(Report? Report, string? NotCheckedBecaus
 
 /// <summary>
 /// Inspects a deployed function: the one place that resolves its layers, opens its package and layers (named by their
-/// ARNs, not by presigned URLs), applies <see cref="FunctionEligibility"/>, runs the engine and closes what it opened.
+/// ARNs, not by presigned URLs) or its container image (from ECR, by the digest Lambda resolved), applies
+/// <see cref="FunctionEligibility"/>, runs the engine and closes what it opened.
 /// Every edge that judges a function — the deploy check, the CloudFormation check, the scans, rollback in the Lambda and
 /// in the CLI, migrate — goes through here.
 /// </summary>
@@ -38,11 +41,13 @@ public sealed class DeployedFunctionInspector
     private readonly LayerLookup _layers;
     private readonly bool _identifyToolchain;
     private readonly IS3PackageOpener? _objects;
+    private readonly IEcrImages? _images;
 
     /// <param name="placeholderSha256">Digests (base64 SHA-256) of packages the operator declares placeholders.</param>
     /// <param name="layers">How layer locations are found; default: one GetLayerVersionByArn per layer.</param>
     /// <param name="identifyToolchain">Also tell which toolchain built each bootstrap (<see cref="InspectionRequest.IdentifyToolchain"/>).</param>
     /// <param name="objects">Reads the object version a REFERENCE function runs from; null: such functions are not checked.</param>
+    /// <param name="images">Reads container images from ECR; null leaves image functions not checked.</param>
     public DeployedFunctionInspector(
         ILambdaApi lambda,
         IPackageOpener packages,
@@ -51,10 +56,12 @@ public sealed class DeployedFunctionInspector
         IReadOnlySet<string>? placeholderSha256 = null,
         LayerLookup? layers = null,
         bool identifyToolchain = false,
-        IS3PackageOpener? objects = null)
+        IS3PackageOpener? objects = null,
+        IEcrImages? images = null)
     {
         _identifyToolchain = identifyToolchain;
         _objects = objects;
+        _images = images;
         ArgumentNullException.ThrowIfNull(lambda);
         ArgumentNullException.ThrowIfNull(packages);
         ArgumentNullException.ThrowIfNull(inspector);
@@ -72,7 +79,11 @@ public sealed class DeployedFunctionInspector
 
     /// <summary>Null when Guard judges this function; else why not.</summary>
     public string? WhyNotChecked(FunctionConfiguration configuration) =>
-        FunctionEligibility.WhyNotChecked((configuration ?? throw new ArgumentNullException(nameof(configuration))).PackageType, configuration.Runtime, Runtimes);
+        FunctionEligibility.IsImage((configuration ?? throw new ArgumentNullException(nameof(configuration))).PackageType) && _images is null
+            ? NoImageReader
+            : FunctionEligibility.WhyNotChecked(configuration.PackageType, configuration.Runtime, Runtimes);
+
+    private const string NoImageReader = "container image: this edge of Guard has no ECR reader";
 
     /// <summary>The function as it is now (GetFunction), and its code judged under its own settings or those <paramref name="adjust"/> makes of them.</summary>
     /// <param name="adjust">Changes to the function's settings (a template's values over the deployed ones); null for none.</param>
@@ -87,14 +98,25 @@ public sealed class DeployedFunctionInspector
     }
 
     /// <summary>
-    /// The code now on <paramref name="function"/> (its <c>Code.Location</c>, or for a REFERENCE function the object
-    /// version it runs from), under <paramref name="target"/> or, when null, the function's own settings.
+    /// The code now on <paramref name="function"/> (its <c>Code.Location</c>, its image, or for a REFERENCE function the
+    /// object version it runs from), under <paramref name="target"/> or, when null, the function's own settings.
     /// </summary>
     public async Task<FunctionInspection> InspectAsync(FunctionDetails function, FunctionTarget? target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(function);
         var configuration = function.Configuration;
         target ??= FunctionTarget.Of(configuration);
+        if (FunctionEligibility.IsImage(configuration.PackageType))
+        {
+            // The digest Lambda resolved the ImageUri to at deploy is what runs; a tag may have moved since.
+            return _images is null
+                ? FunctionInspection.NotChecked(NoImageReader)
+                : await InspectImageAsync(
+                    function.ResolvedImageUri ?? function.ImageUri ?? throw new PackageUnavailableException($"GetFunction gave no ImageUri for {configuration.FunctionName}"),
+                    target,
+                    cancellationToken).ConfigureAwait(false);
+        }
+
         if (FunctionEligibility.WhyNotChecked(configuration.PackageType, target.Runtime, Runtimes) is { } why)
         {
             return FunctionInspection.NotChecked(why);
@@ -157,6 +179,35 @@ public sealed class DeployedFunctionInspector
             return FunctionInspection.NotChecked(
                 $"Guard may not read {code.DisplayName}, the code {name} runs from (S3ObjectStorageMode REFERENCE; S3 answers {denied.ErrorCode}): " +
                 $"grant Guard's role {AwsActions.S3GetObjectVersion} on arn:aws:s3:::{code.Bucket}/{code.Key} (its ArtifactObjectArns, and the bucket's policy when the bucket is in another account or denies it)");
+        }
+    }
+
+    /// <summary>
+    /// Judges the container image <paramref name="imageUri"/> (an ECR URI, by tag or digest) as Lambda would start it
+    /// under <paramref name="target"/>: its architecture, and its ImageConfig merged over the image's own. The image of a
+    /// function now, or one not (yet, or no longer) on it: a template's, the last good digest. Reads only as far as the
+    /// verdict needs.
+    /// </summary>
+    /// <exception cref="PackageUnavailableException">Not an ECR image URI, or ECR did not give the image (missing, denied).</exception>
+    public async Task<FunctionInspection> InspectImageAsync(string imageUri, FunctionTarget target, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(imageUri);
+        ArgumentNullException.ThrowIfNull(target);
+        if (_images is null)
+        {
+            return FunctionInspection.NotChecked(NoImageReader);
+        }
+
+        if (!EcrImageUri.TryParse(imageUri, out var image))
+        {
+            throw new PackageUnavailableException($"{imageUri}: not an ECR image URI (ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY:TAG or @sha256:DIGEST), the only kind Lambda runs");
+        }
+
+        var source = _images.Open(image);
+        await using (source.ConfigureAwait(false))
+        {
+            var report = await ImageInspector.InspectAsync(new ImageInspectionRequest(source, target.Architecture, target.ImageConfig), cancellationToken).ConfigureAwait(false);
+            return FunctionInspection.Of(report);
         }
     }
 

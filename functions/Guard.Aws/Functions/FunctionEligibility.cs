@@ -6,16 +6,16 @@ namespace Guard.Aws.Functions;
 public static class FunctionEligibility
 {
     /// <summary>
-    /// Null when Guard judges a zip run on <paramref name="runtime"/>; else why not: a container image runs the image's
-    /// entrypoint, and a managed runtime brings its own bootstrap, so neither has a package bootstrap to judge.
+    /// Null when Guard judges the function: a container image (its entrypoint, by the image engine), or a zip run on
+    /// <paramref name="runtime"/>; else why not: a managed runtime brings its own bootstrap.
     /// </summary>
     /// <param name="packageType">The function's PackageType (<c>Zip</c>, <c>Image</c>); null for a package not yet on a function.</param>
     public static string? WhyNotChecked(string? packageType, string? runtime, RuntimeCatalog runtimes)
     {
         ArgumentNullException.ThrowIfNull(runtimes);
-        if (string.Equals(packageType, "Image", StringComparison.OrdinalIgnoreCase))
+        if (IsImage(packageType))
         {
-            return "container image: Lambda runs the image's entrypoint, not a bootstrap";
+            return null;
         }
 
         if (runtime is not { Length: > 0 })
@@ -25,4 +25,7 @@ public static class FunctionEligibility
 
         return runtimes.TryFind(runtime, out _) ? null : $"managed runtime {runtime}: Lambda supplies the bootstrap";
     }
+
+    /// <summary><c>PackageType: Image</c>: Lambda runs the image's own entrypoint, which the image engine judges.</summary>
+    public static bool IsImage(string? packageType) => string.Equals(packageType, "Image", StringComparison.OrdinalIgnoreCase);
 }

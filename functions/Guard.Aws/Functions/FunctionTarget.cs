@@ -22,8 +22,14 @@ public sealed record FunctionTarget(
             [.. configuration.Layers.Select(l => l.Arn)],
             configuration.Handler,
             string.IsNullOrEmpty(configuration.CodeSha256) ? null : configuration.CodeSha256,
-            configuration.Environment);
+            configuration.Environment)
+        {
+            ImageConfig = configuration.ImageConfig,
+        };
     }
+
+    /// <summary>An image function's ImageConfig, merged over the image's own start command as Lambda does; null for none.</summary>
+    public Guard.Inspection.Images.FunctionImageConfig? ImageConfig { get; init; }
 
     /// <summary>The file judged as the one Lambda execs, when not the runtime's own (<see cref="InspectionRequest.Entrypoint"/>).</summary>
     public string? Entrypoint { get; init; }

@@ -15,6 +15,9 @@ public sealed record AwsService(string SigningName, string EndpointVariableSuffi
     public static AwsService Organizations { get; } = new("organizations", "ORGANIZATIONS", "organizations");
     public static AwsService SecurityHub { get; } = new("securityhub", "SECURITYHUB", "securityhub");
 
+    /// <summary>ECR's API (not the registry's <c>ACCOUNT.dkr.ecr</c> host) answers on <c>api.ecr.REGION</c>, signed as <c>ecr</c>.</summary>
+    public static AwsService Ecr { get; } = new("ecr", "ECR", "api.ecr");
+
     /// <summary>EventBridge keeps CloudWatch Events' signing name and host, <c>events</c>.</summary>
     public static AwsService EventBridge { get; } = new("events", "EVENTBRIDGE", "events");
 

@@ -19,7 +19,11 @@ public sealed record FunctionDetails(
     string? ImageUri,
     IReadOnlyDictionary<string, string> Tags,
     PackageLocation.S3Object? CodeObject = null,
-    string? CodeError = null);
+    string? CodeError = null)
+{
+    /// <summary>An image function's <c>ImageUri</c> pinned to the digest Lambda resolved it to when deployed (<c>REPOSITORY@sha256:…</c>): what runs.</summary>
+    public string? ResolvedImageUri { get; init; }
+}
 
 /// <summary>The fields of Lambda's FunctionConfiguration that Guard reads.</summary>
 /// <param name="Architectures">Never empty: Lambda omits it for older functions, which run on x86_64.</param>
@@ -42,7 +46,11 @@ public sealed record FunctionConfiguration(
     string? LastUpdateStatus,
     string? Version,
     string? Role,
-    Guard.Inspection.FunctionEnvironment? Environment = null);
+    Guard.Inspection.FunctionEnvironment? Environment = null)
+{
+    /// <summary>An image function's ImageConfig (its overrides of the image's ENTRYPOINT, CMD, WORKDIR); null for none or a zip.</summary>
+    public Guard.Inspection.Images.FunctionImageConfig? ImageConfig { get; init; }
+}
 
 /// <param name="Arn">A layer-version ARN (ends in <c>:&lt;version&gt;</c>).</param>
 public sealed record LayerReference(string Arn, long CodeSize);

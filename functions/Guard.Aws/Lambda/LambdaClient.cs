@@ -47,7 +47,10 @@ public sealed class LambdaClient : ILambdaApi, IDisposable
             ReferencedObject(wire.Code?.ResolvedS3Object),
             wire.Code?.Error is { } error && (error.ErrorCode is { Length: > 0 } || error.Message is { Length: > 0 })
                 ? string.Join(": ", new[] { error.ErrorCode, error.Message }.Where(part => !string.IsNullOrEmpty(part)))
-                : null);
+                : null)
+        {
+            ResolvedImageUri = wire.Code?.ResolvedImageUri,
+        };
     }
 
     /// <summary>
@@ -226,7 +229,12 @@ public sealed class LambdaClient : ILambdaApi, IDisposable
             wire.LastUpdateStatus,
             wire.Version,
             wire.Role,
-            wire.Environment?.Error is not null ? null : new Guard.Inspection.FunctionEnvironment(wire.Environment?.Variables?.LdLibraryPath));
+            wire.Environment?.Error is not null ? null : new Guard.Inspection.FunctionEnvironment(wire.Environment?.Variables?.LdLibraryPath))
+        {
+            ImageConfig = wire.ImageConfigResponse?.ImageConfig is { } image
+                ? new Guard.Inspection.Images.FunctionImageConfig(image.EntryPoint, image.Command, image.WorkingDirectory)
+                : null,
+        };
     }
 
     private static AwsServiceException Malformed(string action, AwsHttpResponse response, string detail) =>

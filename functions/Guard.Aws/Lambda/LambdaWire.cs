@@ -15,6 +15,7 @@ internal sealed class FunctionCodeLocationWire
     public string? Location { get; set; }
     public string? RepositoryType { get; set; }
     public string? ImageUri { get; set; }
+    public string? ResolvedImageUri { get; set; }
     public ResolvedS3ObjectWire? ResolvedS3Object { get; set; }
     public FunctionCodeLocationErrorWire? Error { get; set; }
 }
@@ -51,6 +52,20 @@ internal sealed class FunctionConfigurationWire
     public string? Version { get; set; }
     public string? Role { get; set; }
     public EnvironmentWire? Environment { get; set; }
+    public ImageConfigResponseWire? ImageConfigResponse { get; set; }
+}
+
+/// <summary>An image function's ImageConfig overrides (EntryPoint, Command, WorkingDirectory); Error when Lambda could not read them.</summary>
+internal sealed class ImageConfigResponseWire
+{
+    public ImageConfigWire? ImageConfig { get; set; }
+}
+
+internal sealed class ImageConfigWire
+{
+    public List<string>? EntryPoint { get; set; }
+    public List<string>? Command { get; set; }
+    public string? WorkingDirectory { get; set; }
 }
 
 /// <summary>

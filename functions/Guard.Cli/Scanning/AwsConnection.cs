@@ -1,6 +1,7 @@
 using Amazon.Runtime;
 using Guard.Aws;
 using Guard.Aws.Accounts;
+using Guard.Aws.Ecr;
 using Guard.Aws.Functions;
 using Guard.Aws.Http;
 using Guard.Aws.Lambda;
@@ -14,7 +15,7 @@ namespace Guard.Cli.Scanning;
 
 /// <summary>
 /// The one place the CLI's AWS clients are made (as <c>GuardComposition</c> is for the Lambda): what every command
-/// talks to, a Lambda client and an S3 client per region, the opener of presigned package URLs, and for
+/// talks to, a Lambda, an S3 and an ECR client per region, the opener of presigned package URLs, and for
 /// <c>guard check</c> the package sources (s3://, https://) and the layer-ARN look-up. Built from the process
 /// environment in production; tests build one over moto_server with stand-ins where moto falls short (its
 /// Code.Location is not fetchable, it has no GetLayerVersionByArn). Credentials are resolved on first use, so a
@@ -30,6 +31,7 @@ internal sealed class AwsConnection : IDisposable
     private readonly Dictionary<(string? Account, string Region), LambdaClient> _lambdaClients = new();
     private MemberAccounts? _members;
     private readonly Dictionary<string, S3Client> _s3Clients = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string? Account, string Region), EcrClient> _ecrClients = new();
     private readonly object _gate = new();
 
     /// <param name="environment">The environment for a region (endpoints, region name).</param>
@@ -89,6 +91,27 @@ internal sealed class AwsConnection : IDisposable
         }
     }
 
+    /// <summary>The region's ECR client, made once; in another account (after <see cref="EnterOrganizationAsync"/>), under its member role.</summary>
+    public IEcrApi Ecr(string region, string? account = null)
+    {
+        lock (_gate)
+        {
+            var key = (account == _members?.OwnAccount ? null : account, region);
+            if (!_ecrClients.TryGetValue(key, out var client))
+            {
+                var credentials = key.Item1 is null ? Credentials
+                    : _members?.For(key.Item1, region) ?? throw new InvalidOperationException("another account's client needs EnterOrganizationAsync first");
+                client = EcrClient.Create(_environment(region), credentials);
+                _ecrClients[key] = client;
+            }
+
+            return client;
+        }
+    }
+
+    /// <summary>Reads ECR images with the AWS credentials (in <paramref name="account"/>, as its member role): image functions, and <c>guard check</c> of an ECR URI.</summary>
+    public IEcrImages Images(string? account = null) => new EcrImages(region => Ecr(region, account), Packages);
+
     /// <summary>
     /// Lets <see cref="Lambda"/> reach other accounts through <paramref name="memberRole"/> (the member stack's
     /// <c>GuardMember-{region}</c>: <see cref="MemberAccounts.RegionPlaceholder"/> stands for each Region swept), assumed with this connection's credentials; returns the caller's own account (STS GetCallerIdentity).
@@ -134,7 +157,7 @@ internal sealed class AwsConnection : IDisposable
 
     /// <summary>Inspects the region's deployed functions (the same seam the Guard Lambda uses).</summary>
     public DeployedFunctionInspector Functions(string region) =>
-        new(Lambda(region), Packages, new PackageInspector(), RuntimeCatalog.Default, objects: S3Packages(region));
+        new(Lambda(region), Packages, new PackageInspector(), RuntimeCatalog.Default, objects: S3Packages(region), images: Images());
 
     /// <summary>
     /// Reads the object version a REFERENCE function of <paramref name="region"/> runs from, with this connection's own
@@ -166,6 +189,11 @@ internal sealed class AwsConnection : IDisposable
         }
 
         foreach (var client in _s3Clients.Values)
+        {
+            client.Dispose();
+        }
+
+        foreach (var client in _ecrClients.Values)
         {
             client.Dispose();
         }

@@ -39,7 +39,15 @@ public static class AlertText
         text.Append(CultureInfo.InvariantCulture, $"Function:    {function.FunctionArn}\n");
         text.Append(CultureInfo.InvariantCulture, $"Runtime:     {runtime}\n");
         text.Append(CultureInfo.InvariantCulture, $"Account:     {account ?? "unknown"}, region {region ?? "unknown"}\n");
-        text.Append(CultureInfo.InvariantCulture, $"Code:        CodeSha256 {function.CodeSha256} ({function.CodeSize.ToString("N0", CultureInfo.InvariantCulture)} bytes)\n");
+        if (Aws.Functions.FunctionEligibility.IsImage(function.PackageType))
+        {
+            // An image function's CodeSha256 is its image's digest in hex, and its CodeSize is not the image's.
+            text.Append(CultureInfo.InvariantCulture, $"Code:        image sha256:{function.CodeSha256}\n");
+        }
+        else
+        {
+            text.Append(CultureInfo.InvariantCulture, $"Code:        CodeSha256 {function.CodeSha256} ({function.CodeSize.ToString("N0", CultureInfo.InvariantCulture)} bytes)\n");
+        }
         return text;
     }
 

@@ -254,6 +254,13 @@ public sealed class DeployCheck : IRouteHandler
     /// </summary>
     private string? VerdictKeyOf(FunctionConfiguration configuration, FunctionKey key)
     {
+        // An image's verdict costs a manifest and a config (2-3 small reads), and is judged under other settings (its
+        // ImageConfig): it is judged again rather than keyed by settings written for zips.
+        if (FunctionEligibility.IsImage(configuration.PackageType))
+        {
+            return null;
+        }
+
         var target = FunctionTarget.Of(configuration);
         var deprecated = _functions.Runtimes.TryFind(target.Runtime, out var runtime)
             && runtime.IsDeprecatedOn(DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime));

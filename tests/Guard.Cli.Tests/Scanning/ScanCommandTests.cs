@@ -41,8 +41,9 @@ public sealed class SeededAccount : IAsyncLifetime
         for (var i = 0; i < 2; i++)
         {
             await Add($"nested-{i:00}", Zip(("dist/bootstrap", x86, PackageBuilder.ExecutableMode)), "provided.al2023", "x86_64", ("broken", "BOOTSTRAP_NESTED"));
-            await Account.CreateImageFunctionAsync($"image-{i:00}", ct);
-            Expected[$"image-{i:00}"] = ("skipped", null);
+            // Image functions are checked like zips: an amd64 image on x86_64, an arm64 one on arm64.
+            await Account.CreateImageFunctionAsync($"image-{i:00}", ImageBuilder.GoFunction(i == 0 ? "amd64" : "arm64").Build(), i == 0 ? "x86_64" : "arm64", ct);
+            Expected[$"image-{i:00}"] = ("ok", null);
             await Add($"python-{i:00}", Zip(("app.py", "print('hi')"u8.ToArray(), PackageBuilder.RegularFileMode)), "python3.12", "x86_64", ("skipped", null), handler: "app.handler");
         }
 
@@ -134,7 +135,8 @@ public sealed class ScanCommandTests(SeededAccount seeded) : IClassFixture<Seede
         }
 
         Assert.Equal("deleted during the scan", functions[SeededAccount.DeletedMidScan].GetProperty("reason").GetString());
-        Assert.Equal("container image: Lambda runs the image's entrypoint, not a bootstrap", functions["image-00"].GetProperty("reason").GetString());
+        Assert.Equal("image", functions["image-00"].GetProperty("report").GetProperty("runtime").GetString());
+        Assert.Contains(".dkr.ecr.us-east-1.amazonaws.com/image-00@sha256:", functions["image-00"].GetProperty("report").GetProperty("source").GetString(), StringComparison.Ordinal);
         Assert.Equal("managed runtime python3.12: Lambda supplies the bootstrap", functions["python-00"].GetProperty("reason").GetString());
         Assert.Equal("2023-12-31", functions["go1x-00"].GetProperty("runtimeDeprecated").GetString());
         Assert.StartsWith("arn:aws:lambda:us-east-1:", functions["no-exec-00"].GetProperty("report").GetProperty("source").GetString(), StringComparison.Ordinal);
@@ -154,9 +156,9 @@ public sealed class ScanCommandTests(SeededAccount seeded) : IClassFixture<Seede
         Assert.Matches(@"^FUNCTION\s+RUNTIME\s+ARCH\s+TOOLCHAIN\s+VERDICT\s+FIRST FINDING\s+DEPRECATED$", lines[0]);
         Assert.Contains(lines, l => l.StartsWith("wrong-arch-00 ", StringComparison.Ordinal) && l.Contains("BROKEN", StringComparison.Ordinal) && l.Contains("BOOTSTRAP_WRONG_ARCH", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("go1x-00 ", StringComparison.Ordinal) && l.Contains("go1.x", StringComparison.Ordinal) && l.TrimEnd().EndsWith("2023-12-31", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.StartsWith("image-00 ", StringComparison.Ordinal) && l.Contains("SKIPPED", StringComparison.Ordinal) && l.Contains("container image", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("image-01 ", StringComparison.Ordinal) && l.Contains("(image)", StringComparison.Ordinal) && l.Contains("OK", StringComparison.Ordinal));
         Assert.Contains("   fix: rebuild with GOOS=linux GOARCH=arm64", output, StringComparison.Ordinal);
-        Assert.Contains("32 functions in us-east-1: 18 ok, 10 broken, 0 placeholder, 4 skipped, 0 unchecked", output, StringComparison.Ordinal);
+        Assert.Contains("32 functions in us-east-1: 20 ok, 10 broken, 0 placeholder, 2 skipped, 0 unchecked", output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -18,7 +18,9 @@ namespace Guard.Cli.Tests.Scanning;
 /// path from a <see cref="LocalHttpServer"/>, and code Lambda took from S3 (a migration's staged package) is read
 /// from moto's S3 at that key;</item>
 /// <item>moto does not implement GetLayerVersionByArn, so <see cref="LambdaStandIn"/> answers it with a URL on the
-/// same server.</item>
+/// same server;</item>
+/// <item>moto has no GetDownloadUrlForLayer, so image functions' images are pushed to an <see cref="EcrStandIn"/>
+/// (<c>AWS_ENDPOINT_URL_ECR</c>), also under the digest moto's stubbed ECR makes their ResolvedImageUri name.</item>
 /// </list>
 /// Objects are arranged and read back with AWSSDK.S3 (<see cref="S3"/>), a second implementation, so a test sees
 /// what Guard's own <see cref="S3Client"/> wrote rather than what that client believes it wrote.
@@ -32,6 +34,7 @@ internal sealed class ScanMotoAccount : IAsyncDisposable
 
     private ScanMotoAccount(MotoServer moto, LocalHttpServer code)
     {
+        Ecr = EcrStandIn.Start();
         Moto = moto;
         Code = code;
         S3 = moto.S3Witness(Credentials);
@@ -43,6 +46,8 @@ internal sealed class ScanMotoAccount : IAsyncDisposable
     public MotoServer Moto { get; }
 
     public LocalHttpServer Code { get; }
+
+    public EcrStandIn Ecr { get; }
 
     /// <summary>Arrange-only: puts objects into moto and reads back what Guard wrote.</summary>
     public AmazonS3Client S3 { get; }
@@ -62,7 +67,7 @@ internal sealed class ScanMotoAccount : IAsyncDisposable
     }
 
     public AwsEnvironment EnvironmentFor(string region) =>
-        AwsEnvironment.From(new Dictionary<string, string?>(Moto.EnvironmentVariables) { ["AWS_REGION"] = region });
+        AwsEnvironment.From(new Dictionary<string, string?>(Moto.EnvironmentVariables) { ["AWS_REGION"] = region, ["AWS_ENDPOINT_URL_ECR"] = Ecr.Endpoint.AbsoluteUri });
 
     public LambdaClient Lambda(string region = MotoServer.Region)
     {
@@ -126,10 +131,13 @@ internal sealed class ScanMotoAccount : IAsyncDisposable
         Code.Serve(Uri.UnescapeDataString(new Uri(details.CodeLocation!).AbsolutePath), zip);
     }
 
-    public async Task CreateImageFunctionAsync(string name, CancellationToken cancellationToken)
+    /// <summary>Pushes <paramref name="image"/> to <see cref="Ecr"/> and creates an image function of it in moto.</summary>
+    public async Task CreateImageFunctionAsync(string name, BuiltImage image, string architecture, CancellationToken cancellationToken)
     {
         var role = await RoleAsync(cancellationToken);
-        await Account(MotoServer.Region).CreateImageFunctionAsync(name, role, "123456789012.dkr.ecr.us-east-1.amazonaws.com/orders:latest", cancellationToken);
+        var uri = Ecr.Push(image, repository: name);
+        Ecr.AlsoAs("sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(uri))), image, repository: name);
+        await Account(MotoServer.Region).CreateImageFunctionAsync(name, role, uri, cancellationToken, architecture);
     }
 
     /// <summary>PublishLayerVersion in moto (for a real layer ARN), its zip served on <see cref="Code"/> for the stand-in's GetLayerVersionByArn.</summary>
@@ -158,6 +166,7 @@ internal sealed class ScanMotoAccount : IAsyncDisposable
         S3.Dispose();
         _stagedCode.Dispose();
         await Code.DisposeAsync();
+        await Ecr.DisposeAsync();
         await Moto.DisposeAsync();
     }
 

@@ -158,15 +158,56 @@ public sealed class DeployCheckTests
     }
 
     [Fact]
-    public async Task Check_ContainerImage_Skipped()
+    public async Task Check_ArmImageCreatedOnAnX8664Function_AlertsWithTheImageFindingAndItsFix()
     {
-        var harness = new DeployHarness();
-        harness.Deploy("image-fn", Packages.NotExecutable(), packageType: "Image");
+        await using var ecr = EcrStandIn.Start();
+        var harness = new DeployHarness(ecr: ecr);
+        var image = ImageBuilder.GoFunction("arm64").Build();
+        var uri = harness.DeployImage("image-fn", image);
 
-        var outcome = await harness.CheckAsync(CloudTrailEvents.Deploy(UpdateCode, "image-fn", FunctionCatalogStandIn.Sha256(Packages.NotExecutable())));
+        var outcome = await harness.CheckAsync(CloudTrailEvents.Deploy(Create, "image-fn", image.TopDigest["sha256:".Length..], imageUri: uri));
 
-        Assert.Equal(Outcomes.Skipped, outcome.Outcome);
-        Assert.Equal(0, harness.Opener.Opened);
+        Assert.Equal(Outcomes.Checked, outcome.Outcome);
+        var finding = outcome.Report!.LeadingFinding!;
+        Assert.Equal(("IMAGE_WRONG_ARCH", Verdict.Broken), (finding.Code, outcome.Report.Verdict));
+        var published = Assert.Single(harness.Sns.Published);
+        Assert.Contains("image-fn", published.Subject, StringComparison.Ordinal);
+        // The alert's text is the one every renderer uses for a finding: message and fix.
+        // The alert's findings are rendered by the one FindingText block every renderer uses: message, then fix.
+        var text = JsonDocument.Parse(published.Message).RootElement.GetProperty("default").GetString()!;
+        Assert.Contains(FindingText.AppendBlock(new System.Text.StringBuilder(), finding).ToString(), text, StringComparison.Ordinal);
+        Assert.Contains($"Code:        image {image.TopDigest}\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(EcrStandIn.Signature, published.Message, StringComparison.Ordinal);
+        Assert.Equal(new Logging.DeployMetrics(1, 1, 0, 1), outcome.Metrics);
+    }
+
+    [Fact]
+    public async Task Check_GoodImageUpdated_RecordsGoodAndSendsNothing()
+    {
+        await using var ecr = EcrStandIn.Start();
+        var harness = new DeployHarness(ecr: ecr);
+        var image = ImageBuilder.GoFunction().Build();
+        var uri = harness.DeployImage("image-fn", image);
+
+        var outcome = await harness.CheckAsync(CloudTrailEvents.Deploy(UpdateCode, "image-fn", image.TopDigest["sha256:".Length..], imageUri: uri));
+
+        Assert.Equal(Verdict.Ok, outcome.Report!.Verdict);
+        Assert.Empty(harness.Sns.Published);
+        Assert.Equal(image.TopDigest["sha256:".Length..], harness.Store.Objects["good/266106314375/us-east-1/image-fn.json"].CodeSha256);
+    }
+
+    [Fact]
+    public async Task Check_ImageWhoseCommandTheFunctionOverrides_JudgedWithTheOverride()
+    {
+        await using var ecr = EcrStandIn.Start();
+        var harness = new DeployHarness(ecr: ecr);
+        var image = ImageBuilder.GoFunction().Build();
+        var uri = harness.DeployImage("image-fn", image, imageConfig: new Guard.Inspection.Images.FunctionImageConfig(EntryPoint: ["/usr/bin/not-there"]));
+
+        var outcome = await harness.CheckAsync(CloudTrailEvents.Deploy(UpdateCode, "image-fn", image.TopDigest["sha256:".Length..], imageUri: uri));
+
+        Assert.Equal("IMAGE_ENTRYPOINT_MISSING", outcome.Report!.LeadingFinding!.Code);
+        Assert.Single(harness.Sns.Published);
     }
 
     [Theory]

@@ -92,7 +92,8 @@ public static class CloudTrailEvents
         string? identityArn = null,
         string? sessionIssuerArn = null,
         (string Bucket, string Key, string? Version)? s3Code = null,
-        string? revisionId = null)
+        string? revisionId = null,
+        string? imageUri = null)
     {
         var record = JsonNode.Parse(RealRecord)!.AsObject();
         var arn = $"arn:aws:lambda:{region}:{account}:function:{functionName}";
@@ -115,6 +116,15 @@ public static class CloudTrailEvents
         if (revisionId is not null)
         {
             response["revisionId"] = revisionId;
+        }
+
+        if (imageUri is not null)
+        {
+            // An image deploy: the code is named by its ImageUri, and the function has no runtime or handler.
+            request["code"] = new JsonObject { ["imageUri"] = imageUri };
+            response.Remove("runtime");
+            response.Remove("handler");
+            response["packageType"] = "Image";
         }
         var identity = record["userIdentity"]!.AsObject();
         identity["accountId"] = account;

@@ -1,4 +1,6 @@
+using Guard.Aws.Ecr;
 using Guard.Aws.Functions;
+using Guard.Aws.Http;
 using Guard.Testing;
 using Guard.Function.Alerts;
 using Guard.Function.Deploys;
@@ -17,14 +19,21 @@ public sealed class DeployHarness
 
     /// <param name="roleArn"><c>GUARD_ROLE_ARN</c>: Guard's exact role (its own deploys also need a revision it recorded).</param>
     /// <param name="codes">Where good code is copied; none by default.</param>
+    /// <param name="ecr">Where image functions' images are read (through Guard's own ECR client); null leaves them not checked.</param>
     /// <param name="objects">Reads REFERENCE functions' object versions; none by default.</param>
-    public DeployHarness(GuardMode mode = GuardMode.Alert, IReadOnlySet<string>? placeholders = null, bool withStore = true, string? roleArn = null, ICodeStore? codes = null, IS3PackageOpener? objects = null)
+    public DeployHarness(GuardMode mode = GuardMode.Alert, IReadOnlySet<string>? placeholders = null, bool withStore = true, string? roleArn = null, ICodeStore? codes = null, EcrStandIn? ecr = null, IS3PackageOpener? objects = null)
     {
+        Ecr = ecr;
+        var images = ecr is null ? null : new EcrImages(
+            region => EcrClient.Create(
+                AwsEnvironment.From(new Dictionary<string, string?> { ["AWS_REGION"] = region, ["AWS_ENDPOINT_URL_ECR"] = ecr.Endpoint.AbsoluteUri }),
+                new Amazon.Runtime.BasicAWSCredentials("AKIDGUARD", "guard-secret")),
+            new HttpPackageOpener(BlobHttp));
         Log = new GuardLog(Output, TimeProvider.System);
         Options = new GuardOptions(mode, TopicArn, withStore ? "guard-store" : null, placeholders ?? new HashSet<string>(), GuardOptions.DefaultPlaceholderGrace, null, null, RoleArn: roleArn);
         Check = new DeployCheck(
             Lambda,
-            new DeployedFunctionInspector(Lambda, Opener, new PackageInspector(), RuntimeCatalog.Default, Options.PlaceholderSha256, objects: objects),
+            new DeployedFunctionInspector(Lambda, Opener, new PackageInspector(), RuntimeCatalog.Default, Options.PlaceholderSha256, objects: objects, images: images),
             withStore ? Store : null,
             new AlertSender([new SnsAlertChannel(Sns, TopicArn, Log)], Log),
             Options,
@@ -33,7 +42,11 @@ public sealed class DeployHarness
             codes);
     }
 
+    private static readonly HttpClient BlobHttp = new();
+
     public StringWriter Output { get; } = new();
+
+    public EcrStandIn? Ecr { get; }
 
     public GuardLog Log { get; }
 
@@ -54,6 +67,14 @@ public sealed class DeployHarness
     {
         var details = Lambda.Add(name, zip, runtime, architecture, packageType, tags, layers, handler);
         Opener.Serve(new Uri(details.CodeLocation!), zip);
+    }
+
+    /// <summary>Pushes <paramref name="image"/> to the ECR stand-in and registers an image function running its digest; returns the ImageUri deployed.</summary>
+    public string DeployImage(string name, BuiltImage image, string architecture = "x86_64", Guard.Inspection.Images.FunctionImageConfig? imageConfig = null)
+    {
+        var uri = (Ecr ?? throw new InvalidOperationException("the harness has no ECR stand-in")).Push(image, repository: name);
+        Lambda.AddImage(name, uri, EcrStandIn.ResolvedUri(image, repository: name), architecture, imageConfig);
+        return uri;
     }
 
     public Task<DeployOutcome> CheckAsync(string eventJson)

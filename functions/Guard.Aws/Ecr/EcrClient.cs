@@ -1,0 +1,174 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using Amazon.Runtime;
+using Guard.Aws.Http;
+
+namespace Guard.Aws.Ecr;
+
+/// <summary>One image's manifest (or index) as ECR stores it: the bytes pushed, and what they are.</summary>
+/// <param name="MediaType">ECR's <c>imageManifestMediaType</c>; null when it gave none (the document then says).</param>
+public sealed record EcrManifest(string Digest, string? MediaType, byte[] Bytes);
+
+/// <summary>The two ECR calls that read an image without the registry API (API version 2015-09-21).</summary>
+public interface IEcrApi
+{
+    /// <summary>BatchGetImage for one image, by tag or digest. Failures (no such repository or image, access denied) surface as <see cref="AwsServiceException"/>.</summary>
+    Task<EcrManifest> GetManifestAsync(string registryId, string repository, string? tag, string? digest, IReadOnlyList<string> acceptedMediaTypes, CancellationToken cancellationToken);
+
+    /// <summary>GetDownloadUrlForLayer: a presigned URL of a blob the repository's images reference (a layer, or a config).</summary>
+    Task<Uri> GetDownloadUrlAsync(string registryId, string repository, string digest, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// <see cref="IEcrApi"/> over signed HTTP (JSON 1.1: a POST naming the operation in <c>X-Amz-Target</c>,
+/// https://docs.aws.amazon.com/AmazonECR/latest/APIReference/): AWSSDK.ECR is not available here, and Guard needs two calls.
+/// </summary>
+public sealed class EcrClient : IEcrApi, IDisposable
+{
+    private const string TargetPrefix = "AmazonEC2ContainerRegistry_V20150921.";
+    private static readonly MediaTypeHeaderValue AmzJson = new("application/x-amz-json-1.1");
+
+    private readonly AwsHttpPipeline _pipeline;
+
+    /// <param name="pipeline">A pipeline for <see cref="AwsService.Ecr"/> with <see cref="AwsErrorProtocol.RestJson"/>; the client owns it.</param>
+    public EcrClient(AwsHttpPipeline pipeline)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        _pipeline = pipeline;
+    }
+
+    public static EcrClient Create(AwsEnvironment environment, AWSCredentials credentials, AwsRetryOptions? retry = null, HttpMessageHandler? transport = null) =>
+        new(AwsHttpPipeline.Create(environment, AwsService.Ecr, AwsErrorProtocol.RestJson, credentials, retry, transport));
+
+    public async Task<EcrManifest> GetManifestAsync(
+        string registryId, string repository, string? tag, string? digest, IReadOnlyList<string> acceptedMediaTypes, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(repository);
+        ArgumentNullException.ThrowIfNull(acceptedMediaTypes);
+        var request = new BatchGetImageRequest
+        {
+            RegistryId = registryId,
+            RepositoryName = repository,
+            ImageIds = [digest is not null ? new ImageIdentifier { ImageDigest = digest } : new ImageIdentifier { ImageTag = tag ?? "latest" }],
+            AcceptedMediaTypes = [.. acceptedMediaTypes],
+        };
+        var response = await SendAsync(AwsActions.EcrBatchGetImage, "BatchGetImage", request, EcrJsonContext.Default.BatchGetImageRequest, cancellationToken).ConfigureAwait(false);
+        var answer = Read(response, EcrJsonContext.Default.BatchGetImageResponse, AwsActions.EcrBatchGetImage);
+
+        // BatchGetImage answers 200 for a missing image: the image's failure is in "failures", not in the status.
+        if (answer.Images is [{ ImageManifest: { Length: > 0 } manifest } image, ..])
+        {
+            return new EcrManifest(image.ImageId?.ImageDigest ?? digest ?? "", image.ImageManifestMediaType, System.Text.Encoding.UTF8.GetBytes(manifest));
+        }
+
+        var failure = answer.Failures?.FirstOrDefault();
+        throw new AwsServiceException(
+            failure?.FailureCode ?? "ImageNotFound",
+            response.StatusCode,
+            failure?.FailureReason ?? "BatchGetImage returned no image",
+            AwsActions.EcrBatchGetImage,
+            response.RequestId,
+            null);
+    }
+
+    public async Task<Uri> GetDownloadUrlAsync(string registryId, string repository, string digest, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(repository);
+        ArgumentException.ThrowIfNullOrEmpty(digest);
+        var request = new GetDownloadUrlForLayerRequest { RegistryId = registryId, RepositoryName = repository, LayerDigest = digest };
+        var response = await SendAsync(AwsActions.EcrGetDownloadUrlForLayer, "GetDownloadUrlForLayer", request, EcrJsonContext.Default.GetDownloadUrlForLayerRequest, cancellationToken).ConfigureAwait(false);
+        var answer = Read(response, EcrJsonContext.Default.GetDownloadUrlForLayerResponse, AwsActions.EcrGetDownloadUrlForLayer);
+        return Uri.TryCreate(answer.DownloadUrl, UriKind.Absolute, out var url) && url.Scheme is "https" or "http"
+            ? url
+            // Not the answer itself: a malformed one may still hold a signature.
+            : throw new AwsServiceException("MalformedResponse", response.StatusCode, "GetDownloadUrlForLayer gave no usable downloadUrl", AwsActions.EcrGetDownloadUrlForLayer, response.RequestId, null);
+    }
+
+    public void Dispose() => _pipeline.Dispose();
+
+    private Task<AwsHttpResponse> SendAsync<T>(string action, string operation, T request, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(request, type);
+        return _pipeline.SendAsync(action, () =>
+        {
+            var content = new ByteArrayContent(body);
+            content.Headers.ContentType = AmzJson;
+            // No URI: HttpClient then sends to its BaseAddress, the ECR endpoint.
+            var message = new HttpRequestMessage(HttpMethod.Post, (Uri?)null) { Content = content };
+            message.Headers.TryAddWithoutValidation("X-Amz-Target", TargetPrefix + operation);
+            return message;
+        }, cancellationToken);
+    }
+
+    private static T Read<T>(AwsHttpResponse response, JsonTypeInfo<T> type, string action)
+        where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(response.Body, type)
+                ?? throw new AwsServiceException("MalformedResponse", response.StatusCode, "empty JSON body", action, response.RequestId, null);
+        }
+        catch (JsonException e)
+        {
+            throw new AwsServiceException("MalformedResponse", response.StatusCode, $"response is not the expected JSON ({e.Message})", action, response.RequestId, e);
+        }
+    }
+}
+
+// ECR's JSON as it travels (camelCase, every field optional); only what Guard sends or reads.
+
+internal sealed class BatchGetImageRequest
+{
+    public string? RegistryId { get; set; }
+    public string? RepositoryName { get; set; }
+    public List<ImageIdentifier>? ImageIds { get; set; }
+    public List<string>? AcceptedMediaTypes { get; set; }
+}
+
+internal sealed class ImageIdentifier
+{
+    public string? ImageDigest { get; set; }
+    public string? ImageTag { get; set; }
+}
+
+internal sealed class BatchGetImageResponse
+{
+    public List<EcrImageWire>? Images { get; set; }
+    public List<ImageFailureWire>? Failures { get; set; }
+}
+
+internal sealed class EcrImageWire
+{
+    public ImageIdentifier? ImageId { get; set; }
+    public string? ImageManifest { get; set; }
+    public string? ImageManifestMediaType { get; set; }
+}
+
+internal sealed class ImageFailureWire
+{
+    public string? FailureCode { get; set; }
+    public string? FailureReason { get; set; }
+}
+
+internal sealed class GetDownloadUrlForLayerRequest
+{
+    public string? RegistryId { get; set; }
+    public string? RepositoryName { get; set; }
+    public string? LayerDigest { get; set; }
+}
+
+internal sealed class GetDownloadUrlForLayerResponse
+{
+    public string? DownloadUrl { get; set; }
+    public string? LayerDigest { get; set; }
+}
+
+/// <summary>Source-generated JSON for the ECR wire types (no reflection: Native AOT).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(BatchGetImageRequest))]
+[JsonSerializable(typeof(BatchGetImageResponse))]
+[JsonSerializable(typeof(GetDownloadUrlForLayerRequest))]
+[JsonSerializable(typeof(GetDownloadUrlForLayerResponse))]
+internal sealed partial class EcrJsonContext : JsonSerializerContext;
