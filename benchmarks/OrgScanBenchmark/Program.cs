@@ -10,7 +10,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using Amazon.Runtime;
 using Guard.Aws.Functions;
 using Guard.Aws.Http;
 using Guard.Aws.Lambda;
@@ -94,7 +93,7 @@ for (var run = 0; run < runs; run++)
         var scan = new OrganizationScan(
             (account, region) =>
             {
-                var client = LambdaClient.Create(environment, new BasicAWSCredentials("AK" + account, "secret"));
+                var client = LambdaClient.Create(environment, new AwsCredentials("AK" + account, "secret"));
                 clients.Add(client);
                 return new FunctionScanner(client, new HttpPackageOpener(http), new FunctionScannerOptions { Concurrency = concurrency, GetFunctionPerSecond = quota });
             },

@@ -9,7 +9,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using Amazon.Runtime;
 using Guard.Aws.Http;
 using Guard.Aws.Lambda;
 using Guard.Aws.Scanning;
@@ -89,7 +88,7 @@ foreach (var concurrency in concurrencies)
     for (var run = 0; run < runs; run++)
     {
         counters.Clear();
-        using var lambda = LambdaClient.Create(environment, new BasicAWSCredentials("bench", "bench"));
+        using var lambda = LambdaClient.Create(environment, new AwsCredentials("bench", "bench"));
         var scanner = new FunctionScanner(
             lambda,
             new HttpPackageOpener(http),

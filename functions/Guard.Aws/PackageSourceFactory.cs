@@ -1,4 +1,3 @@
-using Amazon.Runtime;
 using Guard.Aws.Http;
 using Guard.Aws.S3;
 using Guard.Inspection.Reading;
@@ -18,7 +17,7 @@ public sealed class PackageSourceFactory : IDisposable
     /// <param name="http">For http(s) locations; the caller owns it and its resilience handlers.</param>
     /// <param name="createS3Client">
     /// Called at most once, on the first S3 location; the factory owns and disposes the client it returns.
-    /// Production passes <c>() =&gt; PackageSourceFactory.CreateS3Client(AwsEnvironment.FromProcess())</c>.
+    /// Production passes <c>() =&gt; PackageSourceFactory.CreateS3Client(environment, credentials)</c>.
     /// </param>
     public PackageSourceFactory(HttpClient http, Func<S3Client> createS3Client)
     {
@@ -54,15 +53,11 @@ public sealed class PackageSourceFactory : IDisposable
         }
     }
 
-    /// <summary>
-    /// An S3 client for <paramref name="environment"/> (see <see cref="S3Client.Create"/>), signing with
-    /// <paramref name="credentials"/> or, when null, AWSSDK.Core's default chain.
-    /// </summary>
-    /// <param name="credentials">Explicit credentials (tests pass fixed ones for moto); null for the default chain.</param>
-    public static S3Client CreateS3Client(AwsEnvironment environment, AWSCredentials? credentials = null)
+    /// <summary>An S3 client for <paramref name="environment"/> (see <see cref="S3Client.Create"/>), signing with <paramref name="credentials"/>.</summary>
+    public static S3Client CreateS3Client(AwsEnvironment environment, IAwsCredentialsProvider credentials)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        return S3Client.Create(environment, credentials ?? SignedHttpClientFactory.DefaultCredentials());
+        return S3Client.Create(environment, credentials);
     }
 
     private S3Client S3ClientFor(PackageLocation location)
@@ -75,7 +70,7 @@ public sealed class PackageSourceFactory : IDisposable
         {
             throw new PackageUnavailableException($"{location.DisplayName}: {e.Message}", e);
         }
-        catch (Exception e) when (e is InvalidOperationException or AmazonClientException or ArgumentException)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
             throw new PackageUnavailableException($"{location.DisplayName}: cannot create the S3 client: {e.Message.ReplaceLineEndings(" ")}", e);
         }

@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Collections.Concurrent;
-using Amazon.Runtime;
 using Guard.Aws;
 using Guard.Aws.Accounts;
 using Guard.Aws.Ecr;
@@ -164,13 +163,17 @@ public sealed class GuardServices
     /// <summary>Guard's own region: the one the scheduled sweeps look at.</summary>
     public string Region => _region.Value;
 
-    /// <summary>The process's environment and AWSSDK.Core's default credential chain, one client of each kind for every handler.</summary>
+    /// <summary>
+    /// The process's environment and the credentials Lambda puts in it (the function's role), one client of each kind for
+    /// every handler. Not AWSSDK.Core's chain: profiles, SSO and instance metadata are not where a Lambda finds credentials,
+    /// and their code grew every cold start.
+    /// </summary>
     public static GuardServices FromProcess(GuardOptions options, GuardLog log)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(log);
         var environment = Once(AwsEnvironment.FromProcess);
-        var credentials = Once<AWSCredentials>(SignedHttpClientFactory.DefaultCredentials);
+        var credentials = Once<IAwsCredentialsProvider>(() => AwsCredentials.FromEnvironment(Environment.GetEnvironmentVariable));
         var s3 = Once(() => PackageSourceFactory.CreateS3Client(environment.Value, credentials.Value));
         var bucket = options.StoreBucket;
         var members = Once(() => new MemberAccounts(
@@ -215,7 +218,7 @@ public sealed class GuardServices
     /// its own account, the member role for a member account (Organization mode), each in the function's Region.
     /// </summary>
     private static Func<string, string, ISecurityHubApi> SecurityHub(
-        GuardOptions options, Lazy<AwsEnvironment> environment, Lazy<AWSCredentials> credentials, Lazy<MemberAccounts> members) =>
+        GuardOptions options, Lazy<AwsEnvironment> environment, Lazy<IAwsCredentialsProvider> credentials, Lazy<MemberAccounts> members) =>
         (account, region) =>
         {
             var regional = new AwsEnvironment(name => name == "AWS_REGION" ? region : Environment.GetEnvironmentVariable(name));

@@ -1,4 +1,3 @@
-using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Guard.Aws.Http;
@@ -246,6 +245,6 @@ public sealed class S3RangeSourceTests(MotoServer moto) : IClassFixture<MotoServ
 
     private static S3Client GuardS3(Uri endpoint) => S3Client.Create(
         AwsEnvironment.From(new Dictionary<string, string?> { ["AWS_REGION"] = MotoServer.Region, ["AWS_ENDPOINT_URL_S3"] = endpoint.AbsoluteUri }),
-        new BasicAWSCredentials(MotoServer.AccessKeyId, MotoServer.SecretAccessKey),
+        MotoServer.Credentials,
         new AwsRetryOptions { MaxAttempts = 1 });
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Amazon.Runtime;
 using Guard.Aws.Http;
 
 namespace Guard.Testing;
@@ -32,10 +31,10 @@ public sealed class MotoAccount : IDisposable
 
     /// <param name="environment">Points at moto (<c>AWS_ENDPOINT_URL</c>) and names the region.</param>
     /// <param name="credentials">Any credentials moto accepts; by default <see cref="MotoServer.AccessKeyId"/>'s.</param>
-    public MotoAccount(AwsEnvironment environment, AWSCredentials? credentials = null)
+    public MotoAccount(AwsEnvironment environment, IAwsCredentialsProvider? credentials = null)
     {
         Environment = environment;
-        Credentials = credentials ?? new BasicAWSCredentials(MotoServer.AccessKeyId, MotoServer.SecretAccessKey);
+        Credentials = credentials ?? MotoServer.Credentials;
         _iam = AwsHttpPipeline.Create(environment, Iam, AwsErrorProtocol.Query, Credentials);
         _lambda = AwsHttpPipeline.Create(environment, AwsService.Lambda, AwsErrorProtocol.RestJson, Credentials);
         _sns = AwsHttpPipeline.Create(environment, AwsService.Sns, AwsErrorProtocol.Query, Credentials);
@@ -44,7 +43,7 @@ public sealed class MotoAccount : IDisposable
 
     public AwsEnvironment Environment { get; }
 
-    public AWSCredentials Credentials { get; }
+    public IAwsCredentialsProvider Credentials { get; }
 
     /// <summary>IAM CreateRole with <see cref="LambdaTrustPolicy"/>; returns the role's ARN.</summary>
     public async Task<string> CreateRoleAsync(string name, CancellationToken cancellationToken)

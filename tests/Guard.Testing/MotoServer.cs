@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Amazon.Runtime;
 using Amazon.S3;
+using Guard.Aws.Http;
 
 namespace Guard.Testing;
 
@@ -54,13 +55,19 @@ public sealed class MotoServer : IAsyncDisposable
     /// <summary>The server's base address, e.g. <c>http://127.0.0.1:53127/</c>.</summary>
     public Uri Endpoint { get; }
 
+    /// <summary>Guard's credentials for this server: <see cref="AccessKeyId"/>/<see cref="SecretAccessKey"/>.</summary>
+    public static AwsCredentials Credentials { get; } = new(AccessKeyId, SecretAccessKey);
+
+    /// <summary>The same keys for an AWS SDK client, the tests' independent witness.</summary>
+    public static BasicAWSCredentials ForSdk(AwsCredentials credentials) => new(credentials.AccessKeyId, credentials.SecretAccessKey);
+
     /// <summary>
     /// AWSSDK.S3 pointed at this server (path-style): the tests' independent witness, to arrange objects and to read
     /// back what Guard's own S3 client wrote. The caller disposes it.
     /// </summary>
     /// <param name="credentials">Any (moto checks none); defaults to <see cref="AccessKeyId"/>/<see cref="SecretAccessKey"/>.</param>
     /// <param name="maxErrorRetry">The SDK's retries; 0 makes a refused call fail at once.</param>
-    public AmazonS3Client S3Witness(AWSCredentials? credentials = null, int? maxErrorRetry = null)
+    public AmazonS3Client S3Witness(AwsCredentials? credentials = null, int? maxErrorRetry = null)
     {
         var config = new AmazonS3Config { ServiceURL = Endpoint.AbsoluteUri, ForcePathStyle = true, AuthenticationRegion = Region };
         if (maxErrorRetry is { } retries)
@@ -68,7 +75,7 @@ public sealed class MotoServer : IAsyncDisposable
             config.MaxErrorRetry = retries;
         }
 
-        return new AmazonS3Client(credentials ?? new BasicAWSCredentials(AccessKeyId, SecretAccessKey), config);
+        return new AmazonS3Client(ForSdk(credentials ?? Credentials), config);
     }
 
     /// <summary>

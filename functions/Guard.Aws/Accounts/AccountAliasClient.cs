@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using System.Text;
-using Amazon.Runtime;
 using Guard.Aws.Http;
 
 namespace Guard.Aws.Accounts;
@@ -23,7 +22,7 @@ public sealed class AccountAliasClient : IDisposable
     }
 
     /// <param name="environment">Its region signs the call; IAM itself is global (<see cref="AwsService.Iam"/>).</param>
-    public static AccountAliasClient Create(AwsEnvironment environment, AWSCredentials credentials) =>
+    public static AccountAliasClient Create(AwsEnvironment environment, IAwsCredentialsProvider credentials) =>
         new(AwsHttpPipeline.Create(environment, AwsService.Iam, AwsErrorProtocol.RestXml, credentials));
 
     /// <summary>The alias, or null when the account has none.</summary>

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Amazon.Runtime;
 using Guard.Aws.Http;
 
 namespace Guard.Aws.Accounts;
@@ -25,11 +24,11 @@ public sealed class MemberAccounts : IDisposable
     /// <summary>An assumed role's credentials are renewed this long before they expire (they last an hour).</summary>
     public static readonly TimeSpan RefreshBefore = TimeSpan.FromMinutes(5);
 
-    private readonly Lazy<AWSCredentials> _own;
+    private readonly Lazy<IAwsCredentialsProvider> _own;
     private readonly Lazy<StsClient> _sts;
     private readonly string _roleName;
     private readonly string _sessionName;
-    private readonly ConcurrentDictionary<(string Account, string Region), AWSCredentials> _members = new();
+    private readonly ConcurrentDictionary<(string Account, string Region), IAwsCredentialsProvider> _members = new();
 
     /// <param name="ownAccount">Guard's own account: events from it use <paramref name="own"/> directly.</param>
     /// <param name="roleName">
@@ -38,14 +37,14 @@ public sealed class MemberAccounts : IDisposable
     /// </param>
     /// <param name="sessionName">Names Guard's sessions in the member accounts' CloudTrail (Guard's function name).</param>
     /// <param name="sts">Made on the first member account (production: <see cref="CreateSts"/>).</param>
-    public MemberAccounts(string ownAccount, Func<AWSCredentials> own, string roleName, string sessionName, Func<StsClient> sts)
+    public MemberAccounts(string ownAccount, Func<IAwsCredentialsProvider> own, string roleName, string sessionName, Func<StsClient> sts)
     {
         ArgumentException.ThrowIfNullOrEmpty(ownAccount);
         ArgumentNullException.ThrowIfNull(own);
         ArgumentException.ThrowIfNullOrEmpty(roleName);
         ArgumentNullException.ThrowIfNull(sts);
         OwnAccount = ownAccount;
-        _own = new Lazy<AWSCredentials>(own, LazyThreadSafetyMode.PublicationOnly);
+        _own = new Lazy<IAwsCredentialsProvider>(own, LazyThreadSafetyMode.PublicationOnly);
         _roleName = roleName;
         _sessionName = SessionName(sessionName);
         _sts = new Lazy<StsClient>(sts, LazyThreadSafetyMode.ExecutionAndPublication);
@@ -54,7 +53,7 @@ public sealed class MemberAccounts : IDisposable
     public string OwnAccount { get; }
 
     /// <summary>STS for <paramref name="environment"/> (honours <c>AWS_ENDPOINT_URL_STS</c>), signing with <paramref name="credentials"/>.</summary>
-    public static StsClient CreateSts(AwsEnvironment environment, AWSCredentials credentials) => StsClient.Create(environment, credentials);
+    public static StsClient CreateSts(AwsEnvironment environment, IAwsCredentialsProvider credentials) => StsClient.Create(environment, credentials);
 
     /// <summary>Stands for the Region in a role name given to <see cref="MemberAccounts"/>.</summary>
     public const string RegionPlaceholder = "{region}";
@@ -74,7 +73,7 @@ public sealed class MemberAccounts : IDisposable
 
     /// <summary>Guard's own credentials for its own account (or none named); otherwise the member role's in <paramref name="region"/>, refreshed as they near expiry.</summary>
     /// <exception cref="FormatException"><paramref name="account"/> is not a 12-digit account id.</exception>
-    public AWSCredentials For(string? account, string region)
+    public IAwsCredentialsProvider For(string? account, string region)
     {
         if (account is null || account == OwnAccount)
         {
@@ -111,45 +110,30 @@ public sealed class MemberAccounts : IDisposable
     }
 
     /// <summary>One member account's role session: assumed on first use, renewed <see cref="RefreshBefore"/> its expiry.</summary>
-    private sealed class AssumedRoleCredentials : RefreshingAWSCredentials
+    private sealed class AssumedRoleCredentials(MemberAccounts accounts, string account, string region) : RefreshingCredentials(MemberAccounts.RefreshBefore)
     {
-        private readonly MemberAccounts _accounts;
-        private readonly string _account;
-        private readonly string _region;
-
-        public AssumedRoleCredentials(MemberAccounts accounts, string account, string region)
+        protected override async Task<AwsCredentials> RenewAsync()
         {
-            _accounts = accounts;
-            _account = account;
-            _region = region;
-            PreemptExpiryTime = RefreshBefore;
-        }
-
-        protected override CredentialsRefreshState GenerateNewCredentials() =>
-            GenerateNewCredentialsAsync().GetAwaiter().GetResult();
-
-        protected override async Task<CredentialsRefreshState> GenerateNewCredentialsAsync()
-        {
-            var roleArn = _accounts.RoleArnIn(_account, _region);
+            var roleArn = accounts.RoleArnIn(account, region);
             RoleSession session;
             try
             {
-                session = await _accounts._sts.Value.AssumeRoleAsync(roleArn, _accounts._sessionName, TimeSpan.FromHours(1), CancellationToken.None).ConfigureAwait(false);
+                session = await accounts._sts.Value.AssumeRoleAsync(roleArn, accounts._sessionName, TimeSpan.FromHours(1), CancellationToken.None).ConfigureAwait(false);
             }
             catch (AwsServiceException e) when (e.StatusCode == 0)
             {
-                throw new MemberAccountUnavailableException(_account, roleArn, $"STS could not be reached ({e.ErrorCode})", e);
+                throw new MemberAccountUnavailableException(account, roleArn, $"STS could not be reached ({e.ErrorCode})", e);
             }
             catch (AwsServiceException e)
             {
-                throw new MemberAccountUnavailableException(_account, roleArn, $"{e.ErrorCode}: {e.ServiceMessage.ReplaceLineEndings(" ")}", e);
+                throw new MemberAccountUnavailableException(account, roleArn, $"{e.ErrorCode}: {e.ServiceMessage.ReplaceLineEndings(" ")}", e);
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                throw new MemberAccountUnavailableException(_account, roleArn, $"STS could not be reached ({e.GetType().Name})", e);
+                throw new MemberAccountUnavailableException(account, roleArn, $"STS could not be reached ({e.GetType().Name})", e);
             }
 
-            return new CredentialsRefreshState(session.Credentials, session.Expiration.UtcDateTime);
+            return session.Credentials;
         }
     }
 }

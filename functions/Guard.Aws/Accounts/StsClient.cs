@@ -1,11 +1,10 @@
 using System.Globalization;
-using Amazon.Runtime;
 using Guard.Aws.Http;
 
 namespace Guard.Aws.Accounts;
 
 /// <summary>A role session's temporary credentials, as AssumeRole answers them.</summary>
-public sealed record RoleSession(ImmutableCredentials Credentials, DateTimeOffset Expiration);
+public sealed record RoleSession(AwsCredentials Credentials, DateTimeOffset Expiration);
 
 /// <summary>
 /// STS over signed HTTP in the Query protocol (<c>Action=AssumeRole&amp;Version=2011-06-15&amp;…</c>, answered in XML), the
@@ -30,7 +29,7 @@ public sealed class StsClient : IDisposable
     }
 
     /// <summary>STS for <paramref name="environment"/>'s region (honours <c>AWS_ENDPOINT_URL_STS</c>), signing with <paramref name="credentials"/>.</summary>
-    public static StsClient Create(AwsEnvironment environment, AWSCredentials credentials, AwsRetryOptions? retry = null, HttpMessageHandler? transport = null) =>
+    public static StsClient Create(AwsEnvironment environment, IAwsCredentialsProvider credentials, AwsRetryOptions? retry = null, HttpMessageHandler? transport = null) =>
         new(AwsHttpPipeline.Create(environment, AwsService.Sts, AwsErrorProtocol.Query, credentials, retry, transport));
 
     /// <exception cref="AwsServiceException">STS refused (e.g. AccessDenied when the role's trust policy does not name the caller) or did not answer.</exception>
@@ -58,7 +57,7 @@ public sealed class StsClient : IDisposable
             throw Malformed(answer, AwsActions.StsAssumeRole, "AssumeRole answered without complete credentials");
         }
 
-        return new RoleSession(new ImmutableCredentials(keyId, secret, token), expiration.ToUniversalTime());
+        return new RoleSession(new AwsCredentials(keyId, secret, token, expiration.ToUniversalTime()), expiration.ToUniversalTime());
     }
 
     /// <summary>The account the signing credentials belong to (GetCallerIdentity needs no permission).</summary>

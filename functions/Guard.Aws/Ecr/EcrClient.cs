@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
-using Amazon.Runtime;
 using Guard.Aws.Http;
 
 namespace Guard.Aws.Ecr;
@@ -39,7 +38,7 @@ public sealed class EcrClient : IEcrApi, IDisposable
         _pipeline = pipeline;
     }
 
-    public static EcrClient Create(AwsEnvironment environment, AWSCredentials credentials, AwsRetryOptions? retry = null, HttpMessageHandler? transport = null) =>
+    public static EcrClient Create(AwsEnvironment environment, IAwsCredentialsProvider credentials, AwsRetryOptions? retry = null, HttpMessageHandler? transport = null) =>
         new(AwsHttpPipeline.Create(environment, AwsService.Ecr, AwsErrorProtocol.RestJson, credentials, retry, transport));
 
     public async Task<EcrManifest> GetManifestAsync(

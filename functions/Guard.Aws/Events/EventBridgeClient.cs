@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Amazon.Runtime;
 using Guard.Aws.Http;
 
 namespace Guard.Aws.Events;
@@ -38,7 +37,7 @@ public sealed class EventBridgeClient : IEventPublisher, IDisposable
         _pipeline = pipeline;
     }
 
-    public static EventBridgeClient Create(AwsEnvironment environment, AWSCredentials credentials, AwsRetryOptions? retry = null, HttpMessageHandler? transport = null) =>
+    public static EventBridgeClient Create(AwsEnvironment environment, IAwsCredentialsProvider credentials, AwsRetryOptions? retry = null, HttpMessageHandler? transport = null) =>
         new(AwsHttpPipeline.Create(environment, AwsService.EventBridge, AwsErrorProtocol.RestJson, credentials, retry, transport));
 
     public async Task<string> PutAsync(EventEntry entry, CancellationToken cancellationToken)

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using Amazon.Runtime;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
@@ -85,7 +84,7 @@ public sealed class AwsHttpPipeline : IDisposable
         AwsEnvironment environment,
         AwsService service,
         AwsErrorProtocol protocol,
-        AWSCredentials credentials,
+        IAwsCredentialsProvider credentials,
         AwsRetryOptions? retry = null,
         HttpMessageHandler? transport = null)
     {

@@ -1,36 +1,29 @@
-using Amazon;
-using Amazon.Runtime;
-using Amazon.Runtime.Credentials;
-using Amazon.Runtime.Signing;
-
 namespace Guard.Aws.Http;
 
 /// <summary>
-/// Builds the <see cref="HttpClient"/> Guard uses for services the SDK here does not cover (Lambda, SNS):
-/// AWSSDK.Core's <see cref="SigV4SigningHandler"/> over a plain transport. Retries live above this client
-/// (<see cref="AwsHttpPipeline"/>), so every attempt passes through the signer again with a fresh date.
+/// Builds the <see cref="HttpClient"/> every Guard AWS client sends through: Guard's <see cref="SigV4SigningHandler"/>
+/// over a plain transport. Retries live above this client (<see cref="AwsHttpPipeline"/>), so every attempt passes
+/// through the signer again with a fresh date.
 /// </summary>
 public static class SignedHttpClientFactory
 {
+    /// <summary>The Region a global service's one endpoint signs for (IAM's iam.amazonaws.com: us-east-1, whatever the caller's).</summary>
+    public const string GlobalSigningRegion = "us-east-1";
+
     /// <summary>A client whose <see cref="HttpClient.BaseAddress"/> is the service's endpoint.</summary>
     /// <param name="transport">The innermost handler; tests pass one, production uses <see cref="CreateTransport"/>.</param>
-    public static HttpClient Create(AwsEnvironment environment, AwsService service, AWSCredentials credentials, HttpMessageHandler? transport = null)
+    public static HttpClient Create(AwsEnvironment environment, AwsService service, IAwsCredentialsProvider credentials, HttpMessageHandler? transport = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(credentials);
 
-        var parameters = new AWSSigV4Parameters
-        {
-            Credentials = credentials,
-            Region = RegionEndpoint.GetBySystemName(environment.Region),
-            Service = service.SigningName,
-            // SignedAt stays unset: the handler then signs each send with the current time.
-        };
-        var signer = new SigV4SigningHandler(parameters, transport ?? CreateTransport());
+        var endpoint = environment.EndpointFor(service);
+        var region = service.GlobalEndpoint is { } global && endpoint == global ? GlobalSigningRegion : environment.Region;
+        var signer = new SigV4SigningHandler(credentials, region, service, transport ?? CreateTransport());
         return new HttpClient(signer, disposeHandler: true)
         {
-            BaseAddress = environment.EndpointFor(service),
+            BaseAddress = endpoint,
             // Per-attempt timeouts belong to the pipeline; HttpClient's own would cut across retries.
             Timeout = Timeout.InfiniteTimeSpan,
         };
@@ -46,21 +39,4 @@ public static class SignedHttpClientFactory
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         ConnectTimeout = TimeSpan.FromSeconds(5),
     };
-
-    /// <summary>
-    /// AWSSDK.Core's default chain: environment variables first (on Lambda these include
-    /// <c>AWS_SESSION_TOKEN</c>), then profiles, container and instance credentials.
-    /// </summary>
-    /// <exception cref="CredentialsUnavailableException">None of them has credentials.</exception>
-    public static AWSCredentials DefaultCredentials()
-    {
-        try
-        {
-            return DefaultAWSCredentialsIdentityResolver.GetCredentials(null);
-        }
-        catch (AmazonClientException e)
-        {
-            throw CredentialsUnavailableException.From(e, Environment.GetEnvironmentVariable);
-        }
-    }
 }

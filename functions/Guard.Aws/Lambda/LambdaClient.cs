@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Amazon.Runtime;
 using Guard.Aws.Http;
 
 namespace Guard.Aws.Lambda;
@@ -28,7 +27,7 @@ public sealed class LambdaClient : ILambdaApi, IDisposable
         _pipeline = pipeline;
     }
 
-    public static LambdaClient Create(AwsEnvironment environment, AWSCredentials credentials, AwsRetryOptions? retry = null, HttpMessageHandler? transport = null) =>
+    public static LambdaClient Create(AwsEnvironment environment, IAwsCredentialsProvider credentials, AwsRetryOptions? retry = null, HttpMessageHandler? transport = null) =>
         new(AwsHttpPipeline.Create(environment, AwsService.Lambda, AwsErrorProtocol.RestJson, credentials, retry, transport));
 
     public async Task<FunctionDetails> GetFunctionAsync(string functionNameOrArn, CancellationToken cancellationToken)

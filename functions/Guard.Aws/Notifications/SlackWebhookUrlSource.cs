@@ -1,4 +1,3 @@
-using Amazon.Runtime;
 using Guard.Aws.Http;
 using Guard.Aws.Ssm;
 
@@ -31,7 +30,7 @@ public sealed class SlackWebhookUrlSource : IDisposable
     /// A source over a new SSM client for <paramref name="environment"/>'s region, pointed at
     /// <c>AWS_ENDPOINT_URL_SSM</c> / <c>AWS_ENDPOINT_URL</c> when set.
     /// </summary>
-    public static SlackWebhookUrlSource Create(AwsEnvironment environment, AWSCredentials credentials, string parameterName) =>
+    public static SlackWebhookUrlSource Create(AwsEnvironment environment, IAwsCredentialsProvider credentials, string parameterName) =>
         new(SsmClient.Create(environment, credentials), parameterName, ownsClient: true);
 
     public string ParameterName => _parameterName;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Amazon.Runtime;
 using Guard.Aws.Http;
 
 namespace Guard.Aws.Notifications;
@@ -33,7 +32,7 @@ public sealed class SnsClient : ISnsPublisher, IDisposable
         _pipeline = pipeline;
     }
 
-    public static SnsClient Create(AwsEnvironment environment, AWSCredentials credentials, AwsRetryOptions? retry = null, HttpMessageHandler? transport = null) =>
+    public static SnsClient Create(AwsEnvironment environment, IAwsCredentialsProvider credentials, AwsRetryOptions? retry = null, HttpMessageHandler? transport = null) =>
         new(AwsHttpPipeline.Create(environment, AwsService.Sns, AwsErrorProtocol.Query, credentials, retry, transport));
 
     public async Task<string> PublishAsync(SnsPublishRequest request, CancellationToken cancellationToken)

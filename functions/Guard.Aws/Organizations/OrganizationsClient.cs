@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Amazon.Runtime;
 using Guard.Aws.Http;
 
 namespace Guard.Aws.Organizations;
@@ -35,7 +34,7 @@ public sealed class OrganizationsClient : IDisposable
     public const string Region = "us-east-1";
 
     /// <param name="environment">For <see cref="Region"/> (endpoints: <c>AWS_ENDPOINT_URL_ORGANIZATIONS</c> for emulators).</param>
-    public static OrganizationsClient Create(AwsEnvironment environment, AWSCredentials credentials, AwsRetryOptions? retry = null, HttpMessageHandler? transport = null) =>
+    public static OrganizationsClient Create(AwsEnvironment environment, IAwsCredentialsProvider credentials, AwsRetryOptions? retry = null, HttpMessageHandler? transport = null) =>
         new(AwsHttpPipeline.Create(environment, AwsService.Organizations, AwsErrorProtocol.RestJson, credentials, retry, transport));
 
     /// <summary>Every account of the organization, page by page (NextToken).</summary>

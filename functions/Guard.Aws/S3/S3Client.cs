@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
-using Amazon.Runtime;
 using Guard.Aws.Http;
 
 namespace Guard.Aws.S3;
@@ -41,7 +40,7 @@ public sealed class S3Client : IDisposable
     /// with path-style addressing (emulators and custom endpoints rarely resolve <c>bucket.host</c> names), else
     /// the regional endpoint with virtual-hosted addressing.
     /// </summary>
-    public static S3Client Create(AwsEnvironment environment, AWSCredentials credentials, AwsRetryOptions? retry = null, HttpMessageHandler? transport = null)
+    public static S3Client Create(AwsEnvironment environment, IAwsCredentialsProvider credentials, AwsRetryOptions? retry = null, HttpMessageHandler? transport = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
         var addressing = S3Addressing.For(environment);

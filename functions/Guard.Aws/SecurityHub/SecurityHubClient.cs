@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Amazon.Runtime;
 using Guard.Aws.Http;
 
 namespace Guard.Aws.SecurityHub;
@@ -37,7 +36,7 @@ public sealed class SecurityHubClient : ISecurityHubApi, IDisposable
         _pipeline = pipeline;
     }
 
-    public static SecurityHubClient Create(AwsEnvironment environment, AWSCredentials credentials, AwsRetryOptions? retry = null, HttpMessageHandler? transport = null) =>
+    public static SecurityHubClient Create(AwsEnvironment environment, IAwsCredentialsProvider credentials, AwsRetryOptions? retry = null, HttpMessageHandler? transport = null) =>
         new(AwsHttpPipeline.Create(environment, AwsService.SecurityHub, AwsErrorProtocol.RestJson, credentials, retry, transport));
 
     public async Task<BatchImportResult> ImportAsync(IReadOnlyList<AsffFinding> findings, CancellationToken cancellationToken)

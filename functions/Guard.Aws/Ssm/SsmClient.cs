@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Amazon.Runtime;
 using Guard.Aws.Http;
 
 namespace Guard.Aws.Ssm;
@@ -23,7 +22,7 @@ public sealed class SsmClient : IDisposable
         _pipeline = pipeline;
     }
 
-    public static SsmClient Create(AwsEnvironment environment, AWSCredentials credentials, AwsRetryOptions? retry = null, HttpMessageHandler? transport = null) =>
+    public static SsmClient Create(AwsEnvironment environment, IAwsCredentialsProvider credentials, AwsRetryOptions? retry = null, HttpMessageHandler? transport = null) =>
         new(AwsHttpPipeline.Create(environment, AwsService.Ssm, AwsErrorProtocol.RestJson, credentials, retry, transport));
 
     /// <summary>The parameter's value, decrypted when it is a SecureString.</summary>

@@ -1,4 +1,3 @@
-using Amazon.Runtime;
 using Guard.Aws;
 using Guard.Aws.Accounts;
 using Guard.Aws.Ecr;
@@ -26,7 +25,7 @@ internal sealed class AwsConnection : IDisposable
     private static readonly HttpClient PackageHttp = new() { Timeout = TimeSpan.FromSeconds(60) };
 
     private readonly Func<string, AwsEnvironment> _environment;
-    private readonly Lazy<AWSCredentials> _credentials;
+    private readonly Lazy<IAwsCredentialsProvider> _credentials;
     private readonly Func<ILambdaApi, ILambdaApi> _wrapLambda;
     private readonly Dictionary<(string? Account, string Region), LambdaClient> _lambdaClients = new();
     private MemberAccounts? _members;
@@ -41,13 +40,13 @@ internal sealed class AwsConnection : IDisposable
     /// <param name="wrapLambda">Tests put a stand-in around the real client; production passes it through.</param>
     public AwsConnection(
         Func<string, AwsEnvironment> environment,
-        Func<AWSCredentials> credentials,
+        Func<IAwsCredentialsProvider> credentials,
         string defaultRegion,
         IPackageOpener packages,
         Func<ILambdaApi, ILambdaApi>? wrapLambda = null)
     {
         _environment = environment;
-        _credentials = new Lazy<AWSCredentials>(credentials, LazyThreadSafetyMode.ExecutionAndPublication);
+        _credentials = new Lazy<IAwsCredentialsProvider>(credentials, LazyThreadSafetyMode.ExecutionAndPublication);
         DefaultRegion = defaultRegion;
         Packages = packages;
         _wrapLambda = wrapLambda ?? (client => client);
@@ -57,19 +56,19 @@ internal sealed class AwsConnection : IDisposable
 
     public IPackageOpener Packages { get; }
 
-    /// <summary>The process's environment and AWSSDK.Core's default credential chain.</summary>
+    /// <summary>The process's environment and AWSSDK.Core's default credential chain (<see cref="SdkCredentialChain"/>).</summary>
     public static AwsConnection FromProcess()
     {
         var process = AwsEnvironment.FromProcess();
         return new AwsConnection(
             region => new AwsEnvironment(name => name is "AWS_REGION" ? region : Environment.GetEnvironmentVariable(name)),
-            SignedHttpClientFactory.DefaultCredentials,
+            SdkCredentialChain.Resolve,
             process.Region,
             new HttpPackageOpener(PackageHttp));
     }
 
     /// <exception cref="CredentialsUnavailableException">No credentials could be found.</exception>
-    public AWSCredentials Credentials => _credentials.Value;
+    public IAwsCredentialsProvider Credentials => _credentials.Value;
 
     public AwsEnvironment EnvironmentFor(string region) => _environment(region);
 

@@ -19,9 +19,10 @@ public sealed class StsClientMotoTests(MotoServer moto) : IClassFixture<MotoServ
 
         var session = await sts.AssumeRoleAsync("arn:aws:iam::111111111111:role/GuardMember", "guard-fn", TimeSpan.FromHours(1), Cancel);
 
-        Assert.NotEmpty(session.Credentials.AccessKey);
-        Assert.NotEmpty(session.Credentials.SecretKey);
-        Assert.NotEmpty(session.Credentials.Token);
+        Assert.NotEmpty(session.Credentials.AccessKeyId);
+        Assert.NotEmpty(session.Credentials.SecretAccessKey);
+        Assert.False(string.IsNullOrEmpty(session.Credentials.SessionToken));
+        Assert.Equal(session.Expiration, session.Credentials.Expiration);
         Assert.InRange(session.Expiration, before.AddMinutes(59), before.AddMinutes(61));
     }
 
@@ -31,8 +32,7 @@ public sealed class StsClientMotoTests(MotoServer moto) : IClassFixture<MotoServ
         using var aws = MotoAws.Account(moto.Endpoint);
         using var sts = StsClient.Create(aws.Environment, MotoAws.Credentials);
         var session = await sts.AssumeRoleAsync("arn:aws:iam::111111111111:role/GuardMember", "guard-fn", TimeSpan.FromHours(1), Cancel);
-        using var asMember = StsClient.Create(aws.Environment, new Amazon.Runtime.SessionAWSCredentials(
-            session.Credentials.AccessKey, session.Credentials.SecretKey, session.Credentials.Token));
+        using var asMember = StsClient.Create(aws.Environment, session.Credentials);
 
         Assert.Equal("111111111111", await asMember.GetCallerAccountAsync(Cancel));
     }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Amazon.Runtime;
 using Guard.Aws.Ecr;
 using Guard.Aws.Functions;
 using Guard.Aws.Http;
@@ -17,7 +16,7 @@ public sealed class EcrImageSourceTests : IAsyncLifetime
 {
     private const string OtherAccount = "444455556666";
     private static readonly HttpClient Blobs = new();
-    private static readonly AWSCredentials Credentials = new BasicAWSCredentials("AKIDGUARD", "guard-secret");
+    private static readonly AwsCredentials Credentials = new AwsCredentials("AKIDGUARD", "guard-secret");
 
     private EcrStandIn _ecr = null!;
     private EcrClient _client = null!;

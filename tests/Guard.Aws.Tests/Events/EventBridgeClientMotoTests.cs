@@ -20,7 +20,7 @@ public sealed class EventBridgeClientMotoTests(MotoServer moto) : IClassFixture<
     {
         using var aws = MotoAws.Account(moto.Endpoint);
         using var events = EventBridgeClient.Create(aws.Environment, MotoAws.Credentials);
-        using var sqs = new AmazonSQSClient(MotoAws.Credentials, new AmazonSQSConfig { ServiceURL = moto.Endpoint.AbsoluteUri, AuthenticationRegion = MotoAws.Region });
+        using var sqs = new AmazonSQSClient(MotoServer.ForSdk(MotoAws.Credentials), new AmazonSQSConfig { ServiceURL = moto.Endpoint.AbsoluteUri, AuthenticationRegion = MotoAws.Region });
         var queueUrl = (await sqs.CreateQueueAsync("guard-verdicts-inbox", Cancel)).QueueUrl;
         var queueArn = (await sqs.GetQueueAttributesAsync(queueUrl, ["QueueArn"], Cancel)).QueueARN;
         using (var arrange = AwsHttpPipeline.Create(aws.Environment, AwsService.EventBridge, AwsErrorProtocol.RestJson, MotoAws.Credentials))

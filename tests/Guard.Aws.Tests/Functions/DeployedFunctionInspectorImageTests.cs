@@ -1,4 +1,3 @@
-using Amazon.Runtime;
 using Guard.Aws.Ecr;
 using Guard.Aws.Functions;
 using Guard.Aws.Http;
@@ -27,7 +26,7 @@ public sealed class DeployedFunctionInspectorImageTests : IAsyncLifetime
         _ecr = EcrStandIn.Start();
         _client = EcrClient.Create(
             AwsEnvironment.From(new Dictionary<string, string?> { ["AWS_REGION"] = EcrStandIn.Region, ["AWS_ENDPOINT_URL_ECR"] = _ecr.Endpoint.AbsoluteUri }),
-            new BasicAWSCredentials("AKIDGUARD", "guard-secret"));
+            new AwsCredentials("AKIDGUARD", "guard-secret"));
         return ValueTask.CompletedTask;
     }
 

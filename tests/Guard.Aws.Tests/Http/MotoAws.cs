@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
-using Amazon.Runtime;
 using Guard.Aws.Http;
 using Guard.Testing;
 
@@ -14,7 +13,7 @@ internal static class MotoAws
 {
     public const string Region = "us-east-1";
 
-    public static AWSCredentials Credentials { get; } = new BasicAWSCredentials("testing", "testing");
+    public static AwsCredentials Credentials { get; } = new("testing", "testing");
 
     /// <summary>An account on the moto_server at <paramref name="endpoint"/>, in <see cref="Region"/>.</summary>
     public static MotoAccount Account(Uri endpoint) =>

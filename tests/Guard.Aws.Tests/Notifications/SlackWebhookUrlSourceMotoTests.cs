@@ -64,5 +64,5 @@ public sealed class SlackWebhookUrlSourceMotoTests(MotoServer moto) : IClassFixt
         AwsEnvironment.From(new Dictionary<string, string?> { ["AWS_REGION"] = MotoAws.Region, ["AWS_ENDPOINT_URL"] = moto.Endpoint.AbsoluteUri });
 
     private AmazonSimpleSystemsManagementClient TestSsmClient() =>
-        new(MotoAws.Credentials, new AmazonSimpleSystemsManagementConfig { ServiceURL = moto.Endpoint.AbsoluteUri, AuthenticationRegion = MotoAws.Region });
+        new(MotoServer.ForSdk(MotoAws.Credentials), new AmazonSimpleSystemsManagementConfig { ServiceURL = moto.Endpoint.AbsoluteUri, AuthenticationRegion = MotoAws.Region });
 }

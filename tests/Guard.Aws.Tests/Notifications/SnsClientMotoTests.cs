@@ -18,7 +18,7 @@ public sealed class SnsClientMotoTests(MotoServer moto) : IClassFixture<MotoServ
     {
         using var aws = MotoAws.Account(moto.Endpoint);
         using var sns = SnsClient.Create(aws.Environment, MotoAws.Credentials);
-        using var sqs = new AmazonSQSClient(MotoAws.Credentials, new AmazonSQSConfig { ServiceURL = moto.Endpoint.AbsoluteUri, AuthenticationRegion = MotoAws.Region });
+        using var sqs = new AmazonSQSClient(MotoServer.ForSdk(MotoAws.Credentials), new AmazonSQSConfig { ServiceURL = moto.Endpoint.AbsoluteUri, AuthenticationRegion = MotoAws.Region });
         var topicArn = await aws.CreateTopicAsync("guard-alerts", Cancel);
         var queueUrl = (await sqs.CreateQueueAsync("guard-alerts-inbox", Cancel)).QueueUrl;
         var queueArn = (await sqs.GetQueueAttributesAsync(queueUrl, ["QueueArn"], Cancel)).QueueARN;

@@ -1,4 +1,3 @@
-using Amazon.Runtime;
 using Amazon.S3;
 using Guard.Aws;
 using Guard.Aws.Http;
@@ -41,7 +40,7 @@ internal sealed class ScanMotoAccount : IAsyncDisposable
         _stagedCode = PackageSourceFactory.CreateS3Client(EnvironmentFor(MotoServer.Region), Credentials);
     }
 
-    public static AWSCredentials Credentials { get; } = new BasicAWSCredentials(MotoServer.AccessKeyId, MotoServer.SecretAccessKey);
+    public static AwsCredentials Credentials => MotoServer.Credentials;
 
     public MotoServer Moto { get; }
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Amazon.Runtime;
+using Guard.Aws.Http;
 using Guard.Aws.Accounts;
 using Guard.Aws.Functions;
 using Guard.Aws.Lambda;
@@ -169,7 +169,7 @@ public sealed class OrganizationMotoTests(MotoServer moto) : IClassFixture<MotoS
         Assert.Contains($"arn:aws:iam::{MemberAccount}:role/GuardMember-us-east-1", alert.Message, StringComparison.Ordinal);
     }
 
-    private static EventRouter Compose(MotoWorld world, LocalHttpServer code, Func<string?, string, AWSCredentials> credentialsFor, AccountAliases? aliases = null)
+    private static EventRouter Compose(MotoWorld world, LocalHttpServer code, Func<string?, string, IAwsCredentialsProvider> credentialsFor, AccountAliases? aliases = null)
     {
         var log = new GuardLog(new StringWriter(), TimeProvider.System);
         var options = new GuardOptions(
@@ -198,7 +198,7 @@ public sealed class OrganizationMotoTests(MotoServer moto) : IClassFixture<MotoS
     }
 
     /// <summary>IAM CreateAccountAlias (Query protocol) in the account <paramref name="credentials"/> belong to.</summary>
-    private static async Task CreateAccountAliasAsync(MotoWorld world, AWSCredentials credentials, string alias)
+    private static async Task CreateAccountAliasAsync(MotoWorld world, IAwsCredentialsProvider credentials, string alias)
     {
         using var iam = Guard.Aws.Http.AwsHttpPipeline.Create(world.Environment, Guard.Aws.Http.AwsService.Iam, Guard.Aws.Http.AwsErrorProtocol.RestXml, credentials);
         await iam.SendAsync("iam:CreateAccountAlias", () => new HttpRequestMessage(HttpMethod.Post, (Uri?)null)

@@ -27,7 +27,7 @@ public sealed class DeployHarness
         var images = ecr is null ? null : new EcrImages(
             region => EcrClient.Create(
                 AwsEnvironment.From(new Dictionary<string, string?> { ["AWS_REGION"] = region, ["AWS_ENDPOINT_URL_ECR"] = ecr.Endpoint.AbsoluteUri }),
-                new Amazon.Runtime.BasicAWSCredentials("AKIDGUARD", "guard-secret")),
+                new Guard.Aws.Http.AwsCredentials("AKIDGUARD", "guard-secret")),
             new HttpPackageOpener(BlobHttp));
         Log = new GuardLog(Output, TimeProvider.System);
         Options = new GuardOptions(mode, TopicArn, withStore ? "guard-store" : null, placeholders ?? new HashSet<string>(), GuardOptions.DefaultPlaceholderGrace, null, null, RoleArn: roleArn);

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.SQS;
 using Amazon.SQS.Model;
@@ -35,11 +34,11 @@ public sealed class MotoWorld : IDisposable
         _account = new MotoAccount(Environment, Credentials);
         S3 = moto.S3Witness(Credentials);
         GuardS3 = PackageSourceFactory.CreateS3Client(Environment, Credentials);
-        Sqs = new AmazonSQSClient(Credentials, new AmazonSQSConfig { ServiceURL = moto.Endpoint.AbsoluteUri, AuthenticationRegion = Region });
+        Sqs = new AmazonSQSClient(MotoServer.ForSdk(Credentials), new AmazonSQSConfig { ServiceURL = moto.Endpoint.AbsoluteUri, AuthenticationRegion = Region });
         LambdaClient = Guard.Aws.Lambda.LambdaClient.Create(Environment, Credentials);
     }
 
-    public static AWSCredentials Credentials { get; } = new BasicAWSCredentials(MotoServer.AccessKeyId, MotoServer.SecretAccessKey);
+    public static AwsCredentials Credentials => MotoServer.Credentials;
 
     public MotoServer Moto { get; }
 
