@@ -1,6 +1,5 @@
 using Amazon.S3;
 using Amazon.S3.Model;
-using Amazon.Runtime;
 using Guard.Aws;
 using Guard.Aws.Functions;
 using Guard.Aws.Http;
@@ -20,7 +19,7 @@ public sealed class DeployCheckReferenceMotoTests(MotoServer moto) : IClassFixtu
 {
     private const string Key = "fn/app.zip";
 
-    private static readonly AWSCredentials Credentials = new BasicAWSCredentials("testing", "testing");
+    private static AwsCredentials Credentials => MotoServer.Credentials;
 
     private readonly AmazonS3Client _witness = moto.S3Witness(Credentials);
     private readonly S3Client _s3 = S3Client.Create(
