@@ -30,6 +30,8 @@ namespace Guard.Function;
 [JsonSerializable(typeof(CustomResourceResponse))]
 [JsonSerializable(typeof(HookRequest))]
 [JsonSerializable(typeof(HookResponse))]
+[JsonSerializable(typeof(ChangeSetPayload))]
+[JsonSerializable(typeof(HookCallbackContext))]
 [JsonSerializable(typeof(SweepMetricsLine))]
 [JsonSerializable(typeof(SweepAlertDocument))]
 [JsonSerializable(typeof(SweepSummary))]

@@ -42,7 +42,7 @@ public static class GuardComposition
             log,
             time));
         var customResources = new DeferredRouteHandler(() => new CustomResourceHandler(() => packageChecks.Value, aws.Responses, RuntimeCatalog.Default, log, time));
-        var hooks = new DeferredRouteHandler(() => new HookHandler(() => packageChecks.Value, RuntimeCatalog.Default, log, time));
+        var hooks = new DeferredRouteHandler(() => new HookHandler(() => packageChecks.Value, aws.HookPayloads, RuntimeCatalog.Default, log, time));
         var scheduled = new ScheduledHandler(
             () => Scheduled(options, aws, log, time, ScheduledTasks.PlaceholderSweep),
             () => Scheduled(options, aws, log, time, ScheduledTasks.FullScan),

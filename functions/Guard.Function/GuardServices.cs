@@ -44,6 +44,7 @@ public sealed class GuardServices
     private readonly Lazy<IEventPublisher>? _events;
     private readonly Func<string?, string, IEcrApi>? _ecr;
     private readonly ConcurrentDictionary<(string? Account, string Region), Lazy<IEcrApi>> _ecrClients = new();
+    private readonly Lazy<HookPayloadClient> _hookPayloads;
 
     /// <param name="store">Null without <c>GUARD_STORE_BUCKET</c>; so is <paramref name="codes"/>.</param>
     /// <param name="sns">Null without <c>GUARD_TOPIC_ARN</c>.</param>
@@ -54,6 +55,7 @@ public sealed class GuardServices
     /// <param name="securityHub">Null without <c>GUARD_SECURITY_HUB=true</c>: the Security Hub of (account, region), under the member role for a member account.</param>
     /// <param name="events">Null without <c>GUARD_EVENT_BUS</c>.</param>
     /// <param name="ecr">ECR in (account, region) — null for Guard's own account — under the member role for a member account; null leaves image functions not checked.</param>
+    /// <param name="hookPayloads">What fetches a change set hook's payload; by default the production client.</param>
     public GuardServices(
         Func<ILambdaApi> lambda,
         Func<IPackageOpener> packages,
@@ -69,7 +71,8 @@ public sealed class GuardServices
         AccountAliases? aliases = null,
         Func<string, string, ISecurityHubApi>? securityHub = null,
         Func<IEventPublisher>? events = null,
-        Func<string?, string, IEcrApi>? ecr = null)
+        Func<string?, string, IEcrApi>? ecr = null,
+        Func<HookPayloadClient>? hookPayloads = null)
     {
         ArgumentNullException.ThrowIfNull(lambda);
         ArgumentNullException.ThrowIfNull(packages);
@@ -91,6 +94,7 @@ public sealed class GuardServices
         _securityHub = securityHub;
         _events = events is null ? null : Once(events);
         _ecr = ecr;
+        _hookPayloads = Once(hookPayloads ?? (() => new HookPayloadClient(HookPayloadClient.CreateDefaultHttpClient)));
     }
 
     public ILambdaApi Lambda => _lambda.Value;
@@ -152,6 +156,9 @@ public sealed class GuardServices
     public ISlackPoster? Slack => _slack?.Value;
 
     public ResponseUrlClient Responses => _responses.Value;
+
+    /// <summary>Change set hook payloads, behind S3 presigned URLs.</summary>
+    public HookPayloadClient HookPayloads => _hookPayloads.Value;
 
     /// <summary>The Security Hub of (account, region), each made once on first use; null when the channel is off.</summary>
     public Func<string, string, ISecurityHubApi>? SecurityHubIn => _securityHub is null

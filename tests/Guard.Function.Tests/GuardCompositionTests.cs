@@ -124,6 +124,21 @@ public sealed class GuardCompositionTests : IDisposable
         Assert.Single(_sns.Published);
     }
 
+    [Fact]
+    public async Task Router_ChangeSetHook_FetchesItsPayloadWithTheComposedClient()
+    {
+        var router = Compose(GuardMode.Alert);
+        await using var server = LocalHttpServer.Start();
+        var url = server.Serve("/payload", StackRequests.ChangeSetPayload(
+            StackRequests.Change("CREATE", "ReportsFunction", StackRequests.FunctionProperties("b", "reports.zip", runtime: "python3.12")))).AbsoluteUri;
+
+        using var answer = await HandleAsync(router, StackRequests.ChangeSetHook(url + "?X-Amz-Signature=s"));
+
+        Assert.Equal("SUCCESS", answer.RootElement.GetProperty("hookStatus").GetString());
+        Assert.Contains("ReportsFunction: the managed runtime python3.12 supplies its own bootstrap", answer.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, server.RequestCount);
+    }
+
     private EventRouter Compose(GuardMode mode, bool withCodes = true, bool securityHubAndBus = false, IS3PackageOpener? s3Packages = null)
     {
         var log = new GuardLog(_output, TimeProvider.System);

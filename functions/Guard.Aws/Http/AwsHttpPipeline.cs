@@ -169,7 +169,7 @@ public sealed class AwsHttpPipeline : IDisposable
         // A HEAD answer (and a 204 or 304) has no body, whatever its Content-Length says: S3's HEAD of a 212 MB
         // object carries Content-Length: 212000000, and refusing it would refuse every question about large code.
         var bodiless = request.Method == HttpMethod.Head || status is 204 or 304;
-        if ((bodiless ? [] : await ReadBoundedAsync(response.Content, cancellationToken).ConfigureAwait(false)) is not { } body)
+        if ((bodiless ? [] : await ReadBoundedAsync(response.Content, MaxBodyBytes, cancellationToken).ConfigureAwait(false)) is not { } body)
         {
             // Not retried: the same request would bring the same answer.
             var tooLarge = new AwsError("ResponseTooLarge", $"the answer is larger than {MaxBodyBytes / (1024 * 1024)} MiB; Guard reads only small answers whole");
@@ -200,9 +200,15 @@ public sealed class AwsHttpPipeline : IDisposable
     private static string? FirstHeader(HttpResponseHeaders headers, string name) =>
         headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
 
-    private static async Task<byte[]?> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
+    /// <summary>
+    /// The whole body, or null when it is (or announces itself as) larger than <paramref name="maxBytes"/>: never more
+    /// than that is read or allocated, whatever Content-Length says. Every answer Guard reads whole comes through here.
+    /// </summary>
+    public static async Task<byte[]?> ReadBoundedAsync(HttpContent content, int maxBytes, CancellationToken cancellationToken)
     {
-        if (content.Headers.ContentLength > MaxBodyBytes)
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
+        if (content.Headers.ContentLength > maxBytes)
         {
             return null;
         }
@@ -215,7 +221,7 @@ public sealed class AwsHttpPipeline : IDisposable
             int read;
             while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
             {
-                if (buffer.Length + read > MaxBodyBytes)
+                if (buffer.Length + read > maxBytes)
                 {
                     return null;
                 }

@@ -27,14 +27,53 @@ public sealed record HookRequest(
 
 public sealed record HookModel([property: JsonPropertyName("LambdaFunction")] string? LambdaFunction);
 
-/// <param name="TargetName">The resource type, e.g. <c>AWS::Lambda::Function</c>.</param>
-/// <param name="TargetType">The same for CloudFormation; <c>RESOURCE</c> for Cloud Control.</param>
-/// <param name="TargetLogicalId">The template's logical id (Cloud Control constructs one).</param>
+/// <param name="TargetName">The resource type, e.g. <c>AWS::Lambda::Function</c>; <c>CHANGE_SET</c> or <c>STACK</c> for those targets.</param>
+/// <param name="TargetType">The same for CloudFormation; <c>RESOURCE</c> for Cloud Control; <c>CHANGE_SET</c> or <c>STACK</c>.</param>
+/// <param name="TargetLogicalId">The template's logical id (Cloud Control constructs one); the change set's ARN for a change set.</param>
+/// <param name="Payload">
+/// Change set and stack targets only: an S3 presigned URL to the <see cref="ChangeSetPayload"/>. A credential: it is
+/// fetched, never logged or echoed.
+/// </param>
 public sealed record HookRequestData(
     string? TargetName,
     string? TargetType,
     string? TargetLogicalId,
-    HookTargetModel? TargetModel);
+    HookTargetModel? TargetModel,
+    string? Payload = null)
+{
+    public const string ChangeSet = "CHANGE_SET";
+
+    /// <summary>What <see cref="TargetType"/> says for a resource Cloud Control API provisions.</summary>
+    public const string CloudControlResource = "RESOURCE";
+
+    // The URL must not reach a log through a record's generated ToString.
+    public override string ToString() => $"{TargetType} {TargetName} {TargetLogicalId}";
+}
+
+/// <summary>
+/// What a change set hook's <c>requestData.payload</c> URL serves (same page, "Evaluating change set operations"): the
+/// changes the set would make. The template it also carries is not read.
+/// </summary>
+public sealed record ChangeSetPayload(IReadOnlyList<ChangedResource>? ChangedResources);
+
+/// <summary>One resource the change set changes.</summary>
+/// <param name="Action"><c>CREATE</c>, <c>UPDATE</c> or <c>DELETE</c>.</param>
+/// <param name="BeforeContext">
+/// <c>{"Properties":{…}}</c> before the change, as a JSON string (null on create); every number and boolean in it is a
+/// string. Read as an element so that an object is taken as well.
+/// </param>
+/// <param name="AfterContext">The same after the change (null on delete).</param>
+public sealed record ChangedResource(
+    string? Action,
+    JsonElement BeforeContext,
+    JsonElement AfterContext,
+    int? LineNumber,
+    string? LogicalResourceId,
+    string? ResourceType)
+{
+    public const string Create = "CREATE";
+    public const string Update = "UPDATE";
+}
 
 /// <param name="ResourceProperties">The proposed properties; empty on delete.</param>
 /// <param name="PreviousResourceProperties">The current properties; empty on create.</param>
@@ -69,7 +108,13 @@ public sealed record HookResponse(
 
 /// <summary>What an <c>IN_PROGRESS</c> answer hands the next invocation.</summary>
 /// <param name="Retry">Why the check is tried again.</param>
-public sealed record HookCallbackContext(string Retry);
+/// <param name="Passed">
+/// Change sets: the logical ids of functions already judged able to start, which the next invocation does not read
+/// again, so that a set too large for one invocation's budget is judged over several.
+/// </param>
+public sealed record HookCallbackContext(
+    string Retry,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Passed = null);
 
 /// <summary>One line of the hook's report in the console.</summary>
 /// <param name="Status"><c>PASSED</c>, <c>FAILED</c> or <c>SKIPPED</c>.</param>

@@ -63,4 +63,32 @@ public sealed class CloudFormationJsonTests
         Assert.Equal(response.CallbackContext, again.CallbackContext);
         Assert.Equal(response.Annotations![0], again.Annotations![0]);
     }
+
+    [Fact]
+    public void ChangeSetPayload_RoundTrips_ContextsStayJsonStrings()
+    {
+        var json = System.Text.Encoding.UTF8.GetString(StackRequests.ChangeSetPayload(
+            StackRequests.Change("UPDATE", "OrdersFunction", StackRequests.FunctionProperties("b", "new.zip"), StackRequests.FunctionProperties("b", "old.zip"))));
+        var payload = JsonSerializer.Deserialize(json, FunctionJsonContext.Default.ChangeSetPayload)!;
+
+        var again = JsonSerializer.Deserialize(JsonSerializer.Serialize(payload, FunctionJsonContext.Default.ChangeSetPayload), FunctionJsonContext.Default.ChangeSetPayload)!;
+
+        var change = Assert.Single(again.ChangedResources!);
+        Assert.Equal(("UPDATE", "OrdersFunction", "AWS::Lambda::Function", 12), (change.Action, change.LogicalResourceId, change.ResourceType, change.LineNumber));
+        Assert.Equal(JsonValueKind.String, change.AfterContext.ValueKind);
+        Assert.Contains("new.zip", change.AfterContext.GetString(), StringComparison.Ordinal);
+        Assert.Contains("old.zip", change.BeforeContext.GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HookCallbackContext_RoundTrips_WithTheFunctionsJudgedGood()
+    {
+        var context = new HookCallbackContext("slow", ["OrdersFunction", "BillingFunction"]);
+
+        var json = JsonSerializer.Serialize(context, FunctionJsonContext.Default.HookCallbackContext);
+        var again = JsonSerializer.Deserialize(json, FunctionJsonContext.Default.HookCallbackContext)!;
+
+        Assert.Equal("""{"retry":"slow","passed":["OrdersFunction","BillingFunction"]}""", json);
+        Assert.Equal(context.Passed, again.Passed);
+    }
 }

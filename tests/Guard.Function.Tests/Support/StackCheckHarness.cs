@@ -27,6 +27,9 @@ public sealed class InMemoryS3PackageOpener : IS3PackageOpener
     /// <summary>When true, every read waits forever and ignores cancellation: a stalled connection.</summary>
     public bool Hang { get; set; }
 
+    /// <summary>When set, every read waits this long first, ignoring cancellation: a slow package source.</summary>
+    public TimeSpan ReadDelay { get; set; }
+
     public void Put(string bucket, string key, byte[] zip) => _objects[$"{bucket}/{key}"] = zip;
 
     public IRangeSource Open(PackageLocation.S3Object location)
@@ -42,9 +45,29 @@ public sealed class InMemoryS3PackageOpener : IS3PackageOpener
             return new HangingRangeSource(location.DisplayName);
         }
 
-        return _objects.TryGetValue($"{location.Bucket}/{location.Key}", out var zip)
+        IRangeSource source = _objects.TryGetValue($"{location.Bucket}/{location.Key}", out var zip)
             ? new InMemoryRangeSource(zip, location.DisplayName)
             : throw new PackageUnavailableException($"{location.DisplayName}: not found");
+        return ReadDelay > TimeSpan.Zero ? new SlowRangeSource(source, ReadDelay) : source;
+    }
+
+    private sealed class SlowRangeSource(IRangeSource inner, TimeSpan delay) : IRangeSource
+    {
+        public string DisplayName => inner.DisplayName;
+
+        public async ValueTask<TailRead> ReadTailAsync(Memory<byte> destination, CancellationToken cancellationToken)
+        {
+            await Task.Delay(delay, CancellationToken.None);
+            return await inner.ReadTailAsync(destination, cancellationToken);
+        }
+
+        public async ValueTask<int> ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
+        {
+            await Task.Delay(delay, CancellationToken.None);
+            return await inner.ReadAsync(offset, destination, cancellationToken);
+        }
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 
     private sealed class HangingRangeSource(string name) : IRangeSource
@@ -72,12 +95,12 @@ public sealed class StackCheckHarness : IAsyncDisposable
 {
     public const string Bucket = "orders-artifacts";
 
-    public StackCheckHarness(TimeSpan? answerMargin = null, TimeSpan? hookBudget = null, IReadOnlySet<string>? placeholders = null)
+    public StackCheckHarness(TimeSpan? answerMargin = null, TimeSpan? hookBudget = null, IReadOnlySet<string>? placeholders = null, int? payloadMaxBytes = null)
     {
         Log = new GuardLog(Output, TimeProvider.System);
         Check = new PackageCheck(new DeployedFunctionInspector(Lambda, Urls, new PackageInspector(), RuntimeCatalog.Default, placeholders), S3);
         CustomResources = new CustomResourceHandler(ChecksFactory, new ResponseUrlClient(() => new HttpClient { Timeout = TimeSpan.FromSeconds(5) }), RuntimeCatalog.Default, Log, TimeProvider.System, answerMargin);
-        Hooks = new HookHandler(ChecksFactory, RuntimeCatalog.Default, Log, TimeProvider.System, hookBudget);
+        Hooks = new HookHandler(ChecksFactory, new HookPayloadClient(() => new HttpClient { Timeout = TimeSpan.FromSeconds(5) }, payloadMaxBytes ?? HookPayloadClient.DefaultMaxBytes), RuntimeCatalog.Default, Log, TimeProvider.System, hookBudget);
     }
 
     public StringWriter Output { get; } = new();

@@ -102,6 +102,59 @@ public static class StackRequests
         return properties;
     }
 
+    public const string ChangeSetId = "arn:aws:cloudformation:us-east-1:266106314375:changeSet/orders-api-release-42/0f3c9d7e-5b1a-4c2e-9f00-8a7b6c5d4e3f";
+
+    /// <summary>
+    /// A change set hook invocation as documented ("Example Lambda Hook change set change input"): the target is the
+    /// change set, its changes behind <paramref name="payloadUrl"/>.
+    /// </summary>
+    public static string ChangeSetHook(string payloadUrl, int invocation = 1, JsonNode? callbackContext = null, string clientRequestToken = "f8da6d11-b23f-48f4-814c-0fb6a667f50e")
+    {
+        var request = new JsonObject
+        {
+            ["clientRequestToken"] = clientRequestToken,
+            ["awsAccountId"] = "266106314375",
+            ["stackId"] = StackId,
+            ["changeSetId"] = ChangeSetId,
+            ["hookTypeName"] = HookTypeName,
+            ["hookTypeVersion"] = "00000001",
+            ["hookModel"] = new JsonObject { ["LambdaFunction"] = ServiceToken },
+            ["actionInvocationPoint"] = "CREATE_PRE_PROVISION",
+            ["requestData"] = new JsonObject
+            {
+                ["targetName"] = "CHANGE_SET",
+                ["targetType"] = "CHANGE_SET",
+                ["targetLogicalId"] = ChangeSetId,
+                ["payload"] = payloadUrl,
+            },
+            ["requestContext"] = new JsonObject { ["invocation"] = invocation, ["callbackContext"] = callbackContext },
+        };
+        return request.ToJsonString();
+    }
+
+    /// <summary>
+    /// What a change set hook's payload URL serves: the template and <c>changedResources</c>, each context a JSON
+    /// string of <c>{"Properties":…}</c> with every number and boolean a string, as documented.
+    /// </summary>
+    public static byte[] ChangeSetPayload(params JsonObject[] changes) =>
+        System.Text.Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["template"] = "Resources: {}  # not read by Guard",
+            ["changedResources"] = new JsonArray([.. changes]),
+        }.ToJsonString());
+
+    /// <summary>One entry of <c>changedResources</c>.</summary>
+    public static JsonObject Change(string action, string logicalId, JsonObject? after, JsonObject? before = null, string resourceType = "AWS::Lambda::Function", int? lineNumber = 12) =>
+        new()
+        {
+            ["logicalResourceId"] = logicalId,
+            ["resourceType"] = resourceType,
+            ["action"] = action,
+            ["lineNumber"] = action == "DELETE" ? null : lineNumber,
+            ["beforeContext"] = before is null ? null : new JsonObject { ["Properties"] = before }.ToJsonString(),
+            ["afterContext"] = after is null ? null : new JsonObject { ["Properties"] = after }.ToJsonString(),
+        };
+
     /// <summary>A hook invocation in the documented shape, plus the clientRequestToken every real request carries.</summary>
     public static string Hook(
         string invocationPoint,
