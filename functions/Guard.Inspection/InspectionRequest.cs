@@ -32,6 +32,14 @@ public sealed record InspectionRequest(
     /// <summary>Also tell which toolchain built the entrypoint (<see cref="Reporting.BootstrapSummary.Toolchain"/>): for
     /// anything but Go that reads the binary's section headers at its end, so only callers that show it ask.</summary>
     public bool IdentifyToolchain { get; init; }
+
+    /// <summary>
+    /// Judge the layers' extensions without reading <see cref="Package"/> at all (it only names the report): on a
+    /// managed runtime Lambda's own bootstrap loads the function's code, which Guard does not judge, and it can be large.
+    /// What sits under /var/task is then as unknown as the runtime image's files: never settled missing. Only for a
+    /// managed runtime.
+    /// </summary>
+    public bool LayersOnly { get; init; }
 }
 
 /// <summary>

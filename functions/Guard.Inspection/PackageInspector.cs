@@ -33,6 +33,11 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
     {
         var started = Stopwatch.GetTimestamp();
         var runtime = runtimes.Find(request.Runtime);
+        if (request.LayersOnly && !runtime.IsManaged)
+        {
+            throw new ArgumentException($"only a managed runtime's function is judged by its layers alone; {runtime.Name} runs the package's own bootstrap", nameof(request));
+        }
+
         var entrypoint = request.Entrypoint is { Length: > 0 } asked ? OpenedPackage.Normalize(asked)
             : runtime.EntrypointIsHandler ? OpenedPackage.Normalize(request.Handler ?? "main")
             : Bootstrap;
@@ -73,13 +78,15 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
         List<Finding> findings,
         CancellationToken cancellationToken)
     {
-        var function = await OpenAsync("the package", "/var/task", package, KeepFor(entrypoint, request.Handler), findings, cancellationToken).ConfigureAwait(false);
-        if (function is null)
+        var function = request.LayersOnly
+            ? null
+            : await OpenAsync("the package", "/var/task", package, KeepFor(entrypoint, request.Handler), findings, cancellationToken).ConfigureAwait(false);
+        if (function is null && !request.LayersOnly)
         {
             return Judgement.None;
         }
 
-        if (!runtime.IsManaged && await RecognizePlaceholderAsync(function, request, cancellationToken).ConfigureAwait(false) is { } placeholder)
+        if (function is not null && !runtime.IsManaged && await RecognizePlaceholderAsync(function, request, cancellationToken).ConfigureAwait(false) is { } placeholder)
         {
             findings.Add(Findings.Placeholder(placeholder));
             return new Judgement(null, IsPlaceholder: true);
@@ -95,7 +102,7 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
             }
         }
 
-        var total = openedLayers.Aggregate(function.Zip.TotalUncompressedSize, (sum, layer) => SaturatingAdd(sum, layer.Zip.TotalUncompressedSize));
+        var total = openedLayers.Aggregate(function?.Zip.TotalUncompressedSize ?? 0, (sum, layer) => SaturatingAdd(sum, layer.Zip.TotalUncompressedSize));
         if (total > runtimes.UnzippedSizeLimit)
         {
             findings.Add(Findings.PackageTooLarge(total, runtimes.UnzippedSizeLimit));
@@ -111,7 +118,7 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
 
         // Lambda supplies a managed runtime's bootstrap, and the function's code is the language's to load, not exec'd:
         // extensions are all that can fail to launch.
-        if (runtime.IsManaged)
+        if (runtime.IsManaged || function is null)
         {
             return Judgement.None;
         }
@@ -302,7 +309,8 @@ public sealed class PackageInspector(RuntimeCatalog runtimes, PlaceholderCatalog
             }
         }
 
-        var judged = ExecutableRules.Judge(path, facts, runtime, architecture, runtimes, shipped.Contains);
+        // Unread function code (LayersOnly) settles nothing under /var/task.
+        var judged = ExecutableRules.Judge(path, facts, runtime, architecture, runtimes, p => shipped.Contains(p) ? true : files.IsShipped(p) ? false : null);
         findings.AddRange(judged);
 
         // ld.so runs only for a dynamic file of the right machine whose program interpreter exists.

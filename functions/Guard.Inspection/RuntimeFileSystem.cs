@@ -33,8 +33,12 @@ internal abstract record Resolution
 /// layers (later layers over earlier ones), everything else the runtime's own image, of which Guard knows only the
 /// few files <see cref="RuntimeFacts.Files"/> lists.
 /// </summary>
-internal sealed class RuntimeFileSystem(OpenedPackage function, IReadOnlyList<OpenedPackage> layers, RuntimeFacts runtime)
+/// <param name="function">The function's package; null when it was not read (<see cref="InspectionRequest.LayersOnly"/>),
+/// which leaves /var/task as unknown as the runtime's image: nothing there is settled missing.</param>
+internal sealed class RuntimeFileSystem(OpenedPackage? function, IReadOnlyList<OpenedPackage> layers, RuntimeFacts runtime)
 {
+    private const string TaskRoot = "/var/task";
+
     /// <summary>How many links deep a symlink is followed (Linux stops at 40; real packages use one).</summary>
     private const int MaxSymlinkHops = 8;
 
@@ -56,7 +60,7 @@ internal sealed class RuntimeFileSystem(OpenedPackage function, IReadOnlyList<Op
 
             var linkPath = owner.Root + "/" + OpenedPackage.Normalize(entry.Name).TrimEnd('/');
             var path = RuntimePaths.CollapseDots(target.StartsWith('/') ? target : linkPath[..(linkPath.LastIndexOf('/') + 1)] + target);
-            if (path == function.Root || path == "/opt")
+            if (path == TaskRoot || path == "/opt")
             {
                 return new Resolution.Directory();
             }
@@ -97,7 +101,7 @@ internal sealed class RuntimeFileSystem(OpenedPackage function, IReadOnlyList<Op
     /// and layers keep by name, shared libraries among them.
     /// </summary>
     public IEnumerable<string> ShippedFilesNamed(string fileName) =>
-        layers.Prepend(function).SelectMany(package => package.Entries
+        (function is null ? layers : layers.Prepend(function)).SelectMany(package => package.Entries
             .Where(entry => !entry.IsDirectory)
             .Select(entry => OpenedPackage.Normalize(entry.Name))
             .Where(name => name == fileName || name.EndsWith("/" + fileName, StringComparison.Ordinal))
@@ -108,16 +112,16 @@ internal sealed class RuntimeFileSystem(OpenedPackage function, IReadOnlyList<Op
     private bool HasDirectory(string path) =>
         CandidatesFor(path).Any(candidate => candidate.HasDirectory(path[(candidate.Root.Length + 1)..]));
 
-    /// <summary>Whether Guard sees every file at <paramref name="path"/>: under /var/task (the package) or /opt (the layers).</summary>
+    /// <summary>Whether Guard sees every file at <paramref name="path"/>: under /var/task (the package, when read) or /opt (the layers).</summary>
     public bool IsShipped(string path) =>
-        path.StartsWith(function.Root + "/", StringComparison.Ordinal) || path.StartsWith("/opt/", StringComparison.Ordinal);
+        (function is not null && path.StartsWith(TaskRoot + "/", StringComparison.Ordinal)) || path.StartsWith("/opt/", StringComparison.Ordinal);
 
     /// <summary>Packages that may hold an absolute path: the function for /var/task, layers (last wins) for /opt.</summary>
     private IEnumerable<OpenedPackage> CandidatesFor(string path)
     {
-        if (path.StartsWith(function.Root + "/", StringComparison.Ordinal))
+        if (path.StartsWith(TaskRoot + "/", StringComparison.Ordinal))
         {
-            return [function];
+            return function is null ? [] : [function];
         }
 
         return path.StartsWith("/opt/", StringComparison.Ordinal) ? layers.Reverse() : [];

@@ -135,7 +135,7 @@ public sealed class GuardCompositionTests : IDisposable
         using var answer = await HandleAsync(router, StackRequests.ChangeSetHook(url + "?X-Amz-Signature=s"));
 
         Assert.Equal("SUCCESS", answer.RootElement.GetProperty("hookStatus").GetString());
-        Assert.Contains("ReportsFunction: the managed runtime python3.12 supplies its own bootstrap", answer.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("ReportsFunction: managed runtime python3.12 without layers: Lambda supplies the bootstrap and no layer brings an extension", answer.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal(1, server.RequestCount);
     }
 

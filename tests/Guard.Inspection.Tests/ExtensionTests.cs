@@ -326,4 +326,44 @@ public sealed class ExtensionTests
 
         Assert.DoesNotContain(managed.Findings, f => f.Severity == Severity.Error);
     }
+    private const string FunctionArn = "arn:aws:lambda:eu-west-1:123456789012:function:orders";
+
+    private static Task<Report> InspectLayersOnlyAsync(string runtime, Architecture architecture, params PackageBuilder[] layers) =>
+        Inspector.InspectAsync(
+            new InspectionRequest(new UnreadPackage(FunctionArn), runtime, architecture, [.. layers.Select(l => (IRangeSource)l.ToSource(LayerArn))], Handler: "app.handler") { LayersOnly = true },
+            TestContext.Current.CancellationToken);
+
+    [Fact]
+    public async Task Inspect_LayersOnly_JudgesTheExtensionsWithoutReadingTheFunctionsCode()
+    {
+        var extension = await GccAarch64.Value;
+
+        // UnreadPackage throws on any read: the report proves the function's code was never touched.
+        var report = await InspectLayersOnlyAsync("python3.12", Architecture.X8664, new PackageBuilder().AddFile("extensions/telemetry", extension, PackageBuilder.ExecutableMode));
+
+        OnlyError(report, FindingCodes.ExtensionWrongArch);
+        Assert.Equal(FunctionArn, report.Source);
+        Assert.Equal("python3.12", report.Runtime);
+    }
+
+    [Fact]
+    public async Task Inspect_LayersOnly_WhenAScriptExtensionsInterpreterIsInTheFunctionsCode_IsUnverifiedNotMissing()
+    {
+        var layer = new PackageBuilder().AddFile("extensions/agent", "#!/var/task/bin/agent-runner\n", PackageBuilder.ExecutableMode);
+
+        var unread = await InspectLayersOnlyAsync("python3.12", Architecture.X8664, layer);
+        var read = await InspectManagedAsync("python3.12", Architecture.X8664, layer);
+
+        var warning = Assert.Single(unread.Findings);
+        Assert.True(unread.Verdict == Verdict.Ok && warning.Code == FindingCodes.ExtensionInterpreterUnverified, Describe(unread));
+        Assert.Contains("in the function's own code, which Guard does not read", warning.Message, StringComparison.Ordinal);
+        // Read, the function's code settles it: it does not ship the interpreter.
+        OnlyError(read, FindingCodes.ExtensionInterpreterMissing);
+    }
+
+    [Fact]
+    public async Task Inspect_LayersOnly_OnACustomRuntime_IsRefused()
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => InspectLayersOnlyAsync("provided.al2023", Architecture.X8664));
+    }
 }

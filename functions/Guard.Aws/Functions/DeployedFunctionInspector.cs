@@ -9,7 +9,7 @@ using Guard.Inspection.Rules;
 
 namespace Guard.Aws.Functions;
 
-/// <summary>The engine's report on a function's package or image, or why there was nothing to judge (a managed runtime).</summary>
+/// <summary>The engine's report on a function's package or image, or why there was nothing to judge (a managed runtime without layers).</summary>
 public sealed record FunctionInspection(Report? Report, string? NotCheckedBecause)
 {
     public static FunctionInspection NotChecked(string because) => new(null, because);
@@ -20,7 +20,8 @@ public sealed record FunctionInspection(Report? Report, string? NotCheckedBecaus
 /// <summary>
 /// Inspects a deployed function: the one place that resolves its layers, opens its package and layers (named by their
 /// ARNs, not by presigned URLs) or its container image (from ECR, by the digest Lambda resolved), applies
-/// <see cref="FunctionEligibility"/>, runs the engine and closes what it opened.
+/// <see cref="FunctionEligibility"/>, runs the engine and closes what it opened. A managed runtime's function is judged
+/// by its layers' extensions alone: its own code is never opened.
 /// Every edge that judges a function — the deploy check, the CloudFormation check, the scans, rollback in the Lambda and
 /// in the CLI, migrate — goes through here.
 /// </summary>
@@ -81,7 +82,7 @@ public sealed class DeployedFunctionInspector
     public string? WhyNotChecked(FunctionConfiguration configuration) =>
         FunctionEligibility.IsImage((configuration ?? throw new ArgumentNullException(nameof(configuration))).PackageType) && _images is null
             ? NoImageReader
-            : FunctionEligibility.WhyNotChecked(configuration.PackageType, configuration.Runtime, Runtimes);
+            : FunctionEligibility.WhyNotChecked(configuration.PackageType, configuration.Runtime, Runtimes, configuration.Layers.Count);
 
     private const string NoImageReader = "container image: this edge of Guard has no ECR reader";
 
@@ -117,9 +118,15 @@ public sealed class DeployedFunctionInspector
                     cancellationToken).ConfigureAwait(false);
         }
 
-        if (FunctionEligibility.WhyNotChecked(configuration.PackageType, target.Runtime, Runtimes) is { } why)
+        if (FunctionEligibility.WhyNotChecked(configuration.PackageType, target.Runtime, Runtimes, target.LayerArns.Count) is { } why)
         {
             return FunctionInspection.NotChecked(why);
+        }
+
+        if (FunctionEligibility.IsJudgedByLayersAlone(target.Runtime, Runtimes))
+        {
+            // Its code is never fetched: Code.Location may be hundreds of megabytes that nothing judges.
+            return await InspectAsync(new UnreadPackage(configuration.FunctionArn), target, cancellationToken).ConfigureAwait(false);
         }
 
         // A presigned URL is Lambda's own view of the code and needs no grant: it wins whenever Lambda gives one.
@@ -222,7 +229,7 @@ public sealed class DeployedFunctionInspector
         var opened = new List<IRangeSource> { package };
         try
         {
-            if (FunctionEligibility.WhyNotChecked(packageType: null, target.Runtime, Runtimes) is { } why)
+            if (FunctionEligibility.WhyNotChecked(packageType: null, target.Runtime, Runtimes, target.LayerArns.Count) is { } why)
             {
                 return FunctionInspection.NotChecked(why);
             }
@@ -241,6 +248,7 @@ public sealed class DeployedFunctionInspector
                 {
                     Entrypoint = target.Entrypoint,
                     IdentifyToolchain = _identifyToolchain,
+                    LayersOnly = FunctionEligibility.IsJudgedByLayersAlone(target.Runtime, Runtimes),
                 },
                 cancellationToken).ConfigureAwait(false);
             return FunctionInspection.Of(report);

@@ -23,7 +23,11 @@ internal sealed record PackageRequest(
     string? Handler,
     FunctionOrigin? Function = null,
     IReadOnlyDictionary<string, string>? Ignored = null,
-    FunctionEnvironment? Environment = null);
+    FunctionEnvironment? Environment = null)
+{
+    /// <summary>Inline template code (<see cref="Package"/> only names it): a managed runtime's layers are judged without it.</summary>
+    public bool InlineCode { get; init; }
+}
 
 /// <summary><c>guard check</c>'s per-argument check: runs the engine on one <see cref="PackageRequest"/> and turns what happened into a <see cref="CheckResult"/>; never throws for a package.</summary>
 /// <param name="layers">Looks up layer-version ARNs; null reads none of them (each is then LAYER_NOT_CHECKED).</param>
@@ -77,7 +81,7 @@ internal sealed class ArgumentCheck(PackageArguments opener, ILayerLocator? laye
         var opened = new List<IRangeSource>();
         try
         {
-            var package = opener.Open(request.Package);
+            var package = request.InlineCode ? new UnreadPackage(request.Package) : opener.Open(request.Package);
             opened.Add(package);
             var layers = new List<IRangeSource>();
             foreach (var layer in request.Layers)
@@ -98,7 +102,10 @@ internal sealed class ArgumentCheck(PackageArguments opener, ILayerLocator? laye
                 request.Handler,
                 placeholderSha256.Count > 0 ? await LocalSha256Async(request.Package, cancellationToken).ConfigureAwait(false) : null,
                 placeholderSha256,
-                request.Environment);
+                request.Environment)
+            {
+                LayersOnly = request.InlineCode,
+            };
             return await new PackageInspector().InspectAsync(inspection, cancellationToken).ConfigureAwait(false);
         }
         finally

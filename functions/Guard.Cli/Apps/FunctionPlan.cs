@@ -57,10 +57,12 @@ internal sealed record FunctionPlan(PackageRequest? Request, CheckResult? Decide
 
     /// <summary>
     /// What the runtime and architecture alone decide, before any code is looked for: no runtime, one Lambda does not
-    /// accept (broken), a managed runtime (skipped: Lambda supplies the bootstrap), an architecture that is neither.
-    /// Null when the function's package is to be judged, with <paramref name="parsed"/> its architecture.
+    /// accept (broken), a managed runtime without layers or one Guard knows no image of (skipped: Lambda supplies the
+    /// bootstrap), an architecture that is neither. Null when the function's package (on a managed runtime: its layers'
+    /// extensions) is to be judged, with <paramref name="parsed"/> its architecture.
     /// </summary>
     /// <param name="names">How the app spells the runtime and architectures properties, for the reasons.</param>
+    /// <param name="layers">How many layers the function has.</param>
     public static FunctionPlan? ByRuntime(
         FunctionOrigin origin,
         string code,
@@ -68,6 +70,7 @@ internal sealed record FunctionPlan(PackageRequest? Request, CheckResult? Decide
         string architecture,
         IReadOnlyDictionary<string, string> ignored,
         PropertyNames names,
+        int layers,
         out Architecture parsed)
     {
         parsed = Architecture.X8664;
@@ -85,7 +88,15 @@ internal sealed record FunctionPlan(PackageRequest? Request, CheckResult? Decide
 
         if (!RuntimeCatalog.Default.TryFind(runtime, out _))
         {
-            return Skip(origin, code, runtime, architecture, $"{runtime} is a managed runtime: Lambda supplies the bootstrap");
+            if (!RuntimeCatalog.Default.TryFindManaged(runtime, out _))
+            {
+                return Skip(origin, code, runtime, architecture, $"{runtime} is a managed runtime: Lambda supplies the bootstrap");
+            }
+
+            if (layers == 0)
+            {
+                return Skip(origin, code, runtime, architecture, $"{runtime} is a managed runtime without layers: Lambda supplies the bootstrap and no layer brings an extension");
+            }
         }
 
         if (!ArchitectureNames.TryParse(architecture, out parsed))

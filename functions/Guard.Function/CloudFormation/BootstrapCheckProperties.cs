@@ -37,9 +37,9 @@ public sealed record BootstrapCheckProperties(PackageToCheck Target, bool AllowP
         }
 
         var runtime = TemplateProperties.Text(properties, "Runtime")?.Trim();
-        if (runtime is not null && !runtimes.TryFind(runtime, out _))
+        if (runtime is not null && !runtimes.TryFind(runtime, out _) && !runtimes.TryFindManaged(runtime, out _))
         {
-            error = $"Runtime '{runtime}' is not a runtime Guard checks (known: {string.Join(", ", runtimes.Names)}); managed runtimes supply their own bootstrap, so remove the check for them";
+            error = $"Runtime '{runtime}' is not a runtime Guard checks (known: {string.Join(", ", runtimes.Names.Concat(runtimes.ManagedNames))}); other managed runtimes supply their own bootstrap and Guard knows nothing of their image, so remove the check for them";
             return null;
         }
 

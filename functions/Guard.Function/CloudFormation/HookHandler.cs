@@ -17,7 +17,8 @@ namespace Guard.Function.CloudFormation;
 /// <c>Code</c> names in S3 and answers FAILED/<c>NonCompliant</c> when the function could not start; for a change set
 /// (<c>CHANGE_SET</c>) it judges every function the set creates or updates the same way (<see cref="ChangeSetHook"/>).
 /// Everything else passes with a note: other resource types, deletes, inline <c>ZipFile</c> code, container images,
-/// managed runtimes, and updates that change neither code nor runtime facts.
+/// managed runtimes without layers, and updates that change neither code nor runtime facts. On a managed runtime
+/// with layers it judges the layers' extensions (without reading the code, inline or in S3).
 /// </summary>
 /// <remarks>
 /// Timing: CloudFormation waits 30 seconds for the answer. A check is a few ranged reads (well under a
@@ -41,6 +42,9 @@ public sealed class HookHandler : IRouteHandler
 
     /// <summary>Within CloudFormation's 30-second wait, leaving room for a cold start and the network.</summary>
     public static readonly TimeSpan DefaultBudget = TimeSpan.FromSeconds(25);
+
+    // A managed runtime's report has no bootstrap of the package's: Lambda's starts it, after the layers' extensions.
+    private const string ManagedBootstrap = "Lambda supplies the bootstrap and every layer's extension can start";
 
     private const int CloudControlMessageChars = 1024;
     internal const int MaxAnnotations = 10;
@@ -167,22 +171,25 @@ public sealed class HookHandler : IRouteHandler
             return null;
         }
 
-        if (TemplateProperties.Text(code, "ZipFile") is not null)
+        var runtime = TemplateProperties.Text(properties, "Runtime");
+        var layers = TemplateProperties.StringList(properties, "Layers") ?? [];
+        // Inline code is no package, but a managed runtime's layers are judged without one.
+        var inline = TemplateProperties.Text(code, "ZipFile") is not null;
+        if (inline && !(layers.Count > 0 && FunctionEligibility.IsJudgedByLayersAlone(runtime, runtimes)))
         {
             passBecause = "inline ZipFile code: only managed runtimes take it, and they supply the bootstrap";
             return null;
         }
 
-        var runtime = TemplateProperties.Text(properties, "Runtime");
-        if (runtime is null || !runtimes.TryFind(runtime, out _))
+        if (FunctionEligibility.WhyNotChecked(packageType: null, runtime, runtimes, layers.Count) is { } notChecked)
         {
-            passBecause = $"the managed runtime {runtime ?? "(none)"} supplies its own bootstrap";
+            passBecause = notChecked;
             return null;
         }
 
         var bucket = TemplateProperties.Text(code, "S3Bucket");
         var key = TemplateProperties.Text(code, "S3Key");
-        if (bucket is null || key is null)
+        if (!inline && (bucket is null || key is null))
         {
             passBecause = "Code names no S3Bucket and S3Key: there is no package to read";
             return null;
@@ -197,13 +204,16 @@ public sealed class HookHandler : IRouteHandler
         var architectures = TemplateProperties.StringList(properties, "Architectures");
         var architecture = ArchitectureNames.TryParse(architectures is { Count: > 0 } ? architectures[0] : null, out var parsed) ? parsed : Architecture.X8664;
         return new PackageToCheck(
-            new PackageLocation.S3Object(bucket, key, TemplateProperties.Text(code, "S3ObjectVersion")),
+            inline ? null : new PackageLocation.S3Object(bucket!, key!, TemplateProperties.Text(code, "S3ObjectVersion")),
             null,
             runtime,
             architecture,
-            TemplateProperties.StringList(properties, "Layers") ?? [],
+            layers,
             TemplateProperties.Text(properties, "Handler"),
-            TemplateProperties.LibraryEnvironment(properties));
+            TemplateProperties.LibraryEnvironment(properties))
+        {
+            InlineCode = inline,
+        };
     }
 
     /// <summary>At most <see cref="Budget"/>, and one second short of Lambda's deadline, so the answer still gets out.</summary>
@@ -249,13 +259,13 @@ public sealed class HookHandler : IRouteHandler
     }
 
     /// <summary>"OrdersFunction (s3://bucket/key)": how messages name a function and its package.</summary>
-    internal static string Subject(string? logicalId, PackageToCheck target) => $"{logicalId ?? "the function"} ({target.Code!.DisplayName})";
+    internal static string Subject(string? logicalId, PackageToCheck target) => $"{logicalId ?? "the function"} ({target.Code?.DisplayName ?? PackageToCheck.InlineCodeName})";
 
     internal static string Placeholder(string subject) =>
         $"{subject} is a placeholder package; its real code is judged when it is deployed (Guard's deploy check sees UpdateFunctionCode).";
 
     internal static string Starts(Report report, string subject) =>
-        $"{subject} will start on {report.Runtime} ({report.Architecture}); {CheckWording.Bootstrap(report)}.{(CheckWording.Warnings(report) is { } w ? " " + w : "")}";
+        $"{subject} will start on {report.Runtime} ({report.Architecture}); {CheckWording.Bootstrap(report) ?? ManagedBootstrap}.{(CheckWording.Warnings(report) is { } w ? " " + w : "")}";
 
     /// <summary>
     /// The one check every target runs for a function: never throws, never outlives <paramref name="budget"/> (a read
@@ -310,7 +320,7 @@ public sealed class HookHandler : IRouteHandler
             SeverityLevel: f.Severity == Severity.Error ? "CRITICAL" : "LOW")).ToList();
         if (judged.Count == 0)
         {
-            var summary = CheckWording.Bootstrap(report) ?? $"verdict {VerdictNames.Of(report.Verdict)}";
+            var summary = CheckWording.Bootstrap(report) ?? (report.Verdict == Verdict.Ok ? ManagedBootstrap : $"verdict {VerdictNames.Of(report.Verdict)}");
             judged.Add(new HookAnnotation("BOOTSTRAP_CHECK", "PASSED", CheckWording.Truncate(lead + summary, MaxAnnotationText), SeverityLevel: "INFORMATIONAL"));
         }
 

@@ -21,7 +21,14 @@ public sealed record PackageToCheck(
     Architecture? Architecture,
     IReadOnlyList<string>? Layers,
     string? Handler,
-    Guard.Inspection.FunctionEnvironment? Environment = null);
+    Guard.Inspection.FunctionEnvironment? Environment = null)
+{
+    public const string InlineCodeName = "inline ZipFile code";
+
+    /// <summary>Inline <c>ZipFile</c> code, with neither <see cref="Code"/> nor <see cref="FunctionName"/>: only a managed
+    /// runtime's layers are judged.</summary>
+    public bool InlineCode { get; init; }
+}
 
 /// <summary>
 /// The check both CloudFormation edges run (the custom resource and the hook): a package about to be deployed (an S3
@@ -35,7 +42,7 @@ public sealed class PackageCheck(DeployedFunctionInspector functions, IS3Package
     public async Task<FunctionInspection> CheckAsync(PackageToCheck target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
-        if (target.Code is { } code)
+        if (target.Code is not null || target.InlineCode)
         {
             var facts = new FunctionTarget(
                 target.Runtime ?? "",
@@ -44,7 +51,11 @@ public sealed class PackageCheck(DeployedFunctionInspector functions, IS3Package
                 target.Handler,
                 CodeSha256: null,
                 target.Environment);
-            return await functions.InspectAsync(s3.Open(code), facts, cancellationToken).ConfigureAwait(false);
+            // A managed runtime's code is not judged: its object is not even opened.
+            var package = target.Code is not { } code ? new UnreadPackage(PackageToCheck.InlineCodeName)
+                : FunctionEligibility.IsJudgedByLayersAlone(facts.Runtime, functions.Runtimes) ? new UnreadPackage(code.DisplayName)
+                : s3.Open(code);
+            return await functions.InspectAsync(package, facts, cancellationToken).ConfigureAwait(false);
         }
 
         var name = target.FunctionName ?? throw new ArgumentException("a package to check names an S3 object or a function", nameof(target));

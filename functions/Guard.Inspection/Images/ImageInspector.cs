@@ -274,7 +274,7 @@ public static class ImageInspector
             AbsentFiles: absent);
 
         // Only the image's own files count: the function has no /var/task package or /opt layers beside it.
-        var rules = ExecutableRules.Judge(path, facts, imageFacts, architecture, RuntimeCatalog.Empty, present.Contains);
+        var rules = ExecutableRules.Judge(path, facts, imageFacts, architecture, RuntimeCatalog.Empty, p => present.Contains(p));
         judged.AddRange(rules);
 
         if (facts.Elf is { Linkage: ElfLinkage.Dynamic, Problem: null } elf &&

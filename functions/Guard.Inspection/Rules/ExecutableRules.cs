@@ -24,14 +24,15 @@ public static class ExecutableRules
     /// <param name="runtime">The function's runtime.</param>
     /// <param name="architecture">The function's architecture.</param>
     /// <param name="catalog">Other runtimes, to suggest one whose glibc is new enough.</param>
-    /// <param name="existsInPackages">Whether an absolute path (under /var/task or /opt) is shipped in the package or a layer.</param>
+    /// <param name="existsInPackages">Whether an absolute path (under /var/task or /opt) is shipped in the package or a layer;
+    /// null when Guard did not read what holds it (a managed runtime's function code).</param>
     public static IReadOnlyList<Finding> Judge(
         string path,
         ExecutableFacts facts,
         RuntimeFacts runtime,
         Architecture architecture,
         RuntimeCatalog catalog,
-        Func<string, bool> existsInPackages)
+        Func<string, bool?> existsInPackages)
     {
         var findings = new List<Finding>();
         var arch = architecture.ToApiName();
@@ -129,7 +130,7 @@ public static class ExecutableRules
     private static string DirectoryOf(string path) => path.LastIndexOf('/') is > 0 and var slash ? path[..slash] : "/";
 
     /// <summary>What Guard knows of <paramref name="path"/> on the function's file system: there, missing, or unknown (null).</summary>
-    private static bool? Exists(string path, RuntimeFacts runtime, Func<string, bool> existsInPackages) =>
+    private static bool? Exists(string path, RuntimeFacts runtime, Func<string, bool?> existsInPackages) =>
         IsShippedPath(path) ? existsInPackages(path)
         : runtime.HasFile(path) ? true
         : runtime.LacksFile(path) || runtime.ListsEveryFileIn(DirectoryOf(path)) ? false
@@ -139,7 +140,7 @@ public static class ExecutableRules
     private static string Resolve(string interpreter) =>
         interpreter.StartsWith('/') ? interpreter : RuntimePaths.CollapseDots(LambdaTaskRoot + "/" + interpreter);
 
-    private static void JudgeScript(string path, ScriptFacts script, RuntimeFacts runtime, Func<string, bool> existsInPackages, List<Finding> findings)
+    private static void JudgeScript(string path, ScriptFacts script, RuntimeFacts runtime, Func<string, bool?> existsInPackages, List<Finding> findings)
     {
         if (script.StartsWithByteOrderMark)
         {
@@ -164,9 +165,14 @@ public static class ExecutableRules
             // The kernel opens a relative interpreter from the process's working directory, which on Lambda is
             // the task root: "#!bin/sh" means /var/task/bin/sh.
             var resolved = Resolve(script.Interpreter);
-            if (!existsInPackages(resolved))
+            switch (existsInPackages(resolved))
             {
-                findings.Add(Findings.BootstrapInterpreterRelative(path, script.Interpreter, resolved));
+                case false:
+                    findings.Add(Findings.BootstrapInterpreterRelative(path, script.Interpreter, resolved));
+                    break;
+                case null:
+                    findings.Add(Findings.InterpreterInUnreadCode(path, resolved));
+                    break;
             }
 
             return;
@@ -180,7 +186,9 @@ public static class ExecutableRules
                 findings.Add(Findings.BootstrapInterpreterMissing(path, script.Interpreter, runtime.Name, isScript: true));
                 return;
             case null:
-                findings.Add(Findings.BootstrapInterpreterUnverified(path, script.Interpreter, runtime.Name));
+                findings.Add(IsShippedPath(script.Interpreter)
+                    ? Findings.InterpreterInUnreadCode(path, script.Interpreter)
+                    : Findings.BootstrapInterpreterUnverified(path, script.Interpreter, runtime.Name));
                 return;
         }
 
@@ -205,7 +213,7 @@ public static class ExecutableRules
         RuntimeFacts runtime,
         Architecture architecture,
         RuntimeCatalog catalog,
-        Func<string, bool> existsInPackages,
+        Func<string, bool?> existsInPackages,
         List<Finding> findings)
     {
         var arch = architecture.ToApiName();
@@ -230,11 +238,17 @@ public static class ExecutableRules
             return;
         }
 
-        if (elf.Interpreter is { } interpreter &&
-            !runtime.HasInterpreter(architecture, interpreter) &&
-            !(IsShippedPath(interpreter) && existsInPackages(interpreter)))
+        if (elf.Interpreter is { } interpreter && !runtime.HasInterpreter(architecture, interpreter))
         {
-            findings.Add(Findings.BootstrapInterpreterMissing(path, interpreter, runtime.Name, isScript: false));
+            switch (IsShippedPath(interpreter) ? existsInPackages(interpreter) : false)
+            {
+                case false:
+                    findings.Add(Findings.BootstrapInterpreterMissing(path, interpreter, runtime.Name, isScript: false));
+                    break;
+                case null:
+                    findings.Add(Findings.InterpreterInUnreadCode(path, interpreter));
+                    break;
+            }
         }
 
         // The version the build required counts, replaced or not: a replacement by a directory records "(devel)", which

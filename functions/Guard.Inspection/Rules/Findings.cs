@@ -448,6 +448,12 @@ public static partial class Findings
         $"{path}'s #! names {interpreter}, which is not in the package or its layers and not among the files Guard knows {runtime}'s image has: Guard cannot tell; if {runtime} lacks it, exec fails with no such file or directory",
         "ship the interpreter in a layer and name its /opt path (a layer's bin/python3 is /opt/bin/python3), or use #!/bin/sh; provided.* images carry no language runtimes of their own");
 
+    /// <summary>An interpreter in the function's own code, which Guard does not read on a managed runtime (<see cref="InspectionRequest.LayersOnly"/>).</summary>
+    public static Finding InterpreterInUnreadCode(string path, string interpreter) => new(
+        FindingCodes.BootstrapInterpreterUnverified, Severity.Warning,
+        $"{path} is run by {interpreter}, in the function's own code, which Guard does not read on a managed runtime: Guard cannot tell whether it is there; if not, exec fails with no such file or directory",
+        "ship the interpreter in the layer (a layer's bin/ is /opt/bin), so the extension does not depend on the code of each function that takes the layer");
+
     public static Finding BootstrapEnvProgramUnverified(string path, string program, string runtime, IReadOnlyList<string> searched) => new(
         FindingCodes.BootstrapInterpreterUnverified, Severity.Warning,
         $"{path} runs #!/usr/bin/env {program}, and no layer ships {program} where env looks ({string.Join(", ", searched.Where(p => p.StartsWith("/opt/", StringComparison.Ordinal)).DefaultIfEmpty(searched[0]))}); Guard cannot tell whether {runtime}'s image has it on PATH: if not, {EnvProgramNotFound} (env: '{program}': No such file or directory) and the process fails at start",

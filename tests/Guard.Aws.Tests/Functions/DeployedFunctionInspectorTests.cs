@@ -53,6 +53,23 @@ public sealed class DeployedFunctionInspectorTests
     }
 
     [Fact]
+    public async Task Inspect_ManagedRuntimeWithAnExtensionLayer_JudgesTheLayerAndNeverOpensTheCode()
+    {
+        var extension = await CCompiler.CompileAsync(CCompiler.Aarch64, cancellationToken: Cancel);
+        var function = Deploy("python-fn", NoBootstrapZip, runtime: "python3.12", layers: [LayerArn]);
+        _lambda.AddLayer(LayerArn, LayerLocation.AbsoluteUri);
+        _packages.Serve(LayerLocation, new PackageBuilder().AddFile("extensions/agent", extension, PackageBuilder.ExecutableMode).ToArray());
+
+        var inspection = await Inspector.InspectAsync(function, target: null, Cancel);
+
+        var report = inspection.Report!;
+        Assert.Equal((Verdict.Broken, FindingCodes.ExtensionWrongArch), (report.Verdict, report.LeadingFinding!.Code));
+        Assert.Equal(function.Configuration.FunctionArn, report.Source);
+        // The layer only, closed: the function's Code.Location is never opened.
+        Assert.Equal((1, 1), (_packages.Opened, _packages.Disposed));
+    }
+
+    [Fact]
     public async Task Inspect_WhenALayerCannotBeLookedUp_ThrowsAndClosesThePackageItOpened()
     {
         var function = Deploy("missing-layer-fn", NoBootstrapZip, layers: [LayerArn]);

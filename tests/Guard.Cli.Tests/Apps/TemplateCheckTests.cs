@@ -72,6 +72,67 @@ public sealed class TemplateCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_SamAppOnPython312_JudgesEachFunctionsLayerExtensionsInlineCodeIncludedAndSkipsOneWithoutLayers()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        _scratch.Write("py/layers/arm/extensions/agent", await CCompiler.CompileAsync(CCompiler.Aarch64, cancellationToken: cancel), Scratch.Executable);
+        _scratch.Write("py/layers/x86/extensions/agent", await CCompiler.CompileAsync(CCompiler.X8664, cancellationToken: cancel), Scratch.Executable);
+        _scratch.Write("py/src/app.py", "def handler(event, context):\n    return event\n");
+        var template = _scratch.Write("py/template.yaml", """
+            AWSTemplateFormatVersion: "2010-09-09"
+            Transform: AWS::Serverless-2016-10-31
+            Globals:
+              Function:
+                Runtime: python3.12
+                Handler: app.handler
+                Architectures: [x86_64]
+            Resources:
+              ArmAgentFunction:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: src/
+                  Layers: [!Ref ArmAgentLayer]
+              X86AgentFunction:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: src/
+                  Layers: [!Ref X86AgentLayer]
+              InlineArmAgentFunction:
+                Type: AWS::Serverless::Function
+                Properties:
+                  InlineCode: "def handler(event, context):\n    return event\n"
+                  Handler: index.handler
+                  Layers: [!Ref ArmAgentLayer]
+              PlainFunction:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: src/
+              ArmAgentLayer:
+                Type: AWS::Serverless::LayerVersion
+                Properties:
+                  ContentUri: layers/arm/
+              X86AgentLayer:
+                Type: AWS::Serverless::LayerVersion
+                Properties:
+                  ContentUri: layers/x86/
+            """);
+
+        var (exitCode, output, error) = await RunAsync("check", template, "--format", "json");
+
+        Assert.True(exitCode == ExitCodes.Broken, $"exit {exitCode}: {error}");
+        using var json = JsonDocument.Parse(output);
+        var functions = ByLogicalId(json);
+        Assert.Equal("broken", functions["ArmAgentFunction"].GetProperty("verdict").GetString());
+        Assert.Equal(["EXTENSION_WRONG_ARCH"], functions["ArmAgentFunction"].GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("code").GetString()));
+        Assert.Equal("ok", functions["X86AgentFunction"].GetProperty("verdict").GetString());
+        // Inline code is no package, yet its layers' extensions run just the same.
+        Assert.Equal("broken", functions["InlineArmAgentFunction"].GetProperty("verdict").GetString());
+        Assert.Equal(["EXTENSION_WRONG_ARCH"], functions["InlineArmAgentFunction"].GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("code").GetString()));
+        Assert.Equal("skipped", functions["PlainFunction"].GetProperty("verdict").GetString());
+        Assert.Contains("python3.12 is a managed runtime without layers", functions["PlainFunction"].GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Check_OnASamApp_GivesEachFunctionItsOwnVerdict()
     {
         var template = TestApps.WriteApp(_scratch);

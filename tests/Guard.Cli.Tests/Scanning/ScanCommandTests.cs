@@ -7,7 +7,7 @@ using Guard.Testing;
 
 namespace Guard.Cli.Tests.Scanning;
 
-/// <summary>A moto_server account seeded once with 32 functions across the verdicts (and a second region with two good ones).</summary>
+/// <summary>A moto_server account seeded once with 34 functions across the verdicts (and a second region with two good ones).</summary>
 public sealed class SeededAccount : IAsyncLifetime
 {
     public const string QuietRegion = "eu-west-1";
@@ -54,6 +54,15 @@ public sealed class SeededAccount : IAsyncLifetime
         await Add("bootstrap-in-layer", Zip(("handler.sh", "echo\n"u8.ToArray(), PackageBuilder.RegularFileMode)), "provided.al2023", "x86_64", ("ok", null), layers: [layer]);
         var armLayer = await Account.PublishLayerAsync("x86-layer", Zip(("bootstrap", x86, PackageBuilder.ExecutableMode)), ct);
         await Add("layer-wrong-arch", Zip(("handler.sh", "echo\n"u8.ToArray(), PackageBuilder.RegularFileMode)), "provided.al2023", "arm64", ("broken", "BOOTSTRAP_WRONG_ARCH"), layers: [armLayer]);
+
+        // A managed runtime is judged by its layers' extensions (real gcc builds), its own code never read.
+        var pythonCode = Zip(("app.py", "def handler(event, context):\n    return event\n"u8.ToArray(), PackageBuilder.RegularFileMode));
+        var armExtension = await Account.PublishLayerAsync(
+            "arm-extension", Zip(("extensions/agent", await CCompiler.CompileAsync(CCompiler.Aarch64, cancellationToken: ct), PackageBuilder.ExecutableMode)), ct);
+        await Add("python-arm-extension", pythonCode, "python3.12", "x86_64", ("broken", "EXTENSION_WRONG_ARCH"), handler: "app.handler", layers: [armExtension]);
+        var x86Extension = await Account.PublishLayerAsync(
+            "x86-extension", Zip(("extensions/agent", await CCompiler.CompileAsync(CCompiler.X8664, cancellationToken: ct), PackageBuilder.ExecutableMode)), ct);
+        await Add("python-x86-extension", pythonCode, "python3.12", "x86_64", ("ok", null), handler: "app.handler", layers: [x86Extension]);
 
         for (var i = 0; i < 2; i++)
         {
@@ -137,11 +146,12 @@ public sealed class ScanCommandTests(SeededAccount seeded) : IClassFixture<Seede
         Assert.Equal("deleted during the scan", functions[SeededAccount.DeletedMidScan].GetProperty("reason").GetString());
         Assert.Equal("image", functions["image-00"].GetProperty("report").GetProperty("runtime").GetString());
         Assert.Contains(".dkr.ecr.us-east-1.amazonaws.com/image-00@sha256:", functions["image-00"].GetProperty("report").GetProperty("source").GetString(), StringComparison.Ordinal);
-        Assert.Equal("managed runtime python3.12: Lambda supplies the bootstrap", functions["python-00"].GetProperty("reason").GetString());
+        Assert.Equal("managed runtime python3.12 without layers: Lambda supplies the bootstrap and no layer brings an extension", functions["python-00"].GetProperty("reason").GetString());
+        Assert.DoesNotContain("BOOTSTRAP_", functions["python-arm-extension"].GetProperty("report").ToString(), StringComparison.Ordinal);
         Assert.Equal("2023-12-31", functions["go1x-00"].GetProperty("runtimeDeprecated").GetString());
         Assert.StartsWith("arn:aws:lambda:us-east-1:", functions["no-exec-00"].GetProperty("report").GetProperty("source").GetString(), StringComparison.Ordinal);
         var summary = json.RootElement.GetProperty("summary");
-        Assert.Equal(10, summary.GetProperty("broken").GetInt32());
+        Assert.Equal(11, summary.GetProperty("broken").GetInt32());
         Assert.Equal(0, summary.GetProperty("unchecked").GetInt32());
         Assert.Equal("", error);
     }
@@ -158,7 +168,7 @@ public sealed class ScanCommandTests(SeededAccount seeded) : IClassFixture<Seede
         Assert.Contains(lines, l => l.StartsWith("go1x-00 ", StringComparison.Ordinal) && l.Contains("go1.x", StringComparison.Ordinal) && l.TrimEnd().EndsWith("2023-12-31", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("image-01 ", StringComparison.Ordinal) && l.Contains("(image)", StringComparison.Ordinal) && l.Contains("OK", StringComparison.Ordinal));
         Assert.Contains("   fix: rebuild with GOOS=linux GOARCH=arm64", output, StringComparison.Ordinal);
-        Assert.Contains("32 functions in us-east-1: 20 ok, 10 broken, 0 placeholder, 2 skipped, 0 unchecked", output, StringComparison.Ordinal);
+        Assert.Contains("34 functions in us-east-1: 21 ok, 11 broken, 0 placeholder, 2 skipped, 0 unchecked", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -169,7 +179,7 @@ public sealed class ScanCommandTests(SeededAccount seeded) : IClassFixture<Seede
         Assert.Equal(ExitCodes.Broken, exit);
         using var json = JsonDocument.Parse(output);
         var results = json.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray().ToList();
-        Assert.Equal(10, results.Count(r => r.GetProperty("level").GetString() == "error"));
+        Assert.Equal(11, results.Count(r => r.GetProperty("level").GetString() == "error"));
     }
 
     [Fact]
@@ -185,7 +195,7 @@ public sealed class ScanCommandTests(SeededAccount seeded) : IClassFixture<Seede
             Assert.Equal(ExitCodes.Broken, exit);
             Assert.Equal("", output);
             using var json = JsonDocument.Parse(File.ReadAllText(file.FullName));
-            Assert.Equal(10, json.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray().Count(r => r.GetProperty("level").GetString() == "error"));
+            Assert.Equal(11, json.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray().Count(r => r.GetProperty("level").GetString() == "error"));
         }
         finally
         {
@@ -209,7 +219,7 @@ public sealed class ScanCommandTests(SeededAccount seeded) : IClassFixture<Seede
 
         Assert.Equal(ExitCodes.Broken, exit);
         Assert.Matches(@"^REGION\s+FUNCTION", output);
-        Assert.Contains("34 functions in eu-west-1, us-east-1", output, StringComparison.Ordinal);
+        Assert.Contains("36 functions in eu-west-1, us-east-1", output, StringComparison.Ordinal);
     }
 
     [Fact]

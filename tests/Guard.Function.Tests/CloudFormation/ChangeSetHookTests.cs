@@ -84,7 +84,7 @@ public sealed class ChangeSetHookTests : IAsyncLifetime
         Assert.StartsWith("Guard: none of the change set's 4 Lambda functions is broken (2 checked, 2 needing no check).", message, StringComparison.Ordinal);
         Assert.Contains("OrdersFunction (s3://orders-artifacts/orders.zip) will start on provided.al2023 (x86_64)", message, StringComparison.Ordinal);
         Assert.Contains("BillingFunction (s3://orders-artifacts/billing.zip) will start", message, StringComparison.Ordinal);
-        Assert.Contains("ReportsFunction: the managed runtime python3.12 supplies its own bootstrap.", message, StringComparison.Ordinal);
+        Assert.Contains("ReportsFunction: managed runtime python3.12 without layers: Lambda supplies the bootstrap and no layer brings an extension.", message, StringComparison.Ordinal);
         Assert.Contains("OldFunction: nothing to check on DELETE in a change set", message, StringComparison.Ordinal);
         Assert.DoesNotContain("OrdersQueue", message, StringComparison.Ordinal);
         Assert.Equal(2, _stack.S3.Opened);

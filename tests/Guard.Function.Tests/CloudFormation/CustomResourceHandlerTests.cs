@@ -221,7 +221,7 @@ public sealed class CustomResourceHandlerTests : IAsyncLifetime
     [InlineData("""{"S3Key":"k.zip"}""", "S3Bucket is missing")]
     [InlineData("""{}""", "S3Bucket and S3Key (or FunctionName) are required")]
     [InlineData("""{"S3Bucket":"b","S3Key":"k","FunctionName":"f"}""", "not both")]
-    [InlineData("""{"S3Bucket":"b","S3Key":"k","Runtime":"python3.12"}""", "Runtime 'python3.12' is not a runtime Guard checks")]
+    [InlineData("""{"S3Bucket":"b","S3Key":"k","Runtime":"python3.8"}""", "Runtime 'python3.8' is not a runtime Guard checks")]
     [InlineData("""{"S3Bucket":"b","S3Key":"k","Architecture":"riscv64"}""", "Architecture 'riscv64' is not x86_64 or arm64")]
     [InlineData("""{"S3Bucket":"b","S3Key":"k","AllowPlaceholder":"yes"}""", "AllowPlaceholder is 'yes'")]
     [InlineData("""{"S3Bucket":"b","S3Key":"k","Layers":["my-layer"]}""", "not a layer version ARN")]

@@ -5,6 +5,7 @@ using Guard.Function.CloudFormation;
 using Guard.Function.Tests.Support;
 using Guard.Inspection.Reading;
 using Guard.Inspection.Rules;
+using Guard.Testing;
 
 namespace Guard.Function.Tests.CloudFormation;
 
@@ -114,7 +115,7 @@ public sealed class HookHandlerTests : IAsyncLifetime
         { StackRequests.Hook("CREATE_PRE_PROVISION", new JsonObject { ["BucketName"] = "x" }, targetName: "AWS::S3::Bucket"), "AWS::S3::Bucket is not an AWS::Lambda::Function" },
         { StackRequests.Hook("CREATE_PRE_PROVISION", new JsonObject { ["Code"] = new JsonObject { ["ZipFile"] = "exports.handler = async () => 1;" }, ["Runtime"] = "nodejs20.x" }), "inline ZipFile code" },
         { StackRequests.Hook("CREATE_PRE_PROVISION", new JsonObject { ["PackageType"] = "Image", ["Code"] = new JsonObject { ["ImageUri"] = "1.dkr.ecr.us-east-1.amazonaws.com/r:1" } }), "a container image" },
-        { StackRequests.Hook("CREATE_PRE_PROVISION", StackRequests.FunctionProperties("b", "k", runtime: "python3.12")), "the managed runtime python3.12" },
+        { StackRequests.Hook("CREATE_PRE_PROVISION", StackRequests.FunctionProperties("b", "k", runtime: "python3.12")), "managed runtime python3.12 without layers" },
         { StackRequests.Hook("UPDATE_PRE_PROVISION", Tagged(StackRequests.FunctionProperties("b", "k")), StackRequests.FunctionProperties("b", "k")), "the update changes neither Code nor Runtime" },
     };
 
@@ -191,6 +192,59 @@ public sealed class HookHandlerTests : IAsyncLifetime
 
         Assert.Equal("FAILED", answer.GetProperty("hookStatus").GetString());
         Assert.Contains(FindingCodes.BootstrapMissing, answer.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(CCompiler.Aarch64, "FAILED")]
+    [InlineData(CCompiler.X8664, "SUCCESS")]
+    public async Task Create_Python312WithAnExtensionLayer_JudgesTheExtensionWithoutOpeningTheCode(string compiler, string status)
+    {
+        const string LayerArn = "arn:aws:lambda:us-east-1:266106314375:layer:agent:4";
+        var layerLocation = new Uri("https://prod-04-2014-layers.s3.us-east-1.amazonaws.com/snapshots/agent-4?X-Amz-Signature=x");
+        var extension = await CCompiler.CompileAsync(compiler, cancellationToken: TestContext.Current.CancellationToken);
+        _stack.Lambda.AddLayer(LayerArn, layerLocation.AbsoluteUri);
+        _stack.Urls.Serve(layerLocation, new PackageBuilder().AddFile("extensions/agent", extension, PackageBuilder.ExecutableMode).ToArray());
+        _stack.S3.Put(StackCheckHarness.Bucket, "py.zip", new PackageBuilder().AddFile("app.py", "def handler(event, context):\n    return event\n").ToArray());
+
+        var answer = await AnswerAsync(StackRequests.Hook("CREATE_PRE_PROVISION", StackRequests.FunctionProperties(StackCheckHarness.Bucket, "py.zip", runtime: "python3.12", layers: LayerArn)));
+
+        Assert.Equal(status, answer.GetProperty("hookStatus").GetString());
+        var message = answer.GetProperty("message").GetString()!;
+        if (status == "FAILED")
+        {
+            Assert.Equal("NonCompliant", answer.GetProperty("errorCode").GetString());
+            Assert.StartsWith("Guard: OrdersFunction (s3://orders-artifacts/py.zip) will not start on python3.12 (x86_64). EXTENSION_WRONG_ARCH: ", message, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Equal("Guard: OrdersFunction (s3://orders-artifacts/py.zip) will start on python3.12 (x86_64); Lambda supplies the bootstrap and every layer's extension can start.", message);
+        }
+
+        Assert.DoesNotContain("BOOTSTRAP_", message, StringComparison.Ordinal);
+        Assert.Equal(0, _stack.S3.Opened);
+    }
+
+    [Fact]
+    public async Task Create_InlinePythonWithAnAarch64ExtensionLayer_FailsOnTheExtension()
+    {
+        const string LayerArn = "arn:aws:lambda:us-east-1:266106314375:layer:agent:5";
+        var layerLocation = new Uri("https://prod-04-2014-layers.s3.us-east-1.amazonaws.com/snapshots/agent-5?X-Amz-Signature=x");
+        var extension = await CCompiler.CompileAsync(CCompiler.Aarch64, cancellationToken: TestContext.Current.CancellationToken);
+        _stack.Lambda.AddLayer(LayerArn, layerLocation.AbsoluteUri);
+        _stack.Urls.Serve(layerLocation, new PackageBuilder().AddFile("extensions/agent", extension, PackageBuilder.ExecutableMode).ToArray());
+        var properties = new JsonObject
+        {
+            ["Code"] = new JsonObject { ["ZipFile"] = "def handler(event, context):\n    return event\n" },
+            ["Runtime"] = "python3.12",
+            ["Handler"] = "index.handler",
+            ["Layers"] = new JsonArray(LayerArn),
+        };
+
+        var answer = await AnswerAsync(StackRequests.Hook("CREATE_PRE_PROVISION", properties));
+
+        Assert.Equal("FAILED", answer.GetProperty("hookStatus").GetString());
+        Assert.StartsWith("Guard: OrdersFunction (inline ZipFile code) will not start on python3.12 (x86_64). EXTENSION_WRONG_ARCH: ", answer.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, _stack.S3.Opened);
     }
 
     [Fact]

@@ -213,7 +213,7 @@ public sealed class DeployCheckTests
     [Theory]
     [InlineData("python3.12")]
     [InlineData("nodejs22.x")]
-    public async Task Check_ManagedRuntime_Skipped(string runtime)
+    public async Task Check_ManagedRuntimeWithoutLayers_SkippedWithoutFetchingItsCode(string runtime)
     {
         var harness = new DeployHarness();
         var zip = Packages.NotExecutable();
@@ -222,8 +222,63 @@ public sealed class DeployCheckTests
         var outcome = await harness.CheckAsync(CloudTrailEvents.Deploy(UpdateCode, "managed", FunctionCatalogStandIn.Sha256(zip), runtime: runtime));
 
         Assert.Equal(Outcomes.Skipped, outcome.Outcome);
-        Assert.Contains("managed runtime", outcome.Reason, StringComparison.Ordinal);
+        Assert.Equal($"managed runtime {runtime} without layers: Lambda supplies the bootstrap and no layer brings an extension", outcome.Reason);
         Assert.Equal(0, harness.Opener.Opened);
+    }
+
+    [Fact]
+    public async Task Check_Python312WithAnAarch64ExtensionOnX8664_BrokenAlertedAndItsCodeNeverFetched()
+    {
+        var harness = new DeployHarness();
+        var code = ManagedCode();
+        var layerArn = await ServeExtensionLayerAsync(harness, "arm-extension", CCompiler.Aarch64);
+        harness.Deploy("py-orders", code, runtime: "python3.12", layers: [layerArn], handler: "app.handler");
+
+        var outcome = await harness.CheckAsync(CloudTrailEvents.Deploy(UpdateCode, "py-orders", FunctionCatalogStandIn.Sha256(code), runtime: "python3.12"));
+
+        Assert.Equal(Outcomes.Checked, outcome.Outcome);
+        Assert.Equal(Verdict.Broken, outcome.Report!.Verdict);
+        Assert.Equal("EXTENSION_WRONG_ARCH", outcome.Report.LeadingFinding!.Code);
+        Assert.DoesNotContain(outcome.Report.Findings, f => f.Code.StartsWith("BOOTSTRAP_", StringComparison.Ordinal));
+        // The layer only: the function's own code is not judged, so it is not fetched.
+        Assert.Equal(1, harness.Opener.Opened);
+        Assert.Equal(new Logging.DeployMetrics(1, 1, 0, 1), outcome.Metrics);
+        var published = Assert.Single(harness.Sns.Published);
+        Assert.Contains("py-orders", published.Subject, StringComparison.Ordinal);
+        Assert.Contains("EXTENSION_WRONG_ARCH", published.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_Python312WithAGoodExtension_OkNoAlertAndRecordedGood()
+    {
+        var harness = new DeployHarness();
+        var code = ManagedCode();
+        var layerArn = await ServeExtensionLayerAsync(harness, "x86-extension", CCompiler.X8664);
+        harness.Deploy("py-good", code, runtime: "python3.12", layers: [layerArn], handler: "app.handler");
+
+        var outcome = await harness.CheckAsync(CloudTrailEvents.Deploy(UpdateCode, "py-good", FunctionCatalogStandIn.Sha256(code), runtime: "python3.12"));
+
+        Assert.Equal(Verdict.Ok, outcome.Report!.Verdict);
+        Assert.Empty(harness.Sns.Published);
+        var good = harness.Store.Objects["good/266106314375/us-east-1/py-good.json"];
+        Assert.Equal(("python3.12", FunctionCatalogStandIn.Sha256(code)), (good.Runtime, good.CodeSha256));
+        Assert.Equal([layerArn], good.Layers!);
+    }
+
+    /// <summary>A Python function's code: nothing in it is exec'd, and nothing in it is judged.</summary>
+    private static byte[] ManagedCode() =>
+        new PackageBuilder().AddFile("app.py", "def handler(event, context):\n    return event\n").ToArray();
+
+    /// <summary>A layer whose only file is extensions/NAME, a hello world <paramref name="compiler"/> built, served at its Content.Location.</summary>
+    private static async Task<string> ServeExtensionLayerAsync(DeployHarness harness, string name, string compiler)
+    {
+        var extension = await CCompiler.CompileAsync(compiler, cancellationToken: TestContext.Current.CancellationToken);
+        var layer = new PackageBuilder().AddFile($"extensions/{name}", extension, PackageBuilder.ExecutableMode).ToArray();
+        var arn = $"arn:aws:lambda:us-east-1:266106314375:layer:{name}:1";
+        var location = new Uri($"https://awslambda-us-east-1-layers.s3.us-east-1.amazonaws.com/snapshots/{name}-1?X-Amz-Signature=s");
+        harness.Lambda.AddLayer(arn, location.AbsoluteUri);
+        harness.Opener.Serve(location, layer);
+        return arn;
     }
 
     [Fact]

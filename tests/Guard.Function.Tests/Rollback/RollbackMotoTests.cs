@@ -191,6 +191,39 @@ public sealed class RollbackMotoTests(MotoServer moto) : IClassFixture<MotoServe
         Assert.Contains("runtime provided.al2023", outcome.Action.Summary, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Check_Python312GivenAnAarch64ExtensionLayer_GoodLayersPutBack()
+    {
+        using var world = await MotoWorld.CreateAsync(moto, "rb-ext", Cancel);
+        await using var code = LocalHttpServer.Start();
+        var zip = new PackageBuilder().AddFile("app.py", "def handler(event, context):\n    return event\n").ToArray();
+        var sha = FunctionCatalogStandIn.Sha256(zip);
+        var good = await world.PublishLayerAsync(code, "x86-agent", ExtensionLayer(await CCompiler.CompileAsync(CCompiler.X8664, cancellationToken: Cancel)), Cancel);
+        var bad = await world.PublishLayerAsync(code, "arm-agent", ExtensionLayer(await CCompiler.CompileAsync(CCompiler.Aarch64, cancellationToken: Cancel)), Cancel);
+        await world.CreateFunctionAsync("rb-ext-fn", zip, "python3.12", "x86_64", [good], "app.handler", Cancel);
+        await world.ServeCodeAsync(code, "rb-ext-fn", zip, Cancel);
+        var guard = Compose(world, code, GuardMode.Rollback);
+        var first = await guard.CheckAsync(CloudTrailEvents.Deploy("CreateFunction20150331", "rb-ext-fn", sha, account: Account, runtime: "python3.12"));
+        await world.LambdaClient.UpdateFunctionConfigurationAsync("rb-ext-fn", null, null, [bad], null, Cancel);
+
+        var outcome = await guard.CheckAsync(CloudTrailEvents.Deploy("UpdateFunctionConfiguration20150331v2", "rb-ext-fn", sha, account: Account, runtime: "python3.12"));
+
+        Assert.Equal(Verdict.Ok, first.Report!.Verdict);
+        var record = await ReadRecordAsync(world, "rb-ext-fn");
+        Assert.Equal(("python3.12", sha), (record.Runtime, record.CodeSha256));
+        Assert.Equal([good], record.Layers!);
+        Assert.NotNull(record.CodeKey);
+        Assert.Equal(FindingCodes.ExtensionWrongArch, outcome.Report!.LeadingFinding!.Code);
+        Assert.Equal(GuardAction.ConfigurationRestored, outcome.Action!.Kind);
+        Assert.Equal("ok", outcome.Action.RecheckVerdict);
+        var now = await world.LambdaClient.GetFunctionAsync("rb-ext-fn", Cancel);
+        Assert.Equal(new[] { good }, now.Configuration.Layers.Select(l => l.Arn).ToArray());
+        var alert = Assert.Single(await world.ReceiveAlertsAsync(1, TimeSpan.FromSeconds(10), Cancel));
+        Assert.Contains(FindingCodes.ExtensionWrongArch, alert.Subject, StringComparison.Ordinal);
+
+        static byte[] ExtensionLayer(byte[] extension) => new PackageBuilder().AddFile("extensions/agent", extension, PackageBuilder.ExecutableMode).ToArray();
+    }
+
     private const string GuardRole = $"arn:aws:iam::{Account}:role/guard-GuardFunctionRole-1ABC";
 
     /// <summary>Who made the call whose event arrives after Guard's rollback, and whether it carries the revision Guard wrote.</summary>
@@ -337,7 +370,7 @@ public sealed class RollbackMotoTests(MotoServer moto) : IClassFixture<MotoServe
             OwnFunctionName: ownFunctionName,
             RollbackWait: TimeSpan.FromSeconds(5),
             MemberRole: memberRole);
-        var lambda = new RevisionEnforcingLambda(world.LambdaClient);
+        var lambda = new RevisionEnforcingLambda(world.LambdaClient, world.LayerLocations);
         var packages = new HttpPackageOpener(new HttpClient(), options.CodeLocationRewrite);
         var store = new S3GuardStore(world.GuardS3, world.Bucket);
         var codes = new S3CodeStore(world.GuardS3, world.Bucket, new HttpClient(), options.CodeLocationRewrite, log);

@@ -77,6 +77,25 @@ public sealed class MotoWorld : IDisposable
         return world;
     }
 
+    /// <summary>
+    /// Layer ARN → where its zip is served: moto implements PublishLayerVersion but not GetLayerVersionByArn (a known
+    /// moto gap), which <see cref="RevisionEnforcingLambda"/> answers from here.
+    /// </summary>
+    public Dictionary<string, string> LayerLocations { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>PublishLayerVersion in moto (a real layer ARN for CreateFunction), its zip served by <paramref name="server"/>.</summary>
+    public async Task<string> PublishLayerAsync(LocalHttpServer server, string layerName, byte[] zip, CancellationToken cancellationToken)
+    {
+        var arn = await _account.PublishLayerVersionAsync($"{Name}-{layerName}", zip, cancellationToken: cancellationToken);
+        LayerLocations[arn] = server.Serve($"/layers/{Name}-{layerName}.zip", zip).AbsoluteUri;
+        return arn;
+    }
+
+    /// <summary>CreateFunction with <paramref name="zip"/> as ZipFile and these layers; returns the function's ARN.</summary>
+    public Task<string> CreateFunctionAsync(
+        string functionName, byte[] zip, string runtime, string architecture, IReadOnlyList<string> layers, string handler, CancellationToken cancellationToken) =>
+        _account.CreateFunctionAsync(functionName, RoleArn, zip, runtime, architecture, layers, handler: handler, cancellationToken: cancellationToken);
+
     /// <summary>CreateFunction with <paramref name="zip"/> as ZipFile; returns the function's ARN.</summary>
     public Task<string> CreateFunctionAsync(string functionName, byte[] zip, string runtime, string architecture, CancellationToken cancellationToken) =>
         _account.CreateFunctionAsync(functionName, RoleArn, zip, runtime, architecture, cancellationToken: cancellationToken);

@@ -12,7 +12,8 @@ namespace Guard.Function.Tests.Support;
 /// <c>PreconditionFailedException</c> (HTTP 412) as Lambda's does. <see cref="BeforeUpdate"/> lets a test deploy
 /// in the gap between Guard's read and Guard's write.
 /// </summary>
-public sealed class RevisionEnforcingLambda(ILambdaApi inner) : ILambdaApi
+/// <param name="layerLocations">Layer ARN → its zip's URL, for GetLayerVersionByArn, which moto does not implement.</param>
+public sealed class RevisionEnforcingLambda(ILambdaApi inner, IReadOnlyDictionary<string, string>? layerLocations = null) : ILambdaApi
 {
     private int _updates;
 
@@ -30,7 +31,9 @@ public sealed class RevisionEnforcingLambda(ILambdaApi inner) : ILambdaApi
     }
 
     public Task<LayerVersionContent> GetLayerVersionByArnAsync(string layerVersionArn, CancellationToken cancellationToken) =>
-        inner.GetLayerVersionByArnAsync(layerVersionArn, cancellationToken);
+        layerLocations is not null && layerLocations.TryGetValue(layerVersionArn, out var location)
+            ? Task.FromResult(new LayerVersionContent(layerVersionArn, location, null, 0))
+            : inner.GetLayerVersionByArnAsync(layerVersionArn, cancellationToken);
 
     public IAsyncEnumerable<FunctionConfiguration> ListFunctionsAsync(CancellationToken cancellationToken) => inner.ListFunctionsAsync(cancellationToken);
 

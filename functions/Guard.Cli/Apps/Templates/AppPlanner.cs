@@ -98,7 +98,8 @@ internal sealed class AppPlanner
             }
 
             architecture = Architecture(properties);
-            if (FunctionPlan.ByRuntime(origin, code?.Display ?? ".", runtime, architecture, ignored, PropertyNames.CloudFormation, out var parsedArchitecture) is { } decided)
+            var layers = Layers(properties);
+            if (FunctionPlan.ByRuntime(origin, code?.Display ?? ".", runtime, architecture, ignored, PropertyNames.CloudFormation, layers.Count, out var parsedArchitecture) is { } decided)
             {
                 return decided;
             }
@@ -107,6 +108,9 @@ internal sealed class AppPlanner
             {
                 case null:
                     return NotChecked(origin, ".", runtime, architecture, serverless ? "no CodeUri" : "no Code", null, ignored);
+                case { Kind: CodeKind.Inline } when layers.Count > 0 && RuntimeCatalog.Default.TryFindManaged(runtime!, out _):
+                    // No package, but a managed runtime's layers' extensions are judged without one.
+                    return new FunctionPlan(new PackageRequest(code.Display, runtime!, parsedArchitecture, layers, OptionalOrNull(properties, "Handler"), origin, ignored, Environment(properties)) { InlineCode = true }, null);
                 case { Kind: CodeKind.Inline }:
                     return Skip(origin, code.Display, runtime, architecture, $"inline code ({code.Display}): there is no package with a bootstrap to check");
                 case { Kind: CodeKind.Missing, Unbuilt: true }:
@@ -116,7 +120,7 @@ internal sealed class AppPlanner
             }
 
             var handler = OptionalOrNull(properties, "Handler");
-            return new FunctionPlan(new PackageRequest(code.Location, runtime!, parsedArchitecture, Layers(properties), handler, origin, ignored, Environment(properties)), null);
+            return new FunctionPlan(new PackageRequest(code.Location, runtime!, parsedArchitecture, layers, handler, origin, ignored, Environment(properties)), null);
         }
         catch (UnresolvableException e)
         {

@@ -85,12 +85,13 @@ internal sealed class TerraformPlanner
 
         var runtime = Text(function.After, "runtime");
         var code = CodeOf(function, config);
-        if (architectureUnknown && runtime is not null && RuntimeCatalog.Default.TryFind(runtime, out _))
+        if (architectureUnknown && runtime is not null && (RuntimeCatalog.Default.TryFind(runtime, out _) || RuntimeCatalog.Default.TryFindManaged(runtime, out _)))
         {
             return FunctionPlan.NotChecked(origin, code.Display, runtime, null, "architectures is known only after apply (after_unknown)", "give architectures a value known at plan", _ignored);
         }
 
-        if (FunctionPlan.ByRuntime(origin, code.Display, runtime, architecture, _ignored, PropertyNames.Terraform, out var parsedArchitecture) is { } decided)
+        var layers = Layers(function, config);
+        if (FunctionPlan.ByRuntime(origin, code.Display, runtime, architecture, _ignored, PropertyNames.Terraform, layers.Count, out var parsedArchitecture) is { } decided)
         {
             return decided;
         }
@@ -101,7 +102,7 @@ internal sealed class TerraformPlanner
         }
 
         var handler = function.IsUnknown("handler") ? null : Text(function.After, "handler");
-        return new FunctionPlan(new PackageRequest(code.Location!, runtime!, parsedArchitecture, Layers(function, config), handler, origin, _ignored, Environment(function)), null);
+        return new FunctionPlan(new PackageRequest(code.Location!, runtime!, parsedArchitecture, layers, handler, origin, _ignored, Environment(function)), null);
     }
 
     /// <summary>
