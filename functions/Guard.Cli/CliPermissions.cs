@@ -22,6 +22,7 @@ internal static class CliPermissions
             new(AwsActions.EcrBatchGetImage, "container-image functions: the image's manifest"),
             new(AwsActions.EcrGetDownloadUrlForLayer, "container-image functions: the config and the layers a verdict needs"),
             new(AwsActions.LambdaListTags, "for the owner: without it GetFunction returns no tags, and no function shows a stack"),
+            new(AwsActions.S3GetObjectVersion, "functions with S3ObjectStorageMode REFERENCE, on the object version each runs from (another account's bucket must grant it too); without it they are not checked"),
             new(AwsActions.LambdaTagResource, "only with --tag"),
             new(AwsActions.StsGetCallerIdentity, "only with --accounts or --organization"),
             new(AwsActions.OrganizationsListAccounts, "only with --organization"),

@@ -92,7 +92,7 @@ public static class GuardComposition
     }
 
     private static DeployedFunctionInspector Functions(GuardOptions options, GuardServices aws, ILambdaApi lambda, Aws.Ecr.IEcrImages? images, TimeProvider time) =>
-        new(lambda, aws.Packages, new PackageInspector(RuntimeCatalog.Default, PlaceholderCatalog.Default, time), RuntimeCatalog.Default, options.PlaceholderSha256, images: images);
+        new(lambda, aws.Packages, new PackageInspector(RuntimeCatalog.Default, PlaceholderCatalog.Default, time), RuntimeCatalog.Default, options.PlaceholderSha256, objects: aws.S3Packages, images: images);
 
     private static IScheduledTask Scheduled(GuardOptions options, GuardServices aws, GuardLog log, TimeProvider time, string task)
     {
@@ -114,6 +114,7 @@ public static class GuardComposition
             new PackageInspector(RuntimeCatalog.Default, PlaceholderCatalog.Default, time),
             RuntimeCatalog.Default,
             time,
+            aws.S3Packages,
             aws.ImagesIn(null));
         return new FullScan(scanner, aws.Lambda, store, alerts, options, aws.Region, log, time);
     }

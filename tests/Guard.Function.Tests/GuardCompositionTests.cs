@@ -165,6 +165,21 @@ public sealed class GuardCompositionTests : IDisposable
     }
 
     [Fact]
+    public async Task Router_BrokenReferenceDeploy_IsReadFromItsObjectVersionThroughTheComposedGraph()
+    {
+        var objects = new InMemoryS3PackageOpener();
+        objects.Put("my-code", "fn/app.zip", Packages.NotExecutable());
+        var router = Compose(GuardMode.Alert, s3Packages: objects);
+        _lambda.Add("reference-fn", Packages.NotExecutable(), referencedCode: new Guard.Aws.PackageLocation.S3Object("my-code", "fn/app.zip", "v1"));
+
+        var response = await HandleAsync(router, CloudTrailEvents.Deploy("UpdateFunctionCode20150331v2", "reference-fn", FunctionCatalogStandIn.Sha256(Packages.NotExecutable())));
+
+        Assert.Equal("broken", response.RootElement.GetProperty("verdict").GetString());
+        Assert.Equal(1, objects.Opened);
+        Assert.Single(_sns.Published);
+    }
+
+    [Fact]
     public async Task Router_ChangeSetHook_FetchesItsPayloadWithTheComposedClient()
     {
         var router = Compose(GuardMode.Alert);
@@ -179,7 +194,7 @@ public sealed class GuardCompositionTests : IDisposable
         Assert.Equal(1, server.RequestCount);
     }
 
-    private EventRouter Compose(GuardMode mode, bool withCodes = true, bool securityHubAndBus = false, OneImageEcr? ecr = null)
+    private EventRouter Compose(GuardMode mode, bool withCodes = true, bool securityHubAndBus = false, OneImageEcr? ecr = null, IS3PackageOpener? s3Packages = null)
     {
         var log = new GuardLog(_output, TimeProvider.System);
         var options = new GuardOptions(mode, DeployHarness.TopicArn, "guard-store", new HashSet<string>(), GuardOptions.DefaultPlaceholderGrace, null, null,
@@ -188,7 +203,7 @@ public sealed class GuardCompositionTests : IDisposable
         var services = new GuardServices(
             Counted<ILambdaApi>("lambda", _lambda),
             Counted<IPackageOpener>("packages", _packages),
-            Counted<IS3PackageOpener>("s3-packages", new S3PackageOpener(() => throw new InvalidOperationException("no S3 in this test"))),
+            Counted("s3-packages", s3Packages ?? new S3PackageOpener(() => throw new InvalidOperationException("no S3 in this test"))),
             Counted<IGuardStore>("store", _store),
             withCodes ? Counted<ICodeStore>("codes", new RecordingCodeStore()) : null,
             Counted<ISnsPublisher>("sns", _sns),

@@ -32,14 +32,17 @@ public sealed class FunctionCatalogStandIn : ILambdaApi
         string packageType = "Zip",
         IReadOnlyDictionary<string, string>? tags = null,
         IReadOnlyList<string>? layers = null,
-        string handler = "bootstrap")
+        string handler = "bootstrap",
+        Guard.Aws.PackageLocation.S3Object? referencedCode = null)
     {
         var arn = $"arn:aws:lambda:{Region}:{Account}:function:{name}";
         var configuration = new FunctionConfiguration(
             name, arn, runtime, handler, [architecture],
             (layers ?? []).Select(l => new LayerReference(l, 100)).ToArray(),
             packageType, Sha256(zip), zip.Length, Guid.NewGuid().ToString(), "Active", "Successful", "$LATEST", $"arn:aws:iam::{Account}:role/r");
-        var details = new FunctionDetails(configuration, $"https://awslambda-us-east-1-tasks.s3.us-east-1.amazonaws.com/snapshots/{name}?X-Amz-Signature=secret", "S3", null, tags ?? new Dictionary<string, string>());
+        // S3ObjectStorageMode REFERENCE: GetFunction names the customer's object version instead of a presigned URL.
+        var location = referencedCode is null ? $"https://awslambda-us-east-1-tasks.s3.us-east-1.amazonaws.com/snapshots/{name}?X-Amz-Signature=secret" : null;
+        var details = new FunctionDetails(configuration, location, "S3", null, tags ?? new Dictionary<string, string>(), referencedCode);
         _functions[name] = details;
         _functions[arn] = details;
         return details;

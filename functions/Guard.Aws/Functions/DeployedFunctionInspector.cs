@@ -1,3 +1,4 @@
+using Guard.Aws.Http;
 using Guard.Aws.Ecr;
 using Guard.Aws.Lambda;
 using Guard.Inspection;
@@ -27,7 +28,10 @@ public sealed record FunctionInspection(Report? Report, string? NotCheckedBecaus
 /// <remarks>
 /// Failures propagate for the caller to word: <see cref="FunctionNotFoundException"/>,
 /// <see cref="Http.AwsServiceException"/>, and <see cref="PackageUnavailableException"/> (no usable
-/// <c>Code.Location</c> or layer <c>Content.Location</c>, or the bytes could not be read).
+/// <c>Code.Location</c> or layer <c>Content.Location</c>, or the bytes could not be read). A function with
+/// <c>S3ObjectStorageMode: REFERENCE</c> runs from the customer's object version, which is read here with Guard's own
+/// S3 permissions: a version S3 says is gone is a finding (<see cref="FindingCodes.PackageSourceMissing"/>), a refused
+/// read is "not checked" with the grant it needs, never a verdict.
 /// </remarks>
 public sealed class DeployedFunctionInspector
 {
@@ -37,11 +41,13 @@ public sealed class DeployedFunctionInspector
     private readonly IReadOnlySet<string>? _placeholderSha256;
     private readonly LayerLookup _layers;
     private readonly bool _identifyToolchain;
+    private readonly IS3PackageOpener? _objects;
     private readonly IEcrImages? _images;
 
     /// <param name="placeholderSha256">Digests (base64 SHA-256) of packages the operator declares placeholders.</param>
     /// <param name="layers">How layer locations are found; default: one GetLayerVersionByArn per layer.</param>
     /// <param name="identifyToolchain">Also tell which toolchain built each bootstrap (<see cref="InspectionRequest.IdentifyToolchain"/>).</param>
+    /// <param name="objects">Reads the object version a REFERENCE function runs from; null: such functions are not checked.</param>
     /// <param name="images">Reads container images from ECR; null leaves image functions not checked.</param>
     public DeployedFunctionInspector(
         ILambdaApi lambda,
@@ -51,9 +57,11 @@ public sealed class DeployedFunctionInspector
         IReadOnlySet<string>? placeholderSha256 = null,
         LayerLookup? layers = null,
         bool identifyToolchain = false,
+        IS3PackageOpener? objects = null,
         IEcrImages? images = null)
     {
         _identifyToolchain = identifyToolchain;
+        _objects = objects;
         _images = images;
         ArgumentNullException.ThrowIfNull(lambda);
         ArgumentNullException.ThrowIfNull(packages);
@@ -90,7 +98,10 @@ public sealed class DeployedFunctionInspector
         return (function, await InspectAsync(function, adjust?.Invoke(own) ?? own, cancellationToken).ConfigureAwait(false));
     }
 
-    /// <summary>The code now on <paramref name="function"/> (its <c>Code.Location</c>, or its image), under <paramref name="target"/> or, when null, the function's own settings.</summary>
+    /// <summary>
+    /// The code now on <paramref name="function"/> (its <c>Code.Location</c>, its image, or for a REFERENCE function the
+    /// object version it runs from), under <paramref name="target"/> or, when null, the function's own settings.
+    /// </summary>
     public async Task<FunctionInspection> InspectAsync(FunctionDetails function, FunctionTarget? target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(function);
@@ -118,12 +129,64 @@ public sealed class DeployedFunctionInspector
             return await InspectAsync(new UnreadPackage(configuration.FunctionArn), target, cancellationToken).ConfigureAwait(false);
         }
 
-        if (function.CodeLocation is not { } location || !Uri.TryCreate(location, UriKind.Absolute, out var locationUri))
+        // A presigned URL is Lambda's own view of the code and needs no grant: it wins whenever Lambda gives one.
+        if (function.CodeLocation is { } location && Uri.TryCreate(location, UriKind.Absolute, out var locationUri))
         {
-            throw new PackageUnavailableException($"GetFunction gave no usable Code.Location for {configuration.FunctionName}");
+            return await InspectAsync(new LabelledRangeSource(_packages.Open(locationUri), configuration.FunctionArn), target, cancellationToken).ConfigureAwait(false);
         }
 
-        return await InspectAsync(new LabelledRangeSource(_packages.Open(locationUri), configuration.FunctionArn), target, cancellationToken).ConfigureAwait(false);
+        if (function.CodeObject is { } code)
+        {
+            return await InspectReferencedAsync(function, code, target, cancellationToken).ConfigureAwait(false);
+        }
+
+        var lambdaSays = function.CodeError is { } error ? $" (Lambda says: {error})" : "";
+        throw new PackageUnavailableException($"GetFunction gave no usable Code.Location for {configuration.FunctionName}{lambdaSays}");
+    }
+
+    /// <summary>
+    /// A REFERENCE function's code, read from the customer's bucket: S3's refusal of the first read tells a version that
+    /// is gone (404: a finding, Lambda cannot start the function from it) from one Guard may not read (403: not checked;
+    /// without <c>s3:ListBucket</c> S3 answers 403 for a missing version too, so 403 never means broken).
+    /// </summary>
+    private async Task<FunctionInspection> InspectReferencedAsync(FunctionDetails function, PackageLocation.S3Object code, FunctionTarget target, CancellationToken cancellationToken)
+    {
+        var name = function.Configuration.FunctionName;
+        if (code.VersionId is null)
+        {
+            return FunctionInspection.NotChecked($"{name} runs from {code.DisplayName} (S3ObjectStorageMode REFERENCE) but GetFunction names no object version, so Guard cannot tell which version Lambda runs");
+        }
+
+        if (_objects is null)
+        {
+            return FunctionInspection.NotChecked($"{name} runs from {code.DisplayName} (S3ObjectStorageMode REFERENCE) and this Guard reads no S3 objects");
+        }
+
+        var source = new ReferencedObjectSource(_objects.Open(code));
+        try
+        {
+            return await InspectAsync(new LabelledRangeSource(source, function.Configuration.FunctionArn), target, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PackageUnavailableException) when (source.Refusal is { StatusCode: 404 } missing)
+        {
+            var lambdaSays = function.CodeError is { } error ? $"; Lambda says: {error}" : "";
+            var finding = Findings.PackageSourceMissing(code.DisplayName, $"S3 answers {missing.ErrorCode}{lambdaSays}");
+            return FunctionInspection.Of(new Report(
+                Report.CurrentSchemaVersion,
+                function.Configuration.FunctionArn,
+                Verdict.Broken,
+                Runtimes.Find(target.Runtime).Name,
+                target.Architecture.ToApiName(),
+                Bootstrap: null,
+                [finding],
+                new ReadStats(Requests: 1, BytesRead: 0, ElapsedMs: 0)));
+        }
+        catch (PackageUnavailableException) when (source.Refusal is { StatusCode: 403 } denied)
+        {
+            return FunctionInspection.NotChecked(
+                $"Guard may not read {code.DisplayName}, the code {name} runs from (S3ObjectStorageMode REFERENCE; S3 answers {denied.ErrorCode}): " +
+                $"grant Guard's role {AwsActions.S3GetObjectVersion} on arn:aws:s3:::{code.Bucket}/{code.Key} (its ArtifactObjectArns, and the bucket's policy when the bucket is in another account or denies it)");
+        }
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Guard.Aws.S3;
 using Guard.Inspection.Reading;
 
 namespace Guard.Aws.Functions;
@@ -6,6 +7,28 @@ namespace Guard.Aws.Functions;
 public interface IPackageOpener
 {
     IRangeSource Open(Uri location);
+}
+
+/// <summary>
+/// Opens an S3 object for ranged reads with Guard's own S3 permissions: a package CloudFormation is about to deploy, or
+/// the object version a REFERENCE function runs from (<see cref="Lambda.FunctionDetails.CodeObject"/>).
+/// </summary>
+public interface IS3PackageOpener
+{
+    IRangeSource Open(PackageLocation.S3Object location);
+}
+
+/// <summary>S3 objects through <see cref="S3RangeSource"/>, with a client made on the first package (not at start-up).</summary>
+public sealed class S3PackageOpener(Func<S3Client> createClient) : IS3PackageOpener
+{
+    // PublicationOnly: a failed creation (no region, no credentials) is retried on the next request, not cached.
+    private readonly Lazy<S3Client> _s3 = new(createClient, LazyThreadSafetyMode.PublicationOnly);
+
+    public IRangeSource Open(PackageLocation.S3Object location)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        return new S3RangeSource(_s3.Value, location.Bucket, location.Key, location.VersionId);
+    }
 }
 
 /// <summary>

@@ -6,12 +6,22 @@ namespace Guard.Aws.Lambda;
 /// <param name="ImageUri">The image as the deploy named it (images): a tag or a digest.</param>
 /// <param name="Tags">Empty when the caller lacks <c>lambda:ListTags</c>: Lambda then leaves them out.</param>
 /// <param name="ResolvedImageUri">The exact image Lambda runs (images): <c>repository@sha256:…</c>, whatever tag the deploy named.</param>
+/// <param name="CodeObject">
+/// <c>Code.ResolvedS3Object</c>: the object version a function created or updated with <c>S3ObjectStorageMode:
+/// REFERENCE</c> runs from. Lambda keeps no copy of such code and GetFunction gives no <see cref="CodeLocation"/> for it
+/// (as observed and shown in the Lambda API reference's response syntax); null for Lambda-stored code.
+/// </param>
+/// <param name="CodeError">
+/// <c>Code.Error</c> as <c>ErrorCode: Message</c>: why Lambda itself could not retrieve the package, when it says.
+/// </param>
 public sealed record FunctionDetails(
     FunctionConfiguration Configuration,
     string? CodeLocation,
     string? RepositoryType,
     string? ImageUri,
-    IReadOnlyDictionary<string, string> Tags)
+    IReadOnlyDictionary<string, string> Tags,
+    PackageLocation.S3Object? CodeObject = null,
+    string? CodeError = null)
 {
     /// <summary>An image function's <c>ImageUri</c> pinned to the digest Lambda resolved it to when deployed (<c>REPOSITORY@sha256:…</c>): what runs.</summary>
     public string? ResolvedImageUri { get; init; }

@@ -48,11 +48,24 @@ public sealed class LambdaClient : ILambdaApi, IDisposable
             wire.Code?.Location,
             wire.Code?.RepositoryType,
             wire.Code?.ImageUri,
-            wire.Tags ?? new Dictionary<string, string>(StringComparer.Ordinal))
+            wire.Tags ?? new Dictionary<string, string>(StringComparer.Ordinal),
+            ReferencedObject(wire.Code?.ResolvedS3Object),
+            wire.Code?.Error is { } error && (error.ErrorCode is { Length: > 0 } || error.Message is { Length: > 0 })
+                ? string.Join(": ", new[] { error.ErrorCode, error.Message }.Where(part => !string.IsNullOrEmpty(part)))
+                : null)
         {
             ResolvedImageUri = wire.Code?.ResolvedImageUri,
         };
     }
+
+    /// <summary>
+    /// A REFERENCE function's object; null when Lambda names no bucket or key (nothing Guard could read). A missing version
+    /// is kept as null: the inspector then declines to guess which version Lambda runs.
+    /// </summary>
+    private static PackageLocation.S3Object? ReferencedObject(ResolvedS3ObjectWire? resolved) =>
+        resolved is { S3Bucket: { Length: > 0 } bucket, S3Key: { Length: > 0 } key }
+            ? new PackageLocation.S3Object(bucket, key, string.IsNullOrEmpty(resolved.S3ObjectVersion) ? null : resolved.S3ObjectVersion)
+            : null;
 
     public async Task<LayerVersionContent> GetLayerVersionByArnAsync(string layerVersionArn, CancellationToken cancellationToken)
     {

@@ -16,6 +16,23 @@ internal sealed class FunctionCodeLocationWire
     public string? RepositoryType { get; set; }
     public string? ImageUri { get; set; }
     public string? ResolvedImageUri { get; set; }
+    public ResolvedS3ObjectWire? ResolvedS3Object { get; set; }
+    public FunctionCodeLocationErrorWire? Error { get; set; }
+}
+
+/// <summary>https://docs.aws.amazon.com/lambda/latest/api/API_ResolvedS3Object.html</summary>
+internal sealed class ResolvedS3ObjectWire
+{
+    public string? S3Bucket { get; set; }
+    public string? S3Key { get; set; }
+    public string? S3ObjectVersion { get; set; }
+}
+
+/// <summary>https://docs.aws.amazon.com/lambda/latest/api/API_FunctionCodeLocationError.html</summary>
+internal sealed class FunctionCodeLocationErrorWire
+{
+    public string? ErrorCode { get; set; }
+    public string? Message { get; set; }
 }
 
 internal sealed class FunctionConfigurationWire

@@ -51,6 +51,7 @@ public sealed class FunctionScanner
 
     /// <param name="lambda">The region's Lambda client.</param>
     /// <param name="packages">Opens a presigned Code.Location or layer Content.Location (production: an <see cref="HttpPackageOpener"/>).</param>
+    /// <param name="objects">Reads the object version a REFERENCE function runs from; null: such functions are skipped.</param>
     /// <param name="images">Reads image functions' images from ECR; null lists them as skipped.</param>
     public FunctionScanner(
         ILambdaApi lambda,
@@ -59,6 +60,7 @@ public sealed class FunctionScanner
         PackageInspector? inspector = null,
         RuntimeCatalog? runtimes = null,
         TimeProvider? time = null,
+        IS3PackageOpener? objects = null,
         Ecr.IEcrImages? images = null)
     {
         ArgumentNullException.ThrowIfNull(lambda);
@@ -76,6 +78,7 @@ public sealed class FunctionScanner
             _options.PlaceholderSha256,
             LayerLookup.Shared(lambda, _options.LayerLookupsPerSecond, _options.LayerLookupLifetime, clock),
             _options.IdentifyToolchain,
+            objects,
             images);
         // A burst as large as the concurrency: the first wave starts at once, then the rate holds.
         _getFunction = new TokenBucket(_options.GetFunctionPerSecond, _options.Concurrency, clock);

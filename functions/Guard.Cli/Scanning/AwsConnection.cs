@@ -156,7 +156,13 @@ internal sealed class AwsConnection : IDisposable
 
     /// <summary>Inspects the region's deployed functions (the same seam the Guard Lambda uses).</summary>
     public DeployedFunctionInspector Functions(string region) =>
-        new(Lambda(region), Packages, new PackageInspector(), RuntimeCatalog.Default, images: Images());
+        new(Lambda(region), Packages, new PackageInspector(), RuntimeCatalog.Default, objects: S3Packages(region), images: Images());
+
+    /// <summary>
+    /// Reads the object version a REFERENCE function of <paramref name="region"/> runs from, with this connection's own
+    /// credentials (in another account, the bucket's policy must grant them): the client is made on the first such function.
+    /// </summary>
+    public IS3PackageOpener S3Packages(string region) => new S3PackageOpener(() => S3(region));
 
     /// <summary>The region's S3 client, made once (path-style when an endpoint is configured).</summary>
     public S3Client S3(string region)

@@ -53,7 +53,7 @@ internal sealed class ScanService(AwsConnection connection)
                 // Regions one after another: each has its own quotas, but one sweep at a time keeps the load predictable.
                 foreach (var region in regions)
                 {
-                    var scanner = new FunctionScanner(connection.Lambda(region), connection.Packages, settings.ScannerOptions, images: connection.Images());
+                    var scanner = new FunctionScanner(connection.Lambda(region), connection.Packages, settings.ScannerOptions, objects: connection.S3Packages(region), images: connection.Images());
                     results.AddRange(await scanner.ScanAsync(region, progress, cancellationToken).ConfigureAwait(false));
                 }
 
@@ -70,7 +70,7 @@ internal sealed class ScanService(AwsConnection connection)
                 ? [.. settings.Accounts.Distinct(StringComparer.Ordinal)]
                 : await ActiveAccountsAsync(cancellationToken).ConfigureAwait(false);
             var scan = new OrganizationScan(
-                (account, region) => new FunctionScanner(connection.Lambda(region, account), connection.Packages, settings.ScannerOptions, images: connection.Images(account)),
+                (account, region) => new FunctionScanner(connection.Lambda(region, account), connection.Packages, settings.ScannerOptions, objects: connection.S3Packages(region), images: connection.Images(account)),
                 settings.AccountsAtOnce);
             results.AddRange(await scan.ScanAsync(swept, regions, progress, cancellationToken).ConfigureAwait(false));
             return new ScanRun(regions, results, swept);

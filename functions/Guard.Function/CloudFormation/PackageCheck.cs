@@ -1,6 +1,5 @@
 using Guard.Aws;
 using Guard.Aws.Functions;
-using Guard.Aws.S3;
 using Guard.Inspection;
 using Guard.Inspection.Images;
 using Guard.Inspection.Reading;
@@ -37,25 +36,6 @@ public sealed record PackageToCheck(
 
     /// <summary>How messages name what is checked: the S3 object, the image, inline code, or the function.</summary>
     public string DisplayName => Code?.DisplayName ?? ImageUri ?? (InlineCode ? InlineCodeName : $"function {FunctionName}");
-}
-
-/// <summary>Opens an S3 object for ranged reads.</summary>
-public interface IS3PackageOpener
-{
-    IRangeSource Open(PackageLocation.S3Object location);
-}
-
-/// <summary>S3 objects through <see cref="S3RangeSource"/>, with a client made on the first package (not at start-up).</summary>
-public sealed class S3PackageOpener(Func<S3Client> createClient) : IS3PackageOpener
-{
-    // PublicationOnly: a failed creation (no region, no credentials) is retried on the next request, not cached.
-    private readonly Lazy<S3Client> _s3 = new(createClient, LazyThreadSafetyMode.PublicationOnly);
-
-    public IRangeSource Open(PackageLocation.S3Object location)
-    {
-        ArgumentNullException.ThrowIfNull(location);
-        return new S3RangeSource(_s3.Value, location.Bucket, location.Key, location.VersionId);
-    }
 }
 
 /// <summary>

@@ -249,7 +249,8 @@ public sealed class DeployCheck : IRouteHandler
     private async Task<FunctionInspection> JudgeAsync(FunctionDetails function, FunctionKey key, string? eventId, CancellationToken cancellationToken)
     {
         var configuration = function.Configuration;
-        var verdictKey = _store is null ? null : VerdictKeyOf(configuration, key);
+        // A REFERENCE function's verdict also depends on its object version still existing: judged afresh every time.
+        var verdictKey = _store is null || function.CodeObject is not null ? null : VerdictKeyOf(configuration, key);
         if (verdictKey is not null && await _store!.GetVerdictAsync(verdictKey, cancellationToken).ConfigureAwait(false) is { } known)
         {
             _log.Info($"CodeSha256 {configuration.CodeSha256} was judged before under the same settings: {VerdictNames.Of(known.Verdict)}", new LogContext(configuration.FunctionName, eventId));

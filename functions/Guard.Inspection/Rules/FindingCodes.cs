@@ -18,6 +18,7 @@ public static class FindingCodes
     public const string ZipEncrypted = "ZIP_ENCRYPTED";
     public const string ZipUnsupportedCompression = "ZIP_UNSUPPORTED_COMPRESSION";
     public const string PackageTooLarge = "PACKAGE_TOO_LARGE";
+    public const string PackageSourceMissing = "PACKAGE_SOURCE_MISSING";
     public const string RuntimeDeprecated = "RUNTIME_DEPRECATED";
     public const string RuntimeDeployBlocked = "RUNTIME_DEPLOY_BLOCKED";
     public const string RuntimeUnknown = "RUNTIME_UNKNOWN";
@@ -96,6 +97,7 @@ public static class FindingCodes
         (ZipEncrypted, Severity.Error, "The package has an encrypted entry; Lambda cannot extract it."),
         (ZipUnsupportedCompression, Severity.Error, "The package uses a compression method other than stored or deflate."),
         (PackageTooLarge, Severity.Error, "Function and layers unzipped exceed 262,144,000 bytes."),
+        (PackageSourceMissing, Severity.Error, "The S3 object version a function with S3ObjectStorageMode REFERENCE runs from no longer exists: Lambda keeps no copy, so no new execution environment can start."),
         (RuntimeDeprecated, Severity.Warning, "The runtime is past its deprecation date."),
         (RuntimeDeployBlocked, Severity.Error, "guard check: Lambda refuses to create (or update) functions on the runtime since a date its sources give; the deploy fails."),
         (RuntimeUnknown, Severity.Error, "The template's Runtime is not one Lambda accepts (a typo): the deploy fails; the hint names the nearest real runtime."),

@@ -38,6 +38,17 @@ public static partial class Findings
         $"function and layers unzip to {total.ToString("N0", CultureInfo.InvariantCulture)} bytes; Lambda allows {limit.ToString("N0", CultureInfo.InvariantCulture)}",
         "drop what the function does not need (debug symbols: go build -ldflags='-s -w'; strip), move shared files to fewer layers, or deploy a container image (10 GB)");
 
+    /// <summary>
+    /// Lambda reads a REFERENCE function's code from the customer's object version whenever it starts an execution
+    /// environment, and sets a function that lost its source Inactive; recovering it takes an update of the function.
+    /// </summary>
+    /// <param name="source">The object as <c>s3://bucket/key?versionId=…</c>.</param>
+    /// <param name="why">S3's answer (<c>NoSuchVersion</c>, <c>NoSuchKey</c>, <c>NoSuchBucket</c>), and Lambda's own when it gave one.</param>
+    public static Finding PackageSourceMissing(string source, string why) => new(
+        FindingCodes.PackageSourceMissing, Severity.Error,
+        $"the function runs its code from {source} (S3ObjectStorageMode REFERENCE: Lambda keeps no copy), and that object version no longer exists ({why}): the function cannot start its next execution environment, and Lambda sets a function whose source is gone Inactive",
+        "upload the package again and point the function at the new version: aws lambda update-function-code --function-name NAME --s3-bucket BUCKET --s3-key KEY --s3-object-version VERSION --s3-object-storage-mode REFERENCE; keep lifecycle rules (NoncurrentVersionExpiration) and clean-up jobs away from versions a function references");
+
     public static Finding RuntimeDeprecated(RuntimeFacts runtime, string? architecture = null)
     {
         var blocked = (runtime.BlockCreate, runtime.BlockUpdate) switch

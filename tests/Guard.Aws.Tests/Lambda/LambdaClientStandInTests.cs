@@ -117,6 +117,43 @@ public sealed class LambdaClientStandInTests
     }
 
     [Fact]
+    public async Task GetFunction_ReferenceStorage_ReadsTheResolvedObjectAndLambdasRetrievalError()
+    {
+        // The Code of a function created with S3ObjectStorageMode REFERENCE: no Location, the customer's object version
+        // instead (the API reference's GetFunction response syntax; the field set observed on such a function). Error's codes
+        // are not documented: this one only shows the two fields are kept.
+        var transport = new ScriptedTransport().Then(HttpStatusCode.OK, """
+            {"Configuration":{"FunctionName":"ref","FunctionArn":"arn:ref","Runtime":"provided.al2023","CodeSha256":"abc=","CodeSize":9},
+             "Code":{"RepositoryType":"S3",
+                     "ResolvedS3Object":{"S3Bucket":"my-code","S3Key":"fn/app.zip","S3ObjectVersion":"JhMp_gq7EWQJId_jzvZObBt_1.oWsABT"},
+                     "Error":{"ErrorCode":"S3ObjectNotFound","Message":"The referenced object version was not found."}}}
+            """);
+        using var lambda = LambdaClient.Create(LocalEnvironment, new RecordingCredentials(), FastRetry, transport);
+
+        var details = await lambda.GetFunctionAsync("ref", Cancel);
+
+        Assert.Null(details.CodeLocation);
+        Assert.Equal(new PackageLocation.S3Object("my-code", "fn/app.zip", "JhMp_gq7EWQJId_jzvZObBt_1.oWsABT"), details.CodeObject);
+        Assert.Equal("S3ObjectNotFound: The referenced object version was not found.", details.CodeError);
+    }
+
+    [Fact]
+    public async Task GetFunction_LambdaStoredCode_HasNoReferencedObject()
+    {
+        var transport = new ScriptedTransport().Then(HttpStatusCode.OK, """
+            {"Configuration":{"FunctionName":"copy","FunctionArn":"arn:copy","CodeSha256":"abc=","CodeSize":9},
+             "Code":{"RepositoryType":"S3","Location":"https://example/presigned","ResolvedS3Object":{"S3Key":"no-bucket.zip"}}}
+            """);
+        using var lambda = LambdaClient.Create(LocalEnvironment, new RecordingCredentials(), FastRetry, transport);
+
+        var details = await lambda.GetFunctionAsync("copy", Cancel);
+
+        Assert.Equal("https://example/presigned", details.CodeLocation);
+        Assert.Null(details.CodeObject);
+        Assert.Null(details.CodeError);
+    }
+
+    [Fact]
     public async Task GetFunction_Throttled_RetriedAsOneLogicalCall()
     {
         var transport = new ScriptedTransport()

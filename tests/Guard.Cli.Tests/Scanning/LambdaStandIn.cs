@@ -16,6 +16,9 @@ internal sealed class LambdaStandIn(ILambdaApi inner, IReadOnlyDictionary<string
 
     public Exception? FailUpdateFunctionConfiguration { get; set; }
 
+    /// <summary>Changes GetFunction's answer: what moto cannot store, such as a REFERENCE function's Code.ResolvedS3Object.</summary>
+    public Func<FunctionDetails, FunctionDetails>? AnswerGetFunction { get; set; }
+
     public int GetFunctionCalls => Volatile.Read(ref _getFunctionCalls);
 
     public async Task<FunctionDetails> GetFunctionAsync(string functionNameOrArn, CancellationToken cancellationToken)
@@ -26,7 +29,8 @@ internal sealed class LambdaStandIn(ILambdaApi inner, IReadOnlyDictionary<string
             await hook(functionNameOrArn, cancellationToken);
         }
 
-        return await inner.GetFunctionAsync(functionNameOrArn, cancellationToken);
+        var details = await inner.GetFunctionAsync(functionNameOrArn, cancellationToken);
+        return AnswerGetFunction?.Invoke(details) ?? details;
     }
 
     public Task<LayerVersionContent> GetLayerVersionByArnAsync(string layerVersionArn, CancellationToken cancellationToken) =>

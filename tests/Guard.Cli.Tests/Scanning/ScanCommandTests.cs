@@ -223,6 +223,35 @@ public sealed class ScanCommandTests(SeededAccount seeded) : IClassFixture<Seede
     }
 
     [Fact]
+    public async Task Scan_ReferenceFunctionWhoseVersionWasDeleted_BrokenWithPackageSourceMissing()
+    {
+        // A Region of its own, so the seeded account the other tests count stays as it is.
+        const string region = "ap-southeast-2";
+        var zip = SeededAccount.Zip(("bootstrap", ElfBuilder.Static(ElfBuilder.X8664, go: true), PackageBuilder.ExecutableMode));
+        await seeded.Account.CreateZipFunctionAsync("reference-gone", zip, "provided.al2023", region: region, cancellationToken: Token);
+        var bucket = $"ref-scan-{Guid.NewGuid():N}"[..40];
+        await seeded.Account.S3.PutBucketAsync(bucket, Token);
+        await seeded.Account.S3.PutBucketVersioningAsync(
+            new Amazon.S3.Model.PutBucketVersioningRequest { BucketName = bucket, VersioningConfig = new Amazon.S3.Model.S3BucketVersioningConfig { Status = Amazon.S3.VersionStatus.Enabled } }, Token);
+        var version = (await seeded.Account.S3.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = bucket, Key = "fn.zip", InputStream = new MemoryStream(zip) }, Token)).VersionId;
+        await seeded.Account.S3.DeleteObjectAsync(new Amazon.S3.Model.DeleteObjectRequest { BucketName = bucket, Key = "fn.zip", VersionId = version }, Token);
+        Func<ILambdaApi, ILambdaApi> reference = lambda =>
+        {
+            var standIn = (LambdaStandIn)lambda;
+            standIn.AnswerGetFunction = details => details with { CodeLocation = null, CodeObject = new Guard.Aws.PackageLocation.S3Object(bucket, "fn.zip", version) };
+            return standIn;
+        };
+
+        var (exit, output, error) = await ScanAsync(new ScanSettings([region], "json", 4), reference);
+
+        Assert.True(exit == ExitCodes.Broken, output + error);
+        using var json = JsonDocument.Parse(output);
+        var function = Assert.Single(json.RootElement.GetProperty("functions").EnumerateArray());
+        Assert.Equal("broken", function.GetProperty("verdict").GetString());
+        Assert.Equal("PACKAGE_SOURCE_MISSING", function.GetProperty("report").GetProperty("findings")[0].GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task Scan_WhenListFunctionsIsDenied_ExitsTwoWithOneLine()
     {
         var (exit, output, error) = await ScanAsync(new ScanSettings([], "text", 4), _ => new DeniedLambda());

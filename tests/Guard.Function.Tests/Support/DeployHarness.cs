@@ -21,7 +21,8 @@ public sealed class DeployHarness
     /// <param name="roleArn"><c>GUARD_ROLE_ARN</c>: Guard's exact role (its own deploys also need a revision it recorded).</param>
     /// <param name="codes">Where good code is copied; none by default.</param>
     /// <param name="ecr">Where image functions' images are read (through Guard's own ECR client); null leaves them not checked.</param>
-    public DeployHarness(GuardMode mode = GuardMode.Alert, IReadOnlySet<string>? placeholders = null, bool withStore = true, string? roleArn = null, ICodeStore? codes = null, EcrStandIn? ecr = null)
+    /// <param name="objects">Reads REFERENCE functions' object versions; none by default.</param>
+    public DeployHarness(GuardMode mode = GuardMode.Alert, IReadOnlySet<string>? placeholders = null, bool withStore = true, string? roleArn = null, ICodeStore? codes = null, EcrStandIn? ecr = null, IS3PackageOpener? objects = null)
     {
         Ecr = ecr;
         var images = ecr is null ? null : new EcrImages(
@@ -33,7 +34,7 @@ public sealed class DeployHarness
         Options = new GuardOptions(mode, TopicArn, withStore ? "guard-store" : null, placeholders ?? new HashSet<string>(), GuardOptions.DefaultPlaceholderGrace, null, null, RoleArn: roleArn);
         Check = new DeployCheck(
             Lambda,
-            new DeployedFunctionInspector(Lambda, Opener, new PackageInspector(), RuntimeCatalog.Default, Options.PlaceholderSha256, images: images),
+            new DeployedFunctionInspector(Lambda, Opener, new PackageInspector(), RuntimeCatalog.Default, Options.PlaceholderSha256, objects: objects, images: images),
             withStore ? Store : null,
             new AlertSender([new SnsAlertChannel(Sns, TopicArn, Log)], Log),
             Options,
