@@ -193,14 +193,16 @@ public sealed class HookHandlerTests : IAsyncLifetime
     [Fact]
     public async Task Create_ImageReadStalls_AnswersInProgressInTime_ThenFailsOnTheThirdInvocation()
     {
-        _stack.Ecr.Push(GoImage(ElfBuilder.Static(ElfBuilder.X8664), "amd64"), "orders", "slow");
-        _stack.Ecr.Delay = TimeSpan.FromMinutes(5);
+        var stack = new StackCheckHarness(hookBudget: TimeSpan.FromSeconds(1));
+        await using var _ = stack;
+        stack.Ecr.Push(GoImage(ElfBuilder.Static(ElfBuilder.X8664), "amd64"), "orders", "slow");
+        stack.Ecr.Delay = TimeSpan.FromMinutes(5);
         var request = StackRequests.ImageFunctionProperties(Repository + ":slow");
 
         var started = DateTimeOffset.UtcNow;
-        var first = await AnswerAsync(StackRequests.Hook("CREATE_PRE_PROVISION", request));
+        var first = await AnswerAsync(stack, StackRequests.Hook("CREATE_PRE_PROVISION", request));
         var elapsed = DateTimeOffset.UtcNow - started;
-        var third = await AnswerAsync(StackRequests.Hook("CREATE_PRE_PROVISION", StackRequests.ImageFunctionProperties(Repository + ":slow"), invocation: 3));
+        var third = await AnswerAsync(stack, StackRequests.Hook("CREATE_PRE_PROVISION", StackRequests.ImageFunctionProperties(Repository + ":slow"), invocation: 3));
 
         Assert.Equal("IN_PROGRESS", first.GetProperty("hookStatus").GetString());
         Assert.InRange(elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(5));
