@@ -131,7 +131,17 @@ internal sealed class EntrypointLocator(
             return null;
         }
 
-        var start = await function.ReadSmallFileAsync(entry, ElfHeader.Size64, cancellationToken).ConfigureAwait(false);
+        ReadOnlyMemory<byte> start;
+        try
+        {
+            start = await function.ReadSmallFileAsync(entry, ElfHeader.Size64, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidZipException)
+        {
+            // Only the hint's wording depends on it: BOOTSTRAP_MISSING stands whatever the candidate's bytes are.
+            return null;
+        }
+
         if (start.Length < MachineEnd || !start.Span.StartsWith(ElfHeader.Magic))
         {
             return null;

@@ -84,6 +84,19 @@ public class PackageInspectorTests
     }
 
     [Fact]
+    public async Task Inspect_WhenTheExecutableCandidatesDeflateDataIsCorrupt_StillReportsMissingWithTheRenameHint()
+    {
+        var zip = new PackageBuilder().AddFile("hello", StaticX8664, PackageBuilder.ExecutableMode).ToArray();
+        // The first entry's data follows its 30-byte local header and its 5-byte name: 0xFF opens a block of the
+        // reserved type 3, which no inflater accepts.
+        zip[30 + "hello".Length] = 0xFF;
+
+        var report = await InspectAsync(new InMemoryRangeSource(zip, "memory://corrupt.zip"));
+
+        Assert.Contains("rename hello to bootstrap", Single(report, FindingCodes.BootstrapMissing).Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Inspect_WhenBootstrapNameDiffersInCase_ReportsMissing()
     {
         var report = await InspectAsync(new PackageBuilder().AddFile("Bootstrap", StaticX8664, PackageBuilder.ExecutableMode));
