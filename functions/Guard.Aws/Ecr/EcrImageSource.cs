@@ -14,9 +14,6 @@ namespace Guard.Aws.Ecr;
 /// </summary>
 public sealed class EcrImageSource : IImageSource
 {
-    /// <summary>Manifests and configs are a few KiB; the engine's bound for a document, so a hostile one cannot fill memory.</summary>
-    private const int MaxDocumentBytes = 4 * 1024 * 1024;
-
     private readonly EcrImageUri _image;
     private readonly IEcrApi _ecr;
     private readonly IPackageOpener _blobs;
@@ -52,7 +49,7 @@ public sealed class EcrImageSource : IImageSource
             return await ManifestAsync(tag: null, descriptor.Digest, cancellationToken).ConfigureAwait(false);
         }
 
-        if (descriptor.Size is < 0 or > MaxDocumentBytes)
+        if (descriptor.Size is < 0 or > ImageDocument.MaxBytes)
         {
             throw new InvalidImageException($"a document of {descriptor.Size} bytes is too large for a manifest or config");
         }
@@ -117,7 +114,7 @@ public sealed class EcrImageSource : IImageSource
             throw Unavailable(e, digest is null || digest == _image.Digest ? "image" : $"manifest {digest}");
         }
 
-        if (manifest.Bytes.Length > MaxDocumentBytes)
+        if (manifest.Bytes.Length > ImageDocument.MaxBytes)
         {
             throw new InvalidImageException($"a document of {manifest.Bytes.Length} bytes is too large for a manifest or config");
         }

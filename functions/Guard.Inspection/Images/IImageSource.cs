@@ -30,7 +30,11 @@ public interface IImageSource : IAsyncDisposable
 
 /// <param name="MediaType">What the source says it is (a registry's Content-Type); null when only the document can say.</param>
 /// <param name="IsLayoutIndex">The document lists the images of a layout (its <c>index.json</c>), not one image's platforms.</param>
-public sealed record ImageDocument(string? MediaType, ReadOnlyMemory<byte> Bytes, bool IsLayoutIndex = false);
+public sealed record ImageDocument(string? MediaType, ReadOnlyMemory<byte> Bytes, bool IsLayoutIndex = false)
+{
+    /// <summary>Manifests and configs are a few KiB; every source refuses one larger than this, so a hostile one cannot fill memory.</summary>
+    public const int MaxBytes = 4 * 1024 * 1024;
+}
 
 /// <summary>A window of another range source: a blob inside an image tar.</summary>
 internal sealed class SliceRangeSource(IRangeSource inner, long offset, long length, string displayName) : IRangeSource

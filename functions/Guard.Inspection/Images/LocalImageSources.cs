@@ -340,8 +340,8 @@ internal static class TarMembers
 /// <summary>Digests as image-spec <c>descriptor.md</c> writes them: <c>ALGORITHM:ENCODED</c>.</summary>
 internal static class ImageDigest
 {
-    /// <summary>Manifests and configs are a few KiB; a bound keeps a hostile one from filling memory.</summary>
-    public const int MaxDocumentBytes = 4 * 1024 * 1024;
+    /// <summary>See <see cref="ImageDocument.MaxBytes"/>.</summary>
+    public const int MaxDocumentBytes = ImageDocument.MaxBytes;
 
     /// <summary><c>blobs/sha256/HEX</c>; a digest that could step out of the folder is refused.</summary>
     public static string BlobPath(string digest)
