@@ -1,7 +1,5 @@
-using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Text.Json.Serialization.Metadata;
 using Guard.Aws.Http;
 
 namespace Guard.Aws.Ecr;
@@ -27,7 +25,6 @@ public interface IEcrApi
 public sealed class EcrClient : IEcrApi, IDisposable
 {
     private const string TargetPrefix = "AmazonEC2ContainerRegistry_V20150921.";
-    private static readonly MediaTypeHeaderValue AmzJson = new("application/x-amz-json-1.1");
 
     private readonly AwsHttpPipeline _pipeline;
 
@@ -53,8 +50,9 @@ public sealed class EcrClient : IEcrApi, IDisposable
             ImageIds = [digest is not null ? new ImageIdentifier { ImageDigest = digest } : new ImageIdentifier { ImageTag = tag ?? "latest" }],
             AcceptedMediaTypes = [.. acceptedMediaTypes],
         };
-        var response = await SendAsync(AwsActions.EcrBatchGetImage, "BatchGetImage", request, EcrJsonContext.Default.BatchGetImageRequest, cancellationToken).ConfigureAwait(false);
-        var answer = Read(response, EcrJsonContext.Default.BatchGetImageResponse, AwsActions.EcrBatchGetImage);
+        var (answer, status, requestId) = await _pipeline.SendJsonAsync(
+            AwsActions.EcrBatchGetImage, TargetPrefix + "BatchGetImage", request,
+            EcrJsonContext.Default.BatchGetImageRequest, EcrJsonContext.Default.BatchGetImageResponse, cancellationToken).ConfigureAwait(false);
 
         // BatchGetImage answers 200 for a missing image: the image's failure is in "failures", not in the status.
         if (answer.Images is [{ ImageManifest: { Length: > 0 } manifest } image, ..])
@@ -64,12 +62,7 @@ public sealed class EcrClient : IEcrApi, IDisposable
 
         var failure = answer.Failures?.FirstOrDefault();
         throw new AwsServiceException(
-            failure?.FailureCode ?? "ImageNotFound",
-            response.StatusCode,
-            failure?.FailureReason ?? "BatchGetImage returned no image",
-            AwsActions.EcrBatchGetImage,
-            response.RequestId,
-            null);
+            failure?.FailureCode ?? "ImageNotFound", status, failure?.FailureReason ?? "BatchGetImage returned no image", AwsActions.EcrBatchGetImage, requestId, null);
     }
 
     public async Task<Uri> GetDownloadUrlAsync(string registryId, string repository, string digest, CancellationToken cancellationToken)
@@ -77,43 +70,16 @@ public sealed class EcrClient : IEcrApi, IDisposable
         ArgumentException.ThrowIfNullOrEmpty(repository);
         ArgumentException.ThrowIfNullOrEmpty(digest);
         var request = new GetDownloadUrlForLayerRequest { RegistryId = registryId, RepositoryName = repository, LayerDigest = digest };
-        var response = await SendAsync(AwsActions.EcrGetDownloadUrlForLayer, "GetDownloadUrlForLayer", request, EcrJsonContext.Default.GetDownloadUrlForLayerRequest, cancellationToken).ConfigureAwait(false);
-        var answer = Read(response, EcrJsonContext.Default.GetDownloadUrlForLayerResponse, AwsActions.EcrGetDownloadUrlForLayer);
+        var (answer, status, requestId) = await _pipeline.SendJsonAsync(
+            AwsActions.EcrGetDownloadUrlForLayer, TargetPrefix + "GetDownloadUrlForLayer", request,
+            EcrJsonContext.Default.GetDownloadUrlForLayerRequest, EcrJsonContext.Default.GetDownloadUrlForLayerResponse, cancellationToken).ConfigureAwait(false);
         return Uri.TryCreate(answer.DownloadUrl, UriKind.Absolute, out var url) && url.Scheme is "https" or "http"
             ? url
             // Not the answer itself: a malformed one may still hold a signature.
-            : throw new AwsServiceException("MalformedResponse", response.StatusCode, "GetDownloadUrlForLayer gave no usable downloadUrl", AwsActions.EcrGetDownloadUrlForLayer, response.RequestId, null);
+            : throw new AwsServiceException("MalformedResponse", status, "GetDownloadUrlForLayer gave no usable downloadUrl", AwsActions.EcrGetDownloadUrlForLayer, requestId, null);
     }
 
     public void Dispose() => _pipeline.Dispose();
-
-    private Task<AwsHttpResponse> SendAsync<T>(string action, string operation, T request, JsonTypeInfo<T> type, CancellationToken cancellationToken)
-    {
-        var body = JsonSerializer.SerializeToUtf8Bytes(request, type);
-        return _pipeline.SendAsync(action, () =>
-        {
-            var content = new ByteArrayContent(body);
-            content.Headers.ContentType = AmzJson;
-            // No URI: HttpClient then sends to its BaseAddress, the ECR endpoint.
-            var message = new HttpRequestMessage(HttpMethod.Post, (Uri?)null) { Content = content };
-            message.Headers.TryAddWithoutValidation("X-Amz-Target", TargetPrefix + operation);
-            return message;
-        }, cancellationToken);
-    }
-
-    private static T Read<T>(AwsHttpResponse response, JsonTypeInfo<T> type, string action)
-        where T : class
-    {
-        try
-        {
-            return JsonSerializer.Deserialize(response.Body, type)
-                ?? throw new AwsServiceException("MalformedResponse", response.StatusCode, "empty JSON body", action, response.RequestId, null);
-        }
-        catch (JsonException e)
-        {
-            throw new AwsServiceException("MalformedResponse", response.StatusCode, $"response is not the expected JSON ({e.Message})", action, response.RequestId, e);
-        }
-    }
 }
 
 // ECR's JSON as it travels (camelCase, every field optional); only what Guard sends or reads.

@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Guard.Aws.Http;
 
@@ -26,8 +24,6 @@ public sealed record EventEntry(string Source, string DetailType, string Detail,
 /// </summary>
 public sealed class EventBridgeClient : IEventPublisher, IDisposable
 {
-    private static readonly MediaTypeHeaderValue AmzJson = new("application/x-amz-json-1.1");
-
     private readonly AwsHttpPipeline _pipeline;
 
     /// <param name="pipeline">A pipeline for <see cref="AwsService.EventBridge"/> with <see cref="AwsErrorProtocol.RestJson"/>; the client owns it.</param>
@@ -45,36 +41,19 @@ public sealed class EventBridgeClient : IEventPublisher, IDisposable
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentException.ThrowIfNullOrEmpty(entry.Source);
         ArgumentException.ThrowIfNullOrEmpty(entry.DetailType);
-        var body = JsonSerializer.SerializeToUtf8Bytes(
+        var (wire, status, requestId) = await _pipeline.SendJsonAsync(
+            AwsActions.EventsPutEvents, "AWSEvents.PutEvents",
             new PutEventsRequest([new PutEventsEntry(entry.Source, entry.DetailType, entry.Detail, entry.EventBusName, entry.Resources)]),
-            EventsJsonContext.Default.PutEventsRequest);
-        var response = await _pipeline.SendAsync(AwsActions.EventsPutEvents, () =>
-        {
-            var content = new ByteArrayContent(body);
-            content.Headers.ContentType = AmzJson;
-            var message = new HttpRequestMessage(HttpMethod.Post, (Uri?)null) { Content = content };
-            message.Headers.TryAddWithoutValidation("X-Amz-Target", "AWSEvents.PutEvents");
-            return message;
-        }, cancellationToken).ConfigureAwait(false);
+            EventsJsonContext.Default.PutEventsRequest, EventsJsonContext.Default.PutEventsResponse, cancellationToken).ConfigureAwait(false);
 
-        PutEventsResponse? wire;
-        try
-        {
-            wire = JsonSerializer.Deserialize(response.Body, EventsJsonContext.Default.PutEventsResponse);
-        }
-        catch (JsonException e)
-        {
-            throw new AwsServiceException("MalformedResponse", response.StatusCode, "answer is not the expected JSON", AwsActions.EventsPutEvents, response.RequestId, e);
-        }
-
-        var result = wire?.Entries is [var only, ..] ? only : null;
+        var result = wire.Entries is [var only, ..] ? only : null;
         if (result?.ErrorCode is { } code)
         {
-            throw new AwsServiceException(code, response.StatusCode, $"entry refused: {result.ErrorMessage}", AwsActions.EventsPutEvents, response.RequestId, null);
+            throw new AwsServiceException(code, status, $"entry refused: {result.ErrorMessage}", AwsActions.EventsPutEvents, requestId, null);
         }
 
         return result?.EventId
-            ?? throw new AwsServiceException("MalformedResponse", response.StatusCode, "answer has no EventId", AwsActions.EventsPutEvents, response.RequestId, null);
+            ?? throw new AwsServiceException("MalformedResponse", status, "answer has no EventId", AwsActions.EventsPutEvents, requestId, null);
     }
 
     public void Dispose() => _pipeline.Dispose();

@@ -1,4 +1,6 @@
 using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Guard.Inspection.Reading;
 using Polly;
 using Polly.Retry;
@@ -12,6 +14,9 @@ public sealed record AwsHttpResponse(int StatusCode, byte[] Body, string? Reques
 {
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
 }
+
+/// <summary>A JSON 1.1 answer, read as its source-generated type; the status and request id for errors about its content.</summary>
+public sealed record AwsJsonResponse<T>(T Value, int StatusCode, string? RequestId);
 
 /// <summary>
 /// Sends one logical AWS call through a Polly pipeline: bounded attempts, each with its own timeout,
@@ -29,6 +34,7 @@ public sealed class AwsHttpPipeline : IDisposable
     public const int MaxBodyBytes = 64 * 1024 * 1024;
 
     private static readonly ResiliencePropertyKey<TimeSpan> AttemptTimeoutKey = new("Guard.AttemptTimeout");
+    private static readonly MediaTypeHeaderValue AmzJson11 = new("application/x-amz-json-1.1");
 
     private readonly HttpClient _http;
     private readonly AwsErrorProtocol _protocol;
@@ -142,6 +148,42 @@ public sealed class AwsHttpPipeline : IDisposable
         }
 
         return new AwsHttpResponse(last.StatusCode, last.Body, last.RequestId, last.Headers);
+    }
+
+    /// <summary>
+    /// One call of an AWS JSON 1.1 service (ECR, EventBridge, SSM, Organizations): a POST to the service endpoint
+    /// naming the operation in <c>X-Amz-Target</c>, the request and the answer source-generated JSON.
+    /// </summary>
+    /// <param name="target">The operation as the service names it, e.g. <c>AmazonSSM.GetParameter</c>.</param>
+    /// <exception cref="AwsServiceException">As <see cref="SendAsync"/>; <c>MalformedResponse</c> when the answer is not
+    /// <typeparamref name="TResponse"/>'s JSON, named by the operation and never quoting the body (it may hold a secret).</exception>
+    public async Task<AwsJsonResponse<TResponse>> SendJsonAsync<TRequest, TResponse>(
+        string action, string target, TRequest request, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
+        where TResponse : class
+    {
+        ArgumentException.ThrowIfNullOrEmpty(target);
+        var body = JsonSerializer.SerializeToUtf8Bytes(request, requestType);
+        var response = await SendAsync(action, () =>
+        {
+            var content = new ByteArrayContent(body);
+            content.Headers.ContentType = AmzJson11;
+            // No URI: the client sends to its BaseAddress, the service endpoint.
+            var message = new HttpRequestMessage(HttpMethod.Post, (Uri?)null) { Content = content };
+            message.Headers.TryAddWithoutValidation("X-Amz-Target", target);
+            return message;
+        }, cancellationToken).ConfigureAwait(false);
+
+        var operation = target[(target.LastIndexOf('.') + 1)..];
+        try
+        {
+            var value = JsonSerializer.Deserialize(response.Body, responseType)
+                ?? throw new AwsServiceException("MalformedResponse", response.StatusCode, $"{operation} answered with an empty document", action, response.RequestId, null);
+            return new AwsJsonResponse<TResponse>(value, response.StatusCode, response.RequestId);
+        }
+        catch (JsonException e)
+        {
+            throw new AwsServiceException("MalformedResponse", response.StatusCode, $"{operation} answered with something that is not its JSON", action, response.RequestId, e);
+        }
     }
 
     public void Dispose() => _http.Dispose();

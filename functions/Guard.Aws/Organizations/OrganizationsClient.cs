@@ -1,6 +1,4 @@
-using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Guard.Aws.Http;
 
@@ -20,8 +18,6 @@ public sealed record OrganizationAccount(string Id, string? Name, string? Status
 /// </summary>
 public sealed class OrganizationsClient : IDisposable
 {
-    private static readonly MediaTypeHeaderValue AmzJson = new("application/x-amz-json-1.1");
-
     private readonly AwsHttpPipeline _pipeline;
 
     public OrganizationsClient(AwsHttpPipeline pipeline)
@@ -44,27 +40,11 @@ public sealed class OrganizationsClient : IDisposable
         string? next = null;
         do
         {
-            var body = JsonSerializer.SerializeToUtf8Bytes(new ListAccountsRequest(next), OrganizationsJsonContext.Default.ListAccountsRequest);
-            var response = await _pipeline.SendAsync(AwsActions.OrganizationsListAccounts, () =>
-            {
-                var content = new ByteArrayContent(body);
-                content.Headers.ContentType = AmzJson;
-                var message = new HttpRequestMessage(HttpMethod.Post, (Uri?)null) { Content = content };
-                message.Headers.TryAddWithoutValidation("X-Amz-Target", "AWSOrganizationsV20161128.ListAccounts");
-                return message;
-            }, cancellationToken).ConfigureAwait(false);
+            var (page, _, _) = await _pipeline.SendJsonAsync(
+                AwsActions.OrganizationsListAccounts, "AWSOrganizationsV20161128.ListAccounts", new ListAccountsRequest(next),
+                OrganizationsJsonContext.Default.ListAccountsRequest, OrganizationsJsonContext.Default.ListAccountsResponse, cancellationToken).ConfigureAwait(false);
 
-            ListAccountsResponse? page;
-            try
-            {
-                page = JsonSerializer.Deserialize(response.Body, OrganizationsJsonContext.Default.ListAccountsResponse);
-            }
-            catch (JsonException e)
-            {
-                throw new AwsServiceException("MalformedResponse", response.StatusCode, "ListAccounts answered with something that is not its JSON", AwsActions.OrganizationsListAccounts, response.RequestId, e);
-            }
-
-            foreach (var account in page?.Accounts ?? [])
+            foreach (var account in page.Accounts ?? [])
             {
                 if (account.Id is { Length: > 0 } id)
                 {
@@ -72,7 +52,7 @@ public sealed class OrganizationsClient : IDisposable
                 }
             }
 
-            next = page?.NextToken is { Length: > 0 } token ? token : null;
+            next = page.NextToken is { Length: > 0 } token ? token : null;
         }
         while (next is not null);
     }

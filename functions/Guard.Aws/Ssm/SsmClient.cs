@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Guard.Aws.Http;
 
@@ -11,8 +9,6 @@ namespace Guard.Aws.Ssm;
 /// </summary>
 public sealed class SsmClient : IDisposable
 {
-    private static readonly MediaTypeHeaderValue AmzJson = new("application/x-amz-json-1.1");
-
     private readonly AwsHttpPipeline _pipeline;
 
     /// <param name="pipeline">A pipeline for <see cref="AwsService.Ssm"/> with <see cref="AwsErrorProtocol.RestJson"/>; the client owns it.</param>
@@ -30,38 +26,19 @@ public sealed class SsmClient : IDisposable
     public async Task<string> GetDecryptedParameterAsync(string name, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        var body = JsonSerializer.SerializeToUtf8Bytes(new GetParameterRequest(name, WithDecryption: true), SsmJsonContext.Default.GetParameterRequest);
-        AwsHttpResponse response;
         try
         {
-            response = await _pipeline.SendAsync(AwsActions.SsmGetParameter, () =>
-            {
-                var content = new ByteArrayContent(body);
-                content.Headers.ContentType = AmzJson;
-                var message = new HttpRequestMessage(HttpMethod.Post, (Uri?)null) { Content = content };
-                message.Headers.TryAddWithoutValidation("X-Amz-Target", "AmazonSSM.GetParameter");
-                return message;
-            }, cancellationToken).ConfigureAwait(false);
+            var (wire, status, requestId) = await _pipeline.SendJsonAsync(
+                AwsActions.SsmGetParameter, "AmazonSSM.GetParameter", new GetParameterRequest(name, WithDecryption: true),
+                SsmJsonContext.Default.GetParameterRequest, SsmJsonContext.Default.GetParameterResponse, cancellationToken).ConfigureAwait(false);
+            return wire.Parameter?.Value
+                ?? throw new AwsServiceException("MalformedResponse", status, "answer has no value", AwsActions.SsmGetParameter, requestId, null);
         }
         catch (AwsServiceException e)
         {
-            // SSM's "ParameterNotFound" rarely says which parameter; the operator needs the name.
+            // SSM's "ParameterNotFound" rarely says which parameter; the operator needs the name (never the value).
             throw new AwsServiceException(e.ErrorCode, e.StatusCode, $"parameter {name}: {e.ServiceMessage}", e.Action, e.RequestId, e);
         }
-
-        GetParameterResponse? wire;
-        try
-        {
-            wire = JsonSerializer.Deserialize(response.Body, SsmJsonContext.Default.GetParameterResponse);
-        }
-        catch (JsonException e)
-        {
-            // Not the body: it may hold the secret.
-            throw new AwsServiceException("MalformedResponse", response.StatusCode, $"parameter {name}: answer is not the expected JSON", AwsActions.SsmGetParameter, response.RequestId, e);
-        }
-
-        return wire?.Parameter?.Value
-            ?? throw new AwsServiceException("MalformedResponse", response.StatusCode, $"parameter {name}: answer has no value", AwsActions.SsmGetParameter, response.RequestId, null);
     }
 
     public void Dispose() => _pipeline.Dispose();

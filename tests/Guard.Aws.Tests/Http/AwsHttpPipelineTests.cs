@@ -43,6 +43,44 @@ public sealed class AwsHttpPipelineTests
         Assert.Equal(3, transport.Requests.Select(r => r.Header("Authorization")).Distinct().Count());
     }
 
+    [Fact]
+    public async Task SendJsonAsync_Json11Call_PostsTheTargetAndReadsTheAnswer()
+    {
+        var transport = new ScriptedTransport().Then(HttpStatusCode.OK, """{"Parameter":{"Name":"p","Type":"String","Value":"v"}}""", ("x-amzn-RequestId", "req-1"));
+        using var pipeline = AwsHttpPipeline.Create(LocalEnvironment, AwsService.Ssm, AwsErrorProtocol.RestJson, new RecordingCredentials(), FastRetry, transport);
+
+        var (answer, status, requestId) = await pipeline.SendJsonAsync(
+            AwsActions.SsmGetParameter, "AmazonSSM.GetParameter", new Ssm.GetParameterRequest("p", WithDecryption: true),
+            Ssm.SsmJsonContext.Default.GetParameterRequest, Ssm.SsmJsonContext.Default.GetParameterResponse, TestContext.Current.CancellationToken);
+
+        Assert.Equal(("v", 200, "req-1"), (answer.Parameter?.Value, status, requestId));
+        var request = Assert.Single(transport.Requests);
+        Assert.Equal(HttpMethod.Post, request.Method);
+        Assert.Equal("/", request.Uri.AbsolutePath);
+        Assert.Equal("AmazonSSM.GetParameter", request.Header("X-Amz-Target"));
+        Assert.Equal("application/x-amz-json-1.1", request.Header("Content-Type"));
+        Assert.Equal("""{"Name":"p","WithDecryption":true}""", request.Body);
+        Assert.Contains("x-amz-target", request.Header("Authorization"), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"Parameter":{"Value":"s3cret-value""", "answered with something that is not its JSON")]
+    [InlineData("null", "answered with an empty document")]
+    public async Task SendJsonAsync_AnswerNotItsJson_MalformedResponseNamingTheOperationNeverTheBody(string body, string expected)
+    {
+        var transport = new ScriptedTransport().Then(HttpStatusCode.OK, body);
+        using var pipeline = AwsHttpPipeline.Create(LocalEnvironment, AwsService.Ssm, AwsErrorProtocol.RestJson, new RecordingCredentials(), FastRetry, transport);
+
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() => pipeline.SendJsonAsync(
+            AwsActions.SsmGetParameter, "AmazonSSM.GetParameter", new Ssm.GetParameterRequest("p", WithDecryption: true),
+            Ssm.SsmJsonContext.Default.GetParameterRequest, Ssm.SsmJsonContext.Default.GetParameterResponse, TestContext.Current.CancellationToken));
+
+        Assert.Equal("MalformedResponse", error.ErrorCode);
+        Assert.Equal($"GetParameter {expected}", error.ServiceMessage);
+        Assert.DoesNotContain("s3cret", error.ToString(), StringComparison.Ordinal);
+        Assert.Single(transport.Requests);
+    }
+
     [Theory]
     [InlineData(HttpStatusCode.InternalServerError, "ServiceException")]
     [InlineData(HttpStatusCode.BadRequest, "ThrottlingException")]
