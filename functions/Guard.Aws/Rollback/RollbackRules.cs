@@ -120,7 +120,7 @@ public static class RollbackRules
             if (!codeDiffers && !architectureDiffers && imageConfig is null)
             {
                 whyNot = lastGood.ImageConfig is null
-                    ? $"the function already runs the last good image ({lastGood.ImageUri}) on its architecture, and the last good record predates Guard keeping an ImageConfig, so there is none to put back"
+                    ? $"the function already runs the last good image ({lastGood.ImageUri}) on its architecture, and its last good record predates Guard keeping the ImageConfig it passed with, so there is nothing to put back"
                     : $"the function already runs the last good image ({lastGood.ImageUri}) on its architecture with the ImageConfig it passed with, so there is nothing to put back";
                 return null;
             }
