@@ -212,18 +212,24 @@ public sealed class FunctionRestore(ILambdaApi lambda, DeployedFunctionInspector
         return new RestoreResult(RestoreEnd.ChangedMeanwhile, now, recheck, changes, conflict.ErrorCode);
     }
 
-    /// <summary>"ImageConfig EntryPoint [/main] WorkingDirectory /var/task", or "no ImageConfig overrides": each field the restore set.</summary>
+    /// <summary>
+    /// "ImageConfig (EntryPoint /main; Command of 1 argument; WorkingDirectory /srv)", or "no ImageConfig overrides". The
+    /// executable and the directory are named; arguments are only counted, as in the image findings: they may carry values
+    /// that must not reach alerts and logs.
+    /// </summary>
     private static string ImageConfigText(Guard.Inspection.Images.FunctionImageConfig config)
     {
+        static string Arguments(int count) => count == 1 ? "1 argument" : $"{count} arguments";
+
         var fields = new List<string>();
-        if (config.EntryPoint is { } entryPoint)
+        if (config.EntryPoint is { Count: > 0 } entryPoint)
         {
-            fields.Add($"EntryPoint [{string.Join(", ", entryPoint)}]");
+            fields.Add(entryPoint.Count == 1 ? $"EntryPoint {entryPoint[0]}" : $"EntryPoint {entryPoint[0]} with {Arguments(entryPoint.Count - 1)}");
         }
 
-        if (config.Command is { } command)
+        if (config.Command is { Count: > 0 } command)
         {
-            fields.Add($"Command [{string.Join(", ", command)}]");
+            fields.Add($"Command of {Arguments(command.Count)}");
         }
 
         if (config.WorkingDirectory is { } directory)
@@ -231,7 +237,7 @@ public sealed class FunctionRestore(ILambdaApi lambda, DeployedFunctionInspector
             fields.Add($"WorkingDirectory {directory}");
         }
 
-        return fields.Count == 0 ? "no ImageConfig overrides" : $"ImageConfig {string.Join(' ', fields)}";
+        return fields.Count == 0 ? "no ImageConfig overrides" : $"ImageConfig ({string.Join("; ", fields)})";
     }
 
     private static void Changed(IRestoreReporter reporter, string name, List<string> changes, string change)
