@@ -244,7 +244,7 @@ public sealed class RollbackCommandTests : IAsyncLifetime
     {
         var key = $"guard-migrate/{name}-broken.zip";
         await _account.S3.PutObjectAsync(new PutObjectRequest { BucketName = _account.StageBucket, Key = key, InputStream = new MemoryStream(broken) }, Cancel);
-        await _account.Lambda().UpdateFunctionCodeAsync(name, _account.StageBucket, key, null, null, Cancel);
+        await _account.Lambda().UpdateFunctionCodeAsync(name, new FunctionCodeUpdate(_account.StageBucket, key, null, null), Cancel);
     }
 
     private async Task<(int Code, string Output, string Error)> RunAsync(RollbackRequest request, ILambdaApi? lambda = null)

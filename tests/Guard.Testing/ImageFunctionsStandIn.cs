@@ -67,10 +67,6 @@ public sealed class ImageFunctionsStandIn : ILambdaApi
         }
     }
 
-    public Task<FunctionConfiguration> UpdateFunctionCodeAsync(
-        string functionName, string s3Bucket, string s3Key, string? s3ObjectVersion, string? revisionId, CancellationToken cancellationToken) =>
-        UpdateFunctionCodeAsync(functionName, new FunctionCodeUpdate(s3Bucket, s3Key, s3ObjectVersion, revisionId), cancellationToken);
-
     public async Task<FunctionConfiguration> UpdateFunctionCodeAsync(string functionName, FunctionCodeUpdate update, CancellationToken cancellationToken)
     {
         _codeUpdates.Enqueue((functionName, update));
@@ -84,10 +80,6 @@ public sealed class ImageFunctionsStandIn : ILambdaApi
         var configuration = current.Configuration;
         return Deploy(functionName, image, update.Architectures?[0] ?? configuration.Architectures[0], configuration.ImageConfig).Configuration;
     }
-
-    public Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(
-        string functionName, string? runtime, string? handler, IReadOnlyList<string>? layers, string? revisionId, CancellationToken cancellationToken) =>
-        UpdateFunctionConfigurationAsync(functionName, new FunctionConfigurationUpdate(runtime, handler, layers, revisionId), cancellationToken);
 
     /// <summary>An ImageConfig replaces the function's whole, as Lambda's does; one with no field set leaves none (GetFunction then reports no ImageConfigResponse).</summary>
     public async Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(string functionName, FunctionConfigurationUpdate update, CancellationToken cancellationToken)

@@ -24,32 +24,14 @@ public interface ILambdaApi
     /// <summary>Every function's $LATEST configuration, page by page (following NextMarker).</summary>
     IAsyncEnumerable<FunctionConfiguration> ListFunctionsAsync(CancellationToken cancellationToken);
 
-    /// <summary>PUT /2015-03-31/functions/{name}/code from an S3 object; <paramref name="revisionId"/> guards against a concurrent update.</summary>
-    Task<FunctionConfiguration> UpdateFunctionCodeAsync(
-        string functionName, string s3Bucket, string s3Key, string? s3ObjectVersion, string? revisionId, CancellationToken cancellationToken);
-
     /// <summary>
-    /// PUT /2015-03-31/functions/{name}/code from an S3 object or an image, optionally with <c>Architectures</c> — the
-    /// only call that changes a function's architecture. Implementations that predate it pass through to the overload
-    /// above for an S3 object without an architecture.
+    /// PUT /2015-03-31/functions/{name}/code from an S3 object or an image, optionally with <c>Architectures</c> (the only
+    /// call that changes a function's architecture); the update's RevisionId guards against a concurrent update.
     /// </summary>
-    Task<FunctionConfiguration> UpdateFunctionCodeAsync(string functionName, FunctionCodeUpdate update, CancellationToken cancellationToken) =>
-        (update ?? throw new ArgumentNullException(nameof(update))) is { Architectures: null, ImageUri: null, S3Bucket: { } bucket, S3Key: { } key }
-            ? UpdateFunctionCodeAsync(functionName, bucket, key, update.S3ObjectVersion, update.RevisionId, cancellationToken)
-            : throw new NotSupportedException($"{GetType().Name} cannot change a function's architecture or image");
+    Task<FunctionConfiguration> UpdateFunctionCodeAsync(string functionName, FunctionCodeUpdate update, CancellationToken cancellationToken);
 
-    /// <summary>PUT /2015-03-31/functions/{name}/configuration; null arguments are left unchanged, an empty layer list removes all layers.</summary>
-    Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(
-        string functionName, string? runtime, string? handler, IReadOnlyList<string>? layers, string? revisionId, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// PUT /2015-03-31/functions/{name}/configuration, also with an image function's ImageConfig — which only this
-    /// overload sends. Implementations that predate it pass through to the overload above when no ImageConfig is given.
-    /// </summary>
-    Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(string functionName, FunctionConfigurationUpdate update, CancellationToken cancellationToken) =>
-        (update ?? throw new ArgumentNullException(nameof(update))) is { ImageConfig: null }
-            ? UpdateFunctionConfigurationAsync(functionName, update.Runtime, update.Handler, update.Layers, update.RevisionId, cancellationToken)
-            : throw new NotSupportedException($"{GetType().Name} cannot change a function's ImageConfig");
+    /// <summary>PUT /2015-03-31/functions/{name}/configuration; what the update leaves null is left unchanged.</summary>
+    Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(string functionName, FunctionConfigurationUpdate update, CancellationToken cancellationToken);
 
     /// <summary>PUT /2017-10-31/functions/{name}/concurrency; 0 stops all invocations.</summary>
     Task<int> PutFunctionConcurrencyAsync(string functionName, int reservedConcurrentExecutions, CancellationToken cancellationToken);

@@ -102,10 +102,6 @@ public sealed class LambdaClient : ILambdaApi, IDisposable
         while (marker is not null);
     }
 
-    public Task<FunctionConfiguration> UpdateFunctionCodeAsync(
-        string functionName, string s3Bucket, string s3Key, string? s3ObjectVersion, string? revisionId, CancellationToken cancellationToken) =>
-        UpdateFunctionCodeAsync(functionName, new FunctionCodeUpdate(s3Bucket, s3Key, s3ObjectVersion, revisionId), cancellationToken);
-
     public async Task<FunctionConfiguration> UpdateFunctionCodeAsync(string functionName, FunctionCodeUpdate update, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(functionName);
@@ -135,10 +131,6 @@ public sealed class LambdaClient : ILambdaApi, IDisposable
             AwsActions.LambdaUpdateFunctionCode, HttpMethod.Put, $"2015-03-31/functions/{Escape(functionName)}/code", cancellationToken, body)).ConfigureAwait(false);
         return ToConfiguration(Read(response, LambdaJsonContext.Default.FunctionConfigurationWire, AwsActions.LambdaUpdateFunctionCode), AwsActions.LambdaUpdateFunctionCode);
     }
-
-    public Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(
-        string functionName, string? runtime, string? handler, IReadOnlyList<string>? layers, string? revisionId, CancellationToken cancellationToken) =>
-        UpdateFunctionConfigurationAsync(functionName, new FunctionConfigurationUpdate(runtime, handler, layers, revisionId), cancellationToken);
 
     public async Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(string functionName, FunctionConfigurationUpdate update, CancellationToken cancellationToken)
     {

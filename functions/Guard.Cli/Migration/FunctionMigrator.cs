@@ -209,7 +209,7 @@ internal sealed class FunctionMigrator(
             try
             {
                 var revision = await WaitForUpdateAsync(name, token, throwOnFailed: false).ConfigureAwait(false);
-                await lambda.UpdateFunctionConfigurationAsync(name, plan.Original.Runtime, plan.Original.Handler, null, revision, token).ConfigureAwait(false);
+                await lambda.UpdateFunctionConfigurationAsync(name, new FunctionConfigurationUpdate(plan.Original.Runtime, plan.Original.Handler, null, revision), token).ConfigureAwait(false);
                 await WaitForUpdateAsync(name, token).ConfigureAwait(false);
                 log($"rolled back: Runtime {plan.Original.Runtime} and Handler {plan.Original.Handler} restored");
             }
@@ -237,7 +237,7 @@ internal sealed class FunctionMigrator(
     private async Task<string?> UpdateConfigurationAsync(string name, string runtime, string handler, string? revision, CancellationToken cancellationToken)
     {
         log($"UpdateFunctionConfiguration Runtime={runtime} Handler={handler}");
-        await lambda.UpdateFunctionConfigurationAsync(name, runtime, handler, null, revision, cancellationToken).ConfigureAwait(false);
+        await lambda.UpdateFunctionConfigurationAsync(name, new FunctionConfigurationUpdate(runtime, handler, null, revision), cancellationToken).ConfigureAwait(false);
         return await WaitForUpdateAsync(name, cancellationToken).ConfigureAwait(false);
     }
 

@@ -133,8 +133,8 @@ public sealed class LambdaClientMotoTests(MotoServer moto) : IClassFixture<MotoS
         await s3.PutBucketAsync("guard-store", Cancel);
         await s3.PutObjectAsync(new PutObjectRequest { BucketName = "guard-store", Key = "lkg/guard-rollback.zip", InputStream = new MemoryStream(lastKnownGood) }, Cancel);
 
-        var code = await lambda.UpdateFunctionCodeAsync("guard-rollback", "guard-store", "lkg/guard-rollback.zip", null, null, Cancel);
-        var configuration = await lambda.UpdateFunctionConfigurationAsync("guard-rollback", "provided.al2", null, [], null, Cancel);
+        var code = await lambda.UpdateFunctionCodeAsync("guard-rollback", new FunctionCodeUpdate("guard-store", "lkg/guard-rollback.zip", null, null), Cancel);
+        var configuration = await lambda.UpdateFunctionConfigurationAsync("guard-rollback", new FunctionConfigurationUpdate("provided.al2", null, [], null), Cancel);
         var reserved = await lambda.PutFunctionConcurrencyAsync("guard-rollback", 0, Cancel);
         await lambda.TagResourceAsync(arn, new Dictionary<string, string> { ["guard:rolled-back"] = "true" }, Cancel);
 
@@ -180,7 +180,7 @@ public sealed class LambdaClientMotoTests(MotoServer moto) : IClassFixture<MotoS
         using var lambda = LambdaClient.Create(aws.Environment, MotoAws.Credentials);
 
         var error = await Assert.ThrowsAsync<FunctionNotFoundException>(() =>
-            lambda.UpdateFunctionCodeAsync("guard-never-existed", "bucket", "key", null, null, Cancel));
+            lambda.UpdateFunctionCodeAsync("guard-never-existed", new FunctionCodeUpdate("bucket", "key", null, null), Cancel));
 
         Assert.Equal(AwsActions.LambdaUpdateFunctionCode, error.Action);
     }

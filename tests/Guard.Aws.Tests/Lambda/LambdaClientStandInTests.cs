@@ -173,7 +173,7 @@ public sealed class LambdaClientStandInTests
         var transport = new ScriptedTransport().Then(HttpStatusCode.OK, """{"FunctionName":"fn","FunctionArn":"arn:fn","CodeSha256":"new="}""");
         using var lambda = LambdaClient.Create(LocalEnvironment, new RecordingCredentials(), FastRetry, transport);
 
-        var configuration = await lambda.UpdateFunctionCodeAsync("fn", "store", "lkg/fn.zip", "v1", "rev-1", Cancel);
+        var configuration = await lambda.UpdateFunctionCodeAsync("fn", new FunctionCodeUpdate("store", "lkg/fn.zip", "v1", "rev-1"), Cancel);
 
         Assert.Equal("new=", configuration.CodeSha256);
         var request = Assert.Single(transport.Requests);
@@ -254,7 +254,7 @@ public sealed class LambdaClientStandInTests
             HttpStatusCode.PreconditionFailed, """{"Type":"User","message":"The Revision Id provided does not match the latest Revision Id."}""", ("X-Amzn-ErrorType", "PreconditionFailedException"));
         using var lambda = LambdaClient.Create(LocalEnvironment, new RecordingCredentials(), FastRetry, transport);
 
-        var error = await Assert.ThrowsAsync<AwsServiceException>(() => lambda.UpdateFunctionCodeAsync("fn", "b", "k", null, "stale", Cancel));
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() => lambda.UpdateFunctionCodeAsync("fn", new FunctionCodeUpdate("b", "k", null, "stale"), Cancel));
 
         Assert.Equal("PreconditionFailedException", error.ErrorCode);
         Assert.False(error.IsTransient);

@@ -40,20 +40,18 @@ internal sealed class LambdaStandIn(ILambdaApi inner, IReadOnlyDictionary<string
 
     public IAsyncEnumerable<FunctionConfiguration> ListFunctionsAsync(CancellationToken cancellationToken) => inner.ListFunctionsAsync(cancellationToken);
 
-    public Task<FunctionConfiguration> UpdateFunctionCodeAsync(
-        string functionName, string s3Bucket, string s3Key, string? s3ObjectVersion, string? revisionId, CancellationToken cancellationToken) =>
-        inner.UpdateFunctionCodeAsync(functionName, s3Bucket, s3Key, s3ObjectVersion, revisionId, cancellationToken);
+    public Task<FunctionConfiguration> UpdateFunctionCodeAsync(string functionName, FunctionCodeUpdate update, CancellationToken cancellationToken) =>
+        inner.UpdateFunctionCodeAsync(functionName, update, cancellationToken);
 
-    public Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(
-        string functionName, string? runtime, string? handler, IReadOnlyList<string>? layers, string? revisionId, CancellationToken cancellationToken)
+    public Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(string functionName, FunctionConfigurationUpdate update, CancellationToken cancellationToken)
     {
         // Fail only the move forward: the rollback's own update (back to the old runtime) goes through.
-        if (FailUpdateFunctionConfiguration is { } failure && handler == "bootstrap")
+        if (FailUpdateFunctionConfiguration is { } failure && update.Handler == "bootstrap")
         {
             return Task.FromException<FunctionConfiguration>(failure);
         }
 
-        return inner.UpdateFunctionConfigurationAsync(functionName, runtime, handler, layers, revisionId, cancellationToken);
+        return inner.UpdateFunctionConfigurationAsync(functionName, update, cancellationToken);
     }
 
     public Task<int> PutFunctionConcurrencyAsync(string functionName, int reservedConcurrentExecutions, CancellationToken cancellationToken) =>

@@ -40,24 +40,16 @@ internal sealed class RecordingLambda
             return inner.ListFunctionsAsync(cancellationToken);
         }
 
-        public Task<FunctionConfiguration> UpdateFunctionCodeAsync(
-            string functionName, string s3Bucket, string s3Key, string? s3ObjectVersion, string? revisionId, CancellationToken cancellationToken)
-        {
-            Record(AwsActions.LambdaUpdateFunctionCode);
-            return inner.UpdateFunctionCodeAsync(functionName, s3Bucket, s3Key, s3ObjectVersion, revisionId, cancellationToken);
-        }
-
         public Task<FunctionConfiguration> UpdateFunctionCodeAsync(string functionName, FunctionCodeUpdate update, CancellationToken cancellationToken)
         {
             Record(AwsActions.LambdaUpdateFunctionCode);
             return inner.UpdateFunctionCodeAsync(functionName, update, cancellationToken);
         }
 
-        public Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(
-            string functionName, string? runtime, string? handler, IReadOnlyList<string>? layers, string? revisionId, CancellationToken cancellationToken)
+        public Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(string functionName, FunctionConfigurationUpdate update, CancellationToken cancellationToken)
         {
             Record(AwsActions.LambdaUpdateFunctionConfiguration);
-            return inner.UpdateFunctionConfigurationAsync(functionName, runtime, handler, layers, revisionId, cancellationToken);
+            return inner.UpdateFunctionConfigurationAsync(functionName, update, cancellationToken);
         }
 
         public Task<int> PutFunctionConcurrencyAsync(string functionName, int reservedConcurrentExecutions, CancellationToken cancellationToken)

@@ -287,8 +287,8 @@ public sealed class ScanCommandTests(SeededAccount seeded) : IClassFixture<Seede
 
         public Task<FunctionDetails> GetFunctionAsync(string functionNameOrArn, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<LayerVersionContent> GetLayerVersionByArnAsync(string layerVersionArn, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<FunctionConfiguration> UpdateFunctionCodeAsync(string functionName, string s3Bucket, string s3Key, string? s3ObjectVersion, string? revisionId, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(string functionName, string? runtime, string? handler, IReadOnlyList<string>? layers, string? revisionId, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<FunctionConfiguration> UpdateFunctionCodeAsync(string functionName, FunctionCodeUpdate update, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(string functionName, FunctionConfigurationUpdate update, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<int> PutFunctionConcurrencyAsync(string functionName, int reservedConcurrentExecutions, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task TagResourceAsync(string functionArn, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken) => throw new NotSupportedException();
     }

@@ -118,7 +118,7 @@ public sealed class OrganizationMotoTests(MotoServer moto) : IClassFixture<MotoS
         var made = await world.S3.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = world.Bucket, Prefix = $"rollbacks/{MemberAccount}/us-east-1/{name}/made/" }, Cancel);
         var guardsRevision = Path.GetFileNameWithoutExtension(Assert.Single(made.S3Objects).Key);
         // The runtime flipped before the rollback's own event arrives: that event is judged broken.
-        await memberLambda.UpdateFunctionConfigurationAsync(name, "provided.al2", null, null, null, Cancel);
+        await memberLambda.UpdateFunctionConfigurationAsync(name, new FunctionConfigurationUpdate("provided.al2", null, null, null), Cancel);
         code.Serve(new Uri((await memberLambda.GetFunctionAsync(name, Cancel)).CodeLocation!).AbsolutePath, good);
 
         var response = await HandleAsync(router, CloudTrailEvents.Deploy(

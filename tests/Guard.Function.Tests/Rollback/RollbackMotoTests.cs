@@ -1,5 +1,6 @@
 using Guard.Aws.Rollback;
 using Guard.Aws.Functions;
+using Guard.Aws.Lambda;
 using System.Text.Json;
 using Amazon.S3.Model;
 using Guard.Aws.Notifications;
@@ -179,7 +180,7 @@ public sealed class RollbackMotoTests(MotoServer moto) : IClassFixture<MotoServe
         await world.ServeCodeAsync(code, "rb-config-fn", zip, Cancel);
         var guard = Compose(world, code, GuardMode.Rollback);
         await guard.CheckAsync(CloudTrailEvents.Deploy("CreateFunction20150331", "rb-config-fn", sha, account: Account));
-        await world.LambdaClient.UpdateFunctionConfigurationAsync("rb-config-fn", "provided.al2", null, null, null, Cancel);
+        await world.LambdaClient.UpdateFunctionConfigurationAsync("rb-config-fn", new FunctionConfigurationUpdate("provided.al2", null, null, null), Cancel);
 
         var outcome = await guard.CheckAsync(CloudTrailEvents.Deploy("UpdateFunctionConfiguration20150331v2", "rb-config-fn", sha, account: Account, runtime: "provided.al2"));
 
@@ -204,7 +205,7 @@ public sealed class RollbackMotoTests(MotoServer moto) : IClassFixture<MotoServe
         await world.ServeCodeAsync(code, "rb-ext-fn", zip, Cancel);
         var guard = Compose(world, code, GuardMode.Rollback);
         var first = await guard.CheckAsync(CloudTrailEvents.Deploy("CreateFunction20150331", "rb-ext-fn", sha, account: Account, runtime: "python3.12"));
-        await world.LambdaClient.UpdateFunctionConfigurationAsync("rb-ext-fn", null, null, [bad], null, Cancel);
+        await world.LambdaClient.UpdateFunctionConfigurationAsync("rb-ext-fn", new FunctionConfigurationUpdate(null, null, [bad], null), Cancel);
 
         var outcome = await guard.CheckAsync(CloudTrailEvents.Deploy("UpdateFunctionConfiguration20150331v2", "rb-ext-fn", sha, account: Account, runtime: "python3.12"));
 
@@ -266,7 +267,7 @@ public sealed class RollbackMotoTests(MotoServer moto) : IClassFixture<MotoServe
         var made = await world.S3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = world.Bucket, Prefix = $"rollbacks/{Account}/us-east-1/{name}/made/" }, Cancel);
         var guardsRevision = Path.GetFileNameWithoutExtension(Assert.Single(made.S3Objects).Key);
         // Before that event arrives, the runtime is flipped: the good code no longer starts, so the event is judged broken.
-        await world.LambdaClient.UpdateFunctionConfigurationAsync(name, "provided.al2", null, null, null, Cancel);
+        await world.LambdaClient.UpdateFunctionConfigurationAsync(name, new FunctionConfigurationUpdate("provided.al2", null, null, null), Cancel);
         var updatesBefore = guard.Lambda.Updates;
 
         var outcome = await guard.CheckAsync(CloudTrailEvents.Deploy(

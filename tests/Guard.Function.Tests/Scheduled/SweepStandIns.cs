@@ -38,10 +38,10 @@ public sealed class ListingLambda(FunctionCatalogStandIn inner) : ILambdaApi
 
     public Task<LayerVersionContent> GetLayerVersionByArnAsync(string layerVersionArn, CancellationToken cancellationToken) => inner.GetLayerVersionByArnAsync(layerVersionArn, cancellationToken);
 
-    public Task<FunctionConfiguration> UpdateFunctionCodeAsync(string functionName, string s3Bucket, string s3Key, string? s3ObjectVersion, string? revisionId, CancellationToken cancellationToken) =>
+    public Task<FunctionConfiguration> UpdateFunctionCodeAsync(string functionName, FunctionCodeUpdate update, CancellationToken cancellationToken) =>
         throw new NotSupportedException();
 
-    public Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(string functionName, string? runtime, string? handler, IReadOnlyList<string>? layers, string? revisionId, CancellationToken cancellationToken) =>
+    public Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(string functionName, FunctionConfigurationUpdate update, CancellationToken cancellationToken) =>
         throw new NotSupportedException();
 
     public Task<int> PutFunctionConcurrencyAsync(string functionName, int reservedConcurrentExecutions, CancellationToken cancellationToken) => throw new NotSupportedException();

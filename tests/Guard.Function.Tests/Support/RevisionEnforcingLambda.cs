@@ -37,21 +37,16 @@ public sealed class RevisionEnforcingLambda(ILambdaApi inner, IReadOnlyDictionar
 
     public IAsyncEnumerable<FunctionConfiguration> ListFunctionsAsync(CancellationToken cancellationToken) => inner.ListFunctionsAsync(cancellationToken);
 
-    public Task<FunctionConfiguration> UpdateFunctionCodeAsync(
-        string functionName, string s3Bucket, string s3Key, string? s3ObjectVersion, string? revisionId, CancellationToken cancellationToken) =>
-        UpdateFunctionCodeAsync(functionName, new FunctionCodeUpdate(s3Bucket, s3Key, s3ObjectVersion, revisionId), cancellationToken);
-
     public async Task<FunctionConfiguration> UpdateFunctionCodeAsync(string functionName, FunctionCodeUpdate update, CancellationToken cancellationToken)
     {
         await BeforeAsync(functionName, update.RevisionId, cancellationToken);
         return WithRevision(await inner.UpdateFunctionCodeAsync(functionName, update, cancellationToken));
     }
 
-    public async Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(
-        string functionName, string? runtime, string? handler, IReadOnlyList<string>? layers, string? revisionId, CancellationToken cancellationToken)
+    public async Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(string functionName, FunctionConfigurationUpdate update, CancellationToken cancellationToken)
     {
-        await BeforeAsync(functionName, revisionId, cancellationToken);
-        return WithRevision(await inner.UpdateFunctionConfigurationAsync(functionName, runtime, handler, layers, revisionId, cancellationToken));
+        await BeforeAsync(functionName, update.RevisionId, cancellationToken);
+        return WithRevision(await inner.UpdateFunctionConfigurationAsync(functionName, update, cancellationToken));
     }
 
     public Task<int> PutFunctionConcurrencyAsync(string functionName, int reservedConcurrentExecutions, CancellationToken cancellationToken) =>
