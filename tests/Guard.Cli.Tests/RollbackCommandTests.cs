@@ -5,6 +5,7 @@ using Guard.Aws.Store;
 using Guard.Cli.Commands;
 using Guard.Cli.Rollback;
 using Guard.Cli.Tests.Scanning;
+using Guard.Inspection.Images;
 using Guard.Testing;
 
 namespace Guard.Cli.Tests;
@@ -118,13 +119,14 @@ public sealed class RollbackCommandTests : IAsyncLifetime
     }.Build();
 
     /// <summary>The record the Guard Lambda writes for a good image: its digest under imageUri, no code copy.</summary>
-    private async Task StoreImageAsync(string name, string pinned)
+    /// <param name="imageConfig">The record's imageConfig as JSON; none (a record written before Guard kept it) when null.</param>
+    private async Task StoreImageAsync(string name, string pinned, string? imageConfig = null)
     {
         var record = $$"""
             {"functionArn":"arn:aws:lambda:us-east-1:{{ImageFunctionsStandIn.Account}}:function:{{name}}","codeSha256":"{{ImageFunctionsStandIn.HexOf(pinned)}}","codeSize":0,
              "verdict":"ok","checkedAt":"2024-08-01T13:52:02Z","eventName":"UpdateFunctionCode20150331v2","eventTime":"2024-08-01T13:52:01Z",
              "deployedBy":"arn:aws:iam::{{ImageFunctionsStandIn.Account}}:user/christophe","account":"{{ImageFunctionsStandIn.Account}}","region":"us-east-1","functionName":"{{name}}",
-             "runtime":null,"handler":null,"architectures":["x86_64"],"layers":[],"codeBucket":null,"codeKey":null,"imageUri":"{{pinned}}"}
+             "runtime":null,"handler":null,"architectures":["x86_64"],"layers":[],"codeBucket":null,"codeKey":null,"imageUri":"{{pinned}}"{{(imageConfig is null ? "" : $",\"imageConfig\":{imageConfig}")}}}
             """;
         await _account.S3.PutObjectAsync(new PutObjectRequest { BucketName = StoreBucket, Key = $"good/{ImageFunctionsStandIn.Account}/us-east-1/{name}.json", ContentBody = record }, Cancel);
     }
@@ -152,6 +154,40 @@ public sealed class RollbackCommandTests : IAsyncLifetime
         Assert.Contains($"put back image {good}", output, StringComparison.Ordinal);
         Assert.Contains("re-checked: ok", output, StringComparison.Ordinal);
         Assert.Equal(good, Assert.Single(lambda.CodeUpdates).Update.ImageUri);
+    }
+
+    [Fact]
+    public async Task Rollback_ImageFunctionWhoseImageConfigAloneBroke_RecordedImageConfigIsBack()
+    {
+        var lambda = new ImageFunctionsStandIn();
+        var good = Push(GoImage("amd64", ElfBuilder.Static(ElfBuilder.X8664, go: true)));
+        await StoreImageAsync("cli-image-config", good, """{"entryPoint":null,"command":null,"workingDirectory":null}""");
+        lambda.Deploy("cli-image-config", good, imageConfig: new FunctionImageConfig(["/app/missing"]));
+
+        var (code, output, error) = await RunAsync(new RollbackRequest("cli-image-config", null, StoreBucket, null, TimeSpan.FromSeconds(5)), lambda);
+
+        Assert.True(code == ExitCodes.Ok, output + error);
+        Assert.Contains("cli-image-config: put back no ImageConfig overrides", output, StringComparison.Ordinal);
+        Assert.Contains("re-checked: ok", output, StringComparison.Ordinal);
+        Assert.Null((await lambda.GetFunctionAsync("cli-image-config", Cancel)).Configuration.ImageConfig);
+        Assert.Empty(lambda.CodeUpdates);
+    }
+
+    [Fact]
+    public async Task Rollback_GoodImageFailsUnderItsRecordedImageConfig_RefusedAndUntouched()
+    {
+        var lambda = new ImageFunctionsStandIn();
+        var good = Push(GoImage("amd64", ElfBuilder.Static(ElfBuilder.X8664, go: true)));
+        var broken = Push(GoImage("arm64", ElfBuilder.Static(ElfBuilder.Aarch64, go: true)));
+        await StoreImageAsync("cli-image-gone", good, """{"entryPoint":["/gone"],"command":null,"workingDirectory":null}""");
+        lambda.Deploy("cli-image-gone", broken, imageConfig: new FunctionImageConfig(["/main"]));
+
+        var (code, output, _) = await RunAsync(new RollbackRequest("cli-image-gone", null, StoreBucket, null, TimeSpan.FromSeconds(5)), lambda);
+
+        Assert.Equal(ExitCodes.Broken, code);
+        Assert.Contains($"the image {good} does not pass on x86_64 with the ImageConfig it passed with", output, StringComparison.Ordinal);
+        Assert.Empty(lambda.CodeUpdates);
+        Assert.Empty(lambda.ConfigurationUpdates);
     }
 
     [Fact]

@@ -10,8 +10,8 @@ namespace Guard.Testing;
 /// Lambda's container-image functions, shaped after GetFunction and UpdateFunctionCode: <c>Code.ImageUri</c> as the
 /// deploy named it, <c>Code.ResolvedImageUri</c> pinned to the digest, <c>CodeSha256</c> the digest's hex; an update
 /// takes an <c>ImageUri</c> (an S3 object is refused, as Lambda refuses one for an image function) with optional
-/// <c>Architectures</c>, and one naming a stale RevisionId fails with <c>PreconditionFailedException</c>. Reserved
-/// concurrency and tags are kept. moto stubs image functions (its CodeSha256 is a hash of the URI string, and its
+/// <c>Architectures</c>, an UpdateFunctionConfiguration replaces the ImageConfig whole, and one naming a stale RevisionId
+/// fails with <c>PreconditionFailedException</c>. Reserved concurrency and tags are kept. moto stubs image functions (its CodeSha256 is a hash of the URI string, and its
 /// ResolvedImageUri of a digest reference is malformed), hence this stand-in.
 /// </summary>
 public sealed class ImageFunctionsStandIn : ILambdaApi
@@ -22,12 +22,13 @@ public sealed class ImageFunctionsStandIn : ILambdaApi
 
     private readonly ConcurrentDictionary<string, FunctionDetails> _functions = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<(string Function, FunctionCodeUpdate Update)> _codeUpdates = new();
+    private readonly ConcurrentQueue<(string Function, FunctionConfigurationUpdate Update)> _configurationUpdates = new();
 
     public IReadOnlyList<(string Function, FunctionCodeUpdate Update)> CodeUpdates => [.. _codeUpdates];
 
     public ConcurrentDictionary<string, int> Concurrency { get; } = new(StringComparer.Ordinal);
 
-    public int ConfigurationUpdates { get; private set; }
+    public IReadOnlyList<(string Function, FunctionConfigurationUpdate Update)> ConfigurationUpdates => [.. _configurationUpdates];
 
     /// <summary>Runs once, before the next update is applied: someone else's deploy landing between Guard's read and write.</summary>
     public Func<string, CancellationToken, Task>? BeforeUpdate { get; set; }
@@ -84,11 +85,26 @@ public sealed class ImageFunctionsStandIn : ILambdaApi
         return Deploy(functionName, image, update.Architectures?[0] ?? configuration.Architectures[0], configuration.ImageConfig).Configuration;
     }
 
-    public async Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(
-        string functionName, string? runtime, string? handler, IReadOnlyList<string>? layers, string? revisionId, CancellationToken cancellationToken)
+    public Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(
+        string functionName, string? runtime, string? handler, IReadOnlyList<string>? layers, string? revisionId, CancellationToken cancellationToken) =>
+        UpdateFunctionConfigurationAsync(functionName, new FunctionConfigurationUpdate(runtime, handler, layers, revisionId), cancellationToken);
+
+    /// <summary>An ImageConfig replaces the function's whole, as Lambda's does; one with no field set leaves none (GetFunction then reports no ImageConfigResponse).</summary>
+    public async Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(string functionName, FunctionConfigurationUpdate update, CancellationToken cancellationToken)
     {
-        ConfigurationUpdates++;
-        return (await BeforeAsync(functionName, revisionId, cancellationToken)).Configuration;
+        _configurationUpdates.Enqueue((functionName, update));
+        var current = await BeforeAsync(functionName, update.RevisionId, cancellationToken);
+        if (update.ImageConfig is not { } imageConfig)
+        {
+            return current.Configuration;
+        }
+
+        var configuration = current.Configuration with
+        {
+            RevisionId = Guid.NewGuid().ToString(),
+            ImageConfig = imageConfig is { EntryPoint: null, Command: null, WorkingDirectory: null } ? null : imageConfig,
+        };
+        return Store(current with { Configuration = configuration }).Configuration;
     }
 
     public Task<int> PutFunctionConcurrencyAsync(string functionName, int reservedConcurrentExecutions, CancellationToken cancellationToken)

@@ -104,3 +104,18 @@ public sealed record FunctionCodeUpdate(
         return new FunctionCodeUpdate(null, null, null, revisionId, architectures, imageUri);
     }
 }
+
+/// <summary>UpdateFunctionConfiguration's arguments; null leaves a setting as it is.</summary>
+/// <param name="Layers">An empty list removes all layers.</param>
+/// <param name="RevisionId">Lambda refuses the update (PreconditionFailedException) when the function changed since it was read.</param>
+/// <param name="ImageConfig">
+/// An image function's ImageConfig, sent whole: Lambda replaces the function's ImageConfig with it rather than merging
+/// field by field, so a field left null here is cleared (the image's own ENTRYPOINT, CMD or WORKDIR applies again), and
+/// <see cref="Guard.Inspection.Images.FunctionImageConfig.None"/> clears every override. Null leaves it as it is.
+/// </param>
+public sealed record FunctionConfigurationUpdate(
+    string? Runtime,
+    string? Handler,
+    IReadOnlyList<string>? Layers,
+    string? RevisionId,
+    Guard.Inspection.Images.FunctionImageConfig? ImageConfig = null);

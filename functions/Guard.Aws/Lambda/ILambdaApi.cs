@@ -42,6 +42,15 @@ public interface ILambdaApi
     Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(
         string functionName, string? runtime, string? handler, IReadOnlyList<string>? layers, string? revisionId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// PUT /2015-03-31/functions/{name}/configuration, also with an image function's ImageConfig — which only this
+    /// overload sends. Implementations that predate it pass through to the overload above when no ImageConfig is given.
+    /// </summary>
+    Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(string functionName, FunctionConfigurationUpdate update, CancellationToken cancellationToken) =>
+        (update ?? throw new ArgumentNullException(nameof(update))) is { ImageConfig: null }
+            ? UpdateFunctionConfigurationAsync(functionName, update.Runtime, update.Handler, update.Layers, update.RevisionId, cancellationToken)
+            : throw new NotSupportedException($"{GetType().Name} cannot change a function's ImageConfig");
+
     /// <summary>PUT /2017-10-31/functions/{name}/concurrency; 0 stops all invocations.</summary>
     Task<int> PutFunctionConcurrencyAsync(string functionName, int reservedConcurrentExecutions, CancellationToken cancellationToken);
 

@@ -136,12 +136,30 @@ public sealed class LambdaClient : ILambdaApi, IDisposable
         return ToConfiguration(Read(response, LambdaJsonContext.Default.FunctionConfigurationWire, AwsActions.LambdaUpdateFunctionCode), AwsActions.LambdaUpdateFunctionCode);
     }
 
-    public async Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(
-        string functionName, string? runtime, string? handler, IReadOnlyList<string>? layers, string? revisionId, CancellationToken cancellationToken)
+    public Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(
+        string functionName, string? runtime, string? handler, IReadOnlyList<string>? layers, string? revisionId, CancellationToken cancellationToken) =>
+        UpdateFunctionConfigurationAsync(functionName, new FunctionConfigurationUpdate(runtime, handler, layers, revisionId), cancellationToken);
+
+    public async Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(string functionName, FunctionConfigurationUpdate update, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(functionName);
+        ArgumentNullException.ThrowIfNull(update);
+
+        // The Lambda API reference's ImageConfig (https://docs.aws.amazon.com/lambda/latest/dg/API_ImageConfig.html) makes
+        // EntryPoint, Command and WorkingDirectory each optional, and UpdateFunctionConfiguration replaces the function's
+        // ImageConfig with the object given rather than merging it: a field left out is cleared, and ImageConfig {} leaves
+        // ImageConfigResponse absent from GetFunction (measured: go-to-k/cdkd#1600). Null fields are left out (WhenWritingNull).
         var body = JsonSerializer.SerializeToUtf8Bytes(
-            new UpdateFunctionConfigurationRequest { Runtime = runtime, Handler = handler, Layers = layers?.ToList(), RevisionId = revisionId },
+            new UpdateFunctionConfigurationRequest
+            {
+                Runtime = update.Runtime,
+                Handler = update.Handler,
+                Layers = update.Layers?.ToList(),
+                RevisionId = update.RevisionId,
+                ImageConfig = update.ImageConfig is { } image
+                    ? new ImageConfigWire { EntryPoint = image.EntryPoint?.ToList(), Command = image.Command?.ToList(), WorkingDirectory = image.WorkingDirectory }
+                    : null,
+            },
             LambdaJsonContext.Default.UpdateFunctionConfigurationRequest);
         var response = await ForFunction(functionName, () => SendAsync(
             AwsActions.LambdaUpdateFunctionConfiguration, HttpMethod.Put, $"2015-03-31/functions/{Escape(functionName)}/configuration", cancellationToken, body)).ConfigureAwait(false);

@@ -134,6 +134,9 @@ internal sealed class UpdateFunctionConfigurationRequest
     public string? Handler { get; set; }
     public List<string>? Layers { get; set; }
     public string? RevisionId { get; set; }
+
+    /// <summary>Sent whole: an object without a field clears that override, <c>{}</c> clears them all.</summary>
+    public ImageConfigWire? ImageConfig { get; set; }
 }
 
 internal sealed class FunctionConcurrency

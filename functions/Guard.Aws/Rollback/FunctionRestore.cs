@@ -108,7 +108,8 @@ public sealed class FunctionRestore(ILambdaApi lambda, DeployedFunctionInspector
             var restore = plan.Configuration;
             var (settled, stopped) = await UpdateAsync(
                 current, "UpdateFunctionConfiguration",
-                revision => lambda.UpdateFunctionConfigurationAsync(name, restore.Runtime, restore.Handler, restore.Layers, revision, cancellationToken),
+                revision => lambda.UpdateFunctionConfigurationAsync(
+                    name, new FunctionConfigurationUpdate(restore.Runtime, restore.Handler, restore.Layers, revision, restore.ImageConfig), cancellationToken),
                 latest, wait, changes, reporter, cancellationToken).ConfigureAwait(false);
             if (stopped is not null)
             {
@@ -130,6 +131,11 @@ public sealed class FunctionRestore(ILambdaApi lambda, DeployedFunctionInspector
             {
                 Changed(reporter, name, changes, restore.Layers.Count == 0 ? "no layers" : $"layers {string.Join(", ", restore.Layers)}");
             }
+
+            if (restore.ImageConfig is { } imageConfig)
+            {
+                Changed(reporter, name, changes, ImageConfigText(imageConfig));
+            }
         }
 
         // What is live now, the way the next invocation will see it.
@@ -139,7 +145,8 @@ public sealed class FunctionRestore(ILambdaApi lambda, DeployedFunctionInspector
 
     /// <summary>
     /// The good image judged where it will run: the good architecture (which the restore puts back with it, so image and
-    /// function never disagree on the CPU) and the function's ImageConfig, which a restore leaves as it is. Reading it by
+    /// function never disagree on the CPU) and the ImageConfig it passed with, which the restore puts back too (a record
+    /// that predates it: the function's current ImageConfig, which the restore then leaves as it is). Reading it by
     /// its digest is also the proof that ECR still holds it: an image deleted since, or no longer readable, is refused
     /// with the reason — only a transient failure propagates, for the caller to retry.
     /// </summary>
@@ -147,7 +154,7 @@ public sealed class FunctionRestore(ILambdaApi lambda, DeployedFunctionInspector
     {
         try
         {
-            return await functions.InspectImageAsync(image, plan.Target with { ImageConfig = current.Configuration.ImageConfig }, cancellationToken).ConfigureAwait(false);
+            return await functions.InspectImageAsync(image, plan.Target with { ImageConfig = plan.ImageConfigUnder(current.Configuration) }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is PackageUnavailableException { IsTransient: false } or AwsServiceException { IsTransient: false })
         {
@@ -203,6 +210,34 @@ public sealed class FunctionRestore(ILambdaApi lambda, DeployedFunctionInspector
 
         var recheck = await functions.InspectAsync(now, target: null, cancellationToken).ConfigureAwait(false);
         return new RestoreResult(RestoreEnd.ChangedMeanwhile, now, recheck, changes, conflict.ErrorCode);
+    }
+
+    /// <summary>
+    /// "ImageConfig (EntryPoint /main; Command of 1 argument; WorkingDirectory /srv)", or "no ImageConfig overrides". The
+    /// executable and the directory are named; arguments are only counted, as in the image findings: they may carry values
+    /// that must not reach alerts and logs.
+    /// </summary>
+    private static string ImageConfigText(Guard.Inspection.Images.FunctionImageConfig config)
+    {
+        static string Arguments(int count) => count == 1 ? "1 argument" : $"{count} arguments";
+
+        var fields = new List<string>();
+        if (config.EntryPoint is { Count: > 0 } entryPoint)
+        {
+            fields.Add(entryPoint.Count == 1 ? $"EntryPoint {entryPoint[0]}" : $"EntryPoint {entryPoint[0]} with {Arguments(entryPoint.Count - 1)}");
+        }
+
+        if (config.Command is { Count: > 0 } command)
+        {
+            fields.Add($"Command of {Arguments(command.Count)}");
+        }
+
+        if (config.WorkingDirectory is { } directory)
+        {
+            fields.Add($"WorkingDirectory {directory}");
+        }
+
+        return fields.Count == 0 ? "no ImageConfig overrides" : $"ImageConfig ({string.Join("; ", fields)})";
     }
 
     private static void Changed(IRestoreReporter reporter, string name, List<string> changes, string change)

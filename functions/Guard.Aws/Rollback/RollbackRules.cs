@@ -1,13 +1,15 @@
 using Guard.Aws.Functions;
 using Guard.Aws.Lambda;
 using Guard.Aws.Store;
+using Guard.Inspection.Images;
 
 namespace Guard.Aws.Rollback;
 
 /// <summary>Configuration values to put back; null leaves one as it is.</summary>
-public sealed record ConfigurationRestore(string? Runtime, string? Handler, IReadOnlyList<string>? Layers)
+/// <param name="ImageConfig">An image function's recorded ImageConfig, put back whole (<see cref="FunctionImageConfig.None"/>: no overrides).</param>
+public sealed record ConfigurationRestore(string? Runtime, string? Handler, IReadOnlyList<string>? Layers, FunctionImageConfig? ImageConfig = null)
 {
-    public bool IsEmpty => Runtime is null && Handler is null && Layers is null;
+    public bool IsEmpty => Runtime is null && Handler is null && Layers is null && ImageConfig is null;
 }
 
 /// <summary>How to bring a function back to its last good state.</summary>
@@ -33,6 +35,16 @@ public sealed record RestorePlan(DeployRecord LastGood, bool CodeDiffers, IReadO
     public StoredCode? StoredIn(string defaultBucket, string account) => LastGood.IsImage
         ? null
         : new(LastGood.CodeBucket ?? defaultBucket, LastGood.CodeKey ?? CodeKeys.For(account, LastGood.CodeSha256), LastGood.CodeSha256);
+
+    /// <summary>
+    /// The ImageConfig the good image will run under once restored: the one it passed with, or — a record written before
+    /// Guard kept it — <paramref name="current"/>'s, which the restore then leaves as it is.
+    /// </summary>
+    public FunctionImageConfig? ImageConfigUnder(FunctionConfiguration current)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        return LastGood.ImageConfig ?? current.ImageConfig;
+    }
 }
 
 /// <summary>The rollback's decisions, free of I/O: the Guard Lambda's rollback mode and <c>guard rollback</c> share them.</summary>
@@ -103,15 +115,18 @@ public static class RollbackRules
 
         if (lastGood.IsImage)
         {
-            // An image function has no runtime, handler or layers to put back: its image and architecture are all.
-            if (!codeDiffers && !architectureDiffers)
+            // An image function has no runtime, handler or layers to put back: its image, architecture and ImageConfig are all.
+            var imageConfig = lastGood.ImageConfig is { } goodConfig && !SameImageConfig(goodConfig, current.ImageConfig) ? RecordedImageConfig(goodConfig) : null;
+            if (!codeDiffers && !architectureDiffers && imageConfig is null)
             {
-                whyNot = $"the function already runs the last good image ({lastGood.ImageUri}) on its architecture, so there is nothing to put back";
+                whyNot = lastGood.ImageConfig is null
+                    ? $"the function already runs the last good image ({lastGood.ImageUri}) on its architecture, and its last good record predates Guard keeping the ImageConfig it passed with, so there is nothing to put back"
+                    : $"the function already runs the last good image ({lastGood.ImageUri}) on its architecture with the ImageConfig it passed with, so there is nothing to put back";
                 return null;
             }
 
             whyNot = "";
-            return new RestorePlan(lastGood, codeDiffers, architectureDiffers ? goodArchitectures : null, new ConfigurationRestore(null, null, null));
+            return new RestorePlan(lastGood, codeDiffers, architectureDiffers ? goodArchitectures : null, new ConfigurationRestore(null, null, null, imageConfig));
         }
 
         var layers = lastGood.Layers ?? [];
@@ -144,6 +159,25 @@ public static class RollbackRules
         }
 
         return new[] { function.ResolvedImageUri, function.ImageUri }.FirstOrDefault(IsPinned);
+    }
+
+    /// <summary>
+    /// An image function's ImageConfig as a good record keeps it: an empty list or string (GetFunction reports an unset
+    /// WorkingDirectory as <c>""</c>) is no override, so it becomes null, as Lambda and the image engine read it; a function
+    /// without overrides gives <see cref="FunctionImageConfig.None"/>, never null, so the record says "none" rather than "unknown".
+    /// </summary>
+    public static FunctionImageConfig RecordedImageConfig(FunctionImageConfig? config) => new(
+        config?.EntryPoint is { Count: > 0 } entryPoint ? [.. entryPoint] : null,
+        config?.Command is { Count: > 0 } command ? [.. command] : null,
+        config?.WorkingDirectory is { Length: > 0 } directory ? directory : null);
+
+    /// <summary>Whether two ImageConfigs start the container alike: the same overrides, an empty one being none.</summary>
+    public static bool SameImageConfig(FunctionImageConfig? left, FunctionImageConfig? right)
+    {
+        var (a, b) = (RecordedImageConfig(left), RecordedImageConfig(right));
+        return (a.EntryPoint ?? []).SequenceEqual(b.EntryPoint ?? [], StringComparer.Ordinal)
+            && (a.Command ?? []).SequenceEqual(b.Command ?? [], StringComparer.Ordinal)
+            && string.Equals(a.WorkingDirectory, b.WorkingDirectory, StringComparison.Ordinal);
     }
 
     /// <summary><c>repository@sha256:</c> and 64 hex digits: a reference no push can move.</summary>

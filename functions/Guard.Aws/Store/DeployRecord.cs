@@ -13,6 +13,11 @@ namespace Guard.Aws.Store;
 /// An image function's good image, by its exact digest (<c>repository@sha256:…</c>, GetFunction's ResolvedImageUri):
 /// the store keeps no copy of an image, ECR does, and a digest is the one name a later push cannot move. Null for zips.
 /// </param>
+/// <param name="ImageConfig">
+/// An image function's ImageConfig it passed with (EntryPoint, Command, WorkingDirectory; each null when the function
+/// does not override it, so an image without overrides records an object of nulls). Null for zips, and for image records
+/// written before Guard kept it: a rollback then leaves the function's ImageConfig as it is.
+/// </param>
 public sealed record DeployRecord(
     string FunctionArn,
     string CodeSha256,
@@ -31,7 +36,8 @@ public sealed record DeployRecord(
     IReadOnlyList<string>? Layers = null,
     string? CodeBucket = null,
     string? CodeKey = null,
-    string? ImageUri = null)
+    string? ImageUri = null,
+    Guard.Inspection.Images.FunctionImageConfig? ImageConfig = null)
 {
     /// <summary>The record of an image function's code (<see cref="ImageUri"/>), which has no runtime, handler or layers.</summary>
     [System.Text.Json.Serialization.JsonIgnore]

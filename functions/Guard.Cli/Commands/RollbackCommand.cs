@@ -86,7 +86,8 @@ internal static class RollbackCommand
         {
             case RestoreEnd.Refused:
                 await output.WriteLineAsync(plan.LastGood.IsImage
-                    ? $"{name}: the image {outcome.Sha} does not pass on {string.Join(',', plan.Target.Architectures)} ({Verdict(result.Recheck)}); not rolled back."
+                    ? $"{name}: the image {outcome.Sha} does not pass on {string.Join(',', plan.Target.Architectures)}" +
+                      $"{(plan.LastGood.ImageConfig is null ? "" : " with the ImageConfig it passed with")} ({Verdict(result.Recheck)}); not rolled back."
                     : $"{name}: the stored code {outcome.Sha} does not pass on {plan.Target.Runtime} {string.Join(',', plan.Target.Architectures)} " +
                       $"({Verdict(result.Recheck)}); not rolled back.").ConfigureAwait(false);
                 return ExitCodes.Broken;

@@ -166,7 +166,13 @@ public sealed class DeployCheck : IRouteHandler
             };
         }
 
-        var record = Record(configuration, report.Verdict, detail, key) with { ImageUri = RollbackRules.PinnedImage(function) };
+        // An image's record keeps the ImageConfig it was judged under with its digest: a later broken ImageConfig is put back too.
+        var pinned = RollbackRules.PinnedImage(function);
+        var record = Record(configuration, report.Verdict, detail, key) with
+        {
+            ImageUri = pinned,
+            ImageConfig = pinned is null ? null : RollbackRules.RecordedImageConfig(configuration.ImageConfig),
+        };
         var metrics = new DeployMetrics(DeploysChecked: 1);
         // Guard's records describe $LATEST; a published version is only judged and alerted on.
         var store = DeployRules.ChangesLatest(call.Value) ? _store : null;

@@ -5,7 +5,7 @@
  * writes it out at start-up, before Main, into the .hydrated section: 3.5 MiB of zero-filled pages here. Written
  * one 4 KiB page at a time, each page costs a fault, and on a virtual machine whose pages the hypervisor maps lazily
  * (nested virtualisation, as on the 2-core benchmark machine) its first touch costs microseconds more even after the
- * kernel has populated it: together about a third of the CPU time a cold start spent before its first /next
+ * kernel has populated it: together over a quarter of the CPU time a cold start spent before its first /next
  * (docs/performance.md). This constructor runs before the runtime's main and
  *   - asks for the 2 MiB-aligned span around the section as transparent huge pages, when the link left that span to
  *     the section alone (Native/hydrated_hugepages.ld pads it with 2 MiB on each side): about two pages to fault and

@@ -79,7 +79,7 @@ public sealed class FunctionRollback
 
     private static string WhyRefused(RestorePlan plan, RestoreResult result) => plan.LastGood.ImageUri is { } image
         ? result.Recheck?.Report is { } report
-            ? $"the last good image ({image}) does not pass on {string.Join(',', plan.Target.Architectures)} ({report.LeadingFinding?.Code ?? result.RecheckVerdict})"
+            ? $"the last good image ({image}) does not pass on {string.Join(',', plan.Target.Architectures)}{(plan.LastGood.ImageConfig is null ? "" : " with the ImageConfig it passed with")} ({report.LeadingFinding?.Code ?? result.RecheckVerdict})"
             : $"the last good image could not be checked: {result.Recheck?.NotCheckedBecause ?? result.RecheckVerdict}"
         : $"the last good code ({plan.LastGood.CodeSha256}) does not pass under its recorded configuration ({result.Recheck?.Report?.LeadingFinding?.Code ?? result.Recheck?.NotCheckedBecause ?? result.RecheckVerdict})";
 

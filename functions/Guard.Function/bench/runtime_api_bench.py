@@ -7,7 +7,7 @@ Each round runs every executable once, alternating which goes first, so drift on
 process, CPU frequency) lands on all of them alike. Per run it records exec -> first GET /next (wall), the
 CPU time the process had used when its first GET /next arrived (the sum over its threads of
 /proc/PID/task/*/schedstat, in ns: a loaded machine stretches wall time, much less CPU time) and the
-minor page faults by then (/proc/PID/stat: what mapping and rehydrating the image costs),
+minor page faults and resident memory by then (/proc/PID/stat, VmRSS: what mapping and rehydrating the image costs),
 exec -> first POST /response, and the process's peak RSS (VmHWM from /proc/PID/status, read after the
 response). Prints one JSON object: per label the medians, and for every label after the first the median
 of the per-round ratios to the *last* label (the baseline), which is steadier than a ratio of medians.
@@ -28,6 +28,7 @@ class Run:
         self.first_next = None
         self.first_next_cpu = None
         self.first_next_faults = None
+        self.first_next_rss = None
         self.response = None
         self.served = False
         self.done = threading.Event()
@@ -57,6 +58,7 @@ class Handler(BaseHTTPRequestHandler):
                 RUN.started.wait(5)
                 RUN.first_next_cpu = cpu_ns(RUN.pid)
                 RUN.first_next_faults = minor_faults(RUN.pid)
+                RUN.first_next_rss = status_kib(RUN.pid, "VmRSS")
             if RUN.served:
                 RUN.release.wait(30)  # long poll, as Lambda does between events
                 self.send_response(410)
@@ -105,10 +107,11 @@ def minor_faults(pid):
         return int(stat.read().rsplit(")", 1)[1].split()[7])
 
 
-def peak_rss_kib(pid):
+def status_kib(pid, field):
+    """A KiB figure of /proc/PID/status: VmRSS (resident now), VmHWM (peak resident)."""
     with open(f"/proc/{pid}/status") as status:
         for line in status:
-            if line.startswith("VmHWM:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
     return None
 
@@ -124,11 +127,12 @@ def run_once(executable, env):
         process.kill()
         raise SystemExit(f"{executable}: no response within 30 s")
     time.sleep(0.05)  # let the second /next arrive, so the peak includes the return to the loop
-    rss = peak_rss_kib(process.pid)
+    rss = status_kib(process.pid, "VmHWM")
     RUN.release.set()
     process.kill()
     process.wait()
-    return (RUN.first_next - RUN.start) * 1000, RUN.first_next_cpu / 1e6, RUN.first_next_faults, (RUN.response - RUN.start) * 1000, rss
+    return ((RUN.first_next - RUN.start) * 1000, RUN.first_next_cpu / 1e6, RUN.first_next_faults, (RUN.response - RUN.start) * 1000, rss,
+            RUN.first_next_rss)
 
 
 def main():
@@ -151,11 +155,12 @@ def main():
     baseline = subjects[-1][0]
     result = {"runs": runs}
     for label, executable, _ in subjects:
-        to_next, cpu_to_next, faults, to_response, rss = zip(*samples[label])
+        to_next, cpu_to_next, faults, to_response, rss, rss_at_next = zip(*samples[label])
         entry = {
             "firstNextMs": round(statistics.median(to_next), 2),
             "firstNextCpuMs": round(statistics.median(cpu_to_next), 2),
             "firstNextMinorFaults": statistics.median(faults),
+            "firstNextRssMiB": round(statistics.median(rss_at_next) / 1024, 1),
             "firstResponseMs": round(statistics.median(to_response), 2),
             "peakRssMiB": round(statistics.median(rss) / 1024, 1),
             "sizeMiB": round(os.path.getsize(executable) / 1048576, 1),

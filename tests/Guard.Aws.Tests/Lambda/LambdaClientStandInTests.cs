@@ -211,6 +211,24 @@ public sealed class LambdaClientStandInTests
     }
 
     [Fact]
+    public async Task UpdateFunctionConfiguration_ImageConfigWithoutOverrides_SendsAnEmptyObjectThatClearsThem()
+    {
+        // Lambda replaces the ImageConfig whole: {} clears every override, a field left out clears that one.
+        var transport = new ScriptedTransport()
+            .Then(HttpStatusCode.OK, """{"FunctionName":"fn","FunctionArn":"arn:fn","PackageType":"Image","CodeSha256":"ab12"}""")
+            .Then(HttpStatusCode.OK, """{"FunctionName":"fn","FunctionArn":"arn:fn","PackageType":"Image","CodeSha256":"ab12"}""");
+        using var lambda = LambdaClient.Create(LocalEnvironment, new RecordingCredentials(), FastRetry, transport);
+
+        await lambda.UpdateFunctionConfigurationAsync("fn", new FunctionConfigurationUpdate(null, null, null, "rev-1", Guard.Inspection.Images.FunctionImageConfig.None), Cancel);
+        await lambda.UpdateFunctionConfigurationAsync("fn", new FunctionConfigurationUpdate(null, null, null, "rev-2", new(null, ["serve"], "/srv")), Cancel);
+
+        Assert.Equal(
+            ["""{"RevisionId":"rev-1","ImageConfig":{}}""", """{"RevisionId":"rev-2","ImageConfig":{"Command":["serve"],"WorkingDirectory":"/srv"}}"""],
+            transport.Requests.Select(r => r.Body));
+        Assert.All(transport.Requests, r => Assert.Equal((HttpMethod.Put, "/2015-03-31/functions/fn/configuration"), (r.Method, r.Uri.AbsolutePath)));
+    }
+
+    [Fact]
     public async Task GetFunction_ImageFunction_ReadsTheResolvedDigestAndImageConfig()
     {
         var transport = new ScriptedTransport().Then(HttpStatusCode.OK, """

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Guard.Aws.Store;
+using Guard.Inspection.Images;
 
 namespace Guard.Aws.Tests.Store;
 
@@ -93,7 +94,7 @@ public sealed class StoreLayoutTests
 
         // Every property, nulls included (DefaultIgnoreCondition Never), camelCase, in declaration order.
         Assert.Equal(
-            """{"functionArn":"arn:aws:lambda:eu-west-1:123456789012:function:orders","codeSha256":"47DEQpj8HBSa\u002B/TImW\u002B5JCeuQeRkm5NMpJWZG3hSuFU=","codeSize":10,"verdict":"ok","checkedAt":"2024-08-01T13:52:02Z","eventName":"UpdateFunctionCode20150331v2","eventTime":"2024-08-01T13:52:01Z","deployedBy":"arn:aws:iam::123456789012:user/christophe","account":null,"region":null,"functionName":null,"runtime":"provided.al2023","handler":null,"architectures":["arm64"],"layers":[],"codeBucket":null,"codeKey":"code/e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855.zip","imageUri":null}""",
+            """{"functionArn":"arn:aws:lambda:eu-west-1:123456789012:function:orders","codeSha256":"47DEQpj8HBSa\u002B/TImW\u002B5JCeuQeRkm5NMpJWZG3hSuFU=","codeSize":10,"verdict":"ok","checkedAt":"2024-08-01T13:52:02Z","eventName":"UpdateFunctionCode20150331v2","eventTime":"2024-08-01T13:52:01Z","deployedBy":"arn:aws:iam::123456789012:user/christophe","account":null,"region":null,"functionName":null,"runtime":"provided.al2023","handler":null,"architectures":["arm64"],"layers":[],"codeBucket":null,"codeKey":"code/e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855.zip","imageUri":null,"imageConfig":null}""",
             json);
     }
 
@@ -127,6 +128,43 @@ public sealed class StoreLayoutTests
         Assert.DoesNotContain("isImage", json, StringComparison.Ordinal);
         Assert.True(again.IsImage);
         Assert.Equal(Image, again.ImageUri);
+    }
+
+    [Fact]
+    public void DeployRecord_OfAnImageWithoutOverrides_RecordsAnImageConfigOfNullsNotNone()
+    {
+        // "No overrides" must read back as known (an object of nulls), distinct from a record that predates the field.
+        var record = new DeployRecord("arn", "ab", 0, "ok", "t", null, null, null, ImageUri: "r@sha256:ab", ImageConfig: FunctionImageConfig.None);
+
+        var json = JsonSerializer.Serialize(record, StoreJsonContext.Default.DeployRecord);
+        var again = JsonSerializer.Deserialize(json, StoreJsonContext.Default.DeployRecord)!;
+
+        Assert.Contains("\"imageConfig\":{\"entryPoint\":null,\"command\":null,\"workingDirectory\":null}", json, StringComparison.Ordinal);
+        Assert.Equal(FunctionImageConfig.None, again.ImageConfig);
+    }
+
+    [Fact]
+    public void DeployRecord_OfAnImageWithOverrides_RoundTripsItsImageConfig()
+    {
+        var record = new DeployRecord(
+            "arn", "ab", 0, "ok", "t", null, null, null, ImageUri: "r@sha256:ab", ImageConfig: new FunctionImageConfig(["/main"], ["serve", "--port=8080"], "/srv"));
+
+        var again = JsonSerializer.Deserialize(JsonSerializer.Serialize(record, StoreJsonContext.Default.DeployRecord), StoreJsonContext.Default.DeployRecord)!;
+
+        Assert.Equal(["/main"], again.ImageConfig!.EntryPoint!);
+        Assert.Equal(["serve", "--port=8080"], again.ImageConfig.Command!);
+        Assert.Equal("/srv", again.ImageConfig.WorkingDirectory);
+    }
+
+    [Fact]
+    public void DeployRecord_OfAnImageWrittenBeforeImageConfigWasKept_ReadsWithNoImageConfig()
+    {
+        const string Old = """{"functionArn":"arn","codeSha256":"ab","codeSize":0,"verdict":"ok","checkedAt":"t","eventName":"e","eventTime":"t","deployedBy":"who","architectures":["x86_64"],"codeKey":null,"imageUri":"r@sha256:ab"}""";
+
+        var record = JsonSerializer.Deserialize(Old, StoreJsonContext.Default.DeployRecord)!;
+
+        Assert.True(record.IsImage);
+        Assert.Null(record.ImageConfig);
     }
 
     [Fact]

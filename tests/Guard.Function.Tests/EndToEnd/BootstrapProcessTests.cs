@@ -181,7 +181,7 @@ public sealed class BootstrapProcessTests(PublishedBootstrap bootstrap, MotoServ
     public async Task Bootstrap_AtItsFirstNext_TypeDataOnHugePages()
     {
         // Native/hydrated_hugepages.ld pads .hydrated and the constructor advises the span for huge pages: on a nested
-        // virtual machine that took a third of the CPU time to the first /next (docs/performance.md). A link that lost
+        // virtual machine that took over a quarter of the CPU time to the first /next (docs/performance.md). A link that lost
         // the script would still work, only start slower, so the running process's mappings are the proof.
         await using var api = RuntimeApiStandIn.Start();
         using var process = Start(api, world: null, code: null, ("GUARD_MODE", "alert"));

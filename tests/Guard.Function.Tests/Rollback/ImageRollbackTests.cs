@@ -10,6 +10,7 @@ using Guard.Function.Rollback;
 using Guard.Function.Routing;
 using Guard.Function.Tests.Support;
 using Guard.Inspection;
+using Guard.Inspection.Images;
 using Guard.Inspection.Reporting;
 using Guard.Inspection.Rules;
 using Guard.Testing;
@@ -193,6 +194,109 @@ public sealed class ImageRollbackTests
         Assert.Single(world.Lambda.CodeUpdates);
     }
 
+    [Fact]
+    public async Task Run_ImageConfigAloneBroke_RecordedImageConfigPutBackConditionalOnTheRevisionRead()
+    {
+        // aws lambda update-function-configuration --image-config EntryPoint=/app/missing on a working image function.
+        await using var world = new ImageWorld();
+        var good = world.Push(GoImage(StaticX8664));
+        world.RecordGood("orders", good, "x86_64", FunctionImageConfig.None);
+        var read = world.Lambda.Deploy("orders", good, imageConfig: new FunctionImageConfig(["/app/missing"]));
+
+        var action = await world.RollBackAsync(read);
+
+        Assert.Equal((GuardAction.ConfigurationRestored, "ok"), (action.Kind, action.RecheckVerdict));
+        Assert.Empty(world.Lambda.CodeUpdates);
+        var (function, update) = Assert.Single(world.Lambda.ConfigurationUpdates);
+        Assert.Equal(("orders", read.Configuration.RevisionId, FunctionImageConfig.None), (function, update.RevisionId, update.ImageConfig));
+        var now = await world.Lambda.GetFunctionAsync("orders", Cancel);
+        Assert.Equal((good, (FunctionImageConfig?)null), (now.ResolvedImageUri, now.Configuration.ImageConfig));
+        Assert.Contains("no ImageConfig overrides", action.Summary, StringComparison.Ordinal);
+        // Guard's own UpdateFunctionConfiguration is recorded before its CloudTrail event can arrive.
+        Assert.Equal(now.Configuration.RevisionId, Assert.Single(world.Store.GuardUpdates.Values).RevisionId);
+    }
+
+    [Fact]
+    public async Task Run_ImageAndImageConfigBroke_GoodDigestAndRecordedImageConfigBothPutBack()
+    {
+        await using var world = new ImageWorld();
+        var good = world.Push(GoImage(StaticX8664));
+        var broken = world.Push(GoImage(StaticAarch64, "arm64"));
+        var recorded = new FunctionImageConfig(["/main"], ["serve"]);
+        world.RecordGood("orders", good, "x86_64", recorded);
+        var read = world.Lambda.Deploy("orders", broken, imageConfig: new FunctionImageConfig(["/app/missing"]));
+
+        var action = await world.RollBackAsync(read);
+
+        Assert.Equal((GuardAction.RolledBack, "ok"), (action.Kind, action.RecheckVerdict));
+        Assert.Equal(good, Assert.Single(world.Lambda.CodeUpdates).Update.ImageUri);
+        var update = Assert.Single(world.Lambda.ConfigurationUpdates).Update;
+        // The second write is conditional on the revision the first one left, never on a stale one.
+        var now = await world.Lambda.GetFunctionAsync("orders", Cancel);
+        Assert.NotEqual(read.Configuration.RevisionId, update.RevisionId);
+        Assert.Equal(good, now.ResolvedImageUri);
+        Assert.True(RollbackRules.SameImageConfig(new FunctionImageConfig(["/main"], ["serve"]), now.Configuration.ImageConfig));
+        Assert.Contains($"image {good}, ImageConfig (EntryPoint /main; Command of 1 argument)", action.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_ImageConfigAloneBrokeAndTheRecordPredatesImageConfig_QuarantinedAsBefore()
+    {
+        await using var world = new ImageWorld(quarantine: true);
+        var good = world.Push(GoImage(StaticX8664));
+        world.RecordGood("orders", good, "x86_64");
+        var read = world.Lambda.Deploy("orders", good, imageConfig: new FunctionImageConfig(["/app/missing"]));
+
+        var action = await world.RollBackAsync(read);
+
+        Assert.Equal(GuardAction.Quarantined, action.Kind);
+        Assert.Contains("predates Guard keeping the ImageConfig", action.Summary, StringComparison.Ordinal);
+        Assert.Empty(world.Lambda.CodeUpdates);
+        Assert.Empty(world.Lambda.ConfigurationUpdates);
+        Assert.Equal(0, world.Lambda.Concurrency["orders"]);
+    }
+
+    [Fact]
+    public async Task Run_GoodDigestFailsUnderItsRecordedImageConfig_RefusedAndNothingDeployed()
+    {
+        // The broken deploy's ImageConfig would let the good digest pass; the recorded one, which the restore puts back, does not.
+        await using var world = new ImageWorld(quarantine: true);
+        var good = world.Push(GoImage(StaticX8664));
+        var broken = world.Push(GoImage(StaticAarch64, "arm64"));
+        world.RecordGood("orders", good, "x86_64", new FunctionImageConfig(["/gone"]));
+        var read = world.Lambda.Deploy("orders", broken, imageConfig: new FunctionImageConfig(["/main"]));
+
+        var action = await world.RollBackAsync(read);
+
+        Assert.Equal(GuardAction.Quarantined, action.Kind);
+        Assert.Contains("does not pass on x86_64 with the ImageConfig it passed with", action.Summary, StringComparison.Ordinal);
+        Assert.Empty(world.Lambda.CodeUpdates);
+        Assert.Empty(world.Lambda.ConfigurationUpdates);
+    }
+
+    [Fact]
+    public async Task Check_GoodImageThenAnImageConfigThatBreaksIt_ImageConfigRecordedAndPutBack()
+    {
+        await using var world = new ImageWorld();
+        var good = world.Push(GoImage(StaticX8664));
+        world.Lambda.Deploy("orders", good, imageConfig: new FunctionImageConfig(null, ["serve"], ""));
+        var first = await world.CheckAsync("orders", good, good);
+        world.Lambda.Deploy("orders", good, imageConfig: new FunctionImageConfig(["/app/missing"], ["serve"]));
+
+        var second = await world.CheckAsync("orders", good, good, "UpdateFunctionConfiguration20150331v2");
+
+        Assert.Equal(Verdict.Ok, first.Report!.Verdict);
+        // Recorded as Lambda reads it: the empty WorkingDirectory GetFunction reports for none is no override.
+        var record = world.Store.Objects[ImageWorld.Key("orders").GoodKey];
+        Assert.Equal(["serve"], record.ImageConfig!.Command!);
+        Assert.Equal((null, null), (record.ImageConfig.EntryPoint, record.ImageConfig.WorkingDirectory));
+        Assert.Equal((Verdict.Broken, GuardAction.ConfigurationRestored, "ok"), (second.Report!.Verdict, second.Action!.Kind, second.Action.RecheckVerdict));
+        var now = (await world.Lambda.GetFunctionAsync("orders", Cancel)).Configuration.ImageConfig!;
+        Assert.Equal(["serve"], now.Command!);
+        Assert.Null(now.EntryPoint);
+        Assert.Empty(world.Lambda.CodeUpdates);
+    }
+
     /// <summary>Lambda and the store in memory, ECR's API on a stand-in, and rollback mode wired over them as the composition root wires it.</summary>
     private sealed class ImageWorld : IAsyncDisposable
     {
@@ -217,9 +321,9 @@ public sealed class ImageRollbackTests
         public DeployCheck Check { get; }
 
         /// <summary>The CloudTrail event of an UpdateFunctionCode that left <paramref name="pinned"/> on the function, through the deploy check.</summary>
-        public Task<DeployOutcome> CheckAsync(string name, string pinned, string imageUri)
+        public Task<DeployOutcome> CheckAsync(string name, string pinned, string imageUri, string eventName = "UpdateFunctionCode20150331v2")
         {
-            using var document = JsonDocument.Parse(CloudTrailEvents.Deploy("UpdateFunctionCode20150331v2", name, ImageFunctionsStandIn.HexOf(pinned), imageUri: imageUri));
+            using var document = JsonDocument.Parse(CloudTrailEvents.Deploy(eventName, name, ImageFunctionsStandIn.HexOf(pinned), imageUri: imageUri));
             return Check.CheckAsync(EventRouter.Classify(document.RootElement).CloudTrail!, Cancel);
         }
 
@@ -249,12 +353,13 @@ public sealed class ImageRollbackTests
 
         public static FunctionKey Key(string name) => new(ImageFunctionsStandIn.Account, ImageFunctionsStandIn.Region, name);
 
-        /// <summary>The record the deploy check writes when an image passes: its digest and the architecture it passed on.</summary>
-        public void RecordGood(string name, string pinned, string architecture) =>
+        /// <summary>The record the deploy check writes when an image passes: its digest, the architecture and the ImageConfig it passed with.</summary>
+        /// <param name="imageConfig">Null: a record written before Guard kept the ImageConfig.</param>
+        public void RecordGood(string name, string pinned, string architecture, FunctionImageConfig? imageConfig = null) =>
             Store.Objects[Key(name).GoodKey] = new DeployRecord(
                 $"arn:aws:lambda:us-east-1:{ImageFunctionsStandIn.Account}:function:{name}", ImageFunctionsStandIn.HexOf(pinned), 0, "ok", "2026-12-06T10:00:00Z",
                 "UpdateFunctionCode20150331v2", null, "arn:aws:iam::266106314375:user/dev", ImageFunctionsStandIn.Account, ImageFunctionsStandIn.Region, name,
-                null, null, [architecture], [], ImageUri: pinned);
+                null, null, [architecture], [], ImageUri: pinned, ImageConfig: imageConfig);
 
         /// <summary>Judges what <paramref name="read"/> runs, then hands the broken verdict to rollback mode.</summary>
         public async Task<GuardAction> RollBackAsync(FunctionDetails read)

@@ -6,6 +6,7 @@ using Guard.Function.Deploys;
 using Guard.Function.Rollback;
 using Guard.Function.Routing;
 using Guard.Function.Tests.Support;
+using Guard.Inspection.Images;
 
 namespace Guard.Function.Tests.Rollback;
 
@@ -162,6 +163,64 @@ public sealed class RollbackRulesTests
     {
         Assert.Null(RollbackRules.Plan(CurrentImage(GoodDigest), GoodImage(), out var why));
         Assert.Contains("nothing to put back", why, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_ImageConfigChangedOnTheGoodDigest_PutsBackTheRecordedImageConfigAlone()
+    {
+        var current = CurrentImage(GoodDigest) with { ImageConfig = new FunctionImageConfig(["/app/missing"]) };
+
+        var plan = RollbackRules.Plan(current, GoodImage() with { ImageConfig = FunctionImageConfig.None }, out _)!;
+
+        Assert.Equal((false, false), (plan.CodeDiffers, plan.UpdatesCode));
+        Assert.Equal(FunctionImageConfig.None, plan.Configuration.ImageConfig);
+        Assert.Equal((null, null, null), (plan.Configuration.Runtime, plan.Configuration.Handler, plan.Configuration.Layers));
+    }
+
+    [Fact]
+    public void Plan_ImageAndImageConfigChanged_PutsBackTheDigestAndTheRecordedImageConfig()
+    {
+        var current = CurrentImage(BadDigest) with { ImageConfig = new FunctionImageConfig(["/app/missing"], ["serve"]) };
+        var recorded = new FunctionImageConfig(["/main"], null, "/srv");
+
+        var plan = RollbackRules.Plan(current, GoodImage() with { ImageConfig = recorded }, out _)!;
+
+        Assert.True(plan.CodeDiffers);
+        Assert.Equal(["/main"], plan.Configuration.ImageConfig!.EntryPoint!);
+        Assert.Equal((null, "/srv"), (plan.Configuration.ImageConfig.Command, plan.Configuration.ImageConfig.WorkingDirectory));
+        Assert.Equal(recorded, plan.ImageConfigUnder(current));
+    }
+
+    [Fact]
+    public void Plan_ImageConfigDiffersOnlyByWhatLambdaReportsForNoOverride_NothingToPutBack()
+    {
+        // GetFunction reports an unset WorkingDirectory as "", and may give empty lists: no override either way.
+        var current = CurrentImage(GoodDigest) with { ImageConfig = new FunctionImageConfig([], ["serve"], "") };
+
+        Assert.Null(RollbackRules.Plan(current, GoodImage() with { ImageConfig = new FunctionImageConfig(null, ["serve"]) }, out var why));
+        Assert.Contains("with the ImageConfig it passed with, so there is nothing to put back", why, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_ImageConfigChangedAndTheRecordPredatesImageConfig_NothingToPutBackAndSaysWhy()
+    {
+        var current = CurrentImage(GoodDigest) with { ImageConfig = new FunctionImageConfig(["/app/missing"]) };
+
+        var plan = RollbackRules.Plan(current, GoodImage(), out var why);
+
+        Assert.Null(plan);
+        Assert.Contains("predates Guard keeping the ImageConfig", why, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_ImageChangedAndTheRecordPredatesImageConfig_JudgedUnderTheFunctionsOwnAndLeavesIt()
+    {
+        var current = CurrentImage(BadDigest) with { ImageConfig = new FunctionImageConfig(["/main"]) };
+
+        var plan = RollbackRules.Plan(current, GoodImage(), out _)!;
+
+        Assert.True(plan.Configuration.IsEmpty);
+        Assert.Same(current.ImageConfig, plan.ImageConfigUnder(current));
     }
 
     [Theory]
