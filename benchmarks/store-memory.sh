@@ -2,11 +2,14 @@
 # Peak RSS of one warm Guard Lambda process with the store on (GUARD_STORE_BUCKET) over a mixed set of events against
 # moto_server: one ordinary deploy first, then ROUNDS times {a first 210 MB package, a 6 MB API Gateway event, the same
 # package on another function, the same package after a configuration change, a 65,535-entry zip, a function with five
-# layers, a 6 MB SQS batch} (the layers' zips are served through store-memory.py's LambdaProxy: moto gives layers no
-# fetchable Content.Location). A fresh process and store bucket per run; runs of the builds named are interleaved; medians.
+# layers, a first 210 MB container image, the same image on another function, the same image after a configuration
+# change, a broken image (its ENTRYPOINT in no layer), a 6 MB SQS batch}; and, in a fresh process, one image deploy alone.
+# The layers' zips are served through store-memory.py's LambdaProxy (moto gives layers no fetchable Content.Location),
+# the images by its ECR stand-in (moto has no GetDownloadUrlForLayer). Each event's verdict is checked: an unexpected
+# one fails the run. A fresh process and store bucket per run; runs of the builds named are interleaved; medians.
 # The process is the JIT build of functions/Guard.Function (its bootstrap apphost), not the Native AOT image Lambda runs:
 # the runtime's JIT adds a fixed ~20-30 MiB. Compare another build with BOOTSTRAP_BEFORE=/path/to/bootstrap.
-# Needs moto_server and boto3 (~/.pyenv/shims), gcc with static glibc. Figures: docs (Guard's store).
+# Needs moto_server and boto3 (~/.pyenv/shims), gcc with static glibc. Figures: docs/performance.md (The store's memory).
 set -eu
 cd "$(dirname "$0")/.."
 PATH="$HOME/.pyenv/shims:$PATH"
