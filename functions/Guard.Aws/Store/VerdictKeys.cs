@@ -18,6 +18,30 @@ public static class VerdictKeys
     public static string For(string account, string codeSha256, IEnumerable<string?> judgedUnder)
     {
         ArgumentNullException.ThrowIfNull(judgedUnder);
+        return Key(account, CodeKeys.Hex(codeSha256), judgedUnder);
+    }
+
+    /// <summary>
+    /// The same for a container image, named by its manifest digest (<c>sha256:</c> and 64 hex digits), which no push
+    /// can move: <c>verdicts/{account}/{hex of the digest}/{hex sha256 of the settings}.json</c>.
+    /// </summary>
+    /// <exception cref="FormatException"><paramref name="digest"/> is not a sha256 digest.</exception>
+    public static string ForImage(string account, string digest, IEnumerable<string?> judgedUnder)
+    {
+        ArgumentNullException.ThrowIfNull(digest);
+        const string Algorithm = "sha256:";
+        var hex = digest.StartsWith(Algorithm, StringComparison.Ordinal) ? digest[Algorithm.Length..] : "";
+        if (hex.Length != 64 || !hex.All(char.IsAsciiHexDigitLower))
+        {
+            throw new FormatException($"'{digest}' is not an image digest (sha256: and 64 lowercase hex digits)");
+        }
+
+        return Key(account, hex, ["image", .. judgedUnder]);
+    }
+
+    private static string Key(string account, string codeHex, IEnumerable<string?> judgedUnder)
+    {
+        ArgumentNullException.ThrowIfNull(judgedUnder);
         var settings = new StringBuilder();
         foreach (var value in judgedUnder)
         {
@@ -25,6 +49,6 @@ public static class VerdictKeys
         }
 
         var settingsHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(settings.ToString())));
-        return $"verdicts/{CodeKeys.Segment(account)}/{CodeKeys.Hex(codeSha256)}/{settingsHash}.json";
+        return $"verdicts/{CodeKeys.Segment(account)}/{codeHex}/{settingsHash}.json";
     }
 }

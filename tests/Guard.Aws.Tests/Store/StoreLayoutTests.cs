@@ -64,6 +64,25 @@ public sealed class StoreLayoutTests
         Assert.Equal(split, VerdictKeys.For("123456789012", EmptySha256, ["provided.al2023", "a", "b"]));
     }
 
+    [Fact]
+    public void VerdictKeysForImage_Digest_KeyedUnderItsHexAndNeverAZipsSettings()
+    {
+        var image = VerdictKeys.ForImage("123456789012", "sha256:" + EmptySha256Hex, ["build", "x86_64"]);
+
+        Assert.StartsWith($"verdicts/123456789012/{EmptySha256Hex}/", image, StringComparison.Ordinal);
+        // A zip with the same bytes' hash judged under the same list is another verdict: an image's settings are marked.
+        Assert.NotEqual(VerdictKeys.For("123456789012", EmptySha256, ["build", "x86_64"]), image);
+    }
+
+    [Theory]
+    [InlineData("latest")]
+    [InlineData("sha256:ABC")]
+    [InlineData("sha512:" + "ab")]
+    public void VerdictKeysForImage_NotADigest_Throws(string digest)
+    {
+        Assert.Throws<FormatException>(() => VerdictKeys.ForImage("123456789012", digest, []));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("123456789012/../111111111111")]
