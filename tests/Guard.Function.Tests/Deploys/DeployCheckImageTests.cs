@@ -13,18 +13,11 @@ public sealed class DeployCheckImageTests
 {
     private static readonly byte[] StaticX8664 = ElfBuilder.Static(ElfBuilder.X8664);
 
-    private static BuiltImage GoImage() => new ImageBuilder
-    {
-        Architecture = "amd64",
-        Entrypoint = ["/main"],
-        Layers = [new ImageLayerContent().File("/main", StaticX8664, 0b111_101_101)],
-    }.Build();
-
     [Fact]
     public async Task Check_SameImageOnAnotherFunctionAndAfterAnEnvironmentChange_AnsweredFromTheStoreWithoutReadingEcr()
     {
         await using var world = new ImageWorld();
-        var good = world.Push(GoImage());
+        var good = world.Push(ImageWorld.GoImage(StaticX8664));
         world.Lambda.Deploy("orders", good);
         world.Lambda.Deploy("billing", good);
         var first = await world.CheckAsync("orders", good, good, "CreateFunction20150331");
@@ -46,7 +39,7 @@ public sealed class DeployCheckImageTests
     {
         // The ImageConfig decides what starts: the same digest with an EntryPoint no layer has is another verdict.
         await using var world = new ImageWorld();
-        var good = world.Push(GoImage());
+        var good = world.Push(ImageWorld.GoImage(StaticX8664));
         world.Lambda.Deploy("orders", good);
         var first = await world.CheckAsync("orders", good, good);
         var ecrCalls = world.Ecr.Calls.Count;
@@ -64,7 +57,7 @@ public sealed class DeployCheckImageTests
     public async Task Check_SameImageOnTheOtherCpu_JudgedAgain()
     {
         await using var world = new ImageWorld();
-        var good = world.Push(GoImage());
+        var good = world.Push(ImageWorld.GoImage(StaticX8664));
         world.Lambda.Deploy("orders", good);
         world.Lambda.Deploy("billing", good, architecture: "arm64");
         var first = await world.CheckAsync("orders", good, good);

@@ -32,19 +32,12 @@ public sealed class ImageRollbackTests
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    private static BuiltImage GoImage(byte[] binary, string architecture = "amd64", int mode = 0b111_101_101) => new ImageBuilder
-    {
-        Architecture = architecture,
-        Entrypoint = ["/main"],
-        Layers = [new ImageLayerContent().File("/main", binary, mode)],
-    }.Build();
-
     [Fact]
     public async Task Run_BrokenImageDeployedOverAGoodDigest_GoodDigestIsBackConditionalOnTheRevisionRead()
     {
         await using var world = new ImageWorld();
-        var good = world.Push(GoImage(StaticX8664));
-        var broken = world.Push(GoImage(StaticAarch64, "arm64"));
+        var good = world.Push(ImageWorld.GoImage(StaticX8664));
+        var broken = world.Push(ImageWorld.GoImage(StaticAarch64, "arm64"));
         world.RecordGood("orders", good, "x86_64");
         var read = world.Lambda.Deploy("orders", broken, named: broken[..broken.IndexOf('@')] + ":v2");
 
@@ -69,11 +62,11 @@ public sealed class ImageRollbackTests
     public async Task Check_GoodImageThenABrokenOneInRollbackMode_GoodDigestRecordedAndPutBack()
     {
         await using var world = new ImageWorld();
-        var good = world.Push(GoImage(StaticX8664));
+        var good = world.Push(ImageWorld.GoImage(StaticX8664));
         var tag = good[..good.IndexOf('@')] + ":latest";
         world.Lambda.Deploy("orders", good, named: tag);
         var first = await world.CheckAsync("orders", good, tag);
-        var broken = world.Push(GoImage(StaticAarch64, "arm64"));
+        var broken = world.Push(ImageWorld.GoImage(StaticAarch64, "arm64"));
         world.Lambda.Deploy("orders", broken, named: tag);
 
         var second = await world.CheckAsync("orders", broken, tag);
@@ -92,9 +85,9 @@ public sealed class ImageRollbackTests
     public async Task Run_DeployMovedTheFunctionToArm64_GoodDigestAndItsArchitectureGoBackTogether()
     {
         await using var world = new ImageWorld();
-        var good = world.Push(GoImage(StaticX8664));
+        var good = world.Push(ImageWorld.GoImage(StaticX8664));
         // An arm64 image whose entrypoint is not executable, deployed with Architectures [arm64].
-        var broken = world.Push(GoImage(StaticAarch64, "arm64", mode: 0b110_100_100));
+        var broken = world.Push(ImageWorld.GoImage(StaticAarch64, "arm64", mode: 0b110_100_100));
         world.RecordGood("orders", good, "x86_64");
         var read = world.Lambda.Deploy("orders", broken, "arm64");
 
@@ -111,8 +104,8 @@ public sealed class ImageRollbackTests
     public async Task Run_GoodDigestDeletedFromTheRepository_QuarantinedAndNothingDeployed()
     {
         await using var world = new ImageWorld(quarantine: true);
-        var good = world.Push(GoImage(StaticX8664));
-        var broken = world.Push(GoImage(StaticAarch64, "arm64"));
+        var good = world.Push(ImageWorld.GoImage(StaticX8664));
+        var broken = world.Push(ImageWorld.GoImage(StaticAarch64, "arm64"));
         world.RecordGood("orders", good, "x86_64");
         world.Ecr.Delete(world.Built[good], ImageWorld.Repository);
         var read = world.Lambda.Deploy("orders", broken);
@@ -129,7 +122,7 @@ public sealed class ImageRollbackTests
     public async Task Run_NoGoodDigestRecorded_QuarantinedAndTaggedAsForZips()
     {
         await using var world = new ImageWorld(quarantine: true);
-        var broken = world.Push(GoImage(StaticAarch64, "arm64"));
+        var broken = world.Push(ImageWorld.GoImage(StaticAarch64, "arm64"));
         var read = world.Lambda.Deploy("orders", broken);
 
         var action = await world.RollBackAsync(read);
@@ -145,7 +138,7 @@ public sealed class ImageRollbackTests
     public async Task Run_NoGoodDigestRecordedWithoutQuarantine_AlertOnlyAndUntouched()
     {
         await using var world = new ImageWorld();
-        var broken = world.Push(GoImage(StaticAarch64, "arm64"));
+        var broken = world.Push(ImageWorld.GoImage(StaticAarch64, "arm64"));
         var read = world.Lambda.Deploy("orders", broken);
 
         var action = await world.RollBackAsync(read);
@@ -160,9 +153,9 @@ public sealed class ImageRollbackTests
     public async Task Run_DeployLandsBetweenGuardsReadAndItsUpdate_NewerImageLeftAlone()
     {
         await using var world = new ImageWorld();
-        var good = world.Push(GoImage(StaticX8664));
-        var broken = world.Push(GoImage(StaticAarch64, "arm64"));
-        var fixedImage = world.Push(GoImage(StaticX8664, mode: 0b111_111_101));
+        var good = world.Push(ImageWorld.GoImage(StaticX8664));
+        var broken = world.Push(ImageWorld.GoImage(StaticAarch64, "arm64"));
+        var fixedImage = world.Push(ImageWorld.GoImage(StaticX8664, mode: 0b111_111_101));
         world.RecordGood("orders", good, "x86_64");
         var read = world.Lambda.Deploy("orders", broken);
         world.Lambda.BeforeUpdate = (name, _) =>
@@ -181,8 +174,8 @@ public sealed class ImageRollbackTests
     public async Task Run_SameBadRevisionTwice_ActsOnce()
     {
         await using var world = new ImageWorld();
-        var good = world.Push(GoImage(StaticX8664));
-        var broken = world.Push(GoImage(StaticAarch64, "arm64"));
+        var good = world.Push(ImageWorld.GoImage(StaticX8664));
+        var broken = world.Push(ImageWorld.GoImage(StaticAarch64, "arm64"));
         world.RecordGood("orders", good, "x86_64");
         var read = world.Lambda.Deploy("orders", broken);
 
@@ -198,7 +191,7 @@ public sealed class ImageRollbackTests
     {
         // aws lambda update-function-configuration --image-config EntryPoint=/app/missing on a working image function.
         await using var world = new ImageWorld();
-        var good = world.Push(GoImage(StaticX8664));
+        var good = world.Push(ImageWorld.GoImage(StaticX8664));
         world.RecordGood("orders", good, "x86_64", FunctionImageConfig.None);
         var read = world.Lambda.Deploy("orders", good, imageConfig: new FunctionImageConfig(["/app/missing"]));
 
@@ -219,8 +212,8 @@ public sealed class ImageRollbackTests
     public async Task Run_ImageAndImageConfigBroke_GoodDigestAndRecordedImageConfigBothPutBack()
     {
         await using var world = new ImageWorld();
-        var good = world.Push(GoImage(StaticX8664));
-        var broken = world.Push(GoImage(StaticAarch64, "arm64"));
+        var good = world.Push(ImageWorld.GoImage(StaticX8664));
+        var broken = world.Push(ImageWorld.GoImage(StaticAarch64, "arm64"));
         var recorded = new FunctionImageConfig(["/main"], ["serve"]);
         world.RecordGood("orders", good, "x86_64", recorded);
         var read = world.Lambda.Deploy("orders", broken, imageConfig: new FunctionImageConfig(["/app/missing"]));
@@ -242,7 +235,7 @@ public sealed class ImageRollbackTests
     public async Task Run_ImageConfigAloneBrokeAndTheRecordPredatesImageConfig_QuarantinedAsBefore()
     {
         await using var world = new ImageWorld(quarantine: true);
-        var good = world.Push(GoImage(StaticX8664));
+        var good = world.Push(ImageWorld.GoImage(StaticX8664));
         world.RecordGood("orders", good, "x86_64");
         var read = world.Lambda.Deploy("orders", good, imageConfig: new FunctionImageConfig(["/app/missing"]));
 
@@ -260,8 +253,8 @@ public sealed class ImageRollbackTests
     {
         // The broken deploy's ImageConfig would let the good digest pass; the recorded one, which the restore puts back, does not.
         await using var world = new ImageWorld(quarantine: true);
-        var good = world.Push(GoImage(StaticX8664));
-        var broken = world.Push(GoImage(StaticAarch64, "arm64"));
+        var good = world.Push(ImageWorld.GoImage(StaticX8664));
+        var broken = world.Push(ImageWorld.GoImage(StaticAarch64, "arm64"));
         world.RecordGood("orders", good, "x86_64", new FunctionImageConfig(["/gone"]));
         var read = world.Lambda.Deploy("orders", broken, imageConfig: new FunctionImageConfig(["/main"]));
 
@@ -277,7 +270,7 @@ public sealed class ImageRollbackTests
     public async Task Check_GoodImageThenAnImageConfigThatBreaksIt_ImageConfigRecordedAndPutBack()
     {
         await using var world = new ImageWorld();
-        var good = world.Push(GoImage(StaticX8664));
+        var good = world.Push(ImageWorld.GoImage(StaticX8664));
         world.Lambda.Deploy("orders", good, imageConfig: new FunctionImageConfig(null, ["serve"], ""));
         var first = await world.CheckAsync("orders", good, good);
         world.Lambda.Deploy("orders", good, imageConfig: new FunctionImageConfig(["/app/missing"], ["serve"]));

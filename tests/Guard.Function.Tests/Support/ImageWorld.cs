@@ -24,6 +24,14 @@ internal sealed class ImageWorld : IAsyncDisposable
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
+    /// <summary>A Go-style image: one layer with <paramref name="binary"/> at /main, its ENTRYPOINT.</summary>
+    public static BuiltImage GoImage(byte[] binary, string architecture = "amd64", int mode = 0b111_101_101) => new ImageBuilder
+    {
+        Architecture = architecture,
+        Entrypoint = ["/main"],
+        Layers = [new ImageLayerContent().File("/main", binary, mode)],
+    }.Build();
+
     public ImageWorld(bool quarantine = false)
     {
         var log = new GuardLog(new StringWriter(), TimeProvider.System);
