@@ -244,26 +244,8 @@ public sealed class EcrImageSource : IImageSource
     }
 
     /// <summary>A layer's body stream whose read failures name the blob, not its URL.</summary>
-    private sealed class RenamingStream(Stream inner, EcrBlobSource blob, IRangeSource source) : Stream
+    private sealed class RenamingStream(Stream inner, EcrBlobSource blob, IRangeSource source) : ForwardReadStream
     {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            try
-            {
-                return inner.Read(buffer, offset, count);
-            }
-            catch (PackageUnavailableException e)
-            {
-                throw blob.Renamed(e, source);
-            }
-        }
-
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             try
@@ -275,14 +257,6 @@ public sealed class EcrImageSource : IImageSource
                 throw blob.Renamed(e, source);
             }
         }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
